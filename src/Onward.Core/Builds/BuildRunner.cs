@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.Pipeline;
+using Onward.Core.Releases;
+
+namespace Onward.Core.Builds;
+
+/// <summary>
+/// Moves a release through its build, then hands a built release to continuous delivery (DESIGN rule 3): every
+/// environment with <c>autoDeploy: main</c> gets it.
+/// </summary>
+public sealed class BuildRunner(
+    OnwardConfig config,
+    IReleaseStore releases,
+    IDeploymentStore deployments,
+    IBuilder builder,
+    DeploymentRequests requests,
+    TimeProvider time,
+    ILogger<BuildRunner> logger)
+{
+    public async Task<StepResult> StepAsync(long releaseId, CancellationToken cancellationToken)
+    {
+        var release = await releases.GetAsync(releaseId, cancellationToken);
+        if (release is null || release.State == ReleaseState.BuildFailed)
+        {
+            return StepResult.Done();
+        }
+        var service = config.FindService(release.Service);
+        if (service is null)
+        {
+            return StepResult.Done();
+        }
+        if (release.State == ReleaseState.Built)
+        {
+            await DeliverAsync(release, cancellationToken);
+            return StepResult.Done();
+        }
+        if (release.BuildStartedAt is null)
+        {
+            await releases.MarkBuildingAsync(release.Id, time.GetUtcNow(), cancellationToken);
+            release = release with { BuildStartedAt = time.GetUtcNow() };
+        }
+        if (time.GetUtcNow() - release.BuildStartedAt > service.Build.Timeout)
+        {
+            await builder.CancelAsync(release, cancellationToken);
+            var reason = $"the build exceeded its timeout of {DurationText.Format(service.Build.Timeout)} and was stopped";
+            await releases.MarkBuildFailedAsync(release.Id, reason, time.GetUtcNow(), cancellationToken);
+            logger.LogWarning("Build of {Service} {Version} timed out", release.Service, release.Version);
+            return StepResult.Fail(reason);
+        }
+        var result = await builder.StepAsync(release, service, cancellationToken);
+        switch (result)
+        {
+            case StepResult.Succeeded done:
+                await releases.MarkBuiltAsync(release.Id, done.Output ?? "", time.GetUtcNow(), cancellationToken);
+                logger.LogInformation("Built {Service} {Version} ({Commit})", release.Service, release.Version, release.Commit);
+                await DeliverAsync(release, cancellationToken);
+                return result;
+            case StepResult.Failed failed:
+                var failure = failed.Diagnosis is null ? failed.Reason : failed.Reason + Environment.NewLine + failed.Diagnosis;
+                await releases.MarkBuildFailedAsync(release.Id, failure, time.GetUtcNow(), cancellationToken);
+                logger.LogWarning("Build of {Service} {Version} failed: {Reason}", release.Service, release.Version, failed.Reason);
+                return result;
+            default:
+                return result;
+        }
+    }
+
+    /// <summary>Idempotent: environments that already have a deployment of this release are left alone.</summary>
+    private async Task DeliverAsync(Release release, CancellationToken cancellationToken)
+    {
+        var existing = await deployments.ListAsync(
+            new DeploymentQuery(release.Service, null, null, int.MaxValue) { ReleaseId = release.Id }, cancellationToken);
+        var targets = config.Environments
+            .Where(e => e.Policy.AutoDeploy == AutoDeployMode.Main)
+            .Where(e => !existing.Any(d => d.Environment == e.Name));
+        await Task.WhenAll(targets.Select(environment => requests.RequestAsync(
+            new DeploymentRequest(release.Service, environment.Name, release.Version, null, "continuous delivery of a new build", null, Actors.Onward, DeploymentTrigger.Auto),
+            cancellationToken)));
+    }
+}

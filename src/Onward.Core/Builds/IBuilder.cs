@@ -1,0 +1,21 @@
+using Onward.Core.Configuration;
+using Onward.Core.Pipeline;
+using Onward.Core.Releases;
+
+namespace Onward.Core.Builds;
+
+/// <summary>Builds releases. A step starts the build when it is not running yet and reports how it stands.</summary>
+public interface IBuilder
+{
+    /// <summary>
+    /// Idempotent: starts the build of <paramref name="release"/> if needed, then answers <c>Pending</c> while it
+    /// runs, <c>Succeeded</c> with the artifact's location, or <c>Failed</c> with the log's tail.
+    /// </summary>
+    Task<StepResult> StepAsync(Release release, ServiceConfig service, CancellationToken cancellationToken);
+
+    /// <summary>The build log as far as it is written, or null when the build never started.</summary>
+    Task<string?> ReadLogAsync(Release release, CancellationToken cancellationToken);
+
+    /// <summary>Stops a running build (timeout, shutdown of the service).</summary>
+    Task CancelAsync(Release release, CancellationToken cancellationToken);
+}

@@ -1,0 +1,7 @@
+namespace Onward.Core.Configuration;
+
+public enum AuthMode
+{
+    None,
+    Tokens,
+}

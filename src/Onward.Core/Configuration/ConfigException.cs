@@ -1,0 +1,8 @@
+namespace Onward.Core.Configuration;
+
+/// <summary>Thrown where a component refuses to start on an invalid configuration.</summary>
+public sealed class ConfigException(IReadOnlyList<ConfigProblem> problems)
+    : Exception("The configuration is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems))
+{
+    public IReadOnlyList<ConfigProblem> Problems { get; } = problems;
+}

@@ -1,0 +1,748 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+
+namespace Onward.Core.Configuration;
+
+/// <summary>
+/// Turns the text of an <c>onward.yaml</c> into an <see cref="OnwardConfig"/>, collecting every problem (with
+/// file:line:column and a fix) instead of stopping at the first.
+/// </summary>
+public sealed partial class ConfigParser
+{
+    private static readonly Regex NamePattern = NameRegex();
+    private readonly List<ConfigProblem> _problems = [];
+    private readonly string _file;
+    private readonly string _baseDirectory;
+    private readonly Func<string, string?> _environment;
+
+    private ConfigParser(string file, string baseDirectory, Func<string, string?> environment)
+    {
+        _file = file;
+        _baseDirectory = baseDirectory;
+        _environment = environment;
+    }
+
+    /// <param name="text">The file's content.</param>
+    /// <param name="file">The name shown in problems.</param>
+    /// <param name="baseDirectory">Relative paths (database, data directory, local repositories) resolve against it.</param>
+    /// <param name="environment">Looks up <c>${NAME}</c> references; usually <see cref="Environment.GetEnvironmentVariable(string)"/>.</param>
+    public static ConfigLoadResult Parse(string text, string file, string baseDirectory, Func<string, string?> environment)
+    {
+        var parser = new ConfigParser(file, baseDirectory, environment);
+        var config = parser.ParseRoot(text);
+        return new ConfigLoadResult(parser._problems.Count == 0 ? config : null, parser._problems);
+    }
+
+    private OnwardConfig? ParseRoot(string text)
+    {
+        YamlNode? root;
+        try
+        {
+            root = YamlTreeReader.Read(text);
+        }
+        catch (YamlException e)
+        {
+            Problem((int)e.Start.Line, (int)e.Start.Column, "", $"not valid YAML: {e.Message}", "fix the YAML syntax at this position (indentation, quotes, colons)");
+            return null;
+        }
+        if (root is not YamlMapping map)
+        {
+            Problem(root?.Line ?? 1, root?.Column ?? 1, "", "the file must be a mapping with `environments` and `services`", "start from the example in the README");
+            return null;
+        }
+
+        var keys = Keys(map, "", "server", "auth", "environments", "services", "webhooks", "registries");
+        var server = ParseServer(keys.Get("server"));
+        var auth = ParseAuth(keys.Get("auth"), server);
+        Unsupported(keys.Get("webhooks"), "webhooks", "webhook receivers are not part of this version; services are polled (set `poll` per service)");
+        Unsupported(keys.Get("registries"), "registries", "container registries are not part of this version; use the `command` builder");
+
+        var environmentsNode = keys.Get("environments");
+        var environments = new List<EnvironmentConfig>();
+        if (environmentsNode is null)
+        {
+            Problem(map, "environments", "missing `environments`", "add at least one, e.g. `environments: { dev-1: { target: { local: {} }, policy: { autoDeploy: main } } }`");
+        }
+        else if (AsMapping(environmentsNode, "environments") is { } envMap)
+        {
+            foreach (var (key, value) in UniqueEntries(envMap, "environments", "environment"))
+            {
+                var environment = ParseEnvironment(key, value);
+                if (environment is not null)
+                {
+                    environments.Add(environment);
+                }
+            }
+        }
+
+        var servicesNode = keys.Get("services");
+        var services = new List<ServiceConfig>();
+        if (servicesNode is null)
+        {
+            Problem(map, "services", "missing `services`", "add at least one service with `repository`, `build` and `deploy`");
+        }
+        else if (AsMapping(servicesNode, "services") is { } serviceMap)
+        {
+            foreach (var (key, value) in UniqueEntries(serviceMap, "services", "service"))
+            {
+                var service = ParseService(key, value);
+                if (service is not null)
+                {
+                    services.Add(service);
+                }
+            }
+        }
+
+        CheckRequires(environmentsNode as YamlMapping, environments);
+        CheckLocalPorts(environmentsNode as YamlMapping, environments, services);
+        return new OnwardConfig(server, auth, environments, services);
+    }
+
+    private ServerOptions ParseServer(YamlNode? node)
+    {
+        var listen = new Uri("http://127.0.0.1:8080");
+        var database = "sqlite:onward.db";
+        var dataDir = ".onward";
+        var workers = 16;
+        if (node is not null && AsMapping(node, "server") is { } map)
+        {
+            var keys = Keys(map, "server", "listen", "database", "dataDir", "workers");
+            if (Str(keys.Get("listen"), "server.listen") is { } l)
+            {
+                if (Uri.TryCreate(l.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                {
+                    listen = uri;
+                }
+                else
+                {
+                    Problem(l, "server.listen", $"'{l.Value}' is not an http(s) URL", "write it like `http://127.0.0.1:8080`");
+                }
+            }
+            if (Str(keys.Get("database"), "server.database") is { } d)
+            {
+                if (d.Value.StartsWith("sqlite:", StringComparison.Ordinal) && d.Value.Length > "sqlite:".Length)
+                {
+                    database = d.Value;
+                }
+                else if (d.Value.StartsWith("postgres://", StringComparison.Ordinal) || d.Value.StartsWith("postgresql://", StringComparison.Ordinal))
+                {
+                    Problem(d, "server.database", "PostgreSQL is not supported by this version", "use `sqlite:onward.db`");
+                }
+                else
+                {
+                    Problem(d, "server.database", $"'{d.Value}' is not a database URL", "use `sqlite:PATH`, e.g. `sqlite:onward.db`");
+                }
+            }
+            if (Str(keys.Get("dataDir"), "server.dataDir") is { } dir)
+            {
+                dataDir = dir.Value;
+            }
+            if (Int(keys.Get("workers"), "server.workers", 1, 256) is { } w)
+            {
+                workers = w;
+            }
+        }
+        var dbPath = database["sqlite:".Length..];
+        return new ServerOptions(
+            listen,
+            "sqlite:" + Path.GetFullPath(dbPath, _baseDirectory),
+            Path.GetFullPath(dataDir, _baseDirectory),
+            workers);
+    }
+
+    private AuthOptions ParseAuth(YamlNode? node, ServerOptions server)
+    {
+        var mode = AuthMode.None;
+        YamlNode? where = node;
+        if (node is not null && AsMapping(node, "auth") is { } map)
+        {
+            var keys = Keys(map, "auth", "mode");
+            if (Str(keys.Get("mode"), "auth.mode") is { } m)
+            {
+                where = m;
+                switch (m.Value)
+                {
+                    case "none":
+                        mode = AuthMode.None;
+                        break;
+                    case "tokens":
+                        Problem(m, "auth.mode", "token authentication is not part of this version", "use `mode: none` with a loopback `server.listen`");
+                        break;
+                    default:
+                        Problem(m, "auth.mode", $"unknown mode '{m.Value}'", "use `none` or `tokens`");
+                        break;
+                }
+            }
+        }
+        if (mode == AuthMode.None && !server.ListensOnLoopback)
+        {
+            var line = where?.Line ?? 1;
+            var column = where?.Column ?? 1;
+            Problem(line, column, "auth.mode", $"`none` is accepted only when the server listens on loopback, not on {server.Listen}", "listen on http://127.0.0.1:PORT");
+        }
+        return new AuthOptions(mode);
+    }
+
+    private EnvironmentConfig? ParseEnvironment(YamlScalar name, YamlNode node)
+    {
+        var path = $"environments.{name.Value}";
+        CheckName(name, path, "environment");
+        if (AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = Keys(map, path, "target", "policy");
+        TargetConfig? target = null;
+        if (keys.Get("target") is not { } targetNode)
+        {
+            Problem(map, path, "missing `target`", "add `target: { local: {} }` or `target: { kubernetes: { context: C, namespace: N } }`");
+        }
+        else
+        {
+            target = ParseTarget(targetNode, path + ".target");
+        }
+        var policy = ParsePolicy(keys.Get("policy"), path + ".policy");
+        return target is null ? null : new EnvironmentConfig(name.Value, target, policy);
+    }
+
+    private TargetConfig? ParseTarget(YamlNode node, string path)
+    {
+        if (AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = Keys(map, path, "local", "kubernetes");
+        var local = keys.Get("local");
+        var kubernetes = keys.Get("kubernetes");
+        if ((local is null) == (kubernetes is null))
+        {
+            Problem(map, path, "a target needs exactly one of `local` and `kubernetes`", "write `target: { local: {} }` for processes on this host");
+            return null;
+        }
+        if (kubernetes is not null)
+        {
+            Unsupported(kubernetes, path + ".kubernetes", "the Kubernetes target is not part of this version; use `local: {}`");
+            return null;
+        }
+        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (!IsNull(local!) && AsMapping(local!, path + ".local") is { } localMap)
+        {
+            var localKeys = Keys(localMap, path + ".local", "ports");
+            if (localKeys.Get("ports") is { } portsNode && AsMapping(portsNode, path + ".local.ports") is { } portMap)
+            {
+                foreach (var (service, value) in UniqueEntries(portMap, path + ".local.ports", "service"))
+                {
+                    if (Int(value, $"{path}.local.ports.{service.Value}", 1, 65535) is { } port)
+                    {
+                        ports[service.Value] = port;
+                    }
+                }
+            }
+        }
+        return new TargetConfig(new LocalTargetConfig(ports), null);
+    }
+
+    private EnvironmentPolicy ParsePolicy(YamlNode? node, string path)
+    {
+        var autoDeploy = AutoDeployMode.None;
+        var requires = new List<string>();
+        var forwardOnly = true;
+        var onFailure = OnFailureMode.Restore;
+        if (node is not null && AsMapping(node, path) is { } map)
+        {
+            var keys = Keys(map, path, "autoDeploy", "requires", "autoPromote", "approval", "forwardOnly", "onFailure", "freeze");
+            if (Str(keys.Get("autoDeploy"), path + ".autoDeploy") is { } a)
+            {
+                autoDeploy = a.Value switch
+                {
+                    "main" => AutoDeployMode.Main,
+                    "none" or "never" => AutoDeployMode.None,
+                    _ => Invalid(a, path + ".autoDeploy", $"unknown value '{a.Value}'", "use `main` (every successful build) or leave it out", AutoDeployMode.None),
+                };
+            }
+            if (keys.Get("requires") is { } r)
+            {
+                foreach (var item in StringList(r, path + ".requires"))
+                {
+                    requires.Add(item.Value);
+                }
+            }
+            if (Bool(keys.Get("forwardOnly"), path + ".forwardOnly") is { } f)
+            {
+                forwardOnly = f;
+            }
+            if (Str(keys.Get("onFailure"), path + ".onFailure") is { } o)
+            {
+                onFailure = o.Value switch
+                {
+                    "restore" => OnFailureMode.Restore,
+                    "halt" => OnFailureMode.Halt,
+                    _ => Invalid(o, path + ".onFailure", $"unknown value '{o.Value}'", "use `restore` or `halt`", OnFailureMode.Restore),
+                };
+            }
+            Unsupported(keys.Get("autoPromote"), path + ".autoPromote", "automatic promotion is not part of this version; request deployments with `onward deployments request`");
+            Unsupported(keys.Get("approval"), path + ".approval", "approvals are not part of this version");
+            Unsupported(keys.Get("freeze"), path + ".freeze", "freeze windows are not part of this version");
+        }
+        return new EnvironmentPolicy(autoDeploy, requires, false, null, forwardOnly, onFailure, []);
+    }
+
+    private ServiceConfig? ParseService(YamlScalar name, YamlNode node)
+    {
+        var path = $"services.{name.Value}";
+        CheckName(name, path, "service");
+        if (AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify");
+        string? repository = null;
+        if (Str(keys.Get("repository"), path + ".repository") is { } repo)
+        {
+            repository = ResolveRepository(repo.Value);
+        }
+        else
+        {
+            Problem(map, path, "missing `repository`", "set it to a git URL or a local path, e.g. `repository: ./sample`");
+        }
+        var poll = Duration(keys.Get("poll"), path + ".poll") ?? TimeSpan.FromSeconds(30);
+        if (poll < TimeSpan.FromMilliseconds(100) && keys.Get("poll") is { } pollNode)
+        {
+            Problem(pollNode, path + ".poll", "the poll interval is too short", "use 100ms or more, e.g. `30s`");
+        }
+        string? mainBranch = null;
+        if (Str(keys.Get("mainBranch"), path + ".mainBranch") is { } mb)
+        {
+            mainBranch = mb.Value;
+        }
+        var versionPattern = Pattern(keys.Get("versionRefPattern"), path + ".versionRefPattern") ?? new Regex(@"^(\d+\.)+\d+$", RegexOptions.CultureInvariant);
+        var candidatePattern = Pattern(keys.Get("releaseCandidatePattern"), path + ".releaseCandidatePattern") ?? new Regex(@"^\d+\.\d+\.\d+$", RegexOptions.CultureInvariant);
+
+        BuildConfig? build = null;
+        if (keys.Get("build") is { } buildNode)
+        {
+            build = ParseBuild(buildNode, path + ".build");
+        }
+        else
+        {
+            Problem(map, path, "missing `build`", "add `build: { command: { run: \"make\" } }`");
+        }
+        DeployConfig? deploy = null;
+        if (keys.Get("deploy") is { } deployNode)
+        {
+            deploy = ParseDeploy(deployNode, path + ".deploy");
+        }
+        else
+        {
+            Problem(map, path, "missing `deploy`", "add `deploy: { local: { command: \"./run --port {port}\", healthUrl: \"http://127.0.0.1:{port}/healthz\" } }`");
+        }
+        var verifyTimeout = TimeSpan.FromMinutes(10);
+        if (keys.Get("verify") is { } verifyNode && AsMapping(verifyNode, path + ".verify") is { } verifyMap)
+        {
+            var verifyKeys = Keys(verifyMap, path + ".verify", "timeout");
+            verifyTimeout = Duration(verifyKeys.Get("timeout"), path + ".verify.timeout") ?? verifyTimeout;
+        }
+        return repository is null || build is null || deploy is null
+            ? null
+            : new ServiceConfig(name.Value, repository, poll, mainBranch, versionPattern, candidatePattern, build, deploy, verifyTimeout);
+    }
+
+    private string ResolveRepository(string value)
+    {
+        // URLs (scheme://, scp-like user@host:path) stay as they are; anything else is a path on this host.
+        if (value.Contains("://", StringComparison.Ordinal) || ScpLikeRegex().IsMatch(value))
+        {
+            return value;
+        }
+        return Path.GetFullPath(value, _baseDirectory);
+    }
+
+    private BuildConfig? ParseBuild(YamlNode node, string path)
+    {
+        if (AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = Keys(map, path, "command", "buildah", "docker", "external", "timeout");
+        var timeout = Duration(keys.Get("timeout"), path + ".timeout") ?? TimeSpan.FromMinutes(30);
+        Unsupported(keys.Get("buildah"), path + ".buildah", "image builds are not part of this version; use `command: { run: ... }`");
+        Unsupported(keys.Get("docker"), path + ".docker", "image builds are not part of this version; use `command: { run: ... }`");
+        Unsupported(keys.Get("external"), path + ".external", "external builds are not part of this version; use `command: { run: ... }`");
+        if (keys.Get("command") is not { } commandNode)
+        {
+            if (keys.Get("buildah") is null && keys.Get("docker") is null && keys.Get("external") is null)
+            {
+                Problem(map, path, "no builder given", "add `command: { run: \"make build\" }`");
+            }
+            return null;
+        }
+        if (AsMapping(commandNode, path + ".command") is not { } commandMap)
+        {
+            return null;
+        }
+        var commandKeys = Keys(commandMap, path + ".command", "run");
+        if (Str(commandKeys.Get("run"), path + ".command.run") is not { } run)
+        {
+            Problem(commandMap, path + ".command", "missing `run`", "add the shell command that builds, e.g. `run: \"dotnet publish -o {artifact}\"`");
+            return null;
+        }
+        CheckPlaceholders(run, path + ".command.run", "artifact", "version", "commit");
+        return new BuildConfig(new CommandBuildConfig(run.Value), timeout);
+    }
+
+    private DeployConfig? ParseDeploy(YamlNode node, string path)
+    {
+        if (AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = Keys(map, path, "manifests", "local");
+        var manifests = Str(keys.Get("manifests"), path + ".manifests")?.Value;
+        LocalDeployConfig? local = null;
+        if (keys.Get("local") is { } localNode && AsMapping(localNode, path + ".local") is { } localMap)
+        {
+            var localKeys = Keys(localMap, path + ".local", "command", "healthUrl");
+            var command = Str(localKeys.Get("command"), path + ".local.command");
+            var health = Str(localKeys.Get("healthUrl"), path + ".local.healthUrl");
+            if (command is null)
+            {
+                Problem(localMap, path + ".local", "missing `command`", "add the shell command that starts the release, e.g. `command: \"{artifact}/app --urls http://127.0.0.1:{port}\"`");
+            }
+            else
+            {
+                CheckPlaceholders(command, path + ".local.command", "artifact", "port", "version", "commit", "environment");
+            }
+            if (health is null)
+            {
+                Problem(localMap, path + ".local", "missing `healthUrl`", "add the URL that answers 2xx once the release is ready, e.g. `healthUrl: \"http://127.0.0.1:{port}/healthz\"`");
+            }
+            else
+            {
+                CheckPlaceholders(health, path + ".local.healthUrl", "port", "version", "commit", "environment");
+                var probe = health.Value.Replace("{port}", "1", StringComparison.Ordinal);
+                if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                {
+                    Problem(health, path + ".local.healthUrl", $"'{health.Value}' is not an http(s) URL", "write it like `http://127.0.0.1:{port}/healthz`");
+                }
+            }
+            if (command is not null && health is not null)
+            {
+                local = new LocalDeployConfig(command.Value, health.Value);
+            }
+        }
+        if (manifests is not null && keys.Get("manifests") is { } manifestsNode)
+        {
+            Unsupported(manifestsNode, path + ".manifests", "Kubernetes manifests are not part of this version; use `local`");
+        }
+        if (local is null && keys.Get("local") is null)
+        {
+            Problem(map, path, "no way to deploy given", "add `local: { command: ..., healthUrl: ... }`");
+            return null;
+        }
+        return local is null ? null : new DeployConfig(manifests, local);
+    }
+
+    private void CheckRequires(YamlMapping? environmentsNode, List<EnvironmentConfig> environments)
+    {
+        if (environmentsNode is null)
+        {
+            return;
+        }
+        var names = environments.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, value) in environmentsNode.Entries)
+        {
+            if (Child(value, "policy") is not { } policy || Child(policy, "requires") is not YamlSequence requires)
+            {
+                continue;
+            }
+            for (var i = 0; i < requires.Items.Count; i++)
+            {
+                if (requires.Items[i] is not YamlScalar item)
+                {
+                    continue;
+                }
+                var path = $"environments.{key.Value}.policy.requires[{i}]";
+                if (item.Value == key.Value)
+                {
+                    Problem(item, path, $"environment '{key.Value}' cannot require itself", "remove it from `requires`");
+                }
+                else if (!names.Contains(item.Value))
+                {
+                    Problem(item, path, $"unknown environment '{item.Value}'", $"use one of: {string.Join(", ", names.Order(StringComparer.Ordinal))}{Suggest(item.Value, names)}");
+                }
+            }
+        }
+    }
+
+    private void CheckLocalPorts(YamlMapping? environmentsNode, List<EnvironmentConfig> environments, List<ServiceConfig> services)
+    {
+        if (environmentsNode is null)
+        {
+            return;
+        }
+        var serviceNames = services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var used = new Dictionary<int, string>();
+        foreach (var environment in environments)
+        {
+            if (environment.Target.Local is not { } local)
+            {
+                continue;
+            }
+            var portsNode = Child(Child(Child(environmentsNode.Entries.First(e => e.Key.Value == environment.Name).Value, "target"), "local"), "ports") as YamlMapping;
+            foreach (var (service, port) in local.Ports)
+            {
+                var node = portsNode?.Entries.FirstOrDefault(e => e.Key.Value == service).Key;
+                var path = $"environments.{environment.Name}.target.local.ports.{service}";
+                if (!serviceNames.Contains(service) && node is not null)
+                {
+                    Problem(node, path, $"unknown service '{service}'", $"use one of: {string.Join(", ", serviceNames.Order(StringComparer.Ordinal))}{Suggest(service, serviceNames)}");
+                }
+                if (used.TryGetValue(port, out var other) && node is not null)
+                {
+                    Problem(node, path, $"port {port} is already given to {other}", "give every service in every local environment its own port");
+                }
+                used.TryAdd(port, $"{service} in {environment.Name}");
+            }
+        }
+    }
+
+    private static YamlNode? Child(YamlNode? node, string key) =>
+        node is YamlMapping map ? map.Entries.FirstOrDefault(e => e.Key.Value == key).Value : null;
+
+    private void CheckName(YamlScalar name, string path, string what)
+    {
+        if (!NamePattern.IsMatch(name.Value))
+        {
+            Problem(name, path, $"'{name.Value}' is not a valid {what} name", "use lowercase letters, digits and dashes, starting with a letter (e.g. `dev-1`)");
+        }
+    }
+
+    private void CheckPlaceholders(YamlScalar value, string path, params string[] allowed)
+    {
+        foreach (Match match in PlaceholderRegex().Matches(value.Value))
+        {
+            var name = match.Groups[1].Value;
+            if (!allowed.Contains(name))
+            {
+                Problem(value, path, $"unknown placeholder {{{name}}}", $"use {string.Join(", ", allowed.Select(a => "{" + a + "}"))}");
+            }
+        }
+    }
+
+    private IEnumerable<(YamlScalar Key, YamlNode Value)> UniqueEntries(YamlMapping map, string path, string what)
+    {
+        var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+        foreach (var (key, value) in map.Entries)
+        {
+            if (seen.TryGetValue(key.Value, out var first))
+            {
+                Problem(key, $"{path}.{key.Value}", $"duplicate {what} '{key.Value}' (first defined at line {first.Line})", $"give every {what} a unique name");
+                continue;
+            }
+            seen[key.Value] = key;
+            yield return (key, value);
+        }
+    }
+
+    private KeyReader Keys(YamlMapping map, string path, params string[] allowed)
+    {
+        var found = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (key, value) in map.Entries)
+        {
+            var where = path.Length == 0 ? key.Value : $"{path}.{key.Value}";
+            if (!allowed.Contains(key.Value))
+            {
+                Problem(key, where, $"unknown key '{key.Value}'", $"allowed here: {string.Join(", ", allowed)}{Suggest(key.Value, allowed)}");
+            }
+            else if (!found.TryAdd(key.Value, value))
+            {
+                Problem(key, where, $"duplicate key '{key.Value}'", "keep one of them");
+            }
+        }
+        return new KeyReader(found);
+    }
+
+    private static string Suggest(string value, IEnumerable<string> candidates)
+    {
+        var best = candidates
+            .Select(c => (Candidate: c, Distance: EditDistance(value.ToLowerInvariant(), c.ToLowerInvariant())))
+            .Where(c => c.Distance <= Math.Max(1, c.Candidate.Length / 3))
+            .OrderBy(c => c.Distance)
+            .FirstOrDefault();
+        return best.Candidate is null ? "" : $"; did you mean '{best.Candidate}'?";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var previous = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var current = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+        }
+        return row[b.Length];
+    }
+
+    private YamlMapping? AsMapping(YamlNode node, string path)
+    {
+        if (node is YamlMapping map)
+        {
+            return map;
+        }
+        if (node is YamlScalar { IsNull: true } scalar)
+        {
+            return new YamlMapping(scalar.Line, scalar.Column, []);
+        }
+        Problem(node, path, "expected a mapping (key: value pairs)", "indent the keys below it, or write `{ key: value }`");
+        return null;
+    }
+
+    private static bool IsNull(YamlNode node) => node is YamlScalar { IsNull: true };
+
+    private YamlScalar? Str(YamlNode? node, string path)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is not YamlScalar scalar || scalar.IsNull)
+        {
+            Problem(node, path, "expected a string", "write a single value");
+            return null;
+        }
+        return scalar with { Value = Expand(scalar, path) };
+    }
+
+    private string Expand(YamlScalar scalar, string path) =>
+        EnvReferenceRegex().Replace(scalar.Value, match =>
+        {
+            var name = match.Groups[1].Value;
+            var value = _environment(name);
+            if (value is null)
+            {
+                Problem(scalar, path, $"environment variable {name} is not set", $"export {name} before starting Onward, or write the value here");
+                return "";
+            }
+            return value;
+        });
+
+    private int? Int(YamlNode? node, string path, int min, int max)
+    {
+        if (Str(node, path) is not { } scalar)
+        {
+            return null;
+        }
+        if (!int.TryParse(scalar.Value, out var value) || value < min || value > max)
+        {
+            Problem(scalar, path, $"'{scalar.Value}' is not a whole number from {min} to {max}", $"write a number between {min} and {max}");
+            return null;
+        }
+        return value;
+    }
+
+    private bool? Bool(YamlNode? node, string path)
+    {
+        if (Str(node, path) is not { } scalar)
+        {
+            return null;
+        }
+        return scalar.Value switch
+        {
+            "true" or "True" or "TRUE" => true,
+            "false" or "False" or "FALSE" => false,
+            _ => Invalid<bool?>(scalar, path, $"'{scalar.Value}' is not true or false", "write `true` or `false`", null),
+        };
+    }
+
+    private TimeSpan? Duration(YamlNode? node, string path)
+    {
+        if (Str(node, path) is not { } scalar)
+        {
+            return null;
+        }
+        if (DurationText.TryParse(scalar.Value, out var duration))
+        {
+            return duration;
+        }
+        Problem(scalar, path, $"'{scalar.Value}' is not a duration", "write a number with a unit, e.g. `500ms`, `30s`, `10m`, `2h`, `1h30m`");
+        return null;
+    }
+
+    private Regex? Pattern(YamlNode? node, string path)
+    {
+        if (Str(node, path) is not { } scalar)
+        {
+            return null;
+        }
+        try
+        {
+            return new Regex(scalar.Value, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException e)
+        {
+            Problem(scalar, path, $"not a valid regular expression: {e.Message}", "quote the pattern in single quotes and check brackets and escapes, e.g. '^(\\d+\\.)+\\d+$'");
+            return null;
+        }
+    }
+
+    private List<YamlScalar> StringList(YamlNode node, string path)
+    {
+        if (node is not YamlSequence sequence)
+        {
+            Problem(node, path, "expected a list", "write `[a, b]` or one `- item` per line");
+            return [];
+        }
+        var result = new List<YamlScalar>();
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            if (Str(sequence.Items[i], $"{path}[{i}]") is { } item)
+            {
+                result.Add(item);
+            }
+        }
+        return result;
+    }
+
+    private void Unsupported(YamlNode? node, string path, string why)
+    {
+        if (node is not null)
+        {
+            Problem(node, path, "not supported", why);
+        }
+    }
+
+    private T Invalid<T>(YamlNode node, string path, string message, string hint, T fallback)
+    {
+        Problem(node, path, message, hint);
+        return fallback;
+    }
+
+    private void Problem(YamlNode node, string path, string message, string hint) =>
+        Problem(node.Line, node.Column, path, message, hint);
+
+    private void Problem(int line, int column, string path, string message, string hint) =>
+        _problems.Add(new ConfigProblem(_file, line, column, path, message, hint));
+
+    private sealed class KeyReader(Dictionary<string, YamlNode> found)
+    {
+        public YamlNode? Get(string key) => found.GetValueOrDefault(key);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
+    private static partial Regex NameRegex();
+
+    [GeneratedRegex(@"\{([A-Za-z]+)\}")]
+    private static partial Regex PlaceholderRegex();
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex EnvReferenceRegex();
+
+    [GeneratedRegex(@"^[\w.-]+@[\w.-]+:")]
+    private static partial Regex ScpLikeRegex();
+}

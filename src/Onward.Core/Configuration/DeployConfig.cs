@@ -1,0 +1,3 @@
+namespace Onward.Core.Configuration;
+
+public sealed record DeployConfig(string? Manifests, LocalDeployConfig? Local);

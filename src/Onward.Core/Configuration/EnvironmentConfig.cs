@@ -1,0 +1,3 @@
+namespace Onward.Core.Configuration;
+
+public sealed record EnvironmentConfig(string Name, TargetConfig Target, EnvironmentPolicy Policy);

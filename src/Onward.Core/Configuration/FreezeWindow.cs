@@ -1,0 +1,3 @@
+namespace Onward.Core.Configuration;
+
+public sealed record FreezeWindow(string Cron, TimeSpan Duration, string TimeZone);

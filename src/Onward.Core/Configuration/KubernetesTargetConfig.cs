@@ -1,0 +1,3 @@
+namespace Onward.Core.Configuration;
+
+public sealed record KubernetesTargetConfig(string? Context, string Namespace);

@@ -1,0 +1,18 @@
+using System.Text.RegularExpressions;
+
+namespace Onward.Core.Configuration;
+
+public sealed record ServiceConfig(
+    string Name,
+    string Repository,
+    TimeSpan Poll,
+    string? MainBranch,
+    Regex VersionRefPattern,
+    Regex ReleaseCandidatePattern,
+    BuildConfig Build,
+    DeployConfig Deploy,
+    TimeSpan VerifyTimeout)
+{
+    /// <summary>The branches whose heads become short-hash releases: the configured one, or both <c>main</c> and <c>master</c>.</summary>
+    public IReadOnlyList<string> MainBranches => MainBranch is null ? ["main", "master"] : [MainBranch];
+}

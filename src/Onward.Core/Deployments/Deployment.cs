@@ -1,0 +1,22 @@
+namespace Onward.Core.Deployments;
+
+/// <summary>One release going to one environment.</summary>
+/// <param name="PreviousDeploymentId">The environment's current deployment when this one started applying: what a failure falls back to.</param>
+/// <param name="VerifyDeadline">When verification gives up; set when applying starts.</param>
+public sealed record Deployment(
+    long Id,
+    string Service,
+    string Environment,
+    long ReleaseId,
+    string Version,
+    string Commit,
+    DeploymentState State,
+    string? Reason,
+    string RequestedBy,
+    DeploymentTrigger Trigger,
+    string? Override,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long? PreviousDeploymentId,
+    DateTimeOffset? VerifyDeadline,
+    string? Diagnosis);

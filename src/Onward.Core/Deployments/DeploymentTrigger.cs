@@ -1,0 +1,8 @@
+namespace Onward.Core.Deployments;
+
+public enum DeploymentTrigger
+{
+    Auto,
+    Promotion,
+    Manual,
+}

@@ -1,0 +1,23 @@
+namespace Onward.Core.Deployments;
+
+/// <summary>
+/// A state change to make only if the deployment is still in <see cref="From"/>; it is recorded as an event. Fields
+/// left null keep their value.
+/// </summary>
+public sealed record Transition(
+    DeploymentState From,
+    DeploymentState To,
+    string Actor,
+    string Message)
+{
+    public string? Reason { get; init; }
+
+    public string? Diagnosis { get; init; }
+
+    public DateTimeOffset? VerifyDeadline { get; init; }
+
+    public long? PreviousDeploymentId { get; init; }
+
+    /// <summary>For <c>Queued → Applying</c>: only if no other deployment of the same service and environment holds it.</summary>
+    public bool RequireEnvironmentFree { get; init; }
+}

@@ -1,0 +1,20 @@
+namespace Onward.Core.Pipeline;
+
+/// <summary>
+/// Durable jobs with leases. A claimed job belongs to its owner until the lease runs out, so a crashed server's jobs are
+/// picked up by the next one.
+/// </summary>
+public interface IJobQueue
+{
+    Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken);
+
+    Task CompleteAsync(Job job, string owner, CancellationToken cancellationToken);
+
+    Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, CancellationToken cancellationToken);
+
+    /// <summary>When the next unleased job is due, or null when there is none.</summary>
+    Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>Raised in this process whenever a job is added or rescheduled here, so idle workers wake at once.</summary>
+    event Action? JobAdded;
+}

@@ -1,0 +1,10 @@
+namespace Onward.Core.Pipeline;
+
+public enum JobKind
+{
+    /// <summary>Builds a release; subject is the release id.</summary>
+    Build,
+
+    /// <summary>Moves a deployment on; subject is the deployment id.</summary>
+    Deploy,
+}

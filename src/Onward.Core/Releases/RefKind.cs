@@ -1,0 +1,7 @@
+namespace Onward.Core.Releases;
+
+public enum RefKind
+{
+    Branch,
+    Tag,
+}

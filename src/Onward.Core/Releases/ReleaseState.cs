@@ -1,0 +1,8 @@
+namespace Onward.Core.Releases;
+
+public enum ReleaseState
+{
+    Building,
+    Built,
+    BuildFailed,
+}

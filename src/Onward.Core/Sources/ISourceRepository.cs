@@ -1,0 +1,11 @@
+namespace Onward.Core.Sources;
+
+/// <summary>A service's git repository, seen through a mirror Onward keeps. Implemented with the git CLI.</summary>
+public interface ISourceRepository
+{
+    /// <summary>Fetches the repository into the mirror and lists its branch and tag heads.</summary>
+    Task<IReadOnlyList<RefHead>> FetchAsync(string service, string repository, CancellationToken cancellationToken);
+
+    /// <summary>How <paramref name="candidate"/> relates to <paramref name="current"/>; fetches first when a commit is unknown.</summary>
+    Task<Ancestry> CompareAsync(string service, string repository, string current, string candidate, CancellationToken cancellationToken);
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using Onward.Core.Configuration;
+using Onward.Core.Releases;
+
+namespace Onward.Core.Sources;
+
+/// <summary>
+/// Reads a service's repository and turns ref heads that changed since the last look into releases. On the very first
+/// look only the main branch builds: a repository's old version tags are history, not new work.
+/// </summary>
+public sealed class SourceWatcher(
+    ISourceRepository repository,
+    IRefStateStore refState,
+    IReleaseStore releases,
+    TimeProvider time,
+    ILogger<SourceWatcher> logger)
+{
+    public async Task<IReadOnlyList<Release>> PollAsync(ServiceConfig service, CancellationToken cancellationToken)
+    {
+        var heads = await repository.FetchAsync(service.Name, service.Repository, cancellationToken);
+        var known = await refState.GetAsync(service.Name, cancellationToken);
+        var created = new List<Release>();
+        foreach (var head in heads)
+        {
+            var key = $"{head.Kind}:{head.Name}";
+            if (known is not null && known.TryGetValue(key, out var seen) && seen == head.Commit)
+            {
+                continue;
+            }
+            var (candidate, reason) = RefClassifier.Classify(service, head);
+            if (candidate is null || (known is null && head.Kind == RefKind.Tag))
+            {
+                logger.LogDebug("Ignoring {Service} {Ref} at {Commit}: {Reason}", service.Name, head.Name, head.Commit, reason);
+                continue;
+            }
+            var release = await releases.AddAsync(candidate, time.GetUtcNow(), cancellationToken);
+            if (release is null)
+            {
+                logger.LogDebug("{Service} {Version} already has a release", service.Name, candidate.Version);
+                continue;
+            }
+            logger.LogInformation(
+                "New release {Service} {Version} ({Commit}) from {Reason}",
+                service.Name, release.Version, release.Commit, reason);
+            created.Add(release);
+        }
+        await refState.SaveAsync(service.Name, heads.ToDictionary(h => $"{h.Kind}:{h.Name}", h => h.Commit), cancellationToken);
+        return created;
+    }
+}

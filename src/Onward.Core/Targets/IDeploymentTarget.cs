@@ -1,0 +1,28 @@
+using Onward.Core.Pipeline;
+
+namespace Onward.Core.Targets;
+
+/// <summary>
+/// Where releases run. Every method is idempotent, because a crashed server's deployment is resumed by calling them
+/// again (DESIGN rule 10).
+/// </summary>
+public interface IDeploymentTarget
+{
+    /// <summary>The <c>target</c> key in <c>onward.yaml</c> this serves (<c>local</c>, <c>kubernetes</c>).</summary>
+    string Kind { get; }
+
+    /// <summary>Puts the new release in place, next to the current one where the target allows.</summary>
+    Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken);
+
+    /// <summary>Whether the new release really runs; <c>Failed</c> carries a diagnosis a person can act on.</summary>
+    Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken);
+
+    /// <summary>After a verified release: it takes the traffic and the previous release is retired.</summary>
+    Task PromoteAsync(TargetContext context, CancellationToken cancellationToken);
+
+    /// <summary>After a failure with <c>onFailure: restore</c>: the failed release goes, the previous one runs.</summary>
+    Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken);
+
+    /// <summary>At server start, for each environment's current deployment: take it over again, or bring it back.</summary>
+    Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken);
+}
