@@ -1,0 +1,3 @@
+namespace Onward.Storage.Database;
+
+public sealed record Migration(int Version, string Name, string Sql);

@@ -1,0 +1,86 @@
+namespace Onward.Storage.Database;
+
+/// <summary>
+/// The schema, as numbered steps. Never edit a released step: add the next one. Times are Unix milliseconds and enums
+/// are their names, so that the same statements serve PostgreSQL.
+/// </summary>
+public static class Migrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "releases, deployments, events, jobs, refs, ports", """
+            CREATE TABLE releases (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                service TEXT NOT NULL,
+                version TEXT NOT NULL,
+                commit_sha TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                ref_kind TEXT NOT NULL,
+                release_candidate INTEGER NOT NULL,
+                artifact TEXT,
+                state TEXT NOT NULL,
+                failure TEXT,
+                created_at INTEGER NOT NULL,
+                build_started_at INTEGER,
+                build_finished_at INTEGER,
+                UNIQUE (service, version)
+            );
+            CREATE INDEX ix_releases_service ON releases (service, id);
+            CREATE TABLE deployments (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                service TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                release_id INTEGER NOT NULL REFERENCES releases (id),
+                state TEXT NOT NULL,
+                reason TEXT,
+                requested_by TEXT NOT NULL,
+                trigger_kind TEXT NOT NULL,
+                override_reason TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                succeeded_at INTEGER,
+                previous_deployment_id INTEGER,
+                verify_deadline INTEGER,
+                diagnosis TEXT
+            );
+            CREATE INDEX ix_deployments_pair ON deployments (service, environment, state);
+            CREATE INDEX ix_deployments_release ON deployments (release_id);
+            CREATE TABLE deployment_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                deployment_id INTEGER NOT NULL REFERENCES deployments (id),
+                at INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX ix_deployment_events ON deployment_events (deployment_id, id);
+            CREATE TABLE jobs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                subject INTEGER NOT NULL,
+                due_at INTEGER NOT NULL,
+                lease_owner TEXT,
+                lease_until INTEGER,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX ix_jobs_due ON jobs (due_at);
+            CREATE TABLE source_refs (
+                service TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                commit_sha TEXT NOT NULL,
+                PRIMARY KEY (service, ref)
+            );
+            CREATE TABLE source_reads (
+                service TEXT PRIMARY KEY,
+                read_at INTEGER NOT NULL
+            );
+            CREATE TABLE local_ports (
+                service TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                port INTEGER NOT NULL UNIQUE,
+                PRIMARY KEY (service, environment)
+            );
+            """),
+    ];
+}

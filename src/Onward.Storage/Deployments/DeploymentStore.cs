@@ -1,0 +1,265 @@
+using System.Data.Common;
+using Dapper;
+using Onward.Core.Deployments;
+using Onward.Core.Pipeline;
+using Onward.Storage.Database;
+using Onward.Storage.Pipeline;
+
+namespace Onward.Storage.Deployments;
+
+public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : IDeploymentStore
+{
+    private const string Columns = """
+        d.id AS Id, d.service AS Service, d.environment AS Environment, d.release_id AS ReleaseId, r.version AS Version,
+        r.commit_sha AS CommitSha, d.state AS State, d.reason AS Reason, d.requested_by AS RequestedBy,
+        d.trigger_kind AS TriggerKind, d.override_reason AS OverrideReason, d.created_at AS CreatedAt,
+        d.updated_at AS UpdatedAt, d.previous_deployment_id AS PreviousDeploymentId, d.verify_deadline AS VerifyDeadline,
+        d.diagnosis AS Diagnosis
+        """;
+
+    private const string From = "FROM deployments d JOIN releases r ON r.id = d.release_id";
+
+    public async Task<Deployment> AddAsync(NewDeployment deployment, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var at = UnixTime.From(now);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO deployments (service, environment, release_id, state, reason, requested_by, trigger_kind, override_reason, created_at, updated_at)
+            VALUES (@Service, @Environment, @ReleaseId, @State, @Reason, @RequestedBy, @Trigger, @Override, @at, @at)
+            RETURNING id
+            """,
+            new
+            {
+                deployment.Service,
+                deployment.Environment,
+                deployment.ReleaseId,
+                State = deployment.State.ToString(),
+                deployment.Reason,
+                deployment.RequestedBy,
+                Trigger = deployment.Trigger.ToString(),
+                deployment.Override,
+                at,
+            },
+            transaction, cancellationToken: cancellationToken));
+        var message = deployment.State == DeploymentState.Queued
+            ? $"requested ({deployment.Trigger.ToString().ToLowerInvariant()}){(deployment.Reason is null ? "" : ": " + deployment.Reason)}"
+            : deployment.Reason ?? deployment.State.ToString();
+        if (deployment.Override is not null)
+        {
+            message += $"; policies overridden: {deployment.Override}";
+        }
+        await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy, message, cancellationToken);
+        if (deployment.State == DeploymentState.Queued)
+        {
+            // A newer release for the same service and environment replaces older ones still waiting (DESIGN rule 7).
+            var older = await connection.QueryAsync<long>(new CommandDefinition(
+                "SELECT id FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ('Queued', 'AwaitingApproval') AND id < @id",
+                new { deployment.Service, deployment.Environment, id }, transaction, cancellationToken: cancellationToken));
+            foreach (var olderId in older)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE deployments SET state = 'Superseded', updated_at = @at, reason = @reason WHERE id = @olderId",
+                    new { at, olderId, reason = $"superseded by deployment {id}" }, transaction, cancellationToken: cancellationToken));
+                await InsertEventAsync(connection, transaction, olderId, at, DeploymentState.Superseded, deployment.RequestedBy,
+                    $"superseded by deployment {id}", cancellationToken);
+            }
+            await JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        jobs.Notify();
+        return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @id", new { id }, cancellationToken))[0];
+    }
+
+    public async Task<Deployment?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @id", new { id }, cancellationToken)).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await QueryAsync(connection, $"""
+            SELECT {Columns} {From}
+            WHERE (@Service IS NULL OR d.service = @Service)
+              AND (@Environment IS NULL OR d.environment = @Environment)
+              AND (@State IS NULL OR d.state = @State)
+              AND (@ReleaseId IS NULL OR d.release_id = @ReleaseId)
+            ORDER BY d.id DESC LIMIT @Limit
+            """,
+            new { query.Service, query.Environment, State = query.State?.ToString(), query.ReleaseId, query.Limit },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DeploymentEvent>> EventsAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
+            "SELECT deployment_id AS DeploymentId, at AS At, state AS State, actor AS Actor, message AS Message FROM deployment_events WHERE deployment_id = @id ORDER BY id",
+            new { id }, cancellationToken: cancellationToken));
+        return rows.Select(r => new DeploymentEvent(r.DeploymentId, UnixTime.To(r.At), Enum.Parse<DeploymentState>(r.State), r.Actor, r.Message)).ToList();
+    }
+
+    public async Task<bool> TransitionAsync(long id, Transition transition, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var at = UnixTime.From(now);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var exclusive = transition.RequireEnvironmentFree
+            ? """
+              AND NOT EXISTS (
+                  SELECT 1 FROM deployments o
+                  WHERE o.service = deployments.service AND o.environment = deployments.environment
+                    AND o.id <> deployments.id AND o.state IN ('Applying', 'Verifying'))
+              """
+            : "";
+        var changed = await connection.ExecuteAsync(new CommandDefinition($"""
+            UPDATE deployments SET
+                state = @To,
+                updated_at = @at,
+                succeeded_at = CASE WHEN @To = 'Succeeded' THEN @at ELSE succeeded_at END,
+                reason = COALESCE(@Reason, reason),
+                diagnosis = COALESCE(@Diagnosis, diagnosis),
+                verify_deadline = COALESCE(@VerifyDeadline, verify_deadline),
+                previous_deployment_id = COALESCE(@PreviousDeploymentId, previous_deployment_id)
+            WHERE id = @id AND state = @From {exclusive}
+            """,
+            new
+            {
+                id,
+                at,
+                From = transition.From.ToString(),
+                To = transition.To.ToString(),
+                transition.Reason,
+                transition.Diagnosis,
+                VerifyDeadline = UnixTime.From(transition.VerifyDeadline),
+                transition.PreviousDeploymentId,
+            },
+            transaction, cancellationToken: cancellationToken));
+        if (changed == 0)
+        {
+            return false;
+        }
+        await InsertEventAsync(connection, transaction, id, at, transition.To, transition.Actor, transition.Message, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task AppendEventAsync(long id, string actor, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO deployment_events (deployment_id, at, state, actor, message)
+            SELECT id, @at, state, @actor, @message FROM deployments WHERE id = @id
+            """,
+            new { id, at = UnixTime.From(now), actor, message }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<Deployment?> CurrentAsync(string service, string environment, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await QueryAsync(connection, $"""
+            SELECT {Columns} {From}
+            WHERE d.service = @service AND d.environment = @environment AND d.state = 'Succeeded'
+            ORDER BY d.succeeded_at DESC, d.id DESC LIMIT 1
+            """, new { service, environment }, cancellationToken)).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<Deployment>> CurrentAllAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await QueryAsync(connection, $"""
+            SELECT {Columns} {From}
+            WHERE d.id IN (
+                SELECT (SELECT c.id FROM deployments c
+                        WHERE c.service = p.service AND c.environment = p.environment AND c.state = 'Succeeded'
+                        ORDER BY c.succeeded_at DESC, c.id DESC LIMIT 1)
+                FROM (SELECT DISTINCT service, environment FROM deployments WHERE state = 'Succeeded') p)
+            ORDER BY d.service, d.environment
+            """, new { }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Deployment>> LatestAllAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await QueryAsync(connection, $"""
+            SELECT {Columns} {From}
+            WHERE d.id IN (SELECT MAX(id) FROM deployments GROUP BY service, environment)
+            ORDER BY d.service, d.environment
+            """, new { }, cancellationToken);
+    }
+
+    public async Task<bool> HasSucceededAsync(long releaseId, string environment, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM deployments WHERE release_id = @releaseId AND environment = @environment AND state = 'Succeeded'",
+            new { releaseId, environment }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private static Task InsertEventAsync(
+        DbConnection connection, DbTransaction transaction, long id, long at, DeploymentState state, string actor, string message, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO deployment_events (deployment_id, at, state, actor, message) VALUES (@id, @at, @state, @actor, @message)",
+            new { id, at, state = state.ToString(), actor, message }, transaction, cancellationToken: cancellationToken));
+
+    private static async Task<IReadOnlyList<Deployment>> QueryAsync(DbConnection connection, string sql, object parameters, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<DeploymentRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToDeployment()).ToList();
+    }
+
+    private sealed class DeploymentRow
+    {
+        public long Id { get; init; }
+
+        public string Service { get; init; } = "";
+
+        public string Environment { get; init; } = "";
+
+        public long ReleaseId { get; init; }
+
+        public string Version { get; init; } = "";
+
+        public string CommitSha { get; init; } = "";
+
+        public string State { get; init; } = "";
+
+        public string? Reason { get; init; }
+
+        public string RequestedBy { get; init; } = "";
+
+        public string TriggerKind { get; init; } = "";
+
+        public string? OverrideReason { get; init; }
+
+        public long CreatedAt { get; init; }
+
+        public long UpdatedAt { get; init; }
+
+        public long? PreviousDeploymentId { get; init; }
+
+        public long? VerifyDeadline { get; init; }
+
+        public string? Diagnosis { get; init; }
+
+        public Deployment ToDeployment() => new(
+            Id, Service, Environment, ReleaseId, Version, CommitSha, Enum.Parse<DeploymentState>(State), Reason, RequestedBy,
+            Enum.Parse<DeploymentTrigger>(TriggerKind), OverrideReason, UnixTime.To(CreatedAt), UnixTime.To(UpdatedAt),
+            PreviousDeploymentId, UnixTime.To(VerifyDeadline), Diagnosis);
+    }
+
+    private sealed class EventRow
+    {
+        public long DeploymentId { get; init; }
+
+        public long At { get; init; }
+
+        public string State { get; init; } = "";
+
+        public string Actor { get; init; } = "";
+
+        public string Message { get; init; } = "";
+    }
+}

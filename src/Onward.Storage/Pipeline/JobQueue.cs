@@ -1,0 +1,75 @@
+using System.Data.Common;
+using Dapper;
+using Onward.Core.Pipeline;
+using Onward.Storage.Database;
+
+namespace Onward.Storage.Pipeline;
+
+/// <summary>Jobs in the <c>jobs</c> table, claimed with a lease by an atomic UPDATE … RETURNING.</summary>
+public sealed class JobQueue(SqliteDatabase database) : IJobQueue
+{
+    public event Action? JobAdded;
+
+    public async Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<JobRow>(new CommandDefinition("""
+            UPDATE jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM jobs
+                WHERE due_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+                ORDER BY due_at, id LIMIT @max)
+            RETURNING id AS Id, kind AS Kind, subject AS Subject, attempts AS Attempts, due_at AS DueAt
+            """,
+            new { owner, until = UnixTime.From(now + lease), now = UnixTime.From(now), max },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => new Job(r.Id, Enum.Parse<JobKind>(r.Kind), r.Subject, (int)r.Attempts, UnixTime.To(r.DueAt))).ToList();
+    }
+
+    public async Task CompleteAsync(Job job, string owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM jobs WHERE id = @Id AND lease_owner = @owner", new { job.Id, owner }, cancellationToken: cancellationToken));
+    }
+
+    public async Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE jobs SET due_at = @due, lease_owner = NULL, lease_until = NULL WHERE id = @Id AND lease_owner = @owner",
+            new { job.Id, owner, due = UnixTime.From(dueAt) }, cancellationToken: cancellationToken));
+        JobAdded?.Invoke();
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var next = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < due_at THEN due_at ELSE lease_until END) FROM jobs",
+            cancellationToken: cancellationToken));
+        return UnixTime.To(next);
+    }
+
+    /// <summary>Adds a job inside a caller's transaction, so the work and the record of it commit together.</summary>
+    internal static Task EnqueueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO jobs (kind, subject, due_at, created_at) VALUES (@kind, @subject, @now, @now)",
+            new { kind = kind.ToString(), subject, now = UnixTime.From(now) }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Wakes idle workers in this process after a transaction with new jobs committed.</summary>
+    internal void Notify() => JobAdded?.Invoke();
+
+    private sealed class JobRow
+    {
+        public long Id { get; init; }
+
+        public string Kind { get; init; } = "";
+
+        public long Subject { get; init; }
+
+        public long Attempts { get; init; }
+
+        public long DueAt { get; init; }
+    }
+}

@@ -1,0 +1,108 @@
+using Dapper;
+using Onward.Core.Pipeline;
+using Onward.Core.Releases;
+using Onward.Storage.Database;
+using Onward.Storage.Pipeline;
+
+namespace Onward.Storage.Releases;
+
+public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IReleaseStore
+{
+    private const string Columns = """
+        id AS Id, service AS Service, version AS Version, commit_sha AS CommitSha, ref AS Ref, ref_kind AS RefKind,
+        release_candidate AS ReleaseCandidate, artifact AS Artifact, state AS State, failure AS Failure,
+        created_at AS CreatedAt, build_started_at AS BuildStartedAt, build_finished_at AS BuildFinishedAt
+        """;
+
+    public async Task<Release?> AddAsync(NewRelease release, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at)
+            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, 'Building', @now)
+            ON CONFLICT (service, version) DO NOTHING
+            RETURNING id
+            """,
+            new { release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), release.ReleaseCandidate, now = UnixTime.From(now) },
+            transaction, cancellationToken: cancellationToken));
+        if (id is null)
+        {
+            return null;
+        }
+        await JobQueue.EnqueueAsync(connection, transaction, JobKind.Build, id.Value, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        jobs.Notify();
+        return new Release(id.Value, release.Service, release.Version, release.Commit, release.Ref, release.RefKind,
+            release.ReleaseCandidate, null, ReleaseState.Building, null, now, null, null);
+    }
+
+    public async Task<Release?> GetAsync(long id, CancellationToken cancellationToken) =>
+        (await QueryAsync($"SELECT {Columns} FROM releases WHERE id = @id", new { id }, cancellationToken)).FirstOrDefault();
+
+    public async Task<Release?> FindAsync(string service, string version, CancellationToken cancellationToken) =>
+        (await QueryAsync($"SELECT {Columns} FROM releases WHERE service = @service AND version = @version", new { service, version }, cancellationToken)).FirstOrDefault();
+
+    public Task<IReadOnlyList<Release>> ListAsync(string? service, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {Columns} FROM releases WHERE (@service IS NULL OR service = @service) ORDER BY id DESC LIMIT @limit",
+            new { service, limit }, cancellationToken);
+
+    public Task MarkBuildingAsync(long id, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE releases SET build_started_at = @at WHERE id = @id AND build_started_at IS NULL",
+            new { id, at = UnixTime.From(startedAt) }, cancellationToken);
+
+    public Task MarkBuiltAsync(long id, string artifact, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE releases SET state = 'Built', artifact = @artifact, build_finished_at = @at WHERE id = @id AND state = 'Building'",
+            new { id, artifact, at = UnixTime.From(finishedAt) }, cancellationToken);
+
+    public Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE releases SET state = 'BuildFailed', failure = @failure, build_finished_at = @at WHERE id = @id AND state = 'Building'",
+            new { id, failure, at = UnixTime.From(finishedAt) }, cancellationToken);
+
+    private async Task ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
+
+    private async Task<IReadOnlyList<Release>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ReleaseRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRelease()).ToList();
+    }
+
+    private sealed class ReleaseRow
+    {
+        public long Id { get; init; }
+
+        public string Service { get; init; } = "";
+
+        public string Version { get; init; } = "";
+
+        public string CommitSha { get; init; } = "";
+
+        public string Ref { get; init; } = "";
+
+        public string RefKind { get; init; } = "";
+
+        public long ReleaseCandidate { get; init; }
+
+        public string? Artifact { get; init; }
+
+        public string State { get; init; } = "";
+
+        public string? Failure { get; init; }
+
+        public long CreatedAt { get; init; }
+
+        public long? BuildStartedAt { get; init; }
+
+        public long? BuildFinishedAt { get; init; }
+
+        public Release ToRelease() => new(
+            Id, Service, Version, CommitSha, Ref, Enum.Parse<RefKind>(RefKind), ReleaseCandidate != 0, Artifact,
+            Enum.Parse<ReleaseState>(State), Failure, UnixTime.To(CreatedAt), UnixTime.To(BuildStartedAt), UnixTime.To(BuildFinishedAt));
+    }
+}
