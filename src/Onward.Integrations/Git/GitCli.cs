@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Onward.Integrations.Git;
+
+/// <summary>Runs the git CLI without prompts, pagers or the user's global configuration getting in the way.</summary>
+public static class GitCli
+{
+    public static async Task<GitResult> RunAsync(string? workingDirectory, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("git")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        // Never ask for credentials on a terminal: a server has nobody to answer.
+        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        info.Environment["GIT_ASKPASS"] = "/bin/false";
+        info.Environment["LC_ALL"] = "C";
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("git could not be started");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return new GitResult(process.ExitCode, await output, await error);
+    }
+
+    public static Task<GitResult> RunAsync(string? workingDirectory, params string[] arguments) =>
+        RunAsync(workingDirectory, arguments, CancellationToken.None);
+
+    public static async Task<string> RequireAsync(string? workingDirectory, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var list = arguments.ToList();
+        var result = await RunAsync(workingDirectory, list, cancellationToken);
+        if (!result.Ok)
+        {
+            var command = new StringBuilder("git");
+            foreach (var argument in list)
+            {
+                command.Append(' ').Append(argument);
+            }
+            throw new GitException($"`{command}` failed with exit code {result.ExitCode}: {result.Error.Trim()}");
+        }
+        return result.Output;
+    }
+}

@@ -1,0 +1,3 @@
+namespace Onward.Integrations.Git;
+
+public sealed class GitException(string message) : Exception(message);

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Onward.Core.Configuration;
+using Onward.Core.LocalProcesses;
+using Onward.Core.Pipeline;
+using Onward.Core.Targets;
+using Onward.Integrations.ImageBuilds;
+
+namespace Onward.Integrations.LocalProcesses;
+
+/// <summary>
+/// The <c>local</c> target: each deployment runs its release as a detached process on a fresh port, under
+/// <c>dataDir/instances/DEPLOYMENT-ID</c>. The environment's stable port is relayed to the current release once the new
+/// one answers its health URL; a release that never does never gets the traffic.
+/// </summary>
+public sealed class LocalTarget(
+    string dataDir,
+    ILocalPortStore ports,
+    TimeProvider time,
+    ILogger<LocalTarget> logger) : IDeploymentTarget, IAsyncDisposable
+{
+    private const int OutputTailLines = 50;
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<(string Service, string Environment), PortForwarder> _forwarders = new();
+    private readonly SemaphoreSlim _forwarderLock = new(1, 1);
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false })
+    {
+        Timeout = TimeSpan.FromSeconds(2),
+    };
+
+    public string Kind => "local";
+
+    /// <summary>The stable address of a service in an environment, once its port is open.</summary>
+    public string? Address(string service, string environment) =>
+        _forwarders.TryGetValue((service, environment), out var forwarder) ? $"http://127.0.0.1:{forwarder.Port}" : null;
+
+    /// <summary>Opens the stable port of every service in every local environment, assigning ports where none is configured.</summary>
+    public async Task OpenPortsAsync(OnwardConfig config, CancellationToken cancellationToken)
+    {
+        foreach (var environment in config.Environments.Where(e => e.Target.Local is not null))
+        {
+            foreach (var service in config.Services)
+            {
+                await EnsureForwarderAsync(service, environment, cancellationToken);
+            }
+        }
+    }
+
+    public async Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
+        var process = Instance(context.Deployment.Id);
+        if (process.HasStarted)
+        {
+            return StepResult.Done($"{context.Release.Version} is running as pid {process.Status().Pid} on port {ReadPort(process)}");
+        }
+        var (pid, port) = await StartAsync(context, process, cancellationToken);
+        return StepResult.Done($"started {context.Release.Version} as pid {pid} on port {port}; waiting for {HealthUrl(context, port)}");
+    }
+
+    public async Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        var process = Instance(context.Deployment.Id);
+        var port = ReadPort(process);
+        var health = HealthUrl(context, port);
+        var status = process.Status();
+        var startedAt = process.StartedAt ?? time.GetUtcNow();
+        var waited = time.GetUtcNow() - startedAt;
+        if (status.State is ProcessState.Exited or ProcessState.Vanished or ProcessState.NotStarted)
+        {
+            var how = status.State == ProcessState.Exited
+                ? $"exited with code {status.ExitCode}{SignalName(status.ExitCode)}"
+                : "disappeared without an exit status";
+            return StepResult.Fail(
+                $"{context.Service.Name} {context.Release.Version} {how} after {DurationText.Format(waited)}, before {health} answered",
+                Diagnosis(context, process, health, how));
+        }
+        var answer = await ProbeAsync(health, cancellationToken);
+        if (answer.Healthy)
+        {
+            return StepResult.Done($"verified: GET {health} answered {answer.Description} after {DurationText.Format(waited)}");
+        }
+        if (context.Deployment.VerifyDeadline is { } deadline && time.GetUtcNow() >= deadline)
+        {
+            var timeout = DurationText.Format(context.Service.VerifyTimeout);
+            return StepResult.Fail(
+                $"{context.Service.Name} {context.Release.Version} did not become healthy within {timeout}; last answer: {answer.Description}",
+                Diagnosis(context, process, health, $"still running as pid {status.Pid}, never healthy within {timeout}; last answer: {answer.Description}"));
+        }
+        // Look often at first, when most releases become ready, and less often the longer one takes.
+        var recheck = TimeSpan.FromMilliseconds(Math.Clamp(waited.TotalMilliseconds / 10, 10, 1000));
+        return StepResult.Wait(recheck, $"waiting for {health}: {answer.Description}");
+    }
+
+    public async Task PromoteAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
+        var process = Instance(context.Deployment.Id);
+        forwarder.Backend = ReadPort(process);
+        logger.LogInformation("{Service} in {Environment}: port {Stable} now serves {Version} (port {Port})",
+            context.Service.Name, context.Environment.Name, forwarder.Port, context.Release.Version, forwarder.Backend);
+        if (context.Previous is { } previous && previous.Deployment.Id != context.Deployment.Id)
+        {
+            var old = Instance(previous.Deployment.Id);
+            _ = Task.Run(async () =>
+            {
+                // Connections opened just before the switch still reach the old process for a moment.
+                await Task.Delay(Drain, CancellationToken.None);
+                await old.StopAsync(StopGrace, CancellationToken.None);
+            }, CancellationToken.None);
+        }
+    }
+
+    public async Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        await Instance(context.Deployment.Id).StopAsync(StopGrace, cancellationToken);
+        if (context.Previous is not { } previous)
+        {
+            return "there is no earlier release to restore; the failed one was stopped";
+        }
+        var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
+        var old = Instance(previous.Deployment.Id);
+        if (old.Status().State == ProcessState.Running)
+        {
+            forwarder.Backend = ReadPort(old);
+            return $"{previous.Release.Version} kept serving on port {forwarder.Port}";
+        }
+        var previousContext = context with { Deployment = previous.Deployment, Release = previous.Release, Previous = null };
+        old.Reset();
+        var (pid, port) = await StartAsync(previousContext, old, cancellationToken);
+        forwarder.Backend = port;
+        return $"{previous.Release.Version} was not running and was started again as pid {pid}";
+    }
+
+    public async Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
+        var process = Instance(context.Deployment.Id);
+        var status = process.Status();
+        if (status.State == ProcessState.Running)
+        {
+            forwarder.Backend = ReadPort(process);
+            return $"re-adopted {context.Release.Version} (pid {status.Pid}) on port {forwarder.Port}";
+        }
+        process.Reset();
+        var (pid, port) = await StartAsync(context, process, cancellationToken);
+        forwarder.Backend = port;
+        return $"{context.Release.Version} was not running ({status.State}); started it again as pid {pid}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var forwarder in _forwarders.Values)
+        {
+            await forwarder.DisposeAsync();
+        }
+        _forwarders.Clear();
+        _http.Dispose();
+        _forwarderLock.Dispose();
+    }
+
+    private DetachedProcess Instance(long deploymentId) =>
+        new(Path.Combine(dataDir, "instances", deploymentId.ToString()));
+
+    private static int ReadPort(DetachedProcess process)
+    {
+        var file = Path.Combine(process.Directory, "port");
+        return File.Exists(file) && int.TryParse(File.ReadAllText(file), out var port) ? port : 0;
+    }
+
+    private static async Task<(int Pid, int Port)> StartAsync(TargetContext context, DetachedProcess process, CancellationToken cancellationToken)
+    {
+        var local = context.Service.Deploy.Local
+            ?? throw new InvalidOperationException($"service {context.Service.Name} has no `deploy.local` settings");
+        var artifact = context.Release.Artifact ?? throw new InvalidOperationException($"release {context.Release.Version} has no artifact");
+        Directory.CreateDirectory(process.Directory);
+        var port = FreePort();
+        await File.WriteAllTextAsync(Path.Combine(process.Directory, "port"), port.ToString(), cancellationToken);
+        var values = Values(context, port);
+        var command = Placeholders.Fill(local.Command, values);
+        await File.AppendAllTextAsync(process.OutputFile,
+            $"--- onward: starting {context.Service.Name} {context.Release.Version} in {context.Environment.Name} on port {port}: {command}\n",
+            cancellationToken);
+        var pid = await process.StartAsync(command, artifact, new Dictionary<string, string>
+        {
+            ["PORT"] = port.ToString(),
+            ["ONWARD_ARTIFACT"] = artifact,
+            ["ONWARD_VERSION"] = context.Release.Version,
+            ["ONWARD_COMMIT"] = context.Release.Commit,
+            ["ONWARD_ENVIRONMENT"] = context.Environment.Name,
+            ["ONWARD_SERVICE"] = context.Service.Name,
+        }, cancellationToken);
+        return (pid, port);
+    }
+
+    private static Dictionary<string, string> Values(TargetContext context, int port) => new()
+    {
+        ["artifact"] = context.Release.Artifact ?? "",
+        ["port"] = port.ToString(),
+        ["version"] = context.Release.Version,
+        ["commit"] = context.Release.Commit,
+        ["environment"] = context.Environment.Name,
+    };
+
+    private static string HealthUrl(TargetContext context, int port) =>
+        Placeholders.Fill(context.Service.Deploy.Local!.HealthUrl, Values(context, port));
+
+    private async Task<(bool Healthy, string Description)> ProbeAsync(string url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var code = (int)response.StatusCode;
+            return (response.IsSuccessStatusCode, $"{code} {response.ReasonPhrase}");
+        }
+        catch (HttpRequestException e)
+        {
+            return (false, e.InnerException is SocketException s ? $"connection failed ({s.SocketErrorCode})" : e.Message);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (false, "no answer within 2s");
+        }
+    }
+
+    private static string Diagnosis(TargetContext context, DetachedProcess process, string health, string how)
+    {
+        var text = new StringBuilder()
+            .Append("release:       ").Append(context.Service.Name).Append(' ').Append(context.Release.Version).Append(" (").Append(context.Release.Commit).Append(")\n")
+            .Append("environment:   ").Append(context.Environment.Name).Append('\n')
+            .Append("process:       ").Append(how).Append('\n')
+            .Append("waited for:    GET ").Append(health).Append(" to answer 2xx\n")
+            .Append("output:        ").Append(process.OutputFile).Append('\n')
+            .Append("last ").Append(OutputTailLines).Append(" lines of output:\n")
+            .Append(process.Tail(OutputTailLines));
+        return text.ToString();
+    }
+
+    private static string SignalName(int? exitCode) => exitCode switch
+    {
+        137 => " (killed: SIGKILL, often out of memory)",
+        143 => " (terminated: SIGTERM)",
+        139 => " (segmentation fault)",
+        134 => " (aborted)",
+        _ => "",
+    };
+
+    private async Task<PortForwarder> EnsureForwarderAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    {
+        if (_forwarders.TryGetValue((service.Name, environment.Name), out var existing))
+        {
+            return existing;
+        }
+        await _forwarderLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_forwarders.TryGetValue((service.Name, environment.Name), out existing))
+            {
+                return existing;
+            }
+            int port;
+            if (environment.Target.Local?.Ports.TryGetValue(service.Name, out var configured) == true)
+            {
+                port = configured;
+            }
+            else
+            {
+                port = await ports.GetOrAssignAsync(service.Name, environment.Name, FreePort(), cancellationToken)
+                    ?? throw new InvalidOperationException($"no port could be assigned to {service.Name} in {environment.Name}");
+            }
+            PortForwarder forwarder;
+            try
+            {
+                forwarder = new PortForwarder(port);
+            }
+            catch (SocketException e)
+            {
+                throw new InvalidOperationException(
+                    $"port {port} of {service.Name} in {environment.Name} cannot be opened ({e.SocketErrorCode}); another program uses it: stop it, or set `environments.{environment.Name}.target.local.ports.{service.Name}` to a free port", e);
+            }
+            _forwarders[(service.Name, environment.Name)] = forwarder;
+            return forwarder;
+        }
+        finally
+        {
+            _forwarderLock.Release();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
