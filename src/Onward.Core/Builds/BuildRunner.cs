@@ -67,6 +67,10 @@ public sealed class BuildRunner(
         }
     }
 
+    /// <summary>Ends a build whose step keeps throwing, so that it never hangs unseen.</summary>
+    public Task AbandonAsync(long releaseId, string reason, CancellationToken cancellationToken) =>
+        releases.MarkBuildFailedAsync(releaseId, reason, time.GetUtcNow(), cancellationToken);
+
     /// <summary>Idempotent: environments that already have a deployment of this release are left alone.</summary>
     private async Task DeliverAsync(Release release, CancellationToken cancellationToken)
     {

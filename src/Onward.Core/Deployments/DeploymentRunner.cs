@@ -87,6 +87,20 @@ public sealed class DeploymentRunner(
         }
     }
 
+    /// <summary>Ends a deployment whose step keeps throwing, so that it never hangs unseen.</summary>
+    public async Task AbandonAsync(long deploymentId, string reason, CancellationToken cancellationToken)
+    {
+        var deployment = await deployments.GetAsync(deploymentId, cancellationToken);
+        if (deployment is null || deployment.State.IsTerminal())
+        {
+            return;
+        }
+        await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Failed, Actors.Onward, reason)
+        {
+            Reason = reason,
+        }, time.GetUtcNow(), cancellationToken);
+    }
+
     /// <returns><c>Applying</c> when this deployment now holds the environment, null to wait, any other state when it ended.</returns>
     private async Task<DeploymentState?> StartApplyingAsync(
         Deployment deployment, ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ public interface IJobQueue
 
     Task CompleteAsync(Job job, string owner, CancellationToken cancellationToken);
 
-    Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, CancellationToken cancellationToken);
+    /// <param name="afterError">Keeps counting attempts (a failure to retry); otherwise the count starts again.</param>
+    Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken);
 
     /// <summary>When the next unleased job is due, or null when there is none.</summary>
     Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken);

@@ -33,12 +33,12 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
             "DELETE FROM jobs WHERE id = @Id AND lease_owner = @owner", new { job.Id, owner }, cancellationToken: cancellationToken));
     }
 
-    public async Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    public async Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE jobs SET due_at = @due, lease_owner = NULL, lease_until = NULL WHERE id = @Id AND lease_owner = @owner",
-            new { job.Id, owner, due = UnixTime.From(dueAt) }, cancellationToken: cancellationToken));
+            "UPDATE jobs SET due_at = @due, lease_owner = NULL, lease_until = NULL, attempts = CASE WHEN @afterError THEN attempts ELSE 0 END WHERE id = @Id AND lease_owner = @owner",
+            new { job.Id, owner, due = UnixTime.From(dueAt), afterError }, cancellationToken: cancellationToken));
         JobAdded?.Invoke();
     }
 

@@ -1,0 +1,84 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Onward.Contracts.Problems;
+
+namespace Onward.Cli.Client;
+
+/// <summary>The CLI's way to the REST API. Keeps the raw JSON of each answer for <c>--json</c>.</summary>
+public sealed class ApiClient : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private readonly HttpClient _http;
+
+    public ApiClient(Uri server, string? token)
+    {
+        _http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+        if (!string.IsNullOrEmpty(token))
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    public Uri Server => _http.BaseAddress!;
+
+    public async Task<(T Value, string Raw)> GetAsync<T>(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => _http.GetAsync(path, cancellationToken));
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
+    public async Task<string> GetTextAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => _http.GetAsync(path, cancellationToken));
+        await ThrowIfProblemAsync(response, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    public async Task<(T Value, string Raw)> PostAsync<T>(string path, object body, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => _http.PostAsJsonAsync(path, body, Json, cancellationToken));
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ApiException(0, null,
+                $"cannot reach the Onward server at {Server} ({e.Message}); start it with `onward serve` or point --server / ONWARD_SERVER at it");
+        }
+    }
+
+    private static async Task<(T, string)> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await ThrowIfProblemAsync(response, cancellationToken);
+        var raw = await response.Content.ReadAsStringAsync(cancellationToken);
+        var value = JsonSerializer.Deserialize<T>(raw, Json) ?? throw new ApiException((int)response.StatusCode, null, "the server sent an empty answer");
+        return (value, raw);
+    }
+
+    private static async Task ThrowIfProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+        var raw = await response.Content.ReadAsStringAsync(cancellationToken);
+        ProblemResponse? problem = null;
+        try
+        {
+            problem = JsonSerializer.Deserialize<ProblemResponse>(raw, Json);
+        }
+        catch (JsonException)
+        {
+        }
+        throw new ApiException((int)response.StatusCode, problem, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+    }
+}

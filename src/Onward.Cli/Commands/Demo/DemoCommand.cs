@@ -1,0 +1,271 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Onward.Cli.Client;
+using Onward.Cli.Commands.Services;
+using Onward.Contracts.Deployments;
+using Onward.Contracts.Releases;
+using Onward.Contracts.Services;
+using Onward.Integrations.LocalProcesses;
+using Onward.Server;
+using Onward.Server.Configuration;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+
+namespace Onward.Cli.Commands.Demo;
+
+/// <summary>
+/// <c>onward demo</c>: a sample repository, a server on the embedded default, and four commits (a first version, a
+/// good change, a change that crashes on start, its fix) followed live through the API.
+/// </summary>
+public static class DemoCommand
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
+
+    public static Command Create()
+    {
+        var keep = new Option<bool>("--keep") { Description = "Leave the server running at the end and print what to try next" };
+        var dir = new Option<string?>("--dir") { Description = "Where to put the sample repository, onward.yaml and state (default: a new temporary folder)" };
+        var command = new Command("demo", "Show Onward end to end on this machine: needs only the .NET SDK and git");
+        command.Options.Add(keep);
+        command.Options.Add(dir);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                return await RunAsync(result.GetValue(dir), result.GetValue(keep), cancellationToken);
+            }
+            catch (DemoException e)
+            {
+                AnsiConsole.MarkupLine($"[red]demo failed:[/] {Markup.Escape(e.Message)}");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? directory, bool keep, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var root = Path.GetFullPath(directory ?? Path.Combine(Path.GetTempPath(), $"onward-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}"));
+        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            throw new DemoException($"{root} is not empty; pass --dir with a new folder");
+        }
+        var port = FreePort();
+        var sample = new SampleRepository(Path.Combine(root, "sample"));
+        await sample.CreateAsync(cancellationToken);
+        var configPath = Path.Combine(root, ConfigFile.DefaultName);
+        await File.WriteAllTextAsync(configPath, Config(port), cancellationToken);
+
+        AnsiConsole.MarkupLine($"[bold]Onward demo[/] in {Markup.Escape(root)}");
+        AnsiConsole.MarkupLine($"  sample repository  {Markup.Escape(sample.Path)}");
+        AnsiConsole.MarkupLine($"  configuration      {Markup.Escape(configPath)}  (dev-1, dev-2: autoDeploy main; prod: manual, requires dev-1 and dev-2)");
+
+        var config = ConfigFile.LoadValid(configPath);
+        var app = await OnwardServer.BuildAsync(config, new ServerLogging(false, Microsoft.Extensions.Logging.LogLevel.Warning), cancellationToken);
+        await app.StartAsync(cancellationToken);
+        AnsiConsole.MarkupLine($"  server             {config.Server.Listen}  (SQLite {Markup.Escape(Path.Combine(root, "onward.db"))})");
+        using var client = new ApiClient(config.Server.Listen, null);
+        var demo = new DemoRun(client, clock);
+        try
+        {
+            var v1 = await sample.CommitAsync(SampleRepository.Program("Hello"), "A sample service that says Hello", cancellationToken);
+            await demo.StepAsync(1, "first version", v1, expectHealthy: true, cancellationToken);
+            var v2 = await sample.CommitAsync(SampleRepository.Program("Hello, world"), "Greet the whole world", cancellationToken);
+            await demo.StepAsync(2, "a good change", v2, expectHealthy: true, cancellationToken);
+            var broken = await sample.CommitAsync(
+                SampleRepository.Program("Hello, world", "var greeting = Environment.GetEnvironmentVariable(\"GREETING\") ?? throw new InvalidOperationException(\"GREETING is not set\");"),
+                "Read the greeting from GREETING (forgot to set it)", cancellationToken);
+            await demo.StepAsync(3, "a change that crashes on start", broken, expectHealthy: false, cancellationToken);
+            var fix = await sample.CommitAsync(SampleRepository.Program("Hello again, world"), "Go back to a built-in greeting", cancellationToken);
+            await demo.StepAsync(4, "the fix", fix, expectHealthy: true, cancellationToken);
+
+            var (services, _) = await client.GetAsync<ServiceResponse[]>("api/v1/services", cancellationToken);
+            PrintSummary(services[0], clock.Elapsed);
+            if (keep)
+            {
+                PrintNext(config.Server.Listen, root, services[0], fix);
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            if (!keep)
+            {
+                await StopReleasesAsync(config.Server.DataDir);
+            }
+        }
+    }
+
+    private static string Config(int port) => $$"""
+        # Written by `onward demo`. Two development environments get every build of main; prod only on request,
+        # and only with a release that succeeded in both dev environments first.
+        server:
+          listen: http://127.0.0.1:{{port}}
+          database: sqlite:onward.db
+          dataDir: .onward
+        environments:
+          dev-1: { target: { local: {} }, policy: { autoDeploy: main } }
+          dev-2: { target: { local: {} }, policy: { autoDeploy: main } }
+          prod:  { target: { local: {} }, policy: { requires: [dev-1, dev-2] } }
+        services:
+          sample:
+            repository: ./sample
+            poll: 1s
+            build:
+              command: { run: "dotnet build --nologo -v q -c Release -o {artifact}" }
+            deploy:
+              local:
+                command: "dotnet {artifact}/sample.dll"
+                healthUrl: "http://127.0.0.1:{port}/healthz"
+            verify: { timeout: 60s }
+        """;
+
+    private static void PrintSummary(ServiceResponse service, TimeSpan elapsed)
+    {
+        AnsiConsole.WriteLine();
+        AnsiConsole.MarkupLine($"[bold]Summary[/] after {elapsed.TotalSeconds:0.0}s");
+        var table = new Table().Border(TableBorder.Simple).AddColumns("ENVIRONMENT", "CURRENT", "LAST DEPLOYMENT", "URL");
+        foreach (var environment in service.Environments)
+        {
+            table.AddRow(
+                environment.Name,
+                environment.Current?.Version ?? "[grey]none (untouched until requested)[/]",
+                environment.Last is { } last ? $"#{last.Id} {last.Version} {ServicesCommand.StateMarkup(last.State)}" : "[grey]-[/]",
+                environment.Url ?? "");
+        }
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintNext(Uri server, string root, ServiceResponse service, string fix)
+    {
+        var dev1 = service.Environments.First(e => e.Name == "dev-1").Url;
+        AnsiConsole.MarkupLine($"[bold]The server keeps running[/] at {server} (Ctrl+C stops it; the releases keep running). Try:");
+        AnsiConsole.WriteLine($"  export ONWARD_SERVER={server}");
+        AnsiConsole.WriteLine("  onward services list");
+        AnsiConsole.WriteLine("  onward deployments list");
+        AnsiConsole.WriteLine($"  onward deployments request --service sample --env prod --version {fix[..7]} --reason \"ship the fix\" --wait");
+        AnsiConsole.WriteLine($"  curl {dev1}/");
+        AnsiConsole.WriteLine($"  cd {Path.Combine(root, "sample")} && edit Program.cs && git commit -am \"…\"   # builds and deploys to dev-1 and dev-2");
+    }
+
+    /// <summary>Without --keep, the releases the demo started end with it.</summary>
+    private static async Task StopReleasesAsync(string dataDir)
+    {
+        var instances = Path.Combine(dataDir, "instances");
+        if (Directory.Exists(instances))
+        {
+            await Task.WhenAll(Directory.GetDirectories(instances).Select(d => new DetachedProcess(d).StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None)));
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private sealed class DemoRun(ApiClient client, Stopwatch clock)
+    {
+        public async Task StepAsync(int number, string title, string commit, bool expectHealthy, CancellationToken cancellationToken)
+        {
+            var shortHash = commit[..7];
+            AnsiConsole.WriteLine();
+            AnsiConsole.MarkupLine($"[bold]{number}/4[/] commit [blue]{shortHash}[/]: {Markup.Escape(title)}");
+            var deadline = clock.Elapsed + StepTimeout;
+            var release = await WaitForAsync(deadline, "the release to be built", async () =>
+            {
+                var (releases, _) = await client.GetAsync<ReleaseResponse[]>("api/v1/releases?service=sample&limit=10", cancellationToken);
+                return releases.FirstOrDefault(r => r.Commit == commit && r.State != "Building");
+            }, cancellationToken);
+            if (release.State != "Built")
+            {
+                throw new DemoException($"the build of {shortHash} failed: {release.Failure}");
+            }
+            var built = release.BuildFinishedAt - release.BuildStartedAt;
+            Say($"built {release.Version} in {built?.TotalSeconds:0.0}s (command builder, clean clone of {shortHash})");
+            var finals = await WaitForAsync(deadline, "dev-1 and dev-2 to finish", async () =>
+            {
+                var (deployments, _) = await client.GetAsync<DeploymentResponse[]>("api/v1/deployments?service=sample&limit=20", cancellationToken);
+                var mine = deployments.Where(d => d.Release.Id == release.Id).ToList();
+                return mine.Count == 2 && mine.All(d => d.State is "Succeeded" or "Failed" or "Blocked") ? mine : null;
+            }, cancellationToken);
+            foreach (var d in finals.OrderBy(d => d.Environment))
+            {
+                var (full, _) = await client.GetAsync<DeploymentResponse>($"api/v1/deployments/{d.Id}", cancellationToken);
+                var took = full.UpdatedAt - full.CreatedAt;
+                if (full.State == "Succeeded")
+                {
+                    Say($"[green]✔[/] {full.Environment}: verified in {took.TotalSeconds:0.0}s — {Markup.Escape(full.Events[^1].Message)}");
+                }
+                else
+                {
+                    Say($"[red]✘[/] {full.Environment}: {full.State} after {took.TotalSeconds:0.0}s — {Markup.Escape(full.Reason ?? "")}");
+                    Say($"  {Markup.Escape(full.Events[^1].Message)}");
+                    if (full.Diagnosis is not null && full.Environment == "dev-1")
+                    {
+                        foreach (var line in full.Diagnosis.Split('\n').Where(l => l.Length > 0).TakeLast(8))
+                        {
+                            Say($"  [grey]│ {Markup.Escape(line)}[/]");
+                        }
+                    }
+                }
+            }
+            if (finals.All(d => d.State == "Succeeded") != expectHealthy)
+            {
+                throw new DemoException(expectHealthy
+                    ? $"{shortHash} was expected to be verified in dev-1 and dev-2 but was not"
+                    : $"{shortHash} crashes on start but was not caught");
+            }
+            var (services, _) = await client.GetAsync<ServiceResponse[]>("api/v1/services", cancellationToken);
+            foreach (var environment in services[0].Environments.Where(e => e.Name.StartsWith("dev", StringComparison.Ordinal)))
+            {
+                var answer = await GetAsync(environment.Url + "/");
+                Say($"{environment.Name} at {environment.Url} answers: [bold]{Markup.Escape(answer)}[/]");
+            }
+        }
+
+        private async Task<T> WaitForAsync<T>(TimeSpan deadline, string what, Func<Task<T?>> probe, CancellationToken cancellationToken)
+            where T : class
+        {
+            var last = clock.Elapsed;
+            while (clock.Elapsed < deadline)
+            {
+                if (await probe() is { } value)
+                {
+                    return value;
+                }
+                if (clock.Elapsed - last > TimeSpan.FromSeconds(5))
+                {
+                    Say($"[grey]… still waiting for {Markup.Escape(what)}[/]");
+                    last = clock.Elapsed;
+                }
+                await Task.Delay(100, cancellationToken);
+            }
+            throw new DemoException($"timed out waiting for {what}");
+        }
+
+        private void Say(string markup) => AnsiConsole.MarkupLine($"  [grey]{clock.Elapsed.TotalSeconds,6:0.0}s[/] {markup}");
+
+        private static async Task<string> GetAsync(string url)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            try
+            {
+                return (await http.GetStringAsync(url)).Trim();
+            }
+            catch (HttpRequestException e)
+            {
+                return $"(no answer: {e.Message})";
+            }
+        }
+    }
+
+    private sealed class DemoException(string message) : Exception(message);
+}

@@ -1,0 +1,189 @@
+using System.CommandLine;
+using Onward.Cli.Client;
+using Onward.Cli.Commands.Services;
+using Onward.Contracts.Deployments;
+using Spectre.Console;
+
+namespace Onward.Cli.Commands.Deployments;
+
+public static class DeploymentsCommand
+{
+    private static readonly HashSet<string> Terminal = ["Succeeded", "Failed", "Blocked", "Rejected", "Superseded", "Cancelled"];
+
+    public static Command Create()
+    {
+        var command = new Command("deployments", "Releases going to environments");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Show());
+        command.Subcommands.Add(Request());
+        return command;
+    }
+
+    private static Command List()
+    {
+        var service = new Option<string?>("--service", "-s") { Description = "Only this service" };
+        var environment = new Option<string?>("--env", "-e") { Description = "Only this environment" };
+        var state = new Option<string?>("--state") { Description = "Only deployments in this state (Queued, Verifying, Succeeded, Failed, …)" };
+        var limit = new Option<int>("--limit", "-n") { Description = "How many, newest first", DefaultValueFactory = _ => 20 };
+        var list = new Command("list", "Deployments, newest first");
+        list.Options.Add(service);
+        list.Options.Add(environment);
+        list.Options.Add(state);
+        list.Options.Add(limit);
+        list.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var query = $"api/v1/deployments?limit={result.GetValue(limit)}";
+            foreach (var (name, value) in new[] { ("service", result.GetValue(service)), ("environment", result.GetValue(environment)), ("state", result.GetValue(state)) })
+            {
+                if (value is not null)
+                {
+                    query += $"&{name}={Uri.EscapeDataString(value)}";
+                }
+            }
+            var (deployments, raw) = await client.GetAsync<DeploymentResponse[]>(query, cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "SERVICE", "ENVIRONMENT", "VERSION", "STATE", "TRIGGER", "BY", "UPDATED", "REASON");
+            foreach (var d in deployments)
+            {
+                table.AddRow(d.Id.ToString(), ApiCommand.Escape(d.Service), ApiCommand.Escape(d.Environment), ApiCommand.Escape(d.Release.Version),
+                    ServicesCommand.StateMarkup(d.State), d.Trigger, ApiCommand.Escape(d.RequestedBy),
+                    d.UpdatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), ApiCommand.Escape(Shorten(d.Reason, 60)));
+            }
+            AnsiConsole.Write(table);
+            return ExitCodes.Success;
+        });
+        return list;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<long>("ID") { Description = "The deployment's id" };
+        var show = new Command("show", "One deployment with its timeline and diagnosis");
+        show.Arguments.Add(id);
+        show.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var (deployment, raw) = await client.GetAsync<DeploymentResponse>($"api/v1/deployments/{result.GetValue(id)}", cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            Print(deployment);
+            return ExitCodes.Success;
+        });
+        return show;
+    }
+
+    private static Command Request()
+    {
+        var service = new Option<string>("--service", "-s") { Description = "The service", Required = true };
+        var environment = new Option<string>("--env", "-e") { Description = "The environment", Required = true };
+        var version = new Option<string?>("--version") { Description = "The release's version label (short hash, or a version like 1.4.2)" };
+        var commit = new Option<string?>("--commit") { Description = "The release's commit (full SHA or at least 7 characters)" };
+        var reason = new Option<string?>("--reason") { Description = "Why; kept in the deployment's log" };
+        var overrideReason = new Option<string?>("--override") { Description = "Admins: deploy although a policy says no, with this written reason (recorded)" };
+        var wait = new Option<bool>("--wait", "-w") { Description = "Follow the deployment until it ends; exit 0 only if it succeeded" };
+        var request = new Command("request", "Ask for a release in an environment");
+        foreach (var option in new Option[] { service, environment, version, commit, reason, overrideReason, wait })
+        {
+            request.Options.Add(option);
+        }
+        request.Validators.Add(r =>
+        {
+            if ((r.GetValue(version) is null) == (r.GetValue(commit) is null))
+            {
+                r.AddError("give exactly one of --version and --commit");
+            }
+        });
+        request.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var body = new DeploymentRequestBody(result.GetValue(service), result.GetValue(environment), result.GetValue(version),
+                result.GetValue(commit), result.GetValue(reason), result.GetValue(overrideReason));
+            DeploymentResponse deployment;
+            string raw;
+            try
+            {
+                (deployment, raw) = await client.PostAsync<DeploymentResponse>("api/v1/deployments", body, cancellationToken);
+            }
+            catch (ApiException e) when (e.Status == 409)
+            {
+                Console.Error.WriteLine($"blocked: {e.Message}");
+                if (e.Problem?.DeploymentId is { } blockedId)
+                {
+                    Console.Error.WriteLine($"see `onward deployments show {blockedId}`");
+                }
+                return ExitCodes.Failure;
+            }
+            var json = result.GetValue(GlobalOptions.Json);
+            if (!result.GetValue(wait))
+            {
+                Console.WriteLine(json ? raw : $"deployment {deployment.Id}: {deployment.Service} {deployment.Release.Version} → {deployment.Environment} is {deployment.State}; follow it with `onward deployments show {deployment.Id}`");
+                return ExitCodes.Success;
+            }
+            var final = await FollowAsync(client, deployment.Id, json ? TextWriter.Null : Console.Out, cancellationToken);
+            if (json)
+            {
+                Console.WriteLine(final.Raw);
+            }
+            else
+            {
+                Print(final.Deployment);
+            }
+            return final.Deployment.State == "Succeeded" ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return request;
+    }
+
+    /// <summary>Polls a deployment, printing each new event as it happens, until it reaches a final state.</summary>
+    public static async Task<(DeploymentResponse Deployment, string Raw)> FollowAsync(ApiClient client, long id, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var printed = 0;
+        while (true)
+        {
+            var (deployment, raw) = await client.GetAsync<DeploymentResponse>($"api/v1/deployments/{id}", cancellationToken);
+            foreach (var e in deployment.Events.Skip(printed))
+            {
+                progress.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss} {e.State,-12} {e.Message}");
+            }
+            printed = deployment.Events.Count;
+            if (Terminal.Contains(deployment.State))
+            {
+                return (deployment, raw);
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    public static void Print(DeploymentResponse d)
+    {
+        AnsiConsole.MarkupLine($"[bold]Deployment {d.Id}[/]: {ApiCommand.Escape(d.Service)} {ApiCommand.Escape(d.Release.Version)} → {ApiCommand.Escape(d.Environment)}  {ServicesCommand.StateMarkup(d.State)}");
+        AnsiConsole.MarkupLine($"  commit     {d.Release.Commit}");
+        AnsiConsole.MarkupLine($"  trigger    {d.Trigger}, requested by {ApiCommand.Escape(d.RequestedBy)} at {d.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+        if (d.Reason is not null)
+        {
+            AnsiConsole.MarkupLine($"  reason     {ApiCommand.Escape(d.Reason)}");
+        }
+        if (d.Override is not null)
+        {
+            AnsiConsole.MarkupLine($"  [yellow]override[/]   {ApiCommand.Escape(d.Override)}");
+        }
+        var table = new Table().Border(TableBorder.Simple).AddColumns("AT", "STATE", "BY", "WHAT");
+        foreach (var e in d.Events)
+        {
+            table.AddRow(e.At.ToLocalTime().ToString("HH:mm:ss.fff"), ServicesCommand.StateMarkup(e.State), ApiCommand.Escape(e.Actor), ApiCommand.Escape(e.Message));
+        }
+        AnsiConsole.Write(table);
+        if (d.Diagnosis is not null)
+        {
+            AnsiConsole.MarkupLine("[bold red]Diagnosis[/]");
+            Console.WriteLine(d.Diagnosis);
+        }
+    }
+
+    private static string Shorten(string? text, int max) =>
+        text is null ? "" : text.Length <= max ? text : text[..(max - 1)] + "…";
+}

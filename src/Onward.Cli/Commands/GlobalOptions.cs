@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Onward.Cli.Client;
+
+namespace Onward.Cli.Commands;
+
+/// <summary>Options every API command takes: which server, which token, and JSON output for scripts.</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<string?> Server = new("--server")
+    {
+        Description = "The Onward server's URL (default: $ONWARD_SERVER, else http://127.0.0.1:8080)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Token = new("--token")
+    {
+        Description = "API token (default: $ONWARD_TOKEN)",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print the API's JSON instead of tables",
+        Recursive = true,
+    };
+
+    public static ApiClient Client(ParseResult result)
+    {
+        var server = result.GetValue(Server) ?? Environment.GetEnvironmentVariable("ONWARD_SERVER") ?? "http://127.0.0.1:8080";
+        var token = result.GetValue(Token) ?? Environment.GetEnvironmentVariable("ONWARD_TOKEN");
+        return new ApiClient(new Uri(server.EndsWith('/') ? server : server + "/"), token);
+    }
+}

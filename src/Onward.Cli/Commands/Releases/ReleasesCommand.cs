@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Onward.Contracts.Releases;
+using Spectre.Console;
+
+namespace Onward.Cli.Commands.Releases;
+
+public static class ReleasesCommand
+{
+    public static Command Create()
+    {
+        var service = new Option<string?>("--service", "-s") { Description = "Only this service's releases" };
+        var limit = new Option<int>("--limit", "-n") { Description = "How many, newest first", DefaultValueFactory = _ => 20 };
+        var list = new Command("list", "Releases, newest first");
+        list.Options.Add(service);
+        list.Options.Add(limit);
+        list.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var query = $"api/v1/releases?limit={result.GetValue(limit)}";
+            if (result.GetValue(service) is { } s)
+            {
+                query += "&service=" + Uri.EscapeDataString(s);
+            }
+            var (releases, raw) = await client.GetAsync<ReleaseResponse[]>(query, cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "SERVICE", "VERSION", "COMMIT", "REF", "STATE", "CREATED");
+            foreach (var r in releases)
+            {
+                var state = r.State switch
+                {
+                    "Built" => "[green]Built[/]",
+                    "BuildFailed" => "[red]BuildFailed[/]",
+                    _ => "[yellow]Building[/]",
+                };
+                table.AddRow(r.Id.ToString(), ApiCommand.Escape(r.Service), ApiCommand.Escape(r.Version), r.Commit[..Math.Min(12, r.Commit.Length)],
+                    ApiCommand.Escape($"{r.RefKind} {r.Ref}"), state, r.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"));
+            }
+            AnsiConsole.Write(table);
+            return ExitCodes.Success;
+        });
+
+        var id = new Argument<long>("ID") { Description = "The release's id" };
+        var log = new Command("log", "A release's build log");
+        log.Arguments.Add(id);
+        log.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            Console.Write(await client.GetTextAsync($"api/v1/releases/{result.GetValue(id)}/log", cancellationToken));
+            return ExitCodes.Success;
+        });
+
+        var command = new Command("releases", "Built versions of services");
+        command.Subcommands.Add(list);
+        command.Subcommands.Add(log);
+        return command;
+    }
+}

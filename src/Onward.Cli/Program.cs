@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Onward.Cli.Commands;
+using Onward.Cli.Commands.Demo;
+using Onward.Cli.Commands.Deployments;
+using Onward.Cli.Commands.Releases;
+using Onward.Cli.Commands.Serve;
+using Onward.Cli.Commands.Services;
+using Onward.Cli.Commands.Validate;
+
+var root = new RootCommand("Onward: continuous delivery and deployment with verified rollouts");
+root.Options.Add(GlobalOptions.Server);
+root.Options.Add(GlobalOptions.Token);
+root.Options.Add(GlobalOptions.Json);
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ValidateCommand.Create());
+root.Subcommands.Add(ServicesCommand.Create());
+root.Subcommands.Add(ReleasesCommand.Create());
+root.Subcommands.Add(DeploymentsCommand.Create());
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"error: {error.Message}");
+    }
+    Console.Error.WriteLine("add --help to the command for its usage");
+    return ExitCodes.Usage;
+}
+return await parsed.InvokeAsync();

@@ -1,0 +1,3 @@
+namespace Onward.Contracts.Deployments;
+
+public sealed record ApprovalResponse(string By, string Decision, string? Comment, DateTimeOffset At);

@@ -1,0 +1,3 @@
+namespace Onward.Contracts.Deployments;
+
+public sealed record DeploymentEventResponse(DateTimeOffset At, string State, string Actor, string Message);

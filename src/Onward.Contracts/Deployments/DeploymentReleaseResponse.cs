@@ -1,0 +1,3 @@
+namespace Onward.Contracts.Deployments;
+
+public sealed record DeploymentReleaseResponse(long Id, string Version, string Commit);

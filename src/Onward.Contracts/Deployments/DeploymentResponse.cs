@@ -1,0 +1,19 @@
+namespace Onward.Contracts.Deployments;
+
+/// <param name="Trigger"><c>auto</c>, <c>promotion</c> or <c>manual</c>.</param>
+/// <param name="Events">The append-only log, oldest first; empty in lists, filled for one deployment.</param>
+public sealed record DeploymentResponse(
+    long Id,
+    string Service,
+    string Environment,
+    DeploymentReleaseResponse Release,
+    string State,
+    string? Reason,
+    string RequestedBy,
+    string Trigger,
+    string? Override,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<DeploymentEventResponse> Events,
+    IReadOnlyList<ApprovalResponse> Approvals,
+    string? Diagnosis);

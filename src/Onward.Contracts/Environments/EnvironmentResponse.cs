@@ -1,0 +1,3 @@
+namespace Onward.Contracts.Environments;
+
+public sealed record EnvironmentResponse(string Name, TargetResponse Target, PolicyResponse Policy);

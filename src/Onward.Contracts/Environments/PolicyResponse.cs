@@ -1,0 +1,5 @@
+namespace Onward.Contracts.Environments;
+
+/// <param name="AutoDeploy"><c>main</c> or null.</param>
+/// <param name="OnFailure"><c>restore</c> or <c>halt</c>.</param>
+public sealed record PolicyResponse(string? AutoDeploy, IReadOnlyList<string> Requires, bool ForwardOnly, string OnFailure);

@@ -1,0 +1,3 @@
+namespace Onward.Contracts.Services;
+
+public sealed record LastDeploymentResponse(long Id, string State, string Version);

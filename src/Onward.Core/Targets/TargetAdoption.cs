@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.Pipeline;
+using Onward.Core.Releases;
+
+namespace Onward.Core.Targets;
+
+/// <summary>At start-up, hands every environment's current deployment back to its target to take over again.</summary>
+public sealed class TargetAdoption(
+    OnwardConfig config,
+    IDeploymentStore deployments,
+    IReleaseStore releases,
+    IEnumerable<IDeploymentTarget> targets,
+    TimeProvider time,
+    ILogger<TargetAdoption> logger)
+{
+    public async Task AdoptAllAsync(CancellationToken cancellationToken)
+    {
+        var byKind = targets.ToDictionary(t => t.Kind);
+        foreach (var current in await deployments.CurrentAllAsync(cancellationToken))
+        {
+            var service = config.FindService(current.Service);
+            var environment = config.FindEnvironment(current.Environment);
+            if (service is null || environment is null || !byKind.TryGetValue(environment.Target.Kind, out var target)
+                || await releases.GetAsync(current.ReleaseId, cancellationToken) is not { } release)
+            {
+                continue;
+            }
+            try
+            {
+                var note = await target.AdoptAsync(new TargetContext(service, environment, current, release, null), cancellationToken);
+                if (note is not null)
+                {
+                    logger.LogInformation("{Service} in {Environment}: {Note}", service.Name, environment.Name, note);
+                    await deployments.AppendEventAsync(current.Id, Actors.Onward, "server started: " + note, time.GetUtcNow(), cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Could not take over {Service} {Version} in {Environment}", service.Name, release.Version, environment.Name);
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Onward.Contracts.Deployments;
+using Onward.Core.Deployments;
+
+namespace Onward.Server.Api.Deployments;
+
+public static class DeploymentMapping
+{
+    public static DeploymentResponse ToResponse(this Deployment deployment, IReadOnlyList<DeploymentEvent>? events = null) => new(
+        deployment.Id,
+        deployment.Service,
+        deployment.Environment,
+        new DeploymentReleaseResponse(deployment.ReleaseId, deployment.Version, deployment.Commit),
+        deployment.State.ToString(),
+        deployment.Reason,
+        deployment.RequestedBy,
+        deployment.Trigger.ToString().ToLowerInvariant(),
+        deployment.Override,
+        deployment.CreatedAt,
+        deployment.UpdatedAt,
+        (events ?? []).Select(e => new DeploymentEventResponse(e.At, e.State.ToString(), e.Actor, e.Message)).ToList(),
+        [],
+        deployment.Diagnosis);
+}

@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Contracts.Deployments;
+using Onward.Core.Deployments;
+using Onward.Server.Auth;
+
+namespace Onward.Server.Api.Deployments;
+
+public static class DeploymentsEndpoints
+{
+    public static void MapDeployments(this IEndpointRouteBuilder api)
+    {
+        var deployments = api.MapGroup("/deployments");
+        deployments.MapGet("", ListAsync).RequireRole(Role.Viewer);
+        deployments.MapGet("/{id:long}", GetAsync).RequireRole(Role.Viewer);
+        deployments.MapPost("", RequestAsync).RequireRole(Role.Deployer);
+    }
+
+    private static async Task<Results<Ok<DeploymentResponse[]>, ProblemHttpResult>> ListAsync(
+        IDeploymentStore store, string? service, string? environment, string? state, int? limit, CancellationToken cancellationToken)
+    {
+        DeploymentState? parsed = null;
+        if (state is not null)
+        {
+            if (!Enum.TryParse<DeploymentState>(state, ignoreCase: true, out var s))
+            {
+                return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                    detail: $"unknown state '{state}'; use one of {string.Join(", ", Enum.GetNames<DeploymentState>())}");
+            }
+            parsed = s;
+        }
+        var list = await store.ListAsync(new DeploymentQuery(service, environment, parsed, Math.Clamp(limit ?? 50, 1, 1000)), cancellationToken);
+        return TypedResults.Ok(list.Select(d => d.ToResponse()).ToArray());
+    }
+
+    private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> GetAsync(IDeploymentStore store, long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } deployment)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
+        }
+        return TypedResults.Ok(deployment.ToResponse(await store.EventsAsync(id, cancellationToken)));
+    }
+
+    private static async Task<Results<Accepted<DeploymentResponse>, ProblemHttpResult>> RequestAsync(
+        DeploymentRequestBody? body, DeploymentRequests requests, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (body is null || string.IsNullOrWhiteSpace(body.Service) || string.IsNullOrWhiteSpace(body.Environment))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                detail: "send a JSON body with `service`, `environment` and one of `version` or `commit`, e.g. {\"service\":\"billing\",\"environment\":\"prod\",\"version\":\"1a2b3c4\"}");
+        }
+        var caller = Caller.Of(http);
+        if (body.Override is not null)
+        {
+            if (caller.Role < Role.Admin)
+            {
+                return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "only an admin may override policies");
+            }
+            if (string.IsNullOrWhiteSpace(body.Override))
+            {
+                return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: "an override needs a written reason, e.g. \"override\": \"hotfix for incident 4711\"");
+            }
+        }
+        var outcome = await requests.RequestAsync(
+            new DeploymentRequest(body.Service, body.Environment, Blank(body.Version), Blank(body.Commit), Blank(body.Reason), body.Override, caller.Name, DeploymentTrigger.Manual),
+            cancellationToken);
+        if (outcome.Deployment is not { } deployment)
+        {
+            return outcome.Error == RequestError.NotFound
+                ? TypedResults.Problem(statusCode: 404, title: "Not Found", detail: outcome.Detail)
+                : TypedResults.Problem(statusCode: 422, title: "Unprocessable Content", detail: outcome.Detail);
+        }
+        if (deployment.State == DeploymentState.Blocked)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Blocked",
+                detail: $"{outcome.Detail}. Deployment {deployment.Id} records the refusal; an admin can deploy anyway with a written `override` reason.",
+                extensions: new Dictionary<string, object?> { ["deploymentId"] = deployment.Id });
+        }
+        var events = await store.EventsAsync(deployment.Id, cancellationToken);
+        return TypedResults.Accepted($"/api/v1/deployments/{deployment.Id}", deployment.ToResponse(events));
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Contracts.Services;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Integrations.LocalProcesses;
+using Onward.Server.Auth;
+
+namespace Onward.Server.Api.Services;
+
+public static class ServicesEndpoints
+{
+    public static void MapServices(this IEndpointRouteBuilder api)
+    {
+        var services = api.MapGroup("/services").RequireRole(Role.Viewer);
+        services.MapGet("", ListAsync);
+        services.MapGet("/{name}", GetAsync);
+    }
+
+    private static async Task<Ok<ServiceResponse[]>> ListAsync(OnwardConfig config, IDeploymentStore store, LocalTarget local, CancellationToken cancellationToken)
+    {
+        var view = await ViewAsync(store, cancellationToken);
+        return TypedResults.Ok(config.Services.Select(s => Describe(config, s, view, local)).ToArray());
+    }
+
+    private static async Task<Results<Ok<ServiceResponse>, ProblemHttpResult>> GetAsync(
+        OnwardConfig config, IDeploymentStore store, LocalTarget local, string name, CancellationToken cancellationToken)
+    {
+        if (config.FindService(name) is not { } service)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found",
+                detail: $"unknown service '{name}'; known services: {string.Join(", ", config.Services.Select(s => s.Name))}");
+        }
+        return TypedResults.Ok(Describe(config, service, await ViewAsync(store, cancellationToken), local));
+    }
+
+    private static async Task<(IReadOnlyList<Deployment> Current, IReadOnlyList<Deployment> Latest)> ViewAsync(IDeploymentStore store, CancellationToken cancellationToken) =>
+        (await store.CurrentAllAsync(cancellationToken), await store.LatestAllAsync(cancellationToken));
+
+    private static ServiceResponse Describe(
+        OnwardConfig config, ServiceConfig service, (IReadOnlyList<Deployment> Current, IReadOnlyList<Deployment> Latest) view, LocalTarget local) => new(
+        service.Name,
+        service.Repository,
+        service.MainBranch,
+        null,
+        config.Environments.Select(e =>
+        {
+            var current = view.Current.FirstOrDefault(d => d.Service == service.Name && d.Environment == e.Name);
+            var last = view.Latest.FirstOrDefault(d => d.Service == service.Name && d.Environment == e.Name);
+            return new ServiceEnvironmentResponse(
+                e.Name,
+                e.Target.Local is not null ? local.Address(service.Name, e.Name) : null,
+                current is null ? null : new CurrentReleaseResponse(current.Version, current.Commit, current.ReleaseId, current.Id, current.UpdatedAt),
+                last is null ? null : new LastDeploymentResponse(last.Id, last.State.ToString(), last.Version));
+        }).ToList());
+}

@@ -1,0 +1,10 @@
+namespace Onward.Server.Auth;
+
+/// <summary>API.md's roles; each includes the ones before it.</summary>
+public enum Role
+{
+    Viewer,
+    Deployer,
+    Approver,
+    Admin,
+}

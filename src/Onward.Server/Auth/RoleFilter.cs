@@ -1,0 +1,20 @@
+namespace Onward.Server.Auth;
+
+/// <summary>401 without a caller, 403 when the caller's role is below what the endpoint needs.</summary>
+public sealed class RoleFilter(Role required) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (!context.HttpContext.Items.ContainsKey("onward.caller"))
+        {
+            return TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "send `Authorization: Bearer <token>`; create a token with `onward tokens create`");
+        }
+        var caller = Caller.Of(context.HttpContext);
+        if (caller.Role < required)
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Forbidden",
+                detail: $"{caller.Name} has the role {caller.Role.ToString().ToLowerInvariant()}; this needs {required.ToString().ToLowerInvariant()}");
+        }
+        return await next(context);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+using Onward.Core.Builds;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.LocalProcesses;
+using Onward.Core.Pipeline;
+using Onward.Core.Releases;
+using Onward.Core.Sources;
+using Onward.Core.Targets;
+using Onward.Integrations.Git;
+using Onward.Integrations.ImageBuilds;
+using Onward.Integrations.LocalProcesses;
+using Onward.Server.Api.Deployments;
+using Onward.Server.Api.Environments;
+using Onward.Server.Api.Health;
+using Onward.Server.Api.Releases;
+using Onward.Server.Api.Services;
+using Onward.Server.Auth;
+using Onward.Server.Workers;
+using Onward.Storage.Database;
+using Onward.Storage.Deployments;
+using Onward.Storage.LocalProcesses;
+using Onward.Storage.Pipeline;
+using Onward.Storage.Releases;
+using Onward.Storage.Sources;
+
+namespace Onward.Server;
+
+/// <summary>Wires the server: nothing here decides anything, it only connects the parts.</summary>
+public static class OnwardServer
+{
+    public static async Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(config.Server.Listen.ToString());
+        builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        logging.Apply(builder.Logging);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
+        builder.Services.AddProblemDetails();
+
+        var database = SqliteDatabase.FromUrl(config.Server.Database);
+        await database.MigrateAsync(cancellationToken);
+        Directory.CreateDirectory(config.Server.DataDir);
+
+        var services = builder.Services;
+        services.AddSingleton(config);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(database);
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
+        services.AddSingleton<IReleaseStore, ReleaseStore>();
+        services.AddSingleton<IDeploymentStore, DeploymentStore>();
+        services.AddSingleton<IRefStateStore, RefStateStore>();
+        services.AddSingleton<ILocalPortStore, LocalPortStore>();
+        services.AddSingleton(new GitSourceRepository(config.Server.DataDir));
+        services.AddSingleton<ISourceRepository>(sp => sp.GetRequiredService<GitSourceRepository>());
+        services.AddSingleton<IBuilder>(sp => new CommandBuilder(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new LocalTarget(config.Server.DataDir, sp.GetRequiredService<ILocalPortStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalTarget>>()));
+        services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<LocalTarget>());
+        services.AddSingleton<SourceWatcher>();
+        services.AddSingleton<DeploymentRequests>();
+        services.AddSingleton<BuildRunner>();
+        services.AddSingleton<DeploymentRunner>();
+        services.AddSingleton<TargetAdoption>();
+        services.AddHostedService<AdoptionWorker>();
+        services.AddHostedService<JobWorker>();
+        services.AddHostedService<SourceWorker>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<AuthenticationMiddleware>();
+        app.MapHealth();
+        var api = app.MapGroup("/api/v1");
+        api.MapServices();
+        api.MapEnvironments();
+        api.MapReleases();
+        api.MapDeployments();
+        return app;
+    }
+}

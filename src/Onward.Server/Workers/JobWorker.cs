@@ -1,0 +1,147 @@
+using Onward.Core.Builds;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.Pipeline;
+
+namespace Onward.Server.Workers;
+
+/// <summary>
+/// Claims due jobs with a lease and runs their next step, up to <c>server.workers</c> at once. A <c>Pending</c> step
+/// goes back into the queue with its recheck time, so no thread ever waits on a build or a rollout, and another
+/// server sharing the database can carry on what this one started.
+/// </summary>
+public sealed class JobWorker(
+    IJobQueue queue,
+    BuildRunner builds,
+    DeploymentRunner deployments,
+    OnwardConfig config,
+    TimeProvider time,
+    ILogger<JobWorker> logger) : BackgroundService
+{
+    private const int GiveUpAfterErrors = 8;
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan IdleLook = TimeSpan.FromSeconds(1);
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        queue.JobAdded += Wake;
+        var slots = new SemaphoreSlim(config.Server.Workers, config.Server.Workers);
+        var running = new List<Task>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await slots.WaitAsync(stoppingToken);
+                var wake = Volatile.Read(ref _wake);
+                IReadOnlyList<Job> jobs;
+                try
+                {
+                    jobs = await queue.ClaimAsync(_owner, time.GetUtcNow(), Lease, slots.CurrentCount + 1, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    slots.Release();
+                    logger.LogError(e, "Claiming jobs failed; trying again");
+                    await Task.Delay(IdleLook, stoppingToken);
+                    continue;
+                }
+                if (jobs.Count == 0)
+                {
+                    slots.Release();
+                    await WaitForWorkAsync(wake, stoppingToken);
+                    continue;
+                }
+                for (var i = 0; i < jobs.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        await slots.WaitAsync(stoppingToken);
+                    }
+                    var job = jobs[i];
+                    running.Add(Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await RunAsync(job, stoppingToken);
+                        }
+                        finally
+                        {
+                            slots.Release();
+                        }
+                    }, CancellationToken.None));
+                }
+                running.RemoveAll(t => t.IsCompleted);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            queue.JobAdded -= Wake;
+            await Task.WhenAll(running);
+        }
+    }
+
+    private void Wake() => Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private async Task WaitForWorkAsync(TaskCompletionSource wake, CancellationToken stoppingToken)
+    {
+        var next = await queue.NextDueAsync(stoppingToken);
+        var delay = next is null ? IdleLook : next.Value - time.GetUtcNow();
+        if (delay <= TimeSpan.Zero)
+        {
+            // Due now but leased elsewhere or just released: look again shortly rather than spin.
+            delay = TimeSpan.FromMilliseconds(5);
+        }
+        delay = delay < IdleLook ? delay : IdleLook;
+        await Task.WhenAny(wake.Task, Task.Delay(delay, time, stoppingToken));
+    }
+
+    private async Task RunAsync(Job job, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var result = job.Kind switch
+            {
+                JobKind.Build => await builds.StepAsync(job.Subject, stoppingToken),
+                JobKind.Deploy => await deployments.StepAsync(job.Subject, stoppingToken),
+                _ => StepResult.Done(),
+            };
+            if (result is StepResult.Pending pending)
+            {
+                await queue.RescheduleAsync(job, _owner, time.GetUtcNow() + pending.RecheckAfter, afterError: false, CancellationToken.None);
+            }
+            else
+            {
+                await queue.CompleteAsync(job, _owner, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the lease runs out and this server or another one picks the job up again.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Kind} job for {Subject} failed (attempt {Attempt})", job.Kind, job.Subject, job.Attempts);
+            if (job.Attempts >= GiveUpAfterErrors)
+            {
+                var reason = $"gave up after {job.Attempts} attempts; last error: {e.Message}";
+                if (job.Kind == JobKind.Build)
+                {
+                    await builds.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                }
+                else
+                {
+                    await deployments.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                }
+                await queue.CompleteAsync(job, _owner, CancellationToken.None);
+                return;
+            }
+            var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, job.Attempts)));
+            await queue.RescheduleAsync(job, _owner, time.GetUtcNow() + backoff, afterError: true, CancellationToken.None);
+        }
+    }
+}
