@@ -7,6 +7,12 @@ using Onward.Cli.Commands.Serve;
 using Onward.Cli.Commands.Services;
 using Onward.Cli.Commands.Validate;
 
+if (Console.IsOutputRedirected)
+{
+    // Tables and messages go to files and pipes unwrapped; 80 columns is a terminal's habit, not a log's.
+    Spectre.Console.AnsiConsole.Profile.Width = 200;
+}
+
 var root = new RootCommand("Onward: continuous delivery and deployment with verified rollouts");
 root.Options.Add(GlobalOptions.Server);
 root.Options.Add(GlobalOptions.Token);

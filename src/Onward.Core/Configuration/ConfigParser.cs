@@ -30,7 +30,9 @@ public sealed partial class ConfigParser
     {
         var parser = new ConfigParser(file, baseDirectory, environment);
         var config = parser.ParseRoot(text);
-        return new ConfigLoadResult(parser._problems.Count == 0 ? config : null, parser._problems);
+        return new ConfigLoadResult(
+            parser._problems.Count == 0 ? config : null,
+            parser._problems.OrderBy(p => p.Line).ThenBy(p => p.Column).ToList());
     }
 
     private OnwardConfig? ParseRoot(string text)

@@ -11,14 +11,23 @@ public static class YamlTreeReader
     {
         var parser = new Parser(new StringReader(text));
         var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        parser.Consume<StreamStart>();
-        if (!parser.TryConsume<DocumentStart>(out _))
+        try
         {
-            return null;
+            parser.Consume<StreamStart>();
+            if (!parser.TryConsume<DocumentStart>(out _))
+            {
+                return null;
+            }
+            var root = ReadNode(parser, anchors);
+            parser.Consume<DocumentEnd>();
+            return root;
         }
-        var root = ReadNode(parser, anchors);
-        parser.Consume<DocumentEnd>();
-        return root;
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some unterminated flow collections.
+            var at = parser.Current?.End ?? Mark.Empty;
+            throw new YamlException(at, at, "unexpected end of the file inside a { } or [ ] collection: a closing bracket is missing", e);
+        }
     }
 
     private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors)

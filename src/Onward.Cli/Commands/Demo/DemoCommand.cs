@@ -64,7 +64,7 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"  configuration      {Markup.Escape(configPath)}  (dev-1, dev-2: autoDeploy main; prod: manual, requires dev-1 and dev-2)");
 
         var config = ConfigFile.LoadValid(configPath);
-        var app = await OnwardServer.BuildAsync(config, new ServerLogging(false, Microsoft.Extensions.Logging.LogLevel.Warning), cancellationToken);
+        var app = await OnwardServer.BuildAsync(config, new ServerLogging(false, Microsoft.Extensions.Logging.LogLevel.Error), cancellationToken);
         await app.StartAsync(cancellationToken);
         AnsiConsole.MarkupLine($"  server             {config.Server.Listen}  (SQLite {Markup.Escape(Path.Combine(root, "onward.db"))})");
         using var client = new ApiClient(config.Server.Listen, null);
@@ -202,11 +202,11 @@ public static class DemoCommand
                 var took = full.UpdatedAt - full.CreatedAt;
                 if (full.State == "Succeeded")
                 {
-                    Say($"[green]✔[/] {full.Environment}: verified in {took.TotalSeconds:0.0}s — {Markup.Escape(full.Events[^1].Message)}");
+                    Say($"[green]✔[/] {full.Environment}: verified {took.TotalSeconds:0.0}s after the build");
                 }
                 else
                 {
-                    Say($"[red]✘[/] {full.Environment}: {full.State} after {took.TotalSeconds:0.0}s — {Markup.Escape(full.Reason ?? "")}");
+                    Say($"[red]✘[/] {full.Environment}: {full.State} {took.TotalSeconds:0.0}s after the build");
                     Say($"  {Markup.Escape(full.Events[^1].Message)}");
                     if (full.Diagnosis is not null && full.Environment == "dev-1")
                     {

@@ -2,7 +2,7 @@ using Onward.Integrations.Git;
 
 namespace Onward.Cli.Commands.Demo;
 
-/// <summary>The demo's sample service: a small HTTP server in C#, in a git repository of its own.</summary>
+/// <summary>The demo's sample service: a small HTTP server in C# (plain sockets, no packages), in a git repository of its own.</summary>
 public sealed class SampleRepository(string path)
 {
     public string Path { get; } = path;
@@ -24,26 +24,35 @@ public sealed class SampleRepository(string path)
     /// <summary>The service's code; <paramref name="startup"/> runs before it listens (where the broken change breaks it).</summary>
     public static string Program(string greeting, string startup = "") => $$"""
         using System.Net;
+        using System.Net.Sockets;
         using System.Text;
 
-        var port = Environment.GetEnvironmentVariable("PORT") ?? "8081";
+        var port = int.Parse(Environment.GetEnvironmentVariable("PORT") ?? "8081");
         var version = Environment.GetEnvironmentVariable("ONWARD_VERSION") ?? "dev";
         var environment = Environment.GetEnvironmentVariable("ONWARD_ENVIRONMENT") ?? "local";
         {{startup}}
-        var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start();
         Console.WriteLine($"sample {version} listening on port {port} in {environment}");
         while (true)
         {
-            var context = await listener.GetContextAsync();
-            var body = context.Request.Url?.AbsolutePath == "/healthz"
-                ? "ok"
-                : $"{{greeting}} from sample {version} in {environment}";
-            var bytes = Encoding.UTF8.GetBytes(body + "\n");
-            context.Response.ContentType = "text/plain";
-            context.Response.OutputStream.Write(bytes);
-            context.Response.Close();
+            var client = await listener.AcceptTcpClientAsync();
+            _ = Task.Run(async () =>
+            {
+                using (client)
+                {
+                    var stream = client.GetStream();
+                    var reader = new StreamReader(stream, Encoding.ASCII);
+                    var requestLine = await reader.ReadLineAsync() ?? "";
+                    while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
+                    {
+                    }
+                    var path = requestLine.Split(' ').ElementAtOrDefault(1) ?? "/";
+                    var body = path == "/healthz" ? "ok\n" : $"{{greeting}} from sample {version} in {environment}\n";
+                    var response = $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(response));
+                }
+            });
         }
         """;
 

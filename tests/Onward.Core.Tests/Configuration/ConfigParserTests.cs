@@ -1,0 +1,179 @@
+using Onward.Core.Configuration;
+
+namespace Onward.Core.Tests.Configuration;
+
+public class ConfigParserTests
+{
+    private const string Valid = """
+        server:
+          listen: http://127.0.0.1:8080
+          database: sqlite:onward.db
+          dataDir: .onward
+        environments:
+          dev-1: { target: { local: {} }, policy: { autoDeploy: main } }
+          dev-2:
+            target: { local: { ports: { billing: 9002 } } }
+            policy: { autoDeploy: main, onFailure: halt }
+          prod:
+            target: { local: {} }
+            policy:
+              requires: [dev-1, dev-2]
+              forwardOnly: true
+        services:
+          billing:
+            repository: ./billing
+            poll: 30s
+            mainBranch: main
+            versionRefPattern: '^v?(\d+\.)+\d+$'
+            build: { command: { run: "make {artifact}" } }
+            deploy:
+              local: { command: "{artifact}/billing --port {port}", healthUrl: "http://127.0.0.1:{port}/healthz" }
+            verify: { timeout: 2m }
+        """;
+
+    private static ConfigLoadResult Parse(string yaml, Dictionary<string, string>? env = null) =>
+        ConfigParser.Parse(yaml, "onward.yaml", "/srv/onward", name => env?.GetValueOrDefault(name));
+
+    [Fact]
+    public void A_complete_file_becomes_a_configuration()
+    {
+        var result = Parse(Valid);
+
+        result.Problems.ShouldBeEmpty();
+        var config = result.Config!;
+        config.Environments.Select(e => e.Name).ShouldBe(["dev-1", "dev-2", "prod"]);
+        config.FindEnvironment("dev-1")!.Policy.AutoDeploy.ShouldBe(AutoDeployMode.Main);
+        config.FindEnvironment("dev-2")!.Policy.OnFailure.ShouldBe(OnFailureMode.Halt);
+        config.FindEnvironment("dev-2")!.Target.Local!.Ports["billing"].ShouldBe(9002);
+        config.FindEnvironment("prod")!.Policy.Requires.ShouldBe(["dev-1", "dev-2"]);
+        config.FindEnvironment("prod")!.Policy.AutoDeploy.ShouldBe(AutoDeployMode.None);
+        var billing = config.FindService("billing")!;
+        billing.Repository.ShouldBe("/srv/onward/billing");
+        billing.Poll.ShouldBe(TimeSpan.FromSeconds(30));
+        billing.VerifyTimeout.ShouldBe(TimeSpan.FromMinutes(2));
+        billing.VersionRefPattern.IsMatch("v1.2").ShouldBeTrue();
+        billing.ReleaseCandidatePattern.IsMatch("1.2.3").ShouldBeTrue();
+        config.Server.Database.ShouldBe("sqlite:/srv/onward/onward.db");
+        config.Server.DataDir.ShouldBe("/srv/onward/.onward");
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_with_its_line_and_column_not_only_the_first()
+    {
+        var yaml = """
+            environments:
+              dev-1: { target: { local: {} }, policy: { autoDeploy: main, forwardOnyl: true } }
+              prod:
+                target: { local: {} }
+                policy: { requires: [dev-1, dev-3] }
+            services:
+              billing:
+                repository: ./billing
+                poll: soon
+                versionRefPattern: '^(\d+\.+\d+$'
+                build: { command: { run: "make" } }
+                deploy: { local: { command: "./run {prot}", healthUrl: "http://127.0.0.1:{port}/healthz" } }
+            """;
+
+        var problems = Parse(yaml).Problems;
+
+        problems.Select(p => p.ToString()).ShouldSatisfyAllConditions(
+            p => p.ShouldContain(s => s.StartsWith("onward.yaml:2:63: environments.dev-1.policy.forwardOnyl: unknown key 'forwardOnyl'") && s.Contains("did you mean 'forwardOnly'?")),
+            p => p.ShouldContain(s => s.StartsWith("onward.yaml:5:33: environments.prod.policy.requires[1]: unknown environment 'dev-3'") && s.Contains("dev-1, prod")),
+            p => p.ShouldContain(s => s.StartsWith("onward.yaml:9:11: services.billing.poll: 'soon' is not a duration")),
+            p => p.ShouldContain(s => s.StartsWith("onward.yaml:10:24: services.billing.versionRefPattern: not a valid regular expression")),
+            p => p.ShouldContain(s => s.StartsWith("onward.yaml:12:33: services.billing.deploy.local.command: unknown placeholder {prot}")));
+        problems.Count.ShouldBe(5);
+        problems.Select(p => (p.Line, p.Column)).ShouldBeInOrder();
+        Parse(yaml).Config.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Duplicate_environment_and_service_names_are_caught()
+    {
+        var yaml = """
+            environments:
+              dev-1: { target: { local: {} } }
+              dev-1: { target: { local: {} } }
+            services:
+              api: &api
+                repository: ./api
+                build: { command: { run: "true" } }
+                deploy: { local: { command: "./run", healthUrl: "http://127.0.0.1:{port}/" } }
+              api: *api
+            """;
+
+        var problems = Parse(yaml).Problems.Select(p => p.ToString()).ToList();
+
+        problems.ShouldContain(p => p.StartsWith("onward.yaml:3:3: environments.dev-1: duplicate environment 'dev-1' (first defined at line 2)"));
+        problems.ShouldContain(p => p.StartsWith("onward.yaml:9:3: services.api: duplicate service 'api' (first defined at line 5)"));
+    }
+
+    [Fact]
+    public void Wrong_types_say_what_was_expected()
+    {
+        var yaml = """
+            environments:
+              dev-1: { target: { local: {} }, policy: { requires: dev-2, forwardOnly: maybe } }
+              dev-2: [a, b]
+            services: {}
+            """;
+
+        var problems = Parse(yaml).Problems.Select(p => p.ToString()).ToList();
+
+        problems.ShouldContain(p => p.StartsWith("onward.yaml:2:55: environments.dev-1.policy.requires: expected a list"));
+        problems.ShouldContain(p => p.StartsWith("onward.yaml:2:75: environments.dev-1.policy.forwardOnly: 'maybe' is not true or false"));
+        problems.ShouldContain(p => p.StartsWith("onward.yaml:3:10: environments.dev-2: expected a mapping"));
+    }
+
+    [Fact]
+    public void Environment_references_are_expanded_and_missing_ones_reported()
+    {
+        var yaml = """
+            server: { listen: "http://127.0.0.1:${ONWARD_PORT}" }
+            environments:
+              dev-1: { target: { local: {} } }
+            services:
+              api:
+                repository: ${API_REPO}
+                build: { command: { run: "make" } }
+                deploy: { local: { command: "./run", healthUrl: "http://127.0.0.1:{port}/" } }
+            """;
+
+        var ok = Parse(yaml, new() { ["ONWARD_PORT"] = "9999", ["API_REPO"] = "https://git.example.invalid/api.git" });
+        ok.Problems.ShouldBeEmpty();
+        ok.Config!.Server.Listen.Port.ShouldBe(9999);
+        ok.Config.FindService("api")!.Repository.ShouldBe("https://git.example.invalid/api.git");
+
+        var missing = Parse(yaml, new() { ["ONWARD_PORT"] = "9999" }).Problems.Single();
+        missing.ToString().ShouldStartWith("onward.yaml:6:17: services.api.repository: environment variable API_REPO is not set");
+    }
+
+    [Fact]
+    public void Invalid_yaml_points_at_the_syntax_error()
+    {
+        var problem = Parse("environments:\n  dev-1: { target: { local: {} }\nservices: {}\n").Problems.Single();
+
+        problem.Line.ShouldBeGreaterThanOrEqualTo(2);
+        problem.Message.ShouldStartWith("not valid YAML");
+    }
+
+    [Fact]
+    public void Unauthenticated_access_is_refused_off_loopback()
+    {
+        var yaml = Valid.Replace("listen: http://127.0.0.1:8080", "listen: http://0.0.0.0:8080", StringComparison.Ordinal);
+
+        Parse(yaml).Problems.Single().ToString().ShouldContain("`none` is accepted only when the server listens on loopback");
+    }
+
+    [Fact]
+    public void Features_this_version_lacks_are_refused_rather_than_ignored()
+    {
+        var yaml = Valid.Replace("forwardOnly: true", "forwardOnly: true\n      approval: { required: 1 }", StringComparison.Ordinal);
+
+        var problem = Parse(yaml).Problems.Single();
+
+        problem.Path.ShouldBe("environments.prod.policy.approval");
+        problem.Hint.ShouldContain("not part of this version");
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Onward.Core.Configuration;
+using Onward.Server;
+using Onward.Server.Configuration;
+
+namespace Onward.Testing;
+
+/// <summary>An Onward server started in this test process, on a real port, with a real SQLite file.</summary>
+public sealed class OnwardHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private OnwardHost(WebApplication app, OnwardConfig config)
+    {
+        _app = app;
+        Config = config;
+        Api = new OnwardApi(config.Server.Listen);
+    }
+
+    public OnwardConfig Config { get; }
+
+    public OnwardApi Api { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Writes <paramref name="yaml"/> as <c>onward.yaml</c> in <paramref name="directory"/> and starts a server on it.</summary>
+    public static async Task<OnwardHost> StartAsync(string directory, string yaml)
+    {
+        var path = Path.Combine(directory, "onward.yaml");
+        await File.WriteAllTextAsync(path, yaml);
+        var config = ConfigFile.LoadValid(path);
+        var app = await OnwardServer.BuildAsync(config, new ServerLogging(false, LogLevel.Warning), CancellationToken.None);
+        await app.StartAsync();
+        return new OnwardHost(app, config);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace Onward.Testing;
+
+/// <summary><c>onward serve</c> as a separate process, so that tests can kill it the hard way.</summary>
+public sealed class OnwardProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private OnwardProcess(Process process, Uri url, string log)
+    {
+        _process = process;
+        Url = url;
+        Log = log;
+        Api = new OnwardApi(url);
+    }
+
+    public Uri Url { get; }
+
+    public string Log { get; }
+
+    public OnwardApi Api { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<OnwardProcess> StartAsync(string configPath, Uri url, string log)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(configPath)!,
+        };
+        foreach (var argument in new[] { Paths.OnwardDll, "serve", "--config", configPath })
+        {
+            info.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(info)!;
+        var writer = new StreamWriter(log, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (writer) { writer.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (writer) { writer.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var onward = new OnwardProcess(process, url, log);
+        await Eventually.WaitAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"onward serve exited with {process.ExitCode}: {await File.ReadAllTextAsync(log)}");
+            }
+            try
+            {
+                return (await onward.Api.Http.GetAsync("healthz")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, "onward serve to answer /healthz", TimeSpan.FromSeconds(60));
+        return onward;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,33 @@
+namespace Onward.Testing;
+
+/// <summary>Where the built pieces are: tests run the real <c>onward</c> and the sample service from the same build.</summary>
+public static class Paths
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>Debug or Release, as this test assembly was built.</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    public static string OnwardDll => Built("src/Onward.Cli", "onward.dll");
+
+    public static string SampleServiceDll => Built("tests/Onward.Testing.SampleService", "Onward.Testing.SampleService.dll");
+
+    private static string Built(string project, string file)
+    {
+        var path = Path.Combine(RepositoryRoot, project, "bin", Configuration, "net10.0", file);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing; build the solution first", path);
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Onward.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Onward.slnx not found above " + AppContext.BaseDirectory);
+    }
+}

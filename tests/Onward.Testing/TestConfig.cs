@@ -1,0 +1,24 @@
+namespace Onward.Testing;
+
+/// <summary>Writes <c>onward.yaml</c> files for tests.</summary>
+public static class TestConfig
+{
+    /// <param name="environments">Lines under <c>environments:</c>, e.g. <c>dev-1: { target: { local: {} }, policy: { autoDeploy: main } }</c>.</param>
+    /// <param name="services">Service entries, e.g. from <see cref="SampleService.ServiceYaml"/>.</param>
+    public static string Yaml(int port, IEnumerable<string> environments, IEnumerable<string> services) =>
+        $"""
+        server:
+          listen: http://127.0.0.1:{port}
+          database: sqlite:onward.db
+          dataDir: .onward
+        environments:
+        {string.Join("\n", environments.Select(e => "  " + e))}
+        services:
+        {string.Join("\n", services)}
+
+        """;
+
+    public static string AutoEnvironment(string name) => $"{name}: {{ target: {{ local: {{}} }}, policy: {{ autoDeploy: main }} }}";
+
+    public static string ManualEnvironment(string name, string policy = "{}") => $"{name}: {{ target: {{ local: {{}} }}, policy: {policy} }}";
+}
