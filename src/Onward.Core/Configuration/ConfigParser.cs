@@ -470,7 +470,10 @@ public sealed partial class ConfigParser
                 }
                 else if (!names.Contains(item.Value))
                 {
-                    Problem(item, path, $"unknown environment '{item.Value}'", $"use one of: {string.Join(", ", names.Order(StringComparer.Ordinal))}{Suggest(item.Value, names)}");
+                    var others = names.Where(n => n != key.Value).Order(StringComparer.Ordinal).ToList();
+                    Problem(item, path, $"unknown environment '{item.Value}'", others.Count == 0
+                        ? "there are no other environments; define it under `environments` or remove it"
+                        : $"use one of: {string.Join(", ", others)}{Suggest(item.Value, others)}");
                 }
             }
         }

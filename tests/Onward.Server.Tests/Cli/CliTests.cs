@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Onward.Contracts.Deployments;
+using Onward.Contracts.Services;
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Cli;
+
+public class CliTests
+{
+    [Fact]
+    public async Task Validate_reports_every_problem_with_its_position_and_exits_1()
+    {
+        await using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), """
+            environments:
+              dev-1: { target: { local: {} }, policy: { autoDeploy: always } }
+            services:
+              api:
+                repository: ./api
+                build: { command: { run: "make" } }
+                deploy: { local: { command: "./run", healthUrl: "http://127.0.0.1:{port}/" } }
+                verfy: { timeout: 1m }
+            """);
+
+        var result = await OnwardCli.RunAsync(dir.Path, "validate");
+
+        result.ExitCode.ShouldBe(1);
+        result.Error.ShouldContain("onward.yaml:2:57: environments.dev-1.policy.autoDeploy: unknown value 'always' (fix: use `main`");
+        result.Error.ShouldContain("onward.yaml:8:5: services.api.verfy: unknown key 'verfy'");
+        result.Error.ShouldContain("did you mean 'verify'?");
+        result.Error.ShouldContain("onward.yaml: 2 problem(s)");
+    }
+
+    [Fact]
+    public async Task Serve_refuses_to_start_on_an_invalid_file_with_the_same_messages()
+    {
+        await using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), "environments:\n  prod: { target: { local: {} }, policy: { requires: [staging] } }\nservices: {}\n");
+
+        var result = await OnwardCli.RunAsync(dir.Path, "serve", "--config", "onward.yaml");
+
+        result.ExitCode.ShouldBe(1);
+        result.Error.ShouldContain("refusing to start");
+        result.Error.ShouldContain("onward.yaml:2:55: environments.prod.policy.requires[0]: unknown environment 'staging' (fix: there are no other environments");
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_2_and_an_unreachable_server_exits_1()
+    {
+        var usage = await OnwardCli.RunAsync(null, "deployments", "request", "--service", "shop", "--version", "1a2b3c4");
+        usage.ExitCode.ShouldBe(2);
+        usage.Error.ShouldContain("Option '--env' is required.");
+
+        var unreachable = await OnwardCli.RunAsync(null, "services", "list", "--server", $"http://127.0.0.1:{Ports.Free()}");
+        unreachable.ExitCode.ShouldBe(1);
+        unreachable.Error.ShouldContain("cannot reach the Onward server");
+    }
+
+    [Fact]
+    public async Task The_cli_lists_shows_and_requests_deployments_for_people_and_for_scripts()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var older = await repo.CommitAsync("older");
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(),
+            [TestConfig.AutoEnvironment("dev-1"), TestConfig.ManualEnvironment("prod")],
+            [SampleService.ServiceYaml("shop", repo.Path)]));
+        await onward.Api.FinishedDeploymentAsync("shop", "dev-1", older);
+        var newer = await repo.CommitAsync("newer");
+        var dev = await onward.Api.FinishedDeploymentAsync("shop", "dev-1", newer);
+        var server = onward.Config.Server.Listen.ToString();
+
+        var services = await OnwardCli.RunAsync(null, "services", "list", "--server", server, "--json");
+        services.ExitCode.ShouldBe(0);
+        var parsed = JsonSerializer.Deserialize<ServiceResponse[]>(services.Output, OnwardApi.Json)!;
+        parsed.Single().Environments.Single(e => e.Name == "dev-1").Current!.Commit.ShouldBe(newer);
+
+        var table = await OnwardCli.RunAsync(null, "deployments", "list", "--server", server, "--service", "shop");
+        table.ExitCode.ShouldBe(0);
+        table.Output.ShouldContain(newer[..7]);
+        table.Output.ShouldContain("Succeeded");
+
+        var show = await OnwardCli.RunAsync(null, "deployments", "show", dev.Id.ToString(), "--server", server);
+        show.ExitCode.ShouldBe(0);
+        show.Output.ShouldContain($"Deployment {dev.Id}: shop {newer[..7]} → dev-1");
+        show.Output.ShouldContain("Verifying");
+
+        var request = await OnwardCli.RunAsync(null, "deployments", "request", "--server", server,
+            "--service", "shop", "--env", "prod", "--version", newer[..7], "--reason", "release", "--wait");
+        request.ExitCode.ShouldBe(0, request.Error);
+        request.Output.ShouldContain("Succeeded");
+
+        var backwards = await OnwardCli.RunAsync(null, "deployments", "request", "--server", server,
+            "--service", "shop", "--env", "prod", "--commit", older, "--json");
+        backwards.ExitCode.ShouldBe(1);
+        backwards.Error.ShouldContain($"blocked: forward-only: {older[..7]} is older than prod's current commit {newer[..7]}");
+
+        var blocked = JsonSerializer.Deserialize<DeploymentResponse[]>(
+            (await OnwardCli.RunAsync(null, "deployments", "list", "--server", server, "--state", "Blocked", "--json")).Output, OnwardApi.Json)!;
+        blocked.Single().Release.Commit.ShouldBe(older);
+    }
+}

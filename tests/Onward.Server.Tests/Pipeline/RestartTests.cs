@@ -1,0 +1,109 @@
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Pipeline;
+
+public class RestartTests
+{
+    private static string Yaml(int port, string repository) => TestConfig.Yaml(port,
+        [TestConfig.AutoEnvironment("dev-1")],
+        [SampleService.ServiceYaml("shop", repository)]);
+
+    private static int PidOf(string dataDir, long deploymentId) =>
+        int.Parse(File.ReadAllText(Path.Combine(dataDir, "instances", deploymentId.ToString(), "pid")).Split(' ')[0]);
+
+    [Fact]
+    public async Task Killing_the_server_mid_deployment_and_starting_it_again_finishes_that_deployment_exactly_once()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("slow:4000");
+        var commit = await repo.CommitAsync("takes a while to start");
+        var port = Ports.Free();
+        var config = dir.Combine("onward.yaml");
+        await File.WriteAllTextAsync(config, Yaml(port, repo.Path));
+        var url = new Uri($"http://127.0.0.1:{port}/");
+
+        long id;
+        await using (var first = await OnwardProcess.StartAsync(config, url, dir.Combine("server-1.log")))
+        {
+            var verifying = await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-1"))
+                .FirstOrDefault(d => d.State == "Verifying"), "the deployment to be verifying");
+            id = verifying.Id;
+            await first.KillAsync();
+        }
+        var pidBefore = PidOf(dir.Combine(".onward"), id);
+        Directory.Exists($"/proc/{pidBefore}").ShouldBeTrue("the release process outlives the killed server");
+
+        await using var second = await OnwardProcess.StartAsync(config, url, dir.Combine("server-2.log"));
+        var finished = await second.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
+
+        finished.Id.ShouldBe(id);
+        finished.State.ShouldBe("Succeeded");
+        finished.Events.Count(e => e.State == "Succeeded").ShouldBe(1);
+        finished.Events.Count(e => e.State == "Applying").ShouldBe(1);
+        finished.Events.Count(e => e.State == "Verifying").ShouldBe(1);
+        PidOf(dir.Combine(".onward"), id).ShouldBe(pidBefore, "the same process was verified, not a second one");
+        (await second.Api.DeploymentsAsync("shop")).Length.ShouldBe(1);
+        var service = await second.Api.ServiceAsync("shop");
+        (await OnwardApi.AnswerAsync(service.Environments[0].Url + "/")).ShouldBe($"{commit[..7]} in dev-1");
+    }
+
+    [Fact]
+    public async Task Releases_keep_running_while_the_server_is_down_and_are_re_adopted_when_it_returns()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var commit = await repo.CommitAsync();
+        var yaml = Yaml(Ports.Free(), repo.Path);
+        string? stableUrl;
+        long id;
+        await using (var onward = await OnwardHost.StartAsync(dir.Path, yaml))
+        {
+            id = (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).Id;
+            stableUrl = (await onward.Api.ServiceAsync("shop")).Environments[0].Url;
+        }
+        var releasePort = File.ReadAllText(dir.Combine(".onward", "instances", id.ToString(), "port"));
+        (await OnwardApi.AnswerAsync($"http://127.0.0.1:{releasePort}/")).ShouldBe($"{commit[..7]} in dev-1");
+
+        await using var again = await OnwardHost.StartAsync(dir.Path, yaml);
+
+        (await again.Api.ServiceAsync("shop")).Environments[0].Url.ShouldBe(stableUrl, "the stable port is kept across restarts");
+        (await OnwardApi.AnswerAsync(stableUrl + "/")).ShouldBe($"{commit[..7]} in dev-1");
+        var deployment = await again.Api.DeploymentAsync(id);
+        deployment.Events[^1].Message.ShouldStartWith($"server started: re-adopted {commit[..7]} (pid ");
+    }
+
+    [Fact]
+    public async Task A_current_release_that_died_while_the_server_was_down_is_started_again()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var commit = await repo.CommitAsync();
+        var yaml = Yaml(Ports.Free(), repo.Path);
+        long id;
+        await using (var onward = await OnwardHost.StartAsync(dir.Path, yaml))
+        {
+            id = (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).Id;
+        }
+        await new Onward.Integrations.LocalProcesses.DetachedProcess(dir.Combine(".onward", "instances", id.ToString()))
+            .StopAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
+
+        await using var again = await OnwardHost.StartAsync(dir.Path, yaml);
+
+        var url = (await again.Api.ServiceAsync("shop")).Environments[0].Url;
+        await Eventually.WaitAsync(async () =>
+        {
+            try
+            {
+                return await OnwardApi.AnswerAsync(url + "/") == $"{commit[..7]} in dev-1";
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, "the restarted release to answer on the stable port");
+        (await again.Api.DeploymentAsync(id)).Events[^1].Message.ShouldContain("was not running");
+    }
+}
