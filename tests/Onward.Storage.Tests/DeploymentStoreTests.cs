@@ -1,0 +1,97 @@
+using Onward.Core.Deployments;
+
+namespace Onward.Storage.Tests;
+
+public class DeploymentStoreTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task A_newer_queued_release_supersedes_an_older_queued_one_for_the_same_service_and_environment()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var older = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "aaaaaaa111"), "dev-1");
+        var elsewhere = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "bbbbbbb222"), "dev-2");
+
+        var newer = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "ccccccc333"), "dev-1");
+
+        (await db.Deployments.GetAsync(older.Id, None))!.State.ShouldBe(DeploymentState.Superseded);
+        (await db.Deployments.GetAsync(older.Id, None))!.Reason.ShouldBe($"superseded by deployment {newer.Id}");
+        (await db.Deployments.EventsAsync(older.Id, None)).Select(e => e.State).ShouldBe([DeploymentState.Queued, DeploymentState.Superseded]);
+        (await db.Deployments.GetAsync(elsewhere.Id, None))!.State.ShouldBe(DeploymentState.Queued);
+        newer.State.ShouldBe(DeploymentState.Queued);
+    }
+
+    [Fact]
+    public async Task Only_one_deployment_per_service_and_environment_holds_it_at_a_time()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var first = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "aaaaaaa111"), "dev-1");
+        var startFirst = new Transition(DeploymentState.Queued, DeploymentState.Applying, "onward", "applying") { RequireEnvironmentFree = true };
+        (await db.Deployments.TransitionAsync(first.Id, startFirst, StorageFixture.Now, None)).ShouldBeTrue();
+        var second = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "bbbbbbb222"), "dev-1");
+        var other = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "ccccccc333"), "dev-2");
+
+        (await db.Deployments.TransitionAsync(second.Id, startFirst, StorageFixture.Now, None)).ShouldBeFalse();
+        (await db.Deployments.TransitionAsync(other.Id, startFirst, StorageFixture.Now, None)).ShouldBeTrue();
+        (await db.Deployments.EventsAsync(second.Id, None)).Count.ShouldBe(1);
+
+        await db.Deployments.TransitionAsync(first.Id, new Transition(DeploymentState.Applying, DeploymentState.Failed, "onward", "crashed"), StorageFixture.Now, None);
+        (await db.Deployments.TransitionAsync(second.Id, startFirst, StorageFixture.Now, None)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_transition_from_a_state_the_deployment_is_no_longer_in_changes_nothing()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var deployment = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "aaaaaaa111"), "dev-1");
+
+        var changed = await db.Deployments.TransitionAsync(deployment.Id,
+            new Transition(DeploymentState.Verifying, DeploymentState.Succeeded, "onward", "verified"), StorageFixture.Now, None);
+
+        changed.ShouldBeFalse();
+        (await db.Deployments.GetAsync(deployment.Id, None))!.State.ShouldBe(DeploymentState.Queued);
+        (await db.Deployments.EventsAsync(deployment.Id, None)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_current_release_of_an_environment_is_the_last_one_that_succeeded_there()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        async Task<Deployment> RunAsync(string commit, DeploymentState end, int minutes)
+        {
+            var d = await db.QueueAsync(await db.BuiltReleaseAsync("shop", commit), "dev-1");
+            var at = StorageFixture.Now.AddMinutes(minutes);
+            await db.Deployments.TransitionAsync(d.Id, new Transition(DeploymentState.Queued, DeploymentState.Applying, "onward", "a"), at, None);
+            await db.Deployments.TransitionAsync(d.Id, new Transition(DeploymentState.Applying, end, "onward", "b"), at, None);
+            return d;
+        }
+        (await db.Deployments.CurrentAsync("shop", "dev-1", None)).ShouldBeNull();
+        var good = await RunAsync("aaaaaaa111", DeploymentState.Succeeded, 1);
+        await RunAsync("bbbbbbb222", DeploymentState.Failed, 2);
+
+        var current = await db.Deployments.CurrentAsync("shop", "dev-1", None);
+
+        current!.Id.ShouldBe(good.Id);
+        current.Commit.ShouldBe("aaaaaaa111");
+        (await db.Deployments.CurrentAllAsync(None)).Single().Id.ShouldBe(good.Id);
+        (await db.Deployments.LatestAllAsync(None)).Single().State.ShouldBe(DeploymentState.Failed);
+        (await db.Deployments.HasSucceededAsync(good.ReleaseId, "dev-1", None)).ShouldBeTrue();
+        (await db.Deployments.HasSucceededAsync(good.ReleaseId, "dev-2", None)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_blocked_request_is_recorded_with_its_reason_and_gets_no_job()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var release = await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        (await db.Jobs.ClaimAsync("w", StorageFixture.Now, TimeSpan.FromSeconds(10), 100, None)).Count.ShouldBe(1);
+
+        var blocked = await db.Deployments.AddAsync(new NewDeployment("shop", "prod", release.Id, DeploymentState.Blocked,
+            "forward-only: nope", "bob", DeploymentTrigger.Manual, null), StorageFixture.Now, None);
+
+        blocked.State.ShouldBe(DeploymentState.Blocked);
+        (await db.Deployments.EventsAsync(blocked.Id, None)).Single().Message.ShouldBe("forward-only: nope");
+        (await db.Jobs.ClaimAsync("w", StorageFixture.Now, TimeSpan.FromSeconds(10), 100, None)).ShouldBeEmpty();
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Onward.Core.Pipeline;
+
+namespace Onward.Storage.Tests;
+
+public class JobQueueTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task A_leased_job_is_not_handed_out_again_until_its_lease_runs_out()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        var now = StorageFixture.Now;
+
+        var claimed = (await db.Jobs.ClaimAsync("server-a", now, Lease, 10, None)).Single();
+        claimed.Kind.ShouldBe(JobKind.Build);
+
+        (await db.Jobs.ClaimAsync("server-b", now.AddSeconds(10), Lease, 10, None)).ShouldBeEmpty();
+        var taken = (await db.Jobs.ClaimAsync("server-b", now.AddSeconds(16), Lease, 10, None)).Single();
+        taken.Id.ShouldBe(claimed.Id);
+        taken.Attempts.ShouldBe(2);
+
+        await db.Jobs.CompleteAsync(claimed, "server-a", None);
+        (await db.Jobs.NextDueAsync(None)).ShouldNotBeNull("only the lease holder completes a job");
+        await db.Jobs.CompleteAsync(taken, "server-b", None);
+        (await db.Jobs.NextDueAsync(None)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_rescheduled_job_comes_back_when_it_is_due()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        var now = StorageFixture.Now;
+        var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
+
+        await db.Jobs.RescheduleAsync(job, "w", now.AddSeconds(5), afterError: false, None);
+
+        (await db.Jobs.NextDueAsync(None)).ShouldBe(now.AddSeconds(5));
+        (await db.Jobs.ClaimAsync("w", now.AddSeconds(4), Lease, 10, None)).ShouldBeEmpty();
+        (await db.Jobs.ClaimAsync("w", now.AddSeconds(5), Lease, 10, None)).Single().Attempts.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Concurrent_workers_claim_every_job_exactly_once()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        for (var i = 0; i < 60; i++)
+        {
+            await db.BuiltReleaseAsync("shop", $"{i:D7}aaaa");
+        }
+        var seen = new ConcurrentBag<long>();
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+        {
+            while (true)
+            {
+                var jobs = await db.Jobs.ClaimAsync($"worker-{w}", StorageFixture.Now, Lease, 3, None);
+                if (jobs.Count == 0)
+                {
+                    return;
+                }
+                foreach (var job in jobs)
+                {
+                    seen.Add(job.Id);
+                    await db.Jobs.CompleteAsync(job, $"worker-{w}", None);
+                }
+            }
+        })));
+
+        seen.Count.ShouldBe(60);
+        seen.Distinct().Count().ShouldBe(60);
+    }
+}

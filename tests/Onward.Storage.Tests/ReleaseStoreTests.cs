@@ -1,0 +1,52 @@
+using Dapper;
+using Onward.Core.Releases;
+using Onward.Storage.Database;
+
+namespace Onward.Storage.Tests;
+
+public class ReleaseStoreTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task The_same_version_seen_twice_is_one_release_with_one_build()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var candidate = new NewRelease("shop", "1.2.0", "abcdef0123456789", "1.2.0", RefKind.Tag, true);
+
+        var first = await db.Releases.AddAsync(candidate, StorageFixture.Now, None);
+        var second = await db.Releases.AddAsync(candidate, StorageFixture.Now, None);
+
+        first.ShouldNotBeNull();
+        second.ShouldBeNull();
+        (await db.Releases.ListAsync("shop", 10, None)).Single().ReleaseCandidate.ShouldBeTrue();
+        (await db.Jobs.ClaimAsync("w", StorageFixture.Now, TimeSpan.FromSeconds(10), 10, None)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_build_ends_once_and_stays_ended()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var release = (await db.Releases.AddAsync(new NewRelease("shop", "abcdef0", "abcdef0123", "main", RefKind.Branch, false), StorageFixture.Now, None))!;
+
+        await db.Releases.MarkBuildFailedAsync(release.Id, "exit 2", StorageFixture.Now, None);
+        await db.Releases.MarkBuiltAsync(release.Id, "/a", StorageFixture.Now, None);
+
+        var stored = (await db.Releases.GetAsync(release.Id, None))!;
+        stored.State.ShouldBe(ReleaseState.BuildFailed);
+        stored.Failure.ShouldBe("exit 2");
+        stored.Artifact.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Migrations_run_once_and_leave_the_file_in_wal_mode()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+
+        await db.Database.MigrateAsync(None);
+
+        await using var connection = await db.Database.OpenAsync(None);
+        (await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode")).ShouldBe("wal");
+        (await connection.QueryAsync<long>("SELECT version FROM schema_migrations")).ShouldBe(Migrations.All.Select(m => (long)m.Version));
+    }
+}

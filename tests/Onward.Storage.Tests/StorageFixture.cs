@@ -1,0 +1,52 @@
+using Onward.Core.Deployments;
+using Onward.Core.Releases;
+using Onward.Storage.Database;
+using Onward.Storage.Deployments;
+using Onward.Storage.Pipeline;
+using Onward.Storage.Releases;
+using Onward.Testing;
+
+namespace Onward.Storage.Tests;
+
+/// <summary>A real SQLite file with Onward's schema and stores over it.</summary>
+public sealed class StorageFixture : IAsyncDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private StorageFixture()
+    {
+        Database = new SqliteDatabase(_dir.Combine("onward.db"));
+        Jobs = new JobQueue(Database);
+        Releases = new ReleaseStore(Database, Jobs);
+        Deployments = new DeploymentStore(Database, Jobs);
+    }
+
+    public static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    public SqliteDatabase Database { get; }
+
+    public JobQueue Jobs { get; }
+
+    public ReleaseStore Releases { get; }
+
+    public DeploymentStore Deployments { get; }
+
+    public static async Task<StorageFixture> CreateAsync()
+    {
+        var fixture = new StorageFixture();
+        await fixture.Database.MigrateAsync(CancellationToken.None);
+        return fixture;
+    }
+
+    public async Task<Release> BuiltReleaseAsync(string service, string commit)
+    {
+        var release = (await Releases.AddAsync(new NewRelease(service, commit[..7], commit, "main", RefKind.Branch, false), Now, CancellationToken.None))!;
+        await Releases.MarkBuiltAsync(release.Id, "/artifacts/" + commit, Now, CancellationToken.None);
+        return release with { State = ReleaseState.Built };
+    }
+
+    public Task<Deployment> QueueAsync(Release release, string environment) =>
+        Deployments.AddAsync(new NewDeployment(release.Service, environment, release.Id, DeploymentState.Queued, null, "alice", DeploymentTrigger.Manual, null), Now, CancellationToken.None);
+
+    public ValueTask DisposeAsync() => _dir.DisposeAsync();
+}
