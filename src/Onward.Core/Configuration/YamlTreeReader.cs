@@ -48,36 +48,36 @@ public static class YamlTreeReader
                 Remember(scalar.Anchor, node, anchors);
                 return node;
             case SequenceStart start:
-            {
-                parser.MoveNext();
-                var items = new List<YamlNode>();
-                while (!parser.TryConsume<SequenceEnd>(out _))
                 {
-                    items.Add(ReadNode(parser, anchors));
+                    parser.MoveNext();
+                    var items = new List<YamlNode>();
+                    while (!parser.TryConsume<SequenceEnd>(out _))
+                    {
+                        items.Add(ReadNode(parser, anchors));
+                    }
+                    var sequence = new YamlSequence(line, column, items);
+                    Remember(start.Anchor, sequence, anchors);
+                    return sequence;
                 }
-                var sequence = new YamlSequence(line, column, items);
-                Remember(start.Anchor, sequence, anchors);
-                return sequence;
-            }
             case MappingStart start:
-            {
-                parser.MoveNext();
-                var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
-                while (!parser.TryConsume<MappingEnd>(out _))
                 {
-                    var key = ReadNode(parser, anchors);
-                    var value = ReadNode(parser, anchors);
-                    var scalarKey = key as YamlScalar
-                        ?? throw new YamlException(
-                            new Mark(0, key.Line, key.Column),
-                            new Mark(0, key.Line, key.Column),
-                            "Mapping keys must be plain strings.");
-                    entries.Add(new(scalarKey, value));
+                    parser.MoveNext();
+                    var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
+                    while (!parser.TryConsume<MappingEnd>(out _))
+                    {
+                        var key = ReadNode(parser, anchors);
+                        var value = ReadNode(parser, anchors);
+                        var scalarKey = key as YamlScalar
+                            ?? throw new YamlException(
+                                new Mark(0, key.Line, key.Column),
+                                new Mark(0, key.Line, key.Column),
+                                "Mapping keys must be plain strings.");
+                        entries.Add(new(scalarKey, value));
+                    }
+                    var mapping = new YamlMapping(line, column, entries);
+                    Remember(start.Anchor, mapping, anchors);
+                    return mapping;
                 }
-                var mapping = new YamlMapping(line, column, entries);
-                Remember(start.Anchor, mapping, anchors);
-                return mapping;
-            }
             default:
                 throw new YamlException(current.Start, current.End, $"Unexpected YAML event {current.GetType().Name}.");
         }
