@@ -1,0 +1,30 @@
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Cli;
+
+public class DemoTests
+{
+    [Fact]
+    public async Task The_demo_shows_good_versions_verified_a_crash_caught_the_fix_deployed_and_prod_untouched()
+    {
+        await using var dir = new TempDirectory();
+
+        var result = await OnwardCli.RunAsync(null, "demo", "--dir", dir.Combine("demo"));
+
+        result.ExitCode.ShouldBe(0, result.Output + result.Error);
+        var output = result.Output;
+        output.ShouldContain("1/4 commit");
+        output.ShouldContain("✔ dev-1: verified");
+        output.ShouldContain("✔ dev-2: verified");
+        output.ShouldContain("✘ dev-1: Failed");
+        output.ShouldContain("exited with code 134");
+        output.ShouldContain("GREETING is not set");
+        output.ShouldContain("kept serving");
+        output.ShouldContain("answers: Hello again, world from sample");
+        output.ShouldContain("Summary");
+        output.ShouldContain("none (untouched until requested)");
+        Directory.GetDirectories(dir.Combine("demo", ".onward", "instances"))
+            .Select(d => new Onward.Integrations.LocalProcesses.DetachedProcess(d).Status().State)
+            .ShouldAllBe(s => s != Onward.Integrations.LocalProcesses.ProcessState.Running, "without --keep the demo stops its releases");
+    }
+}
