@@ -17,6 +17,10 @@ public sealed class TempDirectory : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (!Directory.Exists(Path))
+        {
+            return;
+        }
         foreach (var folder in new[] { "instances", "builds" })
         {
             foreach (var dataDir in Directory.EnumerateDirectories(Path, folder, SearchOption.AllDirectories).ToList())

@@ -11,6 +11,7 @@ namespace Onward.Integrations.Git;
 public sealed class GitSourceRepository(string dataDir) : ISourceRepository
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Service, string Current, string Candidate), Ancestry> _ancestry = new();
 
     public string MirrorPath(string service) => Path.Combine(dataDir, "mirrors", service + ".git");
 
@@ -62,42 +63,58 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         {
             return new Ancestry(AncestryRelation.Same, current);
         }
+        // How two commits relate never changes, so a known answer is kept; unknown commits are asked again.
+        if (_ancestry.TryGetValue((service, current, candidate), out var known))
+        {
+            return known;
+        }
         var mirror = MirrorPath(service);
-        if (!await HasCommitsAsync(mirror, cancellationToken, current, candidate))
+        var forward = await IsAncestorAsync(mirror, current, candidate, cancellationToken);
+        if (forward is null)
         {
             await FetchAsync(service, repository, cancellationToken);
-            if (!await HasCommitsAsync(mirror, cancellationToken, current, candidate))
+            forward = await IsAncestorAsync(mirror, current, candidate, cancellationToken);
+            if (forward is null)
             {
                 return new Ancestry(AncestryRelation.Unknown, null);
             }
         }
-        if ((await GitCli.RunAsync(mirror, ["merge-base", "--is-ancestor", current, candidate], cancellationToken)).Ok)
+        Ancestry answer;
+        if (forward.Value)
         {
-            return new Ancestry(AncestryRelation.Descendant, current);
+            answer = new Ancestry(AncestryRelation.Descendant, current);
         }
-        if ((await GitCli.RunAsync(mirror, ["merge-base", "--is-ancestor", candidate, current], cancellationToken)).Ok)
+        else if (await IsAncestorAsync(mirror, candidate, current, cancellationToken) == true)
         {
-            return new Ancestry(AncestryRelation.Ancestor, candidate);
+            answer = new Ancestry(AncestryRelation.Ancestor, candidate);
         }
-        var mergeBase = await GitCli.RunAsync(mirror, ["merge-base", current, candidate], cancellationToken);
-        return mergeBase.Ok
-            ? new Ancestry(AncestryRelation.Diverged, mergeBase.Output.Trim())
-            : new Ancestry(AncestryRelation.Unrelated, null);
+        else
+        {
+            var mergeBase = await GitCli.RunAsync(mirror, ["merge-base", current, candidate], cancellationToken);
+            answer = mergeBase.Ok
+                ? new Ancestry(AncestryRelation.Diverged, mergeBase.Output.Trim())
+                : new Ancestry(AncestryRelation.Unrelated, null);
+        }
+        _ancestry[(service, current, candidate)] = answer;
+        return answer;
     }
 
-    private static async Task<bool> HasCommitsAsync(string mirror, CancellationToken cancellationToken, params string[] commits)
+    /// <summary>
+    /// <c>git merge-base --is-ancestor</c> answers 0 (yes), 1 (no), or another code when a commit is unknown
+    /// (https://git-scm.com/docs/git-merge-base#_discussion); null stands for the latter.
+    /// </summary>
+    private static async Task<bool?> IsAncestorAsync(string mirror, string ancestor, string descendant, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(mirror))
         {
-            return false;
+            return null;
         }
-        foreach (var commit in commits)
+        var result = await GitCli.RunAsync(mirror, ["merge-base", "--is-ancestor", ancestor, descendant], cancellationToken);
+        return result.ExitCode switch
         {
-            if (!(await GitCli.RunAsync(mirror, ["cat-file", "-e", commit + "^{commit}"], cancellationToken)).Ok)
-            {
-                return false;
-            }
-        }
-        return true;
+            0 => true,
+            1 => false,
+            _ => null,
+        };
     }
 }

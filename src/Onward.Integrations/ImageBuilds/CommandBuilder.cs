@@ -34,10 +34,10 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
                 return StepResult.Done(artifact);
             case ProcessState.NotStarted:
                 await StartAsync(release, service, process, cancellationToken);
-                return StepResult.Wait(TimeSpan.FromMilliseconds(50));
+                return StepResult.Wait(TimeSpan.FromMilliseconds(10));
             case ProcessState.Running:
                 var elapsed = time.GetUtcNow() - (process.StartedAt ?? time.GetUtcNow());
-                return StepResult.Wait(TimeSpan.FromMilliseconds(Math.Clamp(elapsed.TotalMilliseconds / 10, 25, 1000)));
+                return StepResult.Wait(TimeSpan.FromMilliseconds(Math.Clamp(elapsed.TotalMilliseconds / 10, 5, 1000)));
             case ProcessState.Exited when status.ExitCode == 0:
                 return Finish(release, artifact);
             case ProcessState.Exited:

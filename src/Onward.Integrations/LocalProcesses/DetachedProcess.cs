@@ -38,15 +38,13 @@ public sealed partial class DetachedProcess(string directory)
         System.IO.Directory.CreateDirectory(Directory);
         File.Delete(ExitFile);
         var script = Path.Combine(Directory, "run.sh");
-        // The wrapper records its own pid (with the kernel's start time, to tell a reused pid apart), sends all output
-        // to a file (a pipe to Onward would break when Onward stops), runs the command in a subshell so that an `exec`
-        // in it cannot skip the last line, and records the exit status.
+        // The wrapper sends all output to a file (a pipe to Onward would break when Onward stops), runs the command in
+        // a subshell so that an `exec` in it cannot skip the last line, and records the exit status. It forks
+        // nothing else: every process started here delays the deployment waiting for it.
         var text = new StringBuilder()
             .Append("exec </dev/null >>").Append(Quote(OutputFile)).Append(" 2>&1\n")
-            .Append("echo \"$$ $(cut -d' ' -f22 /proc/$$/stat)\" > ").Append(Quote(PidFile + ".tmp"))
-            .Append(" && mv ").Append(Quote(PidFile + ".tmp")).Append(' ').Append(Quote(PidFile)).Append('\n')
             .Append("(\n").Append(command).Append("\n)\n")
-            .Append("echo $? > ").Append(Quote(ExitFile + ".tmp")).Append(" && mv ").Append(Quote(ExitFile + ".tmp")).Append(' ').Append(Quote(ExitFile)).Append('\n')
+            .Append("echo $? > ").Append(Quote(ExitFile)).Append('\n')
             .ToString();
         await File.WriteAllTextAsync(script, text, cancellationToken);
         var info = new ProcessStartInfo("setsid")
@@ -60,16 +58,20 @@ public sealed partial class DetachedProcess(string directory)
         {
             info.Environment[key] = value;
         }
+        int pid;
         using (var process = Process.Start(info) ?? throw new InvalidOperationException("setsid could not be started"))
         {
+            // setsid does not fork when its caller is not a process group leader (a child of Onward never is), so this
+            // pid is the shell's, and the shell leads the new session and process group.
+            pid = process.Id;
             // Reap it when it ends, so that it does not linger as a zombie of this process.
             _ = process.WaitForExitAsync(CancellationToken.None);
         }
-        for (var i = 0; i < 400 && !HasStarted; i++)
-        {
-            await Task.Delay(5, cancellationToken);
-        }
-        return Status().Pid ?? throw new InvalidOperationException($"the process in {Directory} did not record its pid");
+        // The kernel's start time goes with the pid, so that a reused pid is never mistaken for this process.
+        var temporary = PidFile + ".tmp";
+        await File.WriteAllTextAsync(temporary, $"{pid} {StartTimeOf(pid)}", cancellationToken);
+        File.Move(temporary, PidFile, overwrite: true);
+        return pid;
     }
 
     public ProcessStatus Status()
@@ -176,24 +178,28 @@ public sealed partial class DetachedProcess(string directory)
     }
 
     /// <summary>Alive: /proc has it, with the recorded start time (not a reused pid), and it is not a zombie.</summary>
-    private static bool IsAlive(int pid, string startTime)
+    private static bool IsAlive(int pid, string startTime) =>
+        ReadStat(pid) is { } stat && stat.State != "Z" && stat.State != "X" && (startTime.Length == 0 || stat.StartTime == startTime);
+
+    private static string StartTimeOf(int pid) => ReadStat(pid)?.StartTime ?? "";
+
+    /// <summary>Field 3 (state) and field 22 (start time) of /proc/PID/stat (proc(5)).</summary>
+    private static (string State, string StartTime)? ReadStat(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             // The command name in field 2 is parenthesised and may hold spaces; fields after it are plain.
             var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var state = rest[0];
-            var started = rest[19];
-            return state != "Z" && state != "X" && (startTime.Length == 0 || started == startTime);
+            return (rest[0], rest[19]);
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
         catch (UnauthorizedAccessException)
         {
-            return false;
+            return null;
         }
     }
 

@@ -92,7 +92,7 @@ public sealed class LocalTarget(
                 Diagnosis(context, process, health, $"still running as pid {status.Pid}, never healthy within {timeout}; last answer: {answer.Description}"));
         }
         // Look often at first, when most releases become ready, and less often the longer one takes.
-        var recheck = TimeSpan.FromMilliseconds(Math.Clamp(waited.TotalMilliseconds / 10, 10, 1000));
+        var recheck = TimeSpan.FromMilliseconds(Math.Clamp(waited.TotalMilliseconds / 10, 2, 1000));
         return StepResult.Wait(recheck, $"waiting for {health}: {answer.Description}");
     }
 

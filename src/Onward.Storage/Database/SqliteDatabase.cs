@@ -7,9 +7,10 @@ namespace Onward.Storage.Database;
 /// Onward's embedded database: one SQLite file in WAL mode. Writes take the file's write lock at <c>BEGIN</c>
 /// (Microsoft.Data.Sqlite starts transactions IMMEDIATE), so concurrent writers queue instead of deadlocking on upgrade.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDisposable
 {
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
 
     public SqliteDatabase(string path)
     {
@@ -27,6 +28,8 @@ public sealed class SqliteDatabase
 
     public string Path { get; }
 
+    public void Dispose() => _writeTurn.Dispose();
+
     /// <summary>Parses <c>sqlite:PATH</c>.</summary>
     public static SqliteDatabase FromUrl(string url) =>
         url.StartsWith("sqlite:", StringComparison.Ordinal)
@@ -43,6 +46,28 @@ public sealed class SqliteDatabase
         pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>Opens a connection with a write transaction, after this process's other writers.</summary>
+    public async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeTurn.WaitAsync(cancellationToken);
+        DbConnection? connection = null;
+        try
+        {
+            connection = await OpenAsync(cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            return new WriteScope(connection, transaction, _writeTurn);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            _writeTurn.Release();
+            throw;
+        }
     }
 
     /// <summary>Creates the file in WAL mode and applies pending migrations.</summary>

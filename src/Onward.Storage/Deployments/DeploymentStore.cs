@@ -22,8 +22,8 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
     public async Task<Deployment> AddAsync(NewDeployment deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var at = UnixTime.From(now);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO deployments (service, environment, release_id, state, reason, requested_by, trigger_kind, override_reason, created_at, updated_at)
             VALUES (@Service, @Environment, @ReleaseId, @State, @Reason, @RequestedBy, @Trigger, @Override, @at, @at)
@@ -66,7 +66,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
             }
             await JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         jobs.Notify();
         return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @id", new { id }, cancellationToken))[0];
     }
@@ -104,8 +104,8 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
     public async Task<bool> TransitionAsync(long id, Transition transition, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var at = UnixTime.From(now);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var exclusive = transition.RequireEnvironmentFree
             ? """
               AND NOT EXISTS (
@@ -142,18 +142,19 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
             return false;
         }
         await InsertEventAsync(connection, transaction, id, at, transition.To, transition.Actor, transition.Message, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return true;
     }
 
     public async Task AppendEventAsync(long id, string actor, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.Connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO deployment_events (deployment_id, at, state, actor, message)
             SELECT id, @at, state, @actor, @message FROM deployments WHERE id = @id
             """,
-            new { id, at = UnixTime.From(now), actor, message }, cancellationToken: cancellationToken));
+            new { id, at = UnixTime.From(now), actor, message }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task<Deployment?> CurrentAsync(string service, string environment, CancellationToken cancellationToken)

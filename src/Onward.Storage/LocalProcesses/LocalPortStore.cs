@@ -8,8 +8,8 @@ public sealed class LocalPortStore(SqliteDatabase database) : ILocalPortStore
 {
     public async Task<int?> GetOrAssignAsync(string service, string environment, int proposed, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var port = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT port FROM local_ports WHERE service = @service AND environment = @environment",
             new { service, environment }, transaction, cancellationToken: cancellationToken));
@@ -20,7 +20,7 @@ public sealed class LocalPortStore(SqliteDatabase database) : ILocalPortStore
                 new { service, environment, proposed }, transaction, cancellationToken: cancellationToken));
             port = inserted == 1 ? proposed : null;
         }
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return (int?)port;
     }
 }

@@ -12,7 +12,8 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
 
     public async Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         var rows = await connection.QueryAsync<JobRow>(new CommandDefinition("""
             UPDATE jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
             WHERE id IN (
@@ -22,23 +23,29 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
             RETURNING id AS Id, kind AS Kind, subject AS Subject, attempts AS Attempts, due_at AS DueAt
             """,
             new { owner, until = UnixTime.From(now + lease), now = UnixTime.From(now), max },
-            cancellationToken: cancellationToken));
-        return rows.Select(r => new Job(r.Id, Enum.Parse<JobKind>(r.Kind), r.Subject, (int)r.Attempts, UnixTime.To(r.DueAt))).ToList();
+            write.Transaction, cancellationToken: cancellationToken));
+        var jobs = rows.Select(r => new Job(r.Id, Enum.Parse<JobKind>(r.Kind), r.Subject, (int)r.Attempts, UnixTime.To(r.DueAt))).ToList();
+        await write.CommitAsync(cancellationToken);
+        return jobs;
     }
 
     public async Task CompleteAsync(Job job, string owner, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM jobs WHERE id = @Id AND lease_owner = @owner", new { job.Id, owner }, cancellationToken: cancellationToken));
+            "DELETE FROM jobs WHERE id = @Id AND lease_owner = @owner", new { job.Id, owner }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE jobs SET due_at = @due, lease_owner = NULL, lease_until = NULL, attempts = CASE WHEN @afterError THEN attempts ELSE 0 END WHERE id = @Id AND lease_owner = @owner",
-            new { job.Id, owner, due = UnixTime.From(dueAt), afterError }, cancellationToken: cancellationToken));
+            new { job.Id, owner, due = UnixTime.From(dueAt), afterError }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
         JobAdded?.Invoke();
     }
 

@@ -16,8 +16,8 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
 
     public async Task<Release?> AddAsync(NewRelease release, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
             INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at)
             VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, 'Building', @now)
@@ -31,7 +31,7 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
             return null;
         }
         await JobQueue.EnqueueAsync(connection, transaction, JobKind.Build, id.Value, now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         jobs.Notify();
         return new Release(id.Value, release.Service, release.Version, release.Commit, release.Ref, release.RefKind,
             release.ReleaseCandidate, null, ReleaseState.Building, null, now, null, null);
@@ -62,8 +62,9 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
 
     private async Task ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
     }
 
     private async Task<IReadOnlyList<Release>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)

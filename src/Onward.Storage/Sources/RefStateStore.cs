@@ -22,8 +22,8 @@ public sealed class RefStateStore(SqliteDatabase database) : IRefStateStore
 
     public async Task SaveAsync(string service, IReadOnlyDictionary<string, string> heads, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM source_refs WHERE service = @service", new { service }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
@@ -34,6 +34,6 @@ public sealed class RefStateStore(SqliteDatabase database) : IRefStateStore
             ON CONFLICT (service) DO UPDATE SET read_at = excluded.read_at
             """,
             new { service, at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
     }
 }
