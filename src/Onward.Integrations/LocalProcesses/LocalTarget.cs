@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -178,7 +177,7 @@ public sealed class LocalTarget(
             ?? throw new InvalidOperationException($"service {context.Service.Name} has no `deploy.local` settings");
         var artifact = context.Release.Artifact ?? throw new InvalidOperationException($"release {context.Release.Version} has no artifact");
         Directory.CreateDirectory(process.Directory);
-        var port = FreePort();
+        var port = PortAllocator.Next();
         await File.WriteAllTextAsync(Path.Combine(process.Directory, "port"), port.ToString(), cancellationToken);
         var values = Values(context, port);
         var command = Placeholders.Fill(local.Command, values);
@@ -269,7 +268,7 @@ public sealed class LocalTarget(
             }
             else
             {
-                port = await ports.GetOrAssignAsync(service.Name, environment.Name, FreePort(), cancellationToken)
+                port = await ports.GetOrAssignAsync(service.Name, environment.Name, PortAllocator.Next(), cancellationToken)
                     ?? throw new InvalidOperationException($"no port could be assigned to {service.Name} in {environment.Name}");
             }
             PortForwarder forwarder;
@@ -289,12 +288,5 @@ public sealed class LocalTarget(
         {
             _forwarderLock.Release();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
