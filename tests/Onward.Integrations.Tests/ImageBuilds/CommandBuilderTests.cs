@@ -31,6 +31,16 @@ public class CommandBuilderTests
         return result;
     }
 
+    /// <summary>A repository with one commit, fetched into a mirror, and a builder over it.</summary>
+    private static async Task<(CommandBuilder Builder, string Commit)> OneCommitAsync(TempDirectory dir)
+    {
+        var repo = await GitRepository.InitAsync(dir.Combine("repo"));
+        var commit = await repo.CommitAsync();
+        var source = new GitSourceRepository(dir.Combine("data"));
+        await source.FetchAsync("svc", repo.Path, None);
+        return (new CommandBuilder(dir.Combine("data"), source, TimeProvider.System), commit);
+    }
+
     [Fact]
     public async Task The_build_runs_in_a_clean_clone_of_the_exact_commit_and_its_artifact_is_kept_by_full_sha()
     {
@@ -59,11 +69,7 @@ public class CommandBuilderTests
     public async Task A_failing_build_reports_its_exit_code_and_the_end_of_its_log()
     {
         await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("repo"));
-        var commit = await repo.CommitAsync();
-        var source = new GitSourceRepository(dir.Combine("data"));
-        await source.FetchAsync("svc", repo.Path, None);
-        var builder = new CommandBuilder(dir.Combine("data"), source, TimeProvider.System);
+        var (builder, commit) = await OneCommitAsync(dir);
 
         var result = await BuildAsync(builder, ReleaseOf(1, commit), Service("echo compiling; echo 'error CS1002: ; expected' >&2; exit 2"));
 
@@ -77,11 +83,7 @@ public class CommandBuilderTests
     public async Task A_second_release_of_the_same_commit_reuses_its_artifact()
     {
         await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("repo"));
-        var commit = await repo.CommitAsync();
-        var source = new GitSourceRepository(dir.Combine("data"));
-        await source.FetchAsync("svc", repo.Path, None);
-        var builder = new CommandBuilder(dir.Combine("data"), source, TimeProvider.System);
+        var (builder, commit) = await OneCommitAsync(dir);
         var service = Service("date +%s%N > {artifact}/built-at");
         var first = (StepResult.Succeeded)await BuildAsync(builder, ReleaseOf(1, commit), service);
         var stamp = File.ReadAllText(Path.Combine(first.Output!, "built-at"));

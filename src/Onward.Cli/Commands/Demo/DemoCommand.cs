@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Onward.Cli.Client;
 using Onward.Cli.Commands.Services;
 using Onward.Contracts.Deployments;
@@ -53,7 +51,7 @@ public static class DemoCommand
         {
             throw new DemoException($"{root} is not empty; pass --dir with a new folder");
         }
-        var port = FreePort();
+        var port = PortAllocator.Next();
         var sample = new SampleRepository(Path.Combine(root, "sample"));
         await sample.CreateAsync(cancellationToken);
         var configPath = Path.Combine(root, ConfigFile.DefaultName);
@@ -162,13 +160,6 @@ public static class DemoCommand
         {
             await Task.WhenAll(Directory.GetDirectories(instances).Select(d => new DetachedProcess(d).StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None)));
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     private sealed class DemoRun(ApiClient client, Stopwatch clock)
