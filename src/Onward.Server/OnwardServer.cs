@@ -7,6 +7,7 @@ using Onward.Core.Pipeline;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
 using Onward.Core.Targets;
+using Onward.Core.Webhooks;
 using Onward.Integrations.Git;
 using Onward.Integrations.ImageBuilds;
 using Onward.Integrations.LocalProcesses;
@@ -15,7 +16,9 @@ using Onward.Server.Api.Environments;
 using Onward.Server.Api.Health;
 using Onward.Server.Api.Releases;
 using Onward.Server.Api.Services;
+using Onward.Server.Api.Webhooks;
 using Onward.Server.Auth;
+using Onward.Server.Webhooks;
 using Onward.Server.Workers;
 using Onward.Storage.Database;
 using Onward.Storage.Deployments;
@@ -23,6 +26,7 @@ using Onward.Storage.LocalProcesses;
 using Onward.Storage.Pipeline;
 using Onward.Storage.Releases;
 using Onward.Storage.Sources;
+using Onward.Storage.Webhooks;
 
 namespace Onward.Server;
 
@@ -52,6 +56,7 @@ public static class OnwardServer
         services.AddSingleton<IDeploymentStore, DeploymentStore>();
         services.AddSingleton<IRefStateStore, RefStateStore>();
         services.AddSingleton<ILocalPortStore, LocalPortStore>();
+        services.AddSingleton<IDeliveryStore, DeliveryStore>();
         services.AddSingleton(new GitSourceRepository(config.Server.DataDir));
         services.AddSingleton<ISourceRepository>(sp => sp.GetRequiredService<GitSourceRepository>());
         services.AddSingleton<IBuilder>(sp => new CommandBuilder(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>()));
@@ -62,6 +67,7 @@ public static class OnwardServer
         services.AddSingleton<BuildRunner>();
         services.AddSingleton<DeploymentRunner>();
         services.AddSingleton<TargetAdoption>();
+        services.AddSingleton<DeliveryProcessor>();
         services.AddHostedService<AdoptionWorker>();
         services.AddHostedService<JobWorker>();
         services.AddHostedService<SourceWorker>();
@@ -71,11 +77,13 @@ public static class OnwardServer
         app.UseStatusCodePages();
         app.UseMiddleware<AuthenticationMiddleware>();
         app.MapHealth();
+        app.MapWebhookReceivers();
         var api = app.MapGroup("/api/v1");
         api.MapServices();
         api.MapEnvironments();
         api.MapReleases();
         api.MapDeployments();
+        api.MapWebhooks();
         return app;
     }
 }

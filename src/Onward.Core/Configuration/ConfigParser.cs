@@ -56,7 +56,7 @@ public sealed partial class ConfigParser
         var keys = Keys(map, "", "server", "auth", "environments", "services", "webhooks", "registries");
         var server = ParseServer(keys.Get("server"));
         var auth = ParseAuth(keys.Get("auth"), server);
-        Unsupported(keys.Get("webhooks"), "webhooks", "webhook receivers are not part of this version; services are polled (set `poll` per service)");
+        var webhooks = ParseWebhooks(keys.Get("webhooks"));
         Unsupported(keys.Get("registries"), "registries", "container registries are not part of this version; use the `command` builder");
 
         var environmentsNode = keys.Get("environments");
@@ -97,7 +97,35 @@ public sealed partial class ConfigParser
 
         CheckRequires(environmentsNode as YamlMapping, environments);
         CheckLocalPorts(environmentsNode as YamlMapping, environments, services);
-        return new OnwardConfig(server, auth, environments, services);
+        return new OnwardConfig(server, auth, environments, services) { WebhookSecrets = webhooks };
+    }
+
+    private Dictionary<string, string> ParseWebhooks(YamlNode? node)
+    {
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (node is null || AsMapping(node, "webhooks") is not { } map)
+        {
+            return secrets;
+        }
+        string[] providers = ["github", "gitlab", "gitea", "bitbucket"];
+        var keys = Keys(map, "webhooks", providers);
+        foreach (var provider in providers)
+        {
+            if (keys.Get(provider) is not { } providerNode || AsMapping(providerNode, "webhooks." + provider) is not { } providerMap)
+            {
+                continue;
+            }
+            var providerKeys = Keys(providerMap, "webhooks." + provider, "secret");
+            var secret = Str(providerKeys.Get("secret"), $"webhooks.{provider}.secret");
+            if (secret is null || secret.Value.Length == 0)
+            {
+                Problem(providerMap, "webhooks." + provider, "missing `secret`",
+                    $"set the secret you gave {provider} for the webhook, e.g. `secret: ${{{provider.ToUpperInvariant()}_WEBHOOK_SECRET}}`; unsigned webhooks are never accepted");
+                continue;
+            }
+            secrets[provider] = secret.Value;
+        }
+        return secrets;
     }
 
     private ServerOptions ParseServer(YamlNode? node)

@@ -7,6 +7,9 @@ public sealed record OnwardConfig(
     IReadOnlyList<EnvironmentConfig> Environments,
     IReadOnlyList<ServiceConfig> Services)
 {
+    /// <summary>The shared secret of each webhook provider that is set up (<c>github</c>, <c>gitlab</c>, <c>gitea</c>, <c>bitbucket</c>).</summary>
+    public IReadOnlyDictionary<string, string> WebhookSecrets { get; init; } = new Dictionary<string, string>();
+
     public EnvironmentConfig? FindEnvironment(string name) =>
         Environments.FirstOrDefault(e => e.Name == name);
 

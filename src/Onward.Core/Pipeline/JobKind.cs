@@ -7,4 +7,7 @@ public enum JobKind
 
     /// <summary>Moves a deployment on; subject is the deployment id.</summary>
     Deploy,
+
+    /// <summary>Fetches the repository a webhook named and makes its releases; subject is the delivery id.</summary>
+    Delivery,
 }

@@ -57,6 +57,17 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         }
     }
 
+    public async Task<string?> ResolveCommitAsync(string service, string objectId, CancellationToken cancellationToken)
+    {
+        var mirror = MirrorPath(service);
+        if (!Directory.Exists(mirror))
+        {
+            return null;
+        }
+        var result = await GitCli.RunAsync(mirror, ["rev-parse", "--verify", "--quiet", objectId + "^{commit}"], cancellationToken);
+        return result.Ok ? result.Output.Trim() : null;
+    }
+
     public async Task<Ancestry> CompareAsync(string service, string repository, string current, string candidate, CancellationToken cancellationToken)
     {
         if (current == candidate)

@@ -2,6 +2,7 @@ using Onward.Core.Builds;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
 using Onward.Core.Pipeline;
+using Onward.Core.Webhooks;
 
 namespace Onward.Server.Workers;
 
@@ -14,6 +15,7 @@ public sealed class JobWorker(
     IJobQueue queue,
     BuildRunner builds,
     DeploymentRunner deployments,
+    DeliveryProcessor deliveries,
     OnwardConfig config,
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
@@ -91,6 +93,7 @@ public sealed class JobWorker(
     {
         JobKind.Build => await builds.StepAsync(job.Subject, stoppingToken),
         JobKind.Deploy => await deployments.StepAsync(job.Subject, stoppingToken),
+        JobKind.Delivery => await deliveries.StepAsync(job.Subject, stoppingToken),
         _ => StepResult.Done(),
     };
 
@@ -143,13 +146,17 @@ public sealed class JobWorker(
             if (job.Attempts >= GiveUpAfterErrors)
             {
                 var reason = $"gave up after {job.Attempts} attempts; last error: {e.Message}";
-                if (job.Kind == JobKind.Build)
+                switch (job.Kind)
                 {
-                    await builds.AbandonAsync(job.Subject, reason, CancellationToken.None);
-                }
-                else
-                {
-                    await deployments.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                    case JobKind.Build:
+                        await builds.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                        break;
+                    case JobKind.Deploy:
+                        await deployments.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                        break;
+                    case JobKind.Delivery:
+                        await deliveries.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                        break;
                 }
                 await queue.CompleteAsync(job, _owner, CancellationToken.None);
                 return;

@@ -82,5 +82,25 @@ public static class Migrations
                 PRIMARY KEY (service, environment)
             );
             """),
+        new(2, "webhook deliveries", """
+            CREATE TABLE webhook_deliveries (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                provider TEXT NOT NULL,
+                event TEXT NOT NULL,
+                delivery_id TEXT NOT NULL,
+                received_at INTEGER NOT NULL,
+                repository TEXT,
+                ref TEXT,
+                ref_kind TEXT,
+                name TEXT,
+                commit_sha TEXT,
+                forced INTEGER,
+                action TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                release_id INTEGER,
+                push TEXT,
+                UNIQUE (provider, delivery_id)
+            );
+            """),
     ];
 }

@@ -1,0 +1,7 @@
+namespace Onward.Core.Webhooks;
+
+public enum DeliveryAction
+{
+    Build,
+    Ignore,
+}

@@ -1,0 +1,21 @@
+namespace Onward.Core.Webhooks;
+
+/// <summary>Webhook deliveries, durably. Implemented by Onward.Storage.</summary>
+public interface IDeliveryStore
+{
+    /// <summary>
+    /// Records the delivery, and for one that builds queues its processing, in one transaction. Returns null when the
+    /// provider's delivery id was seen before: nothing is done twice.
+    /// </summary>
+    Task<Delivery?> AddAsync(NewDelivery delivery, PushEvent? push, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<Delivery?> GetAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>The push a delivery reported, kept for its processing.</summary>
+    Task<PushEvent?> PushOfAsync(long id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Delivery>> ListAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Records the outcome of processing: the release made (if any) and the final reason.</summary>
+    Task CompleteAsync(long id, DeliveryAction action, string reason, long? releaseId, string? commit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Onward.Core.Releases;
+using Onward.Core.Webhooks;
+
+namespace Onward.Integrations.GitProviders;
+
+/// <summary>
+/// GitHub (https://docs.github.com/en/webhooks/webhook-events-and-payloads#push). Signed with
+/// <c>X-Hub-Signature-256: sha256=HEX</c>. For an annotated tag, <c>after</c> is the tag object, so the commit comes
+/// from <c>head_commit.id</c>. GitHub sends no push event when more than three tags are pushed at once, and never
+/// retries: polling stays on to reconcile.
+/// </summary>
+public sealed class GitHubProvider : GitProvider
+{
+    public override string Name => "github";
+
+    public override string SignatureHeader => "X-Hub-Signature-256";
+
+    public override string? Event(WebhookRequest request) => request.Header("X-GitHub-Event");
+
+    public override string? DeliveryId(WebhookRequest request) => request.Header("X-GitHub-Delivery");
+
+    public override bool IsSigned(WebhookRequest request, string secret)
+    {
+        var header = request.Header(SignatureHeader);
+        return header is not null && header.StartsWith("sha256=", StringComparison.Ordinal)
+            && Signatures.HexMatches(header["sha256=".Length..], secret, request.Body);
+    }
+
+    public override ProviderReading Read(string eventName, JsonElement payload)
+    {
+        switch (eventName)
+        {
+            case "ping":
+                return new ProviderReading.Ignored("ping: the webhook reaches Onward");
+            case "create" or "delete":
+                return new ProviderReading.Ignored($"'{eventName}' events are ignored; the push event for the same ref is what builds");
+            case "push":
+                var fullRef = Required(payload, "ref");
+                if (SplitRef(fullRef) is not { } split)
+                {
+                    return new ProviderReading.Ignored($"ref {fullRef} is neither a branch nor a tag");
+                }
+                var after = Required(payload, "after");
+                var deleted = Flag(payload, "deleted") == true || IsZero(after);
+                var headCommit = Text(payload, "head_commit", "id");
+                var commit = deleted ? null : split.Kind == RefKind.Tag && headCommit is not null ? headCommit : after;
+                var repository = payload.GetProperty("repository");
+                return new ProviderReading.Push(new PushEvent(
+                    Identities(Text(repository, "clone_url"), Text(repository, "ssh_url"), Text(repository, "html_url"), Text(repository, "full_name")),
+                    [new RefChange(fullRef, split.Kind, split.Name, commit, deleted, Flag(payload, "forced"))]));
+            default:
+                return new ProviderReading.Unknown($"GitHub event '{eventName}' is not handled; send only push events (ping is fine too)");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Onward.Core.Releases;
+
+namespace Onward.Integrations.GitProviders;
+
+/// <summary>One git hosting provider's webhook dialect: headers, signature, and payload shapes.</summary>
+public abstract class GitProvider
+{
+    public const string ZeroSha = "0000000000000000000000000000000000000000";
+
+    /// <summary>The route name, <c>/hooks/{Name}</c>, and the key under <c>webhooks</c> in onward.yaml.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The header that carries the signature or token, for error messages.</summary>
+    public abstract string SignatureHeader { get; }
+
+    public abstract string? Event(WebhookRequest request);
+
+    /// <summary>The provider's id for this delivery, the same on a redelivery; null when it sends none.</summary>
+    public abstract string? DeliveryId(WebhookRequest request);
+
+    public abstract bool IsSigned(WebhookRequest request, string secret);
+
+    /// <exception cref="KeyNotFoundException">A field the event must have is missing.</exception>
+    /// <exception cref="InvalidOperationException">A field has the wrong JSON type.</exception>
+    public abstract ProviderReading Read(string eventName, JsonElement payload);
+
+    public static IReadOnlyList<GitProvider> All { get; } = [new GitHubProvider(), new GitLabProvider(), new GiteaProvider(), new BitbucketProvider()];
+
+    protected static (RefKind Kind, string Name)? SplitRef(string fullRef) =>
+        fullRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? (RefKind.Branch, fullRef["refs/heads/".Length..])
+        : fullRef.StartsWith("refs/tags/", StringComparison.Ordinal) ? (RefKind.Tag, fullRef["refs/tags/".Length..])
+        : null;
+
+    protected static bool IsZero(string? sha) => string.IsNullOrEmpty(sha) || sha.All(c => c == '0');
+
+    protected static string? Text(JsonElement element, params string[] path)
+    {
+        foreach (var step in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(step, out element))
+            {
+                return null;
+            }
+        }
+        return element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+    }
+
+    protected static bool? Flag(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : null;
+
+    protected static string Required(JsonElement element, params string[] path) =>
+        Text(element, path) ?? throw new KeyNotFoundException($"the payload has no string `{string.Join('.', path)}`");
+
+    protected static List<string> Identities(params string?[] values) =>
+        values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!).Distinct().ToList();
+}

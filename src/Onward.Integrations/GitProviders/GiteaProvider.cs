@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Onward.Core.Releases;
+using Onward.Core.Webhooks;
+
+namespace Onward.Integrations.GitProviders;
+
+/// <summary>
+/// Gitea, Forgejo and Gogs (https://docs.gitea.com/usage/webhooks). Gitea also sends <c>X-GitHub-Event</c>, so the
+/// provider is decided by the route and the event read from <c>X-Gitea-Event</c> (or Forgejo's and Gogs' own
+/// headers). Signed with the hex HMAC-SHA256 in <c>X-Gitea-Signature</c>, without a prefix. Creation and deletion
+/// show as an all-zero SHA; Gitea sends nothing for a deleted branch.
+/// </summary>
+public sealed class GiteaProvider : GitProvider
+{
+    public override string Name => "gitea";
+
+    public override string SignatureHeader => "X-Gitea-Signature";
+
+    public override string? Event(WebhookRequest request) =>
+        request.Header("X-Gitea-Event") ?? request.Header("X-Forgejo-Event") ?? request.Header("X-Gogs-Event");
+
+    public override string? DeliveryId(WebhookRequest request) =>
+        request.Header("X-Gitea-Delivery") ?? request.Header("X-Forgejo-Delivery") ?? request.Header("X-Gogs-Delivery");
+
+    public override bool IsSigned(WebhookRequest request, string secret) =>
+        Signatures.HexMatches(request.Header(SignatureHeader) ?? request.Header("X-Forgejo-Signature") ?? request.Header("X-Gogs-Signature"), secret, request.Body);
+
+    public override ProviderReading Read(string eventName, JsonElement payload)
+    {
+        switch (eventName)
+        {
+            case "create" or "delete":
+                return new ProviderReading.Ignored($"'{eventName}' events are ignored; the push event for the same ref is what builds");
+            case "push":
+                var fullRef = Required(payload, "ref");
+                if (SplitRef(fullRef) is not { } split)
+                {
+                    return new ProviderReading.Ignored($"ref {fullRef} is neither a branch nor a tag");
+                }
+                var after = Text(payload, "after");
+                var deleted = IsZero(after);
+                var headCommit = Text(payload, "head_commit", "id");
+                var commit = deleted ? null : split.Kind == RefKind.Tag && headCommit is not null ? headCommit : after;
+                var repository = payload.GetProperty("repository");
+                return new ProviderReading.Push(new PushEvent(
+                    Identities(Text(repository, "clone_url"), Text(repository, "ssh_url"), Text(repository, "html_url"), Text(repository, "full_name")),
+                    [new RefChange(fullRef, split.Kind, split.Name, commit, deleted, null)]));
+            default:
+                return new ProviderReading.Unknown($"Gitea event '{eventName}' is not handled; send only push events");
+        }
+    }
+}

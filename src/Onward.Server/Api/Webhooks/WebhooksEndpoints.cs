@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Contracts.Webhooks;
+using Onward.Core.Webhooks;
+using Onward.Server.Auth;
+
+namespace Onward.Server.Api.Webhooks;
+
+public static class WebhooksEndpoints
+{
+    public static void MapWebhooks(this IEndpointRouteBuilder api) =>
+        api.MapGet("/webhooks/deliveries", ListAsync).RequireRole(Role.Viewer);
+
+    private static async Task<Ok<DeliveryResponse[]>> ListAsync(IDeliveryStore store, int? limit, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.ListAsync(Math.Clamp(limit ?? 50, 1, 1000), cancellationToken)).Select(d => d.ToResponse()).ToArray());
+}

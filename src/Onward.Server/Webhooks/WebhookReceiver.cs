@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Onward.Contracts.Webhooks;
+using Onward.Core.Configuration;
+using Onward.Core.Webhooks;
+using Onward.Integrations.GitProviders;
+
+namespace Onward.Server.Webhooks;
+
+/// <summary>
+/// <c>POST /hooks/{provider}</c>: checks the signature, reads the push, decides whether it builds, records the delivery
+/// and answers, all before any git or build work (that follows as a job). Every delivery that passed the signature
+/// check is recorded, also those that are malformed or of an unknown event, so that a person can see why a push did
+/// or did not build.
+/// </summary>
+public static class WebhookReceiver
+{
+    /// <summary>Larger than any push payload GitHub sends (it caps them at 25 MB by dropping commit details first).</summary>
+    public const int MaxPayloadBytes = 5 * 1024 * 1024;
+
+    public static void MapWebhookReceivers(this IEndpointRouteBuilder app) =>
+        app.MapPost("/hooks/{provider}", ReceiveAsync);
+
+    private static async Task<IResult> ReceiveAsync(
+        string provider, HttpContext http, OnwardConfig config, IDeliveryStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(typeof(WebhookReceiver));
+        var git = GitProvider.All.FirstOrDefault(p => p.Name == provider);
+        if (git is null)
+        {
+            return Problem(404, $"there is no webhook receiver '{provider}'; use /hooks/github, /hooks/gitlab, /hooks/gitea (also Forgejo, Gogs) or /hooks/bitbucket");
+        }
+        if (!config.WebhookSecrets.TryGetValue(provider, out var secret))
+        {
+            return Problem(404, $"webhooks from {provider} are not set up; add `webhooks: {{ {provider}: {{ secret: ... }} }}` to onward.yaml with the secret you gave {provider}");
+        }
+        var body = await ReadBodyAsync(http.Request, cancellationToken);
+        var request = new WebhookRequest(name => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, body ?? []);
+        var eventName = git.Event(request) ?? "";
+        var deliveryId = git.DeliveryId(request) ?? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(request.Body));
+        if (body is null)
+        {
+            return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, $"the payload is larger than {MaxPayloadBytes / 1024 / 1024} MiB"), null, 413, cancellationToken);
+        }
+        if (!git.IsSigned(request, secret))
+        {
+            logger.LogWarning("Refused a {Provider} webhook ({DeliveryId}): missing or wrong {Header}", provider, deliveryId, git.SignatureHeader);
+            return Problem(401, $"missing or wrong {git.SignatureHeader}: the webhook must be signed with the secret set in onward.yaml under webhooks.{provider}.secret");
+        }
+        if (eventName.Length == 0)
+        {
+            return await RecordAsync(store, time, Ignored(provider, "", deliveryId, "the request names no event; is it really a " + provider + " webhook?"), null, 400, cancellationToken);
+        }
+        ProviderReading reading;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            reading = git.Read(eventName, document.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, $"malformed payload: {e.Message}"), null, 400, cancellationToken);
+        }
+        switch (reading)
+        {
+            case ProviderReading.Unknown unknown:
+                return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, unknown.Reason), null, 400, cancellationToken);
+            case ProviderReading.Ignored ignored:
+                return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, ignored.Reason), null, 202, cancellationToken);
+            default:
+                var push = ((ProviderReading.Push)reading).Event;
+                var decision = DeliveryClassifier.Classify(config, push);
+                var first = push.Changes.FirstOrDefault(c => !c.Deleted) ?? push.Changes.FirstOrDefault();
+                var delivery = new NewDelivery(provider, eventName, deliveryId, push.Repositories.FirstOrDefault(), first?.Ref, first?.Kind, first?.Name,
+                    first?.Commit, first?.Forced, decision.Action, decision.Reason);
+                return await RecordAsync(store, time, delivery, push, 202, cancellationToken);
+        }
+    }
+
+    private static NewDelivery Ignored(string provider, string eventName, string deliveryId, string reason) =>
+        new(provider, eventName, deliveryId, null, null, null, null, null, null, DeliveryAction.Ignore, reason);
+
+    private static async Task<IResult> RecordAsync(
+        IDeliveryStore store, TimeProvider time, NewDelivery delivery, PushEvent? push, int status, CancellationToken cancellationToken)
+    {
+        var recorded = await store.AddAsync(delivery, push, time.GetUtcNow(), cancellationToken);
+        if (recorded is null)
+        {
+            return TypedResults.Ok(new WebhookAnswer(null, true, null, $"delivery {delivery.DeliveryId} was received before; nothing is done twice"));
+        }
+        if (status >= 400)
+        {
+            return TypedResults.Problem(statusCode: status, detail: $"{delivery.Reason} (recorded as delivery {recorded.Id})",
+                extensions: new Dictionary<string, object?> { ["deliveryId"] = recorded.Id });
+        }
+        var answer = new WebhookAnswer(recorded.Id, false, recorded.Action.ToString().ToLowerInvariant(), recorded.Reason);
+        return TypedResults.Json(answer, statusCode: status);
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxPayloadBytes)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxPayloadBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static IResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);
+}
