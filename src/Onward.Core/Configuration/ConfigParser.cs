@@ -37,6 +37,10 @@ public sealed partial class ConfigParser
 
     private OnwardConfig? ParseRoot(string text)
     {
+        // `{ secret: ${TOKEN} }` is how people write it (API.md does), but in a flow mapping `{` and `}` are YAML's
+        // own. References are swapped for a form YAML reads as plain text, of the same length so that every column
+        // in a problem still points at the file, and expanded after parsing.
+        text = EnvReferenceRegex().Replace(text, m => "$\u27E8" + m.Groups[1].Value + "\u27E9");
         YamlNode? root;
         try
         {
@@ -653,7 +657,7 @@ public sealed partial class ConfigParser
     }
 
     private string Expand(YamlScalar scalar, string path) =>
-        EnvReferenceRegex().Replace(scalar.Value, match =>
+        SwappedReferenceRegex().Replace(scalar.Value, match =>
         {
             var name = match.Groups[1].Value;
             var value = _environment(name);
@@ -775,6 +779,9 @@ public sealed partial class ConfigParser
 
     [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex EnvReferenceRegex();
+
+    [GeneratedRegex("\\$\u27E8([A-Za-z_][A-Za-z0-9_]*)\u27E9")]
+    private static partial Regex SwappedReferenceRegex();
 
     [GeneratedRegex(@"^[\w.-]+@[\w.-]+:")]
     private static partial Regex ScpLikeRegex();

@@ -176,4 +176,16 @@ public class ConfigParserTests
         problem.Path.ShouldBe("environments.prod.policy.approval");
         problem.Hint.ShouldContain("not part of this version");
     }
+
+    [Fact]
+    public void Webhook_secrets_are_read_per_provider_and_a_missing_one_is_refused()
+    {
+        var yaml = Valid + "\nwebhooks:\n  github: { secret: ${GH_SECRET} }\n  gitlab: {}\n";
+
+        var result = Parse(yaml, new() { ["GH_SECRET"] = "s3cret" });
+
+        result.Problems.Single().ToString().ShouldStartWith("onward.yaml:27:11: webhooks.gitlab: missing `secret`");
+        var ok = Parse(Valid + "\nwebhooks:\n  github: { secret: ${GH_SECRET} }\n", new() { ["GH_SECRET"] = "s3cret" });
+        ok.Config!.WebhookSecrets["github"].ShouldBe("s3cret");
+    }
 }
