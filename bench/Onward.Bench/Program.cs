@@ -2,6 +2,8 @@ using Onward.Bench;
 
 // dotnet run -c Release --project bench/Onward.Bench -- overhead [COMMITS]
 // dotnet run -c Release --project bench/Onward.Bench -- burst [SERVICES] [POLL]
+// dotnet run -c Release --project bench/Onward.Bench -- intake [SENDERS] [DELIVERIES]
+// dotnet run -c Release --project bench/Onward.Bench -- ancestry [COMMITS]
 switch (args.FirstOrDefault())
 {
     case "overhead":
@@ -10,7 +12,13 @@ switch (args.FirstOrDefault())
     case "burst":
         await BurstBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 200, args.Length > 2 ? args[2] : "5s");
         return 0;
+    case "intake":
+        await IntakeBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 50, args.Length > 2 ? int.Parse(args[2]) : 20000);
+        return 0;
+    case "ancestry":
+        await AncestryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 100_000);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL]");
+        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS]");
         return 2;
 }

@@ -12,6 +12,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Service, string Current, string Candidate), Ancestry> _ancestry = new();
+    private readonly ConcurrentDictionary<string, string> _lastRefs = new(StringComparer.Ordinal);
 
     public string MirrorPath(string service) => Path.Combine(dataDir, "mirrors", service + ".git");
 
@@ -35,6 +36,14 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
             var output = await GitCli.RequireAsync(mirror,
                 ["for-each-ref", "--format=%(refname) %(objectname) %(*objectname)", "refs/heads", "refs/tags"],
                 cancellationToken);
+            if (!_lastRefs.TryGetValue(service, out var last) || last != output)
+            {
+                // A commit-graph file gives git generation numbers, so that ancestry questions on long histories do
+                // not walk every commit (https://git-scm.com/docs/commit-graph). Written only when refs changed;
+                // --split adds a small layer instead of rewriting the whole file.
+                await GitCli.RequireAsync(mirror, ["commit-graph", "write", "--reachable", "--split"], cancellationToken);
+                _lastRefs[service] = output;
+            }
             var heads = new List<RefHead>();
             foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
