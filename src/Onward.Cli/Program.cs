@@ -6,6 +6,7 @@ using Onward.Cli.Commands.Releases;
 using Onward.Cli.Commands.Serve;
 using Onward.Cli.Commands.Services;
 using Onward.Cli.Commands.Validate;
+using Onward.Cli.Commands.Webhooks;
 
 if (Console.IsOutputRedirected)
 {
@@ -23,6 +24,7 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(ServicesCommand.Create());
 root.Subcommands.Add(ReleasesCommand.Create());
 root.Subcommands.Add(DeploymentsCommand.Create());
+root.Subcommands.Add(WebhooksCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
