@@ -11,6 +11,7 @@ using Onward.Core.Webhooks;
 using Onward.Integrations.Git;
 using Onward.Integrations.ImageBuilds;
 using Onward.Integrations.LocalProcesses;
+using Onward.Integrations.Registry;
 using Onward.Server.Api.Deployments;
 using Onward.Server.Api.Environments;
 using Onward.Server.Api.Health;
@@ -59,8 +60,15 @@ public static class OnwardServer
         services.AddSingleton<IDeliveryStore, DeliveryStore>();
         services.AddSingleton(new GitSourceRepository(config.Server.DataDir));
         services.AddSingleton<ISourceRepository>(sp => sp.GetRequiredService<GitSourceRepository>());
-        services.AddSingleton<IBuilder>(sp => new CommandBuilder(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new LocalTarget(config.Server.DataDir, sp.GetRequiredService<ILocalPortStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalTarget>>()));
+        services.AddSingleton(new RegistryClient(config.Registries));
+        services.AddSingleton<IImageRegistry, ImageRegistry>();
+        services.AddSingleton<ReleaseRegistrations>();
+        services.AddSingleton(sp => new ImageUnpacker(config.Server.DataDir, sp.GetRequiredService<RegistryClient>()));
+        services.AddSingleton(sp => new CommandBuilder(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ImageBuilder(config, config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IBuilder, Builders>();
+        services.AddSingleton(sp => new LocalTarget(config.Server.DataDir, sp.GetRequiredService<ILocalPortStore>(), sp.GetRequiredService<ImageUnpacker>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalTarget>>()));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<LocalTarget>());
         services.AddSingleton<SourceWatcher>();
         services.AddSingleton<DeploymentRequests>();

@@ -1,3 +1,4 @@
+using Onward.Core.Builds;
 using Dapper;
 using Onward.Core.Releases;
 using Onward.Storage.Database;
@@ -30,7 +31,7 @@ public class ReleaseStoreTests
         var release = (await db.Releases.AddAsync(new NewRelease("shop", "abcdef0", "abcdef0123", "main", RefKind.Branch, false), StorageFixture.Now, None))!;
 
         await db.Releases.MarkBuildFailedAsync(release.Id, "exit 2", StorageFixture.Now, None);
-        await db.Releases.MarkBuiltAsync(release.Id, "/a", StorageFixture.Now, None);
+        await db.Releases.MarkBuiltAsync(release.Id, new BuildResult("/a", null, null), StorageFixture.Now, None);
 
         var stored = (await db.Releases.GetAsync(release.Id, None))!;
         stored.State.ShouldBe(ReleaseState.BuildFailed);

@@ -1,3 +1,4 @@
+using Onward.Core.Builds;
 using Onward.Core.Deployments;
 using Onward.Core.Releases;
 using Onward.Storage.Database;
@@ -41,7 +42,7 @@ public sealed class StorageFixture : IAsyncDisposable
     public async Task<Release> BuiltReleaseAsync(string service, string commit)
     {
         var release = (await Releases.AddAsync(new NewRelease(service, commit[..7], commit, "main", RefKind.Branch, false), Now, CancellationToken.None))!;
-        await Releases.MarkBuiltAsync(release.Id, "/artifacts/" + commit, Now, CancellationToken.None);
+        await Releases.MarkBuiltAsync(release.Id, new BuildResult("/artifacts/" + commit, null, null), Now, CancellationToken.None);
         return release with { State = ReleaseState.Built };
     }
 

@@ -17,8 +17,12 @@ public sealed class BuildRunner(
     IBuilder builder,
     DeploymentRequests requests,
     TimeProvider time,
-    ILogger<BuildRunner> logger)
+    ILogger<BuildRunner> logger) : IDisposable
 {
+    private readonly SemaphoreSlim _startGate = new(1, 1);
+
+    public void Dispose() => _startGate.Dispose();
+
     public async Task<StepResult> StepAsync(long releaseId, CancellationToken cancellationToken)
     {
         var release = await releases.GetAsync(releaseId, cancellationToken);
@@ -38,7 +42,20 @@ public sealed class BuildRunner(
         }
         if (release.BuildStartedAt is null)
         {
-            await releases.MarkBuildingAsync(release.Id, time.GetUtcNow(), cancellationToken);
+            // At most `server.builds` builds run at once; the check and the start are one step for this server.
+            await _startGate.WaitAsync(cancellationToken);
+            try
+            {
+                if (await releases.CountRunningBuildsAsync(cancellationToken) >= config.Server.Builds)
+                {
+                    return StepResult.Wait(TimeSpan.FromMilliseconds(500), "waiting for a free build slot");
+                }
+                await releases.MarkBuildingAsync(release.Id, time.GetUtcNow(), cancellationToken);
+            }
+            finally
+            {
+                _startGate.Release();
+            }
             release = release with { BuildStartedAt = time.GetUtcNow() };
         }
         if (time.GetUtcNow() - release.BuildStartedAt > service.Build.Timeout)
@@ -49,11 +66,12 @@ public sealed class BuildRunner(
             logger.LogWarning("Build of {Service} {Version} timed out", release.Service, release.Version);
             return StepResult.Fail(reason);
         }
-        var result = await builder.StepAsync(release, service, cancellationToken);
+        var progress = await builder.StepAsync(release, service, cancellationToken);
+        var result = progress.Step;
         switch (result)
         {
-            case StepResult.Succeeded done:
-                await releases.MarkBuiltAsync(release.Id, done.Output ?? "", time.GetUtcNow(), cancellationToken);
+            case StepResult.Succeeded:
+                await releases.MarkBuiltAsync(release.Id, progress.Result ?? new BuildResult(null, null, null), time.GetUtcNow(), cancellationToken);
                 logger.LogInformation("Built {Service} {Version} ({Commit})", release.Service, release.Version, release.Commit);
                 await DeliverAsync(release, cancellationToken);
                 return result;
@@ -72,7 +90,7 @@ public sealed class BuildRunner(
         releases.MarkBuildFailedAsync(releaseId, reason, time.GetUtcNow(), cancellationToken);
 
     /// <summary>Idempotent: environments that already have a deployment of this release are left alone.</summary>
-    private async Task DeliverAsync(Release release, CancellationToken cancellationToken)
+    public async Task DeliverAsync(Release release, CancellationToken cancellationToken)
     {
         var existing = await deployments.ListAsync(
             new DeploymentQuery(release.Service, null, null, int.MaxValue) { ReleaseId = release.Id }, cancellationToken);

@@ -1,5 +1,4 @@
 using Onward.Core.Configuration;
-using Onward.Core.Pipeline;
 using Onward.Core.Releases;
 
 namespace Onward.Core.Builds;
@@ -9,9 +8,9 @@ public interface IBuilder
 {
     /// <summary>
     /// Idempotent: starts the build of <paramref name="release"/> if needed, then answers <c>Pending</c> while it
-    /// runs, <c>Succeeded</c> with the artifact's location, or <c>Failed</c> with the log's tail.
+    /// runs, <c>Succeeded</c> with what it produced, or <c>Failed</c> with the log's tail.
     /// </summary>
-    Task<StepResult> StepAsync(Release release, ServiceConfig service, CancellationToken cancellationToken);
+    Task<BuildProgress> StepAsync(Release release, ServiceConfig service, CancellationToken cancellationToken);
 
     /// <summary>The build log as far as it is written, or null when the build never started.</summary>
     Task<string?> ReadLogAsync(Release release, CancellationToken cancellationToken);

@@ -61,7 +61,7 @@ public sealed partial class ConfigParser
         var server = ParseServer(keys.Get("server"));
         var auth = ParseAuth(keys.Get("auth"), server);
         var webhooks = ParseWebhooks(keys.Get("webhooks"));
-        Unsupported(keys.Get("registries"), "registries", "container registries are not part of this version; use the `command` builder");
+        var registries = ParseRegistries(keys.Get("registries"));
 
         var environmentsNode = keys.Get("environments");
         var environments = new List<EnvironmentConfig>();
@@ -101,7 +101,45 @@ public sealed partial class ConfigParser
 
         CheckRequires(environmentsNode as YamlMapping, environments);
         CheckLocalPorts(environmentsNode as YamlMapping, environments, services);
-        return new OnwardConfig(server, auth, environments, services) { WebhookSecrets = webhooks };
+        return new OnwardConfig(server, auth, environments, services) { WebhookSecrets = webhooks, Registries = registries };
+    }
+
+    private List<RegistryConfig> ParseRegistries(YamlNode? node)
+    {
+        var registries = new List<RegistryConfig>();
+        if (node is null || AsMapping(node, "registries") is not { } map)
+        {
+            return registries;
+        }
+        foreach (var (host, value) in UniqueEntries(map, "registries", "registry"))
+        {
+            var path = $"registries.{host.Value}";
+            if (host.Value.Contains('/', StringComparison.Ordinal) || host.Value.Contains("://", StringComparison.Ordinal))
+            {
+                Problem(host, path, $"'{host.Value}' is not a registry host", "write the host alone, with its port if any, e.g. `\"127.0.0.1:5000\"` or `registry.example.com`");
+                continue;
+            }
+            if (AsMapping(value, path) is not { } registry)
+            {
+                continue;
+            }
+            var keys = Keys(registry, path, "insecure", "username", "password", "dockerConfig");
+            var username = Str(keys.Get("username"), path + ".username")?.Value;
+            var password = Str(keys.Get("password"), path + ".password")?.Value;
+            if ((username is null) != (password is null))
+            {
+                Problem(registry, path, "`username` and `password` go together", "give both, or use `dockerConfig: ~/.docker/config.json`");
+            }
+            var dockerConfig = Str(keys.Get("dockerConfig"), path + ".dockerConfig")?.Value;
+            if (dockerConfig is not null)
+            {
+                dockerConfig = Path.GetFullPath(dockerConfig.StartsWith("~/", StringComparison.Ordinal)
+                    ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), dockerConfig[2..])
+                    : dockerConfig, _baseDirectory);
+            }
+            registries.Add(new RegistryConfig(host.Value, Bool(keys.Get("insecure"), path + ".insecure") ?? false, username, password, dockerConfig));
+        }
+        return registries;
     }
 
     private Dictionary<string, string> ParseWebhooks(YamlNode? node)
@@ -138,9 +176,10 @@ public sealed partial class ConfigParser
         var database = "sqlite:onward.db";
         var dataDir = ".onward";
         var workers = 16;
+        var builds = 2;
         if (node is not null && AsMapping(node, "server") is { } map)
         {
-            var keys = Keys(map, "server", "listen", "database", "dataDir", "workers");
+            var keys = Keys(map, "server", "listen", "database", "dataDir", "workers", "builds");
             if (Str(keys.Get("listen"), "server.listen") is { } l)
             {
                 if (Uri.TryCreate(l.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
@@ -175,13 +214,17 @@ public sealed partial class ConfigParser
             {
                 workers = w;
             }
+            if (Int(keys.Get("builds"), "server.builds", 1, 64) is { } b)
+            {
+                builds = b;
+            }
         }
         var dbPath = database["sqlite:".Length..];
         return new ServerOptions(
             listen,
             "sqlite:" + Path.GetFullPath(dbPath, _baseDirectory),
             Path.GetFullPath(dataDir, _baseDirectory),
-            workers);
+            workers) { Builds = builds };
     }
 
     private AuthOptions ParseAuth(YamlNode? node, ServerOptions server)
@@ -364,7 +407,7 @@ public sealed partial class ConfigParser
         DeployConfig? deploy = null;
         if (keys.Get("deploy") is { } deployNode)
         {
-            deploy = ParseDeploy(deployNode, path + ".deploy");
+            deploy = ParseDeploy(deployNode, path + ".deploy", build?.ImageRepository is not null);
         }
         else
         {
@@ -399,32 +442,82 @@ public sealed partial class ConfigParser
         }
         var keys = Keys(map, path, "command", "buildah", "docker", "external", "timeout");
         var timeout = Duration(keys.Get("timeout"), path + ".timeout") ?? TimeSpan.FromMinutes(30);
-        Unsupported(keys.Get("buildah"), path + ".buildah", "image builds are not part of this version; use `command: { run: ... }`");
-        Unsupported(keys.Get("docker"), path + ".docker", "image builds are not part of this version; use `command: { run: ... }`");
-        Unsupported(keys.Get("external"), path + ".external", "external builds are not part of this version; use `command: { run: ... }`");
-        if (keys.Get("command") is not { } commandNode)
+        string[] builders = ["command", "buildah", "docker", "external"];
+        var given = builders.Where(b => keys.Get(b) is not null).ToList();
+        if (given.Count != 1)
         {
-            if (keys.Get("buildah") is null && keys.Get("docker") is null && keys.Get("external") is null)
-            {
-                Problem(map, path, "no builder given", "add `command: { run: \"make build\" }`");
-            }
+            Problem(map, path, given.Count == 0 ? "no builder given" : $"several builders given ({string.Join(", ", given)})",
+                "give exactly one of `command: { run: ... }`, `buildah: { image: ... }`, `docker: { image: ... }`, `external: { image: ... }`");
             return null;
         }
-        if (AsMapping(commandNode, path + ".command") is not { } commandMap)
+        switch (given[0])
         {
-            return null;
+            case "command":
+                if (AsMapping(keys.Get("command")!, path + ".command") is not { } commandMap)
+                {
+                    return null;
+                }
+                var commandKeys = Keys(commandMap, path + ".command", "run");
+                if (Str(commandKeys.Get("run"), path + ".command.run") is not { } run)
+                {
+                    Problem(commandMap, path + ".command", "missing `run`", "add the shell command that builds, e.g. `run: \"dotnet publish -o {artifact}\"`");
+                    return null;
+                }
+                CheckPlaceholders(run, path + ".command.run", "artifact", "version", "commit");
+                return new BuildConfig(new CommandBuildConfig(run.Value), timeout);
+            case "external":
+                if (AsMapping(keys.Get("external")!, path + ".external") is not { } externalMap)
+                {
+                    return null;
+                }
+                var externalKeys = Keys(externalMap, path + ".external", "image");
+                return ImageName(externalKeys.Get("image"), externalMap, path + ".external") is { } externalImage
+                    ? new BuildConfig(null, timeout) { External = new ExternalBuildConfig(externalImage) }
+                    : null;
+            default:
+                var builder = given[0];
+                if (AsMapping(keys.Get(builder)!, $"{path}.{builder}") is not { } imageMap)
+                {
+                    return null;
+                }
+                var imageKeys = Keys(imageMap, $"{path}.{builder}", "context", "file", "image");
+                var context = Str(imageKeys.Get("context"), $"{path}.{builder}.context")?.Value ?? ".";
+                var file = Str(imageKeys.Get("file"), $"{path}.{builder}.file")?.Value ?? "Containerfile";
+                foreach (var (value, key) in new[] { (context, "context"), (file, "file") })
+                {
+                    if (Path.IsPathRooted(value) || value.Split('/').Contains(".."))
+                    {
+                        Problem(imageKeys.Get(key) ?? imageMap, $"{path}.{builder}.{key}", $"'{value}' leaves the repository", "give a path inside the repository, relative to its root");
+                    }
+                }
+                if (ImageName(imageKeys.Get("image"), imageMap, $"{path}.{builder}") is not { } image)
+                {
+                    return null;
+                }
+                var config = new ImageBuildConfig(context, file, image);
+                return builder == "buildah"
+                    ? new BuildConfig(null, timeout) { Buildah = config }
+                    : new BuildConfig(null, timeout) { Docker = config };
         }
-        var commandKeys = Keys(commandMap, path + ".command", "run");
-        if (Str(commandKeys.Get("run"), path + ".command.run") is not { } run)
-        {
-            Problem(commandMap, path + ".command", "missing `run`", "add the shell command that builds, e.g. `run: \"dotnet publish -o {artifact}\"`");
-            return null;
-        }
-        CheckPlaceholders(run, path + ".command.run", "artifact", "version", "commit");
-        return new BuildConfig(new CommandBuildConfig(run.Value), timeout);
     }
 
-    private DeployConfig? ParseDeploy(YamlNode node, string path)
+    /// <summary>An image repository without tag or digest: <c>registry.example.com:5000/team/app</c>.</summary>
+    private string? ImageName(YamlNode? node, YamlMapping parent, string path)
+    {
+        if (Str(node, path + ".image") is not { } image)
+        {
+            Problem(parent, path, "missing `image`", "name the repository images are pushed to, e.g. `image: registry.example.com/team/app`");
+            return null;
+        }
+        if (!ImageNameRegex().IsMatch(image.Value))
+        {
+            Problem(image, path + ".image", $"'{image.Value}' is not an image repository", "write registry/name without a tag or digest, lowercase, e.g. `127.0.0.1:5000/acme/billing`; Onward adds the tags");
+            return null;
+        }
+        return image.Value;
+    }
+
+    private DeployConfig? ParseDeploy(YamlNode node, string path, bool imageBuild)
     {
         if (AsMapping(node, path) is not { } map)
         {
@@ -438,11 +531,11 @@ public sealed partial class ConfigParser
             var localKeys = Keys(localMap, path + ".local", "command", "healthUrl");
             var command = Str(localKeys.Get("command"), path + ".local.command");
             var health = Str(localKeys.Get("healthUrl"), path + ".local.healthUrl");
-            if (command is null)
+            if (command is null && !imageBuild)
             {
                 Problem(localMap, path + ".local", "missing `command`", "add the shell command that starts the release, e.g. `command: \"{artifact}/app --urls http://127.0.0.1:{port}\"`");
             }
-            else
+            else if (command is not null)
             {
                 CheckPlaceholders(command, path + ".local.command", "artifact", "port", "version", "commit", "environment");
             }
@@ -459,9 +552,9 @@ public sealed partial class ConfigParser
                     Problem(health, path + ".local.healthUrl", $"'{health.Value}' is not an http(s) URL", "write it like `http://127.0.0.1:{port}/healthz`");
                 }
             }
-            if (command is not null && health is not null)
+            if ((command is not null || imageBuild) && health is not null)
             {
-                local = new LocalDeployConfig(command.Value, health.Value);
+                local = new LocalDeployConfig(command?.Value, health.Value);
             }
         }
         if (manifests is not null && keys.Get("manifests") is { } manifestsNode)
@@ -782,6 +875,9 @@ public sealed partial class ConfigParser
 
     [GeneratedRegex("\\$\u27E8([A-Za-z_][A-Za-z0-9_]*)\u27E9")]
     private static partial Regex SwappedReferenceRegex();
+
+    [GeneratedRegex(@"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$")]
+    private static partial Regex ImageNameRegex();
 
     [GeneratedRegex(@"^[\w.-]+@[\w.-]+:")]
     private static partial Regex ScpLikeRegex();

@@ -10,6 +10,9 @@ public sealed record OnwardConfig(
     /// <summary>The shared secret of each webhook provider that is set up (<c>github</c>, <c>gitlab</c>, <c>gitea</c>, <c>bitbucket</c>).</summary>
     public IReadOnlyDictionary<string, string> WebhookSecrets { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Settings per registry host (<c>host</c> or <c>host:port</c>).</summary>
+    public IReadOnlyList<RegistryConfig> Registries { get; init; } = [];
+
     public EnvironmentConfig? FindEnvironment(string name) =>
         Environments.FirstOrDefault(e => e.Name == name);
 

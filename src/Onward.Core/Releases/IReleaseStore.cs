@@ -1,3 +1,5 @@
+using Onward.Core.Builds;
+
 namespace Onward.Core.Releases;
 
 /// <summary>Releases, durably. Implemented by Onward.Storage.</summary>
@@ -15,9 +17,15 @@ public interface IReleaseStore
 
     Task<IReadOnlyList<Release>> ListAsync(string? service, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Builds started and not yet ended.</summary>
+    Task<int> CountRunningBuildsAsync(CancellationToken cancellationToken);
+
     Task MarkBuildingAsync(long id, DateTimeOffset startedAt, CancellationToken cancellationToken);
 
-    Task MarkBuiltAsync(long id, string artifact, DateTimeOffset finishedAt, CancellationToken cancellationToken);
+    Task MarkBuiltAsync(long id, BuildResult result, DateTimeOffset finishedAt, CancellationToken cancellationToken);
+
+    /// <summary>Records a release an external CI built and pushed (no build by Onward), and nothing if its version exists.</summary>
+    Task<Release?> AddBuiltAsync(NewRelease release, BuildResult result, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken);
 }

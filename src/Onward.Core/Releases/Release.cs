@@ -16,5 +16,14 @@ public sealed record Release(
     DateTimeOffset? BuildStartedAt,
     DateTimeOffset? BuildFinishedAt)
 {
+    /// <summary>The image repository (<c>registry/name</c>) of a container release; null for a plain artifact.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>The pushed manifest's digest (<c>sha256:…</c>): what is deployed, so that a moved tag changes nothing.</summary>
+    public string? Digest { get; init; }
+
+    /// <summary><c>image@sha256:…</c>, or null.</summary>
+    public string? ImageReference => Image is not null && Digest is not null ? $"{Image}@{Digest}" : null;
+
     public static string ShortHash(string commit) => commit[..Math.Min(7, commit.Length)];
 }

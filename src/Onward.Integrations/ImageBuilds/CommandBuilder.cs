@@ -14,16 +14,17 @@ namespace Onward.Integrations.ImageBuilds;
 /// </summary>
 public sealed class CommandBuilder(string dataDir, GitSourceRepository source, TimeProvider time) : IBuilder
 {
-    private const int LogTailLines = 50;
+    public const int LogTailLines = 50;
+    private readonly BuildLogs _logs = new(dataDir);
 
     public string ArtifactPath(Release release) => Path.Combine(dataDir, "artifacts", release.Service, release.Commit);
 
-    private string BuildDirectory(Release release) => Path.Combine(dataDir, "builds", release.Id.ToString());
+    private string BuildDirectory(Release release) => _logs.ProcessOf(release).Directory;
 
-    public async Task<StepResult> StepAsync(Release release, ServiceConfig service, CancellationToken cancellationToken)
+    public async Task<BuildProgress> StepAsync(Release release, ServiceConfig service, CancellationToken cancellationToken)
     {
         var artifact = ArtifactPath(release);
-        var process = new DetachedProcess(BuildDirectory(release));
+        var process = _logs.ProcessOf(release);
         var status = process.Status();
         switch (status.State)
         {
@@ -31,13 +32,12 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
                 Directory.CreateDirectory(process.Directory);
                 await File.WriteAllTextAsync(process.OutputFile,
                     $"The artifact of commit {release.Commit} was built before; it is reused for {release.Version}.\n", cancellationToken);
-                return StepResult.Done(artifact);
+                return Built(artifact);
             case ProcessState.NotStarted:
                 await StartAsync(release, service, process, cancellationToken);
                 return StepResult.Wait(TimeSpan.FromMilliseconds(10));
             case ProcessState.Running:
-                var elapsed = time.GetUtcNow() - (process.StartedAt ?? time.GetUtcNow());
-                return StepResult.Wait(TimeSpan.FromMilliseconds(Math.Clamp(elapsed.TotalMilliseconds / 10, 5, 1000)));
+                return StepResult.Wait(BuildLogs.Recheck(process, time));
             case ProcessState.Exited when status.ExitCode == 0:
                 return Finish(release, artifact);
             case ProcessState.Exited:
@@ -51,40 +51,23 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
         }
     }
 
-    public Task<string?> ReadLogAsync(Release release, CancellationToken cancellationToken)
-    {
-        var file = new DetachedProcess(BuildDirectory(release)).OutputFile;
-        if (!File.Exists(file))
-        {
-            return Task.FromResult<string?>(null);
-        }
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return Task.FromResult<string?>(reader.ReadToEnd());
-    }
+    public Task<string?> ReadLogAsync(Release release, CancellationToken cancellationToken) => _logs.ReadAsync(release, cancellationToken);
 
     public Task CancelAsync(Release release, CancellationToken cancellationToken) =>
-        new DetachedProcess(BuildDirectory(release)).StopAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        _logs.ProcessOf(release).StopAsync(TimeSpan.FromSeconds(5), cancellationToken);
 
     private async Task StartAsync(Release release, ServiceConfig service, DetachedProcess process, CancellationToken cancellationToken)
     {
         var command = service.Build.Command ?? throw new InvalidOperationException($"service {service.Name} has no command builder");
         var work = Path.Combine(process.Directory, "src");
         var staging = StagingPath(release);
-        if (Directory.Exists(work))
-        {
-            Directory.Delete(work, recursive: true);
-        }
         if (Directory.Exists(staging))
         {
             Directory.Delete(staging, recursive: true);
         }
         Directory.CreateDirectory(staging);
         Directory.CreateDirectory(process.Directory);
-        // A clean clone of the exact commit, never the mirror itself: a build must not see or change other refs.
-        // --shared borrows the mirror's objects instead of copying them.
-        await GitCli.RequireAsync(null, ["clone", "--quiet", "--shared", "--no-checkout", source.MirrorPath(release.Service), work], cancellationToken);
-        await GitCli.RequireAsync(work, ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", release.Commit], cancellationToken);
+        await WorkTree.CloneAsync(source.MirrorPath(release.Service), release.Commit, work, cancellationToken);
         var values = new Dictionary<string, string>
         {
             ["artifact"] = staging,
@@ -103,7 +86,9 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
         }, cancellationToken);
     }
 
-    private StepResult Finish(Release release, string artifact)
+    private static BuildProgress Built(string artifact) => new(StepResult.Done(artifact), new BuildResult(artifact, null, null));
+
+    private BuildProgress Finish(Release release, string artifact)
     {
         var staging = StagingPath(release);
         if (Directory.Exists(staging))
@@ -121,7 +106,7 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
             Directory.Delete(work, recursive: true);
         }
         return Directory.Exists(artifact)
-            ? StepResult.Done(artifact)
+            ? Built(artifact)
             : StepResult.Fail("the build finished but its artifact directory is missing");
     }
 

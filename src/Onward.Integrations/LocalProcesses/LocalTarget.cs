@@ -18,6 +18,7 @@ namespace Onward.Integrations.LocalProcesses;
 public sealed class LocalTarget(
     string dataDir,
     ILocalPortStore ports,
+    ImageUnpacker images,
     TimeProvider time,
     ILogger<LocalTarget> logger) : IDeploymentTarget, IAsyncDisposable
 {
@@ -171,20 +172,18 @@ public sealed class LocalTarget(
         return File.Exists(file) && int.TryParse(File.ReadAllText(file), out var port) ? port : 0;
     }
 
-    private static async Task<(int Pid, int Port)> StartAsync(TargetContext context, DetachedProcess process, CancellationToken cancellationToken)
+    private async Task<(int Pid, int Port)> StartAsync(TargetContext context, DetachedProcess process, CancellationToken cancellationToken)
     {
         var local = context.Service.Deploy.Local
             ?? throw new InvalidOperationException($"service {context.Service.Name} has no `deploy.local` settings");
-        var artifact = context.Release.Artifact ?? throw new InvalidOperationException($"release {context.Release.Version} has no artifact");
         Directory.CreateDirectory(process.Directory);
         var port = PortAllocator.Next();
+        var (artifact, command, workingDirectory, imageEnvironment) = await LaunchAsync(context, local, port, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(process.Directory, "port"), port.ToString(), cancellationToken);
-        var values = Values(context, port);
-        var command = Placeholders.Fill(local.Command, values);
         await File.AppendAllTextAsync(process.OutputFile,
             $"--- onward: starting {context.Service.Name} {context.Release.Version} in {context.Environment.Name} on port {port}: {command}\n",
             cancellationToken);
-        var pid = await process.StartAsync(command, artifact, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(imageEnvironment)
         {
             ["PORT"] = port.ToString(),
             ["ONWARD_ARTIFACT"] = artifact,
@@ -192,13 +191,63 @@ public sealed class LocalTarget(
             ["ONWARD_COMMIT"] = context.Release.Commit,
             ["ONWARD_ENVIRONMENT"] = context.Environment.Name,
             ["ONWARD_SERVICE"] = context.Service.Name,
-        }, cancellationToken);
+        };
+        var pid = await process.StartAsync(command, workingDirectory, environment, cancellationToken);
         return (pid, port);
     }
 
-    private static Dictionary<string, string> Values(TargetContext context, int port) => new()
+    /// <summary>
+    /// What to run: the configured command in the artifact; or, for an image release, the unpacked image's own
+    /// entrypoint and command (or the configured command with <c>{artifact}</c> as the image's root), in its working
+    /// directory, with its environment. Absolute paths of the image are mapped into its root, since nothing is chrooted.
+    /// </summary>
+    private async Task<(string Artifact, string Command, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)> LaunchAsync(
+        TargetContext context, LocalDeployConfig local, int port, CancellationToken cancellationToken)
     {
-        ["artifact"] = context.Release.Artifact ?? "",
+        if (context.Release.Image is { } repository && context.Release.Digest is { } digest)
+        {
+            var image = await images.UnpackAsync(repository, digest, cancellationToken);
+            var values = Values(context, port, image.RootFs);
+            var argv = image.Config.Entrypoint.Concat(image.Config.Cmd).ToList();
+            string command;
+            if (local.Command is not null)
+            {
+                command = Placeholders.Fill(local.Command, values);
+            }
+            else if (argv.Count == 0)
+            {
+                throw new InvalidOperationException($"image {context.Release.ImageReference} has neither an entrypoint nor a command; set `deploy.local.command`");
+            }
+            else
+            {
+                argv[0] = argv[0].StartsWith('/') ? image.RootFs + argv[0] : argv[0];
+                command = "exec " + string.Join(' ', argv.Select(DetachedProcess.Quote));
+            }
+            var environment = new Dictionary<string, string>();
+            foreach (var entry in image.Config.Env)
+            {
+                var equals = entry.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    continue;
+                }
+                var (key, value) = (entry[..equals], entry[(equals + 1)..]);
+                environment[key] = key == "PATH"
+                    ? string.Join(':', value.Split(':').Select(p => p.StartsWith('/') ? image.RootFs + p : p).Append(Environment.GetEnvironmentVariable("PATH") ?? ""))
+                    : value;
+            }
+            var workingDirectory = image.Config.WorkingDir is { } dir ? image.RootFs + (dir.StartsWith('/') ? dir : "/" + dir) : image.RootFs;
+            Directory.CreateDirectory(workingDirectory);
+            return (image.RootFs, command, workingDirectory, environment);
+        }
+        var artifact = context.Release.Artifact ?? throw new InvalidOperationException($"release {context.Release.Version} has no artifact");
+        var template = local.Command ?? throw new InvalidOperationException($"service {context.Service.Name} has no `deploy.local.command`");
+        return (artifact, Placeholders.Fill(template, Values(context, port, artifact)), artifact, new Dictionary<string, string>());
+    }
+
+    private static Dictionary<string, string> Values(TargetContext context, int port, string? artifact = null) => new()
+    {
+        ["artifact"] = artifact ?? context.Release.Artifact ?? "",
         ["port"] = port.ToString(),
         ["version"] = context.Release.Version,
         ["commit"] = context.Release.Commit,

@@ -102,5 +102,9 @@ public static class Migrations
                 UNIQUE (provider, delivery_id)
             );
             """),
+        new(3, "release images", """
+            ALTER TABLE releases ADD COLUMN image TEXT;
+            ALTER TABLE releases ADD COLUMN digest TEXT;
+            """),
     ];
 }

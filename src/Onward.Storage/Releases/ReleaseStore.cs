@@ -1,4 +1,5 @@
 using Dapper;
+using Onward.Core.Builds;
 using Onward.Core.Pipeline;
 using Onward.Core.Releases;
 using Onward.Storage.Database;
@@ -11,7 +12,8 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
     private const string Columns = """
         id AS Id, service AS Service, version AS Version, commit_sha AS CommitSha, ref AS Ref, ref_kind AS RefKind,
         release_candidate AS ReleaseCandidate, artifact AS Artifact, state AS State, failure AS Failure,
-        created_at AS CreatedAt, build_started_at AS BuildStartedAt, build_finished_at AS BuildFinishedAt
+        created_at AS CreatedAt, build_started_at AS BuildStartedAt, build_finished_at AS BuildFinishedAt,
+        image AS Image, digest AS Digest
         """;
 
     public async Task<Release?> AddAsync(NewRelease release, DateTimeOffset now, CancellationToken cancellationToken)
@@ -48,13 +50,47 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
             $"SELECT {Columns} FROM releases WHERE (@service IS NULL OR service = @service) ORDER BY id DESC LIMIT @limit",
             new { service, limit }, cancellationToken);
 
+    public async Task<int> CountRunningBuildsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM releases WHERE state = 'Building' AND build_started_at IS NOT NULL", cancellationToken: cancellationToken));
+    }
+
     public Task MarkBuildingAsync(long id, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE releases SET build_started_at = @at WHERE id = @id AND build_started_at IS NULL",
             new { id, at = UnixTime.From(startedAt) }, cancellationToken);
 
-    public Task MarkBuiltAsync(long id, string artifact, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE releases SET state = 'Built', artifact = @artifact, build_finished_at = @at WHERE id = @id AND state = 'Building'",
-            new { id, artifact, at = UnixTime.From(finishedAt) }, cancellationToken);
+    public Task MarkBuiltAsync(long id, BuildResult result, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE releases SET state = 'Built', artifact = @Artifact, image = @Image, digest = @Digest, build_finished_at = @at WHERE id = @id AND state = 'Building'",
+            new { id, result.Artifact, result.Image, result.Digest, at = UnixTime.From(finishedAt) }, cancellationToken);
+
+    public async Task<Release?> AddBuiltAsync(NewRelease release, BuildResult result, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var id = await write.Connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at,
+                                  build_started_at, build_finished_at, artifact, image, digest)
+            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, 'Built', @now, @now, @now, @Artifact, @Image, @Digest)
+            ON CONFLICT (service, version) DO NOTHING
+            RETURNING id
+            """,
+            new
+            {
+                release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), release.ReleaseCandidate,
+                now = UnixTime.From(now), result.Artifact, result.Image, result.Digest,
+            },
+            write.Transaction, cancellationToken: cancellationToken));
+        if (id is null)
+        {
+            return null;
+        }
+        // The build job of a registered release finds it built and hands it to continuous delivery.
+        await JobQueue.EnqueueAsync(write.Connection, write.Transaction, JobKind.Build, id.Value, now, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        jobs.Notify();
+        return await GetAsync(id.Value, cancellationToken);
+    }
 
     public Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE releases SET state = 'BuildFailed', failure = @failure, build_finished_at = @at WHERE id = @id AND state = 'Building'",
@@ -102,8 +138,16 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
 
         public long? BuildFinishedAt { get; init; }
 
+        public string? Image { get; init; }
+
+        public string? Digest { get; init; }
+
         public Release ToRelease() => new(
             Id, Service, Version, CommitSha, Ref, Enum.Parse<RefKind>(RefKind), ReleaseCandidate != 0, Artifact,
-            Enum.Parse<ReleaseState>(State), Failure, UnixTime.To(CreatedAt), UnixTime.To(BuildStartedAt), UnixTime.To(BuildFinishedAt));
+            Enum.Parse<ReleaseState>(State), Failure, UnixTime.To(CreatedAt), UnixTime.To(BuildStartedAt), UnixTime.To(BuildFinishedAt))
+        {
+            Image = Image,
+            Digest = Digest,
+        };
     }
 }

@@ -25,7 +25,7 @@ public class CommandBuilderTests
         StepResult result = StepResult.Wait(TimeSpan.Zero);
         await Eventually.WaitAsync(async () =>
         {
-            result = await builder.StepAsync(release, service, None);
+            result = (await builder.StepAsync(release, service, None)).Step;
             return result is not StepResult.Pending;
         }, "the build to end");
         return result;

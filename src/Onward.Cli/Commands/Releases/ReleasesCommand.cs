@@ -51,9 +51,28 @@ public static class ReleasesCommand
             return ExitCodes.Success;
         });
 
+        var registerService = new Option<string>("--service", "-s") { Description = "The service", Required = true };
+        var registerCommit = new Option<string>("--commit") { Description = "The commit the image was built from", Required = true };
+        var registerImage = new Option<string>("--image") { Description = "The pushed image, by tag or digest: registry/name:tag", Required = true };
+        var registerRef = new Option<string?>("--ref") { Description = "The branch or tag it was built for (default: the main branch)" };
+        var register = new Command("register", "Register an image an external CI built and pushed; Onward checks it and pins its digest");
+        foreach (var option in new Option[] { registerService, registerCommit, registerImage, registerRef })
+        {
+            register.Options.Add(option);
+        }
+        register.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var (release, raw) = await client.PostAsync<ReleaseResponse>("api/v1/releases",
+                new ReleaseRegistration(result.GetValue(registerService), result.GetValue(registerCommit), result.GetValue(registerRef), result.GetValue(registerImage)),
+                cancellationToken);
+            Console.WriteLine(result.GetValue(GlobalOptions.Json) ? raw : $"release {release.Id}: {release.Service} {release.Version} is {release.Image}@{release.Digest}");
+            return ExitCodes.Success;
+        });
+
         var command = new Command("releases", "Built versions of services");
         command.Subcommands.Add(list);
         command.Subcommands.Add(log);
+        command.Subcommands.Add(register);
         return command;
     }
 }

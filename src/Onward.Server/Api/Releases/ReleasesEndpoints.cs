@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Releases;
 using Onward.Core.Builds;
+using Onward.Core.Deployments;
 using Onward.Core.Releases;
 using Onward.Server.Auth;
 
@@ -14,6 +15,7 @@ public static class ReleasesEndpoints
         releases.MapGet("", ListAsync);
         releases.MapGet("/{id:long}", GetAsync);
         releases.MapGet("/{id:long}/log", LogAsync);
+        api.MapPost("/releases", RegisterAsync).RequireRole(Role.Deployer);
     }
 
     private static async Task<Ok<ReleaseResponse[]>> ListAsync(IReleaseStore store, string? service, int? limit, CancellationToken cancellationToken)
@@ -35,6 +37,24 @@ public static class ReleasesEndpoints
         }
         var log = await builder.ReadLogAsync(release, cancellationToken);
         return TypedResults.Text(log ?? "(the build has not started yet)\n", "text/plain; charset=utf-8");
+    }
+
+    private static async Task<Results<Created<ReleaseResponse>, Ok<ReleaseResponse>, ProblemHttpResult>> RegisterAsync(
+        ReleaseRegistration? body, ReleaseRegistrations registrations, CancellationToken cancellationToken)
+    {
+        if (body is null || string.IsNullOrWhiteSpace(body.Service) || string.IsNullOrWhiteSpace(body.Commit) || string.IsNullOrWhiteSpace(body.Image))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                detail: "send a JSON body with `service`, `commit`, `image` and optionally `ref`, e.g. {\"service\":\"billing\",\"commit\":\"3f2a9c1…\",\"image\":\"registry.example.com/acme/billing:3f2a9c1\"}");
+        }
+        var (release, created, error, detail) = await registrations.RegisterAsync(body.Service, body.Commit.Trim(), body.Ref, body.Image.Trim(), cancellationToken);
+        if (release is null)
+        {
+            return TypedResults.Problem(statusCode: error == RequestError.NotFound ? 404 : 422, detail: detail);
+        }
+        return created
+            ? TypedResults.Created($"/api/v1/releases/{release.Id}", release.ToResponse())
+            : TypedResults.Ok(release.ToResponse());
     }
 
     private static ProblemHttpResult NotFound(long id) =>

@@ -1,0 +1,106 @@
+using Onward.Core.Builds;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.Sources;
+
+namespace Onward.Core.Releases;
+
+/// <summary>
+/// An external CI registers an image it built: Onward checks the commit is the service's, the image exists in the
+/// registry, pins its digest, and from then on treats it like its own build.
+/// </summary>
+public sealed class ReleaseRegistrations(
+    OnwardConfig config,
+    IReleaseStore releases,
+    ISourceRepository source,
+    IImageRegistry registry,
+    TimeProvider time)
+{
+    /// <returns>The release (<c>Created</c> false when exactly this registration was made before), or why not.</returns>
+    public async Task<(Release? Release, bool Created, RequestError Error, string? Detail)> RegisterAsync(
+        string serviceName, string commit, string? reference, string image, CancellationToken cancellationToken)
+    {
+        if (config.FindService(serviceName) is not { } service)
+        {
+            return (null, false, RequestError.NotFound, $"unknown service '{serviceName}'; known services: {string.Join(", ", config.Services.Select(s => s.Name))}");
+        }
+        if (service.Build.External is not { } external)
+        {
+            return (null, false, RequestError.Invalid, $"{service.Name} is built by Onward; only services with `build: {{ external: {{ image: … }} }}` are registered");
+        }
+        string repository;
+        try
+        {
+            repository = registry.RepositoryOf(image);
+        }
+        catch (FormatException e)
+        {
+            return (null, false, RequestError.Invalid, e.Message);
+        }
+        if (repository != external.Image)
+        {
+            return (null, false, RequestError.Invalid, $"{image} is not in {service.Name}'s image repository {external.Image}");
+        }
+        var full = await source.ResolveCommitAsync(service.Name, commit, cancellationToken);
+        if (full is null)
+        {
+            await source.FetchAsync(service.Name, service.Repository, cancellationToken);
+            full = await source.ResolveCommitAsync(service.Name, commit, cancellationToken);
+        }
+        if (full is null)
+        {
+            return (null, false, RequestError.Invalid, $"commit '{commit}' is not in {service.Name}'s repository {service.Repository}; push it first");
+        }
+        var head = Head(service, reference, full);
+        if (head is null)
+        {
+            return (null, false, RequestError.Invalid, $"ref '{reference}' neither is a main branch ({string.Join(", ", service.MainBranches)}) nor matches {service.VersionRefPattern}");
+        }
+        var (candidate, reason) = RefClassifier.Classify(service, head);
+        if (candidate is null)
+        {
+            return (null, false, RequestError.Invalid, reason);
+        }
+        string? digest;
+        try
+        {
+            digest = await registry.ResolveAsync(image, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (null, false, RequestError.Invalid, $"cannot check {image}: {e.Message}");
+        }
+        if (digest is null)
+        {
+            return (null, false, RequestError.Invalid, $"{image} does not exist in its registry; push it before registering it");
+        }
+        var release = await releases.AddBuiltAsync(candidate, new BuildResult(null, repository, digest), time.GetUtcNow(), cancellationToken);
+        if (release is not null)
+        {
+            return (release, true, RequestError.None, null);
+        }
+        var existing = (await releases.FindAsync(service.Name, candidate.Version, cancellationToken))!;
+        return existing.Commit == full && existing.Digest == digest
+            ? (existing, false, RequestError.None, null)
+            : (null, false, RequestError.Invalid, $"{service.Name} {candidate.Version} is already released ({Release.ShortHash(existing.Commit)}, {existing.Digest}); versions are never reused");
+    }
+
+    private static RefHead? Head(ServiceConfig service, string? reference, string commit)
+    {
+        if (reference is null)
+        {
+            return new RefHead(service.MainBranches[0], RefKind.Branch, commit);
+        }
+        if (reference.StartsWith("refs/heads/", StringComparison.Ordinal))
+        {
+            return new RefHead(reference["refs/heads/".Length..], RefKind.Branch, commit);
+        }
+        if (reference.StartsWith("refs/tags/", StringComparison.Ordinal))
+        {
+            return new RefHead(reference["refs/tags/".Length..], RefKind.Tag, commit);
+        }
+        return service.MainBranches.Contains(reference) ? new RefHead(reference, RefKind.Branch, commit)
+            : service.VersionRefPattern.IsMatch(reference) ? new RefHead(reference, RefKind.Tag, commit)
+            : null;
+    }
+}

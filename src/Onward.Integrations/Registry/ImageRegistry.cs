@@ -1,0 +1,12 @@
+using Onward.Core.Releases;
+
+namespace Onward.Integrations.Registry;
+
+/// <summary>The registry port of the core, over <see cref="RegistryClient"/>.</summary>
+public sealed class ImageRegistry(RegistryClient client) : IImageRegistry
+{
+    public async Task<string?> ResolveAsync(string reference, CancellationToken cancellationToken) =>
+        await client.ResolveDigestAsync(ImageReference.Parse(reference), cancellationToken);
+
+    public string RepositoryOf(string reference) => ImageReference.Parse(reference).Name;
+}
