@@ -5,6 +5,13 @@ set -euo pipefail
 need=()
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v setsid >/dev/null 2>&1 || need+=(util-linux)
+# Image builds and the registry the tests push to; htpasswd for the registry's basic auth; gcc and a static libc for
+# the FROM scratch test images (no base image can be pulled on a machine without the container registries).
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/libc.a ] || need+=(libc6-dev)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run this script as root (or install them) first" >&2
@@ -15,4 +22,4 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET SDK 10 is required (dotnet on PATH)" >&2; exit 1; }
-echo "setup: git $(git --version | cut -d' ' -f3), dotnet $(dotnet --version)"
+echo "setup: git $(git --version | cut -d' ' -f3), dotnet $(dotnet --version), $(buildah --version | cut -d' ' -f1-3)"

@@ -28,7 +28,8 @@ public sealed class SourceWatcher(
                 continue;
             }
             var (candidate, reason) = RefClassifier.Classify(service, head);
-            if (candidate is null || (known is null && head.Kind == RefKind.Tag))
+            // A service built by an external CI gets its releases when the CI registers them, not from its refs.
+            if (candidate is null || (known is null && head.Kind == RefKind.Tag) || service.Build.External is not null)
             {
                 logger.LogDebug("Ignoring {Service} {Ref} at {Commit}: {Reason}", service.Name, head.Name, head.Commit, reason);
                 continue;

@@ -35,6 +35,11 @@ public static class DeliveryClassifier
             }
             foreach (var service in services)
             {
+                if (service.Build.External is not null)
+                {
+                    ignored.Add($"{service.Name}: built by an external CI, which registers its images with Onward");
+                    continue;
+                }
                 var (release, reason) = RefClassifier.Classify(service, new RefHead(change.Name, change.Kind, change.Commit));
                 (release is null ? ignored : builds).Add(release is null ? $"{service.Name}: {reason}" : $"{service.Name}: {reason} builds {release.Version}");
             }
