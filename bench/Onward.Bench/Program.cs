@@ -4,6 +4,7 @@ using Onward.Bench;
 // dotnet run -c Release --project bench/Onward.Bench -- burst [SERVICES] [POLL]
 // dotnet run -c Release --project bench/Onward.Bench -- intake [SENDERS] [DELIVERIES]
 // dotnet run -c Release --project bench/Onward.Bench -- ancestry [COMMITS]
+// dotnet run -c Release --project bench/Onward.Bench -- registry [COUNT] [--auth]
 switch (args.FirstOrDefault())
 {
     case "overhead":
@@ -18,7 +19,10 @@ switch (args.FirstOrDefault())
     case "ancestry":
         await AncestryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 100_000);
         return 0;
+    case "registry":
+        await RegistryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 2000, args.Contains("--auth"));
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS]");
+        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS] | registry [COUNT] [--auth]");
         return 2;
 }

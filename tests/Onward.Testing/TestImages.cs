@@ -51,12 +51,13 @@ public static class TestImages
     }
 
     /// <summary>Builds the repository's Containerfile with buildah and pushes it, as an external CI would. Returns the digest.</summary>
-    public static async Task<string> BuildAndPushAsync(string context, string reference, string storage)
+    public static async Task<string> BuildAndPushAsync(string context, string reference, string storage, (string User, string Password)? credentials = null)
     {
         var digestFile = Path.Combine(storage, "digest-" + Guid.NewGuid().ToString("N"));
         string[] root = ["--storage-driver", "vfs", "--root", Path.Combine(storage, "root"), "--runroot", Path.Combine(storage, "run")];
         await RunAsync("buildah", [.. root, "bud", "--isolation", "chroot", "--layers=false", "-t", reference, context]);
-        await RunAsync("buildah", [.. root, "push", "--tls-verify=false", "--digestfile", digestFile, reference]);
+        string[] creds = credentials is { } c ? ["--creds", $"{c.User}:{c.Password}"] : [];
+        await RunAsync("buildah", [.. root, "push", "--tls-verify=false", .. creds, "--digestfile", digestFile, reference]);
         return (await File.ReadAllTextAsync(digestFile)).Trim();
     }
 

@@ -224,7 +224,8 @@ public sealed partial class ConfigParser
             listen,
             "sqlite:" + Path.GetFullPath(dbPath, _baseDirectory),
             Path.GetFullPath(dataDir, _baseDirectory),
-            workers) { Builds = builds };
+            workers)
+        { Builds = builds };
     }
 
     private AuthOptions ParseAuth(YamlNode? node, ServerOptions server)

@@ -26,6 +26,7 @@ public sealed partial class RegistryClient : IDisposable
     private readonly IReadOnlyList<RegistryConfig> _registries;
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<(string Host, string Scope), (string Token, DateTimeOffset Until)> _tokens = new();
+    private readonly ConcurrentDictionary<string, bool> _basicHosts = new(StringComparer.Ordinal);
 
     public RegistryClient(IReadOnlyList<RegistryConfig> registries)
     {
@@ -124,6 +125,11 @@ public sealed partial class RegistryClient : IDisposable
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", cached.Token);
         }
+        else if (_basicHosts.ContainsKey(image.Registry) && RegistryCredentials.For(image.Registry, _registries) is { } known)
+        {
+            // A registry that asked for basic credentials once gets them up front, saving a 401 round trip each time.
+            request.Headers.Authorization = Basic(known);
+        }
         var response = await SendOnceAsync(request, image, completion, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
@@ -140,7 +146,8 @@ public sealed partial class RegistryClient : IDisposable
         }
         else if (credentials is { } basic)
         {
-            retry.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}")));
+            retry.Headers.Authorization = Basic(basic);
+            _basicHosts[image.Registry] = true;
         }
         else
         {
@@ -192,7 +199,7 @@ public sealed partial class RegistryClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Get, realm + (realm.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', query));
         if (credentials is { } basic)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}")));
+            request.Headers.Authorization = Basic(basic);
         }
         using var response = await _http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -209,6 +216,9 @@ public sealed partial class RegistryClient : IDisposable
         _tokens[(image.Registry, scope)] = (token, DateTimeOffset.UtcNow.AddSeconds(Math.Max(10, lifetime - 10)));
         return token;
     }
+
+    private static AuthenticationHeaderValue Basic((string User, string Password) credentials) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.User}:{credentials.Password}")));
 
     private static void Ensure(HttpResponseMessage response, ImageReference image)
     {

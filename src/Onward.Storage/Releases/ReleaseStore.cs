@@ -77,8 +77,16 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
             """,
             new
             {
-                release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), release.ReleaseCandidate,
-                now = UnixTime.From(now), result.Artifact, result.Image, result.Digest,
+                release.Service,
+                release.Version,
+                release.Commit,
+                release.Ref,
+                RefKind = release.RefKind.ToString(),
+                release.ReleaseCandidate,
+                now = UnixTime.From(now),
+                result.Artifact,
+                result.Image,
+                result.Digest,
             },
             write.Transaction, cancellationToken: cancellationToken));
         if (id is null)

@@ -188,4 +188,63 @@ public class ConfigParserTests
         var ok = Parse(Valid + "\nwebhooks:\n  github: { secret: ${GH_SECRET} }\n", new() { ["GH_SECRET"] = "s3cret" });
         ok.Config!.WebhookSecrets["github"].ShouldBe("s3cret");
     }
+
+    [Fact]
+    public void Image_builders_name_their_repository_and_registries_say_how_to_reach_it()
+    {
+        var yaml = """
+            environments:
+              dev-1: { target: { local: {} } }
+            registries:
+              "127.0.0.1:5000": { insecure: true, username: ci, password: "${REGISTRY_PASSWORD}" }
+            services:
+              api:
+                repository: ./api
+                build: { buildah: { image: 127.0.0.1:5000/acme/api, file: Dockerfile } }
+                deploy: { local: { healthUrl: "http://127.0.0.1:{port}/healthz" } }
+              worker:
+                repository: ./worker
+                build: { external: { image: registry.example.com/acme/worker } }
+                deploy: { local: { healthUrl: "http://127.0.0.1:{port}/healthz" } }
+            """;
+
+        var config = Parse(yaml, new() { ["REGISTRY_PASSWORD"] = "pw" }).Config!;
+
+        config.FindService("api")!.Build.Buildah.ShouldBe(new ImageBuildConfig(".", "Dockerfile", "127.0.0.1:5000/acme/api"));
+        config.FindService("api")!.Deploy.Local!.Command.ShouldBeNull("an image runs its own entrypoint");
+        config.FindService("worker")!.Build.ImageRepository.ShouldBe("registry.example.com/acme/worker");
+        config.Registries.Single().ShouldBe(new RegistryConfig("127.0.0.1:5000", true, "ci", "pw", null));
+    }
+
+    [Fact]
+    public void Builder_mistakes_are_caught()
+    {
+        var yaml = """
+            environments:
+              dev-1: { target: { local: {} } }
+            registries:
+              "https://127.0.0.1:5000": { insecure: true }
+            services:
+              a:
+                repository: ./a
+                build: { buildah: { image: "127.0.0.1:5000/acme/a:latest" } }
+                deploy: { local: { healthUrl: "http://127.0.0.1:{port}/" } }
+              b:
+                repository: ./b
+                build: { command: { run: make }, docker: { image: 127.0.0.1:5000/b } }
+                deploy: { local: { healthUrl: "http://127.0.0.1:{port}/" } }
+              c:
+                repository: ./c
+                build: { docker: { image: 127.0.0.1:5000/c, context: ../outside } }
+                deploy: { local: { healthUrl: "http://127.0.0.1:{port}/" } }
+            """;
+
+        var problems = Parse(yaml).Problems.Select(p => p.ToString()).ToList();
+
+        problems.ShouldContain(p => p.Contains("registries.https://127.0.0.1:5000: 'https://127.0.0.1:5000' is not a registry host"));
+        problems.ShouldContain(p => p.Contains("services.a.build.buildah.image: '127.0.0.1:5000/acme/a:latest' is not an image repository") && p.Contains("Onward adds the tags"));
+        problems.ShouldContain(p => p.Contains("services.b.build: several builders given (command, docker)"));
+        problems.ShouldContain(p => p.Contains("services.b.deploy.local: missing `command`"));
+        problems.ShouldContain(p => p.Contains("services.c.build.docker.context: '../outside' leaves the repository"));
+    }
 }
