@@ -2,6 +2,7 @@ using System.CommandLine;
 using Onward.Cli.Commands;
 using Onward.Cli.Commands.Demo;
 using Onward.Cli.Commands.Deployments;
+using Onward.Cli.Commands.Health;
 using Onward.Cli.Commands.Releases;
 using Onward.Cli.Commands.Serve;
 using Onward.Cli.Commands.Services;
@@ -25,6 +26,7 @@ root.Subcommands.Add(ServicesCommand.Create());
 root.Subcommands.Add(ReleasesCommand.Create());
 root.Subcommands.Add(DeploymentsCommand.Create());
 root.Subcommands.Add(WebhooksCommand.Create());
+root.Subcommands.Add(HealthCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -100,4 +100,31 @@ public class CliTests
             (await OnwardCli.RunAsync(null, "deployments", "list", "--server", server, "--state", "Blocked", "--json")).Output, OnwardApi.Json)!;
         blocked.Single().Release.Commit.ShouldBe(older);
     }
+
+    [Fact]
+    public async Task Health_evaluates_a_saved_object_and_answers_with_its_exit_code()
+    {
+        await using var dir = new TempDirectory();
+        async Task<OnwardCli.Result> HealthAsync(string json)
+        {
+            var file = dir.Combine(Guid.NewGuid() + ".json");
+            await File.WriteAllTextAsync(file, json);
+            return await OnwardCli.RunAsync(null, "health", "-f", file);
+        }
+        const string Done = """{"kind":"Deployment","metadata":{"name":"web","generation":2},"spec":{"replicas":2},"status":{"observedGeneration":2,"replicas":2,"updatedReplicas":2,"availableReplicas":2}}""";
+
+        var healthy = await HealthAsync(Done);
+        var progressing = await HealthAsync(Done.Replace("\"availableReplicas\":2", "\"availableReplicas\":1", StringComparison.Ordinal));
+        var failed = await HealthAsync("""{"kind":"Pod","metadata":{"name":"web-1"},"status":{"phase":"Pending","containerStatuses":[{"name":"app","restartCount":0,"state":{"waiting":{"reason":"ImagePullBackOff","message":"Back-off pulling image"}}}]}}""");
+        var garbage = await HealthAsync("not json");
+
+        healthy.ExitCode.ShouldBe(0);
+        healthy.Output.Trim().ShouldBe("""{"kind":"Deployment","name":"web","status":"Healthy","done":true,"message":"deployment \"web\" successfully rolled out"}""");
+        progressing.ExitCode.ShouldBe(2);
+        progressing.Output.ShouldContain("1 of 2 updated replicas are available");
+        failed.ExitCode.ShouldBe(1);
+        failed.Output.ShouldContain("\"status\":\"Failed\"");
+        garbage.ExitCode.ShouldBe(1);
+        garbage.Error.ShouldContain("is not JSON");
+    }
 }

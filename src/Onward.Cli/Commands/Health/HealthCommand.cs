@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Onward.Core.Kubernetes;
+
+namespace Onward.Cli.Commands.Health;
+
+/// <summary>
+/// <c>onward health [-f FILE | -]</c>: the verification rules Onward applies to rollouts, on a saved object
+/// (<c>kubectl get deploy/x -o json</c>, a Pod, or a List of a workload and its Pods). Exit 0 healthy, 1 failed,
+/// 2 progressing.
+/// </summary>
+public static class HealthCommand
+{
+    // Messages quote names; keep them readable (\"web\" rather than \u0022web\u0022) for people and for scripts.
+    private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create()
+    {
+        var file = new Option<string>("--file", "-f") { Description = "The object as JSON; - reads standard input", DefaultValueFactory = _ => "-" };
+        var command = new Command("health", "Evaluate a saved Kubernetes object by Onward's rollout rules: exit 0 healthy, 1 failed, 2 progressing");
+        command.Options.Add(file);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var path = result.GetValue(file)!;
+            string text;
+            try
+            {
+                text = path == "-" ? await Console.In.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(path, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"error: cannot read {path}: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            JsonNode? document;
+            try
+            {
+                document = JsonNode.Parse(text);
+            }
+            catch (JsonException e)
+            {
+                Console.Error.WriteLine($"error: {path} is not JSON ({e.Message}); save the object with `kubectl get KIND NAME -o json`");
+                return ExitCodes.Failure;
+            }
+            if (document is not JsonObject)
+            {
+                Console.Error.WriteLine($"error: {path} holds no Kubernetes object");
+                return ExitCodes.Failure;
+            }
+            var report = WorkloadHealth.Evaluate(document, DateTimeOffset.UtcNow);
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                kind = report.Kind,
+                name = report.Name,
+                status = report.Status.ToString(),
+                done = report.Done,
+                message = report.Message,
+            }, Output));
+            return report.Status switch
+            {
+                HealthStatus.Healthy => ExitCodes.Success,
+                HealthStatus.Failed => ExitCodes.Failure,
+                _ => ExitCodes.Progressing,
+            };
+        });
+        return command;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Onward.Core.Kubernetes;
+
+public enum HealthStatus
+{
+    Progressing,
+    Healthy,
+    Failed,
+}
