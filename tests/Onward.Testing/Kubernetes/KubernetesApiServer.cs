@@ -29,6 +29,9 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         Port = port;
     }
 
+    /// <summary>The simulated controllers and kubelet, when started with <c>simulate</c>.</summary>
+    public ClusterSimulator? Cluster { get; private set; }
+
     public ObjectStore Store { get; }
 
     public int Port { get; }
@@ -38,7 +41,9 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     /// <summary>How often an idle watch with <c>allowWatchBookmarks</c> gets a BOOKMARK.</summary>
     public static TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public static async Task<KubernetesApiServer> StartAsync()
+    /// <param name="simulate">Run the simulated controllers and kubelet, so that workloads roll out.</param>
+    /// <param name="registries">Loopback registries (host:port) the kubelet pulls from over plain HTTP.</param>
+    public static async Task<KubernetesApiServer> StartAsync(bool simulate = false, IReadOnlyList<string>? registries = null)
     {
         var port = Ports.Free();
         var builder = WebApplication.CreateSlimBuilder();
@@ -59,11 +64,19 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         app.Map("/api/{version}/{**path}", (HttpContext http, string version, string path) => server.HandleAsync(http, "", version, path));
         app.Map("/apis/{group}/{version}/{**path}", (HttpContext http, string group, string version, string path) => server.HandleAsync(http, group, version, path));
         await app.StartAsync();
+        if (simulate)
+        {
+            server.Cluster = new ClusterSimulator(store, registries ?? []);
+        }
         return server;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
         Store.DropWatches();
         await _app.StopAsync();
         await _app.DisposeAsync();

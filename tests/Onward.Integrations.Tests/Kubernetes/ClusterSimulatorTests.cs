@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Onward.Core.Kubernetes;
+using Onward.Testing;
+using Onward.Testing.Kubernetes;
+using KubernetesApi = k8s.Kubernetes;
+
+namespace Onward.Integrations.Tests.Kubernetes;
+
+/// <summary>The simulated cluster rolls workloads out and fails Pods the way kubelets do, against a real registry.</summary>
+public class ClusterSimulatorTests
+{
+    private const string Ns = "shop";
+
+    private static V1Deployment Deployment(string image, Dictionary<string, string>? env = null, string? memory = null) => new()
+    {
+        ApiVersion = "apps/v1",
+        Kind = "Deployment",
+        Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = Ns },
+        Spec = new V1DeploymentSpec
+        {
+            Replicas = 2,
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } },
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "web" } },
+                Spec = new V1PodSpec
+                {
+                    Containers =
+                    [
+                        new V1Container
+                        {
+                            Name = "app",
+                            Image = image,
+                            Env = env?.Select(e => new V1EnvVar { Name = e.Key, Value = e.Value }).ToList(),
+                            Resources = memory is null ? null : new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["memory"] = new(memory) } },
+                        },
+                    ],
+                },
+            },
+        },
+    };
+
+    /// <summary>The deployment, its ReplicaSets and Pods as one List, the way `onward health` reads them.</summary>
+    private static async Task<HealthReport> HealthAsync(KubernetesApi client)
+    {
+        var items = new JsonArray(
+            JsonNode.Parse(KubernetesJson.Serialize(await client.AppsV1.ReadNamespacedDeploymentAsync("web", Ns)))!);
+        foreach (var rs in (await client.AppsV1.ListNamespacedReplicaSetAsync(Ns)).Items)
+        {
+            var node = JsonNode.Parse(KubernetesJson.Serialize(rs))!;
+            node["kind"] = "ReplicaSet";
+            items.Add(node);
+        }
+        foreach (var pod in (await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=web")).Items)
+        {
+            var node = JsonNode.Parse(KubernetesJson.Serialize(pod))!;
+            node["kind"] = "Pod";
+            items.Add(node);
+        }
+        items[0]!["kind"] = "Deployment";
+        return WorkloadHealth.Evaluate(new JsonObject { ["kind"] = "List", ["items"] = items }, DateTimeOffset.UtcNow);
+    }
+
+    private static Task<HealthReport> SettledAsync(KubernetesApi client) =>
+        Eventually.WaitAsync(async () => await HealthAsync(client) is { Done: true } report ? report : null, "the rollout to settle", TimeSpan.FromSeconds(30));
+
+    private static async Task<(LocalRegistry Registry, string Image)> ImageAsync(TempDirectory dir)
+    {
+        var registry = await LocalRegistry.StartAsync();
+        var repo = await GitRepository.InitAsync(dir.Combine("img"));
+        await TestImages.AddToAsync(repo);
+        Directory.CreateDirectory(dir.Combine("buildah"));
+        var digest = await TestImages.BuildAndPushAsync(repo.Path, $"{registry.Host}/acme/web:v1", dir.Combine("buildah"));
+        return (registry, $"{registry.Host}/acme/web@{digest}");
+    }
+
+    [Fact]
+    public async Task A_deployment_of_an_image_the_registry_has_rolls_out_and_replaces_the_old_pods()
+    {
+        await using var dir = new TempDirectory();
+        var (registry, image) = await ImageAsync(dir);
+        await using var _ = registry;
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(image), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        (await SettledAsync(client)).Message.ShouldBe("deployment \"web\" successfully rolled out");
+        var firstPods = (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.Select(p => p.Metadata.Name).ToList();
+
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(image, new() { ["GREETING"] = "hi" }), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        (await SettledAsync(client)).Status.ShouldBe(HealthStatus.Healthy);
+
+        var pods = (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items;
+        pods.Count.ShouldBe(2);
+        pods.ShouldAllBe(p => !firstPods.Contains(p.Metadata.Name));
+        (await client.AppsV1.ListNamespacedReplicaSetAsync(Ns)).Items.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_missing_image_fails_fast_with_image_pull_back_off_while_the_old_pods_keep_running()
+    {
+        await using var dir = new TempDirectory();
+        var (registry, image) = await ImageAsync(dir);
+        await using var _ = registry;
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(image), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        await SettledAsync(client);
+
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment($"{registry.Host}/acme/web:missing"), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        var failed = await SettledAsync(client);
+
+        failed.Status.ShouldBe(HealthStatus.Failed);
+        failed.Message.ShouldMatch("container \"app\" is (ErrImagePull|ImagePullBackOff): Back-off pulling image .*/acme/web:missing.* of the new revision\\)");
+        (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.Count(p => p.Status.Phase == "Running" && p.Spec.Containers[0].Image == image).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_container_that_exits_ends_in_crash_loop_back_off_with_its_log_and_an_event()
+    {
+        await using var dir = new TempDirectory();
+        var (registry, image) = await ImageAsync(dir);
+        await using var _ = registry;
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(image, new() { ["ONWARD_TEST_EXIT_CODE"] = "3" }), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        var failed = await SettledAsync(client);
+
+        failed.Status.ShouldBe(HealthStatus.Failed);
+        failed.Message.ShouldContain("CrashLoopBackOff");
+        var pod = (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items[0];
+        (await new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, Ns, container: "app", tailLines: 30)).ReadToEndAsync())
+            .ShouldContain("fatal: cannot start, exiting with 3");
+        (await client.CoreV1.ListNamespacedEventAsync(Ns)).Items.ShouldContain(e => e.InvolvedObject.Name == pod.Metadata.Name && e.Reason == "BackOff");
+    }
+
+    [Fact]
+    public async Task A_pod_asking_for_more_than_the_node_has_is_unschedulable()
+    {
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true);
+        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment("registry.example.com/web:1", memory: "64Gi"), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        var pod = await Eventually.WaitAsync(async () => (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.FirstOrDefault(p => p.Status?.Conditions?.Any(c => c.Reason == "Unschedulable") == true),
+            "an unschedulable pod");
+
+        pod.Status.Phase.ShouldBe("Pending");
+        pod.Status.Conditions.Single(c => c.Type == "PodScheduled").Message.ShouldBe("0/1 nodes are available: 1 Insufficient memory.");
+        (await HealthAsync(client)).Status.ShouldBe(HealthStatus.Progressing, "within the grace an autoscaler could still add a node");
+    }
+}

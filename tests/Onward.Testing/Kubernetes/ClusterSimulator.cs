@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Onward.Core.Configuration;
+using Onward.Integrations.Registry;
+
+namespace Onward.Testing.Kubernetes;
+
+/// <summary>
+/// The controllers and the kubelet of the test cluster, kept simple but faithful in what verification depends on.
+/// Deployments roll out through ReplicaSets labelled with <c>pod-template-hash</c> (new Pods first, old ones removed
+/// once the new are available) and report status as the deployment controller does, including
+/// ProgressDeadlineExceeded. Pods fail the way kubelets make them fail: an image the registry does not have gives
+/// ErrImagePull then ImagePullBackOff; a container whose env has <c>ONWARD_TEST_EXIT_CODE</c> gives CrashLoopBackOff
+/// (with <c>ONWARD_TEST_OOM=1</c> the last termination is OOMKilled); requests beyond the node give Unschedulable.
+/// <c>ONWARD_TEST_START_MS</c> delays readiness.
+/// </summary>
+public sealed class ClusterSimulator : IAsyncDisposable
+{
+    private const long NodeMemoryBytes = 8L * 1024 * 1024 * 1024;
+    private static readonly ResourceType Deployments = ResourceType.Known.First(t => t.Plural == "deployments");
+    private static readonly ResourceType ReplicaSets = ResourceType.Known.First(t => t.Plural == "replicasets");
+    private static readonly ResourceType Pods = ResourceType.Known.First(t => t.Plural == "pods");
+    private static readonly ResourceType Events = ResourceType.Known.First(t => t.Plural == "events");
+    private readonly ObjectStore _store;
+    private readonly RegistryClient _registry;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly Dictionary<string, bool> _images = [];
+
+    public ClusterSimulator(ObjectStore store, IReadOnlyList<string> insecureRegistries)
+    {
+        _store = store;
+        _registry = new RegistryClient(insecureRegistries.Select(r => new RegistryConfig(r, true, null, null, null)).ToList());
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>How often the controllers look at the cluster.</summary>
+    public TimeSpan Tick { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _registry.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            foreach (var deployment in _store.List(Deployments, null).Items)
+            {
+                ReconcileDeployment(deployment);
+            }
+            foreach (var pod in _store.List(Pods, null).Items)
+            {
+                await RunPodAsync(pod);
+            }
+            await Task.Delay(Tick, _stop.Token);
+        }
+    }
+
+    private void ReconcileDeployment(JsonObject deployment)
+    {
+        var ns = Text(deployment, "metadata", "namespace")!;
+        var name = Text(deployment, "metadata", "name")!;
+        var desired = deployment["spec"]?["replicas"] is { } r ? Number(r) : 1;
+        var template = deployment["spec"]?["template"] as JsonObject ?? new JsonObject();
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(template.ToJsonString())))[..10];
+        var owned = _store.List(ReplicaSets, ns, rs => Text(rs, "metadata", "annotations", "test.onward.dev/owner") == name).Items;
+        var current = owned.FirstOrDefault(rs => Text(rs, "metadata", "labels", "pod-template-hash") == hash);
+        var revision = owned.Select(rs => Number(rs["metadata"]?["annotations"]?["deployment.kubernetes.io/revision"])).DefaultIfEmpty(0).Max();
+        if (current is null)
+        {
+            revision++;
+            var labels = (template["metadata"]?["labels"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
+            labels["pod-template-hash"] = hash;
+            current = new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = $"{name}-{hash}",
+                    ["labels"] = labels,
+                    ["annotations"] = new JsonObject { ["deployment.kubernetes.io/revision"] = revision.ToString(CultureInfo.InvariantCulture), ["test.onward.dev/owner"] = name },
+                },
+                ["spec"] = new JsonObject { ["replicas"] = desired, ["template"] = template.DeepClone() },
+            };
+            _store.Update(ReplicaSets, ns, $"{name}-{hash}", _ => Fresh(current, ReplicaSets, ns));
+            _store.Update(Deployments, ns, name, d =>
+            {
+                d!["metadata"]!["annotations"] ??= new JsonObject();
+                d["metadata"]!["annotations"]!["deployment.kubernetes.io/revision"] = revision.ToString(CultureInfo.InvariantCulture);
+                d["metadata"]!["annotations"]!["test.onward.dev/rollout-started"] = DateTimeOffset.UtcNow.ToString("O");
+                return d;
+            });
+        }
+        var currentName = Text(current, "metadata", "name")!;
+        var pods = _store.List(Pods, ns, p => Text(p, "metadata", "annotations", "test.onward.dev/owner") == name).Items;
+        var newPods = pods.Where(p => Text(p, "metadata", "labels", "pod-template-hash") == hash).ToList();
+        var oldPods = pods.Except(newPods).ToList();
+        for (var i = newPods.Count; i < desired; i++)
+        {
+            var podName = $"{currentName}-{Guid.NewGuid().ToString("N")[..5]}";
+            var labels = (JsonObject)current["metadata"]!["labels"]!.DeepClone();
+            var pod = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = podName, ["labels"] = labels, ["annotations"] = new JsonObject { ["test.onward.dev/owner"] = name, ["test.onward.dev/created"] = DateTimeOffset.UtcNow.ToString("O") } },
+                ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
+            };
+            _store.Update(Pods, ns, podName, _ => Fresh(pod, Pods, ns));
+            newPods.Add(pod);
+        }
+        foreach (var extra in newPods.Skip((int)desired))
+        {
+            _store.Update(Pods, ns, Text(extra, "metadata", "name")!, _ => null);
+        }
+        var newAvailable = newPods.Take((int)desired).Count(IsReady);
+        if (newAvailable >= desired)
+        {
+            // Surge rollout: the old Pods go once every new one is available.
+            foreach (var old in oldPods)
+            {
+                _store.Update(Pods, ns, Text(old, "metadata", "name")!, _ => null);
+            }
+            oldPods.Clear();
+        }
+        var all = _store.List(Pods, ns, p => Text(p, "metadata", "annotations", "test.onward.dev/owner") == name).Items;
+        var updated = all.Count(p => Text(p, "metadata", "labels", "pod-template-hash") == hash);
+        var available = all.Count(IsReady);
+        var started = DateTimeOffset.TryParse(Text(deployment, "metadata", "annotations", "test.onward.dev/rollout-started"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.UtcNow;
+        var deadline = deployment["spec"]?["progressDeadlineSeconds"] is { } seconds ? Number(seconds) : 600;
+        var complete = updated == desired && all.Count == desired && available == desired;
+        var stuck = !complete && DateTimeOffset.UtcNow - started > TimeSpan.FromSeconds(deadline);
+        _store.Update(Deployments, ns, name, d =>
+        {
+            if (d is null)
+            {
+                return null;
+            }
+            d["status"] = new JsonObject
+            {
+                ["observedGeneration"] = Number(d["metadata"]?["generation"]),
+                ["replicas"] = all.Count,
+                ["updatedReplicas"] = updated,
+                ["readyReplicas"] = available,
+                ["availableReplicas"] = available,
+                ["unavailableReplicas"] = Math.Max(0, all.Count - available),
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "Progressing",
+                    ["status"] = stuck ? "False" : "True",
+                    ["reason"] = stuck ? "ProgressDeadlineExceeded" : complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                    ["message"] = stuck ? $"ReplicaSet \"{currentName}\" has timed out progressing." : $"ReplicaSet \"{currentName}\" is progressing.",
+                }),
+            };
+            return d;
+        });
+    }
+
+    private async Task RunPodAsync(JsonObject pod)
+    {
+        var ns = Text(pod, "metadata", "namespace")!;
+        var name = Text(pod, "metadata", "name")!;
+        var created = DateTimeOffset.Parse(Text(pod, "metadata", "annotations", "test.onward.dev/created") ?? DateTimeOffset.UtcNow.ToString("O"), CultureInfo.InvariantCulture);
+        var age = DateTimeOffset.UtcNow - created;
+        var containers = pod["spec"]?["containers"]?.AsArray().Select(c => (JsonObject)c!).ToList() ?? [];
+        var requested = containers.Sum(c => Memory(Text(c, "resources", "requests", "memory")));
+        JsonObject status;
+        if (requested > NodeMemoryBytes)
+        {
+            status = PodStatus("Pending", ready: false, [], scheduled: false, unschedulable: "0/1 nodes are available: 1 Insufficient memory.", since: created);
+        }
+        else
+        {
+            var statuses = new JsonArray();
+            var allReady = true;
+            foreach (var container in containers)
+            {
+                var containerStatus = await ContainerAsync(container, age);
+                allReady &= containerStatus["ready"]!.GetValue<bool>();
+                statuses.Add(containerStatus);
+            }
+            status = PodStatus(allReady ? "Running" : statuses.Any(s => s!["state"]?["running"] is not null || s["lastState"]?["terminated"] is not null) ? "Running" : "Pending", allReady, statuses, scheduled: true, unschedulable: null, since: created);
+            var log = string.Join('\n', containers.Select(c => Env(c, "ONWARD_TEST_EXIT_CODE") is { } code
+                ? $"starting {Text(c, "image")}\nfatal: cannot start, exiting with {code}"
+                : $"starting {Text(c, "image")}\nlistening"));
+            pod["metadata"]!["annotations"]!["test.onward.dev/log"] = log;
+        }
+        _store.Update(Pods, ns, name, current =>
+        {
+            if (current is null)
+            {
+                return null;
+            }
+            current["status"] = status;
+            current["metadata"]!["annotations"]!["test.onward.dev/log"] = pod["metadata"]!["annotations"]!["test.onward.dev/log"]?.DeepClone();
+            return current;
+        });
+        if (status["containerStatuses"] is JsonArray list && list.FirstOrDefault(s => s!["state"]?["waiting"] is not null) is { } waiting)
+        {
+            var reason = Text(waiting, "state", "waiting", "reason")!;
+            _store.Update(Events, ns, $"{name}.{reason.ToLowerInvariant()}", e => e ?? Fresh(new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = $"{name}.{reason.ToLowerInvariant()}" },
+                ["involvedObject"] = new JsonObject { ["kind"] = "Pod", ["name"] = name, ["namespace"] = ns },
+                ["reason"] = reason == "CrashLoopBackOff" ? "BackOff" : "Failed",
+                ["message"] = Text(waiting, "state", "waiting", "message"),
+                ["type"] = "Warning",
+                ["lastTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            }, Events, ns));
+        }
+    }
+
+    private async Task<JsonObject> ContainerAsync(JsonObject container, TimeSpan age)
+    {
+        var name = Text(container, "name") ?? "app";
+        var image = Text(container, "image") ?? "";
+        var startMs = Env(container, "ONWARD_TEST_START_MS") is { } ms ? int.Parse(ms, CultureInfo.InvariantCulture) : 100;
+        JsonObject Status(JsonObject state, bool ready, int restarts, JsonObject? lastState = null) => new()
+        {
+            ["name"] = name,
+            ["image"] = image,
+            ["ready"] = ready,
+            ["restartCount"] = restarts,
+            ["state"] = state,
+            ["lastState"] = lastState ?? new JsonObject(),
+        };
+        if (!await ImageExistsAsync(image))
+        {
+            var reason = age < TimeSpan.FromMilliseconds(500) ? "ErrImagePull" : "ImagePullBackOff";
+            return Status(new JsonObject { ["waiting"] = new JsonObject { ["reason"] = reason, ["message"] = $"Back-off pulling image \"{image}\": not found" } }, false, 0);
+        }
+        if (Env(container, "ONWARD_TEST_EXIT_CODE") is { } code)
+        {
+            var restarts = (int)(age.TotalMilliseconds / 200);
+            var oom = Env(container, "ONWARD_TEST_OOM") == "1";
+            var terminated = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = oom ? 137 : int.Parse(code, CultureInfo.InvariantCulture), ["reason"] = oom ? "OOMKilled" : "Error" } };
+            return restarts == 0
+                ? Status(new JsonObject { ["running"] = new JsonObject() }, false, 0)
+                : Status(new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "CrashLoopBackOff", ["message"] = $"back-off restarting failed container {name}" } }, false, restarts, terminated);
+        }
+        return age.TotalMilliseconds >= startMs
+            ? Status(new JsonObject { ["running"] = new JsonObject() }, true, 0)
+            : Status(new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } }, false, 0);
+    }
+
+    /// <summary>Images in loopback registries are looked up for real; others are assumed present.</summary>
+    private async Task<bool> ImageExistsAsync(string image)
+    {
+        if (!image.StartsWith("127.0.0.1:", StringComparison.Ordinal))
+        {
+            return true;
+        }
+        if (_images.TryGetValue(image, out var known))
+        {
+            return known;
+        }
+        bool exists;
+        try
+        {
+            exists = await _registry.ResolveDigestAsync(ImageReference.Parse(image), _stop.Token) is not null;
+        }
+        catch (Exception e) when (e is RegistryException or FormatException)
+        {
+            exists = false;
+        }
+        return _images[image] = exists;
+    }
+
+    private static JsonObject PodStatus(string phase, bool ready, JsonArray containers, bool scheduled, string? unschedulable, DateTimeOffset since) => new()
+    {
+        ["phase"] = phase,
+        ["conditions"] = new JsonArray(
+            new JsonObject
+            {
+                ["type"] = "PodScheduled",
+                ["status"] = scheduled ? "True" : "False",
+                ["reason"] = unschedulable is null ? null : "Unschedulable",
+                ["message"] = unschedulable,
+                ["lastTransitionTime"] = since.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            },
+            new JsonObject { ["type"] = "Ready", ["status"] = ready ? "True" : "False" }),
+        ["containerStatuses"] = containers,
+    };
+
+    private static bool IsReady(JsonObject pod) =>
+        pod["status"]?["conditions"]?.AsArray().Any(c => Text(c, "type") == "Ready" && Text(c, "status") == "True") == true;
+
+    private static JsonObject Fresh(JsonObject o, ResourceType type, string ns)
+    {
+        o["kind"] = type.Kind;
+        o["apiVersion"] = type.ApiVersion;
+        o["metadata"]!["namespace"] = ns;
+        o["metadata"]!["uid"] = Guid.NewGuid().ToString();
+        o["metadata"]!["creationTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
+        o["metadata"]!["generation"] = 1L;
+        return o;
+    }
+
+    private static string? Env(JsonObject container, string name) =>
+        container["env"]?.AsArray().FirstOrDefault(e => Text(e, "name") == name) is { } entry ? Text(entry, "value") : null;
+
+    private static long Memory(string? quantity)
+    {
+        if (string.IsNullOrEmpty(quantity))
+        {
+            return 0;
+        }
+        var units = new (string Suffix, long Factor)[] { ("Ki", 1L << 10), ("Mi", 1L << 20), ("Gi", 1L << 30), ("Ti", 1L << 40), ("K", 1000), ("M", 1_000_000), ("G", 1_000_000_000) };
+        foreach (var (suffix, factor) in units)
+        {
+            if (quantity.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return (long)(double.Parse(quantity[..^suffix.Length], CultureInfo.InvariantCulture) * factor);
+            }
+        }
+        return long.Parse(quantity, CultureInfo.InvariantCulture);
+    }
+
+    private static long Number(JsonNode? node) => node is null ? 0 : long.Parse(node.ToJsonString().Trim('"'), CultureInfo.InvariantCulture);
+
+    private static string? Text(JsonNode? node, params string[] path)
+    {
+        foreach (var step in path)
+        {
+            node = node is JsonObject o ? o[step] : null;
+        }
+        return node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    }
+}
