@@ -10,6 +10,7 @@ using Onward.Core.Targets;
 using Onward.Core.Webhooks;
 using Onward.Integrations.Git;
 using Onward.Integrations.ImageBuilds;
+using Onward.Integrations.Kubernetes;
 using Onward.Integrations.LocalProcesses;
 using Onward.Integrations.Registry;
 using Onward.Server.Api.Deployments;
@@ -70,6 +71,10 @@ public static class OnwardServer
         services.AddSingleton(sp => new LocalTarget(config.Server.DataDir, sp.GetRequiredService<ILocalPortStore>(), sp.GetRequiredService<ImageUnpacker>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalTarget>>()));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<LocalTarget>());
+        services.AddSingleton<ClusterClients>();
+        services.AddSingleton(sp => new KubernetesTarget(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<ClusterClients>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesTarget>>()));
+        services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<KubernetesTarget>());
         services.AddSingleton<SourceWatcher>();
         services.AddSingleton<DeploymentRequests>();
         services.AddSingleton<BuildRunner>();

@@ -101,6 +101,7 @@ public sealed partial class ConfigParser
 
         CheckRequires(environmentsNode as YamlMapping, environments);
         CheckLocalPorts(environmentsNode as YamlMapping, environments, services);
+        CheckDeployMethods(servicesNode as YamlMapping, environments, services);
         return new OnwardConfig(server, auth, environments, services) { WebhookSecrets = webhooks, Registries = registries };
     }
 
@@ -299,8 +300,7 @@ public sealed partial class ConfigParser
         }
         if (kubernetes is not null)
         {
-            Unsupported(kubernetes, path + ".kubernetes", "the Kubernetes target is not part of this version; use `local: {}`");
-            return null;
+            return ParseKubernetes(kubernetes, path + ".kubernetes") is { } cluster ? new TargetConfig(null, cluster) : null;
         }
         var ports = new Dictionary<string, int>(StringComparer.Ordinal);
         if (!IsNull(local!) && AsMapping(local!, path + ".local") is { } localMap)
@@ -318,6 +318,50 @@ public sealed partial class ConfigParser
             }
         }
         return new TargetConfig(new LocalTargetConfig(ports), null);
+    }
+
+    private KubernetesTargetConfig? ParseKubernetes(YamlNode node, string path)
+    {
+        if (AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = Keys(map, path, "namespace", "context", "kubeconfig", "server", "token", "inCluster");
+        var ns = Str(keys.Get("namespace"), path + ".namespace");
+        if (ns is null)
+        {
+            Problem(map, path, "missing `namespace`", "name the namespace the service's objects go to, e.g. `namespace: shop`");
+            return null;
+        }
+        if (!NamespaceRegex().IsMatch(ns.Value))
+        {
+            Problem(ns, path + ".namespace", $"'{ns.Value}' is not a namespace name", "use lowercase letters, digits and dashes (RFC 1123)");
+        }
+        var server = Str(keys.Get("server"), path + ".server")?.Value;
+        var token = Str(keys.Get("token"), path + ".token")?.Value;
+        var inCluster = Bool(keys.Get("inCluster"), path + ".inCluster") ?? false;
+        var kubeconfig = Str(keys.Get("kubeconfig"), path + ".kubeconfig")?.Value;
+        var context = Str(keys.Get("context"), path + ".context")?.Value;
+        var ways = (server is not null ? 1 : 0) + (inCluster ? 1 : 0) + (kubeconfig is not null || context is not null ? 1 : 0);
+        if (ways > 1)
+        {
+            Problem(map, path, "several ways to reach the cluster given", "use one of: `context` (and `kubeconfig`), `server` with `token`, or `inCluster: true`");
+        }
+        if (server is not null && !Uri.TryCreate(server, UriKind.Absolute, out _))
+        {
+            Problem(keys.Get("server")!, path + ".server", $"'{server}' is not a URL", "write the API server's URL, e.g. `https://10.0.0.1:6443`");
+        }
+        if (token is not null && server is null)
+        {
+            Problem(keys.Get("token")!, path + ".token", "a token needs `server`", "add the API server's URL as `server`");
+        }
+        if (kubeconfig is not null)
+        {
+            kubeconfig = Path.GetFullPath(kubeconfig.StartsWith("~/", StringComparison.Ordinal)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), kubeconfig[2..])
+                : kubeconfig, _baseDirectory);
+        }
+        return new KubernetesTargetConfig(context, ns.Value) { Kubeconfig = kubeconfig, Server = server, Token = token, InCluster = inCluster };
     }
 
     private EnvironmentPolicy ParsePolicy(YamlNode? node, string path)
@@ -558,16 +602,16 @@ public sealed partial class ConfigParser
                 local = new LocalDeployConfig(command?.Value, health.Value);
             }
         }
-        if (manifests is not null && keys.Get("manifests") is { } manifestsNode)
+        if (manifests is not null && (Path.IsPathRooted(manifests) || manifests.Split('/').Contains("..")))
         {
-            Unsupported(manifestsNode, path + ".manifests", "Kubernetes manifests are not part of this version; use `local`");
+            Problem(keys.Get("manifests")!, path + ".manifests", $"'{manifests}' leaves the repository", "give a directory inside the repository, e.g. `deploy/k8s`");
         }
-        if (local is null && keys.Get("local") is null)
+        if (local is null && manifests is null)
         {
-            Problem(map, path, "no way to deploy given", "add `local: { command: ..., healthUrl: ... }`");
+            Problem(map, path, "no way to deploy given", "add `manifests: deploy/k8s` for Kubernetes environments or `local: { command: ..., healthUrl: ... }`");
             return null;
         }
-        return local is null ? null : new DeployConfig(manifests, local);
+        return keys.Get("local") is not null && local is null ? null : new DeployConfig(manifests, local);
     }
 
     private void CheckRequires(YamlMapping? environmentsNode, List<EnvironmentConfig> environments)
@@ -633,6 +677,33 @@ public sealed partial class ConfigParser
                     Problem(node, path, $"port {port} is already given to {other}", "give every service in every local environment its own port");
                 }
                 used.TryAdd(port, $"{service} in {environment.Name}");
+            }
+        }
+    }
+
+    /// <summary>Every service needs a way onto every kind of target there is: `local` settings and, for clusters, manifests.</summary>
+    private void CheckDeployMethods(YamlMapping? servicesNode, List<EnvironmentConfig> environments, List<ServiceConfig> services)
+    {
+        foreach (var service in services)
+        {
+            var node = servicesNode?.Entries.FirstOrDefault(e => e.Key.Value == service.Name).Key;
+            if (node is null)
+            {
+                continue;
+            }
+            var cluster = environments.FirstOrDefault(e => e.Target.Kubernetes is not null);
+            var local = environments.FirstOrDefault(e => e.Target.Local is not null);
+            if (cluster is not null && service.Deploy.Manifests is null)
+            {
+                Problem(node, $"services.{service.Name}.deploy", $"environment '{cluster.Name}' is a Kubernetes cluster but the service has no `manifests`", "add `manifests: deploy/k8s` (a directory of YAML in the repository)");
+            }
+            if (cluster is not null && service.Build.ImageRepository is null)
+            {
+                Problem(node, $"services.{service.Name}.build", $"environment '{cluster.Name}' is a Kubernetes cluster but the service builds no image", "build with `buildah`, `docker` or `external`, which name the image repository");
+            }
+            if (local is not null && service.Deploy.Local is null)
+            {
+                Problem(node, $"services.{service.Name}.deploy", $"environment '{local.Name}' is local but the service has no `local` settings", "add `local: { healthUrl: ... }` (and `command` unless it builds an image)");
             }
         }
     }
@@ -867,6 +938,9 @@ public sealed partial class ConfigParser
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
     private static partial Regex NameRegex();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex NamespaceRegex();
 
     [GeneratedRegex(@"\{([A-Za-z]+)\}")]
     private static partial Regex PlaceholderRegex();

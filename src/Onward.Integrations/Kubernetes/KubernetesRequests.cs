@@ -1,0 +1,83 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Onward.Integrations.Kubernetes;
+
+/// <summary>
+/// Requests for any kind through a KubernetesClient's own HTTP pipeline (its credentials and TLS settings), so that
+/// one code path serves every kind of object a service ships.
+/// </summary>
+public static class KubernetesRequests
+{
+    /// <summary>
+    /// Server-side apply (https://kubernetes.io/docs/reference/using-api/server-side-apply/): the apply-patch+yaml
+    /// content type with a JSON body (JSON is YAML), field manager <c>onward</c>, conflicts forced.
+    /// </summary>
+    public static async Task<(bool Ok, string Detail)> ApplyAsync(k8s.Kubernetes client, RenderedObject item, CancellationToken cancellationToken)
+    {
+        var path = item.Kind.Namespaced
+            ? $"{item.Kind.ApiPath}/namespaces/{item.Namespace}/{item.Kind.Plural}/{item.Name}"
+            : $"{item.Kind.ApiPath}/{item.Kind.Plural}/{item.Name}";
+        using var request = new HttpRequestMessage(HttpMethod.Patch, Url(client, path + "?fieldManager=onward&force=true"))
+        {
+            Content = new StringContent(item.Body.ToJsonString(), Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/apply-patch+yaml");
+        using var response = await client.HttpClient.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode ? (true, body) : (false, $"{(int)response.StatusCode} {Message(body)}");
+    }
+
+    public static async Task<JsonObject?> GetAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)
+    {
+        using var response = await client.HttpClient.GetAsync(Url(client, path), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) as JsonObject;
+    }
+
+    public static async Task<string> TextAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)
+    {
+        using var response = await client.HttpClient.GetAsync(Url(client, path), cancellationToken);
+        return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(cancellationToken) : "";
+    }
+
+    /// <summary>A watch stream: one JSON event per line (https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes).</summary>
+    public static async IAsyncEnumerable<JsonObject> WatchAsync(
+        k8s.Kubernetes client, string path, string resourceVersion, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(client, $"{path}{separator}watch=true&allowWatchBookmarks=true&resourceVersion={resourceVersion}"));
+        using var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            yield return new JsonObject { ["type"] = "ERROR", ["object"] = new JsonObject { ["code"] = (int)response.StatusCode } };
+            yield break;
+        }
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length > 0 && JsonNode.Parse(line) is JsonObject e)
+            {
+                yield return e;
+            }
+        }
+    }
+
+    public static Uri Url(k8s.Kubernetes client, string path) => new(client.BaseUri, path.TrimStart('/'));
+
+    private static string Message(string body)
+    {
+        try
+        {
+            return (JsonNode.Parse(body)?["message"] as JsonValue)?.ToString() ?? body;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return body;
+        }
+    }
+}

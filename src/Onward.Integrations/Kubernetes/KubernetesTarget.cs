@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Onward.Core.Configuration;
+using Onward.Core.Kubernetes;
+using Onward.Core.Pipeline;
+using Onward.Core.Releases;
+using Onward.Core.Targets;
+using Onward.Integrations.Git;
+
+namespace Onward.Integrations.Kubernetes;
+
+/// <summary>
+/// The <c>kubernetes</c> target: renders the release's manifests, applies them with server-side apply in a safe
+/// order, and verifies every workload by watching it and its Pods with the rules of <see cref="WorkloadHealth"/>,
+/// failing fast on a Pod of the new revision that cannot start. Rendered manifests are kept per deployment under
+/// <c>dataDir/rendered</c>, so that a failure can re-apply the previous release's exactly.
+/// </summary>
+public sealed class KubernetesTarget(string dataDir, GitSourceRepository source, ClusterClients clusters, TimeProvider time, ILogger<KubernetesTarget> logger)
+    : IDeploymentTarget, IAsyncDisposable
+{
+    private const int LogLines = 30;
+    private readonly ConcurrentDictionary<(long Deployment, string Workload), RolloutWatch> _watches = new();
+
+    public string Kind => "kubernetes";
+
+    public async Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        if (context.Release.ImageReference is null)
+        {
+            return StepResult.Fail($"{context.Release.Service} {context.Release.Version} has no image; Kubernetes environments need an image build (buildah, docker or external)");
+        }
+        var (objects, error) = await ManifestRenderer.RenderAsync(
+            source.MirrorPath(context.Service.Name), context.Release, context.Service, context.Environment, context.Deployment.Id, cancellationToken);
+        if (error is not null)
+        {
+            return StepResult.Fail("invalid manifests, nothing was applied: " + error);
+        }
+        Directory.CreateDirectory(Path.Combine(dataDir, "rendered"));
+        await File.WriteAllTextAsync(RenderedPath(context.Deployment.Id), Serialize(objects), cancellationToken);
+        var applied = await ApplyAllAsync(context.Environment, objects, cancellationToken);
+        return applied ?? StepResult.Done($"applied {objects.Count} objects to {context.Environment.Target.Kubernetes!.Namespace}: {string.Join(", ", objects.Select(o => $"{o.Kind.Kind}/{o.Name}"))}");
+    }
+
+    public async Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        var objects = await LoadAsync(context.Deployment.Id, cancellationToken);
+        var workloads = objects.Where(o => o.Kind.Workload).ToList();
+        var client = clusters.For(context.Environment);
+        var reports = new List<HealthReport>();
+        foreach (var workload in workloads)
+        {
+            var watch = _watches.GetOrAdd((context.Deployment.Id, workload.Describe()), _ => new RolloutWatch(client, workload, logger));
+            if (!watch.Synced)
+            {
+                return StepResult.Wait(TimeSpan.FromMilliseconds(10));
+            }
+            var report = WorkloadHealth.Evaluate(watch.Snapshot(), time.GetUtcNow());
+            if (report.Status == HealthStatus.Failed)
+            {
+                var diagnosis = await DiagnoseAsync(client, watch, report, cancellationToken);
+                await StopWatchesAsync(context.Deployment.Id);
+                return StepResult.Fail($"{workload.Kind.Kind}/{workload.Name}: {report.Message}", diagnosis);
+            }
+            reports.Add(report);
+        }
+        if (reports.All(r => r.Status == HealthStatus.Healthy))
+        {
+            await StopWatchesAsync(context.Deployment.Id);
+            return StepResult.Done("verified: " + string.Join("; ", reports.Select(r => r.Message)));
+        }
+        if (context.Deployment.VerifyDeadline is { } deadline && time.GetUtcNow() >= deadline)
+        {
+            await StopWatchesAsync(context.Deployment.Id);
+            var waiting = string.Join("; ", reports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Message));
+            return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}",
+                $"still waiting for: {waiting}");
+        }
+        return StepResult.Wait(TimeSpan.FromMilliseconds(20), string.Join("; ", reports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Message)));
+    }
+
+    public Task PromoteAsync(TargetContext context, CancellationToken cancellationToken) => StopWatchesAsync(context.Deployment.Id);
+
+    public async Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        await StopWatchesAsync(context.Deployment.Id);
+        if (context.Previous is not { } previous || !File.Exists(RenderedPath(previous.Deployment.Id)))
+        {
+            return "there is no earlier release to restore; the failed one stays applied";
+        }
+        var objects = await LoadAsync(previous.Deployment.Id, cancellationToken);
+        var failed = await ApplyAllAsync(context.Environment, objects, cancellationToken);
+        return failed is StepResult.Failed f
+            ? $"re-applying {previous.Release.Version} failed too: {f.Reason}"
+            : $"re-applied {previous.Release.Version}'s manifests ({objects.Count} objects)";
+    }
+
+    /// <summary>The cluster kept running while Onward was down; verification re-attaches by watching again.</summary>
+    public Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var watch in _watches.Values)
+        {
+            await watch.DisposeAsync();
+        }
+        _watches.Clear();
+    }
+
+    private async Task<StepResult?> ApplyAllAsync(EnvironmentConfig environment, List<RenderedObject> objects, CancellationToken cancellationToken)
+    {
+        var client = clusters.For(environment);
+        foreach (var item in objects)
+        {
+            var (ok, detail) = await KubernetesRequests.ApplyAsync(client, item, cancellationToken);
+            if (!ok)
+            {
+                return StepResult.Fail($"applying {item.Describe()} failed: {detail}");
+            }
+        }
+        return null;
+    }
+
+    private static async Task<string> DiagnoseAsync(k8s.Kubernetes client, RolloutWatch watch, HealthReport report, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder()
+            .Append("workload:   ").Append(watch.Workload.Describe()).Append('\n')
+            .Append("reason:     ").Append(report.Message).Append('\n');
+        var failing = watch.Pods
+            .Select(p => (Pod: p, Health: WorkloadHealth.Pod(p, DateTimeOffset.UtcNow)))
+            .FirstOrDefault(p => p.Health.Status == HealthStatus.Failed);
+        if (failing.Pod is { } pod)
+        {
+            var name = (pod["metadata"]?["name"] as JsonValue)?.ToString() ?? "";
+            var ns = watch.Workload.Namespace!;
+            var statuses = (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            var container = statuses.FirstOrDefault(c => c["state"]?["waiting"] is not null || c["lastState"]?["terminated"] is not null) ?? statuses.FirstOrDefault();
+            var containerName = (container?["name"] as JsonValue)?.ToString() ?? "";
+            text.Append("pod:        ").Append(name).Append('\n')
+                .Append("container:  ").Append(containerName).Append('\n')
+                .Append("restarts:   ").Append(container?["restartCount"]?.ToJsonString() ?? "0").Append('\n')
+                .Append("message:    ").Append(failing.Health.Message).Append('\n');
+            var log = await KubernetesRequests.TextAsync(client, $"/api/v1/namespaces/{ns}/pods/{name}/log?container={Uri.EscapeDataString(containerName)}&tailLines={LogLines}", cancellationToken);
+            text.Append($"last {LogLines} log lines of {containerName}:\n").Append(log.Length == 0 ? "(none)\n" : log.EndsWith('\n') ? log : log + "\n");
+            var events = await KubernetesRequests.GetAsync(client, $"/api/v1/namespaces/{ns}/events?fieldSelector=" + Uri.EscapeDataString($"involvedObject.name={name}"), cancellationToken);
+            var lines = (events?["items"] as JsonArray ?? []).OfType<JsonObject>()
+                .Where(e => (e["involvedObject"]?["name"] as JsonValue)?.ToString() == name)
+                .Select(e => $"  {(e["type"] as JsonValue)?.ToString()} {(e["reason"] as JsonValue)?.ToString()}: {(e["message"] as JsonValue)?.ToString()}")
+                .ToList();
+            text.Append("events:\n").Append(lines.Count == 0 ? "  (none)\n" : string.Join('\n', lines) + "\n");
+        }
+        return text.ToString();
+    }
+
+    private async Task StopWatchesAsync(long deploymentId)
+    {
+        foreach (var key in _watches.Keys.Where(k => k.Deployment == deploymentId).ToList())
+        {
+            if (_watches.TryRemove(key, out var watch))
+            {
+                await watch.DisposeAsync();
+            }
+        }
+    }
+
+    private string RenderedPath(long deploymentId) => Path.Combine(dataDir, "rendered", deploymentId + ".json");
+
+    private static string Serialize(List<RenderedObject> objects) =>
+        new JsonArray(objects.Select(o => (JsonNode)new JsonObject { ["namespace"] = o.Namespace, ["body"] = o.Body.DeepClone() }).ToArray()).ToJsonString();
+
+    private async Task<List<RenderedObject>> LoadAsync(long deploymentId, CancellationToken cancellationToken)
+    {
+        var array = JsonNode.Parse(await File.ReadAllTextAsync(RenderedPath(deploymentId), cancellationToken))!.AsArray();
+        return array.OfType<JsonObject>().Select(entry =>
+        {
+            var body = (JsonObject)entry["body"]!.DeepClone();
+            var kind = KnownKinds.Find((body["apiVersion"] as JsonValue)?.ToString(), (body["kind"] as JsonValue)?.ToString())
+                ?? throw new JsonException("a rendered object of an unknown kind");
+            return new RenderedObject(kind, (entry["namespace"] as JsonValue)?.ToString(), (body["metadata"]!["name"] as JsonValue)!.ToString(), body);
+        }).ToList();
+    }
+}

@@ -1,0 +1,120 @@
+using Onward.Testing;
+using Onward.Testing.Kubernetes;
+
+namespace Onward.Server.Tests.Kubernetes;
+
+/// <summary>Releases go to two "clusters" (two API test servers with simulated controllers), verified by watching.</summary>
+public class KubernetesDeploymentTests
+{
+    private const string Manifests = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: { name: web-config }
+        data: { GREETING: Hello }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 2
+          selector: { matchLabels: { app: web } }
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers:
+                - name: app
+                  image: IMAGE:latest
+                  env: ENV
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: web }
+        spec: { selector: { app: web }, ports: [ { port: 80 } ] }
+        """;
+
+    private static async Task CommitManifestsAsync(GitRepository repo, string image, string env = "[]")
+    {
+        await repo.WriteAsync("deploy/k8s/web.yaml", Manifests.Replace("IMAGE", image, StringComparison.Ordinal).Replace("ENV", env, StringComparison.Ordinal));
+    }
+
+    private static string Yaml(LocalRegistry registry, string repository, KubernetesApiServer one, KubernetesApiServer two) => TestConfig.Yaml(Ports.Free(),
+        [
+            $"dev-a: {{ target: {{ kubernetes: {{ server: \"{one.Url}\", namespace: shop }} }}, policy: {{ autoDeploy: main }} }}",
+            $"dev-b: {{ target: {{ kubernetes: {{ server: \"{two.Url}\", namespace: shop-b }} }}, policy: {{ autoDeploy: main }} }}",
+        ],
+        [$$"""
+          shop:
+            repository: {{repository}}
+            poll: 200ms
+            build: { buildah: { image: {{registry.Host}}/acme/web } }
+            deploy: { manifests: deploy/k8s }
+            verify: { timeout: 20s }
+        """],
+        $"registries: {{ \"{registry.Host}\": {{ insecure: true }} }}");
+
+    [Fact]
+    public async Task A_release_is_applied_to_two_clusters_verified_and_a_crashing_one_is_caught_and_the_previous_restored()
+    {
+        await using var dir = new TempDirectory();
+        await using var registry = await LocalRegistry.StartAsync();
+        await using var one = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        await using var two = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await TestImages.AddToAsync(repo);
+        await CommitManifestsAsync(repo, $"{registry.Host}/acme/web");
+        var good = await repo.CommitAsync("good");
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
+
+        var release = await onward.Api.BuiltReleaseAsync("shop", good);
+        release.State.ShouldBe("Built", await onward.Api.Http.GetStringAsync($"api/v1/releases/{release.Id}/log"));
+        foreach (var (environment, server, ns) in new[] { ("dev-a", one, "shop"), ("dev-b", two, "shop-b") })
+        {
+            var deployment = await onward.Api.FinishedDeploymentAsync("shop", environment, good);
+            deployment.State.ShouldBe("Succeeded", deployment.Reason + deployment.Diagnosis);
+            deployment.Events[^1].Message.ShouldContain("deployment \"web\" successfully rolled out");
+            var applied = server.Store.Get(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "deployments"), ns, "web")!;
+            applied["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>().ShouldBe($"{registry.Host}/acme/web@{release.Digest}");
+            applied["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]!.GetValue<string>().ShouldBe("onward");
+            applied["metadata"]!["labels"]!["onward.dev/environment"]!.GetValue<string>().ShouldBe(environment);
+            applied["metadata"]!["annotations"]!["onward.dev/commit"]!.GetValue<string>().ShouldBe(good);
+            applied["metadata"]!["annotations"]!["onward.dev/deployment-id"]!.GetValue<string>().ShouldBe(deployment.Id.ToString());
+            server.Store.Get(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "configmaps"), ns, "web-config").ShouldNotBeNull();
+        }
+
+        await CommitManifestsAsync(repo, $"{registry.Host}/acme/web", "[ { name: ONWARD_TEST_EXIT_CODE, value: \"3\" } ]");
+        var bad = await repo.CommitAsync("crashes");
+        var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-a", bad);
+
+        failed.State.ShouldBe("Failed");
+        failed.Reason.ShouldStartWith("Deployment/web: container \"app\" is CrashLoopBackOff");
+        failed.Diagnosis!.ShouldContain("workload:   Deployment/web in shop");
+        failed.Diagnosis!.ShouldContain("container:  app");
+        failed.Diagnosis!.ShouldContain("fatal: cannot start, exiting with 3");
+        failed.Diagnosis!.ShouldContain("Warning BackOff");
+        failed.Events[^1].Message.ShouldContain($"re-applied {good[..7]}'s manifests");
+        var restored = one.Store.Get(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "deployments"), "shop", "web")!;
+        restored["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>().ShouldBe($"{registry.Host}/acme/web@{release.Digest}");
+        restored["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Manifests_that_never_use_the_services_image_fail_before_anything_is_applied()
+    {
+        await using var dir = new TempDirectory();
+        await using var registry = await LocalRegistry.StartAsync();
+        await using var one = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        await using var two = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await TestImages.AddToAsync(repo);
+        await CommitManifestsAsync(repo, "registry.example.com/someone-else");
+        var commit = await repo.CommitAsync();
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
+
+        var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-a", commit);
+
+        failed.State.ShouldBe("Failed");
+        failed.Reason.ShouldBe($"invalid manifests, nothing was applied: the manifests in deploy/k8s/ never use the service's image {registry.Host}/acme/web; a container needs `image: {registry.Host}/acme/web` (any tag: Onward pins the release's digest)");
+        one.Store.List(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "configmaps"), "shop").Items.ShouldBeEmpty();
+    }
+}
