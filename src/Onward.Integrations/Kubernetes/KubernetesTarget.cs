@@ -136,7 +136,9 @@ public sealed class KubernetesTarget(string dataDir, GitSourceRepository source,
             var name = (pod["metadata"]?["name"] as JsonValue)?.ToString() ?? "";
             var ns = watch.Workload.Namespace!;
             var statuses = (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            var container = statuses.FirstOrDefault(c => c["state"]?["waiting"] is not null || c["lastState"]?["terminated"] is not null) ?? statuses.FirstOrDefault();
+            // The container the failure is about: the pod report names it ("container \"x\" is …").
+            var container = statuses.FirstOrDefault(c => failing.Health.Message.StartsWith($"container \"{(c["name"] as JsonValue)?.ToString()}\"", StringComparison.Ordinal))
+                ?? statuses.FirstOrDefault();
             var containerName = (container?["name"] as JsonValue)?.ToString() ?? "";
             text.Append("pod:        ").Append(name).Append('\n')
                 .Append("container:  ").Append(containerName).Append('\n')

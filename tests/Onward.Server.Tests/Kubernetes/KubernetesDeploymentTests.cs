@@ -38,7 +38,7 @@ public class KubernetesDeploymentTests
         await repo.WriteAsync("deploy/k8s/web.yaml", Manifests.Replace("IMAGE", image, StringComparison.Ordinal).Replace("ENV", env, StringComparison.Ordinal));
     }
 
-    private static string Yaml(LocalRegistry registry, string repository, KubernetesApiServer one, KubernetesApiServer two) => TestConfig.Yaml(Ports.Free(),
+    private static string Yaml(LocalRegistry registry, string repository, KubernetesApiServer one, KubernetesApiServer two, int? port = null) => TestConfig.Yaml(port ?? Ports.Free(),
         [
             $"dev-a: {{ target: {{ kubernetes: {{ server: \"{one.Url}\", namespace: shop }} }}, policy: {{ autoDeploy: main }} }}",
             $"dev-b: {{ target: {{ kubernetes: {{ server: \"{two.Url}\", namespace: shop-b }} }}, policy: {{ autoDeploy: main }} }}",
@@ -116,5 +116,86 @@ public class KubernetesDeploymentTests
         failed.State.ShouldBe("Failed");
         failed.Reason.ShouldBe($"invalid manifests, nothing was applied: the manifests in deploy/k8s/ never use the service's image {registry.Host}/acme/web; a container needs `image: {registry.Host}/acme/web` (any tag: Onward pins the release's digest)");
         one.Store.List(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "configmaps"), "shop").Items.ShouldBeEmpty();
+    }
+
+    private static async Task<(TempDirectory Dir, LocalRegistry Registry, KubernetesApiServer One, KubernetesApiServer Two, GitRepository Repo)> ClustersAsync()
+    {
+        var dir = new TempDirectory();
+        var registry = await LocalRegistry.StartAsync();
+        var one = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        var two = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await TestImages.AddToAsync(repo);
+        return (dir, registry, one, two, repo);
+    }
+
+    [Fact]
+    public async Task A_missing_image_is_caught_fast_and_a_slow_rollout_is_not_failed_early_even_when_watches_drop()
+    {
+        var (dir, registry, one, two, repo) = await ClustersAsync();
+        await using var _ = dir;
+        await using var __ = registry;
+        await using var ___ = one;
+        await using var ____ = two;
+        await CommitManifestsAsync(repo, $"{registry.Host}/acme/web", "[ { name: ONWARD_TEST_START_MS, value: \"2500\" } ]");
+        var slow = await repo.CommitAsync("slow to start");
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
+        await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("shop", "dev-a")).Any(d => d.State == "Verifying"), "verification to begin");
+        one.Store.DropWatches();
+        await Task.Delay(300);
+        one.Store.DropWatches();
+
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-a", slow)).State.ShouldBe("Succeeded");
+
+        await repo.WriteAsync("deploy/k8s/web.yaml", $$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web }
+            spec:
+              replicas: 2
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata: { labels: { app: web } }
+                spec:
+                  containers:
+                    - { name: app, image: "{{registry.Host}}/acme/web:latest" }
+                    - { name: sidecar, image: "{{registry.Host}}/acme/missing:1" }
+            """);
+        var missing = await repo.CommitAsync("a sidecar whose image was never pushed");
+        var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-b", missing);
+
+        failed.State.ShouldBe("Failed");
+        failed.Reason!.ShouldMatch("container \"sidecar\" is (ErrImagePull|ImagePullBackOff)");
+        failed.Diagnosis!.ShouldContain("container:  sidecar");
+        (failed.UpdatedAt - failed.CreatedAt).ShouldBeLessThan(TimeSpan.FromSeconds(15), "it failed on the pod, not on the 20 s verify timeout");
+    }
+
+    [Fact]
+    public async Task A_server_killed_mid_verification_re_attaches_and_finishes_the_deployment_once()
+    {
+        var (dir, registry, one, two, repo) = await ClustersAsync();
+        await using var _ = dir;
+        await using var __ = registry;
+        await using var ___ = one;
+        await using var ____ = two;
+        await CommitManifestsAsync(repo, $"{registry.Host}/acme/web", "[ { name: ONWARD_TEST_START_MS, value: \"4000\" } ]");
+        var commit = await repo.CommitAsync();
+        var port = Ports.Free();
+        var config = dir.Combine("onward.yaml");
+        await File.WriteAllTextAsync(config, Yaml(registry, repo.Path, one, two, port));
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        long id;
+        await using (var first = await OnwardProcess.StartAsync(config, url, dir.Combine("server-1.log")))
+        {
+            id = (await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-a")).FirstOrDefault(d => d.State == "Verifying"), "verification to begin")).Id;
+            await first.KillAsync();
+        }
+        await using var second = await OnwardProcess.StartAsync(config, url, dir.Combine("server-2.log"));
+
+        var finished = await second.Api.FinishedDeploymentAsync("shop", "dev-a", commit);
+
+        finished.Id.ShouldBe(id);
+        finished.State.ShouldBe("Succeeded");
+        finished.Events.Count(e => e.State == "Succeeded").ShouldBe(1);
     }
 }
