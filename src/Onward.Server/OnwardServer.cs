@@ -73,7 +73,7 @@ public static class OnwardServer
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<LocalTarget>());
         services.AddSingleton<ClusterClients>();
         services.AddSingleton(sp => new KubernetesTarget(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<ClusterClients>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesTarget>>()));
+            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesTarget>>()));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<KubernetesTarget>());
         services.AddSingleton<SourceWatcher>();
         services.AddSingleton<DeploymentRequests>();

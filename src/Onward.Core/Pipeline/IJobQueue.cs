@@ -13,6 +13,12 @@ public interface IJobQueue
     /// <param name="afterError">Keeps counting attempts (a failure to retry); otherwise the count starts again.</param>
     Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes a waiting job due now, for steps that learn of a change by notification (a watch event) rather than
+    /// by looking again. A job currently leased is left alone: its holder is looking anyway.
+    /// </summary>
+    Task WakeAsync(JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>When the next unleased job is due, or null when there is none.</summary>
     Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken);
 

@@ -18,7 +18,8 @@ namespace Onward.Integrations.Kubernetes;
 /// failing fast on a Pod of the new revision that cannot start. Rendered manifests are kept per deployment under
 /// <c>dataDir/rendered</c>, so that a failure can re-apply the previous release's exactly.
 /// </summary>
-public sealed class KubernetesTarget(string dataDir, GitSourceRepository source, ClusterClients clusters, TimeProvider time, ILogger<KubernetesTarget> logger)
+public sealed class KubernetesTarget(
+    string dataDir, GitSourceRepository source, ClusterClients clusters, IJobQueue jobs, TimeProvider time, ILogger<KubernetesTarget> logger)
     : IDeploymentTarget, IAsyncDisposable
 {
     private const int LogLines = 30;
@@ -52,7 +53,8 @@ public sealed class KubernetesTarget(string dataDir, GitSourceRepository source,
         var reports = new List<HealthReport>();
         foreach (var workload in workloads)
         {
-            var watch = _watches.GetOrAdd((context.Deployment.Id, workload.Describe()), _ => new RolloutWatch(client, workload, logger));
+            var id = context.Deployment.Id;
+            var watch = _watches.GetOrAdd((id, workload.Describe()), _ => new RolloutWatch(client, workload, logger, () => Wake(id)));
             if (!watch.Synced)
             {
                 return StepResult.Wait(TimeSpan.FromMilliseconds(10));
@@ -78,7 +80,8 @@ public sealed class KubernetesTarget(string dataDir, GitSourceRepository source,
             return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}",
                 $"still waiting for: {waiting}");
         }
-        return StepResult.Wait(TimeSpan.FromMilliseconds(20), string.Join("; ", reports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Message)));
+        // The watch wakes this deployment's job on every change; the recheck is only a safety net.
+        return StepResult.Wait(TimeSpan.FromSeconds(2), string.Join("; ", reports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Message)));
     }
 
     public Task PromoteAsync(TargetContext context, CancellationToken cancellationToken) => StopWatchesAsync(context.Deployment.Id);
@@ -155,6 +158,10 @@ public sealed class KubernetesTarget(string dataDir, GitSourceRepository source,
         }
         return text.ToString();
     }
+
+    private void Wake(long deploymentId) =>
+        _ = jobs.WakeAsync(JobKind.Deploy, deploymentId, time.GetUtcNow(), CancellationToken.None).ContinueWith(
+            t => logger.LogDebug(t.Exception, "Waking deployment {Id} failed", deploymentId), TaskContinuationOptions.OnlyOnFaulted);
 
     private async Task StopWatchesAsync(long deploymentId)
     {

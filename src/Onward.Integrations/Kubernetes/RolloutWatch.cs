@@ -17,8 +17,12 @@ public sealed class RolloutWatch : IAsyncDisposable
     private readonly Task[] _streams;
     private int _synced;
 
-    public RolloutWatch(k8s.Kubernetes client, RenderedObject workload, ILogger logger)
+    private readonly Action? _changed;
+
+    /// <param name="changed">Called after every change the streams see, so that the verification can look at once.</param>
+    public RolloutWatch(k8s.Kubernetes client, RenderedObject workload, ILogger logger, Action? changed = null)
     {
+        _changed = changed;
         Workload = workload;
         var ns = workload.Namespace!;
         var selector = string.Join(',', (workload.Body["spec"]?["selector"]?["matchLabels"] as JsonObject ?? [])
@@ -84,6 +88,7 @@ public sealed class RolloutWatch : IAsyncDisposable
                     Interlocked.Increment(ref _synced);
                     first = false;
                 }
+                _changed?.Invoke();
                 var version = (list["metadata"]?["resourceVersion"] as JsonValue)?.ToString() ?? "0";
                 await foreach (var e in KubernetesRequests.WatchAsync(client, path, version, _stop.Token))
                 {
@@ -106,6 +111,7 @@ public sealed class RolloutWatch : IAsyncDisposable
                     {
                         into[Name(item)] = (JsonObject)item.DeepClone();
                     }
+                    _changed?.Invoke();
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)

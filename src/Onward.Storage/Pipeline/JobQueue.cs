@@ -49,6 +49,19 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
         JobAdded?.Invoke();
     }
 
+    public async Task WakeAsync(JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE jobs SET due_at = @now WHERE kind = @kind AND subject = @subject AND lease_owner IS NULL AND due_at > @now",
+            new { kind = kind.ToString(), subject, now = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
+        if (changed > 0)
+        {
+            JobAdded?.Invoke();
+        }
+    }
+
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
