@@ -5,6 +5,7 @@ using Onward.Bench;
 // dotnet run -c Release --project bench/Onward.Bench -- intake [SENDERS] [DELIVERIES]
 // dotnet run -c Release --project bench/Onward.Bench -- ancestry [COMMITS]
 // dotnet run -c Release --project bench/Onward.Bench -- registry [COUNT] [--auth]
+// dotnet run -c Release --project bench/Onward.Bench -- kubernetes [DEPLOYMENTS]
 switch (args.FirstOrDefault())
 {
     case "overhead":
@@ -19,10 +20,13 @@ switch (args.FirstOrDefault())
     case "ancestry":
         await AncestryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 100_000);
         return 0;
+    case "kubernetes":
+        await KubernetesBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 100);
+        return 0;
     case "registry":
         await RegistryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 2000, args.Contains("--auth"));
         return 0;
     default:
-        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS] | registry [COUNT] [--auth]");
+        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS]");
         return 2;
 }

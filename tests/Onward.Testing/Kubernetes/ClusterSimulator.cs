@@ -100,6 +100,8 @@ public sealed class ClusterSimulator : IAsyncDisposable
                 d!["metadata"]!["annotations"] ??= new JsonObject();
                 d["metadata"]!["annotations"]!["deployment.kubernetes.io/revision"] = revision.ToString(CultureInfo.InvariantCulture);
                 d["metadata"]!["annotations"]!["test.onward.dev/rollout-started"] = DateTimeOffset.UtcNow.ToString("O");
+                d["metadata"]!["annotations"]!.AsObject().Remove("test.onward.dev/completed-at");
+                d["metadata"]!["annotations"]!.AsObject().Remove("test.onward.dev/pod-failed-at");
                 return d;
             });
         }
@@ -139,6 +141,7 @@ public sealed class ClusterSimulator : IAsyncDisposable
         var started = DateTimeOffset.TryParse(Text(deployment, "metadata", "annotations", "test.onward.dev/rollout-started"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.UtcNow;
         var deadline = deployment["spec"]?["progressDeadlineSeconds"] is { } seconds ? Number(seconds) : 600;
         var complete = updated == desired && all.Count == desired && available == desired;
+        var reconciled = Number(deployment["metadata"]?["generation"]);
         var stuck = !complete && DateTimeOffset.UtcNow - started > TimeSpan.FromSeconds(deadline);
         _store.Update(Deployments, ns, name, d =>
         {
@@ -146,9 +149,17 @@ public sealed class ClusterSimulator : IAsyncDisposable
             {
                 return null;
             }
+            if (complete && Number(d["metadata"]?["generation"]) == reconciled && d["metadata"]?["annotations"]?["test.onward.dev/completed-at"] is null)
+            {
+                // When the controller first reported the rollout complete: what benchmarks measure detection from.
+                d["metadata"]!["annotations"] ??= new JsonObject();
+                d["metadata"]!["annotations"]!["test.onward.dev/completed-at"] = DateTimeOffset.UtcNow.ToString("O");
+            }
             d["status"] = new JsonObject
             {
-                ["observedGeneration"] = Number(d["metadata"]?["generation"]),
+                // The generation this pass reconciled, not the one stored now: a spec applied meanwhile is not
+                // observed yet, exactly as with the real deployment controller.
+                ["observedGeneration"] = reconciled,
                 ["replicas"] = all.Count,
                 ["updatedReplicas"] = updated,
                 ["readyReplicas"] = available,
@@ -203,8 +214,26 @@ public sealed class ClusterSimulator : IAsyncDisposable
             }
             current["status"] = status;
             current["metadata"]!["annotations"]!["test.onward.dev/log"] = pod["metadata"]!["annotations"]!["test.onward.dev/log"]?.DeepClone();
+            var fatal = (status["containerStatuses"] as JsonArray ?? []).Any(c => Text(c, "state", "waiting", "reason") is "ErrImagePull" or "ImagePullBackOff" or "CrashLoopBackOff");
+            if (fatal && current["metadata"]!["annotations"]!["test.onward.dev/failed-at"] is null)
+            {
+                current["metadata"]!["annotations"]!["test.onward.dev/failed-at"] = DateTimeOffset.UtcNow.ToString("O");
+            }
             return current;
         });
+        var owner = Text(pod, "metadata", "annotations", "test.onward.dev/owner");
+        if (owner is not null && (status["containerStatuses"] as JsonArray ?? []).Any(c => Text(c, "state", "waiting", "reason") is "ErrImagePull" or "ImagePullBackOff" or "CrashLoopBackOff"))
+        {
+            // When a Pod of the rollout first failed for good: what benchmarks measure failure detection from.
+            _store.Update(Deployments, ns, owner, d =>
+            {
+                if (d?["metadata"]?["annotations"] is JsonObject annotations && annotations["test.onward.dev/pod-failed-at"] is null)
+                {
+                    annotations["test.onward.dev/pod-failed-at"] = DateTimeOffset.UtcNow.ToString("O");
+                }
+                return d;
+            });
+        }
         if (status["containerStatuses"] is JsonArray list && list.FirstOrDefault(s => s!["state"]?["waiting"] is not null) is { } waiting)
         {
             var reason = Text(waiting, "state", "waiting", "reason")!;
