@@ -152,4 +152,83 @@ public class ClusterSimulatorTests
         pod.Status.Conditions.Single(c => c.Type == "PodScheduled").Message.ShouldBe("0/1 nodes are available: 1 Insufficient memory.");
         (await HealthAsync(client)).Status.ShouldBe(HealthStatus.Progressing, "within the grace an autoscaler could still add a node");
     }
+
+    private static async Task<HealthReport> SetHealthAsync(KubernetesApi client, string kind)
+    {
+        var workload = kind == "StatefulSet"
+            ? JsonNode.Parse(KubernetesJson.Serialize(await client.AppsV1.ReadNamespacedStatefulSetAsync("db", Ns)))!
+            : JsonNode.Parse(KubernetesJson.Serialize(await client.AppsV1.ReadNamespacedDaemonSetAsync("db", Ns)))!;
+        workload["kind"] = kind;
+        var items = new JsonArray(workload);
+        foreach (var pod in (await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "app=db")).Items)
+        {
+            var node = JsonNode.Parse(KubernetesJson.Serialize(pod))!;
+            node["kind"] = "Pod";
+            items.Add(node);
+        }
+        return WorkloadHealth.Evaluate(new JsonObject { ["kind"] = "List", ["items"] = items }, DateTimeOffset.UtcNow);
+    }
+
+    private static V1PodTemplateSpec Template(string image, Dictionary<string, string>? env = null) => new()
+    {
+        Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "db" } },
+        Spec = new V1PodSpec { Containers = [new V1Container { Name = "db", Image = image, Env = env?.Select(e => new V1EnvVar { Name = e.Key, Value = e.Value }).ToList() }] },
+    };
+
+    [Fact]
+    public async Task A_stateful_set_replaces_its_pods_one_by_one_and_reports_its_revisions()
+    {
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true);
+        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+        V1StatefulSet Set(string image, Dictionary<string, string>? env = null) => new()
+        {
+            ApiVersion = "apps/v1",
+            Kind = "StatefulSet",
+            Metadata = new V1ObjectMeta { Name = "db", NamespaceProperty = Ns },
+            Spec = new V1StatefulSetSpec { Replicas = 3, ServiceName = "db", Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "db" } }, Template = Template(image, env) },
+        };
+
+        await client.AppsV1.PatchNamespacedStatefulSetAsync(new V1Patch(Set("registry.example.com/db:1"), V1Patch.PatchType.ApplyPatch), "db", Ns, fieldManager: "onward", force: true);
+        var first = await Eventually.WaitAsync(async () => await SetHealthAsync(client, "StatefulSet") is { Done: true } r ? r : null, "the stateful set");
+        await client.AppsV1.PatchNamespacedStatefulSetAsync(new V1Patch(Set("registry.example.com/db:2"), V1Patch.PatchType.ApplyPatch), "db", Ns, fieldManager: "onward", force: true);
+        var progress = new List<string>();
+        var second = await Eventually.WaitAsync(async () =>
+        {
+            var report = await SetHealthAsync(client, "StatefulSet");
+            progress.Add(report.Message);
+            return report.Done ? report : null;
+        }, "the rolling update");
+
+        first.Message.ShouldBe("partitioned roll out complete: 3 new pods have been updated...");
+        second.Status.ShouldBe(HealthStatus.Healthy);
+        progress.ShouldContain(m => m.StartsWith("Waiting for", StringComparison.Ordinal));
+        (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.Select(p => p.Metadata.Name).Order().ShouldBe(["db-0", "db-1", "db-2"]);
+        (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.ShouldAllBe(p => p.Spec.Containers[0].Image == "registry.example.com/db:2");
+
+        await client.AppsV1.PatchNamespacedStatefulSetAsync(new V1Patch(Set("registry.example.com/db:3", new() { ["ONWARD_TEST_EXIT_CODE"] = "1" }), V1Patch.PatchType.ApplyPatch), "db", Ns, fieldManager: "onward", force: true);
+        var crashing = await Eventually.WaitAsync(async () => await SetHealthAsync(client, "StatefulSet") is { Done: true } r ? r : null, "the crash to show");
+        crashing.Status.ShouldBe(HealthStatus.Failed);
+        crashing.Message.ShouldContain("pod db-2 of the new revision");
+    }
+
+    [Fact]
+    public async Task A_daemon_set_rolls_its_pod_on_the_node()
+    {
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true);
+        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+        V1DaemonSet Set(string image) => new()
+        {
+            ApiVersion = "apps/v1",
+            Kind = "DaemonSet",
+            Metadata = new V1ObjectMeta { Name = "db", NamespaceProperty = Ns },
+            Spec = new V1DaemonSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "db" } }, Template = Template(image) },
+        };
+
+        await client.AppsV1.PatchNamespacedDaemonSetAsync(new V1Patch(Set("registry.example.com/agent:1"), V1Patch.PatchType.ApplyPatch), "db", Ns, fieldManager: "onward", force: true);
+        (await Eventually.WaitAsync(async () => await SetHealthAsync(client, "DaemonSet") is { Done: true } r ? r : null, "the daemon set")).Message
+            .ShouldBe("daemon set \"db\" successfully rolled out");
+        await client.AppsV1.PatchNamespacedDaemonSetAsync(new V1Patch(Set("registry.example.com/agent:2"), V1Patch.PatchType.ApplyPatch), "db", Ns, fieldManager: "onward", force: true);
+        (await Eventually.WaitAsync(async () => await SetHealthAsync(client, "DaemonSet") is { Done: true } r ? r : null, "the update")).Status.ShouldBe(HealthStatus.Healthy);
+        (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.Single().Spec.Containers[0].Image.ShouldBe("registry.example.com/agent:2");
+    }
 }

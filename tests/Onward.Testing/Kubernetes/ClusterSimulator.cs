@@ -21,6 +21,8 @@ public sealed class ClusterSimulator : IAsyncDisposable
     private const long NodeMemoryBytes = 8L * 1024 * 1024 * 1024;
     private static readonly ResourceType Deployments = ResourceType.Known.First(t => t.Plural == "deployments");
     private static readonly ResourceType ReplicaSets = ResourceType.Known.First(t => t.Plural == "replicasets");
+    private static readonly ResourceType StatefulSets = ResourceType.Known.First(t => t.Plural == "statefulsets");
+    private static readonly ResourceType DaemonSets = ResourceType.Known.First(t => t.Plural == "daemonsets");
     private static readonly ResourceType Pods = ResourceType.Known.First(t => t.Plural == "pods");
     private static readonly ResourceType Events = ResourceType.Known.First(t => t.Plural == "events");
     private readonly ObjectStore _store;
@@ -60,6 +62,14 @@ public sealed class ClusterSimulator : IAsyncDisposable
             foreach (var deployment in _store.List(Deployments, null).Items)
             {
                 ReconcileDeployment(deployment);
+            }
+            foreach (var set in _store.List(StatefulSets, null).Items)
+            {
+                ReconcileOneByOne(StatefulSets, set);
+            }
+            foreach (var set in _store.List(DaemonSets, null).Items)
+            {
+                ReconcileOneByOne(DaemonSets, set);
             }
             foreach (var pod in _store.List(Pods, null).Items)
             {
@@ -175,6 +185,93 @@ public sealed class ClusterSimulator : IAsyncDisposable
             };
             return d;
         });
+    }
+
+    /// <summary>
+    /// StatefulSets (Pods NAME-0…N-1, replaced from the highest ordinal down, one at a time, each once the one before
+    /// is ready, down to the partition) and DaemonSets (one Pod on the single node). Pods carry
+    /// <c>controller-revision-hash</c>; status has the revisions and counts that <c>kubectl rollout status</c> reads.
+    /// </summary>
+    private void ReconcileOneByOne(ResourceType type, JsonObject set)
+    {
+        var ns = Text(set, "metadata", "namespace")!;
+        var name = Text(set, "metadata", "name")!;
+        var reconciled = Number(set["metadata"]?["generation"]);
+        var daemon = type == DaemonSets;
+        var replicas = daemon ? 1 : set["spec"]?["replicas"] is { } r ? Number(r) : 1;
+        var partition = daemon ? 0 : Number(set["spec"]?["updateStrategy"]?["rollingUpdate"]?["partition"]);
+        var template = set["spec"]?["template"] as JsonObject ?? new JsonObject();
+        var revision = $"{name}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(template.ToJsonString())))[..10]}";
+        var pods = _store.List(Pods, ns, p => Text(p, "metadata", "annotations", "test.onward.dev/owner") == name).Items
+            .ToDictionary(p => Text(p, "metadata", "name")!);
+        JsonObject NewPod(string podName) => Fresh(new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = podName,
+                ["labels"] = Labels(template, revision),
+                ["annotations"] = new JsonObject { ["test.onward.dev/owner"] = name, ["test.onward.dev/created"] = DateTimeOffset.UtcNow.ToString("O") },
+            },
+            ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
+        }, Pods, ns);
+        var names = daemon ? new List<string> { $"{name}-node1" } : Enumerable.Range(0, (int)replicas).Select(i => $"{name}-{i}").ToList();
+        foreach (var podName in names.Where(n => !pods.ContainsKey(n)))
+        {
+            _store.Update(Pods, ns, podName, _ => NewPod(podName));
+        }
+        foreach (var extra in pods.Keys.Except(names))
+        {
+            _store.Update(Pods, ns, extra, _ => null);
+        }
+        // One at a time from the highest ordinal: replace the first outdated Pod only when all others are ready.
+        var outdated = names.Where((n, i) => i >= partition && pods.TryGetValue(n, out var p) && Text(p, "metadata", "labels", "controller-revision-hash") != revision)
+            .Reverse().FirstOrDefault();
+        if (outdated is not null && names.Where(n => n != outdated).All(n => pods.TryGetValue(n, out var p) && IsReady(p)))
+        {
+            _store.Update(Pods, ns, outdated, _ => NewPod(outdated));
+        }
+        var current = _store.List(Pods, ns, p => Text(p, "metadata", "annotations", "test.onward.dev/owner") == name).Items;
+        var updated = current.Count(p => Text(p, "metadata", "labels", "controller-revision-hash") == revision);
+        var ready = current.Count(IsReady);
+        _store.Update(type, ns, name, d =>
+        {
+            if (d is null)
+            {
+                return null;
+            }
+            var previous = Text(d, "status", "currentRevision") ?? revision;
+            var currentRevision = updated == replicas && ready == replicas ? revision : previous;
+            d["status"] = daemon
+                ? new JsonObject
+                {
+                    ["observedGeneration"] = reconciled,
+                    ["desiredNumberScheduled"] = 1,
+                    ["currentNumberScheduled"] = current.Count,
+                    ["updatedNumberScheduled"] = updated,
+                    ["numberReady"] = ready,
+                    ["numberAvailable"] = ready,
+                    ["numberMisscheduled"] = 0,
+                }
+                : new JsonObject
+                {
+                    ["observedGeneration"] = reconciled,
+                    ["replicas"] = current.Count,
+                    ["readyReplicas"] = ready,
+                    ["availableReplicas"] = ready,
+                    ["updatedReplicas"] = updated,
+                    ["currentReplicas"] = current.Count(p => Text(p, "metadata", "labels", "controller-revision-hash") == currentRevision),
+                    ["updateRevision"] = revision,
+                    ["currentRevision"] = currentRevision,
+                };
+            return d;
+        });
+    }
+
+    private static JsonObject Labels(JsonObject template, string revision)
+    {
+        var labels = (template["metadata"]?["labels"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
+        labels["controller-revision-hash"] = revision;
+        return labels;
     }
 
     private async Task RunPodAsync(JsonObject pod)

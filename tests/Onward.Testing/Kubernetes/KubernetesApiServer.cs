@@ -419,6 +419,13 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         {
             created.Remove("status");
         }
+        if (type.Plural is "statefulsets" or "daemonsets" && created["spec"] is JsonObject spec && spec["updateStrategy"] is null)
+        {
+            // Defaults the API server sets (apps/v1 defaulting): rolling updates, and for StatefulSets partition 0.
+            spec["updateStrategy"] = type.Plural == "statefulsets"
+                ? new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["partition"] = 0 } }
+                : new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1 } };
+        }
         return created;
     }
 
