@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Onward.Core.Releases;
-using Onward.Core.Webhooks;
 
 namespace Onward.Integrations.GitProviders;
 
@@ -36,19 +34,8 @@ public sealed class GitHubProvider : GitProvider
             case "create" or "delete":
                 return new ProviderReading.Ignored($"'{eventName}' events are ignored; the push event for the same ref is what builds");
             case "push":
-                var fullRef = Required(payload, "ref");
-                if (SplitRef(fullRef) is not { } split)
-                {
-                    return new ProviderReading.Ignored($"ref {fullRef} is neither a branch nor a tag");
-                }
-                var after = Required(payload, "after");
-                var deleted = Flag(payload, "deleted") == true || IsZero(after);
-                var headCommit = Text(payload, "head_commit", "id");
-                var commit = deleted ? null : split.Kind == RefKind.Tag && headCommit is not null ? headCommit : after;
-                var repository = payload.GetProperty("repository");
-                return new ProviderReading.Push(new PushEvent(
-                    Identities(Text(repository, "clone_url"), Text(repository, "ssh_url"), Text(repository, "html_url"), Text(repository, "full_name")),
-                    [new RefChange(fullRef, split.Kind, split.Name, commit, deleted, Flag(payload, "forced"))]));
+                Required(payload, "after");
+                return ReadGitHubStylePush(payload, Flag(payload, "forced"));
             default:
                 return new ProviderReading.Unknown($"GitHub event '{eventName}' is not handled; send only push events (ping is fine too)");
         }

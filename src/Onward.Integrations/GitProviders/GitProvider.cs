@@ -27,6 +27,28 @@ public abstract class GitProvider
 
     public static IReadOnlyList<GitProvider> All { get; } = [new GitHubProvider(), new GitLabProvider(), new GiteaProvider(), new BitbucketProvider()];
 
+    /// <summary>
+    /// The push payload GitHub defined and Gitea, Forgejo and Gogs copied: <c>ref</c>, <c>after</c> (all zeros for
+    /// a deletion), <c>head_commit.id</c> (the commit of an annotated tag, whose <c>after</c> is the tag object) and
+    /// the repository's URLs and full name.
+    /// </summary>
+    protected static ProviderReading ReadGitHubStylePush(JsonElement payload, bool? forced)
+    {
+        var fullRef = Required(payload, "ref");
+        if (SplitRef(fullRef) is not { } split)
+        {
+            return new ProviderReading.Ignored($"ref {fullRef} is neither a branch nor a tag");
+        }
+        var after = Text(payload, "after");
+        var deleted = Flag(payload, "deleted") == true || IsZero(after);
+        var headCommit = Text(payload, "head_commit", "id");
+        var commit = deleted ? null : split.Kind == RefKind.Tag && headCommit is not null ? headCommit : after;
+        var repository = payload.GetProperty("repository");
+        return new ProviderReading.Push(new Core.Webhooks.PushEvent(
+            Identities(Text(repository, "clone_url"), Text(repository, "ssh_url"), Text(repository, "html_url"), Text(repository, "full_name")),
+            [new Core.Webhooks.RefChange(fullRef, split.Kind, split.Name, commit, deleted, forced)]));
+    }
+
     protected static (RefKind Kind, string Name)? SplitRef(string fullRef) =>
         fullRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? (RefKind.Branch, fullRef["refs/heads/".Length..])
         : fullRef.StartsWith("refs/tags/", StringComparison.Ordinal) ? (RefKind.Tag, fullRef["refs/tags/".Length..])

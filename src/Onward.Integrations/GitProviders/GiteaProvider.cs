@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Onward.Core.Releases;
-using Onward.Core.Webhooks;
 
 namespace Onward.Integrations.GitProviders;
 
@@ -32,19 +30,8 @@ public sealed class GiteaProvider : GitProvider
             case "create" or "delete":
                 return new ProviderReading.Ignored($"'{eventName}' events are ignored; the push event for the same ref is what builds");
             case "push":
-                var fullRef = Required(payload, "ref");
-                if (SplitRef(fullRef) is not { } split)
-                {
-                    return new ProviderReading.Ignored($"ref {fullRef} is neither a branch nor a tag");
-                }
-                var after = Text(payload, "after");
-                var deleted = IsZero(after);
-                var headCommit = Text(payload, "head_commit", "id");
-                var commit = deleted ? null : split.Kind == RefKind.Tag && headCommit is not null ? headCommit : after;
-                var repository = payload.GetProperty("repository");
-                return new ProviderReading.Push(new PushEvent(
-                    Identities(Text(repository, "clone_url"), Text(repository, "ssh_url"), Text(repository, "html_url"), Text(repository, "full_name")),
-                    [new RefChange(fullRef, split.Kind, split.Name, commit, deleted, null)]));
+                // Gitea does not say whether a push was forced.
+                return ReadGitHubStylePush(payload, null);
             default:
                 return new ProviderReading.Unknown($"Gitea event '{eventName}' is not handled; send only push events");
         }
