@@ -67,7 +67,7 @@ public static class KubernetesBenchmark
                 throw new InvalidOperationException($"{deployment.Environment} ended {deployment.State}: {deployment.Reason} {cluster.Store.Get(Deployments, "ns-" + deployment.Environment["dev-".Length..], "web")?["spec"]?["template"]?.ToJsonString()}");
             }
             var full = await server.Api.DeploymentAsync(deployment.Id);
-            var ended = full.Events.Single(e => e.State == state).At;
+            var ended = full.Events.First(e => e.State == state).At;
             var ns = "ns-" + deployment.Environment["dev-".Length..];
             var at = markedAt(ns) ?? throw new InvalidOperationException($"no mark in {ns}: {cluster.Store.Get(Deployments, ns, "web")?["metadata"]?.ToJsonString()}");
             latencies.Add((ended - DateTimeOffset.Parse(at, CultureInfo.InvariantCulture)).TotalMilliseconds);

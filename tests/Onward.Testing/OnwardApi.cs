@@ -39,6 +39,10 @@ public sealed class OnwardApi(Uri url) : IDisposable
         return await DeploymentAsync(done.Id);
     }
 
+    /// <summary>Waits until a failed deployment's restore of the previous release has ended, and returns it in full.</summary>
+    public Task<DeploymentResponse> RestoredAsync(long id) =>
+        Eventually.WaitAsync(async () => await DeploymentAsync(id) is { Restore: "done" or "failed" } d ? d : null, $"the restore after deployment {id}");
+
     public static async Task<string> AnswerAsync(string url)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

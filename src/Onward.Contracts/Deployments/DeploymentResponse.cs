@@ -2,6 +2,7 @@ namespace Onward.Contracts.Deployments;
 
 /// <param name="Trigger"><c>auto</c>, <c>promotion</c> or <c>manual</c>.</param>
 /// <param name="Events">The append-only log, oldest first; empty in lists, filled for one deployment.</param>
+/// <param name="Restore">After a failure with <c>onFailure: restore</c>: <c>pending</c>, <c>verifying</c>, <c>done</c> or <c>failed</c>.</param>
 public sealed record DeploymentResponse(
     long Id,
     string Service,
@@ -16,4 +17,5 @@ public sealed record DeploymentResponse(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<DeploymentEventResponse> Events,
     IReadOnlyList<ApprovalResponse> Approvals,
-    string? Diagnosis);
+    string? Diagnosis,
+    string? Restore);

@@ -19,4 +19,8 @@ public sealed record Deployment(
     DateTimeOffset UpdatedAt,
     long? PreviousDeploymentId,
     DateTimeOffset? VerifyDeadline,
-    string? Diagnosis);
+    string? Diagnosis)
+{
+    /// <summary>After a failure with <c>onFailure: restore</c>: how bringing back the previous release stands (<see cref="RestoreStates"/>).</summary>
+    public string? RestoreState { get; init; }
+}

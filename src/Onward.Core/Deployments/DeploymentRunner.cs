@@ -25,7 +25,7 @@ public sealed class DeploymentRunner(
     public async Task<StepResult> StepAsync(long deploymentId, CancellationToken cancellationToken)
     {
         var deployment = await deployments.GetAsync(deploymentId, cancellationToken);
-        if (deployment is null || deployment.State.IsTerminal())
+        if (deployment is null || (deployment.State.IsTerminal() && !RestoreStates.InProgress(deployment.RestoreState)))
         {
             return StepResult.Done();
         }
@@ -41,6 +41,11 @@ public sealed class DeploymentRunner(
         if (!_targets.TryGetValue(environment.Target.Kind, out var target))
         {
             return await FailAsync(deployment, null, StepResult.Fail($"no '{environment.Target.Kind}' target is available in this server"), cancellationToken);
+        }
+
+        if (deployment.State == DeploymentState.Failed)
+        {
+            return await RestoreStepAsync(deployment, await ContextAsync(deployment, service, environment, release, cancellationToken), target, cancellationToken);
         }
 
         if (deployment.State == DeploymentState.Queued)
@@ -154,18 +159,29 @@ public sealed class DeploymentRunner(
         Deployment deployment, TargetContext? context, StepResult failure, CancellationToken cancellationToken, IDeploymentTarget? target = null)
     {
         var failed = (StepResult.Failed)failure;
-        var restored = "";
-        // Restore before recording the failure: if the server dies in between, the retried step fails again and
-        // restores again, instead of leaving a failure that never restored.
-        if (target is not null && context is not null && context.Environment.Policy.OnFailure == OnFailureMode.Restore)
+        var restore = target is not null && context is not null && context.Environment.Policy.OnFailure == OnFailureMode.Restore;
+        if (restore && context!.Previous is { } previous)
         {
-            restored = "; " + await target.RestoreAsync(context, cancellationToken);
+            // The failure is recorded at once; bringing back the previous release follows as further steps of this
+            // job, so that a crash in between resumes the restore instead of losing it.
+            var recorded = await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Failed, Actors.Onward,
+                $"{failed.Reason}; restoring {previous.Release.Version}")
+            {
+                Reason = failed.Reason,
+                Diagnosis = failed.Diagnosis,
+                RestoreState = RestoreStates.Pending,
+            }, time.GetUtcNow(), cancellationToken);
+            if (recorded)
+            {
+                logger.LogWarning("Deployment {Id}: {Service} {Version} failed in {Environment}: {Reason}; restoring {Previous}",
+                    deployment.Id, deployment.Service, deployment.Version, deployment.Environment, failed.Reason, previous.Release.Version);
+            }
+            return StepResult.Wait(TimeSpan.Zero);
         }
-        else if (context?.Environment.Policy.OnFailure == OnFailureMode.Halt)
-        {
-            restored = "; onFailure is halt, nothing else was done";
-        }
-        var ok = await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Failed, Actors.Onward, failed.Reason + restored)
+        var note = restore ? "; " + await target!.RestoreAsync(context!, cancellationToken)
+            : context?.Environment.Policy.OnFailure == OnFailureMode.Halt ? "; onFailure is halt, nothing else was done"
+            : "";
+        var ok = await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Failed, Actors.Onward, failed.Reason + note)
         {
             Reason = failed.Reason,
             Diagnosis = failed.Diagnosis,
@@ -176,5 +192,43 @@ public sealed class DeploymentRunner(
                 deployment.Id, deployment.Service, deployment.Version, deployment.Environment, failed.Reason);
         }
         return failure;
+    }
+
+    /// <summary>After a failure: re-apply the previous release (once), then verify it like any rollout.</summary>
+    private async Task<StepResult> RestoreStepAsync(Deployment deployment, TargetContext context, IDeploymentTarget target, CancellationToken cancellationToken)
+    {
+        if (context.Previous is not { } previous)
+        {
+            await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Failed, DeploymentState.Failed, Actors.Onward,
+                "the previous release is gone; nothing to restore")
+            { RestoreState = RestoreStates.Failed }, time.GetUtcNow(), cancellationToken);
+            return StepResult.Done();
+        }
+        if (deployment.RestoreState == RestoreStates.Pending)
+        {
+            var applied = await target.RestoreAsync(context, cancellationToken);
+            await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Failed, DeploymentState.Failed, Actors.Onward, applied)
+            {
+                RestoreState = RestoreStates.Verifying,
+            }, time.GetUtcNow(), cancellationToken);
+            context = context with { Deployment = context.Deployment with { UpdatedAt = time.GetUtcNow(), RestoreState = RestoreStates.Verifying } };
+        }
+        var verified = await target.VerifyRestoreAsync(context, cancellationToken);
+        switch (verified)
+        {
+            case StepResult.Succeeded done:
+                await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Failed, DeploymentState.Failed, Actors.Onward,
+                    $"restored {previous.Release.Version}: {done.Output ?? "verified"}")
+                { RestoreState = RestoreStates.Done }, time.GetUtcNow(), cancellationToken);
+                return StepResult.Done();
+            case StepResult.Failed failed:
+                await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Failed, DeploymentState.Failed, Actors.Onward,
+                    $"restoring {previous.Release.Version} failed: {failed.Reason}")
+                { RestoreState = RestoreStates.Failed }, time.GetUtcNow(), cancellationToken);
+                logger.LogError("Deployment {Id}: restoring {Version} in {Environment} failed: {Reason}", deployment.Id, previous.Release.Version, deployment.Environment, failed.Reason);
+                return StepResult.Done();
+            default:
+                return verified;
+        }
     }
 }

@@ -18,6 +18,8 @@ public sealed record Transition(
 
     public long? PreviousDeploymentId { get; init; }
 
+    public string? RestoreState { get; init; }
+
     /// <summary>For <c>Queued → Applying</c>: only if no other deployment of the same service and environment holds it.</summary>
     public bool RequireEnvironmentFree { get; init; }
 }

@@ -33,7 +33,10 @@ public static class WorkloadHealth
                     : Worst(pods.Select(p => Pod(p, now)));
             }
             var report = Evaluate(workload, now);
-            if (report.Status == HealthStatus.Progressing)
+            // Which Pods are "new" is known only once the controller has observed the current spec; before that,
+            // the failing Pods of an earlier rollout would be blamed on this one.
+            var observed = Long(workload, "status", "observedGeneration") >= Long(workload, "metadata", "generation");
+            if (report.Status == HealthStatus.Progressing && observed)
             {
                 var revision = NewRevisionSelector(workload, items);
                 var failing = pods.Where(p => revision is null || Labels(p).GetValueOrDefault(revision.Value.Key) == revision.Value.Value)

@@ -23,6 +23,9 @@ public interface IDeploymentTarget
     /// <summary>After a failure with <c>onFailure: restore</c>: the failed release goes, the previous one runs.</summary>
     Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken);
 
+    /// <summary>After <see cref="RestoreAsync"/>: whether the previous release really runs again.</summary>
+    Task<StepResult> VerifyRestoreAsync(TargetContext context, CancellationToken cancellationToken);
+
     /// <summary>At server start, for each environment's current deployment: take it over again, or bring it back.</summary>
     Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken);
 }

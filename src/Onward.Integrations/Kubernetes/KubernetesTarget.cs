@@ -45,16 +45,30 @@ public sealed class KubernetesTarget(
         return applied ?? StepResult.Done($"applied {objects.Count} objects to {context.Environment.Target.Kubernetes!.Namespace}: {string.Join(", ", objects.Select(o => $"{o.Kind.Kind}/{o.Name}"))}");
     }
 
-    public async Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken)
+    public async Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken) =>
+        await WatchRolloutAsync(context.Deployment.Id, "", await LoadAsync(context.Deployment.Id, cancellationToken), context,
+            context.Deployment.VerifyDeadline, cancellationToken);
+
+    public async Task<StepResult> VerifyRestoreAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        var objects = await LoadAsync(context.Deployment.Id, cancellationToken);
-        var workloads = objects.Where(o => o.Kind.Workload).ToList();
+        var previous = context.Previous!.Value;
+        if (!File.Exists(RenderedPath(previous.Deployment.Id)))
+        {
+            return StepResult.Fail($"the manifests {previous.Release.Version} was deployed with are not kept any more");
+        }
+        return await WatchRolloutAsync(context.Deployment.Id, "restore:", await LoadAsync(previous.Deployment.Id, cancellationToken), context,
+            context.Deployment.UpdatedAt + context.Service.VerifyTimeout, cancellationToken);
+    }
+
+    /// <summary>Evaluates the watched workloads of <paramref name="objects"/>; the watches wake the job on every change.</summary>
+    private async Task<StepResult> WatchRolloutAsync(
+        long id, string purpose, List<RenderedObject> objects, TargetContext context, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
         var client = clusters.For(context.Environment);
         var reports = new List<HealthReport>();
-        foreach (var workload in workloads)
+        foreach (var workload in objects.Where(o => o.Kind.Workload))
         {
-            var id = context.Deployment.Id;
-            var watch = _watches.GetOrAdd((id, workload.Describe()), _ => new RolloutWatch(client, workload, logger, () => Wake(id)));
+            var watch = _watches.GetOrAdd((id, purpose + workload.Describe()), _ => new RolloutWatch(client, workload, logger, () => Wake(id)));
             if (!watch.Synced)
             {
                 return StepResult.Wait(TimeSpan.FromMilliseconds(10));
@@ -63,25 +77,24 @@ public sealed class KubernetesTarget(
             if (report.Status == HealthStatus.Failed)
             {
                 var diagnosis = await DiagnoseAsync(client, watch, report, cancellationToken);
-                await StopWatchesAsync(context.Deployment.Id);
+                await StopWatchesAsync(id);
                 return StepResult.Fail($"{workload.Kind.Kind}/{workload.Name}: {report.Message}", diagnosis);
             }
             reports.Add(report);
         }
         if (reports.All(r => r.Status == HealthStatus.Healthy))
         {
-            await StopWatchesAsync(context.Deployment.Id);
+            await StopWatchesAsync(id);
             return StepResult.Done("verified: " + string.Join("; ", reports.Select(r => r.Message)));
         }
-        if (context.Deployment.VerifyDeadline is { } deadline && time.GetUtcNow() >= deadline)
+        var waiting = string.Join("; ", reports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Message));
+        if (deadline is { } end && time.GetUtcNow() >= end)
         {
-            await StopWatchesAsync(context.Deployment.Id);
-            var waiting = string.Join("; ", reports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Message));
-            return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}",
-                $"still waiting for: {waiting}");
+            await StopWatchesAsync(id);
+            return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}", $"still waiting for: {waiting}");
         }
         // The watch wakes this deployment's job on every change; the recheck is only a safety net.
-        return StepResult.Wait(TimeSpan.FromSeconds(2), string.Join("; ", reports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Message)));
+        return StepResult.Wait(TimeSpan.FromSeconds(2), waiting);
     }
 
     public Task PromoteAsync(TargetContext context, CancellationToken cancellationToken) => StopWatchesAsync(context.Deployment.Id);

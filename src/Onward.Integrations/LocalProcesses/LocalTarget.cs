@@ -136,6 +136,28 @@ public sealed class LocalTarget(
         return $"{previous.Release.Version} was not running and was started again as pid {pid}";
     }
 
+    public async Task<StepResult> VerifyRestoreAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        var previous = context.Previous!.Value;
+        var process = Instance(previous.Deployment.Id);
+        var health = HealthUrl(context with { Deployment = previous.Deployment, Release = previous.Release, Previous = null }, ReadPort(process));
+        var status = process.Status();
+        if (status.State != ProcessState.Running)
+        {
+            return StepResult.Fail($"{previous.Release.Version} is not running ({status.State}{(status.ExitCode is { } code ? $", exit code {code}" : "")})", process.Tail(OutputTailLines));
+        }
+        var answer = await ProbeAsync(health, cancellationToken);
+        if (answer.Healthy)
+        {
+            return StepResult.Done($"GET {health} answered {answer.Description}");
+        }
+        if (time.GetUtcNow() - context.Deployment.UpdatedAt > context.Service.VerifyTimeout)
+        {
+            return StepResult.Fail($"{previous.Release.Version} did not become healthy again within {DurationText.Format(context.Service.VerifyTimeout)}; last answer: {answer.Description}");
+        }
+        return StepResult.Wait(TimeSpan.FromMilliseconds(50));
+    }
+
     public async Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken)
     {
         var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);

@@ -106,5 +106,8 @@ public static class Migrations
             ALTER TABLE releases ADD COLUMN image TEXT;
             ALTER TABLE releases ADD COLUMN digest TEXT;
             """),
+        new(4, "restores after failures", """
+            ALTER TABLE deployments ADD COLUMN restore_state TEXT;
+            """),
     ];
 }

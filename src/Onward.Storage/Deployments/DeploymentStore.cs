@@ -14,7 +14,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
         r.commit_sha AS CommitSha, d.state AS State, d.reason AS Reason, d.requested_by AS RequestedBy,
         d.trigger_kind AS TriggerKind, d.override_reason AS OverrideReason, d.created_at AS CreatedAt,
         d.updated_at AS UpdatedAt, d.previous_deployment_id AS PreviousDeploymentId, d.verify_deadline AS VerifyDeadline,
-        d.diagnosis AS Diagnosis
+        d.diagnosis AS Diagnosis, d.restore_state AS RestoreState
         """;
 
     private const string From = "FROM deployments d JOIN releases r ON r.id = d.release_id";
@@ -122,7 +122,8 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
                 reason = COALESCE(@Reason, reason),
                 diagnosis = COALESCE(@Diagnosis, diagnosis),
                 verify_deadline = COALESCE(@VerifyDeadline, verify_deadline),
-                previous_deployment_id = COALESCE(@PreviousDeploymentId, previous_deployment_id)
+                previous_deployment_id = COALESCE(@PreviousDeploymentId, previous_deployment_id),
+                restore_state = COALESCE(@RestoreState, restore_state)
             WHERE id = @id AND state = @From {exclusive}
             """,
             new
@@ -135,6 +136,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
                 transition.Diagnosis,
                 VerifyDeadline = UnixTime.From(transition.VerifyDeadline),
                 transition.PreviousDeploymentId,
+                transition.RestoreState,
             },
             transaction, cancellationToken: cancellationToken));
         if (changed == 0)
@@ -245,10 +247,15 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
 
         public string? Diagnosis { get; init; }
 
+        public string? RestoreState { get; init; }
+
         public Deployment ToDeployment() => new(
             Id, Service, Environment, ReleaseId, Version, CommitSha, Enum.Parse<DeploymentState>(State), Reason, RequestedBy,
             Enum.Parse<DeploymentTrigger>(TriggerKind), OverrideReason, UnixTime.To(CreatedAt), UnixTime.To(UpdatedAt),
-            PreviousDeploymentId, UnixTime.To(VerifyDeadline), Diagnosis);
+            PreviousDeploymentId, UnixTime.To(VerifyDeadline), Diagnosis)
+        {
+            RestoreState = RestoreState,
+        };
     }
 
     private sealed class EventRow

@@ -203,6 +203,10 @@ public class WorkloadHealthTests
         var newPodBroken = WorkloadHealth.Evaluate(List(deployment, ReplicaSet("1", "old"), ReplicaSet("2", "new"), Pod("Running", ready: true, hash: "old"), Pod("Pending", "ImagePullBackOff", hash: "new")), Now);
 
         oldPodBroken.Status.ShouldBe(HealthStatus.Progressing);
+        var unobserved = Deployment(3, 2, 2, 3, 1, 2);
+        unobserved["metadata"]!["annotations"] = new JsonObject { ["deployment.kubernetes.io/revision"] = "2" };
+        WorkloadHealth.Evaluate(List(unobserved, ReplicaSet("1", "old"), ReplicaSet("2", "new"), Pod("Pending", "ImagePullBackOff", hash: "new")), Now)
+            .Status.ShouldBe(HealthStatus.Progressing, "until the controller observed generation 3, the pods of revision 2 are not this rollout's");
         newPodBroken.Status.ShouldBe(HealthStatus.Failed);
         newPodBroken.Kind.ShouldBe("Deployment");
         newPodBroken.Message.ShouldBe("container \"app\" is ImagePullBackOff: it went wrong (restarts: 0) (pod foo-new-x1 of the new revision)");

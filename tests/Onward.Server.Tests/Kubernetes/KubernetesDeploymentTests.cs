@@ -92,7 +92,11 @@ public class KubernetesDeploymentTests
         failed.Diagnosis!.ShouldContain("container:  app");
         failed.Diagnosis!.ShouldContain("fatal: cannot start, exiting with 3");
         failed.Diagnosis!.ShouldContain("Warning BackOff");
-        failed.Events[^1].Message.ShouldContain($"re-applied {good[..7]}'s manifests");
+        var restoredDeployment = await onward.Api.RestoredAsync(failed.Id);
+        restoredDeployment.Restore.ShouldBe("done", string.Join("\n", restoredDeployment.Events.Select(e => e.Message)));
+        var reapplied = $"re-applied {good[..7]}'s manifests";
+        restoredDeployment.Events.ShouldContain(e => e.Message.Contains(reapplied, StringComparison.Ordinal));
+        restoredDeployment.Events[^1].Message.ShouldStartWith($"restored {good[..7]}: verified: deployment \"web\" successfully rolled out");
         var restored = one.Store.Get(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "deployments"), "shop", "web")!;
         restored["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>().ShouldBe($"{registry.Host}/acme/web@{release.Digest}");
         restored["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray().ShouldBeEmpty();

@@ -71,7 +71,12 @@ public class ContinuousDeliveryTests
         failed.Diagnosis.ShouldContain("waited for:    GET http://127.0.0.1:");
         failed.Diagnosis.ShouldContain("last 50 lines of output:");
         failed.Diagnosis.ShouldContain("fatal: the configuration value 'Database' is missing");
-        failed.Events[^1].Message.ShouldContain($"{good[..7]} kept serving");
+        failed.Events.Single(e => e.State == "Failed" && e.Message.StartsWith("shop", StringComparison.Ordinal)).Message.ShouldEndWith($"; restoring {good[..7]}");
+        var restored = await onward.Api.RestoredAsync(failed.Id);
+        restored.Restore.ShouldBe("done");
+        var keptServing = $"{good[..7]} kept serving";
+        restored.Events.ShouldContain(e => e.Message.Contains(keptServing, StringComparison.Ordinal));
+        restored.Events[^1].Message.ShouldStartWith($"restored {good[..7]}: GET http://127.0.0.1:");
         (await OnwardApi.AnswerAsync(url + "/")).ShouldBe($"{good[..7]} in dev-1");
         (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "dev-1").Current!.Commit.ShouldBe(good);
     }

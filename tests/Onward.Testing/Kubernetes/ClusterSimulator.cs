@@ -115,6 +115,26 @@ public sealed class ClusterSimulator : IAsyncDisposable
                 return d;
             });
         }
+        else if (Number(current["metadata"]?["annotations"]?["deployment.kubernetes.io/revision"]) < revision)
+        {
+            // Back to an older template (a rollback): its ReplicaSet becomes the newest revision again, as the
+            // deployment controller does it.
+            revision++;
+            var next = revision.ToString(CultureInfo.InvariantCulture);
+            _store.Update(ReplicaSets, ns, Text(current, "metadata", "name")!, rs =>
+            {
+                rs!["metadata"]!["annotations"]!["deployment.kubernetes.io/revision"] = next;
+                return rs;
+            });
+            _store.Update(Deployments, ns, name, d =>
+            {
+                d!["metadata"]!["annotations"] ??= new JsonObject();
+                d["metadata"]!["annotations"]!["deployment.kubernetes.io/revision"] = next;
+                d["metadata"]!["annotations"]!["test.onward.dev/rollout-started"] = DateTimeOffset.UtcNow.ToString("O");
+                d["metadata"]!["annotations"]!.AsObject().Remove("test.onward.dev/completed-at");
+                return d;
+            });
+        }
         var currentName = Text(current, "metadata", "name")!;
         var pods = _store.List(Pods, ns, p => Text(p, "metadata", "annotations", "test.onward.dev/owner") == name).Items;
         var newPods = pods.Where(p => Text(p, "metadata", "labels", "pod-template-hash") == hash).ToList();

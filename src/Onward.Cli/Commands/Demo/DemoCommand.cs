@@ -185,7 +185,8 @@ public static class DemoCommand
             {
                 var (deployments, _) = await client.GetAsync<DeploymentResponse[]>("api/v1/deployments?service=sample&limit=20", cancellationToken);
                 var mine = deployments.Where(d => d.Release.Id == release.Id).ToList();
-                return mine.Count == 2 && mine.All(d => d.State is "Succeeded" or "Failed" or "Blocked") ? mine : null;
+                // A failed one is shown once the previous release is restored and verified again.
+                return mine.Count == 2 && mine.All(d => d.State is "Succeeded" or "Blocked" || (d.State == "Failed" && d.Restore is null or "done" or "failed")) ? mine : null;
             }, cancellationToken);
             foreach (var d in finals.OrderBy(d => d.Environment))
             {
@@ -198,7 +199,10 @@ public static class DemoCommand
                 else
                 {
                     Say($"[red]✘[/] {full.Environment}: {full.State} {took.TotalSeconds:0.0}s after the build");
-                    Say($"  {Markup.Escape(full.Events[^1].Message)}");
+                    foreach (var e in full.Events.SkipWhile(e => e.State != "Failed"))
+                    {
+                        Say($"  {Markup.Escape(e.Message)}");
+                    }
                     if (full.Diagnosis is not null && full.Environment == "dev-1")
                     {
                         foreach (var line in full.Diagnosis.Split('\n').Where(l => l.Length > 0).TakeLast(8))

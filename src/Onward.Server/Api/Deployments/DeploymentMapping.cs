@@ -19,5 +19,6 @@ public static class DeploymentMapping
         deployment.UpdatedAt,
         (events ?? []).Select(e => new DeploymentEventResponse(e.At, e.State.ToString(), e.Actor, e.Message)).ToList(),
         [],
-        deployment.Diagnosis);
+        deployment.Diagnosis,
+        deployment.RestoreState);
 }
