@@ -167,6 +167,10 @@ public static class DeploymentsCommand
         {
             AnsiConsole.MarkupLine($"  reason     {ApiCommand.Escape(d.Reason)}");
         }
+        if (d.Restore is not null)
+        {
+            AnsiConsole.MarkupLine($"  restore    {ApiCommand.Escape(d.Restore)} (the previous release brought back after the failure)");
+        }
         if (d.Override is not null)
         {
             AnsiConsole.MarkupLine($"  [yellow]override[/]   {ApiCommand.Escape(d.Override)}");
