@@ -56,12 +56,11 @@ public class KubernetesDeploymentTests
     [Fact]
     public async Task A_release_is_applied_to_two_clusters_verified_and_a_crashing_one_is_caught_and_the_previous_restored()
     {
-        await using var dir = new TempDirectory();
-        await using var registry = await LocalRegistry.StartAsync();
-        await using var one = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        await using var two = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await TestImages.AddToAsync(repo);
+        var (dir, registry, one, two, repo) = await ClustersAsync();
+        await using var _ = dir;
+        await using var __ = registry;
+        await using var ___ = one;
+        await using var ____ = two;
         await CommitManifestsAsync(repo, $"{registry.Host}/acme/web");
         var good = await repo.CommitAsync("good");
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
@@ -105,12 +104,11 @@ public class KubernetesDeploymentTests
     [Fact]
     public async Task Manifests_that_never_use_the_services_image_fail_before_anything_is_applied()
     {
-        await using var dir = new TempDirectory();
-        await using var registry = await LocalRegistry.StartAsync();
-        await using var one = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        await using var two = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await TestImages.AddToAsync(repo);
+        var (dir, registry, one, two, repo) = await ClustersAsync();
+        await using var _ = dir;
+        await using var __ = registry;
+        await using var ___ = one;
+        await using var ____ = two;
         await CommitManifestsAsync(repo, "registry.example.com/someone-else");
         var commit = await repo.CommitAsync();
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
