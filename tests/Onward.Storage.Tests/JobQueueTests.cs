@@ -74,4 +74,22 @@ public class JobQueueTests
         seen.Count.ShouldBe(60);
         seen.Distinct().Count().ShouldBe(60);
     }
+
+    [Fact]
+    public async Task A_wake_makes_a_waiting_job_due_and_a_wake_during_a_step_is_kept_for_its_reschedule()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        var now = DateTimeOffset.UtcNow;
+        var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
+        await db.Jobs.RescheduleAsync(job, "w", now.AddMinutes(5), afterError: false, None);
+
+        await db.Jobs.WakeAsync(job.Kind, job.Subject, now, None);
+        var woken = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
+
+        await db.Jobs.WakeAsync(job.Kind, job.Subject, now, None);
+        await db.Jobs.RescheduleAsync(woken, "w", now.AddMinutes(5), afterError: false, None);
+
+        (await db.Jobs.NextDueAsync(None))!.Value.ShouldBeLessThan(now.AddMinutes(1), "the wake that came while the step ran was kept");
+    }
 }

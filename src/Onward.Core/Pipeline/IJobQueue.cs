@@ -15,7 +15,7 @@ public interface IJobQueue
 
     /// <summary>
     /// Makes a waiting job due now, for steps that learn of a change by notification (a watch event) rather than
-    /// by looking again. A job currently leased is left alone: its holder is looking anyway.
+    /// by looking again. A job being run is marked instead, and becomes due as soon as its step reschedules it.
     /// </summary>
     Task WakeAsync(JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -24,6 +24,7 @@ public sealed class KubernetesTarget(
 {
     private const int LogLines = 30;
     private readonly ConcurrentDictionary<(long Deployment, string Workload), RolloutWatch> _watches = new();
+    private readonly ConcurrentDictionary<long, byte> _wakePending = new();
 
     public string Kind => "kubernetes";
 
@@ -65,6 +66,8 @@ public sealed class KubernetesTarget(
         long id, string purpose, List<RenderedObject> objects, TargetContext context, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         var client = clusters.For(context.Environment);
+        // Events from here on wake the job again; the ones before are in the snapshots read below.
+        _wakePending.TryRemove(id, out _);
         var reports = new List<HealthReport>();
         foreach (var workload in objects.Where(o => o.Kind.Workload))
         {
@@ -172,12 +175,20 @@ public sealed class KubernetesTarget(
         return text.ToString();
     }
 
-    private void Wake(long deploymentId) =>
+    /// <summary>One wake per look: a burst of watch events costs one database write, not one each.</summary>
+    private void Wake(long deploymentId)
+    {
+        if (!_wakePending.TryAdd(deploymentId, 0))
+        {
+            return;
+        }
         _ = jobs.WakeAsync(JobKind.Deploy, deploymentId, time.GetUtcNow(), CancellationToken.None).ContinueWith(
             t => logger.LogDebug(t.Exception, "Waking deployment {Id} failed", deploymentId), TaskContinuationOptions.OnlyOnFaulted);
+    }
 
     private async Task StopWatchesAsync(long deploymentId)
     {
+        _wakePending.TryRemove(deploymentId, out _);
         foreach (var key in _watches.Keys.Where(k => k.Deployment == deploymentId).ToList())
         {
             if (_watches.TryRemove(key, out var watch))

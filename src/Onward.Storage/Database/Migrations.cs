@@ -109,5 +109,8 @@ public static class Migrations
         new(4, "restores after failures", """
             ALTER TABLE deployments ADD COLUMN restore_state TEXT;
             """),
+        new(5, "wakes for running jobs", """
+            ALTER TABLE jobs ADD COLUMN wake_requested INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

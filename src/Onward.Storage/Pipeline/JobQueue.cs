@@ -43,8 +43,14 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE jobs SET due_at = @due, lease_owner = NULL, lease_until = NULL, attempts = CASE WHEN @afterError THEN attempts ELSE 0 END WHERE id = @Id AND lease_owner = @owner",
-            new { job.Id, owner, due = UnixTime.From(dueAt), afterError }, write.Transaction, cancellationToken: cancellationToken));
+            """
+            UPDATE jobs SET
+                due_at = CASE WHEN wake_requested = 1 AND @now < @due THEN @now ELSE @due END,
+                wake_requested = 0, lease_owner = NULL, lease_until = NULL,
+                attempts = CASE WHEN @afterError THEN attempts ELSE 0 END
+            WHERE id = @Id AND lease_owner = @owner
+            """,
+            new { job.Id, owner, due = UnixTime.From(dueAt), now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), afterError }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
         JobAdded?.Invoke();
     }
@@ -52,8 +58,14 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
     public async Task WakeAsync(JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
-        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE jobs SET due_at = @now WHERE kind = @kind AND subject = @subject AND lease_owner IS NULL AND due_at > @now",
+        // A job being run right now cannot be made due; it is marked, and its reschedule makes it due at once, so that
+        // a change seen while the step ran is not left to the step's long recheck.
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE jobs SET
+                due_at = CASE WHEN lease_owner IS NULL AND due_at > @now THEN @now ELSE due_at END,
+                wake_requested = CASE WHEN lease_owner IS NOT NULL THEN 1 ELSE wake_requested END
+            WHERE kind = @kind AND subject = @subject
+            """,
             new { kind = kind.ToString(), subject, now = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
         if (changed > 0)
