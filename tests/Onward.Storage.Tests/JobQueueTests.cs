@@ -92,4 +92,19 @@ public class JobQueueTests
 
         (await db.Jobs.NextDueAsync(None))!.Value.ShouldBeLessThan(now.AddMinutes(1), "the wake that came while the step ran was kept");
     }
+
+    [Fact]
+    public async Task Only_the_lease_holder_extends_its_lease()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        var now = StorageFixture.Now;
+        var job = (await db.Jobs.ClaimAsync("a", now, Lease, 10, None)).Single();
+
+        (await db.Jobs.ExtendAsync(job, "a", now.AddSeconds(40), None)).ShouldBeTrue();
+        (await db.Jobs.ExtendAsync(job, "b", now.AddSeconds(90), None)).ShouldBeFalse();
+
+        (await db.Jobs.ClaimAsync("b", now.AddSeconds(30), Lease, 10, None)).ShouldBeEmpty("the extended lease still holds");
+        (await db.Jobs.ClaimAsync("b", now.AddSeconds(41), Lease, 10, None)).Single().Id.ShouldBe(job.Id);
+    }
 }

@@ -10,6 +10,9 @@ public interface IJobQueue
 
     Task CompleteAsync(Job job, string owner, CancellationToken cancellationToken);
 
+    /// <summary>Keeps a lease while a step takes long; false when the lease was lost (it ran out and another took the job).</summary>
+    Task<bool> ExtendAsync(Job job, string owner, DateTimeOffset until, CancellationToken cancellationToken);
+
     /// <param name="afterError">Keeps counting attempts (a failure to retry); otherwise the count starts again.</param>
     Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken);
 

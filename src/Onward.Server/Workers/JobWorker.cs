@@ -114,6 +114,46 @@ public sealed class JobWorker(
 
     private async Task RunAsync(Job job, CancellationToken stoppingToken)
     {
+        // A step that takes long (a clone of a big repository, a slow API server) keeps its lease, so that no other
+        // worker starts the same step meanwhile.
+        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var renewing = Task.Run(() => RenewAsync(job, renewal.Token), CancellationToken.None);
+        try
+        {
+            await StepJobAsync(job, stoppingToken);
+        }
+        finally
+        {
+            await renewal.CancelAsync();
+            await renewing;
+        }
+    }
+
+    private async Task RenewAsync(Job job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(Lease / 3, time, cancellationToken);
+                if (!await queue.ExtendAsync(job, _owner, time.GetUtcNow() + Lease, cancellationToken))
+                {
+                    logger.LogWarning("{Kind} job for {Subject} lost its lease while running", job.Kind, job.Subject);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Keeping the lease of {Kind} job {Subject} failed", job.Kind, job.Subject);
+        }
+    }
+
+    private async Task StepJobAsync(Job job, CancellationToken stoppingToken)
+    {
         try
         {
             var held = TimeSpan.Zero;

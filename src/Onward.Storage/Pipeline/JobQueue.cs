@@ -38,6 +38,16 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
         await write.CommitAsync(cancellationToken);
     }
 
+    public async Task<bool> ExtendAsync(Job job, string owner, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE jobs SET lease_until = @until WHERE id = @Id AND lease_owner = @owner",
+            new { job.Id, owner, until = UnixTime.From(until) }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
+        return changed == 1;
+    }
+
     public async Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
