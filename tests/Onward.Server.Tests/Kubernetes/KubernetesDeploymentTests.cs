@@ -56,11 +56,8 @@ public class KubernetesDeploymentTests
     [Fact]
     public async Task A_release_is_applied_to_two_clusters_verified_and_a_crashing_one_is_caught_and_the_previous_restored()
     {
-        var (dir, registry, one, two, repo) = await ClustersAsync();
-        await using var _ = dir;
-        await using var __ = registry;
-        await using var ___ = one;
-        await using var ____ = two;
+        await using var clusters = await Clusters.StartAsync();
+        var (dir, registry, one, two, repo) = clusters;
         await CommitManifestsAsync(repo, $"{registry.Host}/acme/web");
         var good = await repo.CommitAsync("good");
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
@@ -104,11 +101,8 @@ public class KubernetesDeploymentTests
     [Fact]
     public async Task Manifests_that_never_use_the_services_image_fail_before_anything_is_applied()
     {
-        var (dir, registry, one, two, repo) = await ClustersAsync();
-        await using var _ = dir;
-        await using var __ = registry;
-        await using var ___ = one;
-        await using var ____ = two;
+        await using var clusters = await Clusters.StartAsync();
+        var (dir, registry, one, two, repo) = clusters;
         await CommitManifestsAsync(repo, "registry.example.com/someone-else");
         var commit = await repo.CommitAsync();
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
@@ -120,25 +114,50 @@ public class KubernetesDeploymentTests
         one.Store.List(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "configmaps"), "shop").Items.ShouldBeEmpty();
     }
 
-    private static async Task<(TempDirectory Dir, LocalRegistry Registry, KubernetesApiServer One, KubernetesApiServer Two, GitRepository Repo)> ClustersAsync()
+    /// <summary>A registry, two simulated clusters and the service's repository with its image material, disposed together.</summary>
+    private sealed class Clusters : IAsyncDisposable
     {
-        var dir = new TempDirectory();
-        var registry = await LocalRegistry.StartAsync();
-        var one = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        var two = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await TestImages.AddToAsync(repo);
-        return (dir, registry, one, two, repo);
+        private Clusters(TempDirectory dir, LocalRegistry registry, KubernetesApiServer one, KubernetesApiServer two, GitRepository repo) =>
+            (Dir, Registry, One, Two, Repo) = (dir, registry, one, two, repo);
+
+        public TempDirectory Dir { get; }
+
+        public LocalRegistry Registry { get; }
+
+        public KubernetesApiServer One { get; }
+
+        public KubernetesApiServer Two { get; }
+
+        public GitRepository Repo { get; }
+
+        public static async Task<Clusters> StartAsync()
+        {
+            var dir = new TempDirectory();
+            var registry = await LocalRegistry.StartAsync();
+            var one = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+            var two = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+            var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+            await TestImages.AddToAsync(repo);
+            return new Clusters(dir, registry, one, two, repo);
+        }
+
+        public void Deconstruct(out TempDirectory dir, out LocalRegistry registry, out KubernetesApiServer one, out KubernetesApiServer two, out GitRepository repo) =>
+            (dir, registry, one, two, repo) = (Dir, Registry, One, Two, Repo);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Two.DisposeAsync();
+            await One.DisposeAsync();
+            await Registry.DisposeAsync();
+            await Dir.DisposeAsync();
+        }
     }
 
     [Fact]
     public async Task A_missing_image_is_caught_fast_and_a_slow_rollout_is_not_failed_early_even_when_watches_drop()
     {
-        var (dir, registry, one, two, repo) = await ClustersAsync();
-        await using var _ = dir;
-        await using var __ = registry;
-        await using var ___ = one;
-        await using var ____ = two;
+        await using var clusters = await Clusters.StartAsync();
+        var (dir, registry, one, two, repo) = clusters;
         await CommitManifestsAsync(repo, $"{registry.Host}/acme/web", "[ { name: ONWARD_TEST_START_MS, value: \"2500\" } ]");
         var slow = await repo.CommitAsync("slow to start");
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
@@ -175,11 +194,8 @@ public class KubernetesDeploymentTests
     [Fact]
     public async Task A_server_killed_mid_verification_re_attaches_and_finishes_the_deployment_once()
     {
-        var (dir, registry, one, two, repo) = await ClustersAsync();
-        await using var _ = dir;
-        await using var __ = registry;
-        await using var ___ = one;
-        await using var ____ = two;
+        await using var clusters = await Clusters.StartAsync();
+        var (dir, registry, one, two, repo) = clusters;
         await CommitManifestsAsync(repo, $"{registry.Host}/acme/web", "[ { name: ONWARD_TEST_START_MS, value: \"4000\" } ]");
         var commit = await repo.CommitAsync();
         var port = Ports.Free();
