@@ -1,11 +1,15 @@
 using System.CommandLine;
 using Onward.Cli.Commands;
+using Onward.Cli.Commands.Approvals;
+using Onward.Cli.Commands.Audit;
 using Onward.Cli.Commands.Demo;
 using Onward.Cli.Commands.Deployments;
+using Onward.Cli.Commands.Environments;
 using Onward.Cli.Commands.Health;
 using Onward.Cli.Commands.Releases;
 using Onward.Cli.Commands.Serve;
 using Onward.Cli.Commands.Services;
+using Onward.Cli.Commands.Tokens;
 using Onward.Cli.Commands.Validate;
 using Onward.Cli.Commands.Webhooks;
 
@@ -24,7 +28,11 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(ServicesCommand.Create());
 root.Subcommands.Add(ReleasesCommand.Create());
+root.Subcommands.Add(EnvironmentsCommand.Create());
 root.Subcommands.Add(DeploymentsCommand.Create());
+root.Subcommands.Add(ApprovalsCommand.Create());
+root.Subcommands.Add(TokensCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(WebhooksCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
 

@@ -1,9 +1,14 @@
 using System.Text.Json.Serialization;
+using Onward.Core.Access;
+using Onward.Core.Approvals;
+using Onward.Core.Audit;
 using Onward.Core.Builds;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
+using Onward.Core.Freezes;
 using Onward.Core.LocalProcesses;
 using Onward.Core.Pipeline;
+using Onward.Core.Promotions;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
 using Onward.Core.Targets;
@@ -13,16 +18,23 @@ using Onward.Integrations.ImageBuilds;
 using Onward.Integrations.Kubernetes;
 using Onward.Integrations.LocalProcesses;
 using Onward.Integrations.Registry;
+using Onward.Server.Api.Approvals;
+using Onward.Server.Api.Audit;
 using Onward.Server.Api.Deployments;
 using Onward.Server.Api.Environments;
 using Onward.Server.Api.Health;
 using Onward.Server.Api.Releases;
 using Onward.Server.Api.Services;
+using Onward.Server.Api.Tokens;
 using Onward.Server.Api.Webhooks;
 using Onward.Server.Auth;
 using Onward.Server.Webhooks;
 using Onward.Server.Workers;
+using Onward.Storage.Access;
+using Onward.Storage.Approvals;
+using Onward.Storage.Audit;
 using Onward.Storage.Database;
+using Onward.Storage.Freezes;
 using Onward.Storage.Deployments;
 using Onward.Storage.LocalProcesses;
 using Onward.Storage.Pipeline;
@@ -35,7 +47,11 @@ namespace Onward.Server;
 /// <summary>Wires the server: nothing here decides anything, it only connects the parts.</summary>
 public static class OnwardServer
 {
-    public static async Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, CancellationToken cancellationToken)
+    public static Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, CancellationToken cancellationToken) =>
+        BuildAsync(config, logging, TimeProvider.System, cancellationToken);
+
+    /// <param name="time">The clock of every decision the server takes; tests move it to cross freeze windows and expiries.</param>
+    public static async Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, TimeProvider time, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(config.Server.Listen.ToString());
@@ -50,7 +66,7 @@ public static class OnwardServer
 
         var services = builder.Services;
         services.AddSingleton(config);
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time);
         services.AddSingleton(database);
         services.AddSingleton<JobQueue>();
         services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
@@ -59,6 +75,14 @@ public static class OnwardServer
         services.AddSingleton<IRefStateStore, RefStateStore>();
         services.AddSingleton<ILocalPortStore, LocalPortStore>();
         services.AddSingleton<IDeliveryStore, DeliveryStore>();
+        services.AddSingleton<ITokenStore, TokenStore>();
+        services.AddSingleton<IApprovalStore, ApprovalStore>();
+        services.AddSingleton<IFreezeStore, FreezeStore>();
+        services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<EnvironmentFreezes>();
+        services.AddSingleton<DeploymentApprovals>();
+        services.AddSingleton<ReleasePromotions>();
         services.AddSingleton(new GitSourceRepository(config.Server.DataDir));
         services.AddSingleton<ISourceRepository>(sp => sp.GetRequiredService<GitSourceRepository>());
         services.AddSingleton(new RegistryClient(config.Registries));
@@ -97,6 +121,9 @@ public static class OnwardServer
         api.MapReleases();
         api.MapDeployments();
         api.MapWebhooks();
+        api.MapApprovals();
+        api.MapTokens();
+        api.MapAudit();
         return app;
     }
 }

@@ -41,6 +41,12 @@ public sealed class ApiClient : IDisposable
         return await ReadAsync<T>(response, cancellationToken);
     }
 
+    public async Task<(T Value, string Raw)> DeleteAsync<T>(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => _http.DeleteAsync(path, cancellationToken));
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send)

@@ -3,6 +3,8 @@ namespace Onward.Contracts.Deployments;
 /// <param name="Trigger"><c>auto</c>, <c>promotion</c> or <c>manual</c>.</param>
 /// <param name="Events">The append-only log, oldest first; empty in lists, filled for one deployment.</param>
 /// <param name="Restore">After a failure with <c>onFailure: restore</c>: <c>pending</c>, <c>verifying</c>, <c>done</c> or <c>failed</c>.</param>
+/// <param name="Waiting">While queued or awaiting approval: what it waits for (a freeze, approvals), in words.</param>
+/// <param name="WaitingUntil">When that wait ends: the freeze's end, or when the approval request expires.</param>
 public sealed record DeploymentResponse(
     long Id,
     string Service,
@@ -18,4 +20,6 @@ public sealed record DeploymentResponse(
     IReadOnlyList<DeploymentEventResponse> Events,
     IReadOnlyList<ApprovalResponse> Approvals,
     string? Diagnosis,
-    string? Restore);
+    string? Restore,
+    string? Waiting,
+    DateTimeOffset? WaitingUntil);

@@ -1,3 +1,4 @@
 namespace Onward.Contracts.Environments;
 
-public sealed record EnvironmentResponse(string Name, TargetResponse Target, PolicyResponse Policy);
+/// <param name="Frozen">The freeze in force now, or null.</param>
+public sealed record EnvironmentResponse(string Name, TargetResponse Target, PolicyResponse Policy, FreezeResponse? Frozen);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cronos;
 using YamlDotNet.Core;
 
 namespace Onward.Core.Configuration;
@@ -14,6 +15,7 @@ public sealed partial class ConfigParser
     private readonly string _file;
     private readonly string _baseDirectory;
     private readonly Func<string, string?> _environment;
+    private AuthMode _authMode;
 
     private ConfigParser(string file, string baseDirectory, Func<string, string?> environment)
     {
@@ -60,6 +62,7 @@ public sealed partial class ConfigParser
         var keys = Keys(map, "", "server", "auth", "environments", "services", "webhooks", "registries");
         var server = ParseServer(keys.Get("server"));
         var auth = ParseAuth(keys.Get("auth"), server);
+        _authMode = auth.Mode;
         var webhooks = ParseWebhooks(keys.Get("webhooks"));
         var registries = ParseRegistries(keys.Get("registries"));
 
@@ -245,7 +248,7 @@ public sealed partial class ConfigParser
                         mode = AuthMode.None;
                         break;
                     case "tokens":
-                        Problem(m, "auth.mode", "token authentication is not part of this version", "use `mode: none` with a loopback `server.listen`");
+                        mode = AuthMode.Tokens;
                         break;
                     default:
                         Problem(m, "auth.mode", $"unknown mode '{m.Value}'", "use `none` or `tokens`");
@@ -370,6 +373,9 @@ public sealed partial class ConfigParser
         var requires = new List<string>();
         var forwardOnly = true;
         var onFailure = OnFailureMode.Restore;
+        var autoPromote = false;
+        ApprovalPolicy? approval = null;
+        List<FreezeWindow> freeze = [];
         if (node is not null && AsMapping(node, path) is { } map)
         {
             var keys = Keys(map, path, "autoDeploy", "requires", "autoPromote", "approval", "forwardOnly", "onFailure", "freeze");
@@ -402,11 +408,124 @@ public sealed partial class ConfigParser
                     _ => Invalid(o, path + ".onFailure", $"unknown value '{o.Value}'", "use `restore` or `halt`", OnFailureMode.Restore),
                 };
             }
-            Unsupported(keys.Get("autoPromote"), path + ".autoPromote", "automatic promotion is not part of this version; request deployments with `onward deployments request`");
-            Unsupported(keys.Get("approval"), path + ".approval", "approvals are not part of this version");
-            Unsupported(keys.Get("freeze"), path + ".freeze", "freeze windows are not part of this version");
+            if (Str(keys.Get("autoPromote"), path + ".autoPromote") is { } p)
+            {
+                autoPromote = p.Value switch
+                {
+                    "releaseCandidates" => true,
+                    "none" => false,
+                    _ => Invalid(p, path + ".autoPromote", $"unknown value '{p.Value}'", "use `releaseCandidates` or leave it out", false),
+                };
+                if (autoPromote && requires.Count == 0)
+                {
+                    Problem(p, path + ".autoPromote", "automatic promotion needs environments a release proves itself in first",
+                        "add `requires: [dev-1]` (the environments whose success promotes a release candidate here)");
+                }
+            }
+            if (keys.Get("approval") is { } approvalNode)
+            {
+                approval = ParseApproval(approvalNode, path + ".approval");
+            }
+            if (keys.Get("freeze") is { } freezeNode)
+            {
+                freeze = ParseFreezeWindows(freezeNode, path + ".freeze");
+            }
         }
-        return new EnvironmentPolicy(autoDeploy, requires, false, null, forwardOnly, onFailure, []);
+        return new EnvironmentPolicy(autoDeploy, requires, autoPromote, approval, forwardOnly, onFailure, freeze);
+    }
+
+    private ApprovalPolicy? ParseApproval(YamlNode node, string path)
+    {
+        if (AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = Keys(map, path, "required", "approvers", "allowSelfApproval", "includeAutoPromotions", "expiry");
+        var required = Int(keys.Get("required"), path + ".required", 1, 10) ?? 1;
+        var approvers = keys.Get("approvers") is { } a ? StringList(a, path + ".approvers").Select(g => g.Value).ToList() : [];
+        if (approvers.Count == 0)
+        {
+            Problem(keys.Get("approvers") ?? map, path + ".approvers", "no approver groups given",
+                "name the groups whose members may approve, e.g. `approvers: [release-managers]`; tokens get groups with `onward tokens create --group`");
+        }
+        var expiry = Duration(keys.Get("expiry"), path + ".expiry") ?? ApprovalPolicy.DefaultExpiry;
+        if (expiry <= TimeSpan.Zero)
+        {
+            Problem(keys.Get("expiry")!, path + ".expiry", "the expiry must be longer than zero", "write how long a request may wait, e.g. `expiry: 24h`");
+        }
+        if (_authMode != AuthMode.Tokens)
+        {
+            Problem(map, path, "approvals need to know who approves, but `auth.mode` is `none`",
+                "set `auth: { mode: tokens }` and create tokens with `onward tokens create --name NAME --role approver --group GROUP`");
+        }
+        return new ApprovalPolicy(
+            required,
+            approvers,
+            Bool(keys.Get("allowSelfApproval"), path + ".allowSelfApproval") ?? false,
+            Bool(keys.Get("includeAutoPromotions"), path + ".includeAutoPromotions") ?? false,
+            expiry);
+    }
+
+    private List<FreezeWindow> ParseFreezeWindows(YamlNode node, string path)
+    {
+        var windows = new List<FreezeWindow>();
+        if (node is not YamlSequence sequence)
+        {
+            Problem(node, path, "expected a list of windows", "write `freeze: [ { cron: \"0 18 * * FRI\", duration: 62h, timezone: Europe/Berlin } ]`");
+            return windows;
+        }
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            var itemPath = $"{path}[{i}]";
+            if (AsMapping(sequence.Items[i], itemPath) is not { } map)
+            {
+                continue;
+            }
+            var keys = Keys(map, itemPath, "cron", "duration", "timezone");
+            var cron = Str(keys.Get("cron"), itemPath + ".cron");
+            var duration = Duration(keys.Get("duration"), itemPath + ".duration");
+            var zoneName = Str(keys.Get("timezone"), itemPath + ".timezone")?.Value ?? "UTC";
+            if (cron is null)
+            {
+                Problem(map, itemPath + ".cron", "missing `cron`", "say when the window starts, e.g. `cron: \"0 18 * * FRI\"` (minute hour day month weekday)");
+            }
+            if (duration is null && keys.Get("duration") is null)
+            {
+                Problem(map, itemPath + ".duration", "missing `duration`", "say how long the window lasts, e.g. `duration: 62h`");
+            }
+            else if (duration is { } d && (d <= TimeSpan.Zero || d > TimeSpan.FromDays(366)))
+            {
+                Problem(keys.Get("duration")!, itemPath + ".duration", "a freeze window lasts longer than zero and at most a year", "write e.g. `duration: 62h`");
+                duration = null;
+            }
+            CronExpression? expression = null;
+            if (cron is not null)
+            {
+                try
+                {
+                    expression = CronExpression.Parse(cron.Value, CronFormat.Standard);
+                }
+                catch (CronFormatException e)
+                {
+                    Problem(cron, itemPath + ".cron", $"not a cron expression: {e.Message}",
+                        "write five fields, minute hour day-of-month month day-of-week, e.g. \"0 18 * * FRI\" (Fridays at 18:00)");
+                }
+            }
+            TimeZoneInfo? zone = null;
+            try
+            {
+                zone = TimeZoneInfo.FindSystemTimeZoneById(zoneName);
+            }
+            catch (TimeZoneNotFoundException)
+            {
+                Problem(keys.Get("timezone")!, itemPath + ".timezone", $"unknown time zone '{zoneName}'", "use an IANA name such as `Europe/Berlin`, `America/New_York` or `UTC`");
+            }
+            if (expression is not null && duration is { } length && zone is not null)
+            {
+                windows.Add(new FreezeWindow(cron!.Value, length, zoneName) { Expression = expression, Zone = zone });
+            }
+        }
+        return windows;
     }
 
     private ServiceConfig? ParseService(YamlScalar name, YamlNode node)
@@ -909,14 +1028,6 @@ public sealed partial class ConfigParser
             }
         }
         return result;
-    }
-
-    private void Unsupported(YamlNode? node, string path, string why)
-    {
-        if (node is not null)
-        {
-            Problem(node, path, "not supported", why);
-        }
     }
 
     private T Invalid<T>(YamlNode node, string path, string message, string hint, T fallback)

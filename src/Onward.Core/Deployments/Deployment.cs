@@ -23,4 +23,10 @@ public sealed record Deployment(
 {
     /// <summary>After a failure with <c>onFailure: restore</c>: how bringing back the previous release stands (<see cref="RestoreStates"/>).</summary>
     public string? RestoreState { get; init; }
+
+    /// <summary>While queued or awaiting approval: what the deployment waits for (a freeze, approvals), in words.</summary>
+    public string? Waiting { get; init; }
+
+    /// <summary>When the wait ends: the freeze's end, or when an approval request expires.</summary>
+    public DateTimeOffset? WaitingUntil { get; init; }
 }

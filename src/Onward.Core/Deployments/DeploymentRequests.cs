@@ -1,18 +1,22 @@
+using Onward.Core.Approvals;
 using Onward.Core.Configuration;
+using Onward.Core.Freezes;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
 
 namespace Onward.Core.Deployments;
 
 /// <summary>
-/// Turns a request into a queued deployment, or a blocked one when a policy says no (prerequisites, forward-only).
-/// Used by the API, the CLI and continuous delivery alike.
+/// Turns a request into a queued deployment, one awaiting approval, or a blocked one when a policy says no
+/// (prerequisites, forward-only, a freeze for manual requests). Used by the API, the CLI, continuous delivery and
+/// promotion alike.
 /// </summary>
 public sealed class DeploymentRequests(
     OnwardConfig config,
     IReleaseStore releases,
     IDeploymentStore deployments,
     ISourceRepository source,
+    EnvironmentFreezes freezes,
     TimeProvider time)
 {
     public async Task<RequestOutcome> RequestAsync(DeploymentRequest request, CancellationToken cancellationToken)
@@ -35,25 +39,44 @@ public sealed class DeploymentRequests(
             return problem!;
         }
 
-        var blocked = request.Override is null ? await CheckPoliciesAsync(service, environment, release, cancellationToken) : null;
+        var verdict = request.Override is null ? await CheckPoliciesAsync(service, environment, release, cancellationToken) : PolicyVerdict.Allowed;
+        var blocked = verdict.Blocked;
+        if (blocked is null && verdict.Freeze is { } freeze && request.Trigger == DeploymentTrigger.Manual)
+        {
+            // Deployments Onward starts itself wait for the freeze to end; a person asking now is told no at once.
+            blocked = $"freeze: {freeze.Why}; it ends {freeze.Until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC";
+        }
+        var now = time.GetUtcNow();
+        var approval = environment.Policy.Approval;
+        var awaiting = blocked is null && ApprovalRules.Applies(approval, request.Trigger);
         var reason = blocked ?? request.Reason ?? (request.Override is null ? null : $"override: {request.Override}");
         var deployment = await deployments.AddAsync(
             new NewDeployment(
                 service.Name,
                 environment.Name,
                 release.Id,
-                blocked is null ? DeploymentState.Queued : DeploymentState.Blocked,
+                blocked is not null ? DeploymentState.Blocked : awaiting ? DeploymentState.AwaitingApproval : DeploymentState.Queued,
                 reason,
                 request.Actor,
                 request.Trigger,
-                request.Override),
-            time.GetUtcNow(),
+                request.Override)
+            {
+                Waiting = awaiting ? ApprovalRules.Describe(approval!) : verdict.Freeze?.Why,
+                WaitingUntil = awaiting ? now + approval!.Expiry : verdict.Freeze?.Until,
+            },
+            now,
             cancellationToken);
         return new RequestOutcome(deployment, RequestError.None, blocked);
     }
 
     /// <summary>The policies that are checked at request time and again at the moment of applying.</summary>
-    public async Task<string?> CheckPoliciesAsync(ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)
+    public async Task<PolicyVerdict> CheckPoliciesAsync(ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)
+    {
+        var blocked = await CheckHistoryAsync(service, environment, release, cancellationToken);
+        return new PolicyVerdict(blocked, blocked is null ? await freezes.ActiveAsync(environment, cancellationToken) : null);
+    }
+
+    private async Task<string?> CheckHistoryAsync(ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)
     {
         var missing = new List<string>();
         foreach (var required in environment.Policy.Requires)
@@ -78,6 +101,21 @@ public sealed class DeploymentRequests(
         }
         var ancestry = await source.CompareAsync(service.Name, service.Repository, current.Commit, release.Commit, cancellationToken);
         return ForwardOnlyPolicy.Check(environment.Name, current.Commit, release.Commit, ancestry);
+    }
+
+    /// <summary>Cancels a deployment that has not started applying.</summary>
+    /// <returns>The deployment as it is now (null if there is none), and whether this call cancelled it.</returns>
+    public async Task<(Deployment? Deployment, bool Cancelled)> CancelAsync(long id, string actor, string? comment, CancellationToken cancellationToken)
+    {
+        var message = $"cancelled by {actor}" + (string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}");
+        foreach (var from in new[] { DeploymentState.AwaitingApproval, DeploymentState.Queued })
+        {
+            if (await deployments.TransitionAsync(id, new Transition(from, DeploymentState.Cancelled, actor, message) { Reason = message }, time.GetUtcNow(), cancellationToken))
+            {
+                return (await deployments.GetAsync(id, cancellationToken), true);
+            }
+        }
+        return (await deployments.GetAsync(id, cancellationToken), false);
     }
 
     private async Task<(Release? Release, RequestOutcome? Problem)> FindReleaseAsync(DeploymentRequest request, CancellationToken cancellationToken)

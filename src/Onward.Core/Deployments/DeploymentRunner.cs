@@ -1,30 +1,43 @@
 using Microsoft.Extensions.Logging;
+using Onward.Core.Approvals;
 using Onward.Core.Configuration;
 using Onward.Core.Pipeline;
+using Onward.Core.Promotions;
 using Onward.Core.Releases;
 using Onward.Core.Targets;
 
 namespace Onward.Core.Deployments;
 
 /// <summary>
-/// Moves one deployment a step along <c>Queued → Applying → Verifying → Succeeded | Failed</c>. Each call does what
-/// can be done now and returns; the worker calls again after a <c>Pending</c>.
+/// Moves one deployment a step along <c>AwaitingApproval → Queued → Applying → Verifying → Succeeded | Failed</c>.
+/// Each call does what can be done now and returns; the worker calls again after a <c>Pending</c>.
 /// </summary>
 public sealed class DeploymentRunner(
     OnwardConfig config,
     IDeploymentStore deployments,
     IReleaseStore releases,
     DeploymentRequests requests,
+    ReleasePromotions promotions,
     IEnumerable<IDeploymentTarget> targets,
     TimeProvider time,
     ILogger<DeploymentRunner> logger)
 {
     private static readonly TimeSpan WaitForEnvironment = TimeSpan.FromMilliseconds(200);
+
+    // Waits for a freeze or for approvals are looked at again at least this often, so that a lifted freeze or a
+    // changed config is noticed without a wake.
+    private static readonly TimeSpan LookAgainAtMost = TimeSpan.FromSeconds(15);
     private readonly Dictionary<string, IDeploymentTarget> _targets = targets.ToDictionary(t => t.Kind);
 
     public async Task<StepResult> StepAsync(long deploymentId, CancellationToken cancellationToken)
     {
         var deployment = await deployments.GetAsync(deploymentId, cancellationToken);
+        if (deployment?.State == DeploymentState.Succeeded)
+        {
+            // Also reached when a crash came between the success and the promotion: promoting is idempotent.
+            await promotions.AfterSuccessAsync(deployment, cancellationToken);
+            return StepResult.Done();
+        }
         if (deployment is null || (deployment.State.IsTerminal() && !RestoreStates.InProgress(deployment.RestoreState)))
         {
             return StepResult.Done();
@@ -48,12 +61,20 @@ public sealed class DeploymentRunner(
             return await RestoreStepAsync(deployment, await ContextAsync(deployment, service, environment, release, cancellationToken), target, cancellationToken);
         }
 
+        if (deployment.State == DeploymentState.AwaitingApproval)
+        {
+            if (await WaitForApprovalAsync(deployment, environment, cancellationToken) is { } waiting)
+            {
+                return waiting;
+            }
+            deployment = (await deployments.GetAsync(deploymentId, cancellationToken))!;
+        }
+
         if (deployment.State == DeploymentState.Queued)
         {
-            var started = await StartApplyingAsync(deployment, service, environment, release, cancellationToken);
-            if (started is not DeploymentState.Applying)
+            if (await StartApplyingAsync(deployment, service, environment, release, cancellationToken) is { } notStarted)
             {
-                return started is null ? StepResult.Wait(WaitForEnvironment) : StepResult.Done();
+                return notStarted;
             }
             deployment = (await deployments.GetAsync(deploymentId, cancellationToken))!;
         }
@@ -83,6 +104,7 @@ public sealed class DeploymentRunner(
                 {
                     logger.LogInformation("Deployment {Id}: {Service} {Version} succeeded in {Environment}",
                         deployment.Id, deployment.Service, deployment.Version, deployment.Environment);
+                    await promotions.AfterSuccessAsync(deployment with { State = DeploymentState.Succeeded }, cancellationToken);
                 }
                 return verified;
             case StepResult.Failed:
@@ -106,24 +128,64 @@ public sealed class DeploymentRunner(
         }, time.GetUtcNow(), cancellationToken);
     }
 
-    /// <returns><c>Applying</c> when this deployment now holds the environment, null to wait, any other state when it ended.</returns>
-    private async Task<DeploymentState?> StartApplyingAsync(
+    /// <returns>Null once the deployment no longer waits for approval (it is queued now), else what the worker should do.</returns>
+    private async Task<StepResult?> WaitForApprovalAsync(Deployment deployment, EnvironmentConfig environment, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (environment.Policy.Approval is not { } policy)
+        {
+            await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Queued, Actors.Onward,
+                $"{environment.Name} no longer requires approval"), now, cancellationToken);
+            return null;
+        }
+        var expires = deployment.CreatedAt + policy.Expiry;
+        if (now < expires)
+        {
+            return StepResult.Wait(Min(expires - now, LookAgainAtMost));
+        }
+        var reason = $"approval expired: {ApprovalRules.Describe(policy)} were not given within {DurationText.Format(policy.Expiry)}";
+        if (await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, reason)
+        {
+            Reason = reason,
+        }, now, cancellationToken))
+        {
+            logger.LogWarning("Deployment {Id} cancelled: {Reason}", deployment.Id, reason);
+        }
+        return StepResult.Done();
+    }
+
+    /// <returns>Null when this deployment now holds the environment (<c>Applying</c>), else what the worker should do.</returns>
+    private async Task<StepResult?> StartApplyingAsync(
         Deployment deployment, ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)
     {
         // The policies are checked again at the moment of applying (DESIGN rule 8): the environment may have moved
-        // on since the request.
-        var blocked = deployment.Override is null
+        // on, or frozen, since the request and its approval.
+        var verdict = deployment.Override is null
             ? await requests.CheckPoliciesAsync(service, environment, release, cancellationToken)
-            : null;
+            : PolicyVerdict.Allowed;
         var now = time.GetUtcNow();
-        if (blocked is not null)
+        if (verdict.Blocked is { } blocked)
         {
             await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Queued, DeploymentState.Blocked, Actors.Onward, blocked)
             {
                 Reason = blocked,
             }, now, cancellationToken);
             logger.LogWarning("Deployment {Id} blocked: {Reason}", deployment.Id, blocked);
-            return DeploymentState.Blocked;
+            return StepResult.Done();
+        }
+        if (verdict.Freeze is { } freeze)
+        {
+            if (deployment.Waiting != freeze.Why || deployment.WaitingUntil != freeze.Until)
+            {
+                await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Queued, DeploymentState.Queued, Actors.Onward,
+                    $"waiting: {freeze.Why}; it ends {freeze.Until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC")
+                {
+                    Waiting = freeze.Why,
+                    WaitingUntil = freeze.Until,
+                }, now, cancellationToken);
+                logger.LogInformation("Deployment {Id} waits until {Until}: {Why}", deployment.Id, freeze.Until, freeze.Why);
+            }
+            return StepResult.Wait(Min(freeze.Until - now, LookAgainAtMost));
         }
         var current = await deployments.CurrentAsync(service.Name, environment.Name, cancellationToken);
         var from = current is null ? "" : $" (replacing {current.Version})";
@@ -136,11 +198,13 @@ public sealed class DeploymentRunner(
         }, now, cancellationToken);
         if (started)
         {
-            return DeploymentState.Applying;
+            return null;
         }
         var latest = await deployments.GetAsync(deployment.Id, cancellationToken);
-        return latest is null || latest.State.IsTerminal() ? latest?.State ?? DeploymentState.Cancelled : null;
+        return latest is null || latest.State.IsTerminal() ? StepResult.Done() : StepResult.Wait(WaitForEnvironment);
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? (a < TimeSpan.Zero ? TimeSpan.Zero : a) : b;
 
     private async Task<TargetContext> ContextAsync(
         Deployment deployment, ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)

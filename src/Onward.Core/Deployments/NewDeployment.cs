@@ -1,8 +1,9 @@
 namespace Onward.Core.Deployments;
 
 /// <summary>
-/// A deployment to record. <see cref="State"/> is <c>Queued</c> for work to do, or <c>Blocked</c> when a policy
-/// refused it at request time (<see cref="Reason"/> says why).
+/// A deployment to record. <see cref="State"/> is <c>Queued</c> for work to do, <c>AwaitingApproval</c> when the
+/// environment wants approval first, or <c>Blocked</c> when a policy refused it at request time (<see cref="Reason"/>
+/// says why).
 /// </summary>
 public sealed record NewDeployment(
     string Service,
@@ -12,4 +13,9 @@ public sealed record NewDeployment(
     string? Reason,
     string RequestedBy,
     DeploymentTrigger Trigger,
-    string? Override);
+    string? Override)
+{
+    public string? Waiting { get; init; }
+
+    public DateTimeOffset? WaitingUntil { get; init; }
+}

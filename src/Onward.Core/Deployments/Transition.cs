@@ -20,6 +20,11 @@ public sealed record Transition(
 
     public string? RestoreState { get; init; }
 
+    /// <summary>What a queued deployment waits for; cleared when it leaves <c>Queued</c> and <c>AwaitingApproval</c>.</summary>
+    public string? Waiting { get; init; }
+
+    public DateTimeOffset? WaitingUntil { get; init; }
+
     /// <summary>For <c>Queued → Applying</c>: only if no other deployment of the same service and environment holds it.</summary>
     public bool RequireEnvironmentFree { get; init; }
 }

@@ -1,3 +1,5 @@
+using Onward.Core.Access;
+
 namespace Onward.Server.Auth;
 
 /// <summary>401 without a caller, 403 when the caller's role is below what the endpoint needs.</summary>
@@ -5,15 +7,15 @@ public sealed class RoleFilter(Role required) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (!context.HttpContext.Items.ContainsKey("onward.caller"))
+        if (CallerIdentity.Find(context.HttpContext) is not { } caller)
         {
-            return TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "send `Authorization: Bearer <token>`; create a token with `onward tokens create`");
+            return TypedResults.Problem(statusCode: 401, title: "Unauthorized",
+                detail: "send `Authorization: Bearer <token>` (the CLI reads ONWARD_TOKEN or --token); an admin creates tokens with `onward tokens create`");
         }
-        var caller = Caller.Of(context.HttpContext);
         if (caller.Role < required)
         {
             return TypedResults.Problem(statusCode: 403, title: "Forbidden",
-                detail: $"{caller.Name} has the role {caller.Role.ToString().ToLowerInvariant()}; this needs {required.ToString().ToLowerInvariant()}");
+                detail: $"{caller.Name} has the role {caller.Role.ToString().ToLowerInvariant()}; this needs {required.ToString().ToLowerInvariant()} or above");
         }
         return await next(context);
     }

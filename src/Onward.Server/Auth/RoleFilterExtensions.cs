@@ -1,3 +1,5 @@
+using Onward.Core.Access;
+
 namespace Onward.Server.Auth;
 
 public static class RoleFilterExtensions

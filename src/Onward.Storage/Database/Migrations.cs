@@ -112,5 +112,51 @@ public static class Migrations
         new(5, "wakes for running jobs", """
             ALTER TABLE jobs ADD COLUMN wake_requested INTEGER NOT NULL DEFAULT 0;
             """),
+        new(6, "tokens, approvals, freezes, audit", """
+            CREATE TABLE tokens (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                groups_list TEXT NOT NULL,
+                secret_hash TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                revoked_at INTEGER,
+                revoked_by TEXT
+            );
+            CREATE INDEX ix_tokens_name ON tokens (name);
+            CREATE TABLE approvals (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                deployment_id INTEGER NOT NULL REFERENCES deployments (id),
+                by_name TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                comment TEXT,
+                at INTEGER NOT NULL,
+                UNIQUE (deployment_id, by_name)
+            );
+            CREATE TABLE environment_freezes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                environment TEXT NOT NULL,
+                until_at INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                set_by TEXT NOT NULL,
+                set_at INTEGER NOT NULL,
+                lifted_at INTEGER,
+                lifted_by TEXT
+            );
+            CREATE INDEX ix_environment_freezes ON environment_freezes (environment, until_at);
+            CREATE TABLE audit_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                environment TEXT,
+                message TEXT NOT NULL
+            );
+            ALTER TABLE deployments ADD COLUMN waiting TEXT;
+            ALTER TABLE deployments ADD COLUMN waiting_until INTEGER;
+            CREATE UNIQUE INDEX ux_deployments_promotion ON deployments (release_id, environment) WHERE trigger_kind = 'Promotion';
+            CREATE INDEX ix_deployment_events_at ON deployment_events (at);
+            """),
     ];
 }

@@ -14,7 +14,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
         r.commit_sha AS CommitSha, d.state AS State, d.reason AS Reason, d.requested_by AS RequestedBy,
         d.trigger_kind AS TriggerKind, d.override_reason AS OverrideReason, d.created_at AS CreatedAt,
         d.updated_at AS UpdatedAt, d.previous_deployment_id AS PreviousDeploymentId, d.verify_deadline AS VerifyDeadline,
-        d.diagnosis AS Diagnosis, d.restore_state AS RestoreState
+        d.diagnosis AS Diagnosis, d.restore_state AS RestoreState, d.waiting AS Waiting, d.waiting_until AS WaitingUntil
         """;
 
     private const string From = "FROM deployments d JOIN releases r ON r.id = d.release_id";
@@ -24,9 +24,17 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
         var at = UnixTime.From(now);
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
+        if (deployment.Trigger == DeploymentTrigger.Promotion
+            && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT id FROM deployments WHERE release_id = @ReleaseId AND environment = @Environment AND trigger_kind = 'Promotion'",
+                new { deployment.ReleaseId, deployment.Environment }, transaction, cancellationToken: cancellationToken)) is { } promoted)
+        {
+            // Two environments succeeding at once both try to promote; the release goes to each environment once.
+            return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @promoted", new { promoted }, cancellationToken))[0];
+        }
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO deployments (service, environment, release_id, state, reason, requested_by, trigger_kind, override_reason, created_at, updated_at)
-            VALUES (@Service, @Environment, @ReleaseId, @State, @Reason, @RequestedBy, @Trigger, @Override, @at, @at)
+            INSERT INTO deployments (service, environment, release_id, state, reason, requested_by, trigger_kind, override_reason, created_at, updated_at, waiting, waiting_until)
+            VALUES (@Service, @Environment, @ReleaseId, @State, @Reason, @RequestedBy, @Trigger, @Override, @at, @at, @Waiting, @WaitingUntil)
             RETURNING id
             """,
             new
@@ -40,17 +48,24 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
                 Trigger = deployment.Trigger.ToString(),
                 deployment.Override,
                 at,
+                deployment.Waiting,
+                WaitingUntil = UnixTime.From(deployment.WaitingUntil),
             },
             transaction, cancellationToken: cancellationToken));
-        var message = deployment.State == DeploymentState.Queued
+        var waits = deployment.State is DeploymentState.Queued or DeploymentState.AwaitingApproval;
+        var message = waits
             ? $"requested ({deployment.Trigger.ToString().ToLowerInvariant()}){(deployment.Reason is null ? "" : ": " + deployment.Reason)}"
             : deployment.Reason ?? deployment.State.ToString();
         if (deployment.Override is not null)
         {
             message += $"; policies overridden: {deployment.Override}";
         }
+        if (deployment.Waiting is not null && waits)
+        {
+            message += deployment.State == DeploymentState.AwaitingApproval ? $"; waits for {deployment.Waiting}" : $"; waits: {deployment.Waiting}";
+        }
         await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy, message, cancellationToken);
-        if (deployment.State == DeploymentState.Queued)
+        if (waits)
         {
             // A newer release for the same service and environment replaces older ones still waiting (DESIGN rule 7).
             var older = await connection.QueryAsync<long>(new CommandDefinition(
@@ -59,10 +74,10 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
             foreach (var olderId in older)
             {
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE deployments SET state = 'Superseded', updated_at = @at, reason = @reason WHERE id = @olderId",
+                    "UPDATE deployments SET state = 'Superseded', updated_at = @at, reason = @reason, waiting = NULL, waiting_until = NULL WHERE id = @olderId",
                     new { at, olderId, reason = $"superseded by deployment {id}" }, transaction, cancellationToken: cancellationToken));
                 await InsertEventAsync(connection, transaction, olderId, at, DeploymentState.Superseded, deployment.RequestedBy,
-                    $"superseded by deployment {id}", cancellationToken);
+                    $"superseded by deployment {id} ({deployment.Trigger.ToString().ToLowerInvariant()} request of {deployment.RequestedBy})", cancellationToken);
             }
             await JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
         }
@@ -123,7 +138,9 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
                 diagnosis = COALESCE(@Diagnosis, diagnosis),
                 verify_deadline = COALESCE(@VerifyDeadline, verify_deadline),
                 previous_deployment_id = COALESCE(@PreviousDeploymentId, previous_deployment_id),
-                restore_state = COALESCE(@RestoreState, restore_state)
+                restore_state = COALESCE(@RestoreState, restore_state),
+                waiting = CASE WHEN @To IN ('Queued', 'AwaitingApproval') THEN COALESCE(@Waiting, waiting) END,
+                waiting_until = CASE WHEN @To IN ('Queued', 'AwaitingApproval') THEN COALESCE(@WaitingUntil, waiting_until) END
             WHERE id = @id AND state = @From {exclusive}
             """,
             new
@@ -137,6 +154,8 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
                 VerifyDeadline = UnixTime.From(transition.VerifyDeadline),
                 transition.PreviousDeploymentId,
                 transition.RestoreState,
+                transition.Waiting,
+                WaitingUntil = UnixTime.From(transition.WaitingUntil),
             },
             transaction, cancellationToken: cancellationToken));
         if (changed == 0)
@@ -201,7 +220,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
             new { releaseId, environment }, cancellationToken: cancellationToken)) > 0;
     }
 
-    private static Task InsertEventAsync(
+    internal static Task InsertEventAsync(
         DbConnection connection, DbTransaction transaction, long id, long at, DeploymentState state, string actor, string message, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO deployment_events (deployment_id, at, state, actor, message) VALUES (@id, @at, @state, @actor, @message)",
@@ -249,12 +268,18 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
 
         public string? RestoreState { get; init; }
 
+        public string? Waiting { get; init; }
+
+        public long? WaitingUntil { get; init; }
+
         public Deployment ToDeployment() => new(
             Id, Service, Environment, ReleaseId, Version, CommitSha, Enum.Parse<DeploymentState>(State), Reason, RequestedBy,
             Enum.Parse<DeploymentTrigger>(TriggerKind), OverrideReason, UnixTime.To(CreatedAt), UnixTime.To(UpdatedAt),
             PreviousDeploymentId, UnixTime.To(VerifyDeadline), Diagnosis)
         {
             RestoreState = RestoreState,
+            Waiting = Waiting,
+            WaitingUntil = UnixTime.To(WaitingUntil),
         };
     }
 

@@ -68,21 +68,27 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
     public async Task WakeAsync(JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
-        // A job being run right now cannot be made due; it is marked, and its reschedule makes it due at once, so that
-        // a change seen while the step ran is not left to the step's long recheck.
-        var changed = await write.Connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE jobs SET
-                due_at = CASE WHEN lease_owner IS NULL AND due_at > @now THEN @now ELSE due_at END,
-                wake_requested = CASE WHEN lease_owner IS NOT NULL THEN 1 ELSE wake_requested END
-            WHERE kind = @kind AND subject = @subject
-            """,
-            new { kind = kind.ToString(), subject, now = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
+        var changed = await MakeDueAsync(write.Connection, write.Transaction, kind, subject, now, cancellationToken);
         await write.CommitAsync(cancellationToken);
         if (changed > 0)
         {
             JobAdded?.Invoke();
         }
     }
+
+    /// <summary>Makes a job due now inside a caller's transaction.</summary>
+    /// <remarks>
+    /// A job being run right now cannot be made due; it is marked, and its reschedule makes it due at once, so that a
+    /// change seen while the step ran is not left to the step's long recheck.
+    /// </remarks>
+    internal static Task<int> MakeDueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE jobs SET
+                due_at = CASE WHEN lease_owner IS NULL AND due_at > @now THEN @now ELSE due_at END,
+                wake_requested = CASE WHEN lease_owner IS NOT NULL THEN 1 ELSE wake_requested END
+            WHERE kind = @kind AND subject = @subject
+            """,
+            new { kind = kind.ToString(), subject, now = UnixTime.From(now) }, transaction, cancellationToken: cancellationToken));
 
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {

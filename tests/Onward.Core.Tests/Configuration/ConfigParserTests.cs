@@ -167,14 +167,76 @@ public class ConfigParserTests
     }
 
     [Fact]
-    public void Features_this_version_lacks_are_refused_rather_than_ignored()
+    public void Production_policies_are_read_with_their_defaults()
     {
-        var yaml = Valid.Replace("forwardOnly: true", "forwardOnly: true\n      approval: { required: 1 }", StringComparison.Ordinal);
+        var yaml = ("auth: { mode: tokens }\n" + Valid).Replace("forwardOnly: true", """
+            forwardOnly: true
+                  autoPromote: releaseCandidates
+                  approval: { required: 2, approvers: [release-managers, sre] }
+                  freeze: [ { cron: "0 18 * * FRI", duration: 62h, timezone: Europe/Berlin } ]
+            """, StringComparison.Ordinal);
+
+        var result = Parse(yaml);
+
+        result.Problems.ShouldBeEmpty();
+        var policy = result.Config!.FindEnvironment("prod")!.Policy;
+        policy.AutoPromoteReleaseCandidates.ShouldBeTrue();
+        policy.Approval.ShouldBe(new ApprovalPolicy(2, ["release-managers", "sre"], false, false, TimeSpan.FromDays(3)), new ApprovalPolicyComparer());
+        var window = policy.Freeze.Single();
+        window.Duration.ShouldBe(TimeSpan.FromHours(62));
+        window.Zone.Id.ShouldBe("Europe/Berlin");
+        result.Config.Auth.Mode.ShouldBe(AuthMode.Tokens);
+    }
+
+    [Fact]
+    public void Approvals_without_token_authentication_are_refused_because_nobody_could_be_told_apart()
+    {
+        var yaml = Valid.Replace("forwardOnly: true", "forwardOnly: true\n      approval: { required: 1, approvers: [release-managers] }", StringComparison.Ordinal);
 
         var problem = Parse(yaml).Problems.Single();
 
         problem.Path.ShouldBe("environments.prod.policy.approval");
-        problem.Hint.ShouldContain("not part of this version");
+        problem.Hint.ShouldContain("auth: { mode: tokens }");
+    }
+
+    [Fact]
+    public void Bad_freeze_windows_and_approvals_are_each_reported_with_a_fix()
+    {
+        var yaml = ("auth: { mode: tokens }\n" + Valid).Replace("forwardOnly: true", """
+            forwardOnly: true
+                  autoPromote: always
+                  approval: { required: 0 }
+                  freeze: [ { cron: "0 25 * * FRI", duration: 62h, timezone: Mars/Olympus }, { cron: "0 18 * * FRI" } ]
+            """, StringComparison.Ordinal);
+
+        var problems = Parse(yaml).Problems;
+
+        problems.Select(p => p.Path).ShouldBe([
+            "environments.prod.policy.autoPromote",
+            "environments.prod.policy.approval.required",
+            "environments.prod.policy.approval.approvers",
+            "environments.prod.policy.freeze[0].cron",
+            "environments.prod.policy.freeze[0].timezone",
+            "environments.prod.policy.freeze[1].duration",
+        ], ignoreOrder: true);
+        problems.Single(p => p.Path.EndsWith("timezone", StringComparison.Ordinal)).Hint.ShouldContain("Europe/Berlin");
+    }
+
+    [Fact]
+    public void Automatic_promotion_needs_environments_to_prove_a_release_in_first()
+    {
+        var yaml = Valid.Replace("requires: [dev-1, dev-2]", "autoPromote: releaseCandidates", StringComparison.Ordinal);
+
+        Parse(yaml).Problems.Single().Hint.ShouldContain("requires: [dev-1]");
+    }
+
+    private sealed class ApprovalPolicyComparer : IEqualityComparer<ApprovalPolicy?>
+    {
+        public bool Equals(ApprovalPolicy? x, ApprovalPolicy? y) =>
+            x is not null && y is not null && x.Required == y.Required && x.Approvers.SequenceEqual(y.Approvers)
+            && x.AllowSelfApproval == y.AllowSelfApproval && x.IncludeAutoPromotions == y.IncludeAutoPromotions && x.Expiry == y.Expiry;
+
+        public int GetHashCode(ApprovalPolicy? obj) => obj?.Required ?? 0;
     }
 
     [Fact]

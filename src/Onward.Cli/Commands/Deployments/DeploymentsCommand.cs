@@ -16,6 +16,31 @@ public static class DeploymentsCommand
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Request());
+        command.Subcommands.Add(Decide("approve", "Approve a deployment that waits for approval"));
+        command.Subcommands.Add(Decide("reject", "Reject a deployment that waits for approval; it ends"));
+        command.Subcommands.Add(Decide("cancel", "Cancel a deployment that is queued or waits for approval"));
+        return command;
+    }
+
+    private static Command Decide(string verb, string description)
+    {
+        var id = new Argument<long>("ID") { Description = "The deployment's id (`onward approvals list` shows those waiting)" };
+        var comment = new Option<string?>("--comment", "-m") { Description = "Why; kept in the deployment's log" };
+        var command = new Command(verb, description);
+        command.Arguments.Add(id);
+        command.Options.Add(comment);
+        command.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var (deployment, raw) = await client.PostAsync<DeploymentResponse>(
+                $"api/v1/deployments/{result.GetValue(id)}/{verb}", new DecisionBody(result.GetValue(comment)), cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            Print(deployment);
+            return ExitCodes.Success;
+        });
         return command;
     }
 
@@ -111,7 +136,7 @@ public static class DeploymentsCommand
             }
             catch (ApiException e) when (e.Status == 409)
             {
-                Console.Error.WriteLine($"blocked: {e.Message}");
+                Console.Error.WriteLine($"blocked: {e.Problem?.Detail ?? e.Message}");
                 if (e.Problem?.DeploymentId is { } blockedId)
                 {
                     Console.Error.WriteLine($"see `onward deployments show {blockedId}`");
@@ -121,7 +146,8 @@ public static class DeploymentsCommand
             var json = result.GetValue(GlobalOptions.Json);
             if (!result.GetValue(wait))
             {
-                Console.WriteLine(json ? raw : $"deployment {deployment.Id}: {deployment.Service} {deployment.Release.Version} → {deployment.Environment} is {deployment.State}; follow it with `onward deployments show {deployment.Id}`");
+                var waits = deployment.Waiting is null ? "" : $", waiting for {deployment.Waiting}";
+                Console.WriteLine(json ? raw : $"deployment {deployment.Id}: {deployment.Service} {deployment.Release.Version} → {deployment.Environment} is {deployment.State}{waits}; follow it with `onward deployments show {deployment.Id}`");
                 return ExitCodes.Success;
             }
             var final = await FollowAsync(client, deployment.Id, json ? TextWriter.Null : Console.Out, cancellationToken);
@@ -174,6 +200,15 @@ public static class DeploymentsCommand
         if (d.Override is not null)
         {
             AnsiConsole.MarkupLine($"  [yellow]override[/]   {ApiCommand.Escape(d.Override)}");
+        }
+        if (d.Waiting is not null)
+        {
+            var until = d.WaitingUntil is { } u ? $" (until {u.ToLocalTime():yyyy-MM-dd HH:mm:ss})" : "";
+            AnsiConsole.MarkupLine($"  [yellow]waiting[/]    {ApiCommand.Escape(d.Waiting)}{until}");
+        }
+        foreach (var a in d.Approvals)
+        {
+            AnsiConsole.MarkupLine($"  {a.Decision,-10} by {ApiCommand.Escape(a.By)} at {a.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}{(a.Comment is null ? "" : ": " + ApiCommand.Escape(a.Comment))}");
         }
         var table = new Table().Border(TableBorder.Simple).AddColumns("AT", "STATE", "BY", "WHAT");
         foreach (var e in d.Events)

@@ -1,11 +1,13 @@
 using Onward.Contracts.Deployments;
+using Onward.Core.Approvals;
 using Onward.Core.Deployments;
 
 namespace Onward.Server.Api.Deployments;
 
 public static class DeploymentMapping
 {
-    public static DeploymentResponse ToResponse(this Deployment deployment, IReadOnlyList<DeploymentEvent>? events = null) => new(
+    public static DeploymentResponse ToResponse(
+        this Deployment deployment, IReadOnlyList<DeploymentEvent>? events = null, IReadOnlyList<Approval>? approvals = null) => new(
         deployment.Id,
         deployment.Service,
         deployment.Environment,
@@ -18,7 +20,12 @@ public static class DeploymentMapping
         deployment.CreatedAt,
         deployment.UpdatedAt,
         (events ?? []).Select(e => new DeploymentEventResponse(e.At, e.State.ToString(), e.Actor, e.Message)).ToList(),
-        [],
+        (approvals ?? []).Select(a => a.ToResponse()).ToList(),
         deployment.Diagnosis,
-        deployment.RestoreState);
+        deployment.RestoreState,
+        deployment.Waiting,
+        deployment.WaitingUntil);
+
+    public static ApprovalResponse ToResponse(this Approval approval) =>
+        new(approval.By, approval.Decision.ToString().ToLowerInvariant(), approval.Comment, approval.At);
 }

@@ -1,5 +1,7 @@
+using Onward.Core.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Deployments;
+using Onward.Core.Approvals;
 using Onward.Core.Deployments;
 using Onward.Server.Auth;
 
@@ -13,6 +15,11 @@ public static class DeploymentsEndpoints
         deployments.MapGet("", ListAsync).RequireRole(Role.Viewer);
         deployments.MapGet("/{id:long}", GetAsync).RequireRole(Role.Viewer);
         deployments.MapPost("", RequestAsync).RequireRole(Role.Deployer);
+        deployments.MapPost("/{id:long}/approve", (long id, DecisionBody? body, DeploymentApprovals approvals, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken) =>
+            DecideAsync(id, ApprovalDecision.Approved, body, approvals, store, http, cancellationToken)).RequireRole(Role.Approver);
+        deployments.MapPost("/{id:long}/reject", (long id, DecisionBody? body, DeploymentApprovals approvals, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken) =>
+            DecideAsync(id, ApprovalDecision.Rejected, body, approvals, store, http, cancellationToken)).RequireRole(Role.Approver);
+        deployments.MapPost("/{id:long}/cancel", CancelAsync).RequireRole(Role.Deployer);
     }
 
     private static async Task<Results<Ok<DeploymentResponse[]>, ProblemHttpResult>> ListAsync(
@@ -32,14 +39,47 @@ public static class DeploymentsEndpoints
         return TypedResults.Ok(list.Select(d => d.ToResponse()).ToArray());
     }
 
-    private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> GetAsync(IDeploymentStore store, long id, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> GetAsync(
+        IDeploymentStore store, DeploymentApprovals approvals, long id, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is not { } deployment)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
         }
-        return TypedResults.Ok(deployment.ToResponse(await store.EventsAsync(id, cancellationToken)));
+        return TypedResults.Ok(await FullAsync(deployment, store, approvals, cancellationToken));
     }
+
+    private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> DecideAsync(
+        long id, ApprovalDecision decision, DecisionBody? body, DeploymentApprovals approvals, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken)
+    {
+        var answer = await approvals.DecideAsync(id, CallerIdentity.Of(http), decision, body?.Comment, cancellationToken);
+        return answer.Error switch
+        {
+            ApprovalError.NotFound => TypedResults.Problem(statusCode: 404, title: "Not Found", detail: answer.Detail),
+            ApprovalError.Forbidden => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: answer.Detail),
+            ApprovalError.Conflict => TypedResults.Problem(statusCode: 409, title: "Conflict", detail: answer.Detail),
+            _ => TypedResults.Ok(await FullAsync(answer.Deployment!, store, approvals, cancellationToken)),
+        };
+    }
+
+    private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> CancelAsync(
+        long id, DecisionBody? body, DeploymentRequests requests, IDeploymentStore store, DeploymentApprovals approvals, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (deployment, cancelled) = await requests.CancelAsync(id, CallerIdentity.Of(http).Name, body?.Comment, cancellationToken);
+        if (deployment is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
+        }
+        if (!cancelled)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Conflict",
+                detail: $"deployment {id} is {deployment.State}; only a deployment that is queued or awaiting approval can be cancelled");
+        }
+        return TypedResults.Ok(await FullAsync(deployment, store, approvals, cancellationToken));
+    }
+
+    private static async Task<DeploymentResponse> FullAsync(Deployment deployment, IDeploymentStore store, DeploymentApprovals approvals, CancellationToken cancellationToken) =>
+        deployment.ToResponse(await store.EventsAsync(deployment.Id, cancellationToken), await approvals.ListAsync(deployment.Id, cancellationToken));
 
     private static async Task<Results<Accepted<DeploymentResponse>, ProblemHttpResult>> RequestAsync(
         DeploymentRequestBody? body, DeploymentRequests requests, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken)
@@ -49,7 +89,7 @@ public static class DeploymentsEndpoints
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
                 detail: "send a JSON body with `service`, `environment` and one of `version` or `commit`, e.g. {\"service\":\"billing\",\"environment\":\"prod\",\"version\":\"1a2b3c4\"}");
         }
-        var caller = Caller.Of(http);
+        var caller = CallerIdentity.Of(http);
         if (body.Override is not null)
         {
             if (caller.Role < Role.Admin)

@@ -1,6 +1,11 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Environments;
+using Onward.Core.Access;
 using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.Freezes;
+using Onward.Core.Pipeline;
 using Onward.Integrations.LocalProcesses;
 using Onward.Server.Auth;
 
@@ -8,21 +13,106 @@ namespace Onward.Server.Api.Environments;
 
 public static class EnvironmentsEndpoints
 {
-    public static void MapEnvironments(this IEndpointRouteBuilder api) =>
-        api.MapGet("/environments", List).RequireRole(Role.Viewer);
+    public static void MapEnvironments(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/environments", ListAsync).RequireRole(Role.Viewer);
+        api.MapGet("/environments/{name}", GetAsync).RequireRole(Role.Viewer);
+        api.MapPost("/environments/{name}/freeze", FreezeAsync).RequireRole(Role.Admin);
+        api.MapDelete("/environments/{name}/freeze", UnfreezeAsync).RequireRole(Role.Admin);
+    }
 
-    private static Ok<EnvironmentResponse[]> List(OnwardConfig config, LocalTarget local) =>
-        TypedResults.Ok(config.Environments.Select(e => new EnvironmentResponse(
-            e.Name,
-            e.Target.Local is not null
-                ? new TargetResponse("local", config.Services
-                    .Select(s => (s.Name, Address: local.Address(s.Name, e.Name)))
-                    .Where(p => p.Address is not null)
-                    .ToDictionary(p => p.Name, p => new Uri(p.Address!).Port), null, null)
-                : new TargetResponse("kubernetes", null, e.Target.Kubernetes!.Context, e.Target.Kubernetes.Namespace),
-            new PolicyResponse(
-                e.Policy.AutoDeploy == AutoDeployMode.Main ? "main" : null,
-                e.Policy.Requires,
-                e.Policy.ForwardOnly,
-                e.Policy.OnFailure.ToString().ToLowerInvariant()))).ToArray());
+    private static async Task<Ok<EnvironmentResponse[]>> ListAsync(OnwardConfig config, LocalTarget local, EnvironmentFreezes freezes, CancellationToken cancellationToken)
+    {
+        var frozen = await freezes.ActiveAllAsync(cancellationToken);
+        return TypedResults.Ok(config.Environments.Select(e => ToResponse(e, config, local, frozen.GetValueOrDefault(e.Name))).ToArray());
+    }
+
+    private static async Task<Results<Ok<EnvironmentResponse>, ProblemHttpResult>> GetAsync(
+        string name, OnwardConfig config, LocalTarget local, EnvironmentFreezes freezes, CancellationToken cancellationToken)
+    {
+        if (config.FindEnvironment(name) is not { } environment)
+        {
+            return Unknown(name, config);
+        }
+        return TypedResults.Ok(ToResponse(environment, config, local, await freezes.ActiveAsync(environment, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<EnvironmentResponse>, ProblemHttpResult>> FreezeAsync(
+        string name, FreezeRequestBody? body, OnwardConfig config, LocalTarget local, EnvironmentFreezes freezes, TimeProvider time, HttpContext http,
+        CancellationToken cancellationToken)
+    {
+        if (config.FindEnvironment(name) is not { } environment)
+        {
+            return Unknown(name, config);
+        }
+        if (body?.Until is not { Length: > 0 } untilText || string.IsNullOrWhiteSpace(body.Reason))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                detail: "send `until` (an ISO 8601 time such as 2026-12-01T08:00:00Z, or a duration from now such as 12h) and a written `reason`");
+        }
+        var now = time.GetUtcNow();
+        DateTimeOffset until;
+        if (DurationText.TryParse(untilText, out var duration))
+        {
+            until = now + duration;
+        }
+        else if (!DateTimeOffset.TryParse(untilText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out until))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                detail: $"'{untilText}' is neither a time nor a duration; write e.g. 2026-12-01T08:00:00Z or 12h");
+        }
+        if (until <= now)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: $"{until:u} has passed; a freeze must end in the future");
+        }
+        await freezes.SetAsync(name, until, body.Reason.Trim(), CallerIdentity.Of(http).Name, cancellationToken);
+        return TypedResults.Ok(ToResponse(environment, config, local, await freezes.ActiveAsync(environment, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<EnvironmentResponse>, ProblemHttpResult>> UnfreezeAsync(
+        string name, OnwardConfig config, LocalTarget local, EnvironmentFreezes freezes, IDeploymentStore deployments, IJobQueue jobs, TimeProvider time,
+        HttpContext http, CancellationToken cancellationToken)
+    {
+        if (config.FindEnvironment(name) is not { } environment)
+        {
+            return Unknown(name, config);
+        }
+        var lifted = await freezes.LiftAsync(name, CallerIdentity.Of(http).Name, cancellationToken);
+        if (lifted.Count == 0)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Conflict", detail: environment.Policy.Freeze.Count > 0
+                ? $"{name} has no ad-hoc freeze to lift; its freeze windows come from onward.yaml, and an admin deploys during one with a written override"
+                : $"{name} is not frozen");
+        }
+        // Deployments held by the freeze go ahead now rather than at their next look.
+        foreach (var waiting in await deployments.ListAsync(new DeploymentQuery(null, name, DeploymentState.Queued, 1000), cancellationToken))
+        {
+            await jobs.WakeAsync(JobKind.Deploy, waiting.Id, time.GetUtcNow(), cancellationToken);
+        }
+        return TypedResults.Ok(ToResponse(environment, config, local, await freezes.ActiveAsync(environment, cancellationToken)));
+    }
+
+    private static ProblemHttpResult Unknown(string name, OnwardConfig config) =>
+        TypedResults.Problem(statusCode: 404, title: "Not Found",
+            detail: $"unknown environment '{name}'; known environments: {string.Join(", ", config.Environments.Select(e => e.Name))}");
+
+    private static EnvironmentResponse ToResponse(EnvironmentConfig e, OnwardConfig config, LocalTarget local, ActiveFreeze? frozen) => new(
+        e.Name,
+        e.Target.Local is not null
+            ? new TargetResponse("local", config.Services
+                .Select(s => (s.Name, Address: local.Address(s.Name, e.Name)))
+                .Where(p => p.Address is not null)
+                .ToDictionary(p => p.Name, p => new Uri(p.Address!).Port), null, null)
+            : new TargetResponse("kubernetes", null, e.Target.Kubernetes!.Context, e.Target.Kubernetes.Namespace),
+        new PolicyResponse(
+            e.Policy.AutoDeploy == AutoDeployMode.Main ? "main" : null,
+            e.Policy.Requires,
+            e.Policy.AutoPromoteReleaseCandidates ? "releaseCandidates" : null,
+            e.Policy.Approval is { } a
+                ? new ApprovalPolicyResponse(a.Required, a.Approvers, a.AllowSelfApproval, a.IncludeAutoPromotions, DurationText.Format(a.Expiry))
+                : null,
+            e.Policy.ForwardOnly,
+            e.Policy.OnFailure.ToString().ToLowerInvariant(),
+            e.Policy.Freeze.Select(w => new FreezeWindowResponse(w.Cron, DurationText.Format(w.Duration), w.TimeZone)).ToList()),
+        frozen is null ? null : new FreezeResponse(frozen.Until, frozen.Why));
 }

@@ -1,3 +1,4 @@
+using Onward.Core.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Releases;
 using Onward.Core.Builds;

@@ -1,4 +1,4 @@
-namespace Onward.Server.Auth;
+namespace Onward.Core.Access;
 
 /// <summary>API.md's roles; each includes the ones before it.</summary>
 public enum Role

@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Text.Json;
+using Onward.Cli.Client;
+using Onward.Contracts.Tokens;
+using Onward.Core.Access;
+using Onward.Core.Configuration;
+using Onward.Server.Api.Tokens;
+using Onward.Server.Configuration;
+using Onward.Storage.Access;
+using Onward.Storage.Database;
+using Spectre.Console;
+
+namespace Onward.Cli.Commands.Tokens;
+
+/// <summary>
+/// API tokens. With <c>--config</c> the command works on the server's own database (how the first admin token comes
+/// to be); with <c>--server</c> (or ONWARD_SERVER) it goes through the API and needs an admin token.
+/// </summary>
+public static class TokensCommand
+{
+    private static readonly Option<string?> Config = new("--config", "-c")
+    {
+        Description = "Work on the database of this onward.yaml directly (bootstrap; needs access to the server's files)",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("tokens", "API tokens: who may do what");
+        command.Subcommands.Add(CreateToken());
+        command.Subcommands.Add(Revoke());
+        command.Subcommands.Add(List());
+        return command;
+    }
+
+    private static Command CreateToken()
+    {
+        var name = new Option<string>("--name") { Description = "Whose token: the name that appears in every event (e.g. alice, ci-bot)", Required = true };
+        var role = new Option<string>("--role") { Description = "viewer, deployer, approver or admin (each includes the ones before it)", Required = true };
+        var group = new Option<string[]>("--group", "-g") { Description = "A group for approvals, e.g. release-managers (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var create = new Command("create", "Create a token and print it once; only its hash is stored");
+        foreach (var option in new Option[] { Config, name, role, group })
+        {
+            create.Options.Add(option);
+        }
+        create.SetAction(async (result, cancellationToken) =>
+        {
+            var roleText = result.GetValue(role)!;
+            var groups = result.GetValue(group) ?? [];
+            if (!AccessTokens.TryParseRole(roleText, out var parsedRole))
+            {
+                Console.Error.WriteLine($"error: unknown role '{roleText}'; use viewer, deployer, approver or admin");
+                return ExitCodes.Usage;
+            }
+            if (AccessTokens.Problem(result.GetValue(name)!, groups) is { } problem)
+            {
+                Console.Error.WriteLine($"error: {problem}");
+                return ExitCodes.Usage;
+            }
+            return await RunAsync(result,
+                async (tokens, store, ct) =>
+                {
+                    var (token, secret) = await tokens.CreateAsync(result.GetValue(name)!, parsedRole, groups, LocalActor(), ct);
+                    return new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups);
+                },
+                async (client, ct) => (await client.PostAsync<CreatedTokenResponse>("api/v1/tokens", new TokenRequestBody(result.GetValue(name), roleText, groups), ct)).Value,
+                created => Console.WriteLine(result.GetValue(GlobalOptions.Json)
+                    ? JsonSerializer.Serialize(new { token = created.Token, id = created.Id, name = created.Name, role = created.Role, groups = created.Groups }, ApiClient.Json)
+                    : $"{created.Token}\n\ntoken {created.Id} for {created.Name} ({created.Role}{(created.Groups.Count == 0 ? "" : ", groups " + string.Join(", ", created.Groups))}). " +
+                      "This is the only time it is shown: give it to its owner, who sets ONWARD_TOKEN to it."),
+                cancellationToken);
+        });
+        return create;
+    }
+
+    private static Command Revoke()
+    {
+        var name = new Option<string?>("--name") { Description = "Revoke every active token of this name" };
+        var id = new Option<long?>("--id") { Description = "Revoke only the token with this id" };
+        var revoke = new Command("revoke", "Revoke tokens; requests with them get 401 from now on");
+        foreach (var option in new Option[] { Config, name, id })
+        {
+            revoke.Options.Add(option);
+        }
+        revoke.Validators.Add(r =>
+        {
+            if ((r.GetValue(name) is null) == (r.GetValue(id) is null))
+            {
+                r.AddError("give exactly one of --name and --id");
+            }
+        });
+        revoke.SetAction((result, cancellationToken) => RunAsync(result,
+            async (tokens, store, ct) => (await store.RevokeAsync(result.GetValue(name), result.GetValue(id), LocalActor(), TimeProvider.System.GetUtcNow(), ct))
+                .Select(t => t.ToResponse()).ToArray(),
+            async (client, ct) => (await client.DeleteAsync<TokenResponse[]>(
+                result.GetValue(id) is { } i ? $"api/v1/tokens/{i}" : $"api/v1/tokens?name={Uri.EscapeDataString(result.GetValue(name)!)}", ct)).Value,
+            revoked =>
+            {
+                if (revoked.Length == 0)
+                {
+                    throw new ApiException(404, null, "no active token matched; `onward tokens list` shows them");
+                }
+                Console.WriteLine(result.GetValue(GlobalOptions.Json) ? JsonSerializer.Serialize(revoked, ApiClient.Json)
+                    : string.Join("\n", revoked.Select(t => $"revoked token {t.Id} of {t.Name}")));
+            },
+            cancellationToken));
+        return revoke;
+    }
+
+    private static Command List()
+    {
+        var list = new Command("list", "Tokens with their owners, roles and groups (never the secrets)");
+        list.Options.Add(Config);
+        list.SetAction((result, cancellationToken) => RunAsync(result,
+            async (tokens, store, ct) => (await store.ListAsync(ct)).Select(t => t.ToResponse()).ToArray(),
+            async (client, ct) => (await client.GetAsync<TokenResponse[]>("api/v1/tokens", ct)).Value,
+            all =>
+            {
+                if (result.GetValue(GlobalOptions.Json))
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(all, ApiClient.Json));
+                    return;
+                }
+                var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "NAME", "ROLE", "GROUPS", "CREATED", "BY", "REVOKED");
+                foreach (var t in all)
+                {
+                    table.AddRow(t.Id.ToString(), ApiCommand.Escape(t.Name), t.Role, ApiCommand.Escape(string.Join(", ", t.Groups)),
+                        t.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), ApiCommand.Escape(t.CreatedBy), t.RevokedAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm") ?? "");
+                }
+                AnsiConsole.Write(table);
+            },
+            cancellationToken));
+        return list;
+    }
+
+    private static async Task<int> RunAsync<T>(
+        ParseResult result,
+        Func<AccessTokens, ITokenStore, CancellationToken, Task<T>> onDatabase,
+        Func<ApiClient, CancellationToken, Task<T>> onServer,
+        Action<T> print,
+        CancellationToken cancellationToken)
+    {
+        var configPath = result.GetValue(Config);
+        var viaServer = configPath is null
+            && (result.GetValue(GlobalOptions.Server) is not null || Environment.GetEnvironmentVariable("ONWARD_SERVER") is not null);
+        try
+        {
+            if (viaServer)
+            {
+                using var client = GlobalOptions.Client(result);
+                print(await onServer(client, cancellationToken));
+                return ExitCodes.Success;
+            }
+            configPath ??= File.Exists(ConfigFile.DefaultName) ? ConfigFile.DefaultName : null;
+            if (configPath is null)
+            {
+                Console.Error.WriteLine("error: give --config FILE (works on the server's database) or --server URL with an admin token in ONWARD_TOKEN");
+                return ExitCodes.Usage;
+            }
+            var load = ConfigFile.Load(configPath);
+            if (!load.IsValid)
+            {
+                foreach (var problem in load.Problems)
+                {
+                    Console.Error.WriteLine(problem);
+                }
+                return ExitCodes.Failure;
+            }
+            var database = SqliteDatabase.FromUrl(load.Config!.Server.Database);
+            await database.MigrateAsync(cancellationToken);
+            var store = new TokenStore(database);
+            print(await onDatabase(new AccessTokens(store, TimeProvider.System), store, cancellationToken));
+            if (load.Config.Auth.Mode == AuthMode.None && !viaServer)
+            {
+                Console.Error.WriteLine($"note: {configPath} has `auth.mode: none`; tokens identify callers, but calls without one are still allowed");
+            }
+            return ExitCodes.Success;
+        }
+        catch (ApiException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static string LocalActor() => $"{Environment.UserName} (local CLI)";
+}

@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+
+namespace Onward.Core.Access;
+
+/// <summary>Creates, revokes and checks API tokens (API.md: roles viewer, deployer, approver, admin).</summary>
+public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
+{
+    /// <returns>The token record and its secret, which is shown this once and never again.</returns>
+    public async Task<(AccessToken Token, string Secret)> CreateAsync(
+        string name, Role role, IReadOnlyList<string> groups, string createdBy, CancellationToken cancellationToken)
+    {
+        if (Problem(name, groups) is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+        var secret = TokenSecrets.Generate();
+        var token = await store.AddAsync(new NewAccessToken(name, role, groups.Distinct(StringComparer.Ordinal).ToList(), TokenSecrets.Hash(secret), createdBy),
+            time.GetUtcNow(), cancellationToken);
+        return (token, secret);
+    }
+
+    /// <summary>What is wrong with a token's name or groups, or null.</summary>
+    public static string? Problem(string name, IReadOnlyList<string> groups)
+    {
+        if (!NameRegex().IsMatch(name))
+        {
+            return $"'{name}' is not a valid token name; use letters, digits, '.', '_', '@' and '-' (a person's or a robot's name, e.g. alice or ci-bot)";
+        }
+        var bad = groups.FirstOrDefault(g => !NameRegex().IsMatch(g));
+        return bad is null ? null : $"'{bad}' is not a valid group name; use letters, digits, '.', '_' and '-' (e.g. release-managers)";
+    }
+
+    public static bool TryParseRole(string text, out Role role) =>
+        Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(text, out _);
+
+    public async Task<Identity?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>
+        secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal)
+            ? (await store.FindActiveAsync(TokenSecrets.Hash(secret), cancellationToken))?.Identity
+            : null;
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
+    private static partial Regex NameRegex();
+}

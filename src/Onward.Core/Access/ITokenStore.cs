@@ -1,0 +1,16 @@
+namespace Onward.Core.Access;
+
+/// <summary>API tokens, durably; creating and revoking them is recorded in the audit log in the same transaction.</summary>
+public interface ITokenStore
+{
+    Task<AccessToken> AddAsync(NewAccessToken token, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The token with this secret hash, if it exists and is not revoked.</summary>
+    Task<AccessToken?> FindActiveAsync(string secretHash, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AccessToken>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Revokes every active token of <paramref name="name"/>, or only the one with <paramref name="id"/>.</summary>
+    /// <returns>The tokens revoked now.</returns>
+    Task<IReadOnlyList<AccessToken>> RevokeAsync(string? name, long? id, string revokedBy, DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,3 @@
+namespace Onward.Core.Access;
+
+public sealed record NewAccessToken(string Name, Role Role, IReadOnlyList<string> Groups, string SecretHash, string CreatedBy);

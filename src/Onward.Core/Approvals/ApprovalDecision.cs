@@ -1,0 +1,7 @@
+namespace Onward.Core.Approvals;
+
+public enum ApprovalDecision
+{
+    Approved,
+    Rejected,
+}

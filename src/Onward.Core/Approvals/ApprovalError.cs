@@ -1,0 +1,9 @@
+namespace Onward.Core.Approvals;
+
+public enum ApprovalError
+{
+    None,
+    NotFound,
+    Forbidden,
+    Conflict,
+}

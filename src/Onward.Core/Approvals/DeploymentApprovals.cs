@@ -1,0 +1,55 @@
+using Onward.Core.Access;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+
+namespace Onward.Core.Approvals;
+
+/// <summary>Approving and rejecting deployments that wait for approval.</summary>
+public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore deployments, IApprovalStore store, TimeProvider time)
+{
+    public async Task<ApprovalAnswer> DecideAsync(long id, Identity who, ApprovalDecision decision, string? comment, CancellationToken cancellationToken)
+    {
+        if (await deployments.GetAsync(id, cancellationToken) is not { } deployment)
+        {
+            return new ApprovalAnswer(ApprovalError.NotFound, $"there is no deployment {id}; `onward approvals list` shows what waits for a decision", null);
+        }
+        if (deployment.State != DeploymentState.AwaitingApproval)
+        {
+            return NotAwaiting(deployment);
+        }
+        var policy = config.FindEnvironment(deployment.Environment)?.Policy.Approval;
+        if (policy is null)
+        {
+            return new ApprovalAnswer(ApprovalError.Conflict, $"{deployment.Environment} no longer requires approval; deployment {id} will go ahead on its own", deployment);
+        }
+        var whyNot = ApprovalRules.WhyNot(policy, deployment, who);
+        if (whyNot is not null && !(decision == ApprovalDecision.Rejected && who.Name == deployment.RequestedBy && who.Role >= Role.Approver && policy.Approvers.Any(who.IsIn)))
+        {
+            return new ApprovalAnswer(ApprovalError.Forbidden, whyNot, deployment);
+        }
+        var approvals = await store.ListAsync(id, cancellationToken);
+        var count = approvals.Count(a => a.Decision == ApprovalDecision.Approved);
+        var verb = decision == ApprovalDecision.Approved ? "approved" : "rejected";
+        var message = decision == ApprovalDecision.Approved
+            ? $"approved by {who.Name} ({count + 1} of {policy.Required})"
+            : $"rejected by {who.Name}";
+        if (!string.IsNullOrWhiteSpace(comment))
+        {
+            message += $": {comment}";
+        }
+        var outcome = await store.DecideAsync(new Approval(id, who.Name, decision, comment, time.GetUtcNow()), policy.Required, message, cancellationToken);
+        var now = await deployments.GetAsync(id, cancellationToken);
+        return outcome.Result switch
+        {
+            DecisionResult.NotAwaiting => NotAwaiting(now!),
+            DecisionResult.AlreadyDecided => new ApprovalAnswer(ApprovalError.Conflict,
+                $"{who.Name} already decided on deployment {id}; {ApprovalRules.Describe(policy)} must be distinct people", now),
+            _ => new ApprovalAnswer(ApprovalError.None, $"{verb} deployment {id}", now),
+        };
+    }
+
+    public Task<IReadOnlyList<Approval>> ListAsync(long id, CancellationToken cancellationToken) => store.ListAsync(id, cancellationToken);
+
+    private static ApprovalAnswer NotAwaiting(Deployment deployment) =>
+        new(ApprovalError.Conflict, $"deployment {deployment.Id} is {deployment.State}, not waiting for approval", deployment);
+}

@@ -1,0 +1,16 @@
+using Onward.Core.Deployments;
+
+namespace Onward.Core.Approvals;
+
+/// <summary>Approvals, durably.</summary>
+public interface IApprovalStore
+{
+    /// <summary>
+    /// In one transaction: records the decision if the deployment still awaits approval and this person has not decided
+    /// yet, appends it to the deployment's events, and ends the wait (queued once <paramref name="required"/> approvals
+    /// are in, rejected on a rejection). Two decisions racing for the last slot queue the deployment once.
+    /// </summary>
+    Task<DecisionOutcome> DecideAsync(Approval approval, int required, string message, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Approval>> ListAsync(long deploymentId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,3 @@
+namespace Onward.Core.Audit;
+
+public sealed record AuditQuery(string? Service, string? Environment, string? Actor, int Limit);

@@ -1,0 +1,87 @@
+using System.Data.Common;
+using Dapper;
+using Onward.Core.Access;
+using Onward.Storage.Audit;
+using Onward.Storage.Database;
+
+namespace Onward.Storage.Access;
+
+public sealed class TokenStore(SqliteDatabase database) : ITokenStore
+{
+    private const string Columns = """
+        id AS Id, name AS Name, role AS Role, groups_list AS GroupsList, created_at AS CreatedAt, created_by AS CreatedBy, revoked_at AS RevokedAt
+        """;
+
+    public async Task<AccessToken> AddAsync(NewAccessToken token, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var id = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO tokens (name, role, groups_list, secret_hash, created_at, created_by)
+            VALUES (@Name, @role, @groups, @SecretHash, @at, @CreatedBy)
+            RETURNING id
+            """,
+            new { token.Name, role = token.Role.ToString(), groups = string.Join(',', token.Groups), token.SecretHash, at = UnixTime.From(now), token.CreatedBy },
+            write.Transaction, cancellationToken: cancellationToken));
+        var groups = token.Groups.Count == 0 ? "no groups" : "groups " + string.Join(", ", token.Groups);
+        await AuditRows.InsertAsync(write.Connection, write.Transaction, now, token.CreatedBy, "token.created", null,
+            $"token {id} for {token.Name} created with role {token.Role.ToString().ToLowerInvariant()} and {groups}", cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return (await QueryAsync(write.Connection, $"SELECT {Columns} FROM tokens WHERE id = @id", new { id }, null, cancellationToken))[0];
+    }
+
+    public async Task<AccessToken?> FindActiveAsync(string secretHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await QueryAsync(connection, $"SELECT {Columns} FROM tokens WHERE secret_hash = @secretHash AND revoked_at IS NULL",
+            new { secretHash }, null, cancellationToken)).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<AccessToken>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await QueryAsync(connection, $"SELECT {Columns} FROM tokens ORDER BY id", new { }, null, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AccessToken>> RevokeAsync(string? name, long? id, string revokedBy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var revoked = await QueryAsync(write.Connection, $"""
+            UPDATE tokens SET revoked_at = @at, revoked_by = @revokedBy
+            WHERE revoked_at IS NULL AND (@name IS NULL OR name = @name) AND (@id IS NULL OR id = @id)
+            RETURNING {Columns}
+            """, new { at = UnixTime.From(now), revokedBy, name, id }, write.Transaction, cancellationToken);
+        foreach (var token in revoked)
+        {
+            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, revokedBy, "token.revoked", null,
+                $"token {token.Id} of {token.Name} revoked", cancellationToken);
+        }
+        await write.CommitAsync(cancellationToken);
+        return revoked;
+    }
+
+    private static async Task<IReadOnlyList<AccessToken>> QueryAsync(
+        DbConnection connection, string sql, object parameters, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<TokenRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+        return rows.Select(r => new AccessToken(
+            r.Id, r.Name, Enum.Parse<Role>(r.Role), r.GroupsList.Split(',', StringSplitOptions.RemoveEmptyEntries), UnixTime.To(r.CreatedAt), r.CreatedBy,
+            UnixTime.To(r.RevokedAt))).ToList();
+    }
+
+    private sealed class TokenRow
+    {
+        public long Id { get; init; }
+
+        public string Name { get; init; } = "";
+
+        public string Role { get; init; } = "";
+
+        public string GroupsList { get; init; } = "";
+
+        public long CreatedAt { get; init; }
+
+        public string CreatedBy { get; init; } = "";
+
+        public long? RevokedAt { get; init; }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Data.Common;
+using Dapper;
+using Onward.Core.Freezes;
+using Onward.Storage.Audit;
+using Onward.Storage.Database;
+
+namespace Onward.Storage.Freezes;
+
+public sealed class FreezeStore(SqliteDatabase database) : IFreezeStore
+{
+    private const string Columns = """
+        id AS Id, environment AS Environment, until_at AS UntilAt, reason AS Reason, set_by AS SetBy, set_at AS SetAt,
+        lifted_at AS LiftedAt, lifted_by AS LiftedBy
+        """;
+
+    public async Task<EnvironmentFreeze> SetAsync(string environment, DateTimeOffset until, string reason, string setBy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var freeze = (await QueryAsync(write.Connection, $"""
+            INSERT INTO environment_freezes (environment, until_at, reason, set_by, set_at) VALUES (@environment, @until, @reason, @setBy, @now)
+            RETURNING {Columns}
+            """, new { environment, until = UnixTime.From(until), reason, setBy, now = UnixTime.From(now) }, write.Transaction, cancellationToken))[0];
+        await AuditRows.InsertAsync(write.Connection, write.Transaction, now, setBy, "freeze.set", environment,
+            $"{environment} frozen until {until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC: {reason}", cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return freeze;
+    }
+
+    public async Task<IReadOnlyList<EnvironmentFreeze>> LiftAsync(string environment, string liftedBy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var lifted = await QueryAsync(write.Connection, $"""
+            UPDATE environment_freezes SET lifted_at = @now, lifted_by = @liftedBy
+            WHERE environment = @environment AND lifted_at IS NULL AND until_at > @now
+            RETURNING {Columns}
+            """, new { environment, liftedBy, now = UnixTime.From(now) }, write.Transaction, cancellationToken);
+        foreach (var freeze in lifted)
+        {
+            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, liftedBy, "freeze.lifted", environment,
+                $"freeze of {environment} set by {freeze.SetBy} ({freeze.Reason}) lifted", cancellationToken);
+        }
+        await write.CommitAsync(cancellationToken);
+        return lifted;
+    }
+
+    public async Task<IReadOnlyList<EnvironmentFreeze>> ActiveAsync(string? environment, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await QueryAsync(connection, $"""
+            SELECT {Columns} FROM environment_freezes
+            WHERE (@environment IS NULL OR environment = @environment) AND lifted_at IS NULL AND until_at > @now
+            ORDER BY id
+            """, new { environment, now = UnixTime.From(now) }, null, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<EnvironmentFreeze>> QueryAsync(
+        DbConnection connection, string sql, object parameters, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<FreezeRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+        return rows.Select(r => new EnvironmentFreeze(
+            r.Id, r.Environment, UnixTime.To(r.UntilAt), r.Reason, r.SetBy, UnixTime.To(r.SetAt), UnixTime.To(r.LiftedAt), r.LiftedBy)).ToList();
+    }
+
+    private sealed class FreezeRow
+    {
+        public long Id { get; init; }
+
+        public string Environment { get; init; } = "";
+
+        public long UntilAt { get; init; }
+
+        public string Reason { get; init; } = "";
+
+        public string SetBy { get; init; } = "";
+
+        public long SetAt { get; init; }
+
+        public long? LiftedAt { get; init; }
+
+        public string? LiftedBy { get; init; }
+    }
+}
