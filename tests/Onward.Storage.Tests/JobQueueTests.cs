@@ -37,7 +37,7 @@ public class JobQueueTests
         var now = StorageFixture.Now;
         var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
 
-        await db.Jobs.RescheduleAsync(job, "w", now.AddSeconds(5), afterError: false, None);
+        await db.Jobs.RescheduleAsync(job, "w", now, now.AddSeconds(5), afterError: false, None);
 
         (await db.Jobs.NextDueAsync(None)).ShouldBe(now.AddSeconds(5));
         (await db.Jobs.ClaimAsync("w", now.AddSeconds(4), Lease, 10, None)).ShouldBeEmpty();
@@ -82,13 +82,13 @@ public class JobQueueTests
         await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         var now = DateTimeOffset.UtcNow;
         var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
-        await db.Jobs.RescheduleAsync(job, "w", now.AddMinutes(5), afterError: false, None);
+        await db.Jobs.RescheduleAsync(job, "w", now, now.AddMinutes(5), afterError: false, None);
 
         await db.Jobs.WakeAsync(job.Kind, job.Subject, now, None);
         var woken = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
 
         await db.Jobs.WakeAsync(job.Kind, job.Subject, now, None);
-        await db.Jobs.RescheduleAsync(woken, "w", now.AddMinutes(5), afterError: false, None);
+        await db.Jobs.RescheduleAsync(woken, "w", now, now.AddMinutes(5), afterError: false, None);
 
         (await db.Jobs.NextDueAsync(None))!.Value.ShouldBeLessThan(now.AddMinutes(1), "the wake that came while the step ran was kept");
     }

@@ -1,17 +1,47 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Onward.Contracts.Deployments;
+using Onward.Contracts.Problems;
 using Onward.Contracts.Releases;
 using Onward.Contracts.Services;
 
 namespace Onward.Testing;
 
-/// <summary>The REST API as tests use it: real HTTP to a running server.</summary>
-public sealed class OnwardApi(Uri url) : IDisposable
+/// <summary>The REST API as tests use it: real HTTP to a running server, with a bearer token if one is given.</summary>
+public sealed class OnwardApi : IDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public HttpClient Http { get; } = new() { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+    public OnwardApi(Uri url, string? token = null)
+    {
+        Http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null)
+        {
+            Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Sends a JSON body and reads the answer as <typeparamref name="T"/> on success, else as a problem.</summary>
+    public async Task<(HttpStatusCode Status, ProblemResponse? Problem, T? Value)> PostAsync<T>(string path, object? body)
+    {
+        using var response = await Http.PostAsJsonAsync(path, body, Json);
+        return response.IsSuccessStatusCode
+            ? (response.StatusCode, null, await response.Content.ReadFromJsonAsync<T>(Json))
+            : (response.StatusCode, await response.Content.ReadFromJsonAsync<ProblemResponse>(Json), default);
+    }
+
+    /// <summary><c>POST /api/v1/deployments</c> for a version of a service.</summary>
+    public Task<(HttpStatusCode Status, ProblemResponse? Problem, DeploymentResponse? Value)> RequestAsync(
+        string service, string environment, string version, string? overrideReason = null, string reason = "test") =>
+        PostAsync<DeploymentResponse>("api/v1/deployments", new DeploymentRequestBody(service, environment, version, null, reason, overrideReason));
+
+    /// <summary><c>POST /api/v1/deployments/{id}/approve</c> (or <c>reject</c>, <c>cancel</c>).</summary>
+    public Task<(HttpStatusCode Status, ProblemResponse? Problem, DeploymentResponse? Value)> DecideAsync(long id, string verb = "approve", string? comment = null) =>
+        PostAsync<DeploymentResponse>($"api/v1/deployments/{id}/{verb}", new DecisionBody(comment));
 
     public async Task<T> GetAsync<T>(string path) =>
         await Http.GetFromJsonAsync<T>(path, Json) ?? throw new InvalidOperationException($"GET {path} answered null");

@@ -25,12 +25,13 @@ public sealed class OnwardHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Writes <paramref name="yaml"/> as <c>onward.yaml</c> in <paramref name="directory"/> and starts a server on it.</summary>
-    public static async Task<OnwardHost> StartAsync(string directory, string yaml)
+    /// <param name="time">The server's clock; the system clock unless a test moves time itself.</param>
+    public static async Task<OnwardHost> StartAsync(string directory, string yaml, TimeProvider? time = null)
     {
         var path = Path.Combine(directory, "onward.yaml");
         await File.WriteAllTextAsync(path, yaml);
         var config = ConfigFile.LoadValid(path);
-        var app = await OnwardServer.BuildAsync(config, new ServerLogging(false, LogLevel.Warning), CancellationToken.None);
+        var app = await OnwardServer.BuildAsync(config, new ServerLogging(false, LogLevel.Warning), time ?? TimeProvider.System, CancellationToken.None);
         await app.StartAsync();
         return new OnwardHost(app, config);
     }

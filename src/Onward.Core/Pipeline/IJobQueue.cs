@@ -14,7 +14,7 @@ public interface IJobQueue
     Task<bool> ExtendAsync(Job job, string owner, DateTimeOffset until, CancellationToken cancellationToken);
 
     /// <param name="afterError">Keeps counting attempts (a failure to retry); otherwise the count starts again.</param>
-    Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken);
+    Task RescheduleAsync(Job job, string owner, DateTimeOffset now, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes a waiting job due now, for steps that learn of a change by notification (a watch event) rather than

@@ -169,7 +169,8 @@ public sealed class JobWorker(
             }
             if (result is StepResult.Pending pending)
             {
-                await queue.RescheduleAsync(job, _owner, time.GetUtcNow() + pending.RecheckAfter, afterError: false, CancellationToken.None);
+                var now = time.GetUtcNow();
+                await queue.RescheduleAsync(job, _owner, now, now + pending.RecheckAfter, afterError: false, CancellationToken.None);
             }
             else
             {
@@ -202,7 +203,8 @@ public sealed class JobWorker(
                 return;
             }
             var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, job.Attempts)));
-            await queue.RescheduleAsync(job, _owner, time.GetUtcNow() + backoff, afterError: true, CancellationToken.None);
+            var now = time.GetUtcNow();
+            await queue.RescheduleAsync(job, _owner, now, now + backoff, afterError: true, CancellationToken.None);
         }
     }
 }

@@ -48,7 +48,7 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
         return changed == 1;
     }
 
-    public async Task RescheduleAsync(Job job, string owner, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken)
+    public async Task RescheduleAsync(Job job, string owner, DateTimeOffset now, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var connection = write.Connection;
@@ -60,7 +60,7 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
                 attempts = CASE WHEN @afterError THEN attempts ELSE 0 END
             WHERE id = @Id AND lease_owner = @owner
             """,
-            new { job.Id, owner, due = UnixTime.From(dueAt), now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), afterError }, write.Transaction, cancellationToken: cancellationToken));
+            new { job.Id, owner, due = UnixTime.From(dueAt), now = UnixTime.From(now), afterError }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
         JobAdded?.Invoke();
     }

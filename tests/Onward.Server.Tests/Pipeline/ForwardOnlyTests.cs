@@ -14,14 +14,9 @@ public class ForwardOnlyTests
         [TestConfig.AutoEnvironment("dev-1"), TestConfig.ManualEnvironment("prod")],
         [SampleService.ServiceYaml("shop", repository)], extra);
 
-    private static async Task<(HttpStatusCode Status, ProblemResponse? Problem, DeploymentResponse? Deployment)> RequestAsync(
-        OnwardHost onward, string environment, string version, string? overrideReason = null)
-    {
-        var response = await onward.Api.Http.PostAsJsonAsync("api/v1/deployments", new DeploymentRequestBody("shop", environment, version, null, "test", overrideReason));
-        return response.StatusCode == HttpStatusCode.Accepted
-            ? (response.StatusCode, null, await response.Content.ReadFromJsonAsync<DeploymentResponse>(OnwardApi.Json))
-            : (response.StatusCode, await response.Content.ReadFromJsonAsync<ProblemResponse>(OnwardApi.Json), null);
-    }
+    private static Task<(HttpStatusCode Status, ProblemResponse? Problem, DeploymentResponse? Deployment)> RequestAsync(
+        OnwardHost onward, string environment, string version, string? overrideReason = null) =>
+        onward.Api.RequestAsync("shop", environment, version, overrideReason);
 
     [Fact]
     public async Task A_force_push_that_rewrites_main_is_blocked_where_the_old_head_runs()
