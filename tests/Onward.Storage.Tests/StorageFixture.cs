@@ -1,7 +1,11 @@
 using Onward.Core.Builds;
 using Onward.Core.Deployments;
 using Onward.Core.Releases;
+using Onward.Storage.Access;
+using Onward.Storage.Approvals;
+using Onward.Storage.Audit;
 using Onward.Storage.Database;
+using Onward.Storage.Freezes;
 using Onward.Storage.Deployments;
 using Onward.Storage.Pipeline;
 using Onward.Storage.Releases;
@@ -20,6 +24,10 @@ public sealed class StorageFixture : IAsyncDisposable
         Jobs = new JobQueue(Database);
         Releases = new ReleaseStore(Database, Jobs);
         Deployments = new DeploymentStore(Database, Jobs);
+        Approvals = new ApprovalStore(Database, Jobs);
+        Tokens = new TokenStore(Database);
+        Freezes = new FreezeStore(Database);
+        Audit = new AuditLog(Database);
     }
 
     public static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
@@ -31,6 +39,14 @@ public sealed class StorageFixture : IAsyncDisposable
     public ReleaseStore Releases { get; }
 
     public DeploymentStore Deployments { get; }
+
+    public ApprovalStore Approvals { get; }
+
+    public TokenStore Tokens { get; }
+
+    public FreezeStore Freezes { get; }
+
+    public AuditLog Audit { get; }
 
     public static async Task<StorageFixture> CreateAsync()
     {

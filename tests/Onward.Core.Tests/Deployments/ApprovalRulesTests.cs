@@ -1,0 +1,40 @@
+using Onward.Core.Access;
+using Onward.Core.Approvals;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+
+namespace Onward.Core.Tests.Deployments;
+
+public class ApprovalRulesTests
+{
+    private static readonly ApprovalPolicy Policy = new(1, ["release-managers"], false, false, TimeSpan.FromDays(3));
+
+    private static readonly Deployment Requested = new(7, "shop", "prod", 1, "3f2a9c1", new string('3', 40), DeploymentState.AwaitingApproval, null, "alice",
+        DeploymentTrigger.Manual, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, null, null);
+
+    [Fact]
+    public void The_requester_may_not_approve_their_own_request_unless_the_environment_allows_it()
+    {
+        var alice = new Identity("alice", Role.Approver, ["release-managers"]);
+
+        ApprovalRules.WhyNot(Policy, Requested, alice).ShouldBe("alice requested deployment 7 and cannot approve it; prod needs someone else (allowSelfApproval is false)");
+        ApprovalRules.WhyNot(Policy with { AllowSelfApproval = true }, Requested, alice).ShouldBeNull();
+    }
+
+    [Fact]
+    public void Approvers_need_the_role_and_one_of_the_groups()
+    {
+        ApprovalRules.WhyNot(Policy, Requested, new Identity("bob", Role.Approver, ["release-managers"])).ShouldBeNull();
+        ApprovalRules.WhyNot(Policy, Requested, new Identity("dave", Role.Deployer, ["release-managers"]))!.ShouldContain("needs approver");
+        ApprovalRules.WhyNot(Policy, Requested, new Identity("root", Role.Admin, []))!.ShouldContain("not in an approver group");
+    }
+
+    [Fact]
+    public void Automatic_deployments_wait_for_approval_only_when_the_environment_includes_them()
+    {
+        ApprovalRules.Applies(Policy, DeploymentTrigger.Manual).ShouldBeTrue();
+        ApprovalRules.Applies(Policy, DeploymentTrigger.Promotion).ShouldBeFalse();
+        ApprovalRules.Applies(Policy with { IncludeAutoPromotions = true }, DeploymentTrigger.Promotion).ShouldBeTrue();
+        ApprovalRules.Applies(null, DeploymentTrigger.Manual).ShouldBeFalse();
+    }
+}

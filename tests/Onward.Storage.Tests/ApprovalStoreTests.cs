@@ -1,0 +1,86 @@
+using Onward.Core.Approvals;
+using Onward.Core.Audit;
+using Onward.Core.Deployments;
+using Onward.Core.Pipeline;
+
+namespace Onward.Storage.Tests;
+
+public class ApprovalStoreTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private static async Task<Deployment> AwaitingAsync(StorageFixture db)
+    {
+        var release = await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        return await db.Deployments.AddAsync(
+            new NewDeployment("shop", "prod", release.Id, DeploymentState.AwaitingApproval, "ship it", "alice", DeploymentTrigger.Manual, null),
+            StorageFixture.Now, None);
+    }
+
+    [Fact]
+    public async Task Many_approvals_racing_for_the_last_slot_queue_the_deployment_once()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var deployment = await AwaitingAsync(db);
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, "approved by bob", None))
+            .Result.ShouldBe(DecisionResult.Recorded);
+
+        var racers = Enumerable.Range(0, 12).Select(i => $"approver-{i}").ToList();
+        using var start = new ManualResetEventSlim();
+        var racing = racers.Select(who => Task.Run(async () =>
+        {
+            start.Wait();
+            return await db.Approvals.DecideAsync(new Approval(deployment.Id, who, ApprovalDecision.Approved, null, StorageFixture.Now), 2, $"approved by {who}", None);
+        })).ToList();
+        start.Set();
+        var outcomes = await Task.WhenAll(racing);
+
+        outcomes.Count(o => o.Result == DecisionResult.Completed).ShouldBe(1);
+        outcomes.Count(o => o.Result == DecisionResult.NotAwaiting).ShouldBe(racers.Count - 1);
+        (await db.Approvals.ListAsync(deployment.Id, None)).Count.ShouldBe(2);
+        (await db.Deployments.GetAsync(deployment.Id, None))!.State.ShouldBe(DeploymentState.Queued);
+        (await db.Jobs.ClaimAsync("w", StorageFixture.Now, TimeSpan.FromSeconds(15), 10, None)).Where(j => j.Kind == JobKind.Deploy)
+            .ShouldHaveSingleItem().ShouldSatisfyAllConditions(j => j.Kind.ShouldBe(JobKind.Deploy), j => j.Subject.ShouldBe(deployment.Id));
+    }
+
+    [Fact]
+    public async Task One_person_decides_once_and_a_rejection_ends_the_deployment()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var deployment = await AwaitingAsync(db);
+
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, "approved by bob", None))
+            .Result.ShouldBe(DecisionResult.Recorded);
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, "approved by bob", None))
+            .Result.ShouldBe(DecisionResult.AlreadyDecided);
+        var rejected = await db.Approvals.DecideAsync(
+            new Approval(deployment.Id, "carol", ApprovalDecision.Rejected, "not during the sale", StorageFixture.Now), 2, "rejected by carol: not during the sale", None);
+
+        rejected.Result.ShouldBe(DecisionResult.Rejected);
+        var ended = (await db.Deployments.GetAsync(deployment.Id, None))!;
+        ended.State.ShouldBe(DeploymentState.Rejected);
+        ended.Reason.ShouldBe("rejected by carol: not during the sale");
+        var trail = await db.Audit.ListAsync(new AuditQuery("shop", null, null, 10), None);
+        trail.Select(e => (e.Actor, e.Action)).ShouldBe([("carol", "deployment.rejected"), ("bob", "deployment.awaitingApproval"), ("alice", "deployment.awaitingApproval")]);
+    }
+
+    [Fact]
+    public async Task Tokens_and_freezes_are_in_the_audit_trail_with_who_did_it()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var now = StorageFixture.Now;
+
+        var token = await db.Tokens.AddAsync(new Core.Access.NewAccessToken("alice", Core.Access.Role.Approver, ["release-managers"], "hash-1", "root"), now, None);
+        await db.Freezes.SetAsync("prod", now.AddHours(2), "incident 4711", "root", now, None);
+        (await db.Freezes.ActiveAsync("prod", now.AddHours(1), None)).ShouldHaveSingleItem();
+        (await db.Freezes.ActiveAsync("prod", now.AddHours(3), None)).ShouldBeEmpty();
+        (await db.Freezes.LiftAsync("prod", "bob", now.AddMinutes(5), None)).ShouldHaveSingleItem();
+        (await db.Tokens.RevokeAsync("alice", null, "root", now.AddMinutes(6), None)).ShouldHaveSingleItem().Id.ShouldBe(token.Id);
+        (await db.Tokens.FindActiveAsync("hash-1", None)).ShouldBeNull();
+
+        var trail = await db.Audit.ListAsync(new AuditQuery(null, null, null, 10), None);
+        trail.Select(e => (e.Actor, e.Action, e.Environment)).ShouldBe([
+            ("root", "token.revoked", null), ("bob", "freeze.lifted", "prod"), ("root", "freeze.set", "prod"), ("root", "token.created", null)]);
+        trail[2].Message.ShouldBe("prod frozen until 2026-11-26 14:00 UTC: incident 4711");
+    }
+}
