@@ -23,4 +23,8 @@ public static class ApiCommand
         });
 
     public static string Escape(string? text) => Markup.Escape(text ?? "");
+
+    /// <summary>Appends the parameters that have a value to <paramref name="path"/>, which already has a query.</summary>
+    public static string WithQuery(string path, params (string Name, string? Value)[] parameters) =>
+        path + string.Concat(parameters.Where(p => p.Value is not null).Select(p => $"&{p.Name}={Uri.EscapeDataString(p.Value!)}"));
 }

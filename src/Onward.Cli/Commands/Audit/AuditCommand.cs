@@ -19,14 +19,8 @@ public static class AuditCommand
         }
         list.SetApiAction(async (result, client, cancellationToken) =>
         {
-            var query = $"api/v1/audit?limit={result.GetValue(limit)}";
-            foreach (var (name, value) in new[] { ("service", result.GetValue(service)), ("environment", result.GetValue(environment)), ("actor", result.GetValue(actor)) })
-            {
-                if (value is not null)
-                {
-                    query += $"&{name}={Uri.EscapeDataString(value)}";
-                }
-            }
+            var query = ApiCommand.WithQuery($"api/v1/audit?limit={result.GetValue(limit)}",
+                ("service", result.GetValue(service)), ("environment", result.GetValue(environment)), ("actor", result.GetValue(actor)));
             var (entries, raw) = await client.GetAsync<AuditEntryResponse[]>(query, cancellationToken);
             if (result.GetValue(GlobalOptions.Json))
             {

@@ -57,14 +57,8 @@ public static class DeploymentsCommand
         list.Options.Add(limit);
         list.SetApiAction(async (result, client, cancellationToken) =>
         {
-            var query = $"api/v1/deployments?limit={result.GetValue(limit)}";
-            foreach (var (name, value) in new[] { ("service", result.GetValue(service)), ("environment", result.GetValue(environment)), ("state", result.GetValue(state)) })
-            {
-                if (value is not null)
-                {
-                    query += $"&{name}={Uri.EscapeDataString(value)}";
-                }
-            }
+            var query = ApiCommand.WithQuery($"api/v1/deployments?limit={result.GetValue(limit)}",
+                ("service", result.GetValue(service)), ("environment", result.GetValue(environment)), ("state", result.GetValue(state)));
             var (deployments, raw) = await client.GetAsync<DeploymentResponse[]>(query, cancellationToken);
             if (result.GetValue(GlobalOptions.Json))
             {
