@@ -56,6 +56,44 @@ public class ProductionTests
     }
 
     [Fact]
+    public async Task A_promotion_waits_for_approval_when_the_environment_includes_automatic_deployments()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var commit = await repo.CommitAsync("release 2.0.0");
+        var (onward, team) = await StartAsync(dir, repo,
+            "{ requires: [dev-1], autoPromote: releaseCandidates, approval: { required: 1, approvers: [release-managers], includeAutoPromotions: true } }");
+        await using var _ = onward;
+        using var __ = team;
+        await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
+        await repo.TagAsync("2.0.0");
+
+        var pending = await Eventually.WaitAsync(async () => (await team["vera"].GetAsync<PendingApprovalResponse[]>("api/v1/approvals?state=pending")).FirstOrDefault(),
+            "the promotion of 2.0.0 to wait for approval");
+        pending.Deployment.ShouldSatisfyAllConditions(
+            d => d.Release.Version.ShouldBe("2.0.0"), d => d.Trigger.ShouldBe("promotion"), d => d.RequestedBy.ShouldBe("onward"));
+        (await team["alice"].DecideAsync(pending.Deployment.Id, comment: "go")).Status.ShouldBe(HttpStatusCode.OK);
+
+        (await StateAsync(team["vera"], pending.Deployment.Id, "Succeeded")).Approvals.ShouldHaveSingleItem().By.ShouldBe("alice");
+    }
+
+    [Fact]
+    public async Task Creating_a_token_with_an_unknown_role_is_a_usage_error_that_names_the_roles()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        await repo.CommitAsync("one");
+        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), Yaml(Ports.Free(), repo.Path, "{}"));
+
+        var result = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "mallory", "--role", "superuser");
+
+        result.ExitCode.ShouldBe(2);
+        result.Error.ShouldContain("unknown role 'superuser'; use viewer, deployer, approver or admin");
+    }
+
+    [Fact]
     public async Task A_release_candidate_that_failed_in_a_required_environment_is_never_promoted()
     {
         await using var dir = new TempDirectory();
