@@ -65,6 +65,18 @@ public class ApprovalStoreTests
     }
 
     [Fact]
+    public async Task A_token_stops_working_when_it_expires()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        var now = StorageFixture.Now;
+
+        await db.Tokens.AddAsync(new Core.Access.NewAccessToken("ci-bot", Core.Access.Role.Deployer, [], "hash-2", "root") { ExpiresAt = now.AddDays(90) }, now, None);
+
+        (await db.Tokens.FindActiveAsync("hash-2", now.AddDays(89), None)).ShouldNotBeNull().ExpiresAt.ShouldBe(now.AddDays(90));
+        (await db.Tokens.FindActiveAsync("hash-2", now.AddDays(90), None)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Tokens_and_freezes_are_in_the_audit_trail_with_who_did_it()
     {
         await using var db = await StorageFixture.CreateAsync();
@@ -76,7 +88,7 @@ public class ApprovalStoreTests
         (await db.Freezes.ActiveAsync("prod", now.AddHours(3), None)).ShouldBeEmpty();
         (await db.Freezes.LiftAsync("prod", "bob", now.AddMinutes(5), None)).ShouldHaveSingleItem();
         (await db.Tokens.RevokeAsync("alice", null, "root", now.AddMinutes(6), None)).ShouldHaveSingleItem().Id.ShouldBe(token.Id);
-        (await db.Tokens.FindActiveAsync("hash-1", None)).ShouldBeNull();
+        (await db.Tokens.FindActiveAsync("hash-1", now.AddMinutes(7), None)).ShouldBeNull();
 
         var trail = await db.Audit.ListAsync(new AuditQuery(null, null, null, 10), None);
         trail.Select(e => (e.Actor, e.Action, e.Environment)).ShouldBe([

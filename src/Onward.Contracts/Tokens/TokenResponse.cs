@@ -8,4 +8,5 @@ public sealed record TokenResponse(
     IReadOnlyList<string> Groups,
     DateTimeOffset CreatedAt,
     string CreatedBy,
-    DateTimeOffset? RevokedAt);
+    DateTimeOffset? RevokedAt,
+    DateTimeOffset? ExpiresAt);

@@ -10,5 +10,8 @@ public sealed record AccessToken(
     string CreatedBy,
     DateTimeOffset? RevokedAt)
 {
+    /// <summary>When the token stops working by itself; null for never.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     public Identity Identity => new(Name, Role, Groups);
 }

@@ -6,16 +6,19 @@ namespace Onward.Core.Access;
 public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
 {
     /// <returns>The token record and its secret, which is shown this once and never again.</returns>
+    /// <param name="lifetime">How long the token works; null for until it is revoked.</param>
     public async Task<(AccessToken Token, string Secret)> CreateAsync(
-        string name, Role role, IReadOnlyList<string> groups, string createdBy, CancellationToken cancellationToken)
+        string name, Role role, IReadOnlyList<string> groups, TimeSpan? lifetime, string createdBy, CancellationToken cancellationToken)
     {
         if (Problem(name, groups) is { } problem)
         {
             throw new ArgumentException(problem);
         }
         var secret = TokenSecrets.Generate();
-        var token = await store.AddAsync(new NewAccessToken(name, role, groups.Distinct(StringComparer.Ordinal).ToList(), TokenSecrets.Hash(secret), createdBy),
-            time.GetUtcNow(), cancellationToken);
+        var now = time.GetUtcNow();
+        var token = await store.AddAsync(
+            new NewAccessToken(name, role, groups.Distinct(StringComparer.Ordinal).ToList(), TokenSecrets.Hash(secret), createdBy) { ExpiresAt = now + lifetime },
+            now, cancellationToken);
         return (token, secret);
     }
 
@@ -35,7 +38,7 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
 
     public async Task<Identity?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>
         secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal)
-            ? (await store.FindActiveAsync(TokenSecrets.Hash(secret), cancellationToken))?.Identity
+            ? (await store.FindActiveAsync(TokenSecrets.Hash(secret), time.GetUtcNow(), cancellationToken))?.Identity
             : null;
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]

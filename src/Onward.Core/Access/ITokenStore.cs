@@ -5,8 +5,8 @@ public interface ITokenStore
 {
     Task<AccessToken> AddAsync(NewAccessToken token, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The token with this secret hash, if it exists and is not revoked.</summary>
-    Task<AccessToken?> FindActiveAsync(string secretHash, CancellationToken cancellationToken);
+    /// <summary>The token with this secret hash, if it exists, is not revoked and has not expired at <paramref name="now"/>.</summary>
+    Task<AccessToken?> FindActiveAsync(string secretHash, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AccessToken>> ListAsync(CancellationToken cancellationToken);
 

@@ -9,31 +9,35 @@ namespace Onward.Storage.Access;
 public sealed class TokenStore(SqliteDatabase database) : ITokenStore
 {
     private const string Columns = """
-        id AS Id, name AS Name, role AS Role, groups_list AS GroupsList, created_at AS CreatedAt, created_by AS CreatedBy, revoked_at AS RevokedAt
+        id AS Id, name AS Name, role AS Role, groups_list AS GroupsList, created_at AS CreatedAt, created_by AS CreatedBy, revoked_at AS RevokedAt,
+        expires_at AS ExpiresAt
         """;
 
     public async Task<AccessToken> AddAsync(NewAccessToken token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var id = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO tokens (name, role, groups_list, secret_hash, created_at, created_by)
-            VALUES (@Name, @role, @groups, @SecretHash, @at, @CreatedBy)
+            INSERT INTO tokens (name, role, groups_list, secret_hash, created_at, created_by, expires_at)
+            VALUES (@Name, @role, @groups, @SecretHash, @at, @CreatedBy, @expires)
             RETURNING id
             """,
-            new { token.Name, role = token.Role.ToString(), groups = string.Join(',', token.Groups), token.SecretHash, at = UnixTime.From(now), token.CreatedBy },
+            new { token.Name, role = token.Role.ToString(), groups = string.Join(',', token.Groups), token.SecretHash, at = UnixTime.From(now), token.CreatedBy, expires = UnixTime.From(token.ExpiresAt) },
             write.Transaction, cancellationToken: cancellationToken));
         var groups = token.Groups.Count == 0 ? "no groups" : "groups " + string.Join(", ", token.Groups);
+        var expiry = token.ExpiresAt is { } e ? $", expiring {e.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC" : "";
         await AuditRows.InsertAsync(write.Connection, write.Transaction, now, token.CreatedBy, "token.created", null,
-            $"token {id} for {token.Name} created with role {token.Role.ToString().ToLowerInvariant()} and {groups}", cancellationToken);
+            $"token {id} for {token.Name} created with role {token.Role.ToString().ToLowerInvariant()} and {groups}{expiry}", cancellationToken);
         await write.CommitAsync(cancellationToken);
         return (await QueryAsync(write.Connection, $"SELECT {Columns} FROM tokens WHERE id = @id", new { id }, null, cancellationToken))[0];
     }
 
-    public async Task<AccessToken?> FindActiveAsync(string secretHash, CancellationToken cancellationToken)
+    public async Task<AccessToken?> FindActiveAsync(string secretHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await QueryAsync(connection, $"SELECT {Columns} FROM tokens WHERE secret_hash = @secretHash AND revoked_at IS NULL",
-            new { secretHash }, null, cancellationToken)).FirstOrDefault();
+        return (await QueryAsync(connection, $"""
+            SELECT {Columns} FROM tokens
+            WHERE secret_hash = @secretHash AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)
+            """, new { secretHash, now = UnixTime.From(now) }, null, cancellationToken)).FirstOrDefault();
     }
 
     public async Task<IReadOnlyList<AccessToken>> ListAsync(CancellationToken cancellationToken)
@@ -65,7 +69,8 @@ public sealed class TokenStore(SqliteDatabase database) : ITokenStore
         var rows = await connection.QueryAsync<TokenRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
         return rows.Select(r => new AccessToken(
             r.Id, r.Name, Enum.Parse<Role>(r.Role), r.GroupsList.Split(',', StringSplitOptions.RemoveEmptyEntries), UnixTime.To(r.CreatedAt), r.CreatedBy,
-            UnixTime.To(r.RevokedAt))).ToList();
+            UnixTime.To(r.RevokedAt))
+        { ExpiresAt = UnixTime.To(r.ExpiresAt) }).ToList();
     }
 
     private sealed class TokenRow
@@ -83,5 +88,7 @@ public sealed class TokenStore(SqliteDatabase database) : ITokenStore
         public string CreatedBy { get; init; } = "";
 
         public long? RevokedAt { get; init; }
+
+        public long? ExpiresAt { get; init; }
     }
 }

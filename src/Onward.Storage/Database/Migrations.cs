@@ -121,6 +121,7 @@ public static class Migrations
                 secret_hash TEXT NOT NULL UNIQUE,
                 created_at INTEGER NOT NULL,
                 created_by TEXT NOT NULL,
+                expires_at INTEGER,
                 revoked_at INTEGER,
                 revoked_by TEXT
             );

@@ -37,8 +37,9 @@ public static class TokensCommand
         var name = new Option<string>("--name") { Description = "Whose token: the name that appears in every event (e.g. alice, ci-bot)", Required = true };
         var role = new Option<string>("--role") { Description = "viewer, deployer, approver or admin (each includes the ones before it)", Required = true };
         var group = new Option<string[]>("--group", "-g") { Description = "A group for approvals, e.g. release-managers (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var expires = new Option<string?>("--expires") { Description = "How long the token works, e.g. 90d (default: until revoked)" };
         var create = new Command("create", "Create a token and print it once; only its hash is stored");
-        foreach (var option in new Option[] { Config, name, role, group })
+        foreach (var option in new Option[] { Config, name, role, group, expires })
         {
             create.Options.Add(option);
         }
@@ -56,16 +57,27 @@ public static class TokensCommand
                 Console.Error.WriteLine($"error: {problem}");
                 return ExitCodes.Usage;
             }
+            TimeSpan? lifetime = null;
+            if (result.GetValue(expires) is { } expiresText)
+            {
+                if (!DurationText.TryParse(expiresText, out var parsed) || parsed <= TimeSpan.Zero)
+                {
+                    Console.Error.WriteLine($"error: '{expiresText}' is not a duration; write how long the token works, e.g. 90d or 12h");
+                    return ExitCodes.Usage;
+                }
+                lifetime = parsed;
+            }
             return await RunAsync(result,
                 async (tokens, store, ct) =>
                 {
-                    var (token, secret) = await tokens.CreateAsync(result.GetValue(name)!, parsedRole, groups, LocalActor(), ct);
-                    return new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups);
+                    var (token, secret) = await tokens.CreateAsync(result.GetValue(name)!, parsedRole, groups, lifetime, LocalActor(), ct);
+                    return new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.ExpiresAt);
                 },
-                async (client, ct) => (await client.PostAsync<CreatedTokenResponse>("api/v1/tokens", new TokenRequestBody(result.GetValue(name), roleText, groups), ct)).Value,
+                async (client, ct) => (await client.PostAsync<CreatedTokenResponse>("api/v1/tokens", new TokenRequestBody(result.GetValue(name), roleText, groups, result.GetValue(expires)), ct)).Value,
                 created => Console.WriteLine(result.GetValue(GlobalOptions.Json)
-                    ? JsonSerializer.Serialize(new { token = created.Token, id = created.Id, name = created.Name, role = created.Role, groups = created.Groups }, ApiClient.Json)
-                    : $"{created.Token}\n\ntoken {created.Id} for {created.Name} ({created.Role}{(created.Groups.Count == 0 ? "" : ", groups " + string.Join(", ", created.Groups))}). " +
+                    ? JsonSerializer.Serialize(created, ApiClient.Json)
+                    : $"{created.Token}\n\ntoken {created.Id} for {created.Name} ({created.Role}{(created.Groups.Count == 0 ? "" : ", groups " + string.Join(", ", created.Groups))}" +
+                      $"{(created.ExpiresAt is { } e ? $", expires {e.ToLocalTime():yyyy-MM-dd HH:mm}" : "")}). " +
                       "This is the only time it is shown: give it to its owner, who sets ONWARD_TOKEN to it."),
                 cancellationToken);
         });
@@ -120,11 +132,12 @@ public static class TokensCommand
                     Console.WriteLine(JsonSerializer.Serialize(all, ApiClient.Json));
                     return;
                 }
-                var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "NAME", "ROLE", "GROUPS", "CREATED", "BY", "REVOKED");
+                var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "NAME", "ROLE", "GROUPS", "CREATED", "BY", "EXPIRES", "REVOKED");
                 foreach (var t in all)
                 {
                     table.AddRow(t.Id.ToString(), ApiCommand.Escape(t.Name), t.Role, ApiCommand.Escape(string.Join(", ", t.Groups)),
-                        t.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), ApiCommand.Escape(t.CreatedBy), t.RevokedAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm") ?? "");
+                        t.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), ApiCommand.Escape(t.CreatedBy),
+                        t.ExpiresAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm") ?? "never", t.RevokedAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm") ?? "");
                 }
                 AnsiConsole.Write(table);
             },

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Tokens;
 using Onward.Core.Access;
+using Onward.Core.Configuration;
 using Onward.Server.Auth;
 
 namespace Onward.Server.Api.Tokens;
@@ -19,7 +20,7 @@ public static class TokensEndpoints
     }
 
     public static TokenResponse ToResponse(this AccessToken token) => new(
-        token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.CreatedAt, token.CreatedBy, token.RevokedAt);
+        token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.CreatedAt, token.CreatedBy, token.RevokedAt, token.ExpiresAt);
 
     private static async Task<Ok<TokenResponse[]>> ListAsync(ITokenStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok((await store.ListAsync(cancellationToken)).Select(t => t.ToResponse()).ToArray());
@@ -41,9 +42,18 @@ public static class TokensEndpoints
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: problem);
         }
-        var (token, secret) = await tokens.CreateAsync(name, role, groups, CallerIdentity.Of(http).Name, cancellationToken);
+        TimeSpan? lifetime = null;
+        if (body.Expires is { Length: > 0 } expires)
+        {
+            if (!DurationText.TryParse(expires, out var parsed) || parsed <= TimeSpan.Zero)
+            {
+                return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: $"'{expires}' is not a duration; write how long the token works, e.g. 90d or 12h");
+            }
+            lifetime = parsed;
+        }
+        var (token, secret) = await tokens.CreateAsync(name, role, groups, lifetime, CallerIdentity.Of(http).Name, cancellationToken);
         return TypedResults.Created($"/api/v1/tokens/{token.Id}",
-            new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups));
+            new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.ExpiresAt));
     }
 
     private static async Task<Results<Ok<TokenResponse[]>, ProblemHttpResult>> RevokeAsync(
