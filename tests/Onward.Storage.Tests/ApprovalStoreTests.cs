@@ -22,7 +22,7 @@ public class ApprovalStoreTests
     {
         await using var db = await StorageFixture.CreateAsync();
         var deployment = await AwaitingAsync(db);
-        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, "approved by bob", None))
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, n => $"approved by bob ({n} of 2)", None))
             .Result.ShouldBe(DecisionResult.Recorded);
 
         var racers = Enumerable.Range(0, 12).Select(i => $"approver-{i}").ToList();
@@ -30,7 +30,7 @@ public class ApprovalStoreTests
         var racing = racers.Select(who => Task.Run(async () =>
         {
             start.Wait();
-            return await db.Approvals.DecideAsync(new Approval(deployment.Id, who, ApprovalDecision.Approved, null, StorageFixture.Now), 2, $"approved by {who}", None);
+            return await db.Approvals.DecideAsync(new Approval(deployment.Id, who, ApprovalDecision.Approved, null, StorageFixture.Now), 2, n => $"approved by {who} ({n} of 2)", None);
         })).ToList();
         start.Set();
         var outcomes = await Task.WhenAll(racing);
@@ -49,12 +49,12 @@ public class ApprovalStoreTests
         await using var db = await StorageFixture.CreateAsync();
         var deployment = await AwaitingAsync(db);
 
-        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, "approved by bob", None))
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, n => $"approved by bob ({n} of 2)", None))
             .Result.ShouldBe(DecisionResult.Recorded);
-        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, "approved by bob", None))
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, n => $"approved by bob ({n} of 2)", None))
             .Result.ShouldBe(DecisionResult.AlreadyDecided);
         var rejected = await db.Approvals.DecideAsync(
-            new Approval(deployment.Id, "carol", ApprovalDecision.Rejected, "not during the sale", StorageFixture.Now), 2, "rejected by carol: not during the sale", None);
+            new Approval(deployment.Id, "carol", ApprovalDecision.Rejected, "not during the sale", StorageFixture.Now), 2, _ => "rejected by carol: not during the sale", None);
 
         rejected.Result.ShouldBe(DecisionResult.Rejected);
         var ended = (await db.Deployments.GetAsync(deployment.Id, None))!;

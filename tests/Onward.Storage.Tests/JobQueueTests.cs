@@ -30,6 +30,20 @@ public class JobQueueTests
     }
 
     [Fact]
+    public async Task A_job_woken_while_its_last_step_ran_runs_once_more_instead_of_being_completed()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        var now = StorageFixture.Now;
+        var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
+
+        await db.Jobs.WakeAsync(job.Kind, job.Subject, now, None);
+        await db.Jobs.CompleteAsync(job, "w", None);
+
+        (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).ShouldHaveSingleItem().Id.ShouldBe(job.Id);
+    }
+
+    [Fact]
     public async Task A_rescheduled_job_comes_back_when_it_is_due()
     {
         await using var db = await StorageFixture.CreateAsync();

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Onward.Core.Pipeline;
 
 namespace Onward.Core.Access;
 
@@ -25,12 +26,18 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
     /// <summary>What is wrong with a token's name or groups, or null.</summary>
     public static string? Problem(string name, IReadOnlyList<string> groups)
     {
+        // Names are compared exactly (distinct approvers, self-approval), so they are lowercase: "Alice" and "alice"
+        // cannot pass for two people.
         if (!NameRegex().IsMatch(name))
         {
-            return $"'{name}' is not a valid token name; use letters, digits, '.', '_', '@' and '-' (a person's or a robot's name, e.g. alice or ci-bot)";
+            return $"'{name}' is not a valid token name; use lowercase letters, digits, '.', '_', '@' and '-' (a person's or a robot's name, e.g. alice or ci-bot)";
+        }
+        if (name is Actors.Onward or Actors.Anonymous)
+        {
+            return $"'{name}' is the name Onward itself acts under in event logs; give the token a person's or a robot's name";
         }
         var bad = groups.FirstOrDefault(g => !NameRegex().IsMatch(g));
-        return bad is null ? null : $"'{bad}' is not a valid group name; use letters, digits, '.', '_' and '-' (e.g. release-managers)";
+        return bad is null ? null : $"'{bad}' is not a valid group name; use lowercase letters, digits, '.', '_' and '-' (e.g. release-managers)";
     }
 
     public static bool TryParseRole(string text, out Role role) =>
@@ -41,6 +48,6 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
             ? (await store.FindActiveAsync(TokenSecrets.Hash(secret), time.GetUtcNow(), cancellationToken))?.Identity
             : null;
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._@-]{0,63}$")]
     private static partial Regex NameRegex();
 }

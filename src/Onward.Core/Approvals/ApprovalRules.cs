@@ -29,6 +29,9 @@ public static class ApprovalRules
     public static bool Applies(ApprovalPolicy? policy, DeploymentTrigger trigger) =>
         policy is not null && (trigger == DeploymentTrigger.Manual || policy.IncludeAutoPromotions);
 
+    public static string Expired(ApprovalPolicy policy) =>
+        $"approval expired: {Describe(policy)} were not given within {DurationText.Format(policy.Expiry)}";
+
     public static string Describe(ApprovalPolicy policy) =>
         $"{policy.Required} approval{(policy.Required == 1 ? "" : "s")} from {string.Join(" or ", policy.Approvers)}";
 }

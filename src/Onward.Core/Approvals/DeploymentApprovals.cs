@@ -1,6 +1,7 @@
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
+using Onward.Core.Pipeline;
 
 namespace Onward.Core.Approvals;
 
@@ -27,24 +28,29 @@ public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore de
         {
             return new ApprovalAnswer(ApprovalError.Forbidden, whyNot, deployment);
         }
-        var approvals = await store.ListAsync(id, cancellationToken);
-        var count = approvals.Count(a => a.Decision == ApprovalDecision.Approved);
-        var verb = decision == ApprovalDecision.Approved ? "approved" : "rejected";
-        var message = decision == ApprovalDecision.Approved
-            ? $"approved by {who.Name} ({count + 1} of {policy.Required})"
-            : $"rejected by {who.Name}";
-        if (!string.IsNullOrWhiteSpace(comment))
+        var now = time.GetUtcNow();
+        if (now >= deployment.CreatedAt + policy.Expiry)
         {
-            message += $": {comment}";
+            // The runner cancels expired requests at its next look; a decision arriving before that is too late all the same.
+            var expired = ApprovalRules.Expired(policy);
+            await deployments.TransitionAsync(id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, expired)
+            {
+                Reason = expired,
+            }, now, cancellationToken);
+            return new ApprovalAnswer(ApprovalError.Conflict, $"deployment {id} can no longer be decided on: {expired}; request it again", await deployments.GetAsync(id, cancellationToken));
         }
-        var outcome = await store.DecideAsync(new Approval(id, who.Name, decision, comment, time.GetUtcNow()), policy.Required, message, cancellationToken);
-        var now = await deployments.GetAsync(id, cancellationToken);
+        var verb = decision == ApprovalDecision.Approved ? "approved" : "rejected";
+        var suffix = string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}";
+        var outcome = await store.DecideAsync(new Approval(id, who.Name, decision, comment, now), policy.Required,
+            count => (decision == ApprovalDecision.Approved ? $"approved by {who.Name} ({count} of {policy.Required})" : $"rejected by {who.Name}") + suffix,
+            cancellationToken);
+        var after = await deployments.GetAsync(id, cancellationToken);
         return outcome.Result switch
         {
-            DecisionResult.NotAwaiting => NotAwaiting(now!),
+            DecisionResult.NotAwaiting => NotAwaiting(after!),
             DecisionResult.AlreadyDecided => new ApprovalAnswer(ApprovalError.Conflict,
-                $"{who.Name} already decided on deployment {id}; {ApprovalRules.Describe(policy)} must be distinct people", now),
-            _ => new ApprovalAnswer(ApprovalError.None, $"{verb} deployment {id}", now),
+                $"{who.Name} already decided on deployment {id}; {ApprovalRules.Describe(policy)} must be distinct people", after),
+            _ => new ApprovalAnswer(ApprovalError.None, $"{verb} deployment {id}", after),
         };
     }
 

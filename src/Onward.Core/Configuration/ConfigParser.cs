@@ -442,7 +442,12 @@ public sealed partial class ConfigParser
         }
         var keys = Keys(map, path, "required", "approvers", "allowSelfApproval", "includeAutoPromotions", "expiry");
         var required = Int(keys.Get("required"), path + ".required", 1, 10) ?? 1;
-        var approvers = keys.Get("approvers") is { } a ? StringList(a, path + ".approvers").Select(g => g.Value).ToList() : [];
+        var approverNodes = keys.Get("approvers") is { } a ? StringList(a, path + ".approvers") : [];
+        foreach (var group in approverNodes.Where(g => !GroupRegex().IsMatch(g.Value)))
+        {
+            Problem(group, path + ".approvers", $"'{group.Value}' is not a group name tokens can carry", "use lowercase letters, digits, '.', '_' and '-', e.g. `release-managers`");
+        }
+        var approvers = approverNodes.Select(g => g.Value).ToList();
         if (approvers.Count == 0)
         {
             Problem(keys.Get("approvers") ?? map, path + ".approvers", "no approver groups given",
@@ -1064,6 +1069,9 @@ public sealed partial class ConfigParser
 
     [GeneratedRegex(@"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$")]
     private static partial Regex ImageNameRegex();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._@-]{0,63}$")]
+    private static partial Regex GroupRegex();
 
     [GeneratedRegex(@"^[\w.-]+@[\w.-]+:")]
     private static partial Regex ScpLikeRegex();

@@ -27,6 +27,10 @@ public sealed class DeploymentRunner(
     // Waits for a freeze or for approvals are looked at again at least this often, so that a lifted freeze or a
     // changed config is noticed without a wake.
     private static readonly TimeSpan LookAgainAtMost = TimeSpan.FromSeconds(15);
+
+    // A promotion that could not be requested (git or the database unavailable) is tried again this often, for as
+    // long as it takes: giving up would lose it silently.
+    private static readonly TimeSpan PromoteAgainAfter = TimeSpan.FromSeconds(30);
     private readonly Dictionary<string, IDeploymentTarget> _targets = targets.ToDictionary(t => t.Kind);
 
     public async Task<StepResult> StepAsync(long deploymentId, CancellationToken cancellationToken)
@@ -34,9 +38,8 @@ public sealed class DeploymentRunner(
         var deployment = await deployments.GetAsync(deploymentId, cancellationToken);
         if (deployment?.State == DeploymentState.Succeeded)
         {
-            // Also reached when a crash came between the success and the promotion: promoting is idempotent.
-            await promotions.AfterSuccessAsync(deployment, cancellationToken);
-            return StepResult.Done();
+            // Also reached when a crash or an error came between the success and the promotion: promoting is idempotent.
+            return await PromoteAsync(deployment, StepResult.Done(), cancellationToken);
         }
         if (deployment is null || (deployment.State.IsTerminal() && !RestoreStates.InProgress(deployment.RestoreState)))
         {
@@ -78,6 +81,11 @@ public sealed class DeploymentRunner(
             }
             deployment = (await deployments.GetAsync(deploymentId, cancellationToken))!;
         }
+        if (deployment.State is not (DeploymentState.Applying or DeploymentState.Verifying))
+        {
+            // Changed under this step (rejected, cancelled, superseded, or queued by an approval just now): look again.
+            return deployment.State.IsTerminal() ? StepResult.Done() : StepResult.Wait(TimeSpan.Zero);
+        }
 
         var context = await ContextAsync(deployment, service, environment, release, cancellationToken);
         if (deployment.State == DeploymentState.Applying)
@@ -104,7 +112,7 @@ public sealed class DeploymentRunner(
                 {
                     logger.LogInformation("Deployment {Id}: {Service} {Version} succeeded in {Environment}",
                         deployment.Id, deployment.Service, deployment.Version, deployment.Environment);
-                    await promotions.AfterSuccessAsync(deployment with { State = DeploymentState.Succeeded }, cancellationToken);
+                    return await PromoteAsync(deployment with { State = DeploymentState.Succeeded }, verified, cancellationToken);
                 }
                 return verified;
             case StepResult.Failed:
@@ -143,15 +151,43 @@ public sealed class DeploymentRunner(
         {
             return StepResult.Wait(Min(expires - now, LookAgainAtMost));
         }
-        var reason = $"approval expired: {ApprovalRules.Describe(policy)} were not given within {DurationText.Format(policy.Expiry)}";
-        if (await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, reason)
+        if (await ExpireAsync(deployment, policy, cancellationToken))
+        {
+            return StepResult.Done();
+        }
+        // A decision came in at the same moment and ended the wait: look again at what it left.
+        return StepResult.Wait(TimeSpan.Zero);
+    }
+
+    /// <summary>Cancels a deployment whose approval request has expired.</summary>
+    /// <returns>False when it no longer awaited approval.</returns>
+    private async Task<bool> ExpireAsync(Deployment deployment, ApprovalPolicy policy, CancellationToken cancellationToken)
+    {
+        var reason = ApprovalRules.Expired(policy);
+        if (!await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, reason)
         {
             Reason = reason,
-        }, now, cancellationToken))
+        }, time.GetUtcNow(), cancellationToken))
         {
-            logger.LogWarning("Deployment {Id} cancelled: {Reason}", deployment.Id, reason);
+            return false;
         }
-        return StepResult.Done();
+        logger.LogWarning("Deployment {Id} cancelled: {Reason}", deployment.Id, reason);
+        return true;
+    }
+
+    private async Task<StepResult> PromoteAsync(Deployment succeeded, StepResult done, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await promotions.AfterSuccessAsync(succeeded, cancellationToken);
+            return done;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Deployment {Id}: promoting {Service} {Version} failed; trying again in {Delay}",
+                succeeded.Id, succeeded.Service, succeeded.Version, PromoteAgainAfter);
+            return StepResult.Wait(PromoteAgainAfter, "promotion pending");
+        }
     }
 
     /// <returns>Null when this deployment now holds the environment (<c>Applying</c>), else what the worker should do.</returns>

@@ -36,14 +36,40 @@ public static class FreezeCalendar
         }
         foreach (var window in windows)
         {
-            var start = window.Expression
-                .GetOccurrences(at - window.Duration, at, window.Zone, fromInclusive: false, toInclusive: true)
-                .LastOrDefault();
-            if (start != default && start + window.Duration > at && (best is null || start + window.Duration > best.Until))
+            var start = LatestStart(window, at);
+            if (start is not null && start + window.Duration > at && (best is null || start + window.Duration > best.Until))
             {
-                best = new ActiveFreeze(start + window.Duration, $"{environment} is in its freeze window {window}, which began {start.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC");
+                best = new ActiveFreeze(start.Value + window.Duration, $"{environment} is in its freeze window {window}, which began {start.Value.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC");
             }
         }
         return best;
+    }
+
+    /// <summary>The last start of the window at or before <paramref name="at"/> and after <c>at - duration</c>, or null.</summary>
+    /// <remarks>
+    /// Cron has no "previous occurrence"; listing every occurrence of a year-long window of a minutely cron would be
+    /// half a million. Looking back over a span that doubles finds a start in a few steps, and walking forward from it
+    /// to the last one before <paramref name="at"/> takes few more.
+    /// </remarks>
+    private static DateTimeOffset? LatestStart(FreezeWindow window, DateTimeOffset at)
+    {
+        var earliest = at - window.Duration;
+        for (var span = TimeSpan.FromMinutes(1); ; span *= 2)
+        {
+            var from = span < window.Duration ? at - span : earliest;
+            var found = window.Expression.GetNextOccurrence(from, window.Zone, inclusive: false);
+            if (found is { } start && start <= at)
+            {
+                while (window.Expression.GetNextOccurrence(start, window.Zone, inclusive: false) is { } next && next <= at)
+                {
+                    start = next;
+                }
+                return start;
+            }
+            if (from == earliest)
+            {
+                return null;
+            }
+        }
     }
 }

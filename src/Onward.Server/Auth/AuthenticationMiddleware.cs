@@ -16,7 +16,7 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig 
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;

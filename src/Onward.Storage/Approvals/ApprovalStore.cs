@@ -10,7 +10,7 @@ namespace Onward.Storage.Approvals;
 
 public sealed class ApprovalStore(SqliteDatabase database, JobQueue jobs) : IApprovalStore
 {
-    public async Task<DecisionOutcome> DecideAsync(Approval approval, int required, string message, CancellationToken cancellationToken)
+    public async Task<DecisionOutcome> DecideAsync(Approval approval, int required, Func<int, string> describe, CancellationToken cancellationToken)
     {
         var at = UnixTime.From(approval.At);
         await using var write = await database.BeginWriteAsync(cancellationToken);
@@ -35,6 +35,7 @@ public sealed class ApprovalStore(SqliteDatabase database, JobQueue jobs) : IApp
             return new DecisionOutcome(DecisionResult.AlreadyDecided, state, count);
         }
         count = await CountApprovedAsync();
+        var message = describe(count);
         var (result, next) = approval.Decision == ApprovalDecision.Rejected ? (DecisionResult.Rejected, DeploymentState.Rejected)
             : count >= required ? (DecisionResult.Completed, DeploymentState.Queued)
             : (DecisionResult.Recorded, DeploymentState.AwaitingApproval);

@@ -121,7 +121,6 @@ public static class Migrations
                 secret_hash TEXT NOT NULL UNIQUE,
                 created_at INTEGER NOT NULL,
                 created_by TEXT NOT NULL,
-                expires_at INTEGER,
                 revoked_at INTEGER,
                 revoked_by TEXT
             );
@@ -158,6 +157,9 @@ public static class Migrations
             ALTER TABLE deployments ADD COLUMN waiting_until INTEGER;
             CREATE UNIQUE INDEX ux_deployments_promotion ON deployments (release_id, environment) WHERE trigger_kind = 'Promotion';
             CREATE INDEX ix_deployment_events_at ON deployment_events (at);
+            """),
+        new(7, "token expiry", """
+            ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
             """),
     ];
 }

@@ -64,13 +64,19 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
         {
             message += deployment.State == DeploymentState.AwaitingApproval ? $"; waits for {deployment.Waiting}" : $"; waits: {deployment.Waiting}";
         }
+        // A newer release for the same service and environment replaces older ones still waiting (DESIGN rule 7).
+        var older = waits
+            ? (await connection.QueryAsync<long>(new CommandDefinition(
+                "SELECT id FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ('Queued', 'AwaitingApproval') AND id < @id ORDER BY id",
+                new { deployment.Service, deployment.Environment, id }, transaction, cancellationToken: cancellationToken))).ToList()
+            : [];
+        if (older.Count > 0)
+        {
+            message += $"; supersedes deployment{(older.Count == 1 ? "" : "s")} {string.Join(", ", older)}";
+        }
         await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy, message, cancellationToken);
         if (waits)
         {
-            // A newer release for the same service and environment replaces older ones still waiting (DESIGN rule 7).
-            var older = await connection.QueryAsync<long>(new CommandDefinition(
-                "SELECT id FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ('Queued', 'AwaitingApproval') AND id < @id",
-                new { deployment.Service, deployment.Environment, id }, transaction, cancellationToken: cancellationToken));
             foreach (var olderId in older)
             {
                 await connection.ExecuteAsync(new CommandDefinition(

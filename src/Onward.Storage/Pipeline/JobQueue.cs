@@ -33,9 +33,18 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var connection = write.Connection;
+        // A wake that came while the last step ran may have changed what that step saw (an approval queuing a
+        // deployment whose step was about to end it): such a job runs once more instead of vanishing.
+        var kept = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, wake_requested = 0 WHERE id = @Id AND lease_owner = @owner AND wake_requested = 1",
+            new { job.Id, owner }, write.Transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM jobs WHERE id = @Id AND lease_owner = @owner", new { job.Id, owner }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
+        if (kept > 0)
+        {
+            JobAdded?.Invoke();
+        }
     }
 
     public async Task<bool> ExtendAsync(Job job, string owner, DateTimeOffset until, CancellationToken cancellationToken)

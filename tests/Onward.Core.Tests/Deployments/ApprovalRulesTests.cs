@@ -37,4 +37,14 @@ public class ApprovalRulesTests
         ApprovalRules.Applies(Policy with { IncludeAutoPromotions = true }, DeploymentTrigger.Promotion).ShouldBeTrue();
         ApprovalRules.Applies(null, DeploymentTrigger.Manual).ShouldBeFalse();
     }
+
+    [Fact]
+    public void Token_names_are_lowercase_and_never_the_names_onward_acts_under()
+    {
+        AccessTokens.Problem("alice", ["release-managers"]).ShouldBeNull();
+        AccessTokens.Problem("Alice", [])!.ShouldContain("lowercase");
+        AccessTokens.Problem("onward", [])!.ShouldContain("the name Onward itself acts under");
+        AccessTokens.Problem("anonymous", [])!.ShouldContain("the name Onward itself acts under");
+        AccessTokens.Problem("bob", ["Release Managers"])!.ShouldContain("not a valid group name");
+    }
 }

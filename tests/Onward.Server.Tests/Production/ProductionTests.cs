@@ -382,10 +382,14 @@ public class ProductionTests
         superseded.State.ShouldBe("Superseded");
         superseded.Events.Last().ShouldSatisfyAllConditions(
             e => e.Actor.ShouldBe("dave"), e => e.Message.ShouldBe($"superseded by deployment {newer!.Id} (manual request of dave)"));
+        newer!.Events[0].Message.ShouldEndWith($"supersedes deployment {older.Id}");
 
         clock.Advance(TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
-        var expired = await StateAsync(team["vera"], newer!.Id, "Cancelled");
+        var (late, problem, _) = await team["bob"].DecideAsync(newer.Id);
+        late.ShouldBe(HttpStatusCode.Conflict, "a decision after the expiry is too late, whether or not Onward has looked yet");
+        problem!.Detail!.ShouldContain("approval expired");
+        var expired = await StateAsync(team["vera"], newer.Id, "Cancelled");
         expired.Reason.ShouldBe("approval expired: 1 approval from release-managers were not given within 4h00m");
-        (await team["bob"].DecideAsync(newer.Id)).Status.ShouldBe(HttpStatusCode.Conflict);
+        expired.Approvals.ShouldBeEmpty();
     }
 }
