@@ -16,15 +16,9 @@ public class ProductionTests
 {
     private const string Approval = "approval: { required: 1, approvers: [release-managers] }";
 
-    private static string Yaml(int port, string repository, string prodPolicy) => TestConfig.Yaml(port,
+    internal static string Yaml(int port, string repository, string prodPolicy) => TestConfig.Yaml(port,
         [TestConfig.AutoEnvironment("dev-1"), TestConfig.AutoEnvironment("dev-2"), TestConfig.ManualEnvironment("prod", prodPolicy)],
         [SampleService.ServiceYaml("shop", repository)], "auth: { mode: tokens }");
-
-    private static async Task<(OnwardHost Onward, Team Team)> StartAsync(TempDirectory dir, GitRepository repo, string prodPolicy, TimeProvider? clock = null)
-    {
-        var onward = await OnwardHost.StartAsync(dir.Path, Yaml(Ports.Free(), repo.Path, prodPolicy), clock);
-        return (onward, await Team.CreateAsync(onward, dir.Path));
-    }
 
     private static Task<DeploymentResponse> StateAsync(OnwardApi api, long id, string state) =>
         Eventually.WaitAsync(async () => await api.DeploymentAsync(id) is { } d && d.State == state ? d : null, $"deployment {id} to be {state}");
@@ -32,13 +26,8 @@ public class ProductionTests
     [Fact]
     public async Task A_version_tag_flows_from_development_to_production_with_no_human_step()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("release 1.0.0");
-        var (onward, team) = await StartAsync(dir, repo, $"{{ requires: [dev-1, dev-2], autoPromote: releaseCandidates, {Approval} }}");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync($"{{ requires: [dev-1, dev-2], autoPromote: releaseCandidates, {Approval} }}", "ok", "release 1.0.0");
+        var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", commit);
         await repo.TagAsync("1.0.0");
 
@@ -58,14 +47,8 @@ public class ProductionTests
     [Fact]
     public async Task A_promotion_waits_for_approval_when_the_environment_includes_automatic_deployments()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("release 2.0.0");
-        var (onward, team) = await StartAsync(dir, repo,
-            "{ requires: [dev-1], autoPromote: releaseCandidates, approval: { required: 1, approvers: [release-managers], includeAutoPromotions: true } }");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1], autoPromote: releaseCandidates, approval: { required: 1, approvers: [release-managers], includeAutoPromotions: true } }", "ok", "release 2.0.0");
+        var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
         await repo.TagAsync("2.0.0");
 
@@ -96,13 +79,8 @@ public class ProductionTests
     [Fact]
     public async Task A_release_candidate_that_failed_in_a_required_environment_is_never_promoted()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("crash-in:dev-2");
-        var commit = await repo.CommitAsync("release 1.1.0");
-        var (onward, team) = await StartAsync(dir, repo, "{ requires: [dev-1, dev-2], autoPromote: releaseCandidates }");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1, dev-2], autoPromote: releaseCandidates }", "crash-in:dev-2", "release 1.1.0");
+        var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", commit);
         await repo.TagAsync("1.1.0");
 
@@ -120,13 +98,8 @@ public class ProductionTests
     [Fact]
     public async Task A_main_commit_waits_for_approval_the_requester_cannot_approve_it_and_a_second_approver_completes_it()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("feature");
-        var (onward, team) = await StartAsync(dir, repo, $"{{ requires: [dev-1, dev-2], {Approval} }}");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync($"{{ requires: [dev-1, dev-2], {Approval} }}", "ok", "feature");
+        var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", commit);
 
@@ -158,13 +131,8 @@ public class ProductionTests
     [Fact]
     public async Task A_release_that_has_not_succeeded_in_every_required_environment_is_blocked_with_the_missing_ones()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("crash-in:dev-2");
-        var commit = await repo.CommitAsync("works in dev-1 only");
-        var (onward, team) = await StartAsync(dir, repo, "{ requires: [dev-1, dev-2] }");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1, dev-2] }", "crash-in:dev-2", "works in dev-1 only");
+        var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", commit);
 
         var (status, problem, _) = await team["dave"].RequestAsync("shop", "prod", commit[..7]);
@@ -177,13 +145,8 @@ public class ProductionTests
     [Fact]
     public async Task An_older_commit_is_refused_for_production_and_an_admin_override_goes_through_approval_and_is_recorded()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var older = await repo.CommitAsync("older");
-        var (onward, team) = await StartAsync(dir, repo, $"{{ requires: [dev-1], {Approval} }}");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync($"{{ requires: [dev-1], {Approval} }}", "ok", "older");
+        var (repo, team, older) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", older);
         var newer = await repo.CommitAsync("newer");
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", newer);
@@ -221,14 +184,8 @@ public class ProductionTests
         var today = DateTimeOffset.UtcNow.Date;
         var friday = new DateTimeOffset(today.AddDays(7 + ((int)DayOfWeek.Friday - (int)today.DayOfWeek + 7) % 7), TimeSpan.Zero);
         var clock = new ShiftedClock(friday.AddHours(17).AddMinutes(50));
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("weekend release");
-        var (onward, team) = await StartAsync(dir, repo,
-            $"{{ requires: [dev-1], {Approval}, freeze: [ {{ cron: \"0 18 * * FRI\", duration: 62h, timezone: UTC }} ] }}", clock);
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync($"{{ requires: [dev-1], {Approval}, freeze: [ {{ cron: \"0 18 * * FRI\", duration: 62h, timezone: UTC }} ] }}", "ok", "weekend release", clock);
+        var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
         var (_, _, requested) = await team["alice"].RequestAsync("shop", "prod", commit[..7]);
         requested!.State.ShouldBe("AwaitingApproval");
@@ -256,13 +213,8 @@ public class ProductionTests
     [Fact]
     public async Task An_ad_hoc_freeze_holds_continuous_delivery_until_an_admin_lifts_it_and_an_override_goes_through_meanwhile()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var first = await repo.CommitAsync("first");
-        var (onward, team) = await StartAsync(dir, repo, "{}");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync("{}", "ok", "first");
+        var (repo, team, first) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", first);
 
         var frozen = await team.CliAsync("root", "environments", "freeze", "dev-1", "--until", "2h", "--reason", "incident 4711");
@@ -294,13 +246,8 @@ public class ProductionTests
     [Fact]
     public async Task Two_approvals_racing_for_the_last_slot_apply_the_deployment_once()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("needs two");
-        var (onward, team) = await StartAsync(dir, repo, "{ requires: [dev-1], approval: { required: 2, approvers: [release-managers] } }");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1], approval: { required: 2, approvers: [release-managers] } }", "ok", "needs two");
+        var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
         var (_, _, requested) = await team["alice"].RequestAsync("shop", "prod", commit[..7]);
         (await team["bob"].DecideAsync(requested!.Id)).Status.ShouldBe(HttpStatusCode.OK);
@@ -326,16 +273,11 @@ public class ProductionTests
     [Fact]
     public async Task Each_role_may_do_only_its_part_and_a_revoked_token_is_refused()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("one");
-        var (onward, team) = await StartAsync(dir, repo, $"{{ requires: [dev-1], {Approval} }}");
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync($"{{ requires: [dev-1], {Approval} }}", "ok", "one");
+        var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
 
-        (await onward.Api.Http.GetAsync("api/v1/services")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await setup.Onward.Api.Http.GetAsync("api/v1/services")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         using (var forged = new OnwardApi(team.Server, "onw_not-a-real-token"))
         {
             (await forged.Http.GetAsync("api/v1/services")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -365,13 +307,8 @@ public class ProductionTests
     public async Task A_newer_request_supersedes_a_pending_one_and_a_request_nobody_decides_on_expires()
     {
         var clock = new ShiftedClock(DateTimeOffset.UtcNow);
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var first = await repo.CommitAsync("first");
-        var (onward, team) = await StartAsync(dir, repo, "{ requires: [dev-1], approval: { required: 1, approvers: [release-managers], expiry: 4h } }", clock);
-        await using var _ = onward;
-        using var __ = team;
+        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1], approval: { required: 1, approvers: [release-managers], expiry: 4h } }", "ok", "first", clock);
+        var (repo, team, first) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", first);
         var second = await repo.CommitAsync("second");
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", second);
