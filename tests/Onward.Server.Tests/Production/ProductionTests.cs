@@ -296,11 +296,12 @@ public class ProductionTests
         var revoked = await team.CliAsync("root", "tokens", "revoke", "--name", "dave");
         revoked.ExitCode.ShouldBe(0, revoked.Error);
         (await team["dave"].Http.GetAsync("api/v1/services")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await team["dan"].DecideAsync(deployment.Id, "cancel")).Status.ShouldBe(HttpStatusCode.Forbidden, "a deployer cancels only their own requests");
         var cancelled = await team["alice"].DecideAsync(deployment.Id, "cancel", "dave left the team");
         cancelled.Value!.State.ShouldBe("Cancelled");
         var audit = await team["root"].GetAsync<AuditEntryResponse[]>("api/v1/audit?actor=root");
         audit.ShouldContain(e => e.Action == "token.revoked" && e.Message.Contains("of dave", StringComparison.Ordinal));
-        audit.Count(e => e.Action == "token.created").ShouldBe(8);
+        audit.Count(e => e.Action == "token.created").ShouldBe(9);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Onward.Server.Tests.Production;
 /// <summary>
 /// The people of a production setup, each with a real token: <c>root</c> (admin, made with the CLI on the server's
 /// database, as a first admin is), approvers <c>alice</c>, <c>bob</c>, <c>carol</c>, <c>erin</c>, <c>frank</c> in
-/// release-managers, <c>sam</c> (approver, only in sre), <c>dave</c> (deployer) and <c>vera</c> (viewer), made by
+/// release-managers, <c>sam</c> (approver, only in sre), <c>dave</c> and <c>dan</c> (deployers) and <c>vera</c> (viewer), made by
 /// root through the API.
 /// </summary>
 public sealed class Team : IDisposable
@@ -33,7 +33,7 @@ public sealed class Team : IDisposable
         {
             ("alice", "approver", "release-managers"), ("bob", "approver", "release-managers"), ("carol", "approver", "release-managers"),
             ("erin", "approver", "release-managers"), ("frank", "approver", "release-managers"), ("sam", "approver", "sre"),
-            ("dave", "deployer", null), ("vera", "viewer", null),
+            ("dave", "deployer", null), ("dan", "deployer", null), ("vera", "viewer", null),
         })
         {
             var (status, problem, created) = await team["root"].PostAsync<CreatedTokenResponse>("api/v1/tokens",

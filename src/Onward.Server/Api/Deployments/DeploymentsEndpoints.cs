@@ -65,7 +65,13 @@ public static class DeploymentsEndpoints
     private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> CancelAsync(
         long id, DecisionBody? body, DeploymentRequests requests, IDeploymentStore store, DeploymentApprovals approvals, HttpContext http, CancellationToken cancellationToken)
     {
-        var (deployment, cancelled) = await requests.CancelAsync(id, CallerIdentity.Of(http).Name, body?.Comment, cancellationToken);
+        var caller = CallerIdentity.Of(http);
+        if (await store.GetAsync(id, cancellationToken) is { } requested && requested.RequestedBy != caller.Name && caller.Role < Role.Approver)
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Forbidden",
+                detail: $"deployment {id} was requested by {requested.RequestedBy}; a deployer cancels only their own requests, approvers and admins any");
+        }
+        var (deployment, cancelled) = await requests.CancelAsync(id, caller.Name, body?.Comment, cancellationToken);
         if (deployment is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
