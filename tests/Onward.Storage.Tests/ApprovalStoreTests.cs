@@ -9,6 +9,8 @@ public class ApprovalStoreTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
+    private static DecisionWording Wording(string who) => new(n => $"approved by {who} ({n} of 2)", n => $"{2 - n} more approval(s)");
+
     private static async Task<Deployment> AwaitingAsync(StorageFixture db)
     {
         var release = await db.BuiltReleaseAsync("shop", "aaaaaaa111");
@@ -22,7 +24,7 @@ public class ApprovalStoreTests
     {
         await using var db = await StorageFixture.CreateAsync();
         var deployment = await AwaitingAsync(db);
-        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, n => $"approved by bob ({n} of 2)", None))
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, Wording("bob"), None))
             .Result.ShouldBe(DecisionResult.Recorded);
 
         var racers = Enumerable.Range(0, 12).Select(i => $"approver-{i}").ToList();
@@ -30,7 +32,7 @@ public class ApprovalStoreTests
         var racing = racers.Select(who => Task.Run(async () =>
         {
             start.Wait();
-            return await db.Approvals.DecideAsync(new Approval(deployment.Id, who, ApprovalDecision.Approved, null, StorageFixture.Now), 2, n => $"approved by {who} ({n} of 2)", None);
+            return await db.Approvals.DecideAsync(new Approval(deployment.Id, who, ApprovalDecision.Approved, null, StorageFixture.Now), 2, Wording(who), None);
         })).ToList();
         start.Set();
         var outcomes = await Task.WhenAll(racing);
@@ -49,12 +51,13 @@ public class ApprovalStoreTests
         await using var db = await StorageFixture.CreateAsync();
         var deployment = await AwaitingAsync(db);
 
-        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, n => $"approved by bob ({n} of 2)", None))
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, Wording("bob"), None))
             .Result.ShouldBe(DecisionResult.Recorded);
-        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, n => $"approved by bob ({n} of 2)", None))
+        (await db.Deployments.GetAsync(deployment.Id, None))!.Waiting.ShouldBe("1 more approval(s)");
+        (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, Wording("bob"), None))
             .Result.ShouldBe(DecisionResult.AlreadyDecided);
         var rejected = await db.Approvals.DecideAsync(
-            new Approval(deployment.Id, "carol", ApprovalDecision.Rejected, "not during the sale", StorageFixture.Now), 2, _ => "rejected by carol: not during the sale", None);
+            new Approval(deployment.Id, "carol", ApprovalDecision.Rejected, "not during the sale", StorageFixture.Now), 2, new DecisionWording(_ => "rejected by carol: not during the sale", _ => ""), None);
 
         rejected.Result.ShouldBe(DecisionResult.Rejected);
         var ended = (await db.Deployments.GetAsync(deployment.Id, None))!;

@@ -41,8 +41,9 @@ public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore de
         }
         var verb = decision == ApprovalDecision.Approved ? "approved" : "rejected";
         var suffix = string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}";
-        var outcome = await store.DecideAsync(new Approval(id, who.Name, decision, comment, now), policy.Required,
+        var outcome = await store.DecideAsync(new Approval(id, who.Name, decision, comment, now), policy.Required, new DecisionWording(
             count => (decision == ApprovalDecision.Approved ? $"approved by {who.Name} ({count} of {policy.Required})" : $"rejected by {who.Name}") + suffix,
+            count => ApprovalRules.Describe(policy with { Required = policy.Required - count }) + $" ({count} of {policy.Required} given)"),
             cancellationToken);
         var after = await deployments.GetAsync(id, cancellationToken);
         return outcome.Result switch

@@ -10,7 +10,7 @@ namespace Onward.Storage.Approvals;
 
 public sealed class ApprovalStore(SqliteDatabase database, JobQueue jobs) : IApprovalStore
 {
-    public async Task<DecisionOutcome> DecideAsync(Approval approval, int required, Func<int, string> describe, CancellationToken cancellationToken)
+    public async Task<DecisionOutcome> DecideAsync(Approval approval, int required, DecisionWording wording, CancellationToken cancellationToken)
     {
         var at = UnixTime.From(approval.At);
         await using var write = await database.BeginWriteAsync(cancellationToken);
@@ -35,12 +35,18 @@ public sealed class ApprovalStore(SqliteDatabase database, JobQueue jobs) : IApp
             return new DecisionOutcome(DecisionResult.AlreadyDecided, state, count);
         }
         count = await CountApprovedAsync();
-        var message = describe(count);
+        var message = wording.Event(count);
         var (result, next) = approval.Decision == ApprovalDecision.Rejected ? (DecisionResult.Rejected, DeploymentState.Rejected)
             : count >= required ? (DecisionResult.Completed, DeploymentState.Queued)
             : (DecisionResult.Recorded, DeploymentState.AwaitingApproval);
         await DeploymentStore.InsertEventAsync(connection, transaction, approval.DeploymentId, at, next, approval.By, message, cancellationToken);
-        if (next != DeploymentState.AwaitingApproval)
+        if (next == DeploymentState.AwaitingApproval)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE deployments SET waiting = @waiting, updated_at = @at WHERE id = @DeploymentId",
+                new { waiting = wording.StillWaiting(count), at, approval.DeploymentId }, transaction, cancellationToken: cancellationToken));
+        }
+        else
         {
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE deployments SET state = @next, updated_at = @at, waiting = NULL, waiting_until = NULL,

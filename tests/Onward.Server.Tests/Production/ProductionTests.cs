@@ -250,7 +250,9 @@ public class ProductionTests
         var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
         var (_, _, requested) = await team["alice"].RequestAsync("shop", "prod", commit[..7]);
-        (await team["bob"].DecideAsync(requested!.Id)).Status.ShouldBe(HttpStatusCode.OK);
+        var (first, _, halfway) = await team["bob"].DecideAsync(requested!.Id);
+        first.ShouldBe(HttpStatusCode.OK);
+        halfway!.Waiting.ShouldBe("1 approval from release-managers (1 of 2 given)");
 
         var racers = new[] { "carol", "erin", "frank" };
         using var start = new ManualResetEventSlim();
