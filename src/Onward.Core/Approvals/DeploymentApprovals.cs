@@ -58,5 +58,7 @@ public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore de
     public Task<IReadOnlyList<Approval>> ListAsync(long id, CancellationToken cancellationToken) => store.ListAsync(id, cancellationToken);
 
     private static ApprovalAnswer NotAwaiting(Deployment deployment) =>
-        new(ApprovalError.Conflict, $"deployment {deployment.Id} is {deployment.State}, not waiting for approval", deployment);
+        new(ApprovalError.Conflict,
+            $"deployment {deployment.Id} is {deployment.State}, not waiting for approval{(deployment.Reason is null || deployment.State == DeploymentState.Queued ? "" : $" ({deployment.Reason})")}",
+            deployment);
 }
