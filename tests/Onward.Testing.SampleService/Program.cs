@@ -4,13 +4,21 @@ using System.Text;
 
 // A service for tests of the local target. What it does comes from the file `behavior` in its working directory
 // (the release's artifact): `ok`, `crash` (exit 3 at once), `unhealthy` (/healthz answers 503), `slow:MS` (wait
-// before listening), `exit-later:MS` (healthy, then exits with code 4), `crash-in:ENV` (crash in that environment only).
+// before listening), `exit-later:MS` (healthy, then exits with code 4), `crash-in:ENV` (crash in that environment only),
+// `slow-in:ENV:MS` (wait in that environment only); several, separated by spaces, combine.
 var port = int.Parse(Environment.GetEnvironmentVariable("PORT") ?? "8081", System.Globalization.CultureInfo.InvariantCulture);
 var version = Environment.GetEnvironmentVariable("ONWARD_VERSION") ?? "dev";
 var environment = Environment.GetEnvironmentVariable("ONWARD_ENVIRONMENT") ?? "local";
 var behavior = File.Exists("behavior") ? File.ReadAllText("behavior").Trim() : "ok";
+foreach (var part in behavior.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+{
+    if (part.StartsWith($"slow-in:{environment}:", StringComparison.Ordinal))
+    {
+        await Task.Delay(int.Parse(part[$"slow-in:{environment}:".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
 Console.WriteLine($"sample service {version} in {environment}, behavior '{behavior}', port {port}");
-if (behavior == "crash" || behavior == $"crash-in:{environment}")
+if (behavior == "crash" || behavior.Split(' ').Contains($"crash-in:{environment}"))
 {
     Console.Error.WriteLine("fatal: the configuration value 'Database' is missing");
     return 3;

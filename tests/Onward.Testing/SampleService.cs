@@ -12,7 +12,7 @@ public static class SampleService
 
     public const string HealthUrl = "http://127.0.0.1:{port}/healthz";
 
-    /// <summary>Sets what the next commit's release does: <c>ok</c>, <c>crash</c>, <c>unhealthy</c>, <c>slow:MS</c>, <c>exit-later:MS</c>, <c>crash-in:ENV</c>.</summary>
+    /// <summary>Sets what the next commit's release does: <c>ok</c>, <c>crash</c>, <c>unhealthy</c>, <c>slow:MS</c>, <c>exit-later:MS</c>, <c>crash-in:ENV</c>, <c>slow-in:ENV:MS</c>; several, separated by spaces.</summary>
     public static Task BehaveAsync(this GitRepository repository, string behavior) =>
         repository.WriteAsync("behavior", behavior + "\n");
 

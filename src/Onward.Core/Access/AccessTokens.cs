@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Onward.Core.Configuration;
 using Onward.Core.Pipeline;
 
 namespace Onward.Core.Access;
@@ -38,6 +39,19 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
         }
         var bad = groups.FirstOrDefault(g => !NameRegex().IsMatch(g));
         return bad is null ? null : $"'{bad}' is not a valid group name; use lowercase letters, digits, '.', '_' and '-' (e.g. release-managers)";
+    }
+
+    /// <summary>The longest a token may be made to work; longer is a mistake, and "until revoked" is what to ask for.</summary>
+    public static readonly TimeSpan LongestLifetime = TimeSpan.FromDays(3660);
+
+    /// <summary>Reads a lifetime such as <c>90d</c>; null and an error when it is not one.</summary>
+    public static TimeSpan? ParseLifetime(string text, out string? problem)
+    {
+        problem = !DurationText.TryParse(text, out var lifetime) || lifetime <= TimeSpan.Zero
+            ? $"'{text}' is not a duration; write how long the token works, e.g. 90d or 12h"
+            : lifetime > LongestLifetime ? $"'{text}' is longer than ten years; leave the expiry out for a token that works until it is revoked"
+            : null;
+        return problem is null ? lifetime : null;
     }
 
     public static bool TryParseRole(string text, out Role role) =>

@@ -33,10 +33,13 @@ public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore de
         {
             // The runner cancels expired requests at its next look; a decision arriving before that is too late all the same.
             var expired = ApprovalRules.Expired(policy);
-            await deployments.TransitionAsync(id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, expired)
+            if (!await deployments.TransitionAsync(id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, expired)
             {
                 Reason = expired,
-            }, now, cancellationToken);
+            }, now, cancellationToken))
+            {
+                return NotAwaiting((await deployments.GetAsync(id, cancellationToken))!);
+            }
             return new ApprovalAnswer(ApprovalError.Conflict, $"deployment {id} can no longer be decided on: {expired}; request it again", await deployments.GetAsync(id, cancellationToken));
         }
         var verb = decision == ApprovalDecision.Approved ? "approved" : "rejected";

@@ -14,6 +14,20 @@ public static partial class DurationText
         {
             return false;
         }
+        try
+        {
+            duration = Sum(match);
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+        return true;
+    }
+
+    private static TimeSpan Sum(Match match)
+    {
+        var duration = TimeSpan.Zero;
         foreach (Capture capture in match.Groups["part"].Captures)
         {
             var part = PartRegex().Match(capture.Value);
@@ -27,7 +41,7 @@ public static partial class DurationText
                 _ => TimeSpan.FromDays(number),
             };
         }
-        return true;
+        return duration;
     }
 
     public static string Format(TimeSpan duration) =>

@@ -16,6 +16,7 @@ public sealed class ReleasePromotions(
     IReleaseStore releases,
     IDeploymentStore deployments,
     DeploymentRequests requests,
+    TimeProvider time,
     ILogger<ReleasePromotions> logger)
 {
     /// <summary>Idempotent: an environment that already has a promotion of the release is left alone.</summary>
@@ -40,6 +41,11 @@ public sealed class ReleasePromotions(
             var failed = environment.Policy.Requires.Where(r => history.Any(d => d.Environment == r && d.State == DeploymentState.Failed)).ToList();
             if (failed.Count > 0)
             {
+                var why = $"not promoted to {environment.Name}: {release.Version} failed in {string.Join(", ", failed)}";
+                if (!(await deployments.EventsAsync(succeeded.Id, cancellationToken)).Any(e => e.Message == why))
+                {
+                    await deployments.AppendEventAsync(succeeded.Id, Actors.Onward, why, time.GetUtcNow(), cancellationToken);
+                }
                 logger.LogInformation("Not promoting {Service} {Version} to {Environment}: it failed in {Failed}",
                     release.Service, release.Version, environment.Name, string.Join(", ", failed));
                 continue;

@@ -164,7 +164,8 @@ public sealed class JobWorker(
             while (result is StepResult.Pending { RecheckAfter: var soon } && soon <= ShortRecheck && held < HoldAtMost)
             {
                 await Task.Delay(soon, time, stoppingToken);
-                held += soon;
+                // A recheck of zero still counts, so that a step answering "again at once" cannot hold the lease forever.
+                held += soon > ShortRecheck / 5 ? soon : ShortRecheck / 5;
                 result = await StepAsync(job, stoppingToken);
             }
             if (result is StepResult.Pending pending)

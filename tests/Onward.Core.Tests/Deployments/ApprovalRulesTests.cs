@@ -47,4 +47,15 @@ public class ApprovalRulesTests
         AccessTokens.Problem("anonymous", [])!.ShouldContain("the name Onward itself acts under");
         AccessTokens.Problem("bob", ["Release Managers"])!.ShouldContain("not a valid group name");
     }
+
+    [Fact]
+    public void A_token_lifetime_is_a_duration_of_at_most_ten_years()
+    {
+        AccessTokens.ParseLifetime("90d", out var none).ShouldBe(TimeSpan.FromDays(90));
+        none.ShouldBeNull();
+        AccessTokens.ParseLifetime("99999999d", out var overflow).ShouldBeNull();
+        overflow!.ShouldContain("not a duration");
+        AccessTokens.ParseLifetime("20000d", out var tooLong).ShouldBeNull();
+        tooLong!.ShouldContain("longer than ten years");
+    }
 }

@@ -79,7 +79,8 @@ public class ProductionTests
     [Fact]
     public async Task A_release_candidate_that_failed_in_a_required_environment_is_never_promoted()
     {
-        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1, dev-2], autoPromote: releaseCandidates }", "crash-in:dev-2", "release 1.1.0");
+        // dev-2 fails at once and dev-1 succeeds later, so that the decision falls when dev-1 succeeds, knowing of the failure.
+        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1, dev-2], autoPromote: releaseCandidates }", "crash-in:dev-2 slow-in:dev-1:1500", "release 1.1.0");
         var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", commit);
         await repo.TagAsync("1.1.0");
@@ -90,8 +91,11 @@ public class ProductionTests
             return all.Count == 2 && all.All(d => d.State is "Succeeded" or "Failed") ? all : null;
         }, "1.1.0 to end in both development environments");
 
-        inDev.Single(d => d.Environment == "dev-1").State.ShouldBe("Succeeded");
         inDev.Single(d => d.Environment == "dev-2").State.ShouldBe("Failed");
+        var dev1 = inDev.Single(d => d.Environment == "dev-1");
+        dev1.State.ShouldBe("Succeeded");
+        await Eventually.WaitAsync(async () => (await team["vera"].DeploymentAsync(dev1.Id)).Events.Any(e => e.Message == "not promoted to prod: 1.1.0 failed in dev-2"),
+            "the promotion decision to be recorded");
         (await team["vera"].DeploymentsAsync("shop", "prod")).ShouldBeEmpty();
     }
 
@@ -114,8 +118,7 @@ public class ProductionTests
 
         var pending = await team.CliAsync("bob", "approvals", "list");
         pending.ExitCode.ShouldBe(0, pending.Error);
-        pending.Output.ShouldContain($"{requested.Id}");
-        pending.Output.ShouldContain("0/1");
+        pending.Output.ShouldMatch($@"(?m)^\s*{requested.Id}\s+shop\s+prod\s+{commit[..7]}\s+alice\s+0/1\s+release-managers");
         var approved = await team.CliAsync("bob", "deployments", "approve", $"{requested.Id}", "--comment", "checked the dashboards");
         approved.ExitCode.ShouldBe(0, approved.Error);
 
@@ -187,6 +190,7 @@ public class ProductionTests
         await using var setup = await ProductionSetup.StartAsync($"{{ requires: [dev-1], {Approval}, freeze: [ {{ cron: \"0 18 * * FRI\", duration: 62h, timezone: UTC }} ] }}", "ok", "weekend release", clock);
         var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
+        await team["vera"].FinishedDeploymentAsync("shop", "dev-2", commit);
         var (_, _, requested) = await team["alice"].RequestAsync("shop", "prod", commit[..7]);
         requested!.State.ShouldBe("AwaitingApproval");
 
@@ -315,6 +319,7 @@ public class ProductionTests
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", first);
         var second = await repo.CommitAsync("second");
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", second);
+        await team["vera"].FinishedDeploymentAsync("shop", "dev-2", second);
 
         var (_, _, older) = await team["alice"].RequestAsync("shop", "prod", first[..7]);
         var (_, _, newer) = await team["dave"].RequestAsync("shop", "prod", second[..7]);

@@ -60,12 +60,12 @@ public static class TokensCommand
             TimeSpan? lifetime = null;
             if (result.GetValue(expires) is { } expiresText)
             {
-                if (!DurationText.TryParse(expiresText, out var parsed) || parsed <= TimeSpan.Zero)
+                lifetime = AccessTokens.ParseLifetime(expiresText, out var lifetimeProblem);
+                if (lifetimeProblem is not null)
                 {
-                    Console.Error.WriteLine($"error: '{expiresText}' is not a duration; write how long the token works, e.g. 90d or 12h");
+                    Console.Error.WriteLine($"error: {lifetimeProblem}");
                     return ExitCodes.Usage;
                 }
-                lifetime = parsed;
             }
             return await RunAsync(result,
                 async (tokens, store, ct) =>

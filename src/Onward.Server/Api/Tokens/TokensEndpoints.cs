@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Tokens;
 using Onward.Core.Access;
-using Onward.Core.Configuration;
 using Onward.Server.Auth;
 
 namespace Onward.Server.Api.Tokens;
@@ -45,11 +44,11 @@ public static class TokensEndpoints
         TimeSpan? lifetime = null;
         if (body.Expires is { Length: > 0 } expires)
         {
-            if (!DurationText.TryParse(expires, out var parsed) || parsed <= TimeSpan.Zero)
+            lifetime = AccessTokens.ParseLifetime(expires, out var lifetimeProblem);
+            if (lifetimeProblem is not null)
             {
-                return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: $"'{expires}' is not a duration; write how long the token works, e.g. 90d or 12h");
+                return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: lifetimeProblem);
             }
-            lifetime = parsed;
         }
         var (token, secret) = await tokens.CreateAsync(name, role, groups, lifetime, CallerIdentity.Of(http).Name, cancellationToken);
         return TypedResults.Created($"/api/v1/tokens/{token.Id}",
