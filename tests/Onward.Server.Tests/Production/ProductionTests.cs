@@ -1,8 +1,10 @@
 using System.Net;
+using System.Text.Json;
 using Onward.Contracts.Approvals;
 using Onward.Contracts.Audit;
 using Onward.Contracts.Deployments;
 using Onward.Contracts.Environments;
+using Onward.Contracts.Tokens;
 using Onward.Testing;
 
 namespace Onward.Server.Tests.Production;
@@ -299,6 +301,14 @@ public class ProductionTests
         outsiderProblem!.Detail!.ShouldContain("not in an approver group of prod (release-managers)");
         (await team["dave"].PostAsync<object>("api/v1/tokens", new { name = "mallory", role = "admin" })).Status.ShouldBe(HttpStatusCode.Forbidden);
 
+        var created = await team.CliAsync("root", "tokens", "create", "--name", "ci-bot", "--role", "deployer", "--expires", "90d", "--json");
+        created.ExitCode.ShouldBe(0, created.Error);
+        var robot = JsonSerializer.Deserialize<CreatedTokenResponse>(created.Output, OnwardApi.Json)!;
+        robot.ExpiresAt.ShouldNotBeNull();
+        using (var ci = new OnwardApi(team.Server, robot.Token))
+        {
+            (await ci.RequestAsync("shop", "dev-1", commit[..7])).Status.ShouldBe(HttpStatusCode.Accepted);
+        }
         var revoked = await team.CliAsync("root", "tokens", "revoke", "--name", "dave");
         revoked.ExitCode.ShouldBe(0, revoked.Error);
         (await team["dave"].Http.GetAsync("api/v1/services")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -307,7 +317,7 @@ public class ProductionTests
         cancelled.Value!.State.ShouldBe("Cancelled");
         var audit = await team["root"].GetAsync<AuditEntryResponse[]>("api/v1/audit?actor=root");
         audit.ShouldContain(e => e.Action == "token.revoked" && e.Message.Contains("of dave", StringComparison.Ordinal));
-        audit.Count(e => e.Action == "token.created").ShouldBe(9);
+        audit.Count(e => e.Action == "token.created").ShouldBe(10);
     }
 
     [Fact]
