@@ -20,7 +20,10 @@ public sealed record Transition(
 
     public string? RestoreState { get; init; }
 
-    /// <summary>What a queued deployment waits for; cleared when it leaves <c>Queued</c> and <c>AwaitingApproval</c>.</summary>
+    /// <summary>
+    /// What a queued deployment waits for. Left null, it is kept while the state stays the same and cleared on any
+    /// change of state.
+    /// </summary>
     public string? Waiting { get; init; }
 
     public DateTimeOffset? WaitingUntil { get; init; }

@@ -39,21 +39,13 @@ public sealed class ApprovalStore(SqliteDatabase database, JobQueue jobs) : IApp
         var (result, next) = approval.Decision == ApprovalDecision.Rejected ? (DecisionResult.Rejected, DeploymentState.Rejected)
             : count >= required ? (DecisionResult.Completed, DeploymentState.Queued)
             : (DecisionResult.Recorded, DeploymentState.AwaitingApproval);
-        await DeploymentStore.InsertEventAsync(connection, transaction, approval.DeploymentId, at, next, approval.By, message, cancellationToken);
-        if (next == DeploymentState.AwaitingApproval)
+        await DeploymentStore.TransitionAsync(connection, transaction, approval.DeploymentId, new Transition(DeploymentState.AwaitingApproval, next, approval.By, message)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE deployments SET waiting = @waiting, updated_at = @at WHERE id = @DeploymentId",
-                new { waiting = wording.StillWaiting(count), at, approval.DeploymentId }, transaction, cancellationToken: cancellationToken));
-        }
-        else
+            Reason = next == DeploymentState.Rejected ? message : null,
+            Waiting = next == DeploymentState.AwaitingApproval ? wording.StillWaiting(count) : null,
+        }, at, cancellationToken);
+        if (next != DeploymentState.AwaitingApproval)
         {
-            await connection.ExecuteAsync(new CommandDefinition("""
-                UPDATE deployments SET state = @next, updated_at = @at, waiting = NULL, waiting_until = NULL,
-                    reason = CASE WHEN @next = 'Rejected' THEN @message ELSE reason END
-                WHERE id = @DeploymentId
-                """,
-                new { next = next.ToString(), at, message, approval.DeploymentId }, transaction, cancellationToken: cancellationToken));
             await JobQueue.MakeDueAsync(connection, transaction, JobKind.Deploy, approval.DeploymentId, approval.At, cancellationToken);
         }
         await write.CommitAsync(cancellationToken);

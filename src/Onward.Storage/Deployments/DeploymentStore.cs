@@ -66,24 +66,24 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
         }
         // A newer release for the same service and environment replaces older ones still waiting (DESIGN rule 7).
         var older = waits
-            ? (await connection.QueryAsync<long>(new CommandDefinition(
-                "SELECT id FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ('Queued', 'AwaitingApproval') AND id < @id ORDER BY id",
+            ? (await connection.QueryAsync<(long Id, string State)>(new CommandDefinition(
+                "SELECT id, state FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ('Queued', 'AwaitingApproval') AND id < @id ORDER BY id",
                 new { deployment.Service, deployment.Environment, id }, transaction, cancellationToken: cancellationToken))).ToList()
             : [];
         if (older.Count > 0)
         {
-            message += $"; supersedes deployment{(older.Count == 1 ? "" : "s")} {string.Join(", ", older)}";
+            message += $"; supersedes deployment{(older.Count == 1 ? "" : "s")} {string.Join(", ", older.Select(o => o.Id))}";
         }
         await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy, message, cancellationToken);
         if (waits)
         {
-            foreach (var olderId in older)
+            foreach (var (olderId, olderState) in older)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE deployments SET state = 'Superseded', updated_at = @at, reason = @reason, waiting = NULL, waiting_until = NULL WHERE id = @olderId",
-                    new { at, olderId, reason = $"superseded by deployment {id}" }, transaction, cancellationToken: cancellationToken));
-                await InsertEventAsync(connection, transaction, olderId, at, DeploymentState.Superseded, deployment.RequestedBy,
-                    $"superseded by deployment {id} ({deployment.Trigger.ToString().ToLowerInvariant()} request of {deployment.RequestedBy})", cancellationToken);
+                await TransitionAsync(connection, transaction, olderId, new Transition(Enum.Parse<DeploymentState>(olderState), DeploymentState.Superseded,
+                    deployment.RequestedBy, $"superseded by deployment {id} ({deployment.Trigger.ToString().ToLowerInvariant()} request of {deployment.RequestedBy})")
+                {
+                    Reason = $"superseded by deployment {id}",
+                }, at, cancellationToken);
             }
             await JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
         }
@@ -124,9 +124,22 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
 
     public async Task<bool> TransitionAsync(long id, Transition transition, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var at = UnixTime.From(now);
         await using var write = await database.BeginWriteAsync(cancellationToken);
-        var (connection, transaction) = (write.Connection, write.Transaction);
+        if (!await TransitionAsync(write.Connection, write.Transaction, id, transition, UnixTime.From(now), cancellationToken))
+        {
+            return false;
+        }
+        await write.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// A transition inside a caller's transaction (a decision on an approval, a supersession): the state change and its
+    /// event, or nothing when the deployment is no longer in <c>From</c>.
+    /// </summary>
+    internal static async Task<bool> TransitionAsync(
+        DbConnection connection, DbTransaction transaction, long id, Transition transition, long at, CancellationToken cancellationToken)
+    {
         var exclusive = transition.RequireEnvironmentFree
             ? """
               AND NOT EXISTS (
@@ -145,8 +158,8 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
                 verify_deadline = COALESCE(@VerifyDeadline, verify_deadline),
                 previous_deployment_id = COALESCE(@PreviousDeploymentId, previous_deployment_id),
                 restore_state = COALESCE(@RestoreState, restore_state),
-                waiting = CASE WHEN @To IN ('Queued', 'AwaitingApproval') THEN COALESCE(@Waiting, waiting) END,
-                waiting_until = CASE WHEN @To IN ('Queued', 'AwaitingApproval') THEN COALESCE(@WaitingUntil, waiting_until) END
+                waiting = CASE WHEN @To IN ('Queued', 'AwaitingApproval') THEN COALESCE(@Waiting, CASE WHEN @To = @From THEN waiting END) END,
+                waiting_until = CASE WHEN @To IN ('Queued', 'AwaitingApproval') THEN COALESCE(@WaitingUntil, CASE WHEN @To = @From THEN waiting_until END) END
             WHERE id = @id AND state = @From {exclusive}
             """,
             new
@@ -169,7 +182,6 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
             return false;
         }
         await InsertEventAsync(connection, transaction, id, at, transition.To, transition.Actor, transition.Message, cancellationToken);
-        await write.CommitAsync(cancellationToken);
         return true;
     }
 
@@ -226,7 +238,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
             new { releaseId, environment }, cancellationToken: cancellationToken)) > 0;
     }
 
-    internal static Task InsertEventAsync(
+    private static Task InsertEventAsync(
         DbConnection connection, DbTransaction transaction, long id, long at, DeploymentState state, string actor, string message, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO deployment_events (deployment_id, at, state, actor, message) VALUES (@id, @at, @state, @actor, @message)",
