@@ -8,7 +8,8 @@ namespace Onward.Core.Approvals;
 public static class ApprovalRules
 {
     /// <returns>Null when <paramref name="who"/> may decide, else why not.</returns>
-    public static string? WhyNot(ApprovalPolicy policy, Deployment deployment, Identity who)
+    /// <param name="decision">A requester may always reject (withdraw) their own request; approving it is what needs someone else.</param>
+    public static string? WhyNot(ApprovalPolicy policy, Deployment deployment, Identity who, ApprovalDecision decision = ApprovalDecision.Approved)
     {
         if (who.Role < Role.Approver)
         {
@@ -18,7 +19,7 @@ public static class ApprovalRules
         {
             return $"{who.Name} is not in an approver group of {deployment.Environment} ({string.Join(", ", policy.Approvers)}); a token's groups are set with `onward tokens create --group`";
         }
-        if (!policy.AllowSelfApproval && who.Name == deployment.RequestedBy)
+        if (!policy.AllowSelfApproval && decision == ApprovalDecision.Approved && who.Name == deployment.RequestedBy)
         {
             return $"{who.Name} requested deployment {deployment.Id} and cannot approve it; {deployment.Environment} needs someone else (allowSelfApproval is false)";
         }
@@ -28,6 +29,9 @@ public static class ApprovalRules
     /// <summary>Whether a new deployment to the environment must wait for approval.</summary>
     public static bool Applies(ApprovalPolicy? policy, DeploymentTrigger trigger) =>
         policy is not null && (trigger == DeploymentTrigger.Manual || policy.IncludeAutoPromotions);
+
+    /// <summary>When a request for approval that nobody completed is cancelled.</summary>
+    public static DateTimeOffset ExpiresAt(ApprovalPolicy policy, Deployment deployment) => deployment.CreatedAt + policy.Expiry;
 
     public static string Expired(ApprovalPolicy policy) =>
         $"approval expired: {Describe(policy)} were not given within {DurationText.Format(policy.Expiry)}";

@@ -23,24 +23,20 @@ public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore de
         {
             return new ApprovalAnswer(ApprovalError.Conflict, $"{deployment.Environment} no longer requires approval; deployment {id} will go ahead on its own", deployment);
         }
-        var whyNot = ApprovalRules.WhyNot(policy, deployment, who);
-        if (whyNot is not null && !(decision == ApprovalDecision.Rejected && who.Name == deployment.RequestedBy && who.Role >= Role.Approver && policy.Approvers.Any(who.IsIn)))
+        if (ApprovalRules.WhyNot(policy, deployment, who, decision) is { } whyNot)
         {
             return new ApprovalAnswer(ApprovalError.Forbidden, whyNot, deployment);
         }
         var now = time.GetUtcNow();
-        if (now >= deployment.CreatedAt + policy.Expiry)
+        if (now >= ApprovalRules.ExpiresAt(policy, deployment))
         {
             // The runner cancels expired requests at its next look; a decision arriving before that is too late all the same.
-            var expired = ApprovalRules.Expired(policy);
-            if (!await deployments.TransitionAsync(id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, expired)
-            {
-                Reason = expired,
-            }, now, cancellationToken))
+            if (!await ExpireAsync(deployment, policy, cancellationToken))
             {
                 return NotAwaiting((await deployments.GetAsync(id, cancellationToken))!);
             }
-            return new ApprovalAnswer(ApprovalError.Conflict, $"deployment {id} can no longer be decided on: {expired}; request it again", await deployments.GetAsync(id, cancellationToken));
+            return new ApprovalAnswer(ApprovalError.Conflict, $"deployment {id} can no longer be decided on: {ApprovalRules.Expired(policy)}; request it again",
+                await deployments.GetAsync(id, cancellationToken));
         }
         var verb = decision == ApprovalDecision.Approved ? "approved" : "rejected";
         var suffix = string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}";
@@ -56,6 +52,17 @@ public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore de
                 $"{who.Name} already decided on deployment {id}; {ApprovalRules.Describe(policy)} must be distinct people", after),
             _ => new ApprovalAnswer(ApprovalError.None, $"{verb} deployment {id}", after),
         };
+    }
+
+    /// <summary>Cancels a deployment whose request for approval has expired.</summary>
+    /// <returns>False when it no longer awaited approval (a decision came first).</returns>
+    public Task<bool> ExpireAsync(Deployment deployment, ApprovalPolicy policy, CancellationToken cancellationToken)
+    {
+        var expired = ApprovalRules.Expired(policy);
+        return deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, expired)
+        {
+            Reason = expired,
+        }, time.GetUtcNow(), cancellationToken);
     }
 
     public Task<IReadOnlyList<Approval>> ListAsync(long id, CancellationToken cancellationToken) => store.ListAsync(id, cancellationToken);

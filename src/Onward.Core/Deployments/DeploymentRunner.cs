@@ -17,6 +17,7 @@ public sealed class DeploymentRunner(
     IDeploymentStore deployments,
     IReleaseStore releases,
     DeploymentRequests requests,
+    DeploymentApprovals approvals,
     ReleasePromotions promotions,
     IEnumerable<IDeploymentTarget> targets,
     TimeProvider time,
@@ -146,33 +147,18 @@ public sealed class DeploymentRunner(
                 $"{environment.Name} no longer requires approval"), now, cancellationToken);
             return null;
         }
-        var expires = deployment.CreatedAt + policy.Expiry;
+        var expires = ApprovalRules.ExpiresAt(policy, deployment);
         if (now < expires)
         {
             return StepResult.Wait(Min(expires - now, LookAgainAtMost));
         }
-        if (await ExpireAsync(deployment, policy, cancellationToken))
+        if (await approvals.ExpireAsync(deployment, policy, cancellationToken))
         {
+            logger.LogWarning("Deployment {Id} cancelled: {Reason}", deployment.Id, ApprovalRules.Expired(policy));
             return StepResult.Done();
         }
         // A decision came in at the same moment and ended the wait: look again at what it left.
         return StepResult.Wait(TimeSpan.Zero);
-    }
-
-    /// <summary>Cancels a deployment whose approval request has expired.</summary>
-    /// <returns>False when it no longer awaited approval.</returns>
-    private async Task<bool> ExpireAsync(Deployment deployment, ApprovalPolicy policy, CancellationToken cancellationToken)
-    {
-        var reason = ApprovalRules.Expired(policy);
-        if (!await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Cancelled, Actors.Onward, reason)
-        {
-            Reason = reason,
-        }, time.GetUtcNow(), cancellationToken))
-        {
-            return false;
-        }
-        logger.LogWarning("Deployment {Id} cancelled: {Reason}", deployment.Id, reason);
-        return true;
     }
 
     private async Task<StepResult> PromoteAsync(Deployment succeeded, StepResult done, CancellationToken cancellationToken)

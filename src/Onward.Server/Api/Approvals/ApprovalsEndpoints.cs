@@ -37,7 +37,7 @@ public static class ApprovalsEndpoints
                 policy.Approvers,
                 policy.AllowSelfApproval,
                 decided.Select(a => a.ToResponse()).ToList(),
-                deployment.CreatedAt + policy.Expiry));
+                ApprovalRules.ExpiresAt(policy, deployment)));
         }
         return TypedResults.Ok(result.ToArray());
     }
