@@ -24,6 +24,33 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
         return (token, secret);
     }
 
+    /// <summary>
+    /// Reads a request for a token as the API and the CLI receive it: a role by name and an optional lifetime such as
+    /// <c>90d</c>.
+    /// </summary>
+    /// <returns>What is wrong with it, or null.</returns>
+    public static string? Read(string name, string roleText, IReadOnlyList<string> groups, string? expires, out Role role, out TimeSpan? lifetime)
+    {
+        lifetime = null;
+        if (!TryParseRole(roleText, out role))
+        {
+            return $"unknown role '{roleText}'; use viewer, deployer, approver or admin";
+        }
+        if (Problem(name, groups) is { } problem)
+        {
+            return problem;
+        }
+        if (expires is null)
+        {
+            return null;
+        }
+        lifetime = ParseLifetime(expires, out var lifetimeProblem);
+        return lifetimeProblem;
+    }
+
+    /// <summary>Whether a token name or group name is one tokens can carry.</summary>
+    public static bool IsValidName(string name) => NameRegex().IsMatch(name);
+
     /// <summary>What is wrong with a token's name or groups, or null.</summary>
     public static string? Problem(string name, IReadOnlyList<string> groups)
     {
@@ -54,7 +81,7 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
         return problem is null ? lifetime : null;
     }
 
-    public static bool TryParseRole(string text, out Role role) =>
+    private static bool TryParseRole(string text, out Role role) =>
         Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(text, out _);
 
     public async Task<Identity?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Cronos;
+using Onward.Core.Access;
 using YamlDotNet.Core;
 
 namespace Onward.Core.Configuration;
@@ -443,7 +444,7 @@ public sealed partial class ConfigParser
         var keys = Keys(map, path, "required", "approvers", "allowSelfApproval", "includeAutoPromotions", "expiry");
         var required = Int(keys.Get("required"), path + ".required", 1, 10) ?? 1;
         var approverNodes = keys.Get("approvers") is { } a ? StringList(a, path + ".approvers") : [];
-        foreach (var group in approverNodes.Where(g => !GroupRegex().IsMatch(g.Value)))
+        foreach (var group in approverNodes.Where(g => !AccessTokens.IsValidName(g.Value)))
         {
             Problem(group, path + ".approvers", $"'{group.Value}' is not a group name tokens can carry", "use lowercase letters, digits, '.', '_' and '-', e.g. `release-managers`");
         }
@@ -1069,9 +1070,6 @@ public sealed partial class ConfigParser
 
     [GeneratedRegex(@"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$")]
     private static partial Regex ImageNameRegex();
-
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9._@-]{0,63}$")]
-    private static partial Regex GroupRegex();
 
     [GeneratedRegex(@"^[\w.-]+@[\w.-]+:")]
     private static partial Regex ScpLikeRegex();

@@ -47,25 +47,10 @@ public static class TokensCommand
         {
             var roleText = result.GetValue(role)!;
             var groups = result.GetValue(group) ?? [];
-            if (!AccessTokens.TryParseRole(roleText, out var parsedRole))
-            {
-                Console.Error.WriteLine($"error: unknown role '{roleText}'; use viewer, deployer, approver or admin");
-                return ExitCodes.Usage;
-            }
-            if (AccessTokens.Problem(result.GetValue(name)!, groups) is { } problem)
+            if (AccessTokens.Read(result.GetValue(name)!, roleText, groups, result.GetValue(expires), out var parsedRole, out var lifetime) is { } problem)
             {
                 Console.Error.WriteLine($"error: {problem}");
                 return ExitCodes.Usage;
-            }
-            TimeSpan? lifetime = null;
-            if (result.GetValue(expires) is { } expiresText)
-            {
-                lifetime = AccessTokens.ParseLifetime(expiresText, out var lifetimeProblem);
-                if (lifetimeProblem is not null)
-                {
-                    Console.Error.WriteLine($"error: {lifetimeProblem}");
-                    return ExitCodes.Usage;
-                }
             }
             return await RunAsync(result,
                 async (tokens, store, ct) =>

@@ -32,23 +32,10 @@ public static class TokensEndpoints
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
                 detail: "send a JSON body with `name` and `role`, e.g. {\"name\":\"alice\",\"role\":\"approver\",\"groups\":[\"release-managers\"]}");
         }
-        if (!AccessTokens.TryParseRole(roleText, out var role))
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: $"unknown role '{roleText}'; use viewer, deployer, approver or admin");
-        }
         var groups = body.Groups ?? [];
-        if (AccessTokens.Problem(name, groups) is { } problem)
+        if (AccessTokens.Read(name, roleText, groups, body.Expires is { Length: > 0 } expires ? expires : null, out var role, out var lifetime) is { } problem)
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: problem);
-        }
-        TimeSpan? lifetime = null;
-        if (body.Expires is { Length: > 0 } expires)
-        {
-            lifetime = AccessTokens.ParseLifetime(expires, out var lifetimeProblem);
-            if (lifetimeProblem is not null)
-            {
-                return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: lifetimeProblem);
-            }
         }
         var (token, secret) = await tokens.CreateAsync(name, role, groups, lifetime, CallerIdentity.Of(http).Name, cancellationToken);
         return TypedResults.Created($"/api/v1/tokens/{token.Id}",
