@@ -75,18 +75,6 @@ public static class KubernetesBenchmark
         return latencies;
     }
 
-    private static string Manifest(string registry, bool sidecar) => $$"""
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: { name: web }
-        spec:
-          replicas: 2
-          selector: { matchLabels: { app: web } }
-          template:
-            metadata: { labels: { app: web } }
-            spec:
-              containers:
-                - { name: app, image: "{{registry}}/acme/web:latest", env: [ { name: ONWARD_TEST_START_MS, value: "300" } ] }
-        {{(sidecar ? $"        - {{ name: sidecar, image: \"{registry}/acme/missing:1\" }}" : "")}}
-        """;
+    private static string Manifest(string registry, bool sidecar) =>
+        WebManifest.Deployment($"{registry}/acme/web:latest", "[ { name: ONWARD_TEST_START_MS, value: \"300\" } ]", sidecar ? $"{registry}/acme/missing:1" : null);
 }

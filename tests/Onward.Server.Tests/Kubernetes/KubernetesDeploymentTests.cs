@@ -12,21 +12,7 @@ public class KubernetesDeploymentTests
         metadata: { name: web-config }
         data: { GREETING: Hello }
         ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 2
-          selector: { matchLabels: { app: web } }
-          template:
-            metadata: { labels: { app: web } }
-            spec:
-              containers:
-                - name: app
-                  image: IMAGE:latest
-                  env: ENV
-        ---
+        DEPLOYMENT---
         apiVersion: v1
         kind: Service
         metadata: { name: web }
@@ -35,7 +21,7 @@ public class KubernetesDeploymentTests
 
     private static async Task CommitManifestsAsync(GitRepository repo, string image, string env = "[]")
     {
-        await repo.WriteAsync("deploy/k8s/web.yaml", Manifests.Replace("IMAGE", image, StringComparison.Ordinal).Replace("ENV", env, StringComparison.Ordinal));
+        await repo.WriteAsync("deploy/k8s/web.yaml", Manifests.Replace("DEPLOYMENT", WebManifest.Deployment(image + ":latest", env), StringComparison.Ordinal));
     }
 
     private static string Yaml(LocalRegistry registry, string repository, KubernetesApiServer one, KubernetesApiServer two, int? port = null) => TestConfig.Yaml(port ?? Ports.Free(),
@@ -168,20 +154,7 @@ public class KubernetesDeploymentTests
 
         (await onward.Api.FinishedDeploymentAsync("shop", "dev-a", slow)).State.ShouldBe("Succeeded");
 
-        await repo.WriteAsync("deploy/k8s/web.yaml", $$"""
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: { name: web }
-            spec:
-              replicas: 2
-              selector: { matchLabels: { app: web } }
-              template:
-                metadata: { labels: { app: web } }
-                spec:
-                  containers:
-                    - { name: app, image: "{{registry.Host}}/acme/web:latest" }
-                    - { name: sidecar, image: "{{registry.Host}}/acme/missing:1" }
-            """);
+        await repo.WriteAsync("deploy/k8s/web.yaml", WebManifest.Deployment($"{registry.Host}/acme/web:latest", sidecarImage: $"{registry.Host}/acme/missing:1"));
         var missing = await repo.CommitAsync("a sidecar whose image was never pushed");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-b", missing);
 
