@@ -67,30 +67,20 @@ public class ClusterSimulatorTests
     private static Task<HealthReport> SettledAsync(KubernetesApi client) =>
         Eventually.WaitAsync(async () => await HealthAsync(client) is { Done: true } report ? report : null, "the rollout to settle", TimeSpan.FromSeconds(30));
 
-    private static async Task<(LocalRegistry Registry, string Image)> ImageAsync(TempDirectory dir)
-    {
-        var registry = await LocalRegistry.StartAsync();
-        var repo = await GitRepository.InitAsync(dir.Combine("img"));
-        await TestImages.AddToAsync(repo);
-        Directory.CreateDirectory(dir.Combine("buildah"));
-        var digest = await TestImages.BuildAndPushAsync(repo.Path, $"{registry.Host}/acme/web:v1", dir.Combine("buildah"));
-        return (registry, $"{registry.Host}/acme/web@{digest}");
-    }
+    private static Task ApplyAsync(KubernetesApi client, V1Deployment deployment) =>
+        client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(deployment, V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
 
     [Fact]
     public async Task A_deployment_of_an_image_the_registry_has_rolls_out_and_replaces_the_old_pods()
     {
-        await using var dir = new TempDirectory();
-        var (registry, image) = await ImageAsync(dir);
-        await using var _ = registry;
-        await using var server = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+        await using var cluster = await RegistryCluster.StartAsync();
+        var (image, client) = (cluster.Image, cluster.Client);
 
-        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(image), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        await ApplyAsync(client, Deployment(image));
         (await SettledAsync(client)).Message.ShouldBe("deployment \"web\" successfully rolled out");
         var firstPods = (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.Select(p => p.Metadata.Name).ToList();
 
-        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(image, new() { ["GREETING"] = "hi" }), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        await ApplyAsync(client, Deployment(image, new() { ["GREETING"] = "hi" }));
         (await SettledAsync(client)).Status.ShouldBe(HealthStatus.Healthy);
 
         var pods = (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items;
@@ -102,15 +92,12 @@ public class ClusterSimulatorTests
     [Fact]
     public async Task A_missing_image_fails_fast_with_image_pull_back_off_while_the_old_pods_keep_running()
     {
-        await using var dir = new TempDirectory();
-        var (registry, image) = await ImageAsync(dir);
-        await using var _ = registry;
-        await using var server = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
-        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(image), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        await using var cluster = await RegistryCluster.StartAsync();
+        var (registry, image, client) = (cluster.Registry, cluster.Image, cluster.Client);
+        await ApplyAsync(client, Deployment(image));
         await SettledAsync(client);
 
-        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment($"{registry.Host}/acme/web:missing"), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        await ApplyAsync(client, Deployment($"{registry.Host}/acme/web:missing"));
         var failed = await SettledAsync(client);
 
         failed.Status.ShouldBe(HealthStatus.Failed);
@@ -121,13 +108,10 @@ public class ClusterSimulatorTests
     [Fact]
     public async Task A_container_that_exits_ends_in_crash_loop_back_off_with_its_log_and_an_event()
     {
-        await using var dir = new TempDirectory();
-        var (registry, image) = await ImageAsync(dir);
-        await using var _ = registry;
-        await using var server = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+        await using var cluster = await RegistryCluster.StartAsync();
+        var (image, client) = (cluster.Image, cluster.Client);
 
-        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(image, new() { ["ONWARD_TEST_EXIT_CODE"] = "3" }), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        await ApplyAsync(client, Deployment(image, new() { ["ONWARD_TEST_EXIT_CODE"] = "3" }));
         var failed = await SettledAsync(client);
 
         failed.Status.ShouldBe(HealthStatus.Failed);
@@ -144,7 +128,7 @@ public class ClusterSimulatorTests
         await using var server = await KubernetesApiServer.StartAsync(simulate: true);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
 
-        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment("registry.example.com/web:1", memory: "64Gi"), V1Patch.PatchType.ApplyPatch), "web", Ns, fieldManager: "onward", force: true);
+        await ApplyAsync(client, Deployment("registry.example.com/web:1", memory: "64Gi"));
         var pod = await Eventually.WaitAsync(async () => (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.FirstOrDefault(p => p.Status?.Conditions?.Any(c => c.Reason == "Unschedulable") == true),
             "an unschedulable pod");
 
@@ -230,5 +214,44 @@ public class ClusterSimulatorTests
         await client.AppsV1.PatchNamespacedDaemonSetAsync(new V1Patch(Set("registry.example.com/agent:2"), V1Patch.PatchType.ApplyPatch), "db", Ns, fieldManager: "onward", force: true);
         (await Eventually.WaitAsync(async () => await SetHealthAsync(client, "DaemonSet") is { Done: true } r ? r : null, "the update")).Status.ShouldBe(HealthStatus.Healthy);
         (await client.CoreV1.ListNamespacedPodAsync(Ns)).Items.Single().Spec.Containers[0].Image.ShouldBe("registry.example.com/agent:2");
+    }
+
+    /// <summary>A registry holding the test image, and a simulated cluster that pulls from it, disposed together.</summary>
+    private sealed class RegistryCluster : IAsyncDisposable
+    {
+        private readonly TempDirectory _dir;
+        private readonly KubernetesApiServer _server;
+
+        private RegistryCluster(TempDirectory dir, LocalRegistry registry, string image, KubernetesApiServer server)
+        {
+            (_dir, Registry, Image, _server) = (dir, registry, image, server);
+            Client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+        }
+
+        public LocalRegistry Registry { get; }
+
+        /// <summary>The test image by digest.</summary>
+        public string Image { get; }
+
+        public KubernetesApi Client { get; }
+
+        public static async Task<RegistryCluster> StartAsync()
+        {
+            var dir = new TempDirectory();
+            var registry = await LocalRegistry.StartAsync();
+            var repo = await GitRepository.InitAsync(dir.Combine("img"));
+            await TestImages.AddToAsync(repo);
+            Directory.CreateDirectory(dir.Combine("buildah"));
+            var digest = await TestImages.BuildAndPushAsync(repo.Path, $"{registry.Host}/acme/web:v1", dir.Combine("buildah"));
+            return new RegistryCluster(dir, registry, $"{registry.Host}/acme/web@{digest}", await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await _server.DisposeAsync();
+            await Registry.DisposeAsync();
+            await _dir.DisposeAsync();
+        }
     }
 }
