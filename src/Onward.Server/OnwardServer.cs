@@ -105,6 +105,7 @@ public static class OnwardServer
         services.AddSingleton<DeploymentRunner>();
         services.AddSingleton<TargetAdoption>();
         services.AddSingleton<DeliveryProcessor>();
+        services.AddSingleton<RefusedWebhooks>();
         services.AddHostedService<AdoptionWorker>();
         services.AddHostedService<JobWorker>();
         services.AddHostedService<SourceWorker>();

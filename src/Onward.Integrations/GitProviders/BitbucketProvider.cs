@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Onward.Core.Releases;
+using Onward.Core.Sources;
 using Onward.Core.Webhooks;
 
 namespace Onward.Integrations.GitProviders;
@@ -30,52 +31,56 @@ public sealed class BitbucketProvider : GitProvider
     public override ProviderReading Read(string eventName, JsonElement payload) => eventName switch
     {
         "diagnostics:ping" => new ProviderReading.Ignored("ping: the webhook reaches Onward"),
-        "repo:push" => ReadCloud(payload),
-        "repo:refs_changed" => ReadDataCenter(payload),
+        "repo:push" => ReadCloud(PayloadReader.Root(payload)),
+        "repo:refs_changed" => ReadDataCenter(PayloadReader.Root(payload)),
         _ => new ProviderReading.Unknown($"Bitbucket event '{eventName}' is not handled; send repo:push (Cloud) or repo:refs_changed (Data Center)"),
     };
 
-    private static ProviderReading ReadCloud(JsonElement payload)
+    private static ProviderReading ReadCloud(PayloadReader payload)
     {
         var changes = new List<RefChange>();
-        foreach (var change in payload.GetProperty("push").GetProperty("changes").EnumerateArray())
+        foreach (var change in payload.Child("push").Objects("changes"))
         {
-            var state = change.TryGetProperty("new", out var n) && n.ValueKind == JsonValueKind.Object ? n
-                : change.TryGetProperty("old", out var o) && o.ValueKind == JsonValueKind.Object ? o
-                : throw new KeyNotFoundException("a change has neither `new` nor `old`");
-            var deleted = !(change.TryGetProperty("new", out var created) && created.ValueKind == JsonValueKind.Object);
-            var kind = Required(state, "type") == "tag" ? RefKind.Tag : RefKind.Branch;
-            var name = Required(state, "name");
+            var created = change.OptionalChild("new");
+            var state = created ?? change.OptionalChild("old") ?? throw new PayloadException(change.Path, "has neither `new` nor `old`");
+            var kind = state.Required("type") == "tag" ? RefKind.Tag : RefKind.Branch;
+            var name = state.RequiredShortRef("name");
+            var hash = state.Child("target").RequiredCommit("hash");
             changes.Add(new RefChange(
-                (kind == RefKind.Tag ? "refs/tags/" : "refs/heads/") + name, kind, name,
-                deleted ? null : Required(state, "target", "hash"), deleted, Flag(change, "forced")));
+                (kind == RefKind.Tag ? "refs/tags/" : "refs/heads/") + name, kind, name, created is null ? null : hash, created is null, change.Flag("forced")));
         }
-        var repository = payload.GetProperty("repository");
+        var repository = payload.Child("repository");
         return new ProviderReading.Push(new PushEvent(
-            Identities(Text(repository, "links", "html", "href"), Text(repository, "full_name")), changes));
+            Identities(repository.OptionalChild("links")?.OptionalChild("html")?.Text("href"), repository.Text("full_name")), changes));
     }
 
-    private static ProviderReading ReadDataCenter(JsonElement payload)
+    private static ProviderReading ReadDataCenter(PayloadReader payload)
     {
         var changes = new List<RefChange>();
-        foreach (var change in payload.GetProperty("changes").EnumerateArray())
+        foreach (var change in payload.Objects("changes"))
         {
-            var id = Text(change, "ref", "id") ?? Required(change, "refId");
+            var id = change.OptionalChild("ref")?.Text("id") ?? change.Required("refId");
+            if (!RefName.IsValid(id))
+            {
+                throw new PayloadException(change.Path + ".ref.id", $"is not a valid git ref name: '{(id.Length <= 80 ? id : id[..80] + "…")}'");
+            }
+            var toHash = change.RequiredCommit("toHash");
+            change.Commit("fromHash");
             if (SplitRef(id) is not { } split)
             {
                 continue;
             }
-            var deleted = Text(change, "type") == "DELETE" || IsZero(Text(change, "toHash"));
-            changes.Add(new RefChange(id, split.Kind, split.Name, deleted ? null : Required(change, "toHash"), deleted, null));
+            var deleted = change.Text("type") == "DELETE" || CommitId.IsZero(toHash);
+            changes.Add(new RefChange(id, split.Kind, split.Name, deleted ? null : toHash, deleted, null));
         }
-        var repository = payload.GetProperty("repository");
+        var repository = payload.Child("repository");
         var identities = new List<string?>();
-        if (repository.TryGetProperty("links", out var links) && links.TryGetProperty("clone", out var clone) && clone.ValueKind == JsonValueKind.Array)
+        if (repository.OptionalChild("links") is { } links && links.Element.TryGetProperty("clone", out var clone) && clone.ValueKind != JsonValueKind.Null)
         {
-            identities.AddRange(clone.EnumerateArray().Select(c => Text(c, "href")));
+            identities.AddRange(links.Objects("clone").Select(c => c.Text("href")));
         }
-        var key = Text(repository, "project", "key");
-        var slug = Text(repository, "slug");
+        var key = repository.OptionalChild("project")?.Text("key");
+        var slug = repository.Text("slug");
         if (key is not null && slug is not null)
         {
             identities.Add($"{key.ToLowerInvariant()}/{slug}");

@@ -27,6 +27,7 @@ public sealed class GitHubProvider : GitProvider
 
     public override ProviderReading Read(string eventName, JsonElement payload)
     {
+        var fields = PayloadReader.Root(payload);
         switch (eventName)
         {
             case "ping":
@@ -34,8 +35,7 @@ public sealed class GitHubProvider : GitProvider
             case "create" or "delete":
                 return new ProviderReading.Ignored($"'{eventName}' events are ignored; the push event for the same ref is what builds");
             case "push":
-                Required(payload, "after");
-                return ReadGitHubStylePush(payload, Flag(payload, "forced"));
+                return ReadGitHubStylePush(fields, fields.Flag("forced"));
             default:
                 return new ProviderReading.Unknown($"GitHub event '{eventName}' is not handled; send only push events (ping is fine too)");
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Onward.Core.Sources;
 using Onward.Core.Webhooks;
 
 namespace Onward.Integrations.GitProviders;
@@ -24,23 +25,24 @@ public sealed class GitLabProvider : GitProvider
 
     public override ProviderReading Read(string eventName, JsonElement payload)
     {
-        var kind = Text(payload, "object_kind");
+        var fields = PayloadReader.Root(payload);
+        var kind = fields.Text("object_kind");
         if (eventName is not ("Push Hook" or "Tag Push Hook" or "System Hook") || kind is not ("push" or "tag_push"))
         {
             return new ProviderReading.Unknown($"GitLab event '{eventName}' ({kind ?? "no object_kind"}) is not handled; enable only push and tag push events");
         }
-        var fullRef = Required(payload, "ref");
+        var fullRef = fields.RequiredRef("ref");
+        var checkout = fields.Commit("checkout_sha");
+        var after = fields.RequiredCommit("after");
+        var project = fields.Child("project");
+        var repository = fields.OptionalChild("repository");
+        var identities = Identities(project.Text("git_http_url"), project.Text("git_ssh_url"), project.Text("web_url"), project.Text("path_with_namespace"),
+            repository?.Text("git_http_url"), repository?.Text("git_ssh_url"));
         if (SplitRef(fullRef) is not { } split)
         {
             return new ProviderReading.Ignored($"ref {fullRef} is neither a branch nor a tag");
         }
-        var checkout = Text(payload, "checkout_sha");
-        var after = Text(payload, "after");
-        var deleted = IsZero(after) || checkout is null;
-        var project = payload.TryGetProperty("project", out var p) ? p : default;
-        return new ProviderReading.Push(new PushEvent(
-            Identities(Text(project, "git_http_url"), Text(project, "git_ssh_url"), Text(project, "web_url"), Text(project, "path_with_namespace"),
-                Text(payload, "repository", "git_http_url"), Text(payload, "repository", "git_ssh_url")),
-            [new RefChange(fullRef, split.Kind, split.Name, deleted ? null : checkout, deleted, null)]));
+        var deleted = CommitId.IsZero(after) || checkout is null;
+        return new ProviderReading.Push(new PushEvent(identities, [new RefChange(fullRef, split.Kind, split.Name, deleted ? null : checkout, deleted, null)]));
     }
 }

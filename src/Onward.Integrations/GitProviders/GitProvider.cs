@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Onward.Core.Releases;
+using Onward.Core.Sources;
+using Onward.Core.Webhooks;
 
 namespace Onward.Integrations.GitProviders;
 
 /// <summary>One git hosting provider's webhook dialect: headers, signature, and payload shapes.</summary>
 public abstract class GitProvider
 {
-    public const string ZeroSha = "0000000000000000000000000000000000000000";
-
     /// <summary>The route name, <c>/hooks/{Name}</c>, and the key under <c>webhooks</c> in onward.yaml.</summary>
     public abstract string Name { get; }
 
@@ -21,8 +21,7 @@ public abstract class GitProvider
 
     public abstract bool IsSigned(WebhookRequest request, string secret);
 
-    /// <exception cref="KeyNotFoundException">A field the event must have is missing.</exception>
-    /// <exception cref="InvalidOperationException">A field has the wrong JSON type.</exception>
+    /// <exception cref="PayloadException">A field the event must have is missing or has the wrong type or form.</exception>
     public abstract ProviderReading Read(string eventName, JsonElement payload);
 
     public static IReadOnlyList<GitProvider> All { get; } = [new GitHubProvider(), new GitLabProvider(), new GiteaProvider(), new BitbucketProvider()];
@@ -32,49 +31,27 @@ public abstract class GitProvider
     /// a deletion), <c>head_commit.id</c> (the commit of an annotated tag, whose <c>after</c> is the tag object) and
     /// the repository's URLs and full name.
     /// </summary>
-    protected static ProviderReading ReadGitHubStylePush(JsonElement payload, bool? forced)
+    protected static ProviderReading ReadGitHubStylePush(PayloadReader payload, bool? forced)
     {
-        var fullRef = Required(payload, "ref");
+        var fullRef = payload.RequiredRef("ref");
+        var after = payload.RequiredCommit("after");
+        payload.Commit("before");
+        var repository = payload.Child("repository");
+        var identities = Identities(repository.Text("clone_url"), repository.Text("ssh_url"), repository.Text("html_url"), repository.Text("full_name"));
+        var headCommit = payload.OptionalChild("head_commit")?.Commit("id");
         if (SplitRef(fullRef) is not { } split)
         {
             return new ProviderReading.Ignored($"ref {fullRef} is neither a branch nor a tag");
         }
-        var after = Text(payload, "after");
-        var deleted = Flag(payload, "deleted") == true || IsZero(after);
-        var headCommit = Text(payload, "head_commit", "id");
+        var deleted = payload.Flag("deleted") == true || CommitId.IsZero(after);
         var commit = deleted ? null : split.Kind == RefKind.Tag && headCommit is not null ? headCommit : after;
-        var repository = payload.GetProperty("repository");
-        return new ProviderReading.Push(new Core.Webhooks.PushEvent(
-            Identities(Text(repository, "clone_url"), Text(repository, "ssh_url"), Text(repository, "html_url"), Text(repository, "full_name")),
-            [new Core.Webhooks.RefChange(fullRef, split.Kind, split.Name, commit, deleted, forced)]));
+        return new ProviderReading.Push(new PushEvent(identities, [new RefChange(fullRef, split.Kind, split.Name, commit, deleted, forced)]));
     }
 
     protected static (RefKind Kind, string Name)? SplitRef(string fullRef) =>
         fullRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? (RefKind.Branch, fullRef["refs/heads/".Length..])
         : fullRef.StartsWith("refs/tags/", StringComparison.Ordinal) ? (RefKind.Tag, fullRef["refs/tags/".Length..])
         : null;
-
-    protected static bool IsZero(string? sha) => string.IsNullOrEmpty(sha) || sha.All(c => c == '0');
-
-    protected static string? Text(JsonElement element, params string[] path)
-    {
-        foreach (var step in path)
-        {
-            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(step, out element))
-            {
-                return null;
-            }
-        }
-        return element.ValueKind == JsonValueKind.String ? element.GetString() : null;
-    }
-
-    protected static bool? Flag(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
-            ? value.GetBoolean()
-            : null;
-
-    protected static string Required(JsonElement element, params string[] path) =>
-        Text(element, path) ?? throw new KeyNotFoundException($"the payload has no string `{string.Join('.', path)}`");
 
     protected static List<string> Identities(params string?[] values) =>
         values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!).Distinct().ToList();

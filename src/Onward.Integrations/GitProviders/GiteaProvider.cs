@@ -25,13 +25,14 @@ public sealed class GiteaProvider : GitProvider
 
     public override ProviderReading Read(string eventName, JsonElement payload)
     {
+        var fields = PayloadReader.Root(payload);
         switch (eventName)
         {
             case "create" or "delete":
                 return new ProviderReading.Ignored($"'{eventName}' events are ignored; the push event for the same ref is what builds");
             case "push":
                 // Gitea does not say whether a push was forced.
-                return ReadGitHubStylePush(payload, null);
+                return ReadGitHubStylePush(fields, null);
             default:
                 return new ProviderReading.Unknown($"Gitea event '{eventName}' is not handled; send only push events");
         }

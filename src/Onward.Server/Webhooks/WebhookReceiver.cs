@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Onward.Contracts.Webhooks;
 using Onward.Core.Configuration;
 using Onward.Core.Webhooks;
@@ -8,10 +9,12 @@ using Onward.Integrations.GitProviders;
 namespace Onward.Server.Webhooks;
 
 /// <summary>
-/// <c>POST /hooks/{provider}</c>: checks the signature, reads the push, decides whether it builds, records the delivery
-/// and answers, all before any git or build work (that follows as a job). Every delivery that passed the signature
-/// check is recorded, also those that are malformed or of an unknown event, so that a person can see why a push did
-/// or did not build.
+/// <c>POST /hooks/{provider}</c>: reads at most <see cref="MaxPayloadBytes"/>, checks the signature, reads the push,
+/// decides whether it builds, records the delivery and answers, all before any git or build work (that follows as a
+/// job). Only a correctly signed request is recorded (DESIGN rule 12): one that is unsigned, wrongly signed or too
+/// large is counted and answered, and leaves no record, so it can neither claim a delivery id nor fill the database.
+/// Every signed delivery is recorded, also those that are malformed or of an unknown event, so that a person can see
+/// why a push did or did not build.
 /// </summary>
 public static class WebhookReceiver
 {
@@ -22,31 +25,40 @@ public static class WebhookReceiver
         app.MapPost("/hooks/{provider}", ReceiveAsync);
 
     private static async Task<IResult> ReceiveAsync(
-        string provider, HttpContext http, OnwardConfig config, IDeliveryStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string provider, HttpContext http, OnwardConfig config, IDeliveryStore store, RefusedWebhooks refused, TimeProvider time, CancellationToken cancellationToken)
     {
-        var logger = loggers.CreateLogger(typeof(WebhookReceiver));
         var git = GitProvider.All.FirstOrDefault(p => p.Name == provider);
         if (git is null)
         {
-            return Problem(404, $"there is no webhook receiver '{provider}'; use /hooks/github, /hooks/gitlab, /hooks/gitea (also Forgejo, Gogs) or /hooks/bitbucket");
+            return Problem(404, "there is no webhook receiver at this address; use /hooks/github, /hooks/gitlab, /hooks/gitea (also Forgejo, Gogs) or /hooks/bitbucket");
         }
         if (!config.WebhookSecrets.TryGetValue(provider, out var secret))
         {
             return Problem(404, $"webhooks from {provider} are not set up; add `webhooks: {{ {provider}: {{ secret: ... }} }}` to onward.yaml with the secret you gave {provider}");
         }
-        var body = await ReadBodyAsync(http.Request, cancellationToken);
-        var request = new WebhookRequest(name => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, body ?? []);
-        var eventName = git.Event(request) ?? "";
-        var deliveryId = git.DeliveryId(request) ?? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(request.Body));
+        var from = http.Connection.RemoteIpAddress?.ToString();
+        var tooLarge = $"the payload is larger than {MaxPayloadBytes / 1024 / 1024} MiB; it was not read, checked or recorded";
+        if (http.Request.ContentLength > MaxPayloadBytes)
+        {
+            refused.Count(provider, "payload too large", from);
+            return Problem(413, tooLarge);
+        }
+        var body = await ReadBodyAsync(http, cancellationToken);
         if (body is null)
         {
-            return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, $"the payload is larger than {MaxPayloadBytes / 1024 / 1024} MiB"), null, 413, cancellationToken);
+            refused.Count(provider, "payload too large", from);
+            return Problem(413, tooLarge);
         }
+        var request = new WebhookRequest(name => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, body);
         if (!git.IsSigned(request, secret))
         {
-            logger.LogWarning("Refused a {Provider} webhook ({DeliveryId}): missing or wrong {Header}", provider, deliveryId, git.SignatureHeader);
-            return Problem(401, $"missing or wrong {git.SignatureHeader}: the webhook must be signed with the secret set in onward.yaml under webhooks.{provider}.secret");
+            refused.Count(provider, $"missing or wrong {git.SignatureHeader}", from);
+            return Problem(401, $"missing or wrong {git.SignatureHeader}: the webhook must be signed with the secret set in onward.yaml under webhooks.{provider}.secret; unsigned requests are not recorded");
         }
+
+        // From here on the request is the provider's own, and every answer is recorded.
+        var eventName = Bounded(git.Event(request) ?? "", 100);
+        var deliveryId = git.DeliveryId(request) is { Length: > 0 } given ? Bounded(given, 200) : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(request.Body));
         if (eventName.Length == 0)
         {
             return await RecordAsync(store, time, Ignored(provider, "", deliveryId, "the request names no event; is it really a " + provider + " webhook?"), null, 400, cancellationToken);
@@ -57,7 +69,11 @@ public static class WebhookReceiver
             using var document = JsonDocument.Parse(body);
             reading = git.Read(eventName, document.RootElement);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (JsonException e)
+        {
+            return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, $"malformed payload: not JSON ({e.Message})"), null, 400, cancellationToken);
+        }
+        catch (PayloadException e)
         {
             return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, $"malformed payload: {e.Message}"), null, 400, cancellationToken);
         }
@@ -76,6 +92,8 @@ public static class WebhookReceiver
                 return await RecordAsync(store, time, delivery, push, 202, cancellationToken);
         }
     }
+
+    private static string Bounded(string text, int max) => text.Length <= max ? text : text[..max];
 
     private static NewDelivery Ignored(string provider, string eventName, string deliveryId, string reason) =>
         new(provider, eventName, deliveryId, null, null, null, null, null, null, DeliveryAction.Ignore, reason);
@@ -97,22 +115,31 @@ public static class WebhookReceiver
         return TypedResults.Json(answer, statusCode: status);
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The body as sent, or null when more than <see cref="MaxPayloadBytes"/> arrive, whatever was declared.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxPayloadBytes)
+        // Kestrel stops reading a little past the limit too, so that a chunked body cannot stream on for ever.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            return null;
+            limit.MaxRequestBodySize = MaxPayloadBytes + 1;
         }
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxPayloadBytes)
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return null;
+                if (buffer.Length + read > MaxPayloadBytes)
+                {
+                    return null;
+                }
+                buffer.Write(chunk, 0, read);
             }
-            buffer.Write(chunk, 0, read);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
         }
         return buffer.ToArray();
     }

@@ -233,7 +233,7 @@ public class WebhookTests
         malformed.Status.ShouldBe(HttpStatusCode.BadRequest);
         malformed.Body.ShouldContain("malformed payload");
         shapeless.Status.ShouldBe(HttpStatusCode.BadRequest);
-        shapeless.Body.ShouldContain("the payload has no string `ref`");
+        shapeless.Body.ShouldContain("malformed payload: `ref` is missing; it must be a string");
         var deliveries = await DeliveriesAsync(onward);
         deliveries.Length.ShouldBe(8);
         deliveries.ShouldAllBe(d => d.Action == "ignore");
@@ -241,7 +241,7 @@ public class WebhookTests
     }
 
     [Fact]
-    public async Task An_oversized_payload_is_refused_and_recorded_and_unconfigured_providers_say_how_to_set_them_up()
+    public async Task An_oversized_payload_is_refused_without_a_record_and_unconfigured_providers_say_how_to_set_them_up()
     {
         await using var dir = new TempDirectory();
         var repo = await GitRepository.InitAsync(dir.Combine("shop"));
@@ -254,8 +254,126 @@ public class WebhookTests
         var gitlab = await sender.GitLabAsync("Push Hook", "{}");
 
         huge.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
-        (await DeliveriesAsync(onward)).Single().Reason.ShouldBe("the payload is larger than 5 MiB");
+        (await huge.Content.ReadAsStringAsync()).ShouldContain("the payload is larger than 5 MiB; it was not read, checked or recorded");
+        (await DeliveriesAsync(onward)).ShouldBeEmpty();
         gitlab.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await gitlab.Content.ReadAsStringAsync()).ShouldContain("webhooks from gitlab are not set up");
+    }
+
+    /// <summary>Regression for issue 10.1: an unsigned request with a huge declared length claimed a delivery id in advance.</summary>
+    [Fact]
+    public async Task An_unsigned_request_declaring_a_huge_body_claims_no_delivery_id_and_the_genuine_push_with_that_id_builds()
+    {
+        var (dir, repo, onward) = await StartAsync();
+        await using var _ = dir;
+        await using var __ = onward;
+        var before = await repo.HeadAsync();
+        var commit = await repo.CommitAsync("the genuine push");
+
+        var claims = new List<int>();
+        for (var i = 0; i < 20; i++)
+        {
+            var (status, _, body) = await RawHttp.SendAsync(onward.Api.Http.BaseAddress!, $"""
+                POST /hooks/github HTTP/1.1
+                Host: 127.0.0.1
+                X-GitHub-Event: push
+                X-GitHub-Delivery: claimed-{i}
+                Content-Type: application/json
+                Content-Length: 99999999
+                """, closeAfterBody: false);
+            body.ShouldContain("not read, checked or recorded");
+            claims.Add(status);
+        }
+        var chunked = await RawHttp.SendAsync(onward.Api.Http.BaseAddress!, """
+            POST /hooks/github HTTP/1.1
+            Host: 127.0.0.1
+            X-GitHub-Event: push
+            X-GitHub-Delivery: claimed-chunked
+            Content-Type: application/json
+            Transfer-Encoding: chunked
+            """, ChunkedBody(6 * 1024 * 1024));
+        var unsigned = await new WebhookSender(onward.Api.Http, Secret).GitHubAsync("push", "{}", delivery: "claimed-0", signature: "");
+
+        claims.ShouldAllBe(s => s == 413);
+        chunked.Status.ShouldBe(413, "the limit holds on the bytes read, whatever the headers declare");
+        unsigned.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await DeliveriesAsync(onward)).ShouldBeEmpty();
+        var refused = await onward.Api.GetAsync<RefusedWebhookResponse[]>("api/v1/webhooks/refused");
+        refused.Single(r => r.Reason == "payload too large").Count.ShouldBe(21);
+        refused.Single(r => r.Reason == "missing or wrong X-Hub-Signature-256").Count.ShouldBe(1);
+
+        var genuine = await new WebhookSender(onward.Api.Http, Secret).GitHubAsync("push", Payloads.GitHubPush(repo.Path, "refs/heads/main", before, commit), delivery: "claimed-0");
+
+        genuine.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await genuine.Content.ReadFromJsonAsync<WebhookAnswer>(OnwardApi.Json))!.Duplicate.ShouldBeFalse();
+        (await onward.Api.BuiltReleaseAsync("shop", commit)).State.ShouldBe("Built");
+    }
+
+    /// <summary>Regression for issue 10.5: signed pushes of the wrong shape were accepted, one of them with an option for a commit.</summary>
+    [Fact]
+    public async Task Signed_payloads_of_the_wrong_shape_are_refused_naming_the_field_and_nothing_but_a_full_commit_id_builds()
+    {
+        var (dir, repo, onward) = await StartAsync();
+        await using var _ = dir;
+        await using var __ = onward;
+        var head = await repo.HeadAsync();
+        var sender = new WebhookSender(onward.Api.Http, Secret);
+        var good = Payloads.GitHubPush(repo.Path, "refs/heads/main", Zero, head);
+
+        async Task<(HttpStatusCode Status, string Body)> Send(Task<HttpResponseMessage> sending)
+        {
+            var response = await sending;
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var cases = new (string Name, Task<HttpResponseMessage> Sending, string Expected)[]
+        {
+            ("repository as a string", sender.GitHubAsync("push", Mutate(good, o => o["repository"] = "acme/shop")), "`repository` must be an object, not a string"),
+            ("after as an option", sender.GitHubAsync("push", Mutate(good, o => o["after"] = "--upload-pack=touch /tmp/pwned")),
+                "`after` must be a full commit id (40 or 64 hexadecimal digits), not '--upload-pack=touch /tmp/pwned'"),
+            ("short after", sender.GitHubAsync("push", Mutate(good, o => o["after"] = head[..7])), "`after` must be a full commit id"),
+            ("head commit id", sender.GitHubAsync("push", Mutate(good, o => o["head_commit"] = new System.Text.Json.Nodes.JsonObject { ["id"] = "HEAD~1" })),
+                "`head_commit.id` must be a full commit id"),
+            ("ref with dots", sender.GitHubAsync("push", Mutate(good, o => o["ref"] = "refs/heads/../../etc")), "`ref` is not a valid git ref name"),
+            ("ref as a number", sender.GitHubAsync("push", Mutate(good, o => o["ref"] = 5)), "`ref` must be a string, not a number"),
+            ("payload as a list", sender.GitHubAsync("push", "[1,2]"), "`(the payload)` must be a JSON object, not a list"),
+            ("gitlab project as a list", sender.GitLabAsync("Push Hook", Mutate(Payloads.GitLabPush(repo.Path, "refs/heads/main", Zero, head, head),
+                o => o["project"] = new System.Text.Json.Nodes.JsonArray())), "`project` must be an object, not a list"),
+            ("gitea clone url as a number", sender.GiteaAsync("push", Mutate(Payloads.GiteaPush(repo.Path, "refs/heads/main", Zero, head),
+                o => o["repository"]!["clone_url"] = 7)), "`repository.clone_url` must be a string, not a number"),
+            ("bitbucket hash", sender.BitbucketAsync("repo:push", Payloads.BitbucketCloudPush(repo.Path, ("branch", "main", "--exec=x", false))),
+                "`push.changes[0].new.target.hash` must be a full commit id"),
+            ("bitbucket data center hash", sender.BitbucketAsync("repo:refs_changed", Payloads.BitbucketDataCenterPush(repo.Path, ("refs/heads/main", "zzz", "UPDATE"))),
+                "`changes[0].toHash` must be a full commit id"),
+        };
+
+        foreach (var (name, sending, expected) in cases)
+        {
+            var (status, body) = await Send(sending);
+            status.ShouldBe(HttpStatusCode.BadRequest, name);
+            body.ShouldContain("malformed payload: " + expected, Case.Sensitive, name);
+        }
+        var deliveries = await DeliveriesAsync(onward);
+        deliveries.Length.ShouldBe(cases.Length, "signed deliveries are recorded, with the reason they were refused");
+        deliveries.ShouldAllBe(d => d.Action == "ignore" && d.Commit == null);
+        (await onward.Api.ReleasesAsync("shop")).Length.ShouldBe(1);
+    }
+
+    private static string Mutate(string json, Action<System.Text.Json.Nodes.JsonObject> change)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        change(node);
+        return node.ToJsonString();
+    }
+
+    private static byte[] ChunkedBody(int size)
+    {
+        var chunk = new string('x', 64 * 1024);
+        var text = new System.Text.StringBuilder();
+        for (var sent = 0; sent < size; sent += chunk.Length)
+        {
+            text.Append($"{chunk.Length:x}\r\n").Append(chunk).Append("\r\n");
+        }
+        return System.Text.Encoding.ASCII.GetBytes(text.Append("0\r\n\r\n").ToString());
     }
 }

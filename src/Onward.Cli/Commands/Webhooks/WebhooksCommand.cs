@@ -29,8 +29,26 @@ public static class WebhooksCommand
             AnsiConsole.Write(table);
             return ExitCodes.Success;
         });
+        var refused = new Command("refused", "Webhook requests refused unrecorded (unsigned, wrongly signed, too large) since the server started");
+        refused.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var (counts, raw) = await client.GetAsync<RefusedWebhookResponse[]>("api/v1/webhooks/refused", cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            var table = new Table().Border(TableBorder.Simple).AddColumns("PROVIDER", "REASON", "COUNT", "LAST");
+            foreach (var c in counts)
+            {
+                table.AddRow(c.Provider, ApiCommand.Escape(c.Reason), c.Count.ToString(), c.LastAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"));
+            }
+            AnsiConsole.Write(table);
+            return ExitCodes.Success;
+        });
         var command = new Command("webhooks", "Webhook deliveries from git providers");
         command.Subcommands.Add(list);
+        command.Subcommands.Add(refused);
         return command;
     }
 }

@@ -3,13 +3,18 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Webhooks;
 using Onward.Core.Webhooks;
 using Onward.Server.Auth;
+using Onward.Server.Webhooks;
 
 namespace Onward.Server.Api.Webhooks;
 
 public static class WebhooksEndpoints
 {
-    public static void MapWebhooks(this IEndpointRouteBuilder api) =>
+    public static void MapWebhooks(this IEndpointRouteBuilder api)
+    {
         api.MapGet("/webhooks/deliveries", ListAsync).RequireRole(Role.Viewer);
+        api.MapGet("/webhooks/refused", (RefusedWebhooks refused) =>
+            TypedResults.Ok(refused.Counts.Select(c => new RefusedWebhookResponse(c.Provider, c.Reason, c.Count, c.Last)).ToArray())).RequireRole(Role.Viewer);
+    }
 
     private static async Task<Ok<DeliveryResponse[]>> ListAsync(IDeliveryStore store, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok((await store.ListAsync(Math.Clamp(limit ?? 50, 1, 1000), cancellationToken)).Select(d => d.ToResponse()).ToArray());
