@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Cronos;
 using Onward.Core.Access;
+using Onward.Core.Sources;
 using YamlDotNet.Core;
 
 namespace Onward.Core.Configuration;
@@ -543,7 +544,7 @@ public sealed partial class ConfigParser
             return null;
         }
         var keys = Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify");
-        string? repository = null;
+        RepositoryAddress? repository = null;
         if (Str(keys.Get("repository"), path + ".repository") is { } repo)
         {
             repository = ResolveRepository(repo.Value);
@@ -594,14 +595,11 @@ public sealed partial class ConfigParser
             : new ServiceConfig(name.Value, repository, poll, mainBranch, versionPattern, candidatePattern, build, deploy, verifyTimeout);
     }
 
-    private string ResolveRepository(string value)
+    private RepositoryAddress ResolveRepository(string value)
     {
         // URLs (scheme://, scp-like user@host:path) stay as they are; anything else is a path on this host.
-        if (value.Contains("://", StringComparison.Ordinal) || ScpLikeRegex().IsMatch(value))
-        {
-            return value;
-        }
-        return Path.GetFullPath(value, _baseDirectory);
+        var address = RepositoryAddress.Parse(value);
+        return address.IsLocal ? RepositoryAddress.Parse(Path.GetFullPath(value, _baseDirectory)) : address;
     }
 
     private BuildConfig? ParseBuild(YamlNode node, string path)
@@ -1070,7 +1068,4 @@ public sealed partial class ConfigParser
 
     [GeneratedRegex(@"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$")]
     private static partial Regex ImageNameRegex();
-
-    [GeneratedRegex(@"^[\w.-]+@[\w.-]+:")]
-    private static partial Regex ScpLikeRegex();
 }

@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
+using Onward.Core.Sources;
 
 namespace Onward.Core.Configuration;
 
 public sealed record ServiceConfig(
     string Name,
-    string Repository,
+    RepositoryAddress Repository,
     TimeSpan Poll,
     string? MainBranch,
     Regex VersionRefPattern,

@@ -4,11 +4,11 @@ namespace Onward.Core.Sources;
 public interface ISourceRepository
 {
     /// <summary>Fetches the repository into the mirror and lists its branch and tag heads.</summary>
-    Task<IReadOnlyList<RefHead>> FetchAsync(string service, string repository, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RefHead>> FetchAsync(string service, RepositoryAddress repository, CancellationToken cancellationToken);
 
     /// <summary>The commit an object id stands for (an annotated tag peeled to its commit), or null when the mirror lacks it.</summary>
     Task<string?> ResolveCommitAsync(string service, string objectId, CancellationToken cancellationToken);
 
     /// <summary>How <paramref name="candidate"/> relates to <paramref name="current"/>; fetches first when a commit is unknown.</summary>
-    Task<Ancestry> CompareAsync(string service, string repository, string current, string candidate, CancellationToken cancellationToken);
+    Task<Ancestry> CompareAsync(string service, RepositoryAddress repository, string current, string candidate, CancellationToken cancellationToken);
 }

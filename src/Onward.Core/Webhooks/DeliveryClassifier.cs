@@ -14,7 +14,7 @@ public static class DeliveryClassifier
 
     public static Decision Classify(OnwardConfig config, PushEvent push)
     {
-        var services = config.Services.Where(s => RepositoryMatcher.Matches(s.Repository, push.Repositories)).ToList();
+        var services = config.Services.Where(s => RepositoryMatcher.Matches(s.Repository.Url, push.Repositories)).ToList();
         if (services.Count == 0)
         {
             return new Decision(DeliveryAction.Ignore,

@@ -31,7 +31,7 @@ public sealed class DeliveryProcessor(
         {
             return StepResult.Done();
         }
-        var services = config.Services.Where(s => RepositoryMatcher.Matches(s.Repository, push.Repositories)).ToList();
+        var services = config.Services.Where(s => RepositoryMatcher.Matches(s.Repository.Url, push.Repositories)).ToList();
         var made = new List<Release>();
         var notes = new List<string>();
         string? firstCommit = null;

@@ -6,7 +6,9 @@ namespace Onward.Integrations.Git;
 /// <summary>Runs the git CLI without prompts, pagers or the user's global configuration getting in the way.</summary>
 public static class GitCli
 {
-    public static async Task<GitResult> RunAsync(string? workingDirectory, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <param name="environment">Variables for git besides Onward's own; where credentials go, never into <paramref name="arguments"/>.</param>
+    public static async Task<GitResult> RunAsync(
+        string? workingDirectory, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("git")
         {
@@ -24,6 +26,10 @@ public static class GitCli
         info.Environment["GIT_TERMINAL_PROMPT"] = "0";
         info.Environment["GIT_ASKPASS"] = "/bin/false";
         info.Environment["LC_ALL"] = "C";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         using var process = Process.Start(info) ?? throw new InvalidOperationException("git could not be started");
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
@@ -43,10 +49,11 @@ public static class GitCli
     public static Task<GitResult> RunAsync(string? workingDirectory, params string[] arguments) =>
         RunAsync(workingDirectory, arguments, CancellationToken.None);
 
-    public static async Task<string> RequireAsync(string? workingDirectory, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    public static async Task<string> RequireAsync(
+        string? workingDirectory, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var list = arguments.ToList();
-        var result = await RunAsync(workingDirectory, list, cancellationToken);
+        var result = await RunAsync(workingDirectory, list, cancellationToken, environment);
         if (!result.Ok)
         {
             var command = new StringBuilder("git");

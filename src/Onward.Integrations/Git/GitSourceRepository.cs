@@ -16,7 +16,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
 
     public string MirrorPath(string service) => Path.Combine(dataDir, "mirrors", service + ".git");
 
-    public async Task<IReadOnlyList<RefHead>> FetchAsync(string service, string repository, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RefHead>> FetchAsync(string service, RepositoryAddress repository, CancellationToken cancellationToken)
     {
         var mirror = MirrorPath(service);
         var gate = _locks.GetOrAdd(service, _ => new SemaphoreSlim(1, 1));
@@ -29,9 +29,11 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
                 await GitCli.RequireAsync(mirror, ["init", "--quiet", "--bare"], cancellationToken);
             }
             // Explicit refspecs instead of --mirror: only branches and tags matter, and --prune drops deleted refs.
+            // The URL goes without credentials; those of an HTTP(S) URL reach git as a header in its environment,
+            // scoped to that URL, so that no command line (visible to every user in `ps`) and no error message holds them.
             await GitCli.RequireAsync(mirror,
-                ["fetch", "--quiet", "--prune", "--prune-tags", "--force", repository, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
-                cancellationToken);
+                ["fetch", "--quiet", "--prune", "--prune-tags", "--force", "--end-of-options", repository.Url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+                cancellationToken, CredentialsOf(repository));
             // %(*objectname) is the commit an annotated tag points at; lightweight tags and branches leave it empty.
             var output = await GitCli.RequireAsync(mirror,
                 ["for-each-ref", "--format=%(refname) %(objectname) %(*objectname)", "refs/heads", "refs/tags"],
@@ -69,15 +71,16 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
     public async Task<string?> ResolveCommitAsync(string service, string objectId, CancellationToken cancellationToken)
     {
         var mirror = MirrorPath(service);
-        if (!Directory.Exists(mirror))
+        // Only an object id (or its abbreviation) is looked up: never a revision expression or an option.
+        if (!Directory.Exists(mirror) || objectId.Length is < 4 or > 64 || !objectId.All(char.IsAsciiHexDigit))
         {
             return null;
         }
-        var result = await GitCli.RunAsync(mirror, ["rev-parse", "--verify", "--quiet", objectId + "^{commit}"], cancellationToken);
+        var result = await GitCli.RunAsync(mirror, ["rev-parse", "--verify", "--quiet", "--end-of-options", objectId + "^{commit}"], cancellationToken);
         return result.Ok ? result.Output.Trim() : null;
     }
 
-    public async Task<Ancestry> CompareAsync(string service, string repository, string current, string candidate, CancellationToken cancellationToken)
+    public async Task<Ancestry> CompareAsync(string service, RepositoryAddress repository, string current, string candidate, CancellationToken cancellationToken)
     {
         if (current == candidate)
         {
@@ -110,7 +113,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         }
         else
         {
-            var mergeBase = await GitCli.RunAsync(mirror, ["merge-base", current, candidate], cancellationToken);
+            var mergeBase = await GitCli.RunAsync(mirror, ["merge-base", "--end-of-options", current, candidate], cancellationToken);
             answer = mergeBase.Ok
                 ? new Ancestry(AncestryRelation.Diverged, mergeBase.Output.Trim())
                 : new Ancestry(AncestryRelation.Unrelated, null);
@@ -118,6 +121,20 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         _ancestry[(service, current, candidate)] = answer;
         return answer;
     }
+
+    /// <summary>
+    /// Git's own configuration through the environment (https://git-scm.com/docs/git-config#ENVIRONMENT): an
+    /// <c>http.URL.extraHeader</c> with the credentials, for requests to that URL only.
+    /// </summary>
+    private static Dictionary<string, string>? CredentialsOf(RepositoryAddress repository) =>
+        repository.Credentials is { } credentials
+            ? new Dictionary<string, string>
+            {
+                ["GIT_CONFIG_COUNT"] = "1",
+                ["GIT_CONFIG_KEY_0"] = $"http.{repository.Url}.extraHeader",
+                ["GIT_CONFIG_VALUE_0"] = "Authorization: " + credentials.BasicHeader,
+            }
+            : null;
 
     /// <summary>
     /// <c>git merge-base --is-ancestor</c> answers 0 (yes), 1 (no), or another code when a commit is unknown
@@ -129,7 +146,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         {
             return null;
         }
-        var result = await GitCli.RunAsync(mirror, ["merge-base", "--is-ancestor", ancestor, descendant], cancellationToken);
+        var result = await GitCli.RunAsync(mirror, ["merge-base", "--is-ancestor", "--end-of-options", ancestor, descendant], cancellationToken);
         return result.ExitCode switch
         {
             0 => true,

@@ -69,7 +69,7 @@ public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceR
         var labels = new Dictionary<string, string>
         {
             ["org.opencontainers.image.revision"] = release.Commit,
-            ["org.opencontainers.image.source"] = service.Repository,
+            ["org.opencontainers.image.source"] = service.Repository.Url,
             ["org.opencontainers.image.version"] = release.Version,
             ["org.opencontainers.image.created"] = created.ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };

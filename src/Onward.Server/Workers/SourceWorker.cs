@@ -31,7 +31,7 @@ public sealed class SourceWorker(OnwardConfig config, SourceWatcher watcher, Tim
             {
                 failures++;
                 logger.LogWarning("Reading {Service}'s repository {Repository} failed ({Failures} in a row): {Error}",
-                    service.Name, service.Repository, failures, e.Message);
+                    service.Name, service.Repository.ToString(), failures, e.Message);
             }
             try
             {

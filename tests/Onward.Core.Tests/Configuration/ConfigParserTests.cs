@@ -48,7 +48,7 @@ public class ConfigParserTests
         config.FindEnvironment("prod")!.Policy.Requires.ShouldBe(["dev-1", "dev-2"]);
         config.FindEnvironment("prod")!.Policy.AutoDeploy.ShouldBe(AutoDeployMode.None);
         var billing = config.FindService("billing")!;
-        billing.Repository.ShouldBe("/srv/onward/billing");
+        billing.Repository.Url.ShouldBe("/srv/onward/billing");
         billing.Poll.ShouldBe(TimeSpan.FromSeconds(30));
         billing.VerifyTimeout.ShouldBe(TimeSpan.FromMinutes(2));
         billing.VersionRefPattern.IsMatch("v1.2").ShouldBeTrue();
@@ -143,7 +143,7 @@ public class ConfigParserTests
         var ok = Parse(yaml, new() { ["ONWARD_PORT"] = "9999", ["API_REPO"] = "https://git.example.invalid/api.git" });
         ok.Problems.ShouldBeEmpty();
         ok.Config!.Server.Listen.Port.ShouldBe(9999);
-        ok.Config.FindService("api")!.Repository.ShouldBe("https://git.example.invalid/api.git");
+        ok.Config.FindService("api")!.Repository.Url.ShouldBe("https://git.example.invalid/api.git");
 
         var missing = Parse(yaml, new() { ["ONWARD_PORT"] = "9999" }).Problems.Single();
         missing.ToString().ShouldStartWith("onward.yaml:6:17: services.api.repository: environment variable API_REPO is not set");

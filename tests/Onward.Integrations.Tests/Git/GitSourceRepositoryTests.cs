@@ -31,6 +31,30 @@ public class GitSourceRepositoryTests
         File.Exists(Path.Combine(source.MirrorPath("svc"), "HEAD")).ShouldBeTrue();
     }
 
+    /// <summary>Regression for issue 10.2: the password of a repository URL was on git's command line and in every fetch error.</summary>
+    [Fact]
+    public async Task Credentials_in_a_repository_url_reach_the_server_as_a_header_and_never_a_command_line_or_an_error()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("served", "shop"));
+        var commit = await repo.CommitAsync();
+        await repo.RunAsync("config", "http.receivepack", "true");
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        await using var server = await GitHttpServer.StartAsync(dir.Combine("served"), "ci", password);
+        var source = new GitSourceRepository(dir.Combine("data"));
+        var url = $"http://ci:{password}@127.0.0.1:{server.Url.Port}/shop";
+
+        var heads = await source.FetchAsync("svc", url, None);
+
+        heads.ShouldContain(new RefHead("main", RefKind.Branch, commit));
+        server.Authorized.ShouldBeGreaterThan(0);
+        server.CommandLinesWithPassword.ShouldBeEmpty();
+        var wrong = await Should.ThrowAsync<GitException>(() => source.FetchAsync("svc", $"http://ci:wrong-{password}@127.0.0.1:{server.Url.Port}/shop", None));
+        server.Refused.ShouldBeGreaterThan(0);
+        wrong.Message.ShouldNotContain(password);
+        wrong.Message.ShouldContain($"http://127.0.0.1:{server.Url.Port}/shop");
+    }
+
     [Fact]
     public async Task Deleted_refs_disappear_on_the_next_fetch()
     {

@@ -40,7 +40,7 @@ public static class ServicesEndpoints
     private static ServiceResponse Describe(
         OnwardConfig config, ServiceConfig service, (IReadOnlyList<Deployment> Current, IReadOnlyList<Deployment> Latest) view, LocalTarget local) => new(
         service.Name,
-        service.Repository,
+        service.Repository.ToString(),
         service.MainBranch,
         null,
         config.Environments.Select(e =>
