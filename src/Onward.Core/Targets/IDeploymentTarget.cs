@@ -28,4 +28,11 @@ public interface IDeploymentTarget
 
     /// <summary>At server start, for each environment's current deployment: take it over again, or bring it back.</summary>
     Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// At server start, after adoption: stops whatever this target still runs for a deployment not in
+    /// <paramref name="keep"/> (the current and the in-progress ones), such as a retired release a crash left running.
+    /// </summary>
+    /// <returns>Each deployment whose leftover was stopped, with what was done.</returns>
+    Task<IReadOnlyList<(long DeploymentId, string Note)>> StopLeftoversAsync(IReadOnlySet<long> keep, CancellationToken cancellationToken);
 }

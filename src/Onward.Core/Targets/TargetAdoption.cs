@@ -18,7 +18,8 @@ public sealed class TargetAdoption(
     public async Task AdoptAllAsync(CancellationToken cancellationToken)
     {
         var byKind = targets.ToDictionary(t => t.Kind);
-        foreach (var current in await deployments.CurrentAllAsync(cancellationToken))
+        var currents = await deployments.CurrentAllAsync(cancellationToken);
+        foreach (var current in currents)
         {
             var service = config.FindService(current.Service);
             var environment = config.FindEnvironment(current.Environment);
@@ -39,6 +40,37 @@ public sealed class TargetAdoption(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "Could not take over {Service} {Version} in {Environment}", service.Name, release.Version, environment.Name);
+            }
+        }
+        await StopLeftoversAsync(currents, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every target stops what it still runs for deployments that are neither current nor being applied or verified,
+    /// such as a retired release whose stop a crash interrupted.
+    /// </summary>
+    private async Task StopLeftoversAsync(IReadOnlyList<Deployment> currents, CancellationToken cancellationToken)
+    {
+        var keep = currents.Select(d => d.Id).ToHashSet();
+        foreach (var state in new[] { DeploymentState.Applying, DeploymentState.Verifying })
+        {
+            keep.UnionWith((await deployments.ListAsync(new DeploymentQuery(null, null, state, int.MaxValue), cancellationToken)).Select(d => d.Id));
+        }
+        foreach (var target in targets)
+        {
+            try
+            {
+                foreach (var (id, note) in await target.StopLeftoversAsync(keep, cancellationToken))
+                {
+                    if (await deployments.GetAsync(id, cancellationToken) is not null)
+                    {
+                        await deployments.AppendEventAsync(id, Actors.Onward, "server started: " + note, time.GetUtcNow(), cancellationToken);
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Could not stop the {Kind} target's leftover processes", target.Kind);
             }
         }
     }

@@ -119,6 +119,10 @@ public sealed class KubernetesTarget(
     /// <summary>The cluster kept running while Onward was down; verification re-attaches by watching again.</summary>
     public Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
+    /// <summary>A cluster keeps no leftovers of its own: an apply replaces the previous release's objects.</summary>
+    public Task<IReadOnlyList<(long DeploymentId, string Note)>> StopLeftoversAsync(IReadOnlySet<long> keep, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<(long, string)>>([]);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var watch in _watches.Values)

@@ -100,12 +100,18 @@ public sealed class LocalTarget(
     {
         var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
         var process = Instance(context.Deployment.Id);
+        var retiring = context.Previous is { } retired && retired.Deployment.Id != context.Deployment.Id ? Instance(retired.Deployment.Id) : null;
+        if (retiring is not null)
+        {
+            // The intent to stop goes to disk before the switch: a crash in the moment between the switch and the stop
+            // leaves a marked process, which the next start stops (StopLeftoversAsync).
+            await File.WriteAllTextAsync(RetireMarker(retiring), $"replaced by deployment {context.Deployment.Id}\n", cancellationToken);
+        }
         forwarder.Backend = ReadPort(process);
         logger.LogInformation("{Service} in {Environment}: port {Stable} now serves {Version} (port {Port})",
             context.Service.Name, context.Environment.Name, forwarder.Port, context.Release.Version, forwarder.Backend);
-        if (context.Previous is { } previous && previous.Deployment.Id != context.Deployment.Id)
+        if (retiring is { } old)
         {
-            var old = Instance(previous.Deployment.Id);
             _ = Task.Run(async () =>
             {
                 // Connections opened just before the switch still reach the old process for a moment.
@@ -162,6 +168,8 @@ public sealed class LocalTarget(
     {
         var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
         var process = Instance(context.Deployment.Id);
+        // Still the current release (the crash came before its successor was recorded as succeeded): it serves on.
+        File.Delete(RetireMarker(process));
         var status = process.Status();
         if (status.State == ProcessState.Running)
         {
@@ -173,6 +181,36 @@ public sealed class LocalTarget(
         forwarder.Backend = port;
         return $"{context.Release.Version} was not running ({status.State}); started it again as pid {pid}";
     }
+
+    public async Task<IReadOnlyList<(long DeploymentId, string Note)>> StopLeftoversAsync(IReadOnlySet<long> keep, CancellationToken cancellationToken)
+    {
+        var stopped = new List<(long, string)>();
+        var instances = Path.Combine(dataDir, "instances");
+        if (!Directory.Exists(instances))
+        {
+            return stopped;
+        }
+        foreach (var directory in Directory.EnumerateDirectories(instances))
+        {
+            if (!long.TryParse(Path.GetFileName(directory), out var id) || keep.Contains(id))
+            {
+                continue;
+            }
+            var process = new DetachedProcess(directory);
+            if (process.Status() is not { State: ProcessState.Running, Pid: var pid })
+            {
+                continue;
+            }
+            var why = File.Exists(RetireMarker(process)) ? "it was being retired when the server stopped" : "its deployment is neither current nor in progress";
+            await process.StopAsync(StopGrace, cancellationToken);
+            var note = $"stopped the leftover release process (pid {pid}, port {ReadPort(process)}): {why}";
+            logger.LogInformation("Deployment {Id}: {Note}", id, note);
+            stopped.Add((id, note));
+        }
+        return stopped;
+    }
+
+    private static string RetireMarker(DetachedProcess process) => Path.Combine(process.Directory, "retire");
 
     public async ValueTask DisposeAsync()
     {

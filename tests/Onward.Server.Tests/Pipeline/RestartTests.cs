@@ -106,4 +106,47 @@ public class RestartTests
         }, "the restarted release to answer on the stable port");
         (await again.Api.DeploymentAsync(id)).Events[^1].Message.ShouldContain("was not running");
     }
+
+    /// <summary>
+    /// Regression for issue 10.3: a crash in the moment between switching the stable port and stopping the previous
+    /// release left that release running for ever. Here the moment is recreated: the retired release's process runs
+    /// again, in its own instance directory that holds the intent to stop, when the server starts.
+    /// </summary>
+    [Fact]
+    public async Task A_retired_release_left_running_by_a_crash_is_stopped_when_the_server_starts_and_the_current_one_serves_on()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var first = await repo.CommitAsync("first");
+        var yaml = Yaml(Ports.Free(), repo.Path);
+        long old, current;
+        string stableUrl;
+        await using (var onward = await OnwardHost.StartAsync(dir.Path, yaml))
+        {
+            old = (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", first)).Id;
+            var second = await repo.CommitAsync("second");
+            current = (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", second)).Id;
+            stableUrl = (await onward.Api.ServiceAsync("shop")).Environments[0].Url!;
+        }
+        var oldDirectory = dir.Combine(".onward", "instances", old.ToString());
+        File.Exists(Path.Combine(oldDirectory, "retire")).ShouldBeTrue("the intent to stop is recorded before the switch");
+        var leftover = new Onward.Integrations.LocalProcesses.DetachedProcess(oldDirectory);
+        await Eventually.WaitAsync(() => Task.FromResult(leftover.Status().State != Onward.Integrations.LocalProcesses.ProcessState.Running), "the retired release to stop");
+        leftover.Reset();
+        var pid = await leftover.StartAsync("exec sleep 300", oldDirectory, new Dictionary<string, string>(), CancellationToken.None);
+        var unrelated = new Onward.Integrations.LocalProcesses.DetachedProcess(dir.Combine(".onward", "instances", "999"));
+        await unrelated.StartAsync("exec sleep 300", dir.Path, new Dictionary<string, string>(), CancellationToken.None);
+
+        await using var again = await OnwardHost.StartAsync(dir.Path, yaml);
+
+        Directory.Exists($"/proc/{pid}").ShouldBeFalse("the leftover was stopped and reaped");
+        leftover.Status().State.ShouldNotBe(Onward.Integrations.LocalProcesses.ProcessState.Running);
+        unrelated.Status().State.ShouldNotBe(Onward.Integrations.LocalProcesses.ProcessState.Running, "a process of a deployment the database does not know is stopped too");
+        (await again.Api.DeploymentAsync(old)).Events[^1].Message.ShouldStartWith(
+            $"server started: stopped the leftover release process (pid {pid}, port ");
+        (await again.Api.DeploymentAsync(old)).Events[^1].Message.ShouldEndWith("it was being retired when the server stopped");
+        PidOf(dir.Combine(".onward"), current).ShouldSatisfyAllConditions(p => Directory.Exists($"/proc/{p}").ShouldBeTrue());
+        (await OnwardApi.AnswerAsync(stableUrl + "/")).ShouldEndWith("in dev-1");
+    }
 }
