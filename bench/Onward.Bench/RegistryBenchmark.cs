@@ -4,6 +4,7 @@ using Onward.Core.Configuration;
 using Onward.Integrations.Registry;
 using Onward.Testing;
 using Spectre.Console;
+using Onward.Core.Images;
 
 namespace Onward.Bench;
 

@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Onward.Contracts.Problems;
 using Onward.Core.Access;
 using Onward.Core.Approvals;
 using Onward.Core.Audit;
@@ -28,6 +31,7 @@ using Onward.Server.Api.Services;
 using Onward.Server.Api.Tokens;
 using Onward.Server.Api.Webhooks;
 using Onward.Server.Auth;
+using Onward.Server.Problems;
 using Onward.Server.Webhooks;
 using Onward.Server.Workers;
 using Onward.Storage.Access;
@@ -55,10 +59,22 @@ public static class OnwardServer
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(config.Server.Listen.ToString());
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The largest body any route takes; each route holds its own, smaller limit (RequestSizeLimit metadata).
+            kestrel.Limits.MaxRequestBodySize = WebhookReceiver.MaxPayloadBytes + 1;
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseProblemBodies();
+            });
+        });
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         logging.Apply(builder.Logging);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Customize);
 
         var database = SqliteDatabase.FromUrl(config.Server.Database);
         await database.MigrateAsync(cancellationToken);
@@ -113,10 +129,14 @@ public static class OnwardServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<BadRequestProblems>();
+        app.UseRouting();
+        app.UseMiddleware<DeclaredBodyLimit>();
         app.UseMiddleware<AuthenticationMiddleware>();
         app.MapHealth();
         app.MapWebhookReceivers();
         var api = app.MapGroup("/api/v1");
+        api.WithMetadata(new RequestSizeLimitAttribute(FieldLimits.ApiBody));
         api.MapServices();
         api.MapEnvironments();
         api.MapReleases();

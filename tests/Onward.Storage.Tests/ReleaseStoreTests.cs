@@ -20,7 +20,7 @@ public class ReleaseStoreTests
 
         first.ShouldNotBeNull();
         second.ShouldBeNull();
-        (await db.Releases.ListAsync("shop", 10, None)).Single().ReleaseCandidate.ShouldBeTrue();
+        (await db.Releases.ListAsync("shop", 10, null, None)).Single().ReleaseCandidate.ShouldBeTrue();
         (await db.Jobs.ClaimAsync("w", StorageFixture.Now, TimeSpan.FromSeconds(10), 10, None)).Count.ShouldBe(1);
     }
 

@@ -8,7 +8,8 @@ public interface ITokenStore
     /// <summary>The token with this secret hash, if it exists, is not revoked and has not expired at <paramref name="now"/>.</summary>
     Task<AccessToken?> FindActiveAsync(string secretHash, DateTimeOffset now, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<AccessToken>> ListAsync(CancellationToken cancellationToken);
+    /// <summary>Oldest first; with <paramref name="after"/>, only tokens with a larger id (the next page).</summary>
+    Task<IReadOnlyList<AccessToken>> ListAsync(int limit, long? after, CancellationToken cancellationToken);
 
     /// <summary>Revokes every active token of <paramref name="name"/>, or only the one with <paramref name="id"/>.</summary>
     /// <returns>The tokens revoked now.</returns>

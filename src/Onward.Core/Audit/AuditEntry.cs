@@ -12,4 +12,8 @@ public sealed record AuditEntry(
     string? Service,
     string? Environment,
     long? DeploymentId,
-    string Message);
+    string Message)
+{
+    /// <summary>Where this entry stands in the trail, for asking for the entries after it (<see cref="AuditQuery.Before"/>).</summary>
+    public string Cursor { get; init; } = "";
+}

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Cronos;
 using Onward.Core.Access;
+using Onward.Core.Images;
 using Onward.Core.Sources;
 using YamlDotNet.Core;
 
@@ -17,22 +18,25 @@ public sealed partial class ConfigParser
     private readonly string _file;
     private readonly string _baseDirectory;
     private readonly Func<string, string?> _environment;
+    private readonly Func<string, bool>? _pathExists;
     private AuthMode _authMode;
 
-    private ConfigParser(string file, string baseDirectory, Func<string, string?> environment)
+    private ConfigParser(string file, string baseDirectory, Func<string, string?> environment, Func<string, bool>? pathExists)
     {
         _file = file;
         _baseDirectory = baseDirectory;
         _environment = environment;
+        _pathExists = pathExists;
     }
 
     /// <param name="text">The file's content.</param>
     /// <param name="file">The name shown in problems.</param>
     /// <param name="baseDirectory">Relative paths (database, data directory, local repositories) resolve against it.</param>
     /// <param name="environment">Looks up <c>${NAME}</c> references; usually <see cref="Environment.GetEnvironmentVariable(string)"/>.</param>
-    public static ConfigLoadResult Parse(string text, string file, string baseDirectory, Func<string, string?> environment)
+    /// <param name="pathExists">Whether a path on this host exists (local repositories are checked with it); null checks nothing.</param>
+    public static ConfigLoadResult Parse(string text, string file, string baseDirectory, Func<string, string?> environment, Func<string, bool>? pathExists = null)
     {
-        var parser = new ConfigParser(file, baseDirectory, environment);
+        var parser = new ConfigParser(file, baseDirectory, environment, pathExists);
         var config = parser.ParseRoot(text);
         return new ConfigLoadResult(
             parser._problems.Count == 0 ? config : null,
@@ -45,6 +49,10 @@ public sealed partial class ConfigParser
         // own. References are swapped for a form YAML reads as plain text, of the same length so that every column
         // in a problem still points at the file, and expanded after parsing.
         text = EnvReferenceRegex().Replace(text, m => "$\u27E8" + m.Groups[1].Value + "\u27E9");
+        if (CheckIndentation(text))
+        {
+            return null;
+        }
         YamlNode? root;
         try
         {
@@ -105,9 +113,33 @@ public sealed partial class ConfigParser
         }
 
         CheckRequires(environmentsNode as YamlMapping, environments);
+        CheckRequiresCycles(environmentsNode as YamlMapping, environments);
         CheckLocalPorts(environmentsNode as YamlMapping, environments, services);
         CheckDeployMethods(servicesNode as YamlMapping, environments, services);
         return new OnwardConfig(server, auth, environments, services) { WebhookSecrets = webhooks, Registries = registries };
+    }
+
+    /// <summary>
+    /// YAML indents with spaces only; a tab in the indentation makes the YAML reader fail with a position at the start
+    /// of the file, so tabs are looked for first and reported where they are.
+    /// </summary>
+    /// <returns>Whether any was found.</returns>
+    private bool CheckIndentation(string text)
+    {
+        var found = false;
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            var indent = line.Length - line.TrimStart(' ', '\t').Length;
+            var tab = line.IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent && line.TrimStart(' ', '\t').Length > 0 && !line.TrimStart(' ', '\t').StartsWith('#'))
+            {
+                Problem(i + 1, tab + 1, "", "a tab is used for indentation", "indent with spaces only (YAML does not allow tabs there); most editors can turn tabs into spaces");
+                found = true;
+            }
+        }
+        return found;
     }
 
     private List<RegistryConfig> ParseRegistries(YamlNode? node)
@@ -548,6 +580,11 @@ public sealed partial class ConfigParser
         if (Str(keys.Get("repository"), path + ".repository") is { } repo)
         {
             repository = ResolveRepository(repo.Value);
+            if (repository.IsLocal && _pathExists is not null && !_pathExists(repository.Url))
+            {
+                Problem(repo, path + ".repository", $"the local repository {repository.Url} does not exist",
+                    "give the path of a git repository on this host (relative paths start at this file's folder), or its URL");
+            }
         }
         else
         {
@@ -677,12 +714,12 @@ public sealed partial class ConfigParser
             Problem(parent, path, "missing `image`", "name the repository images are pushed to, e.g. `image: registry.example.com/team/app`");
             return null;
         }
-        if (!ImageNameRegex().IsMatch(image.Value))
+        if (ImageReference.ParseRepository(image.Value, out var problem) is not { } repository)
         {
-            Problem(image, path + ".image", $"'{image.Value}' is not an image repository", "write registry/name without a tag or digest, lowercase, e.g. `127.0.0.1:5000/acme/billing`; Onward adds the tags");
+            Problem(image, path + ".image", problem!, "write the repository images are pushed to, lowercase, without a tag or digest, e.g. `registry.example.com/acme/billing` or `127.0.0.1:5000/acme/billing`; a name without a registry host (acme/billing) is on Docker Hub");
             return null;
         }
-        return image.Value;
+        return repository.Name;
     }
 
     private DeployConfig? ParseDeploy(YamlNode node, string path, bool imageBuild)
@@ -770,6 +807,59 @@ public sealed partial class ConfigParser
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Environments that require each other in a cycle (<c>a → b → c → a</c>) can never be deployed to, since each
+    /// waits for a success in the next; each is reported at its requirement that closes the cycle.
+    /// </summary>
+    private void CheckRequiresCycles(YamlMapping? environmentsNode, List<EnvironmentConfig> environments)
+    {
+        if (environmentsNode is null)
+        {
+            return;
+        }
+        var requires = environments.ToDictionary(e => e.Name, e => e.Policy.Requires.Where(r => r != e.Name && environments.Any(o => o.Name == r)).ToList());
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var start in environments.Select(e => e.Name))
+        {
+            if (FindCycle(start, start, requires, [start]) is not { } cycle || cycle.Any(reported.Contains))
+            {
+                continue;
+            }
+            var shown = string.Join(" → ", cycle.Append(cycle[0]));
+            for (var i = 0; i < cycle.Count; i++)
+            {
+                var (from, to) = (cycle[i], cycle[(i + 1) % cycle.Count]);
+                reported.Add(from);
+                var items = Child(Child(environmentsNode.Entries.First(e => e.Key.Value == from).Value, "policy"), "requires") as YamlSequence;
+                var index = items?.Items.ToList().FindIndex(n => n is YamlScalar s && s.Value == to) ?? -1;
+                YamlNode where = index >= 0 ? items!.Items[index] : environmentsNode.Entries.First(e => e.Key.Value == from).Key;
+                Problem(where, $"environments.{from}.policy.requires{(index >= 0 ? $"[{index}]" : "")}",
+                    $"'{from}' requires '{to}', which closes the cycle {shown}: none of them could ever be deployed to",
+                    "remove one of these requirements; a chain of environments runs one way, e.g. dev → staging → prod");
+            }
+        }
+    }
+
+    private static List<string>? FindCycle(string start, string at, Dictionary<string, List<string>> requires, List<string> path)
+    {
+        foreach (var next in requires[at])
+        {
+            if (next == start)
+            {
+                return path;
+            }
+            if (path.Contains(next) || string.CompareOrdinal(next, start) < 0)
+            {
+                continue;
+            }
+            if (FindCycle(start, next, requires, [.. path, next]) is { } cycle)
+            {
+                return cycle;
+            }
+        }
+        return null;
     }
 
     private void CheckLocalPorts(YamlMapping? environmentsNode, List<EnvironmentConfig> environments, List<ServiceConfig> services)
@@ -1065,7 +1155,4 @@ public sealed partial class ConfigParser
 
     [GeneratedRegex("\\$\u27E8([A-Za-z_][A-Za-z0-9_]*)\u27E9")]
     private static partial Regex SwappedReferenceRegex();
-
-    [GeneratedRegex(@"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$")]
-    private static partial Regex ImageNameRegex();
 }

@@ -3,4 +3,7 @@ namespace Onward.Core.Deployments;
 public sealed record DeploymentQuery(string? Service, string? Environment, DeploymentState? State, int Limit)
 {
     public long? ReleaseId { get; init; }
+
+    /// <summary>Only deployments with a smaller id: the next page after the last one seen.</summary>
+    public long? Before { get; init; }
 }

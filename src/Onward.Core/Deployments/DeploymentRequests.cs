@@ -129,14 +129,14 @@ public sealed class DeploymentRequests(
         {
             release = await releases.FindAsync(request.Service, request.Version, cancellationToken);
         }
-        else if (request.Commit!.Length < 7)
+        else if (!CommitId.IsFull(request.Commit))
         {
-            return (null, RequestOutcome.Fail(RequestError.Invalid, $"commit '{request.Commit}' is too short; give at least 7 characters of the SHA"));
+            return (null, RequestOutcome.Fail(RequestError.Invalid, CommitId.Problem("commit", request.Commit) + "; to name a release by its short hash, give it as `version`"));
         }
         else
         {
             var matches = (await releases.ListAsync(request.Service, int.MaxValue, cancellationToken))
-                .Where(r => r.Commit.StartsWith(request.Commit, StringComparison.OrdinalIgnoreCase))
+                .Where(r => string.Equals(r.Commit, request.Commit, StringComparison.OrdinalIgnoreCase))
                 .ToList();
             release = matches.FirstOrDefault(r => r.RefKind == RefKind.Branch) ?? matches.FirstOrDefault();
         }

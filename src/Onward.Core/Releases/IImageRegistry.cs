@@ -9,7 +9,4 @@ public interface IImageRegistry
     /// </summary>
     /// <exception cref="FormatException">Not an image reference.</exception>
     Task<string?> ResolveAsync(string reference, CancellationToken cancellationToken);
-
-    /// <summary>The repository part of a reference (<c>host/name</c>), without tag or digest.</summary>
-    string RepositoryOf(string reference);
 }

@@ -15,7 +15,10 @@ public interface IReleaseStore
 
     Task<Release?> FindAsync(string service, string version, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<Release>> ListAsync(string? service, int limit, CancellationToken cancellationToken);
+    /// <summary>Newest first; with <paramref name="before"/>, only releases with a smaller id (the next page).</summary>
+    Task<IReadOnlyList<Release>> ListAsync(string? service, int limit, CancellationToken cancellationToken) => ListAsync(service, limit, null, cancellationToken);
+
+    Task<IReadOnlyList<Release>> ListAsync(string? service, int limit, long? before, CancellationToken cancellationToken);
 
     /// <summary>Builds started and not yet ended.</summary>
     Task<int> CountRunningBuildsAsync(CancellationToken cancellationToken);

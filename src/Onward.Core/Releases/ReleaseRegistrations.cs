@@ -2,6 +2,7 @@ using Onward.Core.Builds;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
 using Onward.Core.Sources;
+using Onward.Core.Images;
 
 namespace Onward.Core.Releases;
 
@@ -28,15 +29,15 @@ public sealed class ReleaseRegistrations(
         {
             return (null, false, RequestError.Invalid, $"{service.Name} is built by Onward; only services with `build: {{ external: {{ image: … }} }}` are registered");
         }
-        string repository;
-        try
+        if (!CommitId.IsFull(commit))
         {
-            repository = registry.RepositoryOf(image);
+            return (null, false, RequestError.Invalid, CommitId.Problem("commit", commit) + "; register the exact commit the image was built from");
         }
-        catch (FormatException e)
+        if (!ImageReference.TryParse(image, out var parsed, out var problem))
         {
-            return (null, false, RequestError.Invalid, e.Message);
+            return (null, false, RequestError.Invalid, problem);
         }
+        var repository = parsed.Name;
         if (repository != external.Image)
         {
             return (null, false, RequestError.Invalid, $"{image} is not in {service.Name}'s image repository {external.Image}");

@@ -14,7 +14,8 @@ public interface IDeliveryStore
     /// <summary>The push a delivery reported, kept for its processing.</summary>
     Task<PushEvent?> PushOfAsync(long id, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<Delivery>> ListAsync(int limit, CancellationToken cancellationToken);
+    /// <summary>Newest first; with <paramref name="before"/>, only deliveries with a smaller id (the next page).</summary>
+    Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, CancellationToken cancellationToken);
 
     /// <summary>Records the outcome of processing: the release made (if any) and the final reason.</summary>
     Task CompleteAsync(long id, DeliveryAction action, string reason, long? releaseId, string? commit, CancellationToken cancellationToken);

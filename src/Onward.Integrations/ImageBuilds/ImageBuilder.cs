@@ -7,6 +7,7 @@ using Onward.Core.Releases;
 using Onward.Integrations.Git;
 using Onward.Integrations.LocalProcesses;
 using Onward.Integrations.Registry;
+using Onward.Core.Images;
 
 namespace Onward.Integrations.ImageBuilds;
 
@@ -59,7 +60,7 @@ public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceR
     public string Script(Release release, ServiceConfig service, string work, string directory, DateTimeOffset created, bool authFile)
     {
         var build = service.Build.Buildah ?? service.Build.Docker ?? throw new InvalidOperationException($"service {service.Name} has no image builder");
-        var image = ImageReference.Parse(build.Image + ":tag");
+        var image = ImageReference.Parse(build.Image);
         var insecure = RegistryCredentials.IsInsecure(image.Registry, config.Registries);
         var tags = new List<string> { $"{build.Image}:{Release.ShortHash(release.Commit)}" };
         if (release.Version != Release.ShortHash(release.Commit))
@@ -153,7 +154,7 @@ public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceR
     /// </summary>
     private async Task<bool> WriteAuthAsync(string image, string directory, bool docker, CancellationToken cancellationToken)
     {
-        var host = ImageReference.Parse(image + ":tag").Registry;
+        var host = ImageReference.Parse(image).Registry;
         if (RegistryCredentials.For(host, config.Registries) is not { } credentials)
         {
             return false;

@@ -4,6 +4,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Releases;
 using Onward.Integrations.Git;
 using YamlDotNet.Core;
+using Onward.Core.Images;
 
 namespace Onward.Integrations.Kubernetes;
 
@@ -78,16 +79,6 @@ public static class ManifestRenderer
         return (objects.OrderBy(o => o.Object.Kind.Order).ThenBy(o => o.Position).Select(o => o.Object).ToList(), null);
     }
 
-    /// <summary>The repository part of an image reference: tag and digest removed (a port in the host is not a tag).</summary>
-    public static string RepositoryOf(string image)
-    {
-        var at = image.IndexOf('@', StringComparison.Ordinal);
-        var name = at >= 0 ? image[..at] : image;
-        var slash = name.LastIndexOf('/');
-        var colon = name.LastIndexOf(':');
-        return colon > slash ? name[..colon] : name;
-    }
-
     private static IEnumerable<JsonNode?> Expand(JsonNode? document) =>
         document is JsonObject list && (list["kind"] as JsonValue)?.ToString() == "List" && list["items"] is JsonArray items ? items.Select(i => i?.DeepClone()) : [document];
 
@@ -133,7 +124,7 @@ public static class ManifestRenderer
                     {
                         foreach (var container in containers.OfType<JsonObject>())
                         {
-                            if ((container["image"] as JsonValue)?.ToString() is { } current && RepositoryOf(current) == image)
+                            if ((container["image"] as JsonValue)?.ToString() is { } current && ImageReference.TryParse(current, out var reference, out _) && reference.Name == image)
                             {
                                 container["image"] = $"{image}@{release.Digest}";
                                 count++;

@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 using Onward.Integrations.Registry;
+using Onward.Core.Images;
 
 namespace Onward.Integrations.LocalProcesses;
 

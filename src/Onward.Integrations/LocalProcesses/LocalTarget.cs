@@ -235,7 +235,7 @@ public sealed class LocalTarget(
     private async Task<(int Pid, int Port)> StartAsync(TargetContext context, DetachedProcess process, CancellationToken cancellationToken)
     {
         var local = context.Service.Deploy.Local
-            ?? throw new InvalidOperationException($"service {context.Service.Name} has no `deploy.local` settings");
+            ?? throw new PermanentFailureException($"service {context.Service.Name} has no `deploy.local` settings");
         Directory.CreateDirectory(process.Directory);
         var port = PortAllocator.Next();
         var (artifact, command, workingDirectory, imageEnvironment) = await LaunchAsync(context, local, port, cancellationToken);
@@ -276,7 +276,7 @@ public sealed class LocalTarget(
             }
             else if (argv.Count == 0)
             {
-                throw new InvalidOperationException($"image {context.Release.ImageReference} has neither an entrypoint nor a command; set `deploy.local.command`");
+                throw new PermanentFailureException($"image {context.Release.ImageReference} has neither an entrypoint nor a command; set `deploy.local.command`");
             }
             else
             {
@@ -300,8 +300,8 @@ public sealed class LocalTarget(
             Directory.CreateDirectory(workingDirectory);
             return (image.RootFs, command, workingDirectory, environment);
         }
-        var artifact = context.Release.Artifact ?? throw new InvalidOperationException($"release {context.Release.Version} has no artifact");
-        var template = local.Command ?? throw new InvalidOperationException($"service {context.Service.Name} has no `deploy.local.command`");
+        var artifact = context.Release.Artifact ?? throw new PermanentFailureException($"release {context.Release.Version} has no artifact");
+        var template = local.Command ?? throw new PermanentFailureException($"service {context.Service.Name} has no `deploy.local.command`");
         return (artifact, Placeholders.Fill(template, Values(context, port, artifact)), artifact, new Dictionary<string, string>());
     }
 

@@ -1,4 +1,5 @@
 using Onward.Core.Releases;
+using Onward.Core.Images;
 
 namespace Onward.Integrations.Registry;
 
@@ -7,6 +8,4 @@ public sealed class ImageRegistry(RegistryClient client) : IImageRegistry
 {
     public async Task<string?> ResolveAsync(string reference, CancellationToken cancellationToken) =>
         await client.ResolveDigestAsync(ImageReference.Parse(reference), cancellationToken);
-
-    public string RepositoryOf(string reference) => ImageReference.Parse(reference).Name;
 }

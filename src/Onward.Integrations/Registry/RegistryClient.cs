@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Onward.Core.Configuration;
+using Onward.Core.Images;
 
 namespace Onward.Integrations.Registry;
 
@@ -114,7 +115,7 @@ public sealed partial class RegistryClient : IDisposable
     }
 
     private Uri Url(ImageReference image, string path) =>
-        new($"{(RegistryCredentials.IsInsecure(image.Registry, _registries) ? "http" : "https")}://{image.Registry}/v2/{image.Repository}/{path}");
+        new($"{(RegistryCredentials.IsInsecure(image.Registry, _registries) ? "http" : "https")}://{image.ApiHost}/v2/{image.Repository}/{path}");
 
     private async Task<HttpResponseMessage> SendAsync(
         ImageReference image, Func<HttpRequestMessage> create, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)

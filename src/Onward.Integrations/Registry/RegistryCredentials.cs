@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Onward.Core.Configuration;
+using Onward.Core.Images;
 
 namespace Onward.Integrations.Registry;
 
@@ -11,9 +12,13 @@ namespace Onward.Integrations.Registry;
 /// </summary>
 public static class RegistryCredentials
 {
+    /// <summary>Docker Hub goes by several names in configuration files; its credentials are usually under its old index URL.</summary>
+    private static readonly string[] DockerHubNames = [ImageReference.DockerHub, "index.docker.io", "registry-1.docker.io"];
+
     public static (string User, string Password)? For(string host, IReadOnlyList<RegistryConfig> registries)
     {
-        var config = registries.FirstOrDefault(r => r.Host == host);
+        var names = host == ImageReference.DockerHub ? DockerHubNames : [host];
+        var config = registries.FirstOrDefault(r => names.Contains(r.Host));
         if (config?.Username is { } user && config.Password is { } password)
         {
             return (user, password);
@@ -31,8 +36,8 @@ public static class RegistryCredentials
         }
         foreach (var entry in auths.EnumerateObject())
         {
-            var key = entry.Name.Replace("https://", "", StringComparison.Ordinal).Replace("http://", "", StringComparison.Ordinal).TrimEnd('/');
-            if (key != host || !entry.Value.TryGetProperty("auth", out var auth) || auth.GetString() is not { } encoded)
+            var key = entry.Name.Replace("https://", "", StringComparison.Ordinal).Replace("http://", "", StringComparison.Ordinal).Split('/')[0];
+            if (!names.Contains(key) || !entry.Value.TryGetProperty("auth", out var auth) || auth.GetString() is not { } encoded)
             {
                 continue;
             }

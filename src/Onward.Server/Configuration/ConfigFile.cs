@@ -15,7 +15,8 @@ public static class ConfigFile
             return new ConfigLoadResult(null,
                 [new ConfigProblem(path, 1, 1, "", "the file does not exist", "pass the path of your onward.yaml with --config, or run `onward demo` to see one")]);
         }
-        return ConfigParser.Parse(File.ReadAllText(full), path, Path.GetDirectoryName(full)!, Environment.GetEnvironmentVariable);
+        return ConfigParser.Parse(File.ReadAllText(full), path, Path.GetDirectoryName(full)!, Environment.GetEnvironmentVariable,
+            p => Directory.Exists(p) || File.Exists(p));
     }
 
     /// <exception cref="ConfigException">The file is invalid; the exception lists every problem.</exception>

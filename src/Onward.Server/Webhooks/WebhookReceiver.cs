@@ -40,6 +40,8 @@ public static class WebhookReceiver
         var tooLarge = $"the payload is larger than {MaxPayloadBytes / 1024 / 1024} MiB; it was not read, checked or recorded";
         if (http.Request.ContentLength > MaxPayloadBytes)
         {
+            // Nothing of the body is read, so the connection cannot be used again.
+            http.Response.Headers.Connection = "close";
             refused.Count(provider, "payload too large", from);
             return Problem(413, tooLarge);
         }

@@ -184,10 +184,22 @@ public sealed class JobWorker(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "{Kind} job for {Subject} failed (attempt {Attempt})", job.Kind, job.Subject, job.Attempts);
-            if (job.Attempts >= GiveUpAfterErrors)
+            // A failure that a retry cannot change ends the job at once; any other is tried again, with backoff, and
+            // its stack trace is logged only when the job is given up.
+            var permanent = e is PermanentFailureException or FormatException;
+            var givingUp = permanent || job.Attempts >= GiveUpAfterErrors;
+            if (givingUp && !permanent)
             {
-                var reason = $"gave up after {job.Attempts} attempts; last error: {e.Message}";
+                logger.LogError(e, "{Kind} job for {Subject} failed (attempt {Attempt}); giving up", job.Kind, job.Subject, job.Attempts);
+            }
+            else
+            {
+                logger.LogWarning("{Kind} job for {Subject} failed (attempt {Attempt}{Then}): {Error}",
+                    job.Kind, job.Subject, job.Attempts, permanent ? ", not retried: it would fail again" : ", trying again", e.Message);
+            }
+            if (givingUp)
+            {
+                var reason = permanent ? e.Message : $"gave up after {job.Attempts} attempts; last error: {e.Message}";
                 switch (job.Kind)
                 {
                     case JobKind.Build:

@@ -40,10 +40,10 @@ public sealed class TokenStore(SqliteDatabase database) : ITokenStore
             """, new { secretHash, now = UnixTime.From(now) }, null, cancellationToken)).FirstOrDefault();
     }
 
-    public async Task<IReadOnlyList<AccessToken>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AccessToken>> ListAsync(int limit, long? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await QueryAsync(connection, $"SELECT {Columns} FROM tokens ORDER BY id", new { }, null, cancellationToken);
+        return await QueryAsync(connection, $"SELECT {Columns} FROM tokens WHERE (@after IS NULL OR id > @after) ORDER BY id LIMIT @limit", new { limit, after }, null, cancellationToken);
     }
 
     public async Task<IReadOnlyList<AccessToken>> RevokeAsync(string? name, long? id, string revokedBy, DateTimeOffset now, CancellationToken cancellationToken)

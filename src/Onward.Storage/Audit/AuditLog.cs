@@ -9,6 +9,12 @@ public sealed class AuditLog(SqliteDatabase database) : IAuditLog
 {
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
+        long? at = null, source = null, seq = null;
+        if (query.Before is { } before)
+        {
+            var parts = ParseCursor(before) ?? throw new ArgumentException($"'{before}' is not an audit cursor", nameof(query));
+            (at, source, seq) = parts;
+        }
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<AuditRow>(new CommandDefinition("""
             SELECT * FROM (
@@ -21,11 +27,24 @@ public sealed class AuditLog(SqliteDatabase database) : IAuditLog
                 SELECT a.at, a.actor, a.action, NULL, a.environment, NULL, a.message, a.id, 1
                 FROM audit_events a
                 WHERE @Service IS NULL AND (@Environment IS NULL OR a.environment = @Environment) AND (@Actor IS NULL OR a.actor = @Actor)
-            ) ORDER BY At DESC, Source DESC, Seq DESC LIMIT @Limit
-            """, new { query.Service, query.Environment, query.Actor, query.Limit }, cancellationToken: cancellationToken));
+            )
+            WHERE @at IS NULL OR At < @at OR (At = @at AND (Source < @source OR (Source = @source AND Seq < @seq)))
+            ORDER BY At DESC, Source DESC, Seq DESC LIMIT @Limit
+            """, new { query.Service, query.Environment, query.Actor, query.Limit, at, source, seq }, cancellationToken: cancellationToken));
         return rows.Select(r => new AuditEntry(
             UnixTime.To(r.At), r.Actor, r.Source == 0 ? "deployment." + char.ToLowerInvariant(r.Action[0]) + r.Action[1..] : r.Action,
-            r.Service, r.Environment, r.DeploymentId, r.Message)).ToList();
+            r.Service, r.Environment, r.DeploymentId, r.Message)
+        { Cursor = $"{r.At}.{r.Source}.{r.Seq}" }).ToList();
+    }
+
+    /// <summary>Reads a cursor as <see cref="AuditEntry.Cursor"/> writes it (time, source, sequence); null when it is not one.</summary>
+    public static (long At, long Source, long Seq)? ParseCursor(string text)
+    {
+        var parts = text.Split('.');
+        return parts.Length == 3 && long.TryParse(parts[0], out var at) && long.TryParse(parts[1], out var source) && source is 0 or 1
+            && long.TryParse(parts[2], out var seq)
+            ? (at, source, seq)
+            : null;
     }
 
     private sealed class AuditRow

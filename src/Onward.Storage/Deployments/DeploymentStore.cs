@@ -107,9 +107,10 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
               AND (@Environment IS NULL OR d.environment = @Environment)
               AND (@State IS NULL OR d.state = @State)
               AND (@ReleaseId IS NULL OR d.release_id = @ReleaseId)
+              AND (@Before IS NULL OR d.id < @Before)
             ORDER BY d.id DESC LIMIT @Limit
             """,
-            new { query.Service, query.Environment, State = query.State?.ToString(), query.ReleaseId, query.Limit },
+            new { query.Service, query.Environment, State = query.State?.ToString(), query.ReleaseId, query.Before, query.Limit },
             cancellationToken);
     }
 

@@ -45,10 +45,10 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
     public async Task<Release?> FindAsync(string service, string version, CancellationToken cancellationToken) =>
         (await QueryAsync($"SELECT {Columns} FROM releases WHERE service = @service AND version = @version", new { service, version }, cancellationToken)).FirstOrDefault();
 
-    public Task<IReadOnlyList<Release>> ListAsync(string? service, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<Release>> ListAsync(string? service, int limit, long? before, CancellationToken cancellationToken) =>
         QueryAsync(
-            $"SELECT {Columns} FROM releases WHERE (@service IS NULL OR service = @service) ORDER BY id DESC LIMIT @limit",
-            new { service, limit }, cancellationToken);
+            $"SELECT {Columns} FROM releases WHERE (@service IS NULL OR service = @service) AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit",
+            new { service, limit, before }, cancellationToken);
 
     public async Task<int> CountRunningBuildsAsync(CancellationToken cancellationToken)
     {

@@ -72,8 +72,8 @@ public sealed class DeliveryStore(SqliteDatabase database, JobQueue jobs) : IDel
         return json is null ? null : JsonSerializer.Deserialize<PushEvent>(json, Json);
     }
 
-    public Task<IReadOnlyList<Delivery>> ListAsync(int limit, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {Columns} FROM webhook_deliveries ORDER BY id DESC LIMIT @limit", new { limit }, cancellationToken);
+    public Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, CancellationToken cancellationToken) =>
+        QueryAsync($"SELECT {Columns} FROM webhook_deliveries WHERE (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit", new { limit, before }, cancellationToken);
 
     public async Task CompleteAsync(long id, DeliveryAction action, string reason, long? releaseId, string? commit, CancellationToken cancellationToken)
     {

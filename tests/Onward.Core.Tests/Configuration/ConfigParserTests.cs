@@ -304,9 +304,79 @@ public class ConfigParserTests
         var problems = Parse(yaml).Problems.Select(p => p.ToString()).ToList();
 
         problems.ShouldContain(p => p.Contains("registries.https://127.0.0.1:5000: 'https://127.0.0.1:5000' is not a registry host"));
-        problems.ShouldContain(p => p.Contains("services.a.build.buildah.image: '127.0.0.1:5000/acme/a:latest' is not an image repository") && p.Contains("Onward adds the tags"));
+        problems.ShouldContain(p => p.Contains("services.a.build.buildah.image: '127.0.0.1:5000/acme/a:latest' names a tag; give the repository alone (e.g. 127.0.0.1:5000/acme/a): Onward adds the tags"));
         problems.ShouldContain(p => p.Contains("services.b.build: several builders given (command, docker)"));
         problems.ShouldContain(p => p.Contains("services.b.deploy.local: missing `command`"));
         problems.ShouldContain(p => p.Contains("services.c.build.docker.context: '../outside' leaves the repository"));
+    }
+
+    /// <summary>Regression for issue 10.6: a cycle of requirements was accepted, leaving its environments undeployable.</summary>
+    [Fact]
+    public void A_cycle_of_requirements_is_reported_at_each_environment_in_it()
+    {
+        var yaml = """
+            environments:
+              a: { target: { local: {} }, policy: { requires: [c] } }
+              b: { target: { local: {} }, policy: { requires: [a] } }
+              c: { target: { local: {} }, policy: { requires: [dev, b] } }
+              dev: { target: { local: {} } }
+            services:
+              s:
+                repository: ./s
+                build: { command: { run: make } }
+                deploy: { local: { command: run, healthUrl: "http://127.0.0.1:{port}/" } }
+            """;
+
+        var problems = Parse(yaml).Problems;
+
+        problems.Select(p => p.ToString()).ShouldBe(
+        [
+            "onward.yaml:2:52: environments.a.policy.requires[0]: 'a' requires 'c', which closes the cycle a → c → b → a: none of them could ever be deployed to (fix: remove one of these requirements; a chain of environments runs one way, e.g. dev → staging → prod)",
+            "onward.yaml:3:52: environments.b.policy.requires[0]: 'b' requires 'a', which closes the cycle a → c → b → a: none of them could ever be deployed to (fix: remove one of these requirements; a chain of environments runs one way, e.g. dev → staging → prod)",
+            "onward.yaml:4:57: environments.c.policy.requires[1]: 'c' requires 'b', which closes the cycle a → c → b → a: none of them could ever be deployed to (fix: remove one of these requirements; a chain of environments runs one way, e.g. dev → staging → prod)",
+        ]);
+    }
+
+    /// <summary>Regression for issue 10.6: a tab in the indentation was reported at 1:1.</summary>
+    [Fact]
+    public void A_tab_in_the_indentation_is_reported_where_it_is()
+    {
+        var yaml = Valid.Replace("    poll: 30s", "\tpoll: 30s", StringComparison.Ordinal);
+
+        var problem = Parse(yaml).Problems.ShouldHaveSingleItem();
+
+        problem.ToString().ShouldBe("onward.yaml:18:1: a tab is used for indentation (fix: indent with spaces only (YAML does not allow tabs there); most editors can turn tabs into spaces)");
+    }
+
+    /// <summary>Regression for issue 10.6: an image without a registry host passed the validator and failed the builder eight times.</summary>
+    [Fact]
+    public void An_image_without_a_registry_host_is_a_docker_hub_repository_for_the_validator_and_the_builder_alike()
+    {
+        var yaml = Valid.Replace("build: { command: { run: \"make {artifact}\" } }", "build: { buildah: { image: acme/app } }", StringComparison.Ordinal)
+            .Replace("local: { command: \"{artifact}/billing --port {port}\", ", "local: { ", StringComparison.Ordinal);
+
+        var result = Parse(yaml);
+
+        result.Problems.ShouldBeEmpty();
+        result.Config!.FindService("billing")!.Build.ImageRepository.ShouldBe("docker.io/acme/app");
+        Parse(yaml.Replace("acme/app", "Acme/App/x", StringComparison.Ordinal)).Problems.ShouldContain(p => p.Message.Contains("uppercase letters in its repository name"));
+    }
+
+    /// <summary>Regression for issue 10.6: a local repository that does not exist was accepted.</summary>
+    [Fact]
+    public void A_local_repository_that_does_not_exist_is_reported_when_paths_can_be_checked()
+    {
+        var checkedPaths = new List<string>();
+        var result = ConfigParser.Parse(Valid, "onward.yaml", "/srv/onward", _ => null, path =>
+        {
+            checkedPaths.Add(path);
+            return false;
+        });
+
+        result.Problems.ShouldHaveSingleItem().ToString().ShouldBe(
+            "onward.yaml:17:17: services.billing.repository: the local repository /srv/onward/billing does not exist (fix: give the path of a git repository on this host (relative paths start at this file's folder), or its URL)");
+        checkedPaths.ShouldBe(["/srv/onward/billing"]);
+        ConfigParser.Parse(Valid.Replace("./billing", "https://git.example/billing.git", StringComparison.Ordinal), "onward.yaml", "/srv/onward", _ => null, _ => false)
+            .Problems.ShouldBeEmpty("URLs are not looked for on this host");
     }
 }

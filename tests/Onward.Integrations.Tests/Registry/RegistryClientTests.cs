@@ -2,6 +2,7 @@ using System.Text;
 using Onward.Core.Configuration;
 using Onward.Integrations.Registry;
 using Onward.Testing;
+using Onward.Core.Images;
 
 namespace Onward.Integrations.Tests.Registry;
 
@@ -70,18 +71,4 @@ public class RegistryClientTests
         using var fromFile = new RegistryClient([new RegistryConfig(locked.Host, true, null, null, dockerConfig)]);
         (await fromFile.ResolveDigestAsync(image, None)).ShouldBeNull();
     }
-
-    [Theory]
-    [InlineData("127.0.0.1:5000/acme/billing:3f2a9c1", "127.0.0.1:5000", "acme/billing", "3f2a9c1", null)]
-    [InlineData("registry.example.com/team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "registry.example.com", "team/app", null, "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
-    [InlineData("localhost:5000/app", "localhost:5000", "app", null, null)]
-    public void References_are_read_with_their_registry_host(string text, string registry, string repository, string? tag, string? digest) =>
-        ImageReference.Parse(text).ShouldBe(new ImageReference(registry, repository, tag, digest));
-
-    [Theory]
-    [InlineData("billing:latest")]
-    [InlineData("acme/billing")]
-    [InlineData("registry.example.com/Acme/Billing")]
-    public void References_without_a_registry_host_are_refused(string text) =>
-        Should.Throw<FormatException>(() => ImageReference.Parse(text)).Message.ShouldContain("registry.example.com[:port]/name");
 }

@@ -4,6 +4,7 @@ using Onward.Contracts.Releases;
 using Onward.Core.Configuration;
 using Onward.Integrations.Registry;
 using Onward.Testing;
+using Onward.Core.Images;
 
 namespace Onward.Server.Tests.Images;
 
@@ -140,8 +141,13 @@ public class ImageReleaseTests
             new ReleaseRegistration("shop", commit, null, $"{registry.Host}/other/shop:{commit[..7]}"));
         elsewhere.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
 
+        var abbreviated = await OnwardCli.RunAsync(null, "releases", "register", "--server", onward.Config.Server.Listen.ToString(),
+            "--service", "shop", "--commit", commit[..10], "--image", $"{registry.Host}/acme/shop:{commit[..7]}");
+        abbreviated.ExitCode.ShouldBe(1);
+        abbreviated.Error.ShouldContain($"`commit` must be a full commit id (40 or 64 hexadecimal digits), not '{commit[..10]}'");
+
         var registered = await OnwardCli.RunAsync(null, "releases", "register", "--server", onward.Config.Server.Listen.ToString(),
-            "--service", "shop", "--commit", commit[..10], "--image", $"{registry.Host}/acme/shop:{commit[..7]}", "--json");
+            "--service", "shop", "--commit", commit, "--image", $"{registry.Host}/acme/shop:{commit[..7]}", "--json");
 
         registered.ExitCode.ShouldBe(0, registered.Error);
         var release = System.Text.Json.JsonSerializer.Deserialize<ReleaseResponse>(registered.Output, OnwardApi.Json)!;

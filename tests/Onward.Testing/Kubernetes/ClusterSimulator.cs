@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
 using Onward.Integrations.Registry;
+using Onward.Core.Images;
 
 namespace Onward.Testing.Kubernetes;
 

@@ -108,7 +108,7 @@ public static class TokensCommand
         var list = new Command("list", "Tokens with their owners, roles and groups (never the secrets)");
         list.Options.Add(Config);
         list.SetAction((result, cancellationToken) => RunAsync(result,
-            async (tokens, store, ct) => (await store.ListAsync(ct)).Select(t => t.ToResponse()).ToArray(),
+            async (tokens, store, ct) => (await store.ListAsync(int.MaxValue, null, ct)).Select(t => t.ToResponse()).ToArray(),
             async (client, ct) => (await client.GetAsync<TokenResponse[]>("api/v1/tokens", ct)).Value,
             all =>
             {

@@ -15,14 +15,17 @@ public static class ApprovalsEndpoints
         api.MapGet("/approvals", ListAsync).RequireRole(Role.Viewer);
 
     private static async Task<Results<Ok<PendingApprovalResponse[]>, ProblemHttpResult>> ListAsync(
-        string? state, OnwardConfig config, IDeploymentStore store, DeploymentApprovals approvals, CancellationToken cancellationToken)
+        string? state, int? limit, long? before, OnwardConfig config, IDeploymentStore store, DeploymentApprovals approvals, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (state is not null and not "pending")
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                detail: $"unknown state '{state}'; use `pending` (decided approvals are in each deployment's `approvals` and in `GET /api/v1/audit`)");
+                detail: $"unknown state '{(state.Length <= 40 ? state : state[..40] + "…")}'; use `pending` (decided approvals are in each deployment's `approvals` and in `GET /api/v1/audit`)");
         }
-        var waiting = await store.ListAsync(new DeploymentQuery(null, null, DeploymentState.AwaitingApproval, 1000), cancellationToken);
+        var page = Paging.Limit(limit, 200, 1000);
+        var waiting = await store.ListAsync(new DeploymentQuery(null, null, DeploymentState.AwaitingApproval, page) { Before = before }, cancellationToken);
+        Paging.LinkNext(http, waiting.Count, page, "before", waiting.LastOrDefault()?.Id.ToString());
         var result = new List<PendingApprovalResponse>();
         foreach (var deployment in waiting.OrderBy(d => d.Id))
         {

@@ -2,7 +2,9 @@ using Onward.Core.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Deployments;
 using Onward.Core.Approvals;
+using Onward.Contracts.Problems;
 using Onward.Core.Deployments;
+using Onward.Core.Sources;
 using Onward.Server.Auth;
 
 namespace Onward.Server.Api.Deployments;
@@ -23,19 +25,21 @@ public static class DeploymentsEndpoints
     }
 
     private static async Task<Results<Ok<DeploymentResponse[]>, ProblemHttpResult>> ListAsync(
-        IDeploymentStore store, string? service, string? environment, string? state, int? limit, CancellationToken cancellationToken)
+        IDeploymentStore store, string? service, string? environment, string? state, int? limit, long? before, HttpContext http, CancellationToken cancellationToken)
     {
         DeploymentState? parsed = null;
         if (state is not null)
         {
-            if (!Enum.TryParse<DeploymentState>(state, ignoreCase: true, out var s))
+            if (!Enum.TryParse<DeploymentState>(state, ignoreCase: true, out var s) || !Enum.IsDefined(s) || int.TryParse(state, out _))
             {
                 return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                    detail: $"unknown state '{state}'; use one of {string.Join(", ", Enum.GetNames<DeploymentState>())}");
+                    detail: $"unknown state '{(state.Length <= 40 ? state : state[..40] + "…")}'; use one of {string.Join(", ", Enum.GetNames<DeploymentState>())}");
             }
             parsed = s;
         }
-        var list = await store.ListAsync(new DeploymentQuery(service, environment, parsed, Math.Clamp(limit ?? 50, 1, 1000)), cancellationToken);
+        var page = Paging.Limit(limit, 50, 1000);
+        var list = await store.ListAsync(new DeploymentQuery(service, environment, parsed, page) { Before = before }, cancellationToken);
+        Paging.LinkNext(http, list.Count, page, "before", list.LastOrDefault()?.Id.ToString());
         return TypedResults.Ok(list.Select(d => d.ToResponse()).ToArray());
     }
 
@@ -52,6 +56,10 @@ public static class DeploymentsEndpoints
     private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> DecideAsync(
         long id, ApprovalDecision decision, DecisionBody? body, DeploymentApprovals approvals, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken)
     {
+        if (FieldChecks.Problem(("comment", body?.Comment, FieldLimits.Text, true)) is { } problem)
+        {
+            return problem;
+        }
         var answer = await approvals.DecideAsync(id, CallerIdentity.Of(http), decision, body?.Comment, cancellationToken);
         return answer.Error switch
         {
@@ -65,6 +73,10 @@ public static class DeploymentsEndpoints
     private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> CancelAsync(
         long id, DecisionBody? body, DeploymentRequests requests, IDeploymentStore store, DeploymentApprovals approvals, HttpContext http, CancellationToken cancellationToken)
     {
+        if (FieldChecks.Problem(("comment", body?.Comment, FieldLimits.Text, true)) is { } problem)
+        {
+            return problem;
+        }
         var caller = CallerIdentity.Of(http);
         if (await store.GetAsync(id, cancellationToken) is { } requested && requested.RequestedBy != caller.Name && caller.Role < Role.Approver)
         {
@@ -94,6 +106,20 @@ public static class DeploymentsEndpoints
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
                 detail: "send a JSON body with `service`, `environment` and one of `version` or `commit`, e.g. {\"service\":\"billing\",\"environment\":\"prod\",\"version\":\"1a2b3c4\"}");
+        }
+        if (FieldChecks.Problem(
+                ("service", body.Service, FieldLimits.Name, false),
+                ("environment", body.Environment, FieldLimits.Name, false),
+                ("version", body.Version, FieldLimits.Version, false),
+                ("commit", body.Commit, FieldLimits.Ref, false),
+                ("reason", body.Reason, FieldLimits.Text, true),
+                ("override", body.Override, FieldLimits.Text, true)) is { } problem)
+        {
+            return problem;
+        }
+        if (Blank(body.Commit) is { } commit && !CommitId.IsFull(commit))
+        {
+            return FieldChecks.BadRequest(CommitId.Problem("commit", commit) + "; to name a release by its short hash, send it as `version`");
         }
         var caller = CallerIdentity.Of(http);
         if (body.Override is not null)

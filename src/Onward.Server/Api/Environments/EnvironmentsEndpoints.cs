@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Environments;
+using Onward.Contracts.Problems;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
@@ -44,6 +45,10 @@ public static class EnvironmentsEndpoints
         if (config.FindEnvironment(name) is not { } environment)
         {
             return Unknown(name, config);
+        }
+        if (FieldChecks.Problem(("until", body?.Until, FieldLimits.Word, false), ("reason", body?.Reason, FieldLimits.Text, true)) is { } problem)
+        {
+            return problem;
         }
         if (body?.Until is not { Length: > 0 } untilText || string.IsNullOrWhiteSpace(body.Reason))
         {

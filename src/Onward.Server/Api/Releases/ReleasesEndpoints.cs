@@ -1,9 +1,11 @@
 using Onward.Core.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Contracts.Problems;
 using Onward.Contracts.Releases;
 using Onward.Core.Builds;
 using Onward.Core.Deployments;
 using Onward.Core.Releases;
+using Onward.Core.Sources;
 using Onward.Server.Auth;
 
 namespace Onward.Server.Api.Releases;
@@ -19,9 +21,11 @@ public static class ReleasesEndpoints
         api.MapPost("/releases", RegisterAsync).RequireRole(Role.Deployer);
     }
 
-    private static async Task<Ok<ReleaseResponse[]>> ListAsync(IReleaseStore store, string? service, int? limit, CancellationToken cancellationToken)
+    private static async Task<Ok<ReleaseResponse[]>> ListAsync(IReleaseStore store, string? service, int? limit, long? before, HttpContext http, CancellationToken cancellationToken)
     {
-        var list = await store.ListAsync(service, Math.Clamp(limit ?? 50, 1, 1000), cancellationToken);
+        var page = Paging.Limit(limit, 50, 1000);
+        var list = await store.ListAsync(service, page, before, cancellationToken);
+        Paging.LinkNext(http, list.Count, page, "before", list.LastOrDefault()?.Id.ToString());
         return TypedResults.Ok(list.Select(r => r.ToResponse()).ToArray());
     }
 
@@ -47,6 +51,22 @@ public static class ReleasesEndpoints
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
                 detail: "send a JSON body with `service`, `commit`, `image` and optionally `ref`, e.g. {\"service\":\"billing\",\"commit\":\"3f2a9c1…\",\"image\":\"registry.example.com/acme/billing:3f2a9c1\"}");
+        }
+        if (FieldChecks.Problem(
+                ("service", body.Service, FieldLimits.Name, false),
+                ("commit", body.Commit, FieldLimits.Ref, false),
+                ("ref", body.Ref, FieldLimits.Ref, false),
+                ("image", body.Image, FieldLimits.Image, false)) is { } problem)
+        {
+            return problem;
+        }
+        if (!CommitId.IsFull(body.Commit.Trim()))
+        {
+            return FieldChecks.BadRequest(CommitId.Problem("commit", body.Commit.Trim()) + "; register the exact commit the image was built from, e.g. $(git rev-parse HEAD)");
+        }
+        if (body.Ref is { Length: > 0 } reference && !RefName.IsValid(reference.StartsWith("refs/", StringComparison.Ordinal) ? reference : "refs/heads/" + reference))
+        {
+            return FieldChecks.BadRequest($"`ref` is not a valid git branch or tag name: '{reference}'");
         }
         var (release, created, error, detail) = await registrations.RegisterAsync(body.Service, body.Commit.Trim(), body.Ref, body.Image.Trim(), cancellationToken);
         if (release is null)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Contracts.Problems;
 using Onward.Contracts.Tokens;
 using Onward.Core.Access;
 using Onward.Server.Auth;
@@ -21,8 +22,13 @@ public static class TokensEndpoints
     public static TokenResponse ToResponse(this AccessToken token) => new(
         token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.CreatedAt, token.CreatedBy, token.RevokedAt, token.ExpiresAt);
 
-    private static async Task<Ok<TokenResponse[]>> ListAsync(ITokenStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await store.ListAsync(cancellationToken)).Select(t => t.ToResponse()).ToArray());
+    private static async Task<Ok<TokenResponse[]>> ListAsync(ITokenStore store, int? limit, long? after, HttpContext http, CancellationToken cancellationToken)
+    {
+        var page = Paging.Limit(limit, 200, 1000);
+        var list = await store.ListAsync(page, after, cancellationToken);
+        Paging.LinkNext(http, list.Count, page, "after", list.LastOrDefault()?.Id.ToString());
+        return TypedResults.Ok(list.Select(t => t.ToResponse()).ToArray());
+    }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ProblemHttpResult>> CreateAsync(
         TokenRequestBody? body, AccessTokens tokens, HttpContext http, CancellationToken cancellationToken)
@@ -32,7 +38,27 @@ public static class TokensEndpoints
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
                 detail: "send a JSON body with `name` and `role`, e.g. {\"name\":\"alice\",\"role\":\"approver\",\"groups\":[\"release-managers\"]}");
         }
+        if (FieldChecks.Problem(("name", name, FieldLimits.Name, false), ("role", roleText, FieldLimits.Word, false), ("expires", body.Expires, FieldLimits.Word, false))
+            is { } fieldProblem)
+        {
+            return fieldProblem;
+        }
         var groups = body.Groups ?? [];
+        if (groups.Count > FieldLimits.Groups)
+        {
+            return FieldChecks.BadRequest($"`groups` has {groups.Count} entries; a token carries at most {FieldLimits.Groups}");
+        }
+        for (var i = 0; i < groups.Count; i++)
+        {
+            if (groups[i] is null)
+            {
+                return FieldChecks.BadRequest($"`groups[{i}]` is null; give each group's name, e.g. \"groups\": [\"release-managers\"]");
+            }
+            if (FieldChecks.Problem(($"groups[{i}]", groups[i], FieldLimits.Name, false)) is { } groupProblem)
+            {
+                return groupProblem;
+            }
+        }
         if (AccessTokens.Read(name, roleText, groups, body.Expires is { Length: > 0 } expires ? expires : null, out var role, out var lifetime) is { } problem)
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: problem);

@@ -16,6 +16,11 @@ public static class WebhooksEndpoints
             TypedResults.Ok(refused.Counts.Select(c => new RefusedWebhookResponse(c.Provider, c.Reason, c.Count, c.Last)).ToArray())).RequireRole(Role.Viewer);
     }
 
-    private static async Task<Ok<DeliveryResponse[]>> ListAsync(IDeliveryStore store, int? limit, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await store.ListAsync(Math.Clamp(limit ?? 50, 1, 1000), cancellationToken)).Select(d => d.ToResponse()).ToArray());
+    private static async Task<Ok<DeliveryResponse[]>> ListAsync(IDeliveryStore store, int? limit, long? before, HttpContext http, CancellationToken cancellationToken)
+    {
+        var page = Paging.Limit(limit, 50, 1000);
+        var list = await store.ListAsync(page, before, cancellationToken);
+        Paging.LinkNext(http, list.Count, page, "before", list.LastOrDefault()?.Id.ToString());
+        return TypedResults.Ok(list.Select(d => d.ToResponse()).ToArray());
+    }
 }

@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Onward.Testing;
+
+/// <summary>
+/// What an Onward SQLite file holds, as one fingerprint per table, to show that a stretch of requests wrote nothing.
+/// The job queue's leases and the poller's read times change by themselves and are left out.
+/// </summary>
+public static class DatabaseSnapshot
+{
+    private static readonly string[] Moving = ["jobs", "source_reads", "schema_migrations", "sqlite_sequence"];
+
+    public static async Task<Dictionary<string, string>> TakeAsync(string databaseFile)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databaseFile, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+        var snapshot = new Dictionary<string, string>();
+        foreach (var table in tables.Except(Moving))
+        {
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
+            await using var reader = await select.ExecuteReaderAsync();
+            var text = new StringBuilder();
+            var rows = 0;
+            while (await reader.ReadAsync())
+            {
+                rows++;
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    text.Append(reader.IsDBNull(i) ? "∅" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('\u001f');
+                }
+                text.Append('\n');
+            }
+            snapshot[table] = $"{rows} rows, {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16]}";
+        }
+        return snapshot;
+    }
+}
