@@ -31,6 +31,7 @@ using Onward.Server.Api.Services;
 using Onward.Server.Api.Tokens;
 using Onward.Server.Api.Webhooks;
 using Onward.Server.Auth;
+using Onward.Server.Hosting;
 using Onward.Server.Problems;
 using Onward.Server.Webhooks;
 using Onward.Server.Workers;
@@ -57,6 +58,26 @@ public static class OnwardServer
     /// <param name="time">The clock of every decision the server takes; tests move it to cross freeze windows and expiries.</param>
     public static async Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, TimeProvider time, CancellationToken cancellationToken)
     {
+        // Nothing is touched (database, release processes) before it is sure that this server can run here.
+        if (ListenCheck.Problem(config.Server.Listen) is { } cannotListen)
+        {
+            throw new ServerStartException(cannotListen);
+        }
+        Directory.CreateDirectory(config.Server.DataDir);
+        var identity = ServerIdentity.Claim(config.Server);
+        try
+        {
+            return await BuildAsync(config, logging, time, identity, cancellationToken);
+        }
+        catch
+        {
+            identity.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, TimeProvider time, ServerIdentity identity, CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(config.Server.Listen.ToString());
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -78,10 +99,11 @@ public static class OnwardServer
 
         var database = SqliteDatabase.FromUrl(config.Server.Database);
         await database.MigrateAsync(cancellationToken);
-        Directory.CreateDirectory(config.Server.DataDir);
 
         var services = builder.Services;
         services.AddSingleton(config);
+        // Made by a factory so that the container disposes it (and so releases its lock) when the server stops.
+        services.AddSingleton(_ => identity);
         services.AddSingleton(time);
         services.AddSingleton(database);
         services.AddSingleton<JobQueue>();

@@ -30,6 +30,22 @@ public class JobQueueTests
     }
 
     [Fact]
+    public async Task A_server_takes_back_its_own_leases_at_once_and_leaves_others_alone()
+    {
+        await using var db = await StorageFixture.CreateAsync();
+        await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        await db.BuiltReleaseAsync("shop", "bbbbbbb222");
+        var now = StorageFixture.Now;
+        var mine = (await db.Jobs.ClaimAsync("host:8080:abc", now, Lease, 1, None)).Single();
+        var theirs = (await db.Jobs.ClaimAsync("host:8081:def", now, Lease, 1, None)).Single();
+
+        (await db.Jobs.ReclaimAsync("host:8080:abc", now.AddSeconds(1), None)).ShouldBe(1);
+
+        (await db.Jobs.ClaimAsync("host:8080:abc", now.AddSeconds(1), Lease, 10, None)).ShouldHaveSingleItem().Id.ShouldBe(mine.Id);
+        theirs.Id.ShouldNotBe(mine.Id);
+    }
+
+    [Fact]
     public async Task A_job_woken_while_its_last_step_ran_runs_once_more_instead_of_being_completed()
     {
         await using var db = await StorageFixture.CreateAsync();

@@ -22,6 +22,13 @@ public interface IJobQueue
     /// </summary>
     Task WakeAsync(JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Releases every lease <paramref name="owner"/> holds and makes those jobs due now: a server started again after a
+    /// crash takes back what it was running, instead of waiting for its own leases to run out.
+    /// </summary>
+    /// <returns>How many jobs were taken back.</returns>
+    Task<int> ReclaimAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>When the next unleased job is due, or null when there is none.</summary>
     Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken);
 

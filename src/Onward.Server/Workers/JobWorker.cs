@@ -3,6 +3,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Deployments;
 using Onward.Core.Pipeline;
 using Onward.Core.Webhooks;
+using Onward.Server.Hosting;
 
 namespace Onward.Server.Workers;
 
@@ -17,6 +18,7 @@ public sealed class JobWorker(
     DeploymentRunner deployments,
     DeliveryProcessor deliveries,
     OnwardConfig config,
+    ServerIdentity identity,
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
 {
@@ -25,12 +27,17 @@ public sealed class JobWorker(
     private static readonly TimeSpan IdleLook = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ShortRecheck = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan HoldAtMost = TimeSpan.FromSeconds(1);
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly string _owner = identity.Name;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         queue.JobAdded += Wake;
+        var reclaimed = await queue.ReclaimAsync(_owner, time.GetUtcNow(), stoppingToken);
+        if (reclaimed > 0)
+        {
+            logger.LogInformation("Took back {Count} job(s) this server was running when it stopped ({Owner})", reclaimed, _owner);
+        }
         var slots = new SemaphoreSlim(config.Server.Workers, config.Server.Workers);
         var running = new List<Task>();
         try

@@ -99,6 +99,23 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
             """,
             new { kind = kind.ToString(), subject, now = UnixTime.From(now) }, transaction, cancellationToken: cancellationToken));
 
+    public async Task<int> ReclaimAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var taken = await write.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE jobs SET lease_owner = NULL, lease_until = NULL, due_at = CASE WHEN due_at > @now THEN @now ELSE due_at END
+            WHERE lease_owner = @owner
+            """,
+            new { owner, now = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
+        if (taken > 0)
+        {
+            JobAdded?.Invoke();
+        }
+        return taken;
+    }
+
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

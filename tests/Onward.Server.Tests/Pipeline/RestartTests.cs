@@ -149,4 +149,76 @@ public class RestartTests
         PidOf(dir.Combine(".onward"), current).ShouldSatisfyAllConditions(p => Directory.Exists($"/proc/{p}").ShouldBeTrue());
         (await OnwardApi.AnswerAsync(stableUrl + "/")).ShouldEndWith("in dev-1");
     }
+
+    /// <summary>
+    /// Regression for issue 10.8: a deployment whose step held the job's lease when the server died waited for that
+    /// lease to run out. Here the lease is made to last an hour, so only taking it back lets the deployment finish.
+    /// </summary>
+    [Fact]
+    public async Task A_server_started_again_after_a_crash_takes_back_the_leases_it_held_at_once()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("slow:3000");
+        var commit = await repo.CommitAsync("takes a while to start");
+        var port = Ports.Free();
+        var config = dir.Combine("onward.yaml");
+        await File.WriteAllTextAsync(config, Yaml(port, repo.Path));
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        long id;
+        await using (var first = await OnwardProcess.StartAsync(config, url, dir.Combine("server-1.log")))
+        {
+            id = (await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-1")).FirstOrDefault(d => d.State == "Verifying"),
+                "the deployment to be verifying")).Id;
+            await first.KillAsync();
+        }
+        var owner = Onward.Server.Hosting.ServerIdentity.NameOf(Onward.Server.Configuration.ConfigFile.LoadValid(config).Server);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={dir.Combine("onward.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE jobs SET lease_owner = $owner, lease_until = $until WHERE kind = 'Deploy' AND subject = $id";
+            command.Parameters.AddWithValue("$owner", owner);
+            command.Parameters.AddWithValue("$until", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$id", id);
+            (await command.ExecuteNonQueryAsync()).ShouldBe(1, "the step was running when the server died");
+        }
+
+        await using var second = await OnwardProcess.StartAsync(config, url, dir.Combine("server-2.log"));
+
+        (await second.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe("Succeeded");
+        (await File.ReadAllTextAsync(second.Log)).ShouldContain($"Took back 1 job(s) this server was running when it stopped ({owner})");
+    }
+
+    /// <summary>Regression for issue 10.7: a second server on a taken port adopted release processes, then died with a stack trace.</summary>
+    [Fact]
+    public async Task A_second_server_on_a_taken_address_changes_nothing_and_says_in_one_line_what_holds_it()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var commit = await repo.CommitAsync();
+        var port = Ports.Free();
+        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), Yaml(port, repo.Path));
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        await using var running = await OnwardProcess.StartAsync(dir.Combine("onward.yaml"), url, dir.Combine("server.log"));
+        var deployment = await running.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
+        var before = await DatabaseSnapshot.TakeAsync(dir.Combine("onward.db"));
+        Directory.CreateDirectory(dir.Combine("elsewhere"));
+        await File.WriteAllTextAsync(dir.Combine("elsewhere", "onward.yaml"), Yaml(port, repo.Path));
+
+        var same = await OnwardCli.RunAsync(dir.Path, "serve", "--config", "onward.yaml");
+        var other = await OnwardCli.RunAsync(dir.Combine("elsewhere"), "serve", "--config", "onward.yaml");
+
+        foreach (var refused in new[] { same, other })
+        {
+            refused.ExitCode.ShouldBe(1);
+            refused.Error.Trim().Split('\n').ShouldHaveSingleItem().ShouldStartWith(
+                $"onward serve: cannot listen on {url}: the address is in use by pid {running.Pid} (");
+            refused.Error.ShouldNotContain("Exception");
+        }
+        (await DatabaseSnapshot.TakeAsync(dir.Combine("onward.db"))).ShouldBe(before);
+        File.Exists(dir.Combine("elsewhere", "onward.db")).ShouldBeFalse("nothing is created before the address is known to be free");
+        (await running.Api.DeploymentAsync(deployment.Id)).Events.Count.ShouldBe(deployment.Events.Count);
+    }
 }

@@ -1,6 +1,10 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Onward.Core.Configuration;
 using Onward.Server;
+using Onward.Server.Hosting;
 using Onward.Server.Configuration;
 
 namespace Onward.Cli.Commands.Serve;
@@ -13,10 +17,16 @@ public static class ServeCommand
         DefaultValueFactory = _ => ConfigFile.DefaultName,
     };
 
+    public static readonly Option<string?> Listen = new("--listen")
+    {
+        Description = "The address to listen on, instead of server.listen (e.g. http://127.0.0.1:8081), so that replicas can share one file",
+    };
+
     public static Command Create()
     {
         var command = new Command("serve", "Run the Onward server: watch repositories, build, deploy and verify");
         command.Options.Add(Config);
+        command.Options.Add(Listen);
         command.SetAction(async (result, cancellationToken) =>
         {
             var path = result.GetValue(Config)!;
@@ -30,11 +40,47 @@ public static class ServeCommand
                 }
                 return ExitCodes.Failure;
             }
-            await using var app = await OnwardServer.BuildAsync(load.Config!, ServerLogging.Default, cancellationToken);
-            await app.StartAsync(cancellationToken);
-            Console.WriteLine($"Onward serves {load.Config!.Services.Count} service(s) in {load.Config.Environments.Count} environment(s) on {load.Config.Server.Listen}");
-            await app.WaitForShutdownAsync(cancellationToken);
-            return ExitCodes.Success;
+            var config = load.Config!;
+            if (result.GetValue(Listen) is { } listen)
+            {
+                if (!Uri.TryCreate(listen, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                {
+                    Console.Error.WriteLine($"onward serve: --listen '{listen}' is not an http(s) URL; write it like http://127.0.0.1:8081");
+                    return ExitCodes.Usage;
+                }
+                config = config with { Server = config.Server with { Listen = uri } };
+                if (config.Auth.Mode == AuthMode.None && !config.Server.ListensOnLoopback)
+                {
+                    Console.Error.WriteLine($"onward serve: refusing to listen on {uri} with `auth.mode: none`; listen on loopback or set `auth: {{ mode: tokens }}`");
+                    return ExitCodes.Failure;
+                }
+            }
+            WebApplication app;
+            try
+            {
+                app = await OnwardServer.BuildAsync(config, ServerLogging.Default, cancellationToken);
+            }
+            catch (ServerStartException e)
+            {
+                Console.Error.WriteLine($"onward serve: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            await using (app)
+            {
+                try
+                {
+                    await app.StartAsync(cancellationToken);
+                }
+                catch (IOException e) when (e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    // Taken between the check and the start.
+                    Console.Error.WriteLine($"onward serve: cannot listen on {config.Server.Listen}: the address is in use; stop that program or listen elsewhere (server.listen, or --listen)");
+                    return ExitCodes.Failure;
+                }
+                Console.WriteLine($"Onward serves {config.Services.Count} service(s) in {config.Environments.Count} environment(s) on {config.Server.Listen}");
+                await app.WaitForShutdownAsync(cancellationToken);
+                return ExitCodes.Success;
+            }
         });
         return command;
     }
