@@ -28,7 +28,8 @@ public class CliTests
         result.Error.ShouldContain("onward.yaml:2:57: environments.dev-1.policy.autoDeploy: unknown value 'always' (fix: use `main`");
         result.Error.ShouldContain("onward.yaml:8:5: services.api.verfy: unknown key 'verfy'");
         result.Error.ShouldContain("did you mean 'verify'?");
-        result.Error.ShouldContain("onward.yaml: 2 problem(s)");
+        result.Error.ShouldContain($"onward.yaml:5:17: services.api.repository: the local repository {dir.Combine("api")} does not exist");
+        result.Error.ShouldContain("onward.yaml: 3 problem(s)");
     }
 
     [Fact]

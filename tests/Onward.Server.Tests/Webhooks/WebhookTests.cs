@@ -250,7 +250,15 @@ public class WebhookTests
             [TestConfig.AutoEnvironment("dev-1")], [SampleService.ServiceYaml("shop", repo.Path)], "webhooks: { github: { secret: s3cret } }"));
         var sender = new WebhookSender(onward.Api.Http, "s3cret");
 
-        var huge = await sender.GitHubAsync("push", "{\"padding\":\"" + new string('x', 6 * 1024 * 1024) + "\"}");
+        // The refusal comes before the body is read; a client that asks first (Expect: 100-continue) hears it before sending.
+        using var hugeRequest = new HttpRequestMessage(HttpMethod.Post, "hooks/github")
+        {
+            Content = new StringContent("{\"padding\":\"" + new string('x', 6 * 1024 * 1024) + "\"}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        hugeRequest.Headers.ExpectContinue = true;
+        hugeRequest.Headers.Add("X-GitHub-Event", "push");
+        hugeRequest.Content.Headers.ContentLength = 6 * 1024 * 1024 + 14;
+        using var huge = await onward.Api.Http.SendAsync(hugeRequest);
         var gitlab = await sender.GitLabAsync("Push Hook", "{}");
 
         huge.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
