@@ -11,26 +11,31 @@ public class RestartTests
     private static int PidOf(string dataDir, long deploymentId) =>
         int.Parse(File.ReadAllText(Path.Combine(dataDir, "instances", deploymentId.ToString(), "pid")).Split(' ')[0]);
 
-    [Fact]
-    public async Task Killing_the_server_mid_deployment_and_starting_it_again_finishes_that_deployment_exactly_once()
+    /// <summary>
+    /// Starts <c>onward serve</c> as a process on a repository whose release takes a while to start, and kills it with
+    /// SIGKILL while the deployment is being verified.
+    /// </summary>
+    private static async Task<(string Config, Uri Url, string Commit, long Id)> KillWhileVerifyingAsync(TempDirectory dir, string behavior)
     {
-        await using var dir = new TempDirectory();
         var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("slow:4000");
+        await repo.BehaveAsync(behavior);
         var commit = await repo.CommitAsync("takes a while to start");
         var port = Ports.Free();
         var config = dir.Combine("onward.yaml");
         await File.WriteAllTextAsync(config, Yaml(port, repo.Path));
         var url = new Uri($"http://127.0.0.1:{port}/");
+        await using var first = await OnwardProcess.StartAsync(config, url, dir.Combine("server-1.log"));
+        var verifying = await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-1"))
+            .FirstOrDefault(d => d.State == "Verifying"), "the deployment to be verifying");
+        await first.KillAsync();
+        return (config, url, commit, verifying.Id);
+    }
 
-        long id;
-        await using (var first = await OnwardProcess.StartAsync(config, url, dir.Combine("server-1.log")))
-        {
-            var verifying = await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-1"))
-                .FirstOrDefault(d => d.State == "Verifying"), "the deployment to be verifying");
-            id = verifying.Id;
-            await first.KillAsync();
-        }
+    [Fact]
+    public async Task Killing_the_server_mid_deployment_and_starting_it_again_finishes_that_deployment_exactly_once()
+    {
+        await using var dir = new TempDirectory();
+        var (config, url, commit, id) = await KillWhileVerifyingAsync(dir, "slow:4000");
         var pidBefore = PidOf(dir.Combine(".onward"), id);
         Directory.Exists($"/proc/{pidBefore}").ShouldBeTrue("the release process outlives the killed server");
 
@@ -158,20 +163,7 @@ public class RestartTests
     public async Task A_server_started_again_after_a_crash_takes_back_the_leases_it_held_at_once()
     {
         await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("slow:3000");
-        var commit = await repo.CommitAsync("takes a while to start");
-        var port = Ports.Free();
-        var config = dir.Combine("onward.yaml");
-        await File.WriteAllTextAsync(config, Yaml(port, repo.Path));
-        var url = new Uri($"http://127.0.0.1:{port}/");
-        long id;
-        await using (var first = await OnwardProcess.StartAsync(config, url, dir.Combine("server-1.log")))
-        {
-            id = (await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-1")).FirstOrDefault(d => d.State == "Verifying"),
-                "the deployment to be verifying")).Id;
-            await first.KillAsync();
-        }
+        var (config, url, commit, id) = await KillWhileVerifyingAsync(dir, "slow:3000");
         var owner = Onward.Server.Hosting.ServerIdentity.NameOf(Onward.Server.Configuration.ConfigFile.LoadValid(config).Server);
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={dir.Combine("onward.db")}"))
         {

@@ -204,12 +204,6 @@ public class WebhookTests
         var head = await repo.HeadAsync();
         var sender = new WebhookSender(onward.Api.Http, Secret);
 
-        async Task<(HttpStatusCode Status, string Body)> Send(Task<HttpResponseMessage> sending)
-        {
-            var response = await sending;
-            return (response.StatusCode, await response.Content.ReadAsStringAsync());
-        }
-
         var feature = await Send(sender.GitHubAsync("push", Payloads.GitHubPush(repo.Path, "refs/heads/feature/login", Zero, head)));
         var deletion = await Send(sender.GitHubAsync("push", Payloads.GitHubPush(repo.Path, "refs/heads/main", head, Zero)));
         var ping = await Send(sender.GitHubAsync("ping", """{"zen":"Keep it logically awesome.","hook_id":1}"""));
@@ -328,12 +322,6 @@ public class WebhookTests
         var sender = new WebhookSender(onward.Api.Http, Secret);
         var good = Payloads.GitHubPush(repo.Path, "refs/heads/main", Zero, head);
 
-        async Task<(HttpStatusCode Status, string Body)> Send(Task<HttpResponseMessage> sending)
-        {
-            var response = await sending;
-            return (response.StatusCode, await response.Content.ReadAsStringAsync());
-        }
-
         var cases = new (string Name, Task<HttpResponseMessage> Sending, string Expected)[]
         {
             ("repository as a string", sender.GitHubAsync("push", Mutate(good, o => o["repository"] = "acme/shop")), "`repository` must be an object, not a string"),
@@ -365,6 +353,12 @@ public class WebhookTests
         deliveries.Length.ShouldBe(cases.Length, "signed deliveries are recorded, with the reason they were refused");
         deliveries.ShouldAllBe(d => d.Action == "ignore" && d.Commit == null);
         (await onward.Api.ReleasesAsync("shop")).Length.ShouldBe(1);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> Send(Task<HttpResponseMessage> sending)
+    {
+        using var response = await sending;
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private static string Mutate(string json, Action<System.Text.Json.Nodes.JsonObject> change)
