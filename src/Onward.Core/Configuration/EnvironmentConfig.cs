@@ -1,3 +1,7 @@
 namespace Onward.Core.Configuration;
 
-public sealed record EnvironmentConfig(string Name, TargetConfig Target, EnvironmentPolicy Policy);
+public sealed record EnvironmentConfig(string Name, TargetConfig Target, EnvironmentPolicy Policy)
+{
+    /// <summary>Where its name was written in onward.yaml.</summary>
+    public ConfigPosition At { get; init; }
+}

@@ -7,4 +7,8 @@ public sealed record EnvironmentPolicy(
     ApprovalPolicy? Approval,
     bool ForwardOnly,
     OnFailureMode OnFailure,
-    IReadOnlyList<FreezeWindow> Freeze);
+    IReadOnlyList<FreezeWindow> Freeze)
+{
+    /// <summary>Where each of <see cref="Requires"/> was written in onward.yaml.</summary>
+    public IReadOnlyList<ConfigPosition> RequiresAt { get; init; } = [];
+}

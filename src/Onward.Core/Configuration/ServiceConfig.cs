@@ -16,4 +16,7 @@ public sealed record ServiceConfig(
 {
     /// <summary>The branches whose heads become short-hash releases: the configured one, or both <c>main</c> and <c>master</c>.</summary>
     public IReadOnlyList<string> MainBranches => MainBranch is null ? ["main", "master"] : [MainBranch];
+
+    /// <summary>Where its name was written in onward.yaml.</summary>
+    public ConfigPosition At { get; init; }
 }

@@ -306,7 +306,6 @@ public class ConfigParserTests
         problems.ShouldContain(p => p.Contains("registries.https://127.0.0.1:5000: 'https://127.0.0.1:5000' is not a registry host"));
         problems.ShouldContain(p => p.Contains("services.a.build.buildah.image: '127.0.0.1:5000/acme/a:latest' names a tag; give the repository alone (e.g. 127.0.0.1:5000/acme/a): Onward adds the tags"));
         problems.ShouldContain(p => p.Contains("services.b.build: several builders given (command, docker)"));
-        problems.ShouldContain(p => p.Contains("services.b.deploy.local: missing `command`"));
         problems.ShouldContain(p => p.Contains("services.c.build.docker.context: '../outside' leaves the repository"));
     }
 

@@ -1,0 +1,147 @@
+namespace Onward.Core.Configuration;
+
+/// <summary>
+/// The rules that span sections: prerequisites that name known environments and form no cycle, stable ports given
+/// once and to known services, and a way onto every kind of target for every service. They work on the parsed records,
+/// which keep the positions they were read from.
+/// </summary>
+public sealed class ConfigCrossChecks(NodeReader nodes)
+{
+    public void Check(IReadOnlyList<EnvironmentConfig> environments, IReadOnlyList<ServiceConfig> services)
+    {
+        CheckRequires(environments);
+        CheckRequiresCycles(environments);
+        CheckLocalPorts(environments, services);
+        CheckDeployMethods(environments, services);
+    }
+
+    private void CheckRequires(IReadOnlyList<EnvironmentConfig> environments)
+    {
+        var names = environments.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var environment in environments)
+        {
+            var requires = environment.Policy.Requires;
+            for (var i = 0; i < requires.Count; i++)
+            {
+                var path = $"environments.{environment.Name}.policy.requires[{i}]";
+                var at = PositionOf(environment, i);
+                if (requires[i] == environment.Name)
+                {
+                    nodes.Problem(at, path, $"environment '{environment.Name}' cannot require itself", "remove it from `requires`");
+                }
+                else if (!names.Contains(requires[i]))
+                {
+                    var others = names.Where(n => n != environment.Name).Order(StringComparer.Ordinal).ToList();
+                    nodes.Problem(at, path, $"unknown environment '{requires[i]}'", others.Count == 0
+                        ? "there are no other environments; define it under `environments` or remove it"
+                        : $"use one of: {string.Join(", ", others)}{NodeReader.Suggest(requires[i], others)}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Environments that require each other in a cycle (<c>a → b → c → a</c>) can never be deployed to, since each
+    /// waits for a success in the next; each is reported at its requirement that closes the cycle.
+    /// </summary>
+    private void CheckRequiresCycles(IReadOnlyList<EnvironmentConfig> environments)
+    {
+        var byName = environments.ToDictionary(e => e.Name);
+        var requires = environments.ToDictionary(e => e.Name, e => e.Policy.Requires.Where(r => r != e.Name && byName.ContainsKey(r)).ToList());
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var start in environments.Select(e => e.Name))
+        {
+            if (FindCycle(start, start, requires, [start]) is not { } cycle || cycle.Any(reported.Contains))
+            {
+                continue;
+            }
+            var shown = string.Join(" → ", cycle.Append(cycle[0]));
+            for (var i = 0; i < cycle.Count; i++)
+            {
+                var (from, to) = (byName[cycle[i]], cycle[(i + 1) % cycle.Count]);
+                reported.Add(from.Name);
+                var index = from.Policy.Requires.ToList().IndexOf(to);
+                nodes.Problem(PositionOf(from, index), $"environments.{from.Name}.policy.requires[{index}]",
+                    $"'{from.Name}' requires '{to}', which closes the cycle {shown}: none of them could ever be deployed to",
+                    "remove one of these requirements; a chain of environments runs one way, e.g. dev → staging → prod");
+            }
+        }
+    }
+
+    private static List<string>? FindCycle(string start, string at, Dictionary<string, List<string>> requires, List<string> path)
+    {
+        foreach (var next in requires[at])
+        {
+            if (next == start)
+            {
+                return path;
+            }
+            // Each cycle is found once, from its first name in order.
+            if (path.Contains(next) || string.CompareOrdinal(next, start) < 0)
+            {
+                continue;
+            }
+            if (FindCycle(start, next, requires, [.. path, next]) is { } cycle)
+            {
+                return cycle;
+            }
+        }
+        return null;
+    }
+
+    private static ConfigPosition PositionOf(EnvironmentConfig environment, int requirement) =>
+        requirement >= 0 && requirement < environment.Policy.RequiresAt.Count ? environment.Policy.RequiresAt[requirement] : environment.At;
+
+    private void CheckLocalPorts(IReadOnlyList<EnvironmentConfig> environments, IReadOnlyList<ServiceConfig> services)
+    {
+        var serviceNames = services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var used = new Dictionary<int, string>();
+        foreach (var environment in environments)
+        {
+            if (environment.Target.Local is not { } local)
+            {
+                continue;
+            }
+            foreach (var (service, port) in local.Ports)
+            {
+                var at = local.PortsAt.TryGetValue(service, out var position) ? position : environment.At;
+                var path = $"environments.{environment.Name}.target.local.ports.{service}";
+                if (!serviceNames.Contains(service))
+                {
+                    nodes.Problem(at, path, $"unknown service '{service}'",
+                        $"use one of: {string.Join(", ", serviceNames.Order(StringComparer.Ordinal))}{NodeReader.Suggest(service, serviceNames)}");
+                }
+                if (used.TryGetValue(port, out var other))
+                {
+                    nodes.Problem(at, path, $"port {port} is already given to {other}", "give every service in every local environment its own port");
+                }
+                used.TryAdd(port, $"{service} in {environment.Name}");
+            }
+        }
+    }
+
+    /// <summary>Every service needs a way onto every kind of target there is: `local` settings and, for clusters, manifests.</summary>
+    private void CheckDeployMethods(IReadOnlyList<EnvironmentConfig> environments, IReadOnlyList<ServiceConfig> services)
+    {
+        var cluster = environments.FirstOrDefault(e => e.Target.Kubernetes is not null);
+        var local = environments.FirstOrDefault(e => e.Target.Local is not null);
+        foreach (var service in services)
+        {
+            if (cluster is not null && service.Deploy.Manifests is null)
+            {
+                nodes.Problem(service.At, $"services.{service.Name}.deploy", $"environment '{cluster.Name}' is a Kubernetes cluster but the service has no `manifests`",
+                    "add `manifests: deploy/k8s` (a directory of YAML in the repository)");
+            }
+            if (cluster is not null && service.Build.ImageRepository is null)
+            {
+                nodes.Problem(service.At, $"services.{service.Name}.build", $"environment '{cluster.Name}' is a Kubernetes cluster but the service builds no image",
+                    "build with `buildah`, `docker` or `external`, which name the image repository");
+            }
+            if (local is not null && service.Deploy.Local is null)
+            {
+                nodes.Problem(service.At, $"services.{service.Name}.deploy", $"environment '{local.Name}' is local but the service has no `local` settings",
+                    "add `local: { healthUrl: ... }` (and `command` unless it builds an image)");
+            }
+        }
+    }
+}

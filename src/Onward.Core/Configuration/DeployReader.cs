@@ -1,0 +1,58 @@
+namespace Onward.Core.Configuration;
+
+/// <summary>Reads a service's <c>deploy</c>: manifests for clusters, a command and health URL for the local target.</summary>
+public sealed class DeployReader(NodeReader nodes)
+{
+    /// <param name="imageBuild">Whether the service builds an image (whose own command can run, so that <c>local.command</c> is optional).</param>
+    public DeployConfig? Read(YamlNode node, string path, bool imageBuild)
+    {
+        if (nodes.AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = nodes.Keys(map, path, "manifests", "local");
+        var manifests = nodes.Text(keys.Get("manifests"), path + ".manifests")?.Value;
+        LocalDeployConfig? local = null;
+        if (keys.Get("local") is { } localNode && nodes.AsMapping(localNode, path + ".local") is { } localMap)
+        {
+            var localKeys = nodes.Keys(localMap, path + ".local", "command", "healthUrl");
+            var command = nodes.Text(localKeys.Get("command"), path + ".local.command");
+            var health = nodes.Text(localKeys.Get("healthUrl"), path + ".local.healthUrl");
+            if (command is null && !imageBuild)
+            {
+                nodes.Problem(localMap, path + ".local", "missing `command`", "add the shell command that starts the release, e.g. `command: \"{artifact}/app --urls http://127.0.0.1:{port}\"`");
+            }
+            else if (command is not null)
+            {
+                nodes.CheckPlaceholders(command, path + ".local.command", "artifact", "port", "version", "commit", "environment");
+            }
+            if (health is null)
+            {
+                nodes.Problem(localMap, path + ".local", "missing `healthUrl`", "add the URL that answers 2xx once the release is ready, e.g. `healthUrl: \"http://127.0.0.1:{port}/healthz\"`");
+            }
+            else
+            {
+                nodes.CheckPlaceholders(health, path + ".local.healthUrl", "port", "version", "commit", "environment");
+                var probe = health.Value.Replace("{port}", "1", StringComparison.Ordinal);
+                if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                {
+                    nodes.Problem(health, path + ".local.healthUrl", $"'{health.Value}' is not an http(s) URL", "write it like `http://127.0.0.1:{port}/healthz`");
+                }
+            }
+            if ((command is not null || imageBuild) && health is not null)
+            {
+                local = new LocalDeployConfig(command?.Value, health.Value);
+            }
+        }
+        if (manifests is not null && (Path.IsPathRooted(manifests) || manifests.Split('/').Contains("..")))
+        {
+            nodes.Problem(keys.Get("manifests")!, path + ".manifests", $"'{manifests}' leaves the repository", "give a directory inside the repository, e.g. `deploy/k8s`");
+        }
+        if (keys.Get("local") is null && manifests is null)
+        {
+            nodes.Problem(map, path, "no way to deploy given", "add `manifests: deploy/k8s` for Kubernetes environments or `local: { command: ..., healthUrl: ... }`");
+            return null;
+        }
+        return keys.Get("local") is not null && local is null ? null : new DeployConfig(manifests, local);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using Onward.Core.Sources;
+
+namespace Onward.Core.Configuration;
+
+/// <summary>Reads <c>services</c>: each one's repository, refs, build, deploy and verification.</summary>
+public sealed class ServicesReader(NodeReader nodes)
+{
+    public List<ServiceConfig> Read(YamlNode node)
+    {
+        var services = new List<ServiceConfig>();
+        if (nodes.AsMapping(node, "services") is not { } map)
+        {
+            return services;
+        }
+        foreach (var (key, value) in nodes.UniqueEntries(map, "services", "service"))
+        {
+            if (ReadService(key, value) is { } service)
+            {
+                services.Add(service);
+            }
+        }
+        return services;
+    }
+
+    private ServiceConfig? ReadService(YamlScalar name, YamlNode node)
+    {
+        var path = $"services.{name.Value}";
+        nodes.CheckName(name, path, "service");
+        if (nodes.AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify");
+        RepositoryAddress? repository = null;
+        if (nodes.Text(keys.Get("repository"), path + ".repository") is { } repo)
+        {
+            // URLs (scheme://, scp-like user@host:path) stay as they are; anything else is a path on this host.
+            repository = RepositoryAddress.Parse(repo.Value);
+            if (repository.IsLocal)
+            {
+                repository = RepositoryAddress.Parse(nodes.HostPath(repo, path + ".repository"));
+            }
+            if (repository.IsLocal && nodes.PathExists is not null && !nodes.PathExists(repository.Url))
+            {
+                nodes.Problem(repo, path + ".repository", $"the local repository {repository.Url} does not exist",
+                    "give the path of a git repository on this host (relative paths start at this file's folder), or its URL");
+            }
+        }
+        else
+        {
+            nodes.Problem(map, path, "missing `repository`", "set it to a git URL or a local path, e.g. `repository: ./sample`");
+        }
+        var poll = nodes.Duration(keys.Get("poll"), path + ".poll") ?? TimeSpan.FromSeconds(30);
+        if (poll < TimeSpan.FromMilliseconds(100) && keys.Get("poll") is { } pollNode)
+        {
+            nodes.Problem(pollNode, path + ".poll", "the poll interval is too short", "use 100ms or more, e.g. `30s`");
+        }
+        string? mainBranch = null;
+        if (nodes.Text(keys.Get("mainBranch"), path + ".mainBranch") is { } mb)
+        {
+            mainBranch = mb.Value;
+        }
+        var versionPattern = nodes.Pattern(keys.Get("versionRefPattern"), path + ".versionRefPattern") ?? new Regex(@"^(\d+\.)+\d+$", RegexOptions.CultureInvariant);
+        var candidatePattern = nodes.Pattern(keys.Get("releaseCandidatePattern"), path + ".releaseCandidatePattern") ?? new Regex(@"^\d+\.\d+\.\d+$", RegexOptions.CultureInvariant);
+
+        BuildConfig? build = null;
+        if (keys.Get("build") is { } buildNode)
+        {
+            build = new BuildReader(nodes).Read(buildNode, path + ".build");
+        }
+        else
+        {
+            nodes.Problem(map, path, "missing `build`", "add `build: { command: { run: \"make\" } }`");
+        }
+        DeployConfig? deploy = null;
+        if (keys.Get("deploy") is { } deployNode)
+        {
+            // An image builder counts even when its image was refused, so that one mistake is reported once.
+            var imageBuild = build?.ImageRepository is not null || BuildReader.ImageBuilders.Any(b => NodeReader.Child(keys.Get("build"), b) is not null);
+            deploy = new DeployReader(nodes).Read(deployNode, path + ".deploy", imageBuild);
+        }
+        else
+        {
+            nodes.Problem(map, path, "missing `deploy`", "add `deploy: { local: { command: \"./run --port {port}\", healthUrl: \"http://127.0.0.1:{port}/healthz\" } }`");
+        }
+        var verifyTimeout = TimeSpan.FromMinutes(10);
+        if (keys.Get("verify") is { } verifyNode && nodes.AsMapping(verifyNode, path + ".verify") is { } verifyMap)
+        {
+            var verifyKeys = nodes.Keys(verifyMap, path + ".verify", "timeout");
+            verifyTimeout = nodes.Duration(verifyKeys.Get("timeout"), path + ".verify.timeout") ?? verifyTimeout;
+        }
+        return repository is null || build is null || deploy is null
+            ? null
+            : new ServiceConfig(name.Value, repository, poll, mainBranch, versionPattern, candidatePattern, build, deploy, verifyTimeout) { At = ConfigPosition.Of(name) };
+    }
+}
