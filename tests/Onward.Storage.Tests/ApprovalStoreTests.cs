@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Core.Approvals;
 using Onward.Core.Audit;
 using Onward.Core.Deployments;

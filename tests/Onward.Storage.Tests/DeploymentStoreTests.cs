@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Core.Deployments;
 
 namespace Onward.Storage.Tests;

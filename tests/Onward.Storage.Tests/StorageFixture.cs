@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Core.Builds;
 using Onward.Core.Deployments;
 using Onward.Core.Releases;

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;

@@ -1,3 +1,5 @@
+using Onward.Contracts.Deployments;
+
 namespace Onward.Core.Deployments;
 
 /// <summary>One release going to one environment.</summary>
@@ -22,7 +24,7 @@ public sealed record Deployment(
     string? Diagnosis)
 {
     /// <summary>After a failure with <c>onFailure: restore</c>: how bringing back the previous release stands (<see cref="RestoreStates"/>).</summary>
-    public string? RestoreState { get; init; }
+    public RestoreState? RestoreState { get; init; }
 
     /// <summary>While queued or awaiting approval: what the deployment waits for (a freeze, approvals), in words.</summary>
     public string? Waiting { get; init; }

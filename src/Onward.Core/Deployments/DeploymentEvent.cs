@@ -1,3 +1,5 @@
+using Onward.Contracts.Deployments;
+
 namespace Onward.Core.Deployments;
 
 /// <summary>One entry of a deployment's append-only log.</summary>

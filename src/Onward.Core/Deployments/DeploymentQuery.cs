@@ -1,3 +1,5 @@
+using Onward.Contracts.Deployments;
+
 namespace Onward.Core.Deployments;
 
 public sealed record DeploymentQuery(string? Service, string? Environment, DeploymentState? State, int Limit)

@@ -1,3 +1,5 @@
+using Onward.Core.Access;
+using Onward.Contracts.Deployments;
 using Onward.Core.Approvals;
 using Onward.Core.Configuration;
 using Onward.Core.Freezes;
@@ -44,7 +46,7 @@ public sealed class DeploymentRequests(
         if (blocked is null && verdict.Freeze is { } freeze && request.Trigger == DeploymentTrigger.Manual)
         {
             // Deployments Onward starts itself wait for the freeze to end; a person asking now is told no at once.
-            blocked = $"freeze: {freeze.Why}; it ends {freeze.Until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC";
+            blocked = $"freeze: {freeze}";
         }
         var now = time.GetUtcNow();
         var approval = environment.Policy.Approval;
@@ -103,20 +105,35 @@ public sealed class DeploymentRequests(
         return ForwardOnlyPolicy.Check(environment.Name, current.Commit, release.Commit, ancestry);
     }
 
-    /// <summary>Cancels a deployment that has not started applying.</summary>
-    /// <returns>The deployment as it is now (null if there is none), and whether this call cancelled it.</returns>
-    public async Task<(Deployment? Deployment, bool Cancelled)> CancelAsync(long id, string actor, string? comment, CancellationToken cancellationToken)
+    /// <summary>Cancels a deployment that has not started applying, if <paramref name="who"/> may.</summary>
+    /// <returns>The deployment as it is now (null if there is none), whether this call cancelled it, and why not when <paramref name="who"/> may not.</returns>
+    public async Task<(Deployment? Deployment, bool Cancelled, string? Forbidden)> CancelAsync(long id, Identity who, string? comment, CancellationToken cancellationToken)
     {
-        var message = $"cancelled by {actor}" + (string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}");
-        foreach (var from in new[] { DeploymentState.AwaitingApproval, DeploymentState.Queued })
+        if (await deployments.GetAsync(id, cancellationToken) is not { } deployment)
         {
-            if (await deployments.TransitionAsync(id, new Transition(from, DeploymentState.Cancelled, actor, message) { Reason = message }, time.GetUtcNow(), cancellationToken))
+            return (null, false, null);
+        }
+        if (WhyMayNotCancel(deployment, who) is { } forbidden)
+        {
+            return (deployment, false, forbidden);
+        }
+        var message = $"cancelled by {who.Name}" + (string.IsNullOrWhiteSpace(comment) ? "" : $": {comment}");
+        foreach (var from in DeploymentStates.Waiting)
+        {
+            if (await deployments.TransitionAsync(id, new Transition(from, DeploymentState.Cancelled, who.Name, message) { Reason = message }, time.GetUtcNow(), cancellationToken))
             {
-                return (await deployments.GetAsync(id, cancellationToken), true);
+                return (await deployments.GetAsync(id, cancellationToken), true, null);
             }
         }
-        return (await deployments.GetAsync(id, cancellationToken), false);
+        return (await deployments.GetAsync(id, cancellationToken), false, null);
     }
+
+    /// <summary>A deployer withdraws only their own requests; approvers and admins cancel any.</summary>
+    /// <returns>Null when <paramref name="who"/> may cancel <paramref name="deployment"/>, else why not.</returns>
+    public static string? WhyMayNotCancel(Deployment deployment, Identity who) =>
+        deployment.RequestedBy == who.Name || who.Role >= Role.Approver
+            ? null
+            : $"deployment {deployment.Id} was requested by {deployment.RequestedBy}; a deployer cancels only their own requests, approvers and admins any";
 
     private async Task<(Release? Release, RequestOutcome? Problem)> FindReleaseAsync(DeploymentRequest request, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Microsoft.Extensions.Logging;
 using Onward.Core.Approvals;
 using Onward.Core.Configuration;
@@ -32,7 +33,7 @@ public sealed class DeploymentRunner(
     // A promotion that could not be requested (git or the database unavailable) is tried again this often, for as
     // long as it takes: giving up would lose it silently.
     private static readonly TimeSpan PromoteAgainAfter = TimeSpan.FromSeconds(30);
-    private readonly Dictionary<string, IDeploymentTarget> _targets = targets.ToDictionary(t => t.Kind);
+    private readonly Dictionary<TargetKind, IDeploymentTarget> _targets = targets.ToDictionary(t => t.Kind);
 
     public async Task<StepResult> StepAsync(long deploymentId, CancellationToken cancellationToken)
     {
@@ -42,7 +43,7 @@ public sealed class DeploymentRunner(
             // Also reached when a crash or an error came between the success and the promotion: promoting is idempotent.
             return await PromoteAsync(deployment, StepResult.Done(), cancellationToken);
         }
-        if (deployment is null || (deployment.State.IsTerminal() && !RestoreStates.InProgress(deployment.RestoreState)))
+        if (deployment is null || (deployment.State.IsTerminal() && !deployment.RestoreState.InProgress()))
         {
             return StepResult.Done();
         }
@@ -57,7 +58,7 @@ public sealed class DeploymentRunner(
         }
         if (!_targets.TryGetValue(environment.Target.Kind, out var target))
         {
-            return await FailAsync(deployment, null, StepResult.Fail($"no '{environment.Target.Kind}' target is available in this server"), cancellationToken);
+            return await FailAsync(deployment, null, StepResult.Fail($"no '{environment.Target.Kind.ToString().ToLowerInvariant()}' target is available in this server"), cancellationToken);
         }
 
         if (deployment.State == DeploymentState.Failed)
@@ -200,7 +201,7 @@ public sealed class DeploymentRunner(
             if (deployment.Waiting != freeze.Why || deployment.WaitingUntil != freeze.Until)
             {
                 await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Queued, DeploymentState.Queued, Actors.Onward,
-                    $"waiting: {freeze.Why}; it ends {freeze.Until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC")
+                    $"waiting: {freeze}")
                 {
                     Waiting = freeze.Why,
                     WaitingUntil = freeze.Until,
@@ -255,7 +256,7 @@ public sealed class DeploymentRunner(
             {
                 Reason = failed.Reason,
                 Diagnosis = failed.Diagnosis,
-                RestoreState = RestoreStates.Pending,
+                RestoreState = RestoreState.Pending,
             }, time.GetUtcNow(), cancellationToken);
             if (recorded)
             {
@@ -287,17 +288,17 @@ public sealed class DeploymentRunner(
         {
             await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Failed, DeploymentState.Failed, Actors.Onward,
                 "the previous release is gone; nothing to restore")
-            { RestoreState = RestoreStates.Failed }, time.GetUtcNow(), cancellationToken);
+            { RestoreState = RestoreState.Failed }, time.GetUtcNow(), cancellationToken);
             return StepResult.Done();
         }
-        if (deployment.RestoreState == RestoreStates.Pending)
+        if (deployment.RestoreState == RestoreState.Pending)
         {
             var applied = await target.RestoreAsync(context, cancellationToken);
             await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Failed, DeploymentState.Failed, Actors.Onward, applied)
             {
-                RestoreState = RestoreStates.Verifying,
+                RestoreState = RestoreState.Verifying,
             }, time.GetUtcNow(), cancellationToken);
-            context = context with { Deployment = context.Deployment with { UpdatedAt = time.GetUtcNow(), RestoreState = RestoreStates.Verifying } };
+            context = context with { Deployment = context.Deployment with { UpdatedAt = time.GetUtcNow(), RestoreState = RestoreState.Verifying } };
         }
         var verified = await target.VerifyRestoreAsync(context, cancellationToken);
         switch (verified)
@@ -305,12 +306,12 @@ public sealed class DeploymentRunner(
             case StepResult.Succeeded done:
                 await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Failed, DeploymentState.Failed, Actors.Onward,
                     $"restored {previous.Release.Version}: {done.Output ?? "verified"}")
-                { RestoreState = RestoreStates.Done }, time.GetUtcNow(), cancellationToken);
+                { RestoreState = RestoreState.Done }, time.GetUtcNow(), cancellationToken);
                 return StepResult.Done();
             case StepResult.Failed failed:
                 await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Failed, DeploymentState.Failed, Actors.Onward,
                     $"restoring {previous.Release.Version} failed: {failed.Reason}")
-                { RestoreState = RestoreStates.Failed }, time.GetUtcNow(), cancellationToken);
+                { RestoreState = RestoreState.Failed }, time.GetUtcNow(), cancellationToken);
                 logger.LogError("Deployment {Id}: restoring {Version} in {Environment} failed: {Reason}", deployment.Id, previous.Release.Version, deployment.Environment, failed.Reason);
                 return StepResult.Done();
             default:

@@ -1,3 +1,5 @@
+using Onward.Contracts.Deployments;
+
 namespace Onward.Core.Deployments;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed record Transition(
 
     public long? PreviousDeploymentId { get; init; }
 
-    public string? RestoreState { get; init; }
+    public RestoreState? RestoreState { get; init; }
 
     /// <summary>
     /// What a queued deployment waits for. Left null, it is kept while the state stays the same and cleared on any

@@ -183,13 +183,15 @@ public static class WorkloadHealth
             if (reason is not null && FatalWaitingReasons.Contains(reason))
             {
                 return new HealthReport("Pod", name, HealthStatus.Failed, true,
-                    $"container \"{Text(container, "name")}\" is {reason}: {Text(waiting, "message") ?? "no message"} (restarts: {Long(container, "restartCount")})");
+                    $"container \"{Text(container, "name")}\" is {reason}: {Text(waiting, "message") ?? "no message"} (restarts: {Long(container, "restartCount")})")
+                { Container = Text(container, "name") };
             }
             var terminated = container["lastState"]?["terminated"] ?? container["state"]?["terminated"];
             if (Text(terminated, "reason") == "OOMKilled")
             {
                 return new HealthReport("Pod", name, HealthStatus.Failed, true,
-                    $"container \"{Text(container, "name")}\" was OOMKilled (exit code {Long(terminated!, "exitCode")}, restarts: {Long(container, "restartCount")})");
+                    $"container \"{Text(container, "name")}\" was OOMKilled (exit code {Long(terminated!, "exitCode")}, restarts: {Long(container, "restartCount")})")
+                { Container = Text(container, "name") };
             }
         }
         if (phase == "Failed")

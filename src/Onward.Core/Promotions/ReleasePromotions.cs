@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Microsoft.Extensions.Logging;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;

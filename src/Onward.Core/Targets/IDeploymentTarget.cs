@@ -8,8 +8,8 @@ namespace Onward.Core.Targets;
 /// </summary>
 public interface IDeploymentTarget
 {
-    /// <summary>The <c>target</c> key in <c>onward.yaml</c> this serves (<c>local</c>, <c>kubernetes</c>).</summary>
-    string Kind { get; }
+    /// <summary>The kind of target this serves.</summary>
+    TargetKind Kind { get; }
 
     /// <summary>Puts the new release in place, next to the current one where the target allows.</summary>
     Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken);

@@ -26,7 +26,7 @@ public sealed class KubernetesTarget(
     private readonly ConcurrentDictionary<(long Deployment, string Workload), RolloutWatch> _watches = new();
     private readonly ConcurrentDictionary<long, byte> _wakePending = new();
 
-    public string Kind => "kubernetes";
+    public TargetKind Kind => TargetKind.Kubernetes;
 
     public async Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)
     {
@@ -146,22 +146,21 @@ public sealed class KubernetesTarget(
         return null;
     }
 
-    private static async Task<string> DiagnoseAsync(k8s.Kubernetes client, RolloutWatch watch, HealthReport report, CancellationToken cancellationToken)
+    private async Task<string> DiagnoseAsync(k8s.Kubernetes client, RolloutWatch watch, HealthReport report, CancellationToken cancellationToken)
     {
         var text = new StringBuilder()
             .Append("workload:   ").Append(watch.Workload.Describe()).Append('\n')
             .Append("reason:     ").Append(report.Message).Append('\n');
         var failing = watch.Pods
-            .Select(p => (Pod: p, Health: WorkloadHealth.Pod(p, DateTimeOffset.UtcNow)))
+            .Select(p => (Pod: p, Health: WorkloadHealth.Pod(p, time.GetUtcNow())))
             .FirstOrDefault(p => p.Health.Status == HealthStatus.Failed);
         if (failing.Pod is { } pod)
         {
             var name = (pod["metadata"]?["name"] as JsonValue)?.ToString() ?? "";
             var ns = watch.Workload.Namespace!;
             var statuses = (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            // The container the failure is about: the pod report names it ("container \"x\" is …").
-            var container = statuses.FirstOrDefault(c => failing.Health.Message.StartsWith($"container \"{(c["name"] as JsonValue)?.ToString()}\"", StringComparison.Ordinal))
-                ?? statuses.FirstOrDefault();
+            // The container the failure is about, as the pod's report names it; else the pod's first.
+            var container = statuses.FirstOrDefault(c => (c["name"] as JsonValue)?.ToString() == failing.Health.Container) ?? statuses.FirstOrDefault();
             var containerName = (container?["name"] as JsonValue)?.ToString() ?? "";
             text.Append("pod:        ").Append(name).Append('\n')
                 .Append("container:  ").Append(containerName).Append('\n')

@@ -32,7 +32,7 @@ public sealed class LocalTarget(
         Timeout = TimeSpan.FromSeconds(2),
     };
 
-    public string Kind => "local";
+    public TargetKind Kind => TargetKind.Local;
 
     /// <summary>The stable address of a service in an environment, once its port is open.</summary>
     public string? Address(string service, string environment) =>

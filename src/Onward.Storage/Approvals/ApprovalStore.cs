@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Dapper;
 using Onward.Core.Approvals;
 using Onward.Core.Deployments;
@@ -56,7 +57,7 @@ public sealed class ApprovalStore(SqliteDatabase database, JobQueue jobs) : IApp
         return new DecisionOutcome(result, next, count);
 
         Task<int> CountApprovedAsync() => connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM approvals WHERE deployment_id = @DeploymentId AND decision = 'Approved'",
+            $"SELECT COUNT(*) FROM approvals WHERE deployment_id = @DeploymentId AND decision = {SqlNames.Of(ApprovalDecision.Approved)}",
             new { approval.DeploymentId }, transaction, cancellationToken: cancellationToken));
     }
 

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Data.Common;
 using Dapper;
 using Onward.Core.Deployments;
@@ -19,17 +20,20 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
 
     private const string From = "FROM deployments d JOIN releases r ON r.id = d.release_id";
 
+    private static readonly string Succeeded = SqlNames.Of(DeploymentState.Succeeded);
+
     public async Task<Deployment> AddAsync(NewDeployment deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var at = UnixTime.From(now);
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        if (deployment.Trigger == DeploymentTrigger.Promotion
-            && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT id FROM deployments WHERE release_id = @ReleaseId AND environment = @Environment AND trigger_kind = 'Promotion'",
-                new { deployment.ReleaseId, deployment.Environment }, transaction, cancellationToken: cancellationToken)) is { } promoted)
+        var promoted = deployment.Trigger == DeploymentTrigger.Promotion
+            ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                $"SELECT id FROM deployments WHERE release_id = @ReleaseId AND environment = @Environment AND trigger_kind = {SqlNames.Of(DeploymentTrigger.Promotion)}",
+                new { deployment.ReleaseId, deployment.Environment }, transaction, cancellationToken: cancellationToken))
+            : null;
+        if (DeploymentAdmission.IsRepeatedPromotion(deployment, promoted))
         {
-            // Two environments succeeding at once both try to promote; the release goes to each environment once.
             return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @promoted", new { promoted }, cancellationToken))[0];
         }
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
@@ -52,38 +56,19 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
                 WaitingUntil = UnixTime.From(deployment.WaitingUntil),
             },
             transaction, cancellationToken: cancellationToken));
-        var waits = deployment.State is DeploymentState.Queued or DeploymentState.AwaitingApproval;
-        var message = waits
-            ? $"requested ({deployment.Trigger.ToString().ToLowerInvariant()}){(deployment.Reason is null ? "" : ": " + deployment.Reason)}"
-            : deployment.Reason ?? deployment.State.ToString();
-        if (deployment.Override is not null)
-        {
-            message += $"; policies overridden: {deployment.Override}";
-        }
-        if (deployment.Waiting is not null && waits)
-        {
-            message += deployment.State == DeploymentState.AwaitingApproval ? $"; waits for {deployment.Waiting}" : $"; waits: {deployment.Waiting}";
-        }
-        // A newer release for the same service and environment replaces older ones still waiting (DESIGN rule 7).
+        var waits = DeploymentAdmission.Supersedes(deployment);
         var older = waits
             ? (await connection.QueryAsync<(long Id, string State)>(new CommandDefinition(
-                "SELECT id, state FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ('Queued', 'AwaitingApproval') AND id < @id ORDER BY id",
+                $"SELECT id, state FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ({SqlNames.In(DeploymentStates.Waiting)}) AND id < @id ORDER BY id",
                 new { deployment.Service, deployment.Environment, id }, transaction, cancellationToken: cancellationToken))).ToList()
             : [];
-        if (older.Count > 0)
-        {
-            message += $"; supersedes deployment{(older.Count == 1 ? "" : "s")} {string.Join(", ", older.Select(o => o.Id))}";
-        }
-        await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy, message, cancellationToken);
+        await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy,
+            DeploymentAdmission.FirstMessage(deployment, older.Select(o => o.Id).ToList()), cancellationToken);
         if (waits)
         {
             foreach (var (olderId, olderState) in older)
             {
-                await TransitionAsync(connection, transaction, olderId, new Transition(Enum.Parse<DeploymentState>(olderState), DeploymentState.Superseded,
-                    deployment.RequestedBy, $"superseded by deployment {id} ({deployment.Trigger.ToString().ToLowerInvariant()} request of {deployment.RequestedBy})")
-                {
-                    Reason = $"superseded by deployment {id}",
-                }, at, cancellationToken);
+                await TransitionAsync(connection, transaction, olderId, DeploymentAdmission.Supersession(Enum.Parse<DeploymentState>(olderState), id, deployment), at, cancellationToken);
             }
             await JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
         }
@@ -142,25 +127,25 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
         DbConnection connection, DbTransaction transaction, long id, Transition transition, long at, CancellationToken cancellationToken)
     {
         var exclusive = transition.RequireEnvironmentFree
-            ? """
+            ? $"""
               AND NOT EXISTS (
                   SELECT 1 FROM deployments o
                   WHERE o.service = deployments.service AND o.environment = deployments.environment
-                    AND o.id <> deployments.id AND o.state IN ('Applying', 'Verifying'))
+                    AND o.id <> deployments.id AND o.state IN ({SqlNames.In(DeploymentStates.HoldingEnvironment)}))
               """
             : "";
         var changed = await connection.ExecuteAsync(new CommandDefinition($"""
             UPDATE deployments SET
                 state = @To,
                 updated_at = @at,
-                succeeded_at = CASE WHEN @To = 'Succeeded' THEN @at ELSE succeeded_at END,
+                succeeded_at = CASE WHEN @To = {SqlNames.Of(DeploymentState.Succeeded)} THEN @at ELSE succeeded_at END,
                 reason = COALESCE(@Reason, reason),
                 diagnosis = COALESCE(@Diagnosis, diagnosis),
                 verify_deadline = COALESCE(@VerifyDeadline, verify_deadline),
                 previous_deployment_id = COALESCE(@PreviousDeploymentId, previous_deployment_id),
                 restore_state = COALESCE(@RestoreState, restore_state),
-                waiting = CASE WHEN @To IN ('Queued', 'AwaitingApproval') THEN COALESCE(@Waiting, CASE WHEN @To = @From THEN waiting END) END,
-                waiting_until = CASE WHEN @To IN ('Queued', 'AwaitingApproval') THEN COALESCE(@WaitingUntil, CASE WHEN @To = @From THEN waiting_until END) END
+                waiting = CASE WHEN @To IN ({SqlNames.In(DeploymentStates.Waiting)}) THEN COALESCE(@Waiting, CASE WHEN @To = @From THEN waiting END) END,
+                waiting_until = CASE WHEN @To IN ({SqlNames.In(DeploymentStates.Waiting)}) THEN COALESCE(@WaitingUntil, CASE WHEN @To = @From THEN waiting_until END) END
             WHERE id = @id AND state = @From {exclusive}
             """,
             new
@@ -173,7 +158,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
                 transition.Diagnosis,
                 VerifyDeadline = UnixTime.From(transition.VerifyDeadline),
                 transition.PreviousDeploymentId,
-                transition.RestoreState,
+                RestoreState = transition.RestoreState?.Name(),
                 transition.Waiting,
                 WaitingUntil = UnixTime.From(transition.WaitingUntil),
             },
@@ -202,7 +187,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await QueryAsync(connection, $"""
             SELECT {Columns} {From}
-            WHERE d.service = @service AND d.environment = @environment AND d.state = 'Succeeded'
+            WHERE d.service = @service AND d.environment = @environment AND d.state = {Succeeded}
             ORDER BY d.succeeded_at DESC, d.id DESC LIMIT 1
             """, new { service, environment }, cancellationToken)).FirstOrDefault();
     }
@@ -214,9 +199,9 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
             SELECT {Columns} {From}
             WHERE d.id IN (
                 SELECT (SELECT c.id FROM deployments c
-                        WHERE c.service = p.service AND c.environment = p.environment AND c.state = 'Succeeded'
+                        WHERE c.service = p.service AND c.environment = p.environment AND c.state = {Succeeded}
                         ORDER BY c.succeeded_at DESC, c.id DESC LIMIT 1)
-                FROM (SELECT DISTINCT service, environment FROM deployments WHERE state = 'Succeeded') p)
+                FROM (SELECT DISTINCT service, environment FROM deployments WHERE state = {Succeeded}) p)
             ORDER BY d.service, d.environment
             """, new { }, cancellationToken);
     }
@@ -235,7 +220,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM deployments WHERE release_id = @releaseId AND environment = @environment AND state = 'Succeeded'",
+            $"SELECT COUNT(*) FROM deployments WHERE release_id = @releaseId AND environment = @environment AND state = {Succeeded}",
             new { releaseId, environment }, cancellationToken: cancellationToken)) > 0;
     }
 
@@ -296,7 +281,7 @@ public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : ID
             Enum.Parse<DeploymentTrigger>(TriggerKind), OverrideReason, UnixTime.To(CreatedAt), UnixTime.To(UpdatedAt),
             PreviousDeploymentId, UnixTime.To(VerifyDeadline), Diagnosis)
         {
-            RestoreState = RestoreState,
+            RestoreState = RestoreState is null ? null : Enum.Parse<Core.Deployments.RestoreState>(RestoreState, ignoreCase: true),
             Waiting = Waiting,
             WaitingUntil = UnixTime.To(WaitingUntil),
         };

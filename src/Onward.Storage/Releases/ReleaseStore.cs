@@ -9,6 +9,10 @@ namespace Onward.Storage.Releases;
 
 public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IReleaseStore
 {
+    private static readonly string Building = SqlNames.Of(ReleaseState.Building);
+    private static readonly string Built = SqlNames.Of(ReleaseState.Built);
+    private static readonly string Failed = SqlNames.Of(ReleaseState.BuildFailed);
+
     private const string Columns = """
         id AS Id, service AS Service, version AS Version, commit_sha AS CommitSha, ref AS Ref, ref_kind AS RefKind,
         release_candidate AS ReleaseCandidate, artifact AS Artifact, state AS State, failure AS Failure,
@@ -20,9 +24,9 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
             INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at)
-            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, 'Building', @now)
+            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, {Building}, @now)
             ON CONFLICT (service, version) DO NOTHING
             RETURNING id
             """,
@@ -54,7 +58,7 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM releases WHERE state = 'Building' AND build_started_at IS NOT NULL", cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM releases WHERE state = {Building} AND build_started_at IS NOT NULL", cancellationToken: cancellationToken));
     }
 
     public Task MarkBuildingAsync(long id, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
@@ -62,16 +66,16 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
             new { id, at = UnixTime.From(startedAt) }, cancellationToken);
 
     public Task MarkBuiltAsync(long id, BuildResult result, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE releases SET state = 'Built', artifact = @Artifact, image = @Image, digest = @Digest, build_finished_at = @at WHERE id = @id AND state = 'Building'",
+        ExecuteAsync($"UPDATE releases SET state = {Built}, artifact = @Artifact, image = @Image, digest = @Digest, build_finished_at = @at WHERE id = @id AND state = {Building}",
             new { id, result.Artifact, result.Image, result.Digest, at = UnixTime.From(finishedAt) }, cancellationToken);
 
     public async Task<Release?> AddBuiltAsync(NewRelease release, BuildResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
-        var id = await write.Connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+        var id = await write.Connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
             INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at,
                                   build_started_at, build_finished_at, artifact, image, digest)
-            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, 'Built', @now, @now, @now, @Artifact, @Image, @Digest)
+            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, {Built}, @now, @now, @now, @Artifact, @Image, @Digest)
             ON CONFLICT (service, version) DO NOTHING
             RETURNING id
             """,
@@ -101,7 +105,7 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
     }
 
     public Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE releases SET state = 'BuildFailed', failure = @failure, build_finished_at = @at WHERE id = @id AND state = 'Building'",
+        ExecuteAsync($"UPDATE releases SET state = {Failed}, failure = @failure, build_finished_at = @at WHERE id = @id AND state = {Building}",
             new { id, failure, at = UnixTime.From(finishedAt) }, cancellationToken);
 
     private async Task ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)

@@ -172,6 +172,7 @@ public class WorkloadHealthTests
 
         report.Status.ShouldBe(HealthStatus.Failed);
         report.Message.ShouldStartWith($"container \"app\" is {reason}: it went wrong");
+        report.Container.ShouldBe("app", "the diagnosis reads the failing container from here, not from the message");
     }
 
     [Fact]

@@ -8,8 +8,6 @@ namespace Onward.Cli.Commands.Deployments;
 
 public static class DeploymentsCommand
 {
-    private static readonly HashSet<string> Terminal = ["Succeeded", "Failed", "Blocked", "Rejected", "Superseded", "Cancelled"];
-
     public static Command Create()
     {
         var command = new Command("deployments", "Releases going to environments");
@@ -170,7 +168,7 @@ public static class DeploymentsCommand
                 progress.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss} {e.State,-12} {e.Message}");
             }
             printed = deployment.Events.Count;
-            if (Terminal.Contains(deployment.State))
+            if (DeploymentStates.IsTerminal(deployment.State))
             {
                 return (deployment, raw);
             }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Approvals;
 using Onward.Core.Access;

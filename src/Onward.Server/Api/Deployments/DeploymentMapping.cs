@@ -22,7 +22,7 @@ public static class DeploymentMapping
         (events ?? []).Select(e => new DeploymentEventResponse(e.At, e.State.ToString(), e.Actor, e.Message)).ToList(),
         (approvals ?? []).Select(a => a.ToResponse()).ToList(),
         deployment.Diagnosis,
-        deployment.RestoreState,
+        deployment.RestoreState?.Name(),
         deployment.Waiting,
         deployment.WaitingUntil);
 

@@ -77,13 +77,11 @@ public static class DeploymentsEndpoints
         {
             return problem;
         }
-        var caller = CallerIdentity.Of(http);
-        if (await store.GetAsync(id, cancellationToken) is { } requested && requested.RequestedBy != caller.Name && caller.Role < Role.Approver)
+        var (deployment, cancelled, forbidden) = await requests.CancelAsync(id, CallerIdentity.Of(http), body?.Comment, cancellationToken);
+        if (forbidden is not null)
         {
-            return TypedResults.Problem(statusCode: 403, title: "Forbidden",
-                detail: $"deployment {id} was requested by {requested.RequestedBy}; a deployer cancels only their own requests, approvers and admins any");
+            return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: forbidden);
         }
-        var (deployment, cancelled) = await requests.CancelAsync(id, caller.Name, body?.Comment, cancellationToken);
         if (deployment is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");

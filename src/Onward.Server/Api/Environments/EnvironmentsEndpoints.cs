@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Environments;
@@ -104,11 +105,11 @@ public static class EnvironmentsEndpoints
     private static EnvironmentResponse ToResponse(EnvironmentConfig e, OnwardConfig config, LocalTarget local, ActiveFreeze? frozen) => new(
         e.Name,
         e.Target.Local is not null
-            ? new TargetResponse("local", config.Services
+            ? new TargetResponse(e.Target.Kind.ToString().ToLowerInvariant(), config.Services
                 .Select(s => (s.Name, Address: local.Address(s.Name, e.Name)))
                 .Where(p => p.Address is not null)
                 .ToDictionary(p => p.Name, p => new Uri(p.Address!).Port), null, null)
-            : new TargetResponse("kubernetes", null, e.Target.Kubernetes!.Context, e.Target.Kubernetes.Namespace),
+            : new TargetResponse(e.Target.Kind.ToString().ToLowerInvariant(), null, e.Target.Kubernetes!.Context, e.Target.Kubernetes.Namespace),
         new PolicyResponse(
             e.Policy.AutoDeploy == AutoDeployMode.Main ? "main" : null,
             e.Policy.Requires,

@@ -1,0 +1,19 @@
+namespace Onward.Contracts.Deployments;
+
+/// <summary>
+/// Where a deployment stands: <c>AwaitingApproval → Queued → Applying → Verifying → Succeeded | Failed</c>, or one of the
+/// other ends. The API sends these names as they are.
+/// </summary>
+public enum DeploymentState
+{
+    Queued,
+    AwaitingApproval,
+    Applying,
+    Verifying,
+    Succeeded,
+    Failed,
+    Blocked,
+    Rejected,
+    Superseded,
+    Cancelled,
+}

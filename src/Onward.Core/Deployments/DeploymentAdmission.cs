@@ -1,0 +1,49 @@
+using Onward.Contracts.Deployments;
+
+namespace Onward.Core.Deployments;
+
+/// <summary>
+/// What recording a new deployment does besides storing it: a release is promoted to an environment once (DESIGN rule
+/// 6), and a new request supersedes the older ones still waiting for the same service and environment (rule 7). These
+/// are pure rules; the store applies them in the transaction that records the deployment, so that two requests at the
+/// same moment cannot both win.
+/// </summary>
+public static class DeploymentAdmission
+{
+    /// <summary>Whether a deployment recorded before stands for this one: a promotion of the same release to the same environment.</summary>
+    public static bool IsRepeatedPromotion(NewDeployment deployment, long? promotedBefore) =>
+        deployment.Trigger == DeploymentTrigger.Promotion && promotedBefore is not null;
+
+    /// <summary>Whether the new deployment replaces older ones waiting for its service and environment: it waits itself.</summary>
+    public static bool Supersedes(NewDeployment deployment) => DeploymentStates.Waiting.Contains(deployment.State);
+
+    /// <summary>The first event of the new deployment, naming what it supersedes.</summary>
+    public static string FirstMessage(NewDeployment deployment, IReadOnlyList<long> superseded)
+    {
+        var waits = Supersedes(deployment);
+        var message = waits
+            ? $"requested ({deployment.Trigger.ToString().ToLowerInvariant()}){(deployment.Reason is null ? "" : ": " + deployment.Reason)}"
+            : deployment.Reason ?? deployment.State.ToString();
+        if (deployment.Override is not null)
+        {
+            message += $"; policies overridden: {deployment.Override}";
+        }
+        if (deployment.Waiting is not null && waits)
+        {
+            message += deployment.State == DeploymentState.AwaitingApproval ? $"; waits for {deployment.Waiting}" : $"; waits: {deployment.Waiting}";
+        }
+        if (superseded.Count > 0)
+        {
+            message += $"; supersedes deployment{(superseded.Count == 1 ? "" : "s")} {string.Join(", ", superseded)}";
+        }
+        return message;
+    }
+
+    /// <summary>How an older waiting deployment ends when <paramref name="deployment"/> (recorded as <paramref name="newId"/>) replaces it.</summary>
+    public static Transition Supersession(DeploymentState olderState, long newId, NewDeployment deployment) =>
+        new(olderState, DeploymentState.Superseded, deployment.RequestedBy,
+            $"superseded by deployment {newId} ({deployment.Trigger.ToString().ToLowerInvariant()} request of {deployment.RequestedBy})")
+        {
+            Reason = $"superseded by deployment {newId}",
+        };
+}
