@@ -85,6 +85,15 @@ public sealed class BuildRunner(
         }
     }
 
+    /// <summary>Records in the build log an attempt that failed and will be tried again.</summary>
+    public async Task NoteAttemptAsync(long releaseId, string note, CancellationToken cancellationToken)
+    {
+        if (await releases.GetAsync(releaseId, cancellationToken) is { } release)
+        {
+            await builder.NoteAsync(release, note, cancellationToken);
+        }
+    }
+
     /// <summary>Ends a build whose step keeps throwing, so that it never hangs unseen.</summary>
     public Task AbandonAsync(long releaseId, string reason, CancellationToken cancellationToken) =>
         releases.MarkBuildFailedAsync(releaseId, reason, time.GetUtcNow(), cancellationToken);

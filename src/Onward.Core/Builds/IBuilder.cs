@@ -17,4 +17,7 @@ public interface IBuilder
 
     /// <summary>Stops a running build (timeout, shutdown of the service).</summary>
     Task CancelAsync(Release release, CancellationToken cancellationToken);
+
+    /// <summary>Adds a line of Onward's own to the build log (an attempt that failed and is tried again).</summary>
+    Task NoteAsync(Release release, string line, CancellationToken cancellationToken);
 }

@@ -124,6 +124,10 @@ public sealed class DeploymentRunner(
         }
     }
 
+    /// <summary>Records in the timeline an attempt that failed and will be tried again.</summary>
+    public Task NoteAttemptAsync(long deploymentId, string note, CancellationToken cancellationToken) =>
+        deployments.AppendEventAsync(deploymentId, Actors.Onward, note, time.GetUtcNow(), cancellationToken);
+
     /// <summary>Ends a deployment whose step keeps throwing, so that it never hangs unseen.</summary>
     public async Task AbandonAsync(long deploymentId, string reason, CancellationToken cancellationToken)
     {

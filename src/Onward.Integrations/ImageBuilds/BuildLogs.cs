@@ -20,6 +20,14 @@ public sealed class BuildLogs(string dataDir)
         return Task.FromResult<string?>(reader.ReadToEnd());
     }
 
+    /// <summary>Appends a line of Onward's own, marked as such, to the build log.</summary>
+    public async Task NoteAsync(Release release, string line, CancellationToken cancellationToken)
+    {
+        var process = ProcessOf(release);
+        Directory.CreateDirectory(process.Directory);
+        await File.AppendAllTextAsync(process.OutputFile, $"--- onward: {line}\n", cancellationToken);
+    }
+
     /// <summary>Recheck soon after the start, less often the longer a build runs.</summary>
     public static TimeSpan Recheck(DetachedProcess process, TimeProvider time)
     {

@@ -17,4 +17,6 @@ public sealed class Builders(CommandBuilder command, ImageBuilder image) : IBuil
     public Task<string?> ReadLogAsync(Release release, CancellationToken cancellationToken) => command.ReadLogAsync(release, cancellationToken);
 
     public Task CancelAsync(Release release, CancellationToken cancellationToken) => command.CancelAsync(release, cancellationToken);
+
+    public Task NoteAsync(Release release, string line, CancellationToken cancellationToken) => command.NoteAsync(release, line, cancellationToken);
 }

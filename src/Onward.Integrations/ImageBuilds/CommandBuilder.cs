@@ -53,6 +53,8 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
 
     public Task<string?> ReadLogAsync(Release release, CancellationToken cancellationToken) => _logs.ReadAsync(release, cancellationToken);
 
+    public Task NoteAsync(Release release, string line, CancellationToken cancellationToken) => _logs.NoteAsync(release, line, cancellationToken);
+
     public Task CancelAsync(Release release, CancellationToken cancellationToken) =>
         _logs.ProcessOf(release).StopAsync(TimeSpan.FromSeconds(5), cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Onward.Core.Pipeline;
 
 namespace Onward.Integrations.Kubernetes;
 
@@ -26,7 +27,13 @@ public static class KubernetesRequests
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/apply-patch+yaml");
         using var response = await client.HttpClient.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        return response.IsSuccessStatusCode ? (true, body) : (false, $"{(int)response.StatusCode} {Message(body)}");
+        var status = (int)response.StatusCode;
+        if (!response.IsSuccessStatusCode && !Failures.IsPermanentStatus(status))
+        {
+            // The API server is busy or down, not refusing the object: the step is tried again.
+            throw new KubernetesException($"the API server answered {status} {Message(body)} to the apply of {item.Describe()}", status);
+        }
+        return response.IsSuccessStatusCode ? (true, body) : (false, $"{status} {Message(body)}");
     }
 
     public static async Task<JsonObject?> GetAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)

@@ -191,40 +191,67 @@ public sealed class JobWorker(
         }
         catch (Exception e)
         {
-            // A failure that a retry cannot change ends the job at once; any other is tried again, with backoff, and
-            // its stack trace is logged only when the job is given up.
-            var permanent = e is PermanentFailureException or FormatException;
-            var givingUp = permanent || job.Attempts >= GiveUpAfterErrors;
-            if (givingUp && !permanent)
+            // A failure that a retry cannot change ends the job at once; any other is tried again with backoff, each
+            // attempt in the timeline, and its stack trace is logged only when the job is given up.
+            var permanent = Failures.IsPermanent(e);
+            if (permanent || job.Attempts >= GiveUpAfterErrors)
             {
-                logger.LogError(e, "{Kind} job for {Subject} failed (attempt {Attempt}); giving up", job.Kind, job.Subject, job.Attempts);
-            }
-            else
-            {
-                logger.LogWarning("{Kind} job for {Subject} failed (attempt {Attempt}{Then}): {Error}",
-                    job.Kind, job.Subject, job.Attempts, permanent ? ", not retried: it would fail again" : ", trying again", e.Message);
-            }
-            if (givingUp)
-            {
-                var reason = permanent ? e.Message : $"gave up after {job.Attempts} attempts; last error: {e.Message}";
-                switch (job.Kind)
+                if (permanent)
                 {
-                    case JobKind.Build:
-                        await builds.AbandonAsync(job.Subject, reason, CancellationToken.None);
-                        break;
-                    case JobKind.Deploy:
-                        await deployments.AbandonAsync(job.Subject, reason, CancellationToken.None);
-                        break;
-                    case JobKind.Delivery:
-                        await deliveries.AbandonAsync(job.Subject, reason, CancellationToken.None);
-                        break;
+                    logger.LogWarning("{Kind} job for {Subject} failed for good: {Error}", job.Kind, job.Subject, e.Message);
                 }
+                else
+                {
+                    logger.LogError(e, "{Kind} job for {Subject} failed (attempt {Attempt}); giving up", job.Kind, job.Subject, job.Attempts);
+                }
+                var reason = permanent ? e.Message : $"gave up after {job.Attempts} attempts; last error: {e.Message}";
+                await EndAsync(job, reason);
                 await queue.CompleteAsync(job, _owner, CancellationToken.None);
                 return;
             }
             var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, job.Attempts)));
+            logger.LogWarning("{Kind} job for {Subject} failed (attempt {Attempt}), trying again in {Backoff}: {Error}",
+                job.Kind, job.Subject, job.Attempts, DurationText.Format(backoff), e.Message);
+            await NoteAsync(job, $"attempt {job.Attempts} failed: {e.Message}; trying again in {DurationText.Format(backoff)}");
             var now = time.GetUtcNow();
             await queue.RescheduleAsync(job, _owner, now, now + backoff, afterError: true, CancellationToken.None);
+        }
+    }
+
+    private async Task EndAsync(Job job, string reason)
+    {
+        switch (job.Kind)
+        {
+            case JobKind.Build:
+                await builds.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                break;
+            case JobKind.Deploy:
+                await deployments.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                break;
+            case JobKind.Delivery:
+                await deliveries.AbandonAsync(job.Subject, reason, CancellationToken.None);
+                break;
+        }
+    }
+
+    /// <summary>An attempt that failed, in the release's build log or the deployment's timeline; never a reason to fail the retry itself.</summary>
+    private async Task NoteAsync(Job job, string note)
+    {
+        try
+        {
+            switch (job.Kind)
+            {
+                case JobKind.Build:
+                    await builds.NoteAttemptAsync(job.Subject, note, CancellationToken.None);
+                    break;
+                case JobKind.Deploy:
+                    await deployments.NoteAttemptAsync(job.Subject, note, CancellationToken.None);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Recording a failed attempt of {Kind} job {Subject} failed too: {Error}", job.Kind, job.Subject, e.Message);
         }
     }
 }

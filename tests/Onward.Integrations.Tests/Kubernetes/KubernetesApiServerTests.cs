@@ -91,8 +91,8 @@ public class KubernetesApiServerTests
     [Fact]
     public async Task A_watch_from_a_list_sees_every_later_change_in_order_with_bookmarks()
     {
-        KubernetesApiServer.BookmarkInterval = TimeSpan.FromMilliseconds(200);
         await using var server = await KubernetesApiServer.StartAsync();
+        server.BookmarkInterval = TimeSpan.FromMilliseconds(200);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
         await ApplyAsync(client, Deployment("img@sha256:aaa"));
         var list = await client.AppsV1.ListNamespacedDeploymentAsync(Ns, labelSelector: "app=web");

@@ -38,8 +38,25 @@ public sealed class KubernetesApiServer : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Port}";
 
-    /// <summary>How often an idle watch with <c>allowWatchBookmarks</c> gets a BOOKMARK.</summary>
-    public static TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often an idle watch with <c>allowWatchBookmarks</c> gets a BOOKMARK; this server's own, so that parallel tests do not share it.</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    private readonly Queue<(string Method, int Status)> _faults = new();
+
+    /// <summary>
+    /// The next <paramref name="count"/> requests with <paramref name="method"/> are answered <paramref name="status"/>
+    /// with a Status object, as an overloaded or refusing API server would, before anything is changed.
+    /// </summary>
+    public void FailNext(string method, int count, int status)
+    {
+        lock (_faults)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _faults.Enqueue((method, status));
+            }
+        }
+    }
 
     /// <param name="simulate">Run the simulated controllers and kubelet, so that workloads roll out.</param>
     /// <param name="registries">Loopback registries (host:port) the kubelet pulls from over plain HTTP.</param>
@@ -97,6 +114,19 @@ public sealed class KubernetesApiServer : IAsyncDisposable
 
     private async Task RouteAsync(HttpContext http, string group, string version, string path)
     {
+        int? fault = null;
+        lock (_faults)
+        {
+            if (_faults.TryPeek(out var next) && next.Method == http.Request.Method)
+            {
+                fault = _faults.Dequeue().Status;
+            }
+        }
+        if (fault is { } status)
+        {
+            await StatusAsync(http, status, status >= 500 ? "ServiceUnavailable" : "Forbidden", $"test API server: a fault made to order ({status})");
+            return;
+        }
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         string? ns = null;
         if (parts.Length >= 2 && parts[0] == "namespaces" && parts.Length > 2)
