@@ -37,6 +37,34 @@ public static class Payloads
             ["sender"] = new { login = "octocat", id = 1 },
         });
 
+    /// <summary>
+    /// An older GitHub push payload (GitHub Enterprise Server still sends these): the repository only by its web
+    /// <c>url</c>, <c>name</c> and <c>owner.name</c>, and no <c>clone_url</c> or <c>full_name</c>.
+    /// </summary>
+    public static string GitHubLegacyPush(string owner, string name, string fullRef, string before, string after) =>
+        JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["ref"] = fullRef,
+            ["before"] = before,
+            ["after"] = after,
+            ["created"] = before == Zero,
+            ["deleted"] = after == Zero,
+            ["forced"] = false,
+            ["compare"] = $"https://github.com/{owner}/{name}/compare/{before[..12]}...{after[..12]}",
+            ["commits"] = Array.Empty<object>(),
+            ["head_commit"] = new { id = after, message = "change", url = $"https://github.com/{owner}/{name}/commit/{after}" },
+            ["repository"] = new
+            {
+                id = 1296269,
+                name,
+                url = $"https://github.com/{owner}/{name}",
+                owner = new { name = owner, email = $"{owner}@users.noreply.github.invalid" },
+                @private = false,
+                master_branch = "main",
+            },
+            ["pusher"] = new { name = "octocat", email = "octocat@github.invalid" },
+        });
+
     public static string GitLabPush(string repository, string fullRef, string before, string after, string? checkoutSha, bool tag = false) =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {

@@ -10,15 +10,22 @@ public sealed class WebhookSender(HttpClient http, string secret)
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
     /// <param name="signature">null: sign correctly; "": send no signature; anything else: send that.</param>
-    public Task<HttpResponseMessage> GitHubAsync(string @event, string body, string? delivery = null, string? signature = null) =>
-        SendAsync("github", body, new()
+    /// <param name="form">Send the JSON as the <c>payload</c> field of a form, as a webhook set to <c>application/x-www-form-urlencoded</c> does.</param>
+    public Task<HttpResponseMessage> GitHubAsync(string @event, string body, string? delivery = null, string? signature = null, bool form = false)
+    {
+        if (form)
+        {
+            body = "payload=" + Uri.EscapeDataString(body);
+        }
+        return SendAsync("github", body, new()
         {
             ["X-GitHub-Event"] = @event,
             ["X-GitHub-Delivery"] = delivery ?? Guid.NewGuid().ToString(),
             ["X-GitHub-Hook-ID"] = "12345",
             ["User-Agent"] = "GitHub-Hookshot/abc1234",
             ["X-Hub-Signature-256"] = signature ?? "sha256=" + Hmac(secret, body),
-        });
+        }, form ? "application/x-www-form-urlencoded" : "application/json");
+    }
 
     public Task<HttpResponseMessage> GitLabAsync(string @event, string body, string? delivery = null, string? token = null) =>
         SendAsync("gitlab", body, new()
@@ -56,11 +63,11 @@ public sealed class WebhookSender(HttpClient http, string secret)
             ["X-Hub-Signature"] = signature ?? "sha256=" + Hmac(secret, body),
         });
 
-    private async Task<HttpResponseMessage> SendAsync(string provider, string body, Dictionary<string, string> headers)
+    private async Task<HttpResponseMessage> SendAsync(string provider, string body, Dictionary<string, string> headers, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "hooks/" + provider)
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Content = new StringContent(body, Encoding.UTF8, contentType),
         };
         foreach (var (name, value) in headers.Where(h => h.Value.Length > 0))
         {

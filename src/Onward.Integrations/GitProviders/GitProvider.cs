@@ -37,7 +37,13 @@ public abstract class GitProvider
         var after = payload.RequiredCommit("after");
         payload.Commit("before");
         var repository = payload.Child("repository");
-        var identities = Identities(repository.Text("clone_url"), repository.Text("ssh_url"), repository.Text("html_url"), repository.Text("full_name"));
+        // Older GitHub payloads (and GitHub Enterprise's) name the repository only by its web URL, its name and its
+        // owner's name, without clone_url or full_name.
+        var owner = repository.OptionalChild("owner");
+        var ownerName = owner?.Text("login") ?? owner?.Text("name");
+        var name = repository.Text("name");
+        var identities = Identities(repository.Text("clone_url"), repository.Text("ssh_url"), repository.Text("html_url"), repository.Text("full_name"),
+            repository.Text("url"), ownerName is not null && name is not null ? $"{ownerName}/{name}" : null);
         var headCommit = payload.OptionalChild("head_commit")?.Commit("id");
         if (SplitRef(fullRef) is not { } split)
         {

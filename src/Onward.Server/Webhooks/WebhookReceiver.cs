@@ -68,7 +68,8 @@ public static class WebhookReceiver
         ProviderReading reading;
         try
         {
-            using var document = JsonDocument.Parse(body);
+            // GitHub and Gitea can also send the JSON as the `payload` field of a form; the signature is over the form as sent.
+            using var document = JsonDocument.Parse(IsForm(http.Request) ? FormPayload(body) : body);
             reading = git.Read(eventName, document.RootElement);
         }
         catch (JsonException e)
@@ -93,6 +94,24 @@ public static class WebhookReceiver
                     first?.Commit, first?.Forced, decision.Action, decision.Reason);
                 return await RecordAsync(store, time, delivery, push, 202, cancellationToken);
         }
+    }
+
+    private static bool IsForm(HttpRequest request) =>
+        request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>The <c>payload</c> field of a form body.</summary>
+    /// <exception cref="JsonException">The form has no <c>payload</c> field.</exception>
+    private static byte[] FormPayload(byte[] body)
+    {
+        foreach (var field in System.Text.Encoding.UTF8.GetString(body).Split('&'))
+        {
+            var equals = field.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && field[..equals] == "payload")
+            {
+                return System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(field[(equals + 1)..].Replace('+', ' ')));
+            }
+        }
+        throw new JsonException("the form has no `payload` field");
     }
 
     private static string Bounded(string text, int max) => text.Length <= max ? text : text[..max];

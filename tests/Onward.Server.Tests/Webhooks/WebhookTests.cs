@@ -355,6 +355,32 @@ public class WebhookTests
         (await onward.Api.ReleasesAsync("shop")).Length.ShouldBe(1);
     }
 
+    /// <summary>Issue 11.9: older GitHub payloads name the repository only by web URL, name and owner, and may come as a form.</summary>
+    [Fact]
+    public async Task An_older_github_payload_sent_as_a_form_finds_its_service_by_owner_and_name_and_builds()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("acme", "shop"));
+        await repo.BehaveAsync("ok");
+        var before = await repo.CommitAsync("initial");
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(),
+            [TestConfig.AutoEnvironment("dev-1")], [SampleService.ServiceYaml("shop", repo.Path, poll: "1h")], TestConfig.Webhooks(Secret)));
+        await onward.Api.BuiltReleaseAsync("shop", before);
+        var commit = await repo.CommitAsync("via an old webhook");
+        var sender = new WebhookSender(onward.Api.Http, Secret);
+
+        var response = await sender.GitHubAsync("push", Payloads.GitHubLegacyPush("acme", "shop", "refs/heads/main", before, commit), form: true);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var answer = (await response.Content.ReadFromJsonAsync<WebhookAnswer>(OnwardApi.Json))!;
+        answer.Action.ShouldBe("build");
+        (await ProcessedAsync(onward, answer.Id!.Value)).Repository.ShouldBe("https://github.com/acme/shop");
+        (await onward.Api.BuiltReleaseAsync("shop", commit)).State.ShouldBe("Built");
+        var tampered = await sender.GitHubAsync("push", Payloads.GitHubLegacyPush("acme", "shop", "refs/heads/main", before, commit), form: true,
+            signature: "sha256=" + WebhookSender.Hmac(Secret, Payloads.GitHubLegacyPush("acme", "shop", "refs/heads/main", before, commit)));
+        tampered.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "the signature is over the form as sent, not over the JSON inside it");
+    }
+
     private static async Task<(HttpStatusCode Status, string Body)> Send(Task<HttpResponseMessage> sending)
     {
         using var response = await sending;
