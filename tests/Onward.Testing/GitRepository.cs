@@ -18,6 +18,9 @@ public sealed class GitRepository
         return new GitRepository(path);
     }
 
+    /// <summary>A repository that exists already (made by a test with options of its own).</summary>
+    public static Task<GitRepository> OpenAsync(string path) => Task.FromResult(new GitRepository(path));
+
     public async Task<GitRepository> WriteAsync(string file, string content)
     {
         var full = System.IO.Path.Combine(Path, file);

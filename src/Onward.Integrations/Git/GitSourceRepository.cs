@@ -13,6 +13,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Service, string Current, string Candidate), Ancestry> _ancestry = new();
     private readonly ConcurrentDictionary<string, string> _lastRefs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<CommitGraph?>> _graphs = new(StringComparer.Ordinal);
 
     public string MirrorPath(string service) => Path.Combine(dataDir, "mirrors", service + ".git");
 
@@ -45,6 +46,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
                 // --split adds a small layer instead of rewriting the whole file.
                 await GitCli.RequireAsync(mirror, ["commit-graph", "write", "--reachable", "--split"], cancellationToken);
                 _lastRefs[service] = output;
+                _graphs.TryRemove(service, out _);
             }
             var heads = new List<RefHead>();
             foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -92,6 +94,11 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
             return known;
         }
         var mirror = MirrorPath(service);
+        if (InProcess(service, current, candidate) is { } fromGraph)
+        {
+            _ancestry[(service, current, candidate)] = fromGraph;
+            return fromGraph;
+        }
         var forward = await IsAncestorAsync(mirror, current, candidate, cancellationToken);
         if (forward is null)
         {
@@ -120,6 +127,30 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         }
         _ancestry[(service, current, candidate)] = answer;
         return answer;
+    }
+
+    /// <summary>
+    /// The answer from the mirror's commit-graph, read into memory once per fetch that changed refs; null when the graph
+    /// is missing or does not hold both commits yet, and git answers instead.
+    /// </summary>
+    private Ancestry? InProcess(string service, string current, string candidate)
+    {
+        var graph = _graphs.GetOrAdd(service, s => new Lazy<CommitGraph?>(() => CommitGraph.Load(MirrorPath(s)))).Value;
+        if (graph?.Find(current) is not { } from || graph.Find(candidate) is not { } to)
+        {
+            return null;
+        }
+        if (graph.IsAncestor(from, to))
+        {
+            return new Ancestry(AncestryRelation.Descendant, current);
+        }
+        if (graph.IsAncestor(to, from))
+        {
+            return new Ancestry(AncestryRelation.Ancestor, candidate);
+        }
+        return graph.MergeBase(from, to) is { } mergeBase
+            ? new Ancestry(AncestryRelation.Diverged, graph.IdAt(mergeBase))
+            : new Ancestry(AncestryRelation.Unrelated, null);
     }
 
     /// <summary>
