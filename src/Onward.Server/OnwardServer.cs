@@ -127,11 +127,13 @@ public static class OnwardServer
         services.AddSingleton<IImageRegistry, ImageRegistry>();
         services.AddSingleton<ReleaseRegistrations>();
         services.AddSingleton(sp => new ImageUnpacker(config.Server.DataDir, sp.GetRequiredService<RegistryClient>()));
-        services.AddSingleton(sp => new CommandBuilder(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new ImageBuilder(config, config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CommandBuilder(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IJobQueue>()));
+        services.AddSingleton(sp => new ImageBuilder(config, config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IJobQueue>()));
         services.AddSingleton<IBuilder, Builders>();
         services.AddSingleton(sp => new LocalTarget(config.Server.DataDir, sp.GetRequiredService<ILocalPortStore>(), sp.GetRequiredService<ImageUnpacker>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalTarget>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalTarget>>(), sp.GetRequiredService<IJobQueue>()));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<LocalTarget>());
         services.AddSingleton<ClusterClients>();
         services.AddSingleton(sp => new KubernetesTarget(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<ClusterClients>(),

@@ -53,7 +53,7 @@ public class JobQueueTests
         var now = StorageFixture.Now;
         var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
 
-        await db.Jobs.WakeAsync(job.Kind, job.Subject, now, None);
+        db.Jobs.Wake(job.Kind, job.Subject);
         await db.Jobs.CompleteAsync(job, "w", None);
 
         (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).ShouldHaveSingleItem().Id.ShouldBe(job.Id);
@@ -106,21 +106,29 @@ public class JobQueueTests
     }
 
     [Fact]
-    public async Task A_wake_makes_a_waiting_job_due_and_a_wake_during_a_step_is_kept_for_its_reschedule()
+    public async Task A_wake_in_memory_makes_a_waiting_job_due_without_a_write_and_a_wake_during_a_step_is_kept()
     {
         await using var db = await StorageFixture.CreateAsync();
         await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         var now = DateTimeOffset.UtcNow;
         var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
         await db.Jobs.RescheduleAsync(job, "w", now, now.AddMinutes(5), afterError: false, None);
+        var before = await JobRowAsync(db, job.Id);
+        var dueBefore = await db.Jobs.NextDueAsync(None);
 
-        await db.Jobs.WakeAsync(job.Kind, job.Subject, now, None);
+        db.Jobs.Wake(job.Kind, job.Subject);
+
+        (await JobRowAsync(db, job.Id)).ShouldBe(before, "a wake writes nothing");
+        (await db.Jobs.NextDueAsync(None))!.Value.ShouldBeLessThan(dueBefore!.Value);
         var woken = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
+        woken.Id.ShouldBe(job.Id, "a woken job is claimed before its due time");
+        db.Jobs.TakeWake(woken).ShouldBeFalse("the claim took the wake");
 
-        await db.Jobs.WakeAsync(job.Kind, job.Subject, now, None);
+        db.Jobs.Wake(job.Kind, job.Subject);
+        db.Jobs.TakeWake(woken).ShouldBeTrue("a wake during the step is there for the lease holder to run it again");
+        db.Jobs.Wake(job.Kind, job.Subject);
         await db.Jobs.RescheduleAsync(woken, "w", now, now.AddMinutes(5), afterError: false, None);
-
-        (await db.Jobs.NextDueAsync(None))!.Value.ShouldBeLessThan(now.AddMinutes(1), "the wake that came while the step ran was kept");
+        (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).ShouldHaveSingleItem("a wake during the step that nobody took makes the job due after its reschedule");
     }
 
     [Fact]
@@ -136,5 +144,13 @@ public class JobQueueTests
 
         (await db.Jobs.ClaimAsync("b", now.AddSeconds(30), Lease, 10, None)).ShouldBeEmpty("the extended lease still holds");
         (await db.Jobs.ClaimAsync("b", now.AddSeconds(41), Lease, 10, None)).Single().Id.ShouldBe(job.Id);
+    }
+
+    private static async Task<string> JobRowAsync(StorageFixture db, long id)
+    {
+        await using var connection = await db.Database.OpenAsync(None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT due_at || '|' || COALESCE(lease_owner, '') || '|' || wake_requested FROM jobs WHERE id = {id}";
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -17,10 +17,18 @@ public interface IJobQueue
     Task RescheduleAsync(Job job, string owner, DateTimeOffset now, DateTimeOffset dueAt, bool afterError, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Makes a waiting job due now, for steps that learn of a change by notification (a watch event) rather than
-    /// by looking again. A job being run is marked instead, and becomes due as soon as its step reschedules it.
+    /// Makes a waiting job due now, in memory, for steps that learn of a change by notification (a watch event, a
+    /// process that ended, a freeze lifted) rather than by looking again: no database write, so that a burst of events
+    /// costs nothing but the step it leads to. A job being run is marked instead, and runs again as soon as its step
+    /// ends. The job's record stays as it was, so that after a crash it still runs at its next look.
     /// </summary>
-    Task WakeAsync(JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken);
+    void Wake(JobKind kind, long subject);
+
+    /// <summary>
+    /// Whether the job was woken while its step ran; the wake is taken, and the caller, still holding the lease, runs
+    /// the step again at once instead of giving the job back.
+    /// </summary>
+    bool TakeWake(Job job);
 
     /// <summary>
     /// Releases every lease <paramref name="owner"/> holds and makes those jobs due now: a server started again after a

@@ -12,7 +12,7 @@ namespace Onward.Integrations.ImageBuilds;
 /// keeps what it writes to <c>{artifact}</c> under <c>dataDir/artifacts/SERVICE/FULL-SHA</c>. The build runs detached,
 /// so it survives a restart of Onward, and its log is a file that can be read while it grows.
 /// </summary>
-public sealed class CommandBuilder(string dataDir, GitSourceRepository source, TimeProvider time) : IBuilder
+public sealed class CommandBuilder(string dataDir, GitSourceRepository source, TimeProvider time, IJobQueue? jobs = null) : IBuilder
 {
     public const int LogTailLines = 50;
     private readonly BuildLogs _logs = new(dataDir);
@@ -85,7 +85,7 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
             ["ONWARD_VERSION"] = release.Version,
             ["ONWARD_COMMIT"] = release.Commit,
             ["ONWARD_SERVICE"] = release.Service,
-        }, cancellationToken);
+        }, cancellationToken, () => jobs?.Wake(JobKind.Build, release.Id));
     }
 
     private static BuildProgress Built(string artifact) => new(StepResult.Done(artifact), new BuildResult(artifact, null, null));

@@ -18,7 +18,7 @@ namespace Onward.Integrations.ImageBuilds;
 /// (<c>--storage-driver vfs --isolation chroot</c>, storage under <c>dataDir/buildah</c>); docker uses
 /// <c>docker buildx build --push</c> on a host with an engine.
 /// </summary>
-public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceRepository source, TimeProvider time) : IBuilder
+public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceRepository source, TimeProvider time, IJobQueue? jobs = null) : IBuilder
 {
     private readonly BuildLogs _logs = new(dataDir);
 
@@ -146,7 +146,7 @@ public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceR
             ["ONWARD_VERSION"] = release.Version,
             ["ONWARD_COMMIT"] = release.Commit,
             ["BUILDAH_ISOLATION"] = "chroot",
-        }, cancellationToken);
+        }, cancellationToken, () => jobs?.Wake(JobKind.Build, release.Id));
         return StepResult.Wait(TimeSpan.FromMilliseconds(50));
     }
 

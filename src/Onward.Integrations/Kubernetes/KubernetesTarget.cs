@@ -24,7 +24,6 @@ public sealed class KubernetesTarget(
 {
     private const int LogLines = 30;
     private readonly ConcurrentDictionary<(long Deployment, string Workload), RolloutWatch> _watches = new();
-    private readonly ConcurrentDictionary<long, byte> _wakePending = new();
 
     public TargetKind Kind => TargetKind.Kubernetes;
 
@@ -66,8 +65,6 @@ public sealed class KubernetesTarget(
         long id, string purpose, List<RenderedObject> objects, TargetContext context, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         var client = clusters.For(context.Environment);
-        // Events from here on wake the job again; the ones before are in the snapshots read below.
-        _wakePending.TryRemove(id, out _);
         var reports = new List<HealthReport>();
         foreach (var workload in objects.Where(o => o.Kind.Workload))
         {
@@ -178,20 +175,24 @@ public sealed class KubernetesTarget(
         return text.ToString();
     }
 
-    /// <summary>One wake per look: a burst of watch events costs one database write, not one each.</summary>
+    /// <summary>
+    /// A watch event wakes the deployment's job, in memory, when it may end the wait: a workload failed, or every one is
+    /// healthy. The many events of a rollout in progress change nothing a step would act on, so they cost no step (the
+    /// step's own recheck still looks for the deadline).
+    /// </summary>
     private void Wake(long deploymentId)
     {
-        if (!_wakePending.TryAdd(deploymentId, 0))
+        var watches = _watches.Where(w => w.Key.Deployment == deploymentId).Select(w => w.Value).ToList();
+        var now = time.GetUtcNow();
+        var reports = watches.Select(w => w.Synced ? WorkloadHealth.Evaluate(w.Snapshot(), now) : null).ToList();
+        if (reports.Any(r => r is null || r.Status == HealthStatus.Failed) || reports.All(r => r!.Status == HealthStatus.Healthy))
         {
-            return;
+            jobs.Wake(JobKind.Deploy, deploymentId);
         }
-        _ = jobs.WakeAsync(JobKind.Deploy, deploymentId, time.GetUtcNow(), CancellationToken.None).ContinueWith(
-            t => logger.LogDebug(t.Exception, "Waking deployment {Id} failed", deploymentId), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private async Task StopWatchesAsync(long deploymentId)
     {
-        _wakePending.TryRemove(deploymentId, out _);
         foreach (var key in _watches.Keys.Where(k => k.Deployment == deploymentId).ToList())
         {
             if (_watches.TryRemove(key, out var watch))

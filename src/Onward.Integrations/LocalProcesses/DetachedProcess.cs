@@ -28,8 +28,9 @@ public sealed partial class DetachedProcess(string directory)
     public DateTimeOffset? StartedAt => HasStarted ? File.GetLastWriteTimeUtc(PidFile) : null;
 
     /// <summary>Starts the command unless this directory already holds a started process. Returns its pid.</summary>
+    /// <param name="exited">Called when the process ends, if this Onward process is still running then: the step waiting for it looks at once.</param>
     public async Task<int> StartAsync(
-        string command, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+        string command, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, Action? exited = null)
     {
         if (Status() is { Pid: { } existing })
         {
@@ -64,8 +65,8 @@ public sealed partial class DetachedProcess(string directory)
             // setsid does not fork when its caller is not a process group leader (a child of Onward never is), so this
             // pid is the shell's, and the shell leads the new session and process group.
             pid = process.Id;
-            // Reap it when it ends, so that it does not linger as a zombie of this process.
-            _ = process.WaitForExitAsync(CancellationToken.None);
+            // Reap it when it ends, so that it does not linger as a zombie of this process, and say so.
+            _ = process.WaitForExitAsync(CancellationToken.None).ContinueWith(_ => exited?.Invoke(), TaskScheduler.Default);
         }
         // The kernel's start time goes with the pid, so that a reused pid is never mistaken for this process.
         var temporary = PidFile + ".tmp";

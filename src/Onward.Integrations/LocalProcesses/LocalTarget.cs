@@ -20,7 +20,8 @@ public sealed class LocalTarget(
     ILocalPortStore ports,
     ImageUnpacker images,
     TimeProvider time,
-    ILogger<LocalTarget> logger) : IDeploymentTarget, IAsyncDisposable
+    ILogger<LocalTarget> logger,
+    IJobQueue? jobs = null) : IDeploymentTarget, IAsyncDisposable
 {
     private const int OutputTailLines = 50;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
@@ -252,7 +253,8 @@ public sealed class LocalTarget(
             ["ONWARD_ENVIRONMENT"] = context.Environment.Name,
             ["ONWARD_SERVICE"] = context.Service.Name,
         };
-        var pid = await process.StartAsync(command, workingDirectory, environment, cancellationToken);
+        // A release that exits while it is being verified fails its deployment at once, not at the next look.
+        var pid = await process.StartAsync(command, workingDirectory, environment, cancellationToken, () => jobs?.Wake(JobKind.Deploy, context.Deployment.Id));
         return (pid, port);
     }
 

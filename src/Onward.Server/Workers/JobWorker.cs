@@ -168,9 +168,13 @@ public sealed class JobWorker(
             // A step that asks to be looked at again within moments (a process about to listen, a build about to
             // end) runs again here while this server still holds the lease, sparing two writes per look. Anything
             // longer goes back to the queue, where any server can take it.
-            while (result is StepResult.Pending { RecheckAfter: var soon } && soon <= ShortRecheck && held < HoldAtMost)
+            // A job woken while its step ran (a watch event, a process that ended) runs again at once too.
+            while (result is StepResult.Pending { RecheckAfter: var soon } && held < HoldAtMost && (soon <= ShortRecheck || queue.TakeWake(job)))
             {
-                await Task.Delay(soon, time, stoppingToken);
+                if (soon <= ShortRecheck)
+                {
+                    await Task.Delay(soon, time, stoppingToken);
+                }
                 // A recheck of zero still counts, so that a step answering "again at once" cannot hold the lease forever.
                 held += soon > ShortRecheck / 5 ? soon : ShortRecheck / 5;
                 result = await StepAsync(job, stoppingToken);

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Text.Json;
 using Dapper;
 using Onward.Core.Pipeline;
 using Onward.Storage.Database;
@@ -8,36 +10,79 @@ namespace Onward.Storage.Pipeline;
 /// <summary>Jobs in the <c>jobs</c> table, claimed with a lease by an atomic UPDATE … RETURNING.</summary>
 public sealed class JobQueue(SqliteDatabase database) : IJobQueue
 {
+    private readonly ConcurrentDictionary<string, byte> _woken = new(StringComparer.Ordinal);
+
     public event Action? JobAdded;
+
+    public void Wake(JobKind kind, long subject)
+    {
+        _woken[Key(kind, subject)] = 0;
+        JobAdded?.Invoke();
+    }
+
+    /// <summary>How a job is named among the woken ones, in memory and in the claim query alike.</summary>
+    private static string Key(JobKind kind, long subject) => $"{kind}:{subject}";
+
+    private static string Key(Job job) => Key(job.Kind, job.Subject);
+
+    public bool TakeWake(Job job) => Consume(job);
+
+    /// <summary>Takes back an in-memory wake of a job (its step is about to see the change, or it ran again).</summary>
+    private bool Consume(Job job) => _woken.TryRemove(Key(job), out _);
 
     public async Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
+        var woken = JsonSerializer.Serialize(_woken.Keys.ToList());
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var connection = write.Connection;
-        var rows = await connection.QueryAsync<JobRow>(new CommandDefinition("""
+        // Jobs woken in memory are due whatever their record says, and go first; without any, the plain query is cheaper.
+        var rows = await connection.QueryAsync<JobRow>(new CommandDefinition(woken == "[]"
+            ? """
             UPDATE jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM jobs
                 WHERE due_at <= @now AND (lease_until IS NULL OR lease_until < @now)
                 ORDER BY due_at, id LIMIT @max)
             RETURNING id AS Id, kind AS Kind, subject AS Subject, attempts AS Attempts, due_at AS DueAt
+            """
+            : """
+            WITH woken AS (SELECT id FROM jobs WHERE kind || ':' || subject IN (SELECT value FROM json_each(@woken)))
+            UPDATE jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM jobs
+                WHERE (due_at <= @now OR id IN (SELECT id FROM woken)) AND (lease_until IS NULL OR lease_until < @now)
+                ORDER BY id NOT IN (SELECT id FROM woken), due_at, id LIMIT @max)
+            RETURNING id AS Id, kind AS Kind, subject AS Subject, attempts AS Attempts, due_at AS DueAt
             """,
-            new { owner, until = UnixTime.From(now + lease), now = UnixTime.From(now), max },
+            new { owner, until = UnixTime.From(now + lease), now = UnixTime.From(now), max, woken },
             write.Transaction, cancellationToken: cancellationToken));
         var jobs = rows.Select(r => new Job(r.Id, Enum.Parse<JobKind>(r.Kind), r.Subject, (int)r.Attempts, UnixTime.To(r.DueAt))).ToList();
+        // A wake for a job that has ended (a process that exited after its deployment finished) is dropped.
+        var existing = woken == "[]" ? [] : (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT kind || ':' || subject FROM jobs WHERE kind || ':' || subject IN (SELECT value FROM json_each(@woken))",
+            new { woken }, write.Transaction, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
         await write.CommitAsync(cancellationToken);
+        foreach (var job in jobs)
+        {
+            Consume(job);
+        }
+        foreach (var key in JsonSerializer.Deserialize<List<string>>(woken)!.Where(k => !existing.Contains(k)))
+        {
+            _woken.TryRemove(key, out _);
+        }
         return jobs;
     }
 
     public async Task CompleteAsync(Job job, string owner, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var connection = write.Connection;
         // A wake that came while the last step ran may have changed what that step saw (an approval queuing a
         // deployment whose step was about to end it): such a job runs once more instead of vanishing.
+        var wokenMeanwhile = _woken.ContainsKey(Key(job)) ? 1 : 0;
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         var kept = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, wake_requested = 0 WHERE id = @Id AND lease_owner = @owner AND wake_requested = 1",
-            new { job.Id, owner }, write.Transaction, cancellationToken: cancellationToken));
+            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, wake_requested = 0 WHERE id = @Id AND lease_owner = @owner AND (wake_requested = 1 OR @wokenMeanwhile = 1)",
+            new { job.Id, owner, wokenMeanwhile }, write.Transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM jobs WHERE id = @Id AND lease_owner = @owner", new { job.Id, owner }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
@@ -74,17 +119,6 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
         JobAdded?.Invoke();
     }
 
-    public async Task WakeAsync(JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var changed = await MakeDueAsync(write.Connection, write.Transaction, kind, subject, now, cancellationToken);
-        await write.CommitAsync(cancellationToken);
-        if (changed > 0)
-        {
-            JobAdded?.Invoke();
-        }
-    }
-
     /// <summary>Makes a job due now inside a caller's transaction.</summary>
     /// <remarks>
     /// A job being run right now cannot be made due; it is marked, and its reschedule makes it due at once, so that a
@@ -118,10 +152,17 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
 
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
+        // A woken job is due now, unless its step is running (its lease holder runs it again) or it has ended.
+        var woken = JsonSerializer.Serialize(_woken.Keys.ToList());
         await using var connection = await database.OpenAsync(cancellationToken);
-        var next = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < due_at THEN due_at ELSE lease_until END) FROM jobs",
-            cancellationToken: cancellationToken));
+        var next = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            SELECT MIN(CASE
+                WHEN lease_until IS NULL AND kind || ':' || subject IN (SELECT value FROM json_each(@woken)) THEN 0
+                WHEN lease_until IS NULL OR lease_until < due_at THEN due_at
+                ELSE lease_until END)
+            FROM jobs
+            """,
+            new { woken }, cancellationToken: cancellationToken));
         return UnixTime.To(next);
     }
 

@@ -93,7 +93,7 @@ public static class EnvironmentsEndpoints
         // Deployments held by the freeze go ahead now rather than at their next look.
         foreach (var waiting in await deployments.ListAsync(new DeploymentQuery(null, name, DeploymentState.Queued, 1000), cancellationToken))
         {
-            await jobs.WakeAsync(JobKind.Deploy, waiting.Id, time.GetUtcNow(), cancellationToken);
+            jobs.Wake(JobKind.Deploy, waiting.Id);
         }
         return TypedResults.Ok(ToResponse(environment, config, local, await freezes.ActiveAsync(environment, cancellationToken)));
     }
