@@ -71,7 +71,8 @@ public sealed class KubernetesTarget(
             var watch = _watches.GetOrAdd((id, purpose + workload.Describe()), _ => new RolloutWatch(client, workload, logger, () => Wake(id)));
             if (!watch.Synced)
             {
-                return StepResult.Wait(TimeSpan.FromMilliseconds(10));
+                // The watches wake the job once they have listed and there is a verdict; this is a safety net.
+                return StepResult.Wait(TimeSpan.FromSeconds(1));
             }
             var report = WorkloadHealth.Evaluate(watch.Snapshot(), time.GetUtcNow());
             if (report.Status == HealthStatus.Failed)
@@ -163,9 +164,12 @@ public sealed class KubernetesTarget(
                 .Append("container:  ").Append(containerName).Append('\n')
                 .Append("restarts:   ").Append(container?["restartCount"]?.ToJsonString() ?? "0").Append('\n')
                 .Append("message:    ").Append(failing.Health.Message).Append('\n');
-            var log = await KubernetesRequests.TextAsync(client, $"/api/v1/namespaces/{ns}/pods/{name}/log?container={Uri.EscapeDataString(containerName)}&tailLines={LogLines}", cancellationToken);
+            // The log and the events are asked for at once: the failure is reported as soon as both are in.
+            var logRequest = KubernetesRequests.TextAsync(client, $"/api/v1/namespaces/{ns}/pods/{name}/log?container={Uri.EscapeDataString(containerName)}&tailLines={LogLines}", cancellationToken);
+            var eventsRequest = KubernetesRequests.GetAsync(client, $"/api/v1/namespaces/{ns}/events?fieldSelector=" + Uri.EscapeDataString($"involvedObject.name={name}"), cancellationToken);
+            var log = await logRequest;
             text.Append($"last {LogLines} log lines of {containerName}:\n").Append(log.Length == 0 ? "(none)\n" : log.EndsWith('\n') ? log : log + "\n");
-            var events = await KubernetesRequests.GetAsync(client, $"/api/v1/namespaces/{ns}/events?fieldSelector=" + Uri.EscapeDataString($"involvedObject.name={name}"), cancellationToken);
+            var events = await eventsRequest;
             var lines = (events?["items"] as JsonArray ?? []).OfType<JsonObject>()
                 .Where(e => (e["involvedObject"]?["name"] as JsonValue)?.ToString() == name)
                 .Select(e => $"  {(e["type"] as JsonValue)?.ToString()} {(e["reason"] as JsonValue)?.ToString()}: {(e["message"] as JsonValue)?.ToString()}")
@@ -183,9 +187,14 @@ public sealed class KubernetesTarget(
     private void Wake(long deploymentId)
     {
         var watches = _watches.Where(w => w.Key.Deployment == deploymentId).Select(w => w.Value).ToList();
+        if (watches.Any(w => !w.Synced))
+        {
+            // The last stream to list wakes it, once there is a whole picture to judge.
+            return;
+        }
         var now = time.GetUtcNow();
-        var reports = watches.Select(w => w.Synced ? WorkloadHealth.Evaluate(w.Snapshot(), now) : null).ToList();
-        if (reports.Any(r => r is null || r.Status == HealthStatus.Failed) || reports.All(r => r!.Status == HealthStatus.Healthy))
+        var reports = watches.Select(w => WorkloadHealth.Evaluate(w.Snapshot(), now)).ToList();
+        if (reports.Any(r => r.Status == HealthStatus.Failed) || reports.All(r => r.Status == HealthStatus.Healthy))
         {
             jobs.Wake(JobKind.Deploy, deploymentId);
         }

@@ -22,20 +22,15 @@ public static class ManifestRenderer
         string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, CancellationToken cancellationToken)
     {
         var directory = service.Deploy.Manifests!.Trim('/');
-        var listing = await GitCli.RunAsync(mirror, ["ls-tree", "-r", "--name-only", release.Commit, "--", directory], cancellationToken);
-        var files = listing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var files = await ManifestFiles.ReadAsync(mirror, release.Commit, directory, cancellationToken);
         if (files.Count == 0)
         {
             return ([], $"there are no manifests (*.yaml, *.yml, *.json) in {directory}/ at {Release.ShortHash(release.Commit)}; set `deploy.manifests` to the directory that holds them");
         }
         var objects = new List<(RenderedObject Object, int Position)>();
         var position = 0;
-        foreach (var file in files)
+        foreach (var (file, text) in files)
         {
-            var text = await GitCli.RequireAsync(mirror, ["show", $"{release.Commit}:{file}"], cancellationToken);
             List<JsonNode?> documents;
             try
             {

@@ -6,11 +6,19 @@ namespace Onward.Storage.Database;
 /// <summary>
 /// Onward's embedded database: one SQLite file in WAL mode. Writes take the file's write lock at <c>BEGIN</c>
 /// (Microsoft.Data.Sqlite starts transactions IMMEDIATE), so concurrent writers queue instead of deadlocking on upgrade.
+/// Writers of this process take turns, and writers that queue up behind each other share one transaction, each in a
+/// savepoint of its own (group commit): a burst of writes costs one commit, one fsync, instead of one each, and every
+/// writer still returns only once its work is on disk.
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
+    /// <summary>The most writers one commit takes, so that a steady stream of writers still commits regularly.</summary>
+    private const int MostWritersPerCommit = 64;
+
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    private int _waiting;
+    private WriteBatch? _batch;
 
     public SqliteDatabase(string path)
     {
@@ -48,26 +56,86 @@ public sealed class SqliteDatabase : IDisposable
         return connection;
     }
 
-    /// <summary>Opens a connection with a write transaction, after this process's other writers.</summary>
+    /// <summary>
+    /// A write transaction of its own for the caller: a savepoint in the transaction this process's writers share.
+    /// <see cref="WriteScope.CommitAsync"/> returns once the shared transaction is committed; disposing the scope
+    /// without committing undoes only this caller's writes.
+    /// </summary>
     public async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
     {
-        await _writeTurn.WaitAsync(cancellationToken);
-        DbConnection? connection = null;
+        Interlocked.Increment(ref _waiting);
         try
         {
-            connection = await OpenAsync(cancellationToken);
-            var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            return new WriteScope(connection, transaction, _writeTurn);
+            await _writeTurn.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Decrement(ref _waiting);
+            // The writer before may have left its work for this one to commit; that happens once the turn is free,
+            // without holding up this caller.
+            _ = CommitLeftOverAsync();
+            throw;
+        }
+        Interlocked.Decrement(ref _waiting);
+        try
+        {
+            _batch ??= await WriteBatch.BeginAsync(await OpenAsync(CancellationToken.None), CancellationToken.None);
+            return new WriteScope(this, _batch, _batch.Enter());
         }
         catch
         {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-            _writeTurn.Release();
+            await EndTurnAsync(commit: true);
             throw;
         }
+    }
+
+    /// <summary>Ends a writer's turn: its savepoint is kept or undone, and the shared transaction commits unless another writer waits to join it.</summary>
+    internal async Task EndAsync(WriteScope scope, bool keep)
+    {
+        Task? committed = null;
+        try
+        {
+            if (keep)
+            {
+                scope.Batch.Release(scope.Savepoint);
+                committed = scope.Batch.Committed;
+            }
+            else
+            {
+                scope.Batch.Undo(scope.Savepoint);
+            }
+        }
+        catch (Exception e)
+        {
+            scope.Batch.Fail(e);
+        }
+        await EndTurnAsync(commit: Volatile.Read(ref _waiting) == 0 || scope.Batch.Writers >= MostWritersPerCommit);
+        if (committed is not null)
+        {
+            await committed;
+        }
+    }
+
+    private async Task EndTurnAsync(bool commit)
+    {
+        try
+        {
+            if (commit && _batch is { } batch)
+            {
+                _batch = null;
+                await batch.CommitAsync();
+            }
+        }
+        finally
+        {
+            _writeTurn.Release();
+        }
+    }
+
+    private async Task CommitLeftOverAsync()
+    {
+        await _writeTurn.WaitAsync(CancellationToken.None);
+        await EndTurnAsync(commit: Volatile.Read(ref _waiting) == 0);
     }
 
     /// <summary>Creates the file in WAL mode and applies pending migrations.</summary>

@@ -3,27 +3,47 @@ using System.Data.Common;
 namespace Onward.Storage.Database;
 
 /// <summary>
-/// A write transaction that holds this process's write turn. Writers of one server queue here, without SQLite's
-/// sleeping busy handler; writers of other servers still wait on the file lock.
+/// One writer's part of a write transaction: its statements run on <see cref="Connection"/> in <see cref="Transaction"/>,
+/// inside a savepoint of its own. <see cref="CommitAsync"/> returns once the work is committed to disk; disposing
+/// without committing undoes this writer's statements only.
 /// </summary>
-public sealed class WriteScope(DbConnection connection, DbTransaction transaction, SemaphoreSlim turn) : IAsyncDisposable
+public sealed class WriteScope : IAsyncDisposable
 {
-    public DbConnection Connection { get; } = connection;
+    private readonly SqliteDatabase _database;
+    private bool _ended;
 
-    public DbTransaction Transaction { get; } = transaction;
+    internal WriteScope(SqliteDatabase database, WriteBatch batch, string savepoint)
+    {
+        _database = database;
+        Batch = batch;
+        Savepoint = savepoint;
+    }
 
-    public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
+    public DbConnection Connection => Batch.Connection;
+
+    public DbTransaction Transaction => Batch.Transaction;
+
+    internal WriteBatch Batch { get; }
+
+    internal string Savepoint { get; }
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_ended)
+        {
+            return;
+        }
+        _ended = true;
+        await _database.EndAsync(this, keep: true);
+    }
 
     public async ValueTask DisposeAsync()
     {
-        try
+        if (_ended)
         {
-            await Transaction.DisposeAsync();
-            await Connection.DisposeAsync();
+            return;
         }
-        finally
-        {
-            turn.Release();
-        }
+        _ended = true;
+        await _database.EndAsync(this, keep: false);
     }
 }

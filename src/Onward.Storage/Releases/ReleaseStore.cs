@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dapper;
 using Onward.Core.Builds;
 using Onward.Core.Pipeline;
@@ -9,7 +10,9 @@ namespace Onward.Storage.Releases;
 
 public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IReleaseStore
 {
+    private const int MostSettled = 10_000;
     private static readonly string Building = SqlNames.Of(ReleaseState.Building);
+    private readonly ConcurrentDictionary<long, Release> _settled = new();
     private static readonly string Built = SqlNames.Of(ReleaseState.Built);
     private static readonly string Failed = SqlNames.Of(ReleaseState.BuildFailed);
 
@@ -43,8 +46,24 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
             release.ReleaseCandidate, null, ReleaseState.Building, null, now, null, null);
     }
 
-    public async Task<Release?> GetAsync(long id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {Columns} FROM releases WHERE id = @id", new { id }, cancellationToken)).FirstOrDefault();
+    public async Task<Release?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        if (_settled.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+        var release = (await QueryAsync($"SELECT {Columns} FROM releases WHERE id = @id", new { id }, cancellationToken)).FirstOrDefault();
+        if (release is { State: ReleaseState.Built or ReleaseState.BuildFailed })
+        {
+            // A release never changes once its build has ended; every step of every deployment reads it.
+            if (_settled.Count >= MostSettled)
+            {
+                _settled.Clear();
+            }
+            _settled[id] = release;
+        }
+        return release;
+    }
 
     public async Task<Release?> FindAsync(string service, string version, CancellationToken cancellationToken) =>
         (await QueryAsync($"SELECT {Columns} FROM releases WHERE service = @service AND version = @version", new { service, version }, cancellationToken)).FirstOrDefault();
