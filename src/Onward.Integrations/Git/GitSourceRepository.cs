@@ -35,6 +35,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
             await GitCli.RequireAsync(mirror,
                 ["fetch", "--quiet", "--prune", "--prune-tags", "--force", "--end-of-options", repository.Url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
                 cancellationToken, CredentialsOf(repository));
+            await WorkTree.PruneAsync(mirror, cancellationToken);
             // %(*objectname) is the commit an annotated tag points at; lightweight tags and branches leave it empty.
             var output = await GitCli.RequireAsync(mirror,
                 ["for-each-ref", "--format=%(refname) %(objectname) %(*objectname)", "refs/heads", "refs/tags"],

@@ -69,7 +69,7 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
         }
         Directory.CreateDirectory(staging);
         Directory.CreateDirectory(process.Directory);
-        await WorkTree.CloneAsync(source.MirrorPath(release.Service), release.Commit, work, cancellationToken);
+        await WorkTree.CheckOutAsync(source.MirrorPath(release.Service), release.Commit, work, cancellationToken);
         var values = new Dictionary<string, string>
         {
             ["artifact"] = staging,

@@ -130,7 +130,7 @@ public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceR
         var build = (service.Build.Buildah ?? service.Build.Docker)!;
         var work = Path.Combine(process.Directory, "src");
         Directory.CreateDirectory(process.Directory);
-        await WorkTree.CloneAsync(source.MirrorPath(release.Service), release.Commit, work, cancellationToken);
+        await WorkTree.CheckOutAsync(source.MirrorPath(release.Service), release.Commit, work, cancellationToken);
         if (!File.Exists(Path.Combine(work, build.File)))
         {
             return StepResult.Fail(

@@ -66,6 +66,26 @@ public class CommandBuilderTests
     }
 
     [Fact]
+    public async Task The_build_sees_a_git_checkout_with_the_repositorys_tags_and_leaves_no_worktree_behind()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("repo"));
+        var commit = await repo.CommitAsync("release");
+        await repo.TagAsync("1.2.0", annotated: true);
+        var source = new GitSourceRepository(dir.Combine("data"));
+        await source.FetchAsync("svc", repo.Path, None);
+        var builder = new CommandBuilder(dir.Combine("data"), source, TimeProvider.System);
+
+        var result = await BuildAsync(builder, ReleaseOf(7, commit), Service("git describe --tags > {artifact}/describe && git rev-parse HEAD > {artifact}/head"));
+
+        var artifact = ((StepResult.Succeeded)result).Output!;
+        File.ReadAllText(Path.Combine(artifact, "describe")).Trim().ShouldBe("1.2.0");
+        File.ReadAllText(Path.Combine(artifact, "head")).Trim().ShouldBe(commit);
+        await source.FetchAsync("svc", repo.Path, None);
+        (await GitCli.RequireAsync(source.MirrorPath("svc"), ["worktree", "list", "--porcelain"], None)).Split("worktree ").Length.ShouldBe(2, "only the mirror itself is left");
+    }
+
+    [Fact]
     public async Task A_failing_build_reports_its_exit_code_and_the_end_of_its_log()
     {
         await using var dir = new TempDirectory();

@@ -1,3 +1,4 @@
+using Onward.Testing;
 using k8s;
 using KubernetesApi = k8s.Kubernetes;
 using k8s.Autorest;
@@ -105,14 +106,18 @@ public class KubernetesApiServerTests
         {
             await foreach (var (type, item) in client.AppsV1.WatchListNamespacedDeploymentAsync(Ns, resourceVersion: list.Metadata.ResourceVersion, allowWatchBookmarks: true, cancellationToken: stop.Token))
             {
-                seen.Add((type, item.Spec?.Template.Spec.Containers[0].Image));
+                lock (seen)
+                {
+                    seen.Add((type, item.Spec?.Template.Spec.Containers[0].Image));
+                }
                 if (type == WatchEventType.Deleted)
                 {
                     return;
                 }
             }
         });
-        await Task.Delay(500);
+        // An idle watch gets bookmarks; the changes after it are seen all the same.
+        await Eventually.WaitAsync(() => Task.FromResult(ContainsBookmark(seen)), "a bookmark on the idle watch");
         await ApplyAsync(client, Deployment("img@sha256:bbb"));
         await client.AppsV1.DeleteNamespacedDeploymentAsync("web", Ns);
         await watching;
@@ -144,5 +149,13 @@ public class KubernetesApiServerTests
         errors.OfType<KubernetesException>().Single().Status.Code.ShouldBe(410);
         raw.ShouldContain("\"code\":410");
         raw.ShouldContain("too old resource version");
+    }
+
+    private static bool ContainsBookmark(List<(WatchEventType Type, string? Image)> seen)
+    {
+        lock (seen)
+        {
+            return seen.Any(s => s.Type == WatchEventType.Bookmark);
+        }
     }
 }

@@ -173,8 +173,9 @@ public class KubernetesDeploymentTests
         var slow = await repo.CommitAsync("slow to start");
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
         await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("shop", "dev-a")).Any(d => d.State == "Verifying"), "verification to begin");
+        var open = one.Store.OpenWatches;
         one.Store.DropWatches();
-        await Task.Delay(300);
+        await Eventually.WaitAsync(() => Task.FromResult(one.Store.OpenWatches >= open), "the watches to be open again");
         one.Store.DropWatches();
 
         (await onward.Api.FinishedDeploymentAsync("shop", "dev-a", slow)).State.ShouldBe("Succeeded");

@@ -125,6 +125,18 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>How many watch streams are open now.</summary>
+    public int OpenWatches
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
     /// <summary>Ends every open watch stream, as an API server restart or a load balancer timeout does.</summary>
     public void DropWatches()
     {

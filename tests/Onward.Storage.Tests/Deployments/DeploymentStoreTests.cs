@@ -1,7 +1,7 @@
 using Onward.Contracts.Deployments;
 using Onward.Core.Deployments;
 
-namespace Onward.Storage.Tests;
+namespace Onward.Storage.Tests.Deployments;
 
 public class DeploymentStoreTests
 {

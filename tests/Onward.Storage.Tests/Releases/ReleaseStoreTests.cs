@@ -3,7 +3,7 @@ using Dapper;
 using Onward.Core.Releases;
 using Onward.Storage.Database;
 
-namespace Onward.Storage.Tests;
+namespace Onward.Storage.Tests.Releases;
 
 public class ReleaseStoreTests
 {

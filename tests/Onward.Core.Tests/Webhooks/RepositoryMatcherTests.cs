@@ -1,6 +1,6 @@
 using Onward.Core.Webhooks;
 
-namespace Onward.Core.Tests.Sources;
+namespace Onward.Core.Tests.Webhooks;
 
 public class RepositoryMatcherTests
 {

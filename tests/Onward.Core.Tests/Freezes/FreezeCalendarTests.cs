@@ -2,7 +2,7 @@ using Cronos;
 using Onward.Core.Configuration;
 using Onward.Core.Freezes;
 
-namespace Onward.Core.Tests.Deployments;
+namespace Onward.Core.Tests.Freezes;
 
 public class FreezeCalendarTests
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Onward.Core.Pipeline;
 
-namespace Onward.Storage.Tests;
+namespace Onward.Storage.Tests.Pipeline;
 
 public class JobQueueTests
 {

@@ -4,7 +4,7 @@ using Onward.Core.Approvals;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
 
-namespace Onward.Core.Tests.Deployments;
+namespace Onward.Core.Tests.Approvals;
 
 public class ApprovalRulesTests
 {

@@ -4,7 +4,7 @@ using Onward.Core.Audit;
 using Onward.Core.Deployments;
 using Onward.Core.Pipeline;
 
-namespace Onward.Storage.Tests;
+namespace Onward.Storage.Tests.Approvals;
 
 public class ApprovalStoreTests
 {

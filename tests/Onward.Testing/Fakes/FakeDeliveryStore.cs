@@ -1,0 +1,42 @@
+using Onward.Core.Webhooks;
+
+namespace Onward.Testing.Fakes;
+
+public sealed class FakeDeliveryStore : IDeliveryStore
+{
+    private readonly List<(Delivery Delivery, PushEvent? Push)> _deliveries = [];
+
+    public IReadOnlyList<Delivery> All => _deliveries.Select(d => d.Delivery).ToList();
+
+    public Task<Delivery?> AddAsync(NewDelivery delivery, PushEvent? push, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_deliveries.Any(d => d.Delivery.Provider == delivery.Provider && d.Delivery.DeliveryId == delivery.DeliveryId))
+        {
+            return Task.FromResult<Delivery?>(null);
+        }
+        var added = new Delivery(_deliveries.Count + 1, delivery.Provider, delivery.Event, delivery.DeliveryId, now, delivery.Repository, delivery.Ref,
+            delivery.RefKind, delivery.Name, delivery.Commit, delivery.Forced, delivery.Action, delivery.Reason, null);
+        _deliveries.Add((added, push));
+        return Task.FromResult<Delivery?>(added);
+    }
+
+    public Task<Delivery?> GetAsync(long id, CancellationToken cancellationToken) =>
+        Task.FromResult(_deliveries.Select(d => d.Delivery).FirstOrDefault(d => d.Id == id));
+
+    public Task<PushEvent?> PushOfAsync(long id, CancellationToken cancellationToken) =>
+        Task.FromResult(_deliveries.FirstOrDefault(d => d.Delivery.Id == id).Push);
+
+    public Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Delivery>>(All.Where(d => before is null || d.Id < before).OrderByDescending(d => d.Id).Take(limit).ToList());
+
+    public Task CompleteAsync(long id, DeliveryAction action, string reason, long? releaseId, string? commit, CancellationToken cancellationToken)
+    {
+        var index = _deliveries.FindIndex(d => d.Delivery.Id == id);
+        if (index >= 0)
+        {
+            var (delivery, push) = _deliveries[index];
+            _deliveries[index] = (delivery with { Action = action, Reason = reason, ReleaseId = releaseId, Commit = commit ?? delivery.Commit }, push);
+        }
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,50 @@
+using Onward.Core.Pipeline;
+using Onward.Core.Targets;
+
+namespace Onward.Testing.Fakes;
+
+/// <summary>A target whose answers a test sets per release version; it records what it was asked to do.</summary>
+public sealed class FakeDeploymentTarget(TargetKind kind = TargetKind.Local) : IDeploymentTarget
+{
+    /// <summary>What verifying a version answers; versions not listed succeed.</summary>
+    public Dictionary<string, StepResult> Verdicts { get; } = new(StringComparer.Ordinal);
+
+    public List<string> Calls { get; } = [];
+
+    public TargetKind Kind => kind;
+
+    public Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        Calls.Add($"apply {context.Release.Version}");
+        return Task.FromResult(StepResult.Done($"applied {context.Release.Version}"));
+    }
+
+    public Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        Calls.Add($"verify {context.Release.Version}");
+        return Task.FromResult(Verdicts.GetValueOrDefault(context.Release.Version) ?? StepResult.Done($"{context.Release.Version} runs"));
+    }
+
+    public Task PromoteAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        Calls.Add($"promote {context.Release.Version}");
+        return Task.CompletedTask;
+    }
+
+    public Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        Calls.Add($"restore {context.Previous?.Release.Version}");
+        return Task.FromResult($"restored {context.Previous?.Release.Version}");
+    }
+
+    public Task<StepResult> VerifyRestoreAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        Calls.Add($"verify restore {context.Previous?.Release.Version}");
+        return Task.FromResult(StepResult.Done($"{context.Previous?.Release.Version} runs again"));
+    }
+
+    public Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    public Task<IReadOnlyList<(long DeploymentId, string Note)>> StopLeftoversAsync(IReadOnlySet<long> keep, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<(long, string)>>([]);
+}
