@@ -76,9 +76,6 @@ public class CommitGraphTests
         return (source, mirror, commits);
     }
 
-    private static async Task<bool> GitIsAncestorAsync(string mirror, string a, string b) =>
-        (await GitCli.RunAsync(mirror, ["merge-base", "--is-ancestor", a, b], None)).ExitCode == 0;
-
     [Fact]
     public async Task Ancestry_and_merge_bases_from_the_graph_agree_with_git_on_every_pair_of_a_history_with_merges_force_pushes_and_unrelated_roots()
     {
@@ -91,17 +88,26 @@ public class CommitGraphTests
         graph.Count.ShouldBe(commits.Count);
         var disagreements = new List<string>();
         var pairs = 0;
+        // Git answers which commits each one has in its history (one rev-list per commit), and the merge bases.
+        var history = new Dictionary<string, HashSet<string>>();
+        foreach (var commit in commits)
+        {
+            history[commit] = (await GitCli.RequireAsync(mirror, ["rev-list", commit], None)).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        }
         foreach (var a in commits)
         {
-            foreach (var b in commits.Where((_, i) => i % 3 == commits.IndexOf(a) % 3))
+            foreach (var b in commits)
             {
                 pairs++;
                 var (x, y) = (graph.Find(a)!.Value, graph.Find(b)!.Value);
                 graph.IdAt(x).ShouldBe(a);
-                if (graph.IsAncestor(x, y) != await GitIsAncestorAsync(mirror, a, b))
+                if (graph.IsAncestor(x, y) != history[b].Contains(a))
                 {
-                    var git = await GitCli.RunAsync(mirror, ["merge-base", "--is-ancestor", a, b], None);
-                    disagreements.Add($"is {a[..7]} an ancestor of {b[..7]}: graph says {graph.IsAncestor(x, y)}, git exit {git.ExitCode} {git.Error}; parents {await GitCli.RequireAsync(mirror, ["rev-list", "--parents", "-n", "3", b], None)}");
+                    disagreements.Add($"is {a[..7]} an ancestor of {b[..7]}: graph says {graph.IsAncestor(x, y)}, git says {history[b].Contains(a)}");
+                }
+                if (history[b].Contains(a) || history[a].Contains(b) || (commits.IndexOf(a) + commits.IndexOf(b)) % 4 != 0)
+                {
+                    continue;
                 }
                 var bases = (await GitCli.RunAsync(mirror, ["merge-base", "--all", a, b], None)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
                 var mergeBase = graph.MergeBase(x, y);
