@@ -13,6 +13,8 @@ public static class Paths
 
     public static string SampleServiceDll => Built("tests/Onward.Testing.SampleService", "Onward.Testing.SampleService.dll");
 
+    public static string SimulatedClusterDll => Built("tests/Onward.Testing.Cluster", "Onward.Testing.Cluster.dll");
+
     private static string Built(string project, string file)
     {
         var path = Path.Combine(RepositoryRoot, project, "bin", Configuration, "net10.0", file);

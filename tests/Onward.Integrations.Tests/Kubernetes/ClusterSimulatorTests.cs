@@ -125,7 +125,7 @@ public class ClusterSimulatorTests
     [Fact]
     public async Task A_pod_asking_for_more_than_the_node_has_is_unschedulable()
     {
-        await using var server = await KubernetesApiServer.StartAsync(simulate: true);
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true, namespaces: [Ns]);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
 
         await ApplyAsync(client, Deployment("registry.example.com/web:1", memory: "64Gi"));
@@ -135,6 +135,48 @@ public class ClusterSimulatorTests
         pod.Status.Phase.ShouldBe("Pending");
         pod.Status.Conditions.Single(c => c.Type == "PodScheduled").Message.ShouldBe("0/1 nodes are available: 1 Insufficient memory.");
         (await HealthAsync(client)).Status.ShouldBe(HealthStatus.Progressing, "within the grace an autoscaler could still add a node");
+    }
+
+    [Fact]
+    public async Task A_job_runs_its_pods_to_completion_and_fails_past_its_backoff_limit()
+    {
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true, namespaces: [Ns]);
+        using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
+        V1Job Job(string name, Dictionary<string, string> env, int completions = 1) => new()
+        {
+            ApiVersion = "batch/v1",
+            Kind = "Job",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns },
+            Spec = new V1JobSpec
+            {
+                Completions = completions,
+                BackoffLimit = 1,
+                Template = new V1PodTemplateSpec
+                {
+                    Spec = new V1PodSpec
+                    {
+                        RestartPolicy = "Never",
+                        Containers = [new V1Container { Name = "task", Image = "registry.example.com/task:1", Env = env.Select(e => new V1EnvVar { Name = e.Key, Value = e.Value }).ToList() }],
+                    },
+                },
+            },
+        };
+
+        await client.BatchV1.PatchNamespacedJobAsync(new V1Patch(Job("migrate", new() { ["ONWARD_TEST_RUN_MS"] = "100" }, completions: 2), V1Patch.PatchType.ApplyPatch), "migrate", Ns, fieldManager: "onward", force: true);
+        await client.BatchV1.PatchNamespacedJobAsync(new V1Patch(Job("broken", new() { ["ONWARD_TEST_EXIT_CODE"] = "2" }), V1Patch.PatchType.ApplyPatch), "broken", Ns, fieldManager: "onward", force: true);
+        var done = await Eventually.WaitAsync(async () => (await client.BatchV1.ReadNamespacedJobAsync("migrate", Ns)) is { Status.Conditions: { Count: > 0 } } j ? j : null, "the job to complete");
+        var failed = await Eventually.WaitAsync(async () => (await client.BatchV1.ReadNamespacedJobAsync("broken", Ns)) is { Status.Conditions: { Count: > 0 } } j ? j : null, "the job to fail");
+
+        done.Status.Conditions.Single().Type.ShouldBe("Complete");
+        done.Status.Succeeded.ShouldBe(2);
+        done.Status.CompletionTime.ShouldNotBeNull();
+        failed.Status.Conditions.Single().Reason.ShouldBe("BackoffLimitExceeded");
+        failed.Status.Failed.ShouldBe(2, "one try and one retry");
+        var pods = (await client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "job-name=broken")).Items;
+        pods.ShouldAllBe(p => p.Status.Phase == "Failed" && p.Status.ContainerStatuses[0].State.Terminated.ExitCode == 2);
+        var job = JsonNode.Parse(KubernetesJson.Serialize(failed))!;
+        job["kind"] = "Job";
+        WorkloadHealth.Evaluate(job, DateTimeOffset.UtcNow).Status.ShouldBe(HealthStatus.Failed);
     }
 
     private static async Task<HealthReport> SetHealthAsync(KubernetesApi client, string kind)
@@ -162,7 +204,7 @@ public class ClusterSimulatorTests
     [Fact]
     public async Task A_stateful_set_replaces_its_pods_one_by_one_and_reports_its_revisions()
     {
-        await using var server = await KubernetesApiServer.StartAsync(simulate: true);
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true, namespaces: [Ns]);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
         V1StatefulSet Set(string image, Dictionary<string, string>? env = null) => new()
         {
@@ -198,7 +240,7 @@ public class ClusterSimulatorTests
     [Fact]
     public async Task A_daemon_set_rolls_its_pod_on_the_node()
     {
-        await using var server = await KubernetesApiServer.StartAsync(simulate: true);
+        await using var server = await KubernetesApiServer.StartAsync(simulate: true, namespaces: [Ns]);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
         V1DaemonSet Set(string image) => new()
         {
@@ -243,7 +285,7 @@ public class ClusterSimulatorTests
             await TestImages.AddToAsync(repo);
             Directory.CreateDirectory(dir.Combine("buildah"));
             var digest = await TestImages.BuildAndPushAsync(repo.Path, $"{registry.Host}/acme/web:v1", dir.Combine("buildah"));
-            return new RegistryCluster(dir, registry, $"{registry.Host}/acme/web@{digest}", await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]));
+            return new RegistryCluster(dir, registry, $"{registry.Host}/acme/web@{digest}", await KubernetesApiServer.StartAsync(simulate: true, namespaces: [Ns]));
         }
 
         public async ValueTask DisposeAsync()

@@ -35,7 +35,7 @@ public class KubernetesApiServerTests
     [Fact]
     public async Task Server_side_apply_creates_updates_and_bumps_generation_only_for_spec_changes()
     {
-        await using var server = await KubernetesApiServer.StartAsync();
+        await using var server = await KubernetesApiServer.StartAsync(namespaces: [Ns]);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
 
         var created = await ApplyAsync(client, Deployment("registry.example.com/web@sha256:aaa"));
@@ -57,7 +57,7 @@ public class KubernetesApiServerTests
     [Fact]
     public async Task Status_is_a_subresource_that_spec_writes_leave_alone()
     {
-        await using var server = await KubernetesApiServer.StartAsync();
+        await using var server = await KubernetesApiServer.StartAsync(namespaces: [Ns]);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
         var deployment = await ApplyAsync(client, Deployment("img@sha256:aaa"));
         deployment.Status = new V1DeploymentStatus { ObservedGeneration = 1, Replicas = 2, UpdatedReplicas = 2, AvailableReplicas = 2 };
@@ -75,7 +75,7 @@ public class KubernetesApiServerTests
     [Fact]
     public async Task Conflicts_are_refused_unless_forced_and_stale_updates_are_refused()
     {
-        await using var server = await KubernetesApiServer.StartAsync();
+        await using var server = await KubernetesApiServer.StartAsync(namespaces: [Ns]);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
         var first = await ApplyAsync(client, Deployment("img@sha256:aaa"), manager: "kubectl");
 
@@ -92,7 +92,7 @@ public class KubernetesApiServerTests
     [Fact]
     public async Task A_watch_from_a_list_sees_every_later_change_in_order_with_bookmarks()
     {
-        await using var server = await KubernetesApiServer.StartAsync();
+        await using var server = await KubernetesApiServer.StartAsync(namespaces: [Ns]);
         server.BookmarkInterval = TimeSpan.FromMilliseconds(200);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
         await ApplyAsync(client, Deployment("img@sha256:aaa"));
@@ -129,7 +129,7 @@ public class KubernetesApiServerTests
     [Fact]
     public async Task A_watch_from_a_compacted_resource_version_gets_410_gone()
     {
-        await using var server = await KubernetesApiServer.StartAsync();
+        await using var server = await KubernetesApiServer.StartAsync(namespaces: [Ns]);
         using var client = new KubernetesApi(new KubernetesClientConfiguration { Host = server.Url });
         var created = await ApplyAsync(client, Deployment("img@sha256:aaa"));
         await ApplyAsync(client, Deployment("img@sha256:bbb"));

@@ -145,8 +145,8 @@ public class KubernetesDeploymentTests
         {
             var dir = new TempDirectory();
             var registry = await LocalRegistry.StartAsync();
-            var one = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
-            var two = await KubernetesApiServer.StartAsync(simulate: true, [registry.Host]);
+            var one = await KubernetesApiServer.StartAsync(simulate: true, namespaces: ["shop", "shop-b"]);
+            var two = await KubernetesApiServer.StartAsync(simulate: true, namespaces: ["shop", "shop-b"]);
             var repo = await GitRepository.InitAsync(dir.Combine("shop"));
             await TestImages.AddToAsync(repo);
             return new Clusters(dir, registry, one, two, repo);

@@ -17,7 +17,7 @@ namespace Onward.Testing.Kubernetes;
 /// (with <c>ONWARD_TEST_OOM=1</c> the last termination is OOMKilled); requests beyond the node give Unschedulable.
 /// <c>ONWARD_TEST_START_MS</c> delays readiness.
 /// </summary>
-public sealed class ClusterSimulator : IAsyncDisposable
+public sealed partial class ClusterSimulator : IAsyncDisposable
 {
     private const long NodeMemoryBytes = 8L * 1024 * 1024 * 1024;
     private static readonly ResourceType Deployments = ResourceType.Known.First(t => t.Plural == "deployments");
@@ -27,15 +27,16 @@ public sealed class ClusterSimulator : IAsyncDisposable
     private static readonly ResourceType Pods = ResourceType.Known.First(t => t.Plural == "pods");
     private static readonly ResourceType Events = ResourceType.Known.First(t => t.Plural == "events");
     private readonly ObjectStore _store;
-    private readonly RegistryClient _registry;
+    private static readonly ResourceType Jobs = ResourceType.Known.First(t => t.Plural == "jobs");
+    private readonly Dictionary<string, RegistryClient> _registries = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly Dictionary<string, bool> _images = [];
 
-    public ClusterSimulator(ObjectStore store, IReadOnlyList<string> insecureRegistries)
+    /// <summary>Starts the controllers and the kubelet over <paramref name="store"/>; images in registries on loopback are pulled over plain HTTP.</summary>
+    public ClusterSimulator(ObjectStore store)
     {
         _store = store;
-        _registry = new RegistryClient(insecureRegistries.Select(r => new RegistryConfig(r, true, null, null, null)).ToList());
         _loop = Task.Run(LoopAsync);
     }
 
@@ -52,7 +53,10 @@ public sealed class ClusterSimulator : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        _registry.Dispose();
+        foreach (var registry in _registries.Values)
+        {
+            registry.Dispose();
+        }
         _stop.Dispose();
     }
 
@@ -71,6 +75,10 @@ public sealed class ClusterSimulator : IAsyncDisposable
             foreach (var set in _store.List(DaemonSets, null).Items)
             {
                 ReconcileOneByOne(DaemonSets, set);
+            }
+            foreach (var job in _store.List(Jobs, null).Items)
+            {
+                ReconcileJob(job);
             }
             foreach (var pod in _store.List(Pods, null).Items)
             {
@@ -102,6 +110,7 @@ public sealed class ClusterSimulator : IAsyncDisposable
                     ["name"] = $"{name}-{hash}",
                     ["labels"] = labels,
                     ["annotations"] = new JsonObject { ["deployment.kubernetes.io/revision"] = revision.ToString(CultureInfo.InvariantCulture), ["test.onward.dev/owner"] = name },
+                    ["ownerReferences"] = OwnedBy(deployment),
                 },
                 ["spec"] = new JsonObject { ["replicas"] = desired, ["template"] = template.DeepClone() },
             };
@@ -146,7 +155,13 @@ public sealed class ClusterSimulator : IAsyncDisposable
             var labels = (JsonObject)current["metadata"]!["labels"]!.DeepClone();
             var pod = new JsonObject
             {
-                ["metadata"] = new JsonObject { ["name"] = podName, ["labels"] = labels, ["annotations"] = new JsonObject { ["test.onward.dev/owner"] = name, ["test.onward.dev/created"] = DateTimeOffset.UtcNow.ToString("O") } },
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = podName,
+                    ["labels"] = labels,
+                    ["annotations"] = new JsonObject { ["test.onward.dev/owner"] = name, ["test.onward.dev/created"] = DateTimeOffset.UtcNow.ToString("O") },
+                    ["ownerReferences"] = OwnedBy(current),
+                },
                 ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
             };
             _store.Update(Pods, ns, podName, _ => Fresh(pod, Pods, ns));
@@ -232,6 +247,7 @@ public sealed class ClusterSimulator : IAsyncDisposable
                 ["name"] = podName,
                 ["labels"] = Labels(template, revision),
                 ["annotations"] = new JsonObject { ["test.onward.dev/owner"] = name, ["test.onward.dev/created"] = DateTimeOffset.UtcNow.ToString("O") },
+                ["ownerReferences"] = OwnedBy(set),
             },
             ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
         }, Pods, ns);
@@ -312,16 +328,21 @@ public sealed class ClusterSimulator : IAsyncDisposable
         {
             var statuses = new JsonArray();
             var allReady = true;
+            var restartPolicy = Text(pod, "spec", "restartPolicy") ?? "Always";
             foreach (var container in containers)
             {
-                var containerStatus = await ContainerAsync(container, age);
+                var containerStatus = await ContainerAsync(container, age, restartPolicy);
                 allReady &= containerStatus["ready"]!.GetValue<bool>();
                 statuses.Add(containerStatus);
             }
-            status = PodStatus(allReady ? "Running" : statuses.Any(s => s!["state"]?["running"] is not null || s["lastState"]?["terminated"] is not null) ? "Running" : "Pending", allReady, statuses, scheduled: true, unschedulable: null, since: created);
+            var exits = statuses.Select(c => c!["state"]?["terminated"]?["exitCode"]).ToList();
+            var phase = exits.Count > 0 && exits.All(e => e is not null) ? (exits.All(e => e!.GetValue<int>() == 0) ? "Succeeded" : "Failed")
+                : allReady || statuses.Any(c => c!["state"]?["running"] is not null || c["lastState"]?["terminated"] is not null) ? "Running"
+                : "Pending";
+            status = PodStatus(phase, allReady, statuses, scheduled: true, unschedulable: null, since: created);
             var log = string.Join('\n', containers.Select(c => Env(c, "ONWARD_TEST_EXIT_CODE") is { } code
                 ? $"starting {Text(c, "image")}\nfatal: cannot start, exiting with {code}"
-                : $"starting {Text(c, "image")}\nlistening"));
+                : Env(c, "ONWARD_TEST_RUN_MS") is not null ? $"starting {Text(c, "image")}\ndone" : $"starting {Text(c, "image")}\nlistening"));
             pod["metadata"]!["annotations"]!["test.onward.dev/log"] = log;
         }
         _store.Update(Pods, ns, name, current =>
@@ -367,7 +388,12 @@ public sealed class ClusterSimulator : IAsyncDisposable
         }
     }
 
-    private async Task<JsonObject> ContainerAsync(JsonObject container, TimeSpan age)
+    /// <summary>
+    /// One container as the kubelet reports it. <c>ONWARD_TEST_EXIT_CODE</c> makes it exit with that code (restarted
+    /// into CrashLoopBackOff unless the Pod's restartPolicy is Never); <c>ONWARD_TEST_RUN_MS</c> makes it finish with 0
+    /// after that long (a Job's work).
+    /// </summary>
+    private async Task<JsonObject> ContainerAsync(JsonObject container, TimeSpan age, string restartPolicy)
     {
         var name = Text(container, "name") ?? "app";
         var image = Text(container, "image") ?? "";
@@ -385,6 +411,14 @@ public sealed class ClusterSimulator : IAsyncDisposable
         {
             var reason = age < TimeSpan.FromMilliseconds(500) ? "ErrImagePull" : "ImagePullBackOff";
             return Status(new JsonObject { ["waiting"] = new JsonObject { ["reason"] = reason, ["message"] = $"Back-off pulling image \"{image}\": not found" } }, false, 0);
+        }
+        if (Env(container, "ONWARD_TEST_EXIT_CODE") is { } exit && restartPolicy == "Never" && age.TotalMilliseconds >= startMs)
+        {
+            return Status(new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = int.Parse(exit, CultureInfo.InvariantCulture), ["reason"] = "Error" } }, false, 0);
+        }
+        if (Env(container, "ONWARD_TEST_RUN_MS") is { } run && restartPolicy != "Always" && age.TotalMilliseconds >= startMs + int.Parse(run, CultureInfo.InvariantCulture))
+        {
+            return Status(new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed" } }, false, 0);
         }
         if (Env(container, "ONWARD_TEST_EXIT_CODE") is { } code)
         {
@@ -414,7 +448,13 @@ public sealed class ClusterSimulator : IAsyncDisposable
         bool exists;
         try
         {
-            exists = await _registry.ResolveDigestAsync(ImageReference.Parse(image), _stop.Token) is not null;
+            var reference = ImageReference.Parse(image);
+            if (!_registries.TryGetValue(reference.Registry, out var registry))
+            {
+                registry = new RegistryClient([new RegistryConfig(reference.Registry, true, null, null, null)]);
+                _registries[reference.Registry] = registry;
+            }
+            exists = await registry.ResolveDigestAsync(reference, _stop.Token) is not null;
         }
         catch (Exception e) when (e is RegistryException or FormatException)
         {
@@ -441,6 +481,17 @@ public sealed class ClusterSimulator : IAsyncDisposable
 
     private static bool IsReady(JsonObject pod) =>
         pod["status"]?["conditions"]?.AsArray().Any(c => Text(c, "type") == "Ready" && Text(c, "status") == "True") == true;
+
+    /// <summary>An <c>ownerReferences</c> list naming <paramref name="owner"/> as the controller, for garbage collection.</summary>
+    private static JsonArray OwnedBy(JsonObject owner) => new(new JsonObject
+    {
+        ["apiVersion"] = owner["apiVersion"]?.DeepClone(),
+        ["kind"] = owner["kind"]?.DeepClone(),
+        ["name"] = owner["metadata"]?["name"]?.DeepClone(),
+        ["uid"] = owner["metadata"]?["uid"]?.DeepClone(),
+        ["controller"] = true,
+        ["blockOwnerDeletion"] = true,
+    });
 
     private static JsonObject Fresh(JsonObject o, ResourceType type, string ns)
     {

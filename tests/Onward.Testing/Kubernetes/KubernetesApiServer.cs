@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,18 +10,25 @@ using Microsoft.Extensions.Logging;
 namespace Onward.Testing.Kubernetes;
 
 /// <summary>
-/// A Kubernetes API server on loopback that KubernetesClient talks to unchanged, for the machines where no real one
-/// can run. It keeps to the API's behaviour where Onward depends on it (https://kubernetes.io/docs/reference/using-api/api-concepts/):
-/// namespaced CRUD, server-side apply (<c>application/apply-patch+yaml</c>, field manager, conflicts unless forced),
-/// merge patches, <c>resourceVersion</c> on everything with optimistic concurrency on update, <c>generation</c>
-/// bumped by spec changes only, <c>status</c> as a subresource, list and watch with label selectors, bookmarks, and
-/// 410 Gone for a watch from a compacted resourceVersion.
+/// A Kubernetes API server on loopback that KubernetesClient and kubectl talk to unchanged, for the machines where no
+/// real one can run. It keeps to the API's behaviour where Onward depends on it (https://kubernetes.io/docs/reference/using-api/api-concepts/):
+/// discovery (<c>/api</c>, <c>/apis</c>, a resource list per group-version), namespaced and cluster-scoped CRUD,
+/// server-side apply with field ownership (<see cref="FieldOwnership"/>), merge patches, <c>resourceVersion</c> on
+/// everything with optimistic concurrency on update, <c>generation</c> bumped by spec changes only, <c>status</c> as
+/// a subresource, list and watch with label and field selectors, bookmarks, 410 Gone for a watch from a compacted
+/// resourceVersion, validation of names, selectors and custom resources against their schema, CRDs that become
+/// <c>Established</c> and served, objects refused in a namespace that does not exist, an admission hook, and
+/// deletion with finalizers and owner-reference garbage collection.
 /// </summary>
 public sealed class KubernetesApiServer : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-    private static readonly string[] CoreVersions = ["v1"];
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly ResourceType Namespaces = ResourceType.Of("namespaces");
+    private static readonly ResourceType Definitions = ResourceType.Of("customresourcedefinitions");
+    private static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
     private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Queue<(string Method, int Status)> _faults = new();
 
     private KubernetesApiServer(WebApplication app, ObjectStore store, int port)
     {
@@ -34,6 +42,9 @@ public sealed class KubernetesApiServer : IAsyncDisposable
 
     public ObjectStore Store { get; }
 
+    /// <summary>The types this server serves now: the built-in ones and those of Established CRDs.</summary>
+    public ApiResources Resources { get; } = new();
+
     public int Port { get; }
 
     public string Url => $"http://127.0.0.1:{Port}";
@@ -41,7 +52,14 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     /// <summary>How often an idle watch with <c>allowWatchBookmarks</c> gets a BOOKMARK; this server's own, so that parallel tests do not share it.</summary>
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    private readonly Queue<(string Method, int Status)> _faults = new();
+    /// <summary>How long a new CRD takes to be Established (its names accepted and its resources served).</summary>
+    public TimeSpan EstablishDelay { get; set; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>
+    /// A validating admission webhook: given a type and the object about to be stored, the reason to deny it, or null
+    /// to admit it. Denials are answered as the API server answers a webhook's.
+    /// </summary>
+    public Func<ResourceType, JsonObject, string?>? Admission { get; set; }
 
     /// <summary>
     /// The next <paramref name="count"/> requests with <paramref name="method"/> are answered <paramref name="status"/>
@@ -59,37 +77,59 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     }
 
     /// <param name="simulate">Run the simulated controllers and kubelet, so that workloads roll out.</param>
-    /// <param name="registries">Loopback registries (host:port) the kubelet pulls from over plain HTTP.</param>
-    public static async Task<KubernetesApiServer> StartAsync(bool simulate = false, IReadOnlyList<string>? registries = null)
+    /// <param name="namespaces">Namespaces that exist from the start, besides <c>default</c> and <c>kube-system</c>.</param>
+    /// <param name="port">The port to listen on; a free one when not given.</param>
+    public static async Task<KubernetesApiServer> StartAsync(bool simulate = false, IReadOnlyList<string>? namespaces = null, int? port = null)
     {
-        var port = Ports.Free();
+        var listen = port ?? Ports.Free();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{listen}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var store = new ObjectStore();
-        var server = new KubernetesApiServer(app, store, port);
-        app.MapGet("/api", () => Results.Json(new { kind = "APIVersions", versions = CoreVersions }));
-        app.MapGet("/apis", () => Results.Json(new
+        var server = new KubernetesApiServer(app, store, listen);
+        foreach (var ns in SystemNamespaces.Concat(namespaces ?? []).Distinct())
         {
-            kind = "APIGroupList",
-            apiVersion = "v1",
-            groups = ResourceType.Known.Where(t => t.Group.Length > 0).Select(t => t.Group).Distinct()
-                .Select(g => new { name = g, versions = new[] { new { groupVersion = $"{g}/v1", version = "v1" } }, preferredVersion = new { groupVersion = $"{g}/v1", version = "v1" } }),
-        }));
-        app.MapGet("/version", () => Results.Json(new { major = "1", minor = "34", gitVersion = "v1.34.0-onward-test" }));
-        app.Map("/api/{version}/{**path}", (HttpContext http, string version, string path) => server.HandleAsync(http, "", version, path));
-        app.Map("/apis/{group}/{version}/{**path}", (HttpContext http, string group, string version, string path) => server.HandleAsync(http, group, version, path));
+            server.CreateNamespace(ns);
+        }
+        app.MapGet("/api", () => Results.Json(ApiResources.CoreVersions()));
+        app.MapGet("/apis", () => Results.Json(server.Resources.GroupList()));
+        app.MapGet("/apis/{group}", (HttpContext http, string group) => DiscoveryAsync(http, server.Resources.Group(group)));
+        app.MapGet("/version", () => Results.Json(new { major = "1", minor = "32", gitVersion = "v1.32.0-onward-test", platform = "linux/amd64" }));
+        app.Map("/api/{version}/{**path}", (HttpContext http, string version, string? path) => server.HandleAsync(http, "", version, path ?? ""));
+        app.Map("/apis/{group}/{version}/{**path}", (HttpContext http, string group, string version, string? path) => server.HandleAsync(http, group, version, path ?? ""));
         await app.StartAsync();
         if (simulate)
         {
-            server.Cluster = new ClusterSimulator(store, registries ?? []);
+            server.Cluster = new ClusterSimulator(store);
         }
         return server;
     }
 
+    /// <summary>Creates a namespace directly, as a cluster administrator would have.</summary>
+    public void CreateNamespace(string name) =>
+        Store.Update(Namespaces, null, name, current => current ?? Fresh(new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, Namespaces, null, name));
+
+    /// <summary>A kubeconfig that points kubectl and KubernetesClient at this server.</summary>
+    public string Kubeconfig(string context = "onward-test") => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+          - name: {context}
+            cluster: {"{"} server: "{Url}" {"}"}
+        users:
+          - name: {context}
+            user: {"{"} token: onward-test {"}"}
+        contexts:
+          - name: {context}
+            context: {"{"} cluster: {context}, user: {context}, namespace: default {"}"}
+        current-context: {context}
+
+        """;
+
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         if (Cluster is not null)
         {
             await Cluster.DisposeAsync();
@@ -97,12 +137,18 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         Store.DropWatches();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _stopping.Dispose();
     }
 
     private async Task HandleAsync(HttpContext http, string group, string version, string path)
     {
         try
         {
+            if (path.Length == 0)
+            {
+                await DiscoveryAsync(http, Resources.ResourceList(group, version));
+                return;
+            }
             await RouteAsync(http, group, version, path);
         }
         catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted)
@@ -111,6 +157,11 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             await StatusAsync(http, 500, "InternalError", $"test API server: {e}");
         }
     }
+
+    private static Task DiscoveryAsync(HttpContext http, JsonObject? document) =>
+        document is null
+            ? StatusAsync(http, 404, "NotFound", "the server could not find the requested resource")
+            : WriteAsync(http, 200, document);
 
     private async Task RouteAsync(HttpContext http, string group, string version, string path)
     {
@@ -129,18 +180,19 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         }
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         string? ns = null;
-        if (parts.Length >= 2 && parts[0] == "namespaces" && parts.Length > 2)
+        // namespaces/NAME/status and namespaces/NAME/finalize are a namespace's subresources, not a namespace scope.
+        if (parts.Length > 2 && parts[0] == "namespaces" && !(parts.Length == 3 && parts[2] is "status" or "finalize"))
         {
             ns = parts[1];
             parts = parts[2..];
         }
-        var type = ResourceType.Known.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == parts.ElementAtOrDefault(0));
-        if (type is null)
+        var type = Resources.Find(group, version, parts.ElementAtOrDefault(0) ?? "");
+        var name = parts.ElementAtOrDefault(1);
+        if (type is null || ns is not null && !type.Namespaced || type.Namespaced && ns is null && name is not null)
         {
             await StatusAsync(http, 404, "NotFound", $"the server could not find the requested resource ({path})");
             return;
         }
-        var name = parts.ElementAtOrDefault(1);
         var subresource = parts.ElementAtOrDefault(2);
         var method = http.Request.Method;
         switch (method)
@@ -157,7 +209,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             case "GET":
                 await GetAsync(http, type, ns, name);
                 return;
-            case "POST" when name is null:
+            case "POST" when name is null && (ns is not null || !type.Namespaced):
                 await CreateAsync(http, type, ns);
                 return;
             case "PUT" when name is not null:
@@ -177,9 +229,9 @@ public sealed class KubernetesApiServer : IAsyncDisposable
 
     private async Task GetAsync(HttpContext http, ResourceType type, string? ns, string name)
     {
-        if (Store.Get(type, ns, name) is { } found)
+        if (Store.Get(Resources.Storage(type), ns, name) is { } found)
         {
-            await WriteAsync(http, 200, found);
+            await WriteAsync(http, 200, Stamped(found, type));
             return;
         }
         await NotFoundAsync(http, type, name);
@@ -187,13 +239,13 @@ public sealed class KubernetesApiServer : IAsyncDisposable
 
     private async Task ListAsync(HttpContext http, ResourceType type, string? ns)
     {
-        var selector = Selector(http.Request.Query["labelSelector"]);
-        var (items, revision) = Store.List(type, ns, selector);
+        var filter = Filter(http);
+        var (items, revision) = Store.List(Resources.Storage(type), ns, filter);
         var list = new JsonObject
         {
             ["kind"] = type.Kind + "List",
             ["apiVersion"] = type.ApiVersion,
-            ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString() },
+            ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) },
             ["items"] = new JsonArray(items.Select(i => (JsonNode)Stamped(i, type)).ToArray()),
         };
         await WriteAsync(http, 200, list);
@@ -201,7 +253,8 @@ public sealed class KubernetesApiServer : IAsyncDisposable
 
     private async Task WatchAsync(HttpContext http, ResourceType type, string? ns)
     {
-        var selector = Selector(http.Request.Query["labelSelector"]);
+        var filter = Filter(http);
+        var stored = Resources.Storage(type);
         var bookmarks = http.Request.Query["allowWatchBookmarks"] is { Count: > 0 } b && b[0] == "true";
         var requested = http.Request.Query["resourceVersion"].ToString();
         http.Response.StatusCode = 200;
@@ -212,13 +265,13 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         if (string.IsNullOrEmpty(requested) || requested == "0")
         {
             // Without a resourceVersion a watch starts with the current state as ADDED events (API concepts, "Efficient detection of changes").
-            (initial, since) = Store.List(type, ns, selector);
+            (initial, since) = Store.List(stored, ns, filter);
         }
         else
         {
-            since = long.Parse(requested, System.Globalization.CultureInfo.InvariantCulture);
+            since = long.Parse(requested, CultureInfo.InvariantCulture);
         }
-        var reader = Store.Watch(type, ns, since);
+        var reader = Store.Watch(stored, ns, since);
         if (reader is null)
         {
             await LineAsync(http, new JsonObject
@@ -235,10 +288,9 @@ public sealed class KubernetesApiServer : IAsyncDisposable
                 await LineAsync(http, new JsonObject { ["type"] = "ADDED", ["object"] = Stamped(item, type) }, cancel);
             }
             await http.Response.Body.FlushAsync(cancel);
-            var timeout = http.Request.Query["timeoutSeconds"] is { Count: > 0 } t ? TimeSpan.FromSeconds(double.Parse(t[0]!, System.Globalization.CultureInfo.InvariantCulture)) : TimeSpan.FromMinutes(30);
-            using var ends = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            var timeout = http.Request.Query["timeoutSeconds"] is { Count: > 0 } t ? TimeSpan.FromSeconds(double.Parse(t[0]!, CultureInfo.InvariantCulture)) : TimeSpan.FromMinutes(30);
+            using var ends = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stopping.Token);
             ends.CancelAfter(timeout);
-            var last = since;
             while (!ends.IsCancellationRequested)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(ends.Token);
@@ -257,17 +309,21 @@ public sealed class KubernetesApiServer : IAsyncDisposable
                         await LineAsync(http, new JsonObject
                         {
                             ["type"] = "BOOKMARK",
-                            ["object"] = new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion, ["metadata"] = new JsonObject { ["resourceVersion"] = Store.Revision.ToString() } },
+                            ["object"] = new JsonObject
+                            {
+                                ["kind"] = type.Kind,
+                                ["apiVersion"] = type.ApiVersion,
+                                ["metadata"] = new JsonObject { ["resourceVersion"] = Store.Revision.ToString(CultureInfo.InvariantCulture) },
+                            },
                         }, ends.Token);
                     }
                     continue;
                 }
                 while (reader.TryRead(out var e))
                 {
-                    last = e.ResourceVersion;
-                    if (selector is null || selector(e.Item))
+                    if (Seen(e, filter) is { } kind)
                     {
-                        await LineAsync(http, new JsonObject { ["type"] = e.Kind, ["object"] = Stamped(e.Item, type) }, ends.Token);
+                        await LineAsync(http, new JsonObject { ["type"] = kind, ["object"] = Stamped(e.Item, type) }, ends.Token);
                     }
                 }
             }
@@ -284,6 +340,27 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// How a filtered watch sees a change: an object that stops matching the selector is DELETED for it, one that
+    /// starts matching is ADDED, as the API server's watch cache reports them.
+    /// </summary>
+    private static string? Seen(WatchEvent e, Func<JsonObject, bool>? filter)
+    {
+        if (filter is null)
+        {
+            return e.Kind;
+        }
+        var now = filter(e.Item);
+        var before = e.Previous is not null && filter(e.Previous);
+        return e.Kind switch
+        {
+            "MODIFIED" when now && !before => "ADDED",
+            "MODIFIED" when !now && before => "DELETED",
+            _ when now => e.Kind,
+            _ => null,
+        };
+    }
+
     private async Task CreateAsync(HttpContext http, ResourceType type, string? ns)
     {
         var body = await ReadAsync(http);
@@ -291,28 +368,32 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         {
             return;
         }
-        var name = body["metadata"]?["name"]?.GetValue<string>();
+        var name = (body["metadata"]?["name"] as JsonValue)?.ToString();
         if (string.IsNullOrEmpty(name))
         {
-            await StatusAsync(http, 422, "Invalid", $"{type.Kind} is invalid: metadata.name: Required value");
+            await StatusAsync(http, 422, "Invalid", $"{type.Kind} is invalid: metadata.name: Required value: name or generateName is required");
             return;
         }
-        var exists = false;
-        var created = Store.Update(type, ns, name, current =>
+        var manager = Manager(http, "Update");
+        Refusal? refused = null;
+        var created = Store.Update(Resources.Storage(type), ns, name, current =>
         {
             if (current is not null)
             {
-                exists = true;
+                refused = new Refusal(409, "AlreadyExists", $"{Plural(type)} \"{name}\" already exists");
                 return current;
             }
-            return Fresh(body, type, ns, name);
+            var candidate = Fresh(body, type, ns, name);
+            refused = Admit(type, ns, candidate, null, Strict(http));
+            return refused is null ? FieldOwnership.Update(null, candidate, manager) : null;
         });
-        if (exists)
+        if (refused is not null)
         {
-            await StatusAsync(http, 409, "AlreadyExists", $"{type.Plural} \"{name}\" already exists");
+            await StatusAsync(http, refused.Code, refused.Reason, refused.Message);
             return;
         }
-        await WriteAsync(http, 201, created!);
+        Changed(type, created!);
+        await WriteAsync(http, 201, Stamped(created!, type));
     }
 
     private async Task ReplaceAsync(HttpContext http, ResourceType type, string? ns, string name, bool status)
@@ -322,23 +403,31 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         {
             return;
         }
-        string? problem = null;
-        var updated = Store.Update(type, ns, name, current =>
+        var manager = Manager(http, "Update");
+        Refusal? refused = null;
+        var updated = Store.Update(Resources.Storage(type), ns, name, current =>
         {
             if (current is null)
             {
-                problem = "404";
+                refused = NotFound(type, name);
                 return null;
             }
-            var expected = body["metadata"]?["resourceVersion"]?.GetValue<string>();
+            var expected = (body["metadata"]?["resourceVersion"] as JsonValue)?.ToString();
             if (!string.IsNullOrEmpty(expected) && expected != current["metadata"]!["resourceVersion"]!.GetValue<string>())
             {
-                problem = "409";
+                refused = new Refusal(409, "Conflict",
+                    $"Operation cannot be fulfilled on {Plural(type)} \"{name}\": the object has been modified; please apply your changes to the latest version and try again");
                 return current;
             }
-            return status ? WithStatus(current, body) : Evolve(current, body, type);
+            if (status)
+            {
+                return WithStatus(current, body);
+            }
+            var next = Evolve(current, body, type);
+            refused = Admit(type, ns, next, current, Strict(http));
+            return refused is not null ? current : Finalized(FieldOwnership.Update(current, next, manager));
         });
-        await AnswerAsync(http, type, name, problem, updated);
+        await AnswerAsync(http, type, ns, name, refused, updated);
     }
 
     private async Task PatchAsync(HttpContext http, ResourceType type, string? ns, string name, bool status)
@@ -350,81 +439,294 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             return;
         }
         var apply = contentType.StartsWith("application/apply-patch", StringComparison.Ordinal);
-        var manager = http.Request.Query["fieldManager"].ToString();
+        var manager = Manager(http, apply ? "" : "Update");
         var force = http.Request.Query["force"].ToString() == "true";
         if (apply && manager.Length == 0)
         {
             await StatusAsync(http, 400, "BadRequest", "PATCH with apply-patch requires a fieldManager");
             return;
         }
-        string? problem = null;
-        var updated = Store.Update(type, ns, name, current =>
+        if (apply && Mismatch(type, ns, name, body) is { } mismatch)
         {
-            if (current is null)
+            await StatusAsync(http, mismatch.Code, mismatch.Reason, mismatch.Message);
+            return;
+        }
+        Refusal? refused = null;
+        var updated = Store.Update(Resources.Storage(type), ns, name, current =>
+        {
+            if (current is null && !apply)
             {
-                if (!apply)
+                refused = NotFound(type, name);
+                return null;
+            }
+            if (status)
+            {
+                if (current is null)
                 {
-                    problem = "404";
+                    refused = NotFound(type, name);
                     return null;
                 }
-                return Managed(Fresh(body, type, ns, name), manager);
+                var patched = (JsonObject)current.DeepClone();
+                Merge(patched, body);
+                return WithStatus(current, patched);
             }
-            if (apply && !force && Managers(current).Any(m => m != manager) && Conflicts(current, body))
+            JsonObject next;
+            if (apply)
             {
-                problem = "conflict:" + string.Join(",", Managers(current).Where(m => m != manager));
-                return current;
+                var (result, conflicts) = FieldOwnership.Apply(current, body, manager, force);
+                if (result is null)
+                {
+                    refused = new Refusal(409, "Conflict", $"Apply failed with {conflicts.Count} conflict{(conflicts.Count == 1 ? "" : "s")}: {string.Join("\n", conflicts)}");
+                    return current;
+                }
+                next = current is null ? Fresh(result, type, ns, name) : Evolve(current, result, type);
             }
-            var merged = (JsonObject)current.DeepClone();
-            Merge(merged, body);
-            var result = status ? WithStatus(current, merged) : Evolve(current, merged, type);
-            return apply ? Managed(result, manager) : result;
+            else
+            {
+                var merged = (JsonObject)current!.DeepClone();
+                Merge(merged, body);
+                next = FieldOwnership.Update(current, Evolve(current, merged, type), manager);
+            }
+            refused = Admit(type, ns, next, current, Strict(http));
+            return refused is not null ? current : Finalized(next);
         });
-        await AnswerAsync(http, type, name, problem, updated);
+        await AnswerAsync(http, type, ns, name, refused, updated);
     }
 
     private async Task DeleteAsync(HttpContext http, ResourceType type, string? ns, string name)
     {
-        var existing = Store.Get(type, ns, name);
+        var options = http.Request.ContentLength > 0 ? await ReadAsync(http) : null;
+        var policy = http.Request.Query["propagationPolicy"].ToString() is { Length: > 0 } p ? p
+            : (options?["propagationPolicy"] as JsonValue)?.ToString() ?? "Background";
+        var stored = Resources.Storage(type);
+        var existing = Store.Get(stored, ns, name);
         if (existing is null)
         {
             await NotFoundAsync(http, type, name);
             return;
         }
-        Store.Update(type, ns, name, _ => null);
-        await WriteAsync(http, 200, Status(200, "", $"{type.Plural} \"{name}\" deleted", "Success"));
+        if (existing["metadata"]?["finalizers"] is JsonArray { Count: > 0 })
+        {
+            // With finalizers the object only gets a deletionTimestamp; it goes once they are removed.
+            var marked = Store.Update(stored, ns, name, current =>
+            {
+                current!["metadata"]!["deletionTimestamp"] ??= DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                return current;
+            });
+            await WriteAsync(http, 200, Stamped(marked!, type));
+            return;
+        }
+        Remove(stored, ns, name, policy);
+        await WriteAsync(http, 200, Status(200, "", $"{Plural(type)} \"{name}\" deleted", "Success"));
     }
+
+    /// <summary>
+    /// Deletes an object and what depends on it: the dependents that name it in <c>ownerReferences</c> (garbage
+    /// collection; with <c>Orphan</c> they only lose the reference), a namespace's contents, a CRD's custom objects.
+    /// </summary>
+    private void Remove(ResourceType type, string? ns, string name, string policy)
+    {
+        JsonObject? removed = null;
+        Store.Update(type, ns, name, current =>
+        {
+            removed = current;
+            return null;
+        });
+        if (removed is null)
+        {
+            return;
+        }
+        var uid = (removed["metadata"]?["uid"] as JsonValue)?.ToString();
+        if (type == Namespaces)
+        {
+            foreach (var (t, n, item) in Store.Find((_, n, _) => n == name))
+            {
+                Remove(t, n, Name(item), "Background");
+            }
+        }
+        if (type == Definitions && removed["spec"] is JsonObject spec)
+        {
+            var group = (spec["group"] as JsonValue)?.ToString() ?? "";
+            var plural = (spec["names"]?["plural"] as JsonValue)?.ToString() ?? "";
+            Resources.Withdraw(group, plural);
+            foreach (var (t, n, item) in Store.Find((t, _, _) => t.Group == group && t.Plural == plural))
+            {
+                Remove(t, n, Name(item), "Background");
+            }
+        }
+        var dependents = Store.Find((_, _, item) => (item["metadata"]?["ownerReferences"] as JsonArray ?? [])
+            .Any(r => (r?["uid"] as JsonValue)?.ToString() == uid));
+        foreach (var (t, n, item) in dependents)
+        {
+            if (policy == "Orphan")
+            {
+                Store.Update(t, n, Name(item), current =>
+                {
+                    var references = current?["metadata"]?["ownerReferences"] as JsonArray;
+                    references?.Where(r => (r?["uid"] as JsonValue)?.ToString() == uid).ToList().ForEach(r => references.Remove(r));
+                    return current;
+                });
+            }
+            else
+            {
+                Remove(t, n, Name(item), "Background");
+            }
+        }
+    }
+
+    /// <summary>What the API server checks before it stores an object: scope, names, the kind's rules, the schema, admission.</summary>
+    private Refusal? Admit(ResourceType type, string? ns, JsonObject candidate, JsonObject? existing, bool strict)
+    {
+        var name = Name(candidate);
+        if (Mismatch(type, ns, name, candidate) is { } mismatch)
+        {
+            return mismatch;
+        }
+        if (existing is null && ns is not null)
+        {
+            var space = Store.Get(Namespaces, null, ns);
+            if (space is null)
+            {
+                return new Refusal(404, "NotFound", $"namespaces \"{ns}\" not found");
+            }
+            if (space["metadata"]?["deletionTimestamp"] is not null)
+            {
+                return new Refusal(403, "Forbidden", $"{Plural(type)} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated");
+            }
+        }
+        if (ObjectRules.Problem(type, candidate, existing) is { } invalid)
+        {
+            return new Refusal(422, "Invalid", invalid);
+        }
+        if (type == Definitions && CustomResources.Problem(candidate) is { } badDefinition)
+        {
+            return new Refusal(422, "Invalid", badDefinition);
+        }
+        if (!ResourceType.Known.Contains(type) && Store.Get(Definitions, null, $"{type.Plural}.{type.Group}") is { } definition
+            && CustomResources.Schema(definition, type) is { } schema)
+        {
+            var problems = CustomResources.Check(schema, candidate, strict);
+            if (problems.Count > 0)
+            {
+                return strict && problems.All(p => p.StartsWith('.'))
+                    ? new Refusal(422, "Invalid", $"failed to create typed patch object (/{name}; {type.ApiVersion}, Kind={type.Kind}): {string.Join(", ", problems)}")
+                    : new Refusal(422, "Invalid", $"{type.Kind}.{type.Group} \"{name}\" is invalid: {string.Join(", ", problems)}");
+            }
+            if (existing is not null && JsonNode.DeepEquals(existing["spec"], candidate["spec"]))
+            {
+                // Pruned fields were never there: a spec that is the same after pruning is not a new generation.
+                candidate["metadata"]!["generation"] = existing["metadata"]?["generation"]?.DeepClone();
+            }
+        }
+        if (Admission?.Invoke(type, candidate) is { } denied)
+        {
+            return new Refusal(400, "BadRequest", $"admission webhook \"policy.test.onward.dev\" denied the request: {denied}");
+        }
+        return null;
+    }
+
+    private static Refusal? Mismatch(ResourceType type, string? ns, string name, JsonObject body)
+    {
+        var kind = (body["kind"] as JsonValue)?.ToString();
+        var apiVersion = (body["apiVersion"] as JsonValue)?.ToString();
+        if (kind is not null && kind != type.Kind || apiVersion is not null && apiVersion != type.ApiVersion)
+        {
+            return new Refusal(400, "BadRequest", $"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion}) or the kind ({kind}) does not match {type.Kind}");
+        }
+        var bodyNamespace = (body["metadata"]?["namespace"] as JsonValue)?.ToString();
+        if (type.Namespaced && !string.IsNullOrEmpty(bodyNamespace) && bodyNamespace != ns)
+        {
+            return new Refusal(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+        }
+        var bodyName = (body["metadata"]?["name"] as JsonValue)?.ToString();
+        if (!string.IsNullOrEmpty(bodyName) && bodyName != name)
+        {
+            return new Refusal(400, "BadRequest", "the name of the object does not match the name on the URL");
+        }
+        return null;
+    }
+
+    /// <summary>After a change to a CRD: once its names are accepted it is Established, and its resources are served.</summary>
+    private void Changed(ResourceType type, JsonObject item)
+    {
+        if (type != Definitions)
+        {
+            return;
+        }
+        var name = Name(item);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(EstablishDelay, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var current = Store.Get(Definitions, null, name);
+            if (current is null)
+            {
+                return;
+            }
+            Resources.Serve(CustomResources.Types(current));
+            var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            Store.Update(Definitions, null, name, crd =>
+            {
+                if (crd is null)
+                {
+                    return null;
+                }
+                crd["status"] = new JsonObject
+                {
+                    ["acceptedNames"] = crd["spec"]?["names"]?.DeepClone(),
+                    ["storedVersions"] = new JsonArray(CustomResources.Types(crd).Take(1).Select(t => (JsonNode)t.Version).ToArray()),
+                    ["conditions"] = new JsonArray(
+                        new JsonObject { ["type"] = "NamesAccepted", ["status"] = "True", ["reason"] = "NoConflicts", ["message"] = "no conflicts found", ["lastTransitionTime"] = now },
+                        new JsonObject { ["type"] = "Established", ["status"] = "True", ["reason"] = "InitialNamesAccepted", ["message"] = "the initial names have been accepted", ["lastTransitionTime"] = now }),
+                };
+                return crd;
+            });
+        });
+    }
+
+    /// <summary>An object being deleted whose last finalizer was just removed is gone.</summary>
+    private static JsonObject? Finalized(JsonObject item) =>
+        item["metadata"]?["deletionTimestamp"] is not null && item["metadata"]?["finalizers"] is not JsonArray { Count: > 0 } ? null : item;
 
     private async Task LogAsync(HttpContext http, string ns, string name)
     {
-        var pod = Store.Get(ResourceType.Known.First(t => t.Plural == "pods"), ns, name);
+        var pods = ResourceType.Of("pods");
+        var pod = Store.Get(pods, ns, name);
         if (pod is null)
         {
-            await NotFoundAsync(http, ResourceType.Known.First(t => t.Plural == "pods"), name);
+            await NotFoundAsync(http, pods, name);
             return;
         }
         var container = http.Request.Query["container"].ToString();
         var lines = (pod["metadata"]?["annotations"]?[$"test.onward.dev/log-{container}"] ?? pod["metadata"]?["annotations"]?["test.onward.dev/log"])?.GetValue<string>() ?? "";
-        var tail = http.Request.Query["tailLines"] is { Count: > 0 } t ? int.Parse(t[0]!, System.Globalization.CultureInfo.InvariantCulture) : int.MaxValue;
+        var tail = http.Request.Query["tailLines"] is { Count: > 0 } t ? int.Parse(t[0]!, CultureInfo.InvariantCulture) : int.MaxValue;
         var all = lines.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         http.Response.ContentType = "text/plain";
         await http.Response.WriteAsync(string.Join('\n', all.TakeLast(tail)) + (all.Length > 0 ? "\n" : ""));
     }
 
-    private static async Task AnswerAsync(HttpContext http, ResourceType type, string name, string? problem, JsonObject? updated)
+    private async Task AnswerAsync(HttpContext http, ResourceType type, string? ns, string name, Refusal? refused, JsonObject? updated)
     {
-        switch (problem)
+        if (refused is not null)
         {
-            case "404":
-                await NotFoundAsync(http, type, name);
-                return;
-            case "409":
-                await StatusAsync(http, 409, "Conflict", $"Operation cannot be fulfilled on {type.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again");
-                return;
-            case { } conflict when conflict.StartsWith("conflict:", StringComparison.Ordinal):
-                await StatusAsync(http, 409, "Conflict", $"Apply failed with 1 conflict: conflict with \"{conflict["conflict:".Length..]}\"");
-                return;
+            await StatusAsync(http, refused.Code, refused.Reason, refused.Message);
+            return;
         }
-        await WriteAsync(http, 200, updated!);
+        if (updated is null)
+        {
+            // The last finalizer went: the object is deleted, and what it owned with it.
+            Remove(Resources.Storage(type), ns, name, "Background");
+            await WriteAsync(http, 200, Status(200, "", $"{Plural(type)} \"{name}\" deleted", "Success"));
+            return;
+        }
+        Changed(type, updated);
+        await WriteAsync(http, 200, Stamped(updated, type));
     }
 
     private static JsonObject Fresh(JsonObject body, ResourceType type, string? ns, string name)
@@ -443,7 +745,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
             metadata["namespace"] = ns;
         }
         metadata["uid"] = Guid.NewGuid().ToString();
-        metadata["creationTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
+        metadata["creationTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         metadata["generation"] = 1L;
         if (type.HasStatus)
         {
@@ -456,6 +758,11 @@ public sealed class KubernetesApiServer : IAsyncDisposable
                 ? new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["partition"] = 0 } }
                 : new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1 } };
         }
+        if (type.Plural == "namespaces")
+        {
+            created["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+            created["status"] = new JsonObject { ["phase"] = "Active" };
+        }
         return created;
     }
 
@@ -464,16 +771,23 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     {
         var next = (JsonObject)proposed.DeepClone();
         var metadata = (JsonObject)current["metadata"]!.DeepClone();
-        foreach (var key in new[] { "labels", "annotations", "ownerReferences", "finalizers" })
+        foreach (var key in new[] { "labels", "annotations", "ownerReferences", "finalizers", "managedFields" })
         {
             if (proposed["metadata"]?[key] is { } value)
             {
                 metadata[key] = value.DeepClone();
             }
+            else
+            {
+                metadata.Remove(key);
+            }
         }
-        if (!JsonNode.DeepEquals(current["spec"], proposed["spec"]))
+        var specChanged = type == Definitions || !type.HasStatus
+            ? !JsonNode.DeepEquals(WithoutMetadata(current), WithoutMetadata(proposed))
+            : !JsonNode.DeepEquals(current["spec"], proposed["spec"]);
+        if (specChanged)
         {
-            metadata["generation"] = (current["metadata"]?["generation"] is { } generation ? long.Parse(generation.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture) : 0) + 1;
+            metadata["generation"] = (current["metadata"]?["generation"] is JsonValue generation ? generation.GetValue<long>() : 0) + 1;
         }
         next["metadata"] = metadata;
         if (type.HasStatus)
@@ -487,6 +801,14 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         next["kind"] = type.Kind;
         next["apiVersion"] = type.ApiVersion;
         return next;
+    }
+
+    private static JsonObject WithoutMetadata(JsonObject o)
+    {
+        var copy = (JsonObject)o.DeepClone();
+        copy.Remove("metadata");
+        copy.Remove("status");
+        return copy;
     }
 
     private static JsonObject WithStatus(JsonObject current, JsonObject proposed)
@@ -520,54 +842,61 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         }
     }
 
-    private static JsonObject Managed(JsonObject o, string manager)
+    /// <summary>The request's field manager; updates without one are kubectl's (its user agent names it so).</summary>
+    private static string Manager(HttpContext http, string fallback)
     {
-        if (o["metadata"]!["managedFields"] is not JsonArray fields)
+        var manager = http.Request.Query["fieldManager"].ToString();
+        if (manager.Length > 0 || fallback.Length == 0)
         {
-            fields = [];
-            o["metadata"]!["managedFields"] = fields;
+            return manager;
         }
-        if (!fields.Any(f => f?["manager"]?.GetValue<string>() == manager))
-        {
-            fields.Add(new JsonObject { ["manager"] = manager, ["operation"] = "Apply", ["apiVersion"] = o["apiVersion"]?.DeepClone(), ["fieldsType"] = "FieldsV1" });
-        }
-        return o;
+        var agent = http.Request.Headers.UserAgent.ToString();
+        return agent.Length > 0 ? agent.Split('/')[0] : "unknown";
     }
 
-    private static IEnumerable<string> Managers(JsonObject o) =>
-        (o["metadata"]?["managedFields"] as JsonArray ?? []).Select(f => f?["manager"]?.GetValue<string>() ?? "").Where(m => m.Length > 0);
+    /// <summary>kubectl asks for strict field validation by default; unknown fields then fail instead of being dropped.</summary>
+    private static bool Strict(HttpContext http) => http.Request.Query["fieldValidation"].ToString() == "Strict";
 
-    /// <summary>Kept simple: an apply conflicts when it sets spec values another manager set differently.</summary>
-    private static bool Conflicts(JsonObject current, JsonObject applied) =>
-        applied["spec"] is JsonObject spec && current["spec"] is JsonObject existing
-        && spec.Any(p => existing.ContainsKey(p.Key) && !JsonNode.DeepEquals(existing[p.Key], p.Value));
-
-    private static Func<JsonObject, bool>? Selector(string? selector)
+    /// <summary>Label selectors (<c>a=b</c>, <c>a!=b</c>, <c>a</c>) and field selectors on any dotted path (<c>metadata.name=web</c>).</summary>
+    private static Func<JsonObject, bool>? Filter(HttpContext http)
     {
-        if (string.IsNullOrWhiteSpace(selector))
+        var labels = Terms(http.Request.Query["labelSelector"]);
+        var fields = Terms(http.Request.Query["fieldSelector"]);
+        if (labels.Count == 0 && fields.Count == 0)
         {
             return null;
         }
-        var terms = selector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => t.Contains("!=", StringComparison.Ordinal)
-                ? (Key: t.Split("!=")[0], Value: t.Split("!=")[1], Equal: false)
-                : (Key: t.Split('=', 2)[0].TrimEnd('='), Value: t.Split('=', 2).ElementAtOrDefault(1)?.TrimStart('='), Equal: true))
-            .ToList();
         return o =>
         {
-            var labels = o["metadata"]?["labels"] as JsonObject;
-            return terms.All(t =>
+            var objectLabels = o["metadata"]?["labels"] as JsonObject;
+            return labels.All(t =>
             {
-                var actual = labels?[t.Key]?.GetValue<string>();
+                var actual = (objectLabels?[t.Key] as JsonValue)?.ToString();
                 return t.Value is null ? actual is not null : t.Equal ? actual == t.Value : actual != t.Value;
+            }) && fields.All(t =>
+            {
+                JsonNode? node = o;
+                foreach (var step in t.Key.Split('.'))
+                {
+                    node = node is JsonObject map ? map[step] : null;
+                }
+                var actual = (node as JsonValue)?.ToString() ?? "";
+                return t.Equal ? actual == t.Value : actual != t.Value;
             });
         };
     }
 
+    private static List<(string Key, string? Value, bool Equal)> Terms(string? selector) =>
+        string.IsNullOrWhiteSpace(selector) ? [] : selector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => t.Contains("!=", StringComparison.Ordinal)
+                ? (Key: t.Split("!=")[0], Value: (string?)t.Split("!=")[1], Equal: false)
+                : (Key: t.Split('=', 2)[0].TrimEnd('='), Value: t.Split('=', 2).ElementAtOrDefault(1)?.TrimStart('='), Equal: true))
+            .ToList();
+
     private static JsonObject Stamped(JsonObject o, ResourceType type)
     {
-        o["kind"] ??= type.Kind;
-        o["apiVersion"] ??= type.ApiVersion;
+        o["kind"] = type.Kind;
+        o["apiVersion"] = type.ApiVersion;
         return o;
     }
 
@@ -585,8 +914,13 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         }
     }
 
-    private static Task NotFoundAsync(HttpContext http, ResourceType type, string name) =>
-        StatusAsync(http, 404, "NotFound", $"{type.Plural}{(type.Group.Length > 0 ? "." + type.Group : "")} \"{name}\" not found");
+    private static string Name(JsonObject o) => (o["metadata"]?["name"] as JsonValue)?.ToString() ?? "";
+
+    private static string Plural(ResourceType type) => type.Plural + (type.Group.Length > 0 ? "." + type.Group : "");
+
+    private static Refusal NotFound(ResourceType type, string name) => new(404, "NotFound", $"{Plural(type)} \"{name}\" not found");
+
+    private static Task NotFoundAsync(HttpContext http, ResourceType type, string name) => StatusAsync(http, 404, "NotFound", NotFound(type, name).Message);
 
     private static JsonObject Status(int code, string reason, string message, string status = "Failure") => new()
     {
@@ -613,4 +947,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line.ToJsonString(Json) + "\n"), cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
     }
+
+    /// <summary>Why a request was refused: the Status the API server answers with.</summary>
+    private sealed record Refusal(int Code, string Reason, string Message);
 }

@@ -64,6 +64,17 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>Every object, of any type, that <paramref name="filter"/> picks (for garbage collection and namespace deletion).</summary>
+    public List<(ResourceType Type, string? Namespace, JsonObject Item)> Find(Func<ResourceType, string?, JsonObject, bool> filter)
+    {
+        lock (_gate)
+        {
+            return _objects.Where(e => filter(e.Key.Type, e.Key.Namespace, e.Value))
+                .Select(e => (e.Key.Type, e.Key.Namespace, (JsonObject)e.Value.DeepClone()))
+                .ToList();
+        }
+    }
+
     /// <summary>
     /// Changes an object under the store's lock: <paramref name="change"/> gets the current object (null when absent)
     /// and returns the new one (null to delete). The store stamps resourceVersion and sends the watch event.
@@ -93,7 +104,7 @@ public sealed class ObjectStore
             }
             updated["metadata"]!["resourceVersion"] = (++_revision).ToString();
             _objects[key] = (JsonObject)updated.DeepClone();
-            Publish(new WatchEvent(_revision, type, ns, existing is null ? "ADDED" : "MODIFIED", (JsonObject)updated.DeepClone()));
+            Publish(new WatchEvent(_revision, type, ns, existing is null ? "ADDED" : "MODIFIED", (JsonObject)updated.DeepClone(), existing));
             return updated;
         }
     }
