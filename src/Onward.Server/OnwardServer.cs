@@ -8,7 +8,9 @@ using Onward.Core.Audit;
 using Onward.Core.Builds;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
+using Onward.Core.Drift;
 using Onward.Core.Freezes;
+using Onward.Core.Kubernetes;
 using Onward.Core.LocalProcesses;
 using Onward.Core.Pipeline;
 using Onward.Core.Promotions;
@@ -38,6 +40,8 @@ using Onward.Server.Workers;
 using Onward.Storage.Access;
 using Onward.Storage.Approvals;
 using Onward.Storage.Audit;
+using Onward.Storage.Drift;
+using Onward.Storage.Kubernetes;
 using Onward.Storage.Database;
 using Onward.Storage.Freezes;
 using Onward.Storage.Deployments;
@@ -135,9 +139,14 @@ public static class OnwardServer
         services.AddSingleton(sp => new LocalTarget(config.Server.DataDir, sp.GetRequiredService<ILocalPortStore>(), sp.GetRequiredService<ImageUnpacker>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LocalTarget>>(), sp.GetRequiredService<IJobQueue>()));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<LocalTarget>());
+        services.AddSingleton<IManifestStore, ManifestStore>();
+        services.AddSingleton<IDriftStore, DriftStore>();
+        services.AddSingleton<DriftSignals>();
+        services.AddSingleton<DriftChecks>();
         services.AddSingleton<ClusterClients>();
         services.AddSingleton(sp => new KubernetesTarget(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<ClusterClients>(),
-            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesTarget>>()));
+            sp.GetRequiredService<IManifestStore>(), sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<DriftSignals>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesTarget>>()));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<KubernetesTarget>());
         services.AddSingleton<SourceWatcher>();
         services.AddSingleton<DeploymentRequests>();
@@ -149,6 +158,7 @@ public static class OnwardServer
         services.AddHostedService<AdoptionWorker>();
         services.AddHostedService<JobWorker>();
         services.AddHostedService<SourceWorker>();
+        services.AddHostedService<DriftWorker>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

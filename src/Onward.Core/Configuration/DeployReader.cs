@@ -1,6 +1,9 @@
 namespace Onward.Core.Configuration;
 
-/// <summary>Reads a service's <c>deploy</c>: manifests for clusters, a command and health URL for the local target.</summary>
+/// <summary>
+/// Reads a service's <c>deploy</c>: manifests or a render command for clusters (with prune and self-heal), a command
+/// and health URL for the local target.
+/// </summary>
 public sealed class DeployReader(NodeReader nodes)
 {
     /// <param name="imageBuild">Whether the service builds an image (whose own command can run, so that <c>local.command</c> is optional).</param>
@@ -10,8 +13,18 @@ public sealed class DeployReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "manifests", "local");
-        var manifests = nodes.Text(keys.Get("manifests"), path + ".manifests")?.Value;
+        var keys = nodes.Keys(map, path, "manifests", "render", "prune", "selfHeal", "local");
+        var manifestsNode = nodes.Text(keys.Get("manifests"), path + ".manifests");
+        var manifests = manifestsNode?.Value;
+        if (manifestsNode is not null)
+        {
+            nodes.CheckPlaceholders(manifestsNode, path + ".manifests", "environment", "service");
+        }
+        var render = keys.Get("render") is { } renderNode ? ReadRender(renderNode, path + ".render") : null;
+        if (manifests is not null && keys.Get("render") is not null)
+        {
+            nodes.Problem(keys.Get("render")!, path + ".render", "both `manifests` and `render` given", "keep one: `manifests` for a directory (plain or Kustomize), `render.command` for anything else");
+        }
         LocalDeployConfig? local = null;
         if (keys.Get("local") is { } localNode && nodes.AsMapping(localNode, path + ".local") is { } localMap)
         {
@@ -48,11 +61,38 @@ public sealed class DeployReader(NodeReader nodes)
         {
             nodes.Problem(keys.Get("manifests")!, path + ".manifests", $"'{manifests}' leaves the repository", "give a directory inside the repository, e.g. `deploy/k8s`");
         }
-        if (keys.Get("local") is null && manifests is null)
+        if (keys.Get("local") is null && manifests is null && keys.Get("render") is null)
         {
             nodes.Problem(map, path, "no way to deploy given", "add `manifests: deploy/k8s` for Kubernetes environments or `local: { command: ..., healthUrl: ... }`");
             return null;
         }
-        return keys.Get("local") is not null && local is null ? null : new DeployConfig(manifests, local);
+        if (keys.Get("local") is not null && local is null || keys.Get("render") is not null && render is null)
+        {
+            return null;
+        }
+        return new DeployConfig(manifests, local)
+        {
+            Render = render,
+            Prune = nodes.Flag(keys.Get("prune"), path + ".prune") ?? true,
+            SelfHeal = nodes.Flag(keys.Get("selfHeal"), path + ".selfHeal") ?? false,
+        };
+    }
+
+    private RenderConfig? ReadRender(YamlNode node, string path)
+    {
+        if (nodes.AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = nodes.Keys(map, path, "command", "timeout");
+        var command = nodes.Text(keys.Get("command"), path + ".command");
+        if (command is null)
+        {
+            nodes.Problem(map, path, "missing `command`", "add the command that prints the manifests, e.g. `command: \"helm template shop chart -f chart/values-{environment}.yaml\"`");
+            return null;
+        }
+        nodes.CheckPlaceholders(command, path + ".command", "version", "commit", "service", "environment", "namespace", "image");
+        var timeout = nodes.Duration(keys.Get("timeout"), path + ".timeout") ?? TimeSpan.FromMinutes(2);
+        return new RenderConfig(command.Value, timeout);
     }
 }

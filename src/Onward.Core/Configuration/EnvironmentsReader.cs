@@ -88,7 +88,7 @@ public sealed partial class EnvironmentsReader(NodeReader nodes, AuthMode authMo
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "namespace", "context", "kubeconfig", "server", "token", "inCluster");
+        var keys = nodes.Keys(map, path, "namespace", "context", "kubeconfig", "server", "token", "inCluster", "createNamespace");
         var ns = nodes.Text(keys.Get("namespace"), path + ".namespace");
         if (ns is null)
         {
@@ -118,7 +118,14 @@ public sealed partial class EnvironmentsReader(NodeReader nodes, AuthMode authMo
             nodes.Problem(keys.Get("token")!, path + ".token", "a token needs `server`", "add the API server's URL as `server`");
         }
         var kubeconfig = kubeconfigNode is null ? null : nodes.HostPath(kubeconfigNode, path + ".kubeconfig");
-        return new KubernetesTargetConfig(context, ns.Value) { Kubeconfig = kubeconfig, Server = server, Token = token, InCluster = inCluster };
+        return new KubernetesTargetConfig(context, ns.Value)
+        {
+            Kubeconfig = kubeconfig,
+            Server = server,
+            Token = token,
+            InCluster = inCluster,
+            CreateNamespace = nodes.Flag(keys.Get("createNamespace"), path + ".createNamespace") ?? true,
+        };
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]

@@ -14,4 +14,12 @@ public sealed record KubernetesTargetConfig(string? Context, string Namespace)
     public string? Token { get; init; }
 
     public bool InCluster { get; init; }
+
+    /// <summary>Whether Onward creates <see cref="Namespace"/> when it does not exist yet (and the manifests do not make it).</summary>
+    public bool CreateNamespace { get; init; } = true;
+
+    /// <summary>What identifies the cluster and the credentials: environments that share it share one client and its watches.</summary>
+    public string ClusterKey => Server is not null ? $"server:{Server}:{Token?.GetHashCode(StringComparison.Ordinal)}"
+        : InCluster ? "in-cluster"
+        : $"kubeconfig:{Kubeconfig}:{Context}";
 }

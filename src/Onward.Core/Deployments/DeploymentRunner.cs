@@ -107,7 +107,10 @@ public sealed class DeploymentRunner(
         switch (verified)
         {
             case StepResult.Succeeded done:
-                await target.PromoteAsync(context, cancellationToken);
+                foreach (var note in await target.PromoteAsync(context, cancellationToken))
+                {
+                    await deployments.AppendEventAsync(deployment.Id, Actors.Onward, note, time.GetUtcNow(), cancellationToken);
+                }
                 var message = done.Output ?? "verified";
                 if (await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Verifying, DeploymentState.Succeeded, Actors.Onward, message),
                         time.GetUtcNow(), cancellationToken))

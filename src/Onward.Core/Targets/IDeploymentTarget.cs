@@ -1,3 +1,4 @@
+using Onward.Core.Drift;
 using Onward.Core.Pipeline;
 
 namespace Onward.Core.Targets;
@@ -17,8 +18,12 @@ public interface IDeploymentTarget
     /// <summary>Whether the new release really runs; <c>Failed</c> carries a diagnosis a person can act on.</summary>
     Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken);
 
-    /// <summary>After a verified release: it takes the traffic and the previous release is retired.</summary>
-    Task PromoteAsync(TargetContext context, CancellationToken cancellationToken);
+    /// <summary>
+    /// After a verified release: it takes the traffic and the previous release is retired (on a cluster: what the
+    /// previous release applied and this one no longer has is pruned).
+    /// </summary>
+    /// <returns>What was done worth a line each in the deployment's timeline.</returns>
+    Task<IReadOnlyList<string>> PromoteAsync(TargetContext context, CancellationToken cancellationToken);
 
     /// <summary>After a failure with <c>onFailure: restore</c>: the failed release goes, the previous one runs.</summary>
     Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken);
@@ -35,4 +40,14 @@ public interface IDeploymentTarget
     /// </summary>
     /// <returns>Each deployment whose leftover was stopped, with what was done.</returns>
     Task<IReadOnlyList<(long DeploymentId, string Note)>> StopLeftoversAsync(IReadOnlySet<long> keep, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How what runs in the environment differs from what its current deployment (<c>context.Deployment</c>) put
+    /// there; empty when it matches, null when the target cannot tell (now or ever).
+    /// </summary>
+    Task<IReadOnlyList<DriftDifference>?> DriftAsync(TargetContext context, CancellationToken cancellationToken);
+
+    /// <summary>Puts the current deployment's release in place again, as it was applied, after drift.</summary>
+    /// <returns>What was done, for the timeline.</returns>
+    Task<string> HealAsync(TargetContext context, CancellationToken cancellationToken);
 }

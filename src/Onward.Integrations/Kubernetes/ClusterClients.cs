@@ -1,22 +1,41 @@
 using System.Collections.Concurrent;
 using k8s;
+using Microsoft.Extensions.Logging;
 using Onward.Core.Configuration;
 
 namespace Onward.Integrations.Kubernetes;
 
-/// <summary>One KubernetesClient per environment, built from how the environment says to reach its cluster.</summary>
-public sealed class ClusterClients : IDisposable
+/// <summary>
+/// One connection per cluster (and set of credentials), shared by every environment on it: a KubernetesClient, the
+/// cluster's discovery and its shared watches.
+/// </summary>
+public sealed class ClusterClients(TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, k8s.Kubernetes> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Cluster>> _clusters = new(StringComparer.Ordinal);
 
-    public k8s.Kubernetes For(EnvironmentConfig environment) =>
-        _clients.GetOrAdd(environment.Name, _ => new k8s.Kubernetes(Configuration(environment.Target.Kubernetes!)));
+    /// <summary>Called once for every cluster connected, so that its watches have a listener from the start.</summary>
+    public event Action<Cluster>? Connected;
 
-    public void Dispose()
+    public Cluster For(EnvironmentConfig environment)
     {
-        foreach (var client in _clients.Values)
+        var target = environment.Target.Kubernetes!;
+        return _clusters.GetOrAdd(target.ClusterKey, _ => new Lazy<Cluster>(() =>
         {
-            client.Dispose();
+            var client = new k8s.Kubernetes(Configuration(target));
+            var cluster = new Cluster(client, new ApiDiscovery(client, time), new ClusterCache(client, loggers.CreateLogger<ClusterCache>()));
+            Connected?.Invoke(cluster);
+            return cluster;
+        })).Value;
+    }
+
+    public IEnumerable<Cluster> All => _clusters.Values.Where(c => c.IsValueCreated).Select(c => c.Value);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var cluster in All)
+        {
+            await cluster.Cache.DisposeAsync();
+            cluster.Client.Dispose();
         }
     }
 

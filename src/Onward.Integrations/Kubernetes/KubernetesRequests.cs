@@ -13,14 +13,13 @@ public static class KubernetesRequests
 {
     /// <summary>
     /// Server-side apply (https://kubernetes.io/docs/reference/using-api/server-side-apply/): the apply-patch+yaml
-    /// content type with a JSON body (JSON is YAML), field manager <c>onward</c>, conflicts forced.
+    /// content type with a JSON body (JSON is YAML), field manager <c>onward</c>, conflicts forced, and strict field
+    /// validation as kubectl asks for by default, so that a misspelt field fails instead of vanishing.
     /// </summary>
     public static async Task<(bool Ok, string Detail)> ApplyAsync(k8s.Kubernetes client, RenderedObject item, CancellationToken cancellationToken)
     {
-        var path = item.Kind.Namespaced
-            ? $"{item.Kind.ApiPath}/namespaces/{item.Namespace}/{item.Kind.Plural}/{item.Name}"
-            : $"{item.Kind.ApiPath}/{item.Kind.Plural}/{item.Name}";
-        using var request = new HttpRequestMessage(HttpMethod.Patch, Url(client, path + "?fieldManager=onward&force=true"))
+        var path = item.Kind.ObjectPath(item.Namespace, item.Name);
+        using var request = new HttpRequestMessage(HttpMethod.Patch, Url(client, path + "?fieldManager=onward&force=true&fieldValidation=Strict"))
         {
             Content = new StringContent(item.Body.ToJsonString(), Encoding.UTF8),
         };
@@ -34,6 +33,42 @@ public static class KubernetesRequests
             throw new KubernetesException($"the API server answered {status} {Message(body)} to the apply of {item.Describe()}", status);
         }
         return response.IsSuccessStatusCode ? (true, body) : (false, $"{status} {Message(body)}");
+    }
+
+    /// <summary>Deletes an object, its dependents in the background; an object already gone counts as deleted.</summary>
+    public static async Task<(bool Ok, string Detail)> DeleteAsync(k8s.Kubernetes client, ResourceMapping kind, string? ns, string name, CancellationToken cancellationToken)
+    {
+        using var response = await client.HttpClient.DeleteAsync(Url(client, kind.ObjectPath(ns, name) + "?propagationPolicy=Background"), cancellationToken);
+        var status = (int)response.StatusCode;
+        if (response.IsSuccessStatusCode || status == 404)
+        {
+            return (true, status == 404 ? "already gone" : "deleted");
+        }
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!Failures.IsPermanentStatus(status))
+        {
+            throw new KubernetesException($"the API server answered {status} {Message(body)} to the deletion of {kind.Kind}/{name}", status);
+        }
+        return (false, $"{status} {Message(body)}");
+    }
+
+    /// <summary>A GET with its status: 200 with the body, or the status and the API server's message.</summary>
+    public static async Task<(int Status, JsonObject? Body, string Message)> ReadAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)
+    {
+        using var response = await client.HttpClient.GetAsync(Url(client, path), cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return ((int)response.StatusCode, null, Message(text));
+        }
+        try
+        {
+            return (200, JsonNode.Parse(text) as JsonObject, "");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return (502, null, $"not JSON: {e.Message}");
+        }
     }
 
     public static async Task<JsonObject?> GetAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)

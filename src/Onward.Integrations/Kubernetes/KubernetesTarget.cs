@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Onward.Core.Configuration;
+using Onward.Core.Drift;
 using Onward.Core.Kubernetes;
 using Onward.Core.Pipeline;
 using Onward.Core.Releases;
@@ -13,19 +13,43 @@ using Onward.Integrations.Git;
 namespace Onward.Integrations.Kubernetes;
 
 /// <summary>
-/// The <c>kubernetes</c> target: renders the release's manifests, applies them with server-side apply in a safe
-/// order, and verifies every workload by watching it and its Pods with the rules of <see cref="WorkloadHealth"/>,
-/// failing fast on a Pod of the new revision that cannot start. Rendered manifests are kept per deployment under
-/// <c>dataDir/rendered</c>, so that a failure can re-apply the previous release's exactly.
+/// The <c>kubernetes</c> target. Apply renders the release's manifests for the environment (a directory, a Kustomize
+/// overlay or a render command), resolves every kind through the cluster's discovery, keeps what it rendered per
+/// deployment, and applies it with server-side apply in a safe order (CRDs first, established before their objects).
+/// Verification reads the cluster's shared watches and judges every applied object by <see cref="WorkloadHealth"/>,
+/// failing fast on a Pod of the new revision that cannot start. A verified release prunes what the previous one
+/// applied and this one does not; drift from what was applied is found from the same watches.
 /// </summary>
-public sealed class KubernetesTarget(
-    string dataDir, GitSourceRepository source, ClusterClients clusters, IJobQueue jobs, TimeProvider time, ILogger<KubernetesTarget> logger)
-    : IDeploymentTarget, IAsyncDisposable
+public sealed class KubernetesTarget : IDeploymentTarget
 {
     private const int LogLines = 30;
-    private readonly ConcurrentDictionary<(long Deployment, string Workload), RolloutWatch> _watches = new();
+    private const int ShownObjects = 20;
+    private static readonly TimeSpan EstablishWithin = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan GoneWithin = TimeSpan.FromSeconds(60);
+    private readonly ConcurrentDictionary<(string Service, string Environment), Verification> _verifying = new();
+    private readonly string _dataDir;
+    private readonly GitSourceRepository _source;
+    private readonly ClusterClients _clusters;
+    private readonly IManifestStore _manifests;
+    private readonly IJobQueue _jobs;
+    private readonly DriftSignals _drift;
+    private readonly ManifestSources _sources;
+    private readonly TimeProvider _time;
+    private readonly ILogger<KubernetesTarget> _logger;
+
+    public KubernetesTarget(
+        string dataDir, GitSourceRepository source, ClusterClients clusters, IManifestStore manifests, IJobQueue jobs, DriftSignals drift,
+        TimeProvider time, ILogger<KubernetesTarget> logger)
+    {
+        (_dataDir, _source, _clusters, _manifests, _jobs, _drift, _time, _logger) = (dataDir, source, clusters, manifests, jobs, drift, time, logger);
+        _sources = new ManifestSources(dataDir);
+        _clusters.Connected += cluster => cluster.Cache.Changed += Changed;
+    }
 
     public TargetKind Kind => TargetKind.Kubernetes;
+
+    /// <summary>The deployments verifying now, with what they applied: the watches' changes are judged against them.</summary>
+    private sealed record Verification(long DeploymentId, ClusterCache Cache, IReadOnlyList<RenderedObject> Objects);
 
     public async Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)
     {
@@ -33,129 +57,441 @@ public sealed class KubernetesTarget(
         {
             return StepResult.Fail($"{context.Release.Service} {context.Release.Version} has no image; Kubernetes environments need an image build (buildah, docker or external)");
         }
-        var (objects, error) = await ManifestRenderer.RenderAsync(
-            source.MirrorPath(context.Service.Name), context.Release, context.Service, context.Environment, context.Deployment.Id, cancellationToken);
-        if (error is not null)
+        var cluster = _clusters.For(context.Environment);
+        var mirror = _source.MirrorPath(context.Service.Name);
+        var (documents, unreadable) = await _sources.ReadAsync(mirror, context.Release, context.Service, context.Environment, context.Deployment.Id, cancellationToken);
+        if (unreadable is not null)
         {
-            return StepResult.Fail("invalid manifests, nothing was applied: " + error);
+            return StepResult.Fail("invalid manifests, nothing was applied: " + unreadable);
         }
-        Directory.CreateDirectory(Path.Combine(dataDir, "rendered"));
-        await File.WriteAllTextAsync(RenderedPath(context.Deployment.Id), Serialize(objects), cancellationToken);
-        var applied = await ApplyAllAsync(context.Environment, objects, cancellationToken);
-        return applied ?? StepResult.Done($"applied {objects.Count} objects to {context.Environment.Target.Kubernetes!.Namespace}: {string.Join(", ", objects.Select(o => $"{o.Kind.Kind}/{o.Name}"))}");
+        var (objects, invalid) = await ManifestRenderer.PrepareAsync(
+            documents, context.Release, context.Service, context.Environment, context.Deployment.Id, cluster.Discovery, cancellationToken);
+        if (invalid is not null)
+        {
+            return StepResult.Fail("invalid manifests, nothing was applied: " + invalid);
+        }
+        await _manifests.SaveAsync(context.Deployment.Id, RenderedManifests.Serialize(objects), cancellationToken);
+        var target = context.Environment.Target.Kubernetes!;
+        if (await EnsureNamespaceAsync(cluster, target, objects, cancellationToken) is { } noNamespace)
+        {
+            return noNamespace;
+        }
+        if (await ApplyAllAsync(cluster, objects, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+        var shown = string.Join(", ", objects.Take(ShownObjects).Select(o => $"{o.Kind.Kind}/{o.Name}")) + (objects.Count > ShownObjects ? $" and {objects.Count - ShownObjects} more" : "");
+        return StepResult.Done($"applied {objects.Count} objects to {target.Namespace}: {shown}");
     }
 
-    public async Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken) =>
-        await WatchRolloutAsync(context.Deployment.Id, "", await LoadAsync(context.Deployment.Id, cancellationToken), context,
-            context.Deployment.VerifyDeadline, cancellationToken);
+    public async Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        var objects = await LoadAsync(context.Deployment.Id, cancellationToken);
+        if (objects is null)
+        {
+            return StepResult.Fail("the manifests this deployment applied are not kept; it cannot be verified");
+        }
+        return await WatchRolloutAsync(context, objects, context.Deployment.VerifyDeadline, cancellationToken);
+    }
 
     public async Task<StepResult> VerifyRestoreAsync(TargetContext context, CancellationToken cancellationToken)
     {
         var previous = context.Previous!.Value;
-        if (!File.Exists(RenderedPath(previous.Deployment.Id)))
+        var objects = await LoadAsync(previous.Deployment.Id, cancellationToken);
+        if (objects is null)
         {
             return StepResult.Fail($"the manifests {previous.Release.Version} was deployed with are not kept any more");
         }
-        return await WatchRolloutAsync(context.Deployment.Id, "restore:", await LoadAsync(previous.Deployment.Id, cancellationToken), context,
-            context.Deployment.UpdatedAt + context.Service.VerifyTimeout, cancellationToken);
+        var verified = await WatchRolloutAsync(context, objects, context.Deployment.UpdatedAt + context.Service.VerifyTimeout, cancellationToken);
+        if (verified is not StepResult.Succeeded done || !context.Service.Deploy.Prune)
+        {
+            return verified;
+        }
+        // What the failed release added and the restored one does not have goes too: the environment is as it was.
+        var failed = await LoadAsync(context.Deployment.Id, cancellationToken) ?? [];
+        var notes = await PruneAsync(context, failed, objects, cancellationToken);
+        return notes.Count == 0 ? verified : StepResult.Done(done.Output + "; " + string.Join("; ", notes));
     }
 
-    /// <summary>Evaluates the watched workloads of <paramref name="objects"/>; the watches wake the job on every change.</summary>
-    private async Task<StepResult> WatchRolloutAsync(
-        long id, string purpose, List<RenderedObject> objects, TargetContext context, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    /// <summary>After the rollout is verified: what the previous release applied and this one no longer has is deleted.</summary>
+    public async Task<IReadOnlyList<string>> PromoteAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        var client = clusters.For(context.Environment);
-        var reports = new List<HealthReport>();
-        foreach (var workload in objects.Where(o => o.Kind.Workload))
+        if (!context.Service.Deploy.Prune || context.Previous is not { } previous)
         {
-            var watch = _watches.GetOrAdd((id, purpose + workload.Describe()), _ => new RolloutWatch(client, workload, logger, () => Wake(id)));
-            if (!watch.Synced)
-            {
-                // The watches wake the job once they have listed and there is a verdict; this is a safety net.
-                return StepResult.Wait(TimeSpan.FromSeconds(1));
-            }
-            var report = WorkloadHealth.Evaluate(watch.Snapshot(), time.GetUtcNow());
-            if (report.Status == HealthStatus.Failed)
-            {
-                var diagnosis = await DiagnoseAsync(client, watch, report, cancellationToken);
-                await StopWatchesAsync(id);
-                return StepResult.Fail($"{workload.Kind.Kind}/{workload.Name}: {report.Message}", diagnosis);
-            }
-            reports.Add(report);
+            return [];
         }
-        if (reports.All(r => r.Status == HealthStatus.Healthy))
-        {
-            await StopWatchesAsync(id);
-            return StepResult.Done("verified: " + string.Join("; ", reports.Select(r => r.Message)));
-        }
-        var waiting = string.Join("; ", reports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Message));
-        if (deadline is { } end && time.GetUtcNow() >= end)
-        {
-            await StopWatchesAsync(id);
-            return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}", $"still waiting for: {waiting}");
-        }
-        // The watch wakes this deployment's job on every change; the recheck is only a safety net.
-        return StepResult.Wait(TimeSpan.FromSeconds(2), waiting);
+        var before = await LoadAsync(previous.Deployment.Id, cancellationToken);
+        var now = await LoadAsync(context.Deployment.Id, cancellationToken);
+        return before is null || now is null ? [] : await PruneAsync(context, before, now, cancellationToken);
     }
-
-    public Task PromoteAsync(TargetContext context, CancellationToken cancellationToken) => StopWatchesAsync(context.Deployment.Id);
 
     public async Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        await StopWatchesAsync(context.Deployment.Id);
-        if (context.Previous is not { } previous || !File.Exists(RenderedPath(previous.Deployment.Id)))
+        Forget(context);
+        if (context.Previous is not { } previous || await LoadAsync(previous.Deployment.Id, cancellationToken) is not { } objects)
         {
             return "there is no earlier release to restore; the failed one stays applied";
         }
-        var objects = await LoadAsync(previous.Deployment.Id, cancellationToken);
-        var failed = await ApplyAllAsync(context.Environment, objects, cancellationToken);
+        var failed = await ApplyAllAsync(_clusters.For(context.Environment), objects, cancellationToken);
         return failed is StepResult.Failed f
             ? $"re-applying {previous.Release.Version} failed too: {f.Reason}"
             : $"re-applied {previous.Release.Version}'s manifests ({objects.Count} objects)";
     }
 
-    /// <summary>The cluster kept running while Onward was down; verification re-attaches by watching again.</summary>
+    /// <summary>The cluster kept running while Onward was down; verification re-attaches through the watches.</summary>
     public Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     /// <summary>A cluster keeps no leftovers of its own: an apply replaces the previous release's objects.</summary>
     public Task<IReadOnlyList<(long DeploymentId, string Note)>> StopLeftoversAsync(IReadOnlySet<long> keep, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<(long, string)>>([]);
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// How the environment's live objects differ from what its current deployment applied, from the shared watches;
+    /// null while the watches have not listed yet.
+    /// </summary>
+    public async Task<IReadOnlyList<DriftDifference>?> DriftAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        foreach (var watch in _watches.Values)
+        if (await LoadAsync(context.Deployment.Id, cancellationToken) is not { } objects)
         {
-            await watch.DisposeAsync();
+            return null;
         }
-        _watches.Clear();
-    }
-
-    private async Task<StepResult?> ApplyAllAsync(EnvironmentConfig environment, List<RenderedObject> objects, CancellationToken cancellationToken)
-    {
-        var client = clusters.For(environment);
+        var cache = _clusters.For(context.Environment).Cache;
         foreach (var item in objects)
         {
-            var (ok, detail) = await KubernetesRequests.ApplyAsync(client, item, cancellationToken);
-            if (!ok)
+            cache.Watch(item.Kind, item.Namespace);
+        }
+        if (objects.Any(o => !cache.Synced(o.Kind, o.Namespace)))
+        {
+            return null;
+        }
+        var scaled = Autoscaled(objects);
+        return objects.SelectMany(o => ManifestDrift.Compare(o.Describe(), o.Body, cache.Get(o.Kind, o.Namespace, o.Name),
+            scaled.Contains((o.Kind.Kind, o.Namespace, o.Name)) ? ReplicasOnly : null)).ToList();
+    }
+
+    /// <summary>Applies the current deployment's manifests again, as they were rendered.</summary>
+    public async Task<string> HealAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(context.Deployment.Id, cancellationToken) is not { } objects)
+        {
+            return "the manifests to apply again are not kept";
+        }
+        var failed = await ApplyAllAsync(_clusters.For(context.Environment), objects, cancellationToken);
+        return failed is StepResult.Failed f ? $"applying {context.Release.Version} again failed: {f.Reason}" : $"applied {context.Release.Version} again ({objects.Count} objects)";
+    }
+
+    private static readonly HashSet<string> ReplicasOnly = ["spec.replicas"];
+
+    /// <summary>The objects an autoscaler in the same release scales: their replica count is the autoscaler's, not drift.</summary>
+    private static HashSet<(string Kind, string? Namespace, string Name)> Autoscaled(IEnumerable<RenderedObject> objects) =>
+        objects.Where(o => o.Kind.Kind == "HorizontalPodAutoscaler")
+            .Select(o => ((o.Body["spec"]?["scaleTargetRef"]?["kind"] as JsonValue)?.ToString() ?? "", o.Namespace, (o.Body["spec"]?["scaleTargetRef"]?["name"] as JsonValue)?.ToString() ?? ""))
+            .ToHashSet();
+
+    /// <summary>Judges every object of <paramref name="objects"/>; the watches wake the job when a change may end the wait.</summary>
+    private async Task<StepResult> WatchRolloutAsync(TargetContext context, List<RenderedObject> objects, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        var cluster = _clusters.For(context.Environment);
+        var key = (context.Service.Name, context.Environment.Name);
+        _verifying[key] = new Verification(context.Deployment.Id, cluster.Cache, objects);
+        var (synced, reports) = Judge(cluster.Cache, objects);
+        if (!synced)
+        {
+            // The watches wake the job once they have listed and there is a verdict; this is a safety net.
+            return StepResult.Wait(TimeSpan.FromSeconds(1));
+        }
+        var failed = reports.FirstOrDefault(r => r.Report.Status == HealthStatus.Failed);
+        if (failed.Report is not null)
+        {
+            Forget(context);
+            var diagnosis = await DiagnoseAsync(cluster, failed.Item, failed.Report, cancellationToken);
+            return StepResult.Fail($"{failed.Item.Kind.Kind}/{failed.Item.Name}: {failed.Report.Message}", diagnosis);
+        }
+        if (reports.All(r => r.Report.Status == HealthStatus.Healthy))
+        {
+            Forget(context);
+            var workloads = reports.Where(r => r.Item.Kind.IsWorkload).Select(r => r.Report.Message).ToList();
+            var others = reports.Count - workloads.Count;
+            return StepResult.Done("verified: " + string.Join("; ", workloads.Append(others == 0 ? "" : $"{others} other object{(others == 1 ? " is" : "s are")} current").Where(m => m.Length > 0)));
+        }
+        var waiting = string.Join("; ", reports.Where(r => r.Report.Status != HealthStatus.Healthy).Select(r => r.Report.Message));
+        if (deadline is { } end && _time.GetUtcNow() >= end)
+        {
+            Forget(context);
+            return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}", $"still waiting for: {waiting}");
+        }
+        // The watches wake this deployment's job when a change may end the wait; the recheck is only a safety net.
+        return StepResult.Wait(TimeSpan.FromSeconds(2), waiting);
+    }
+
+    private void Forget(TargetContext context) => _verifying.TryRemove((context.Service.Name, context.Environment.Name), out _);
+
+    /// <summary>Every applied object's verdict from the cache, once the watches that cover them have listed.</summary>
+    private (bool Synced, List<(RenderedObject Item, HealthReport Report)> Reports) Judge(ClusterCache cache, IReadOnlyList<RenderedObject> objects)
+    {
+        var now = _time.GetUtcNow();
+        var reports = new List<(RenderedObject, HealthReport)>();
+        var synced = true;
+        foreach (var item in objects)
+        {
+            cache.Watch(item.Kind, item.Namespace);
+            if (item.Kind.IsWorkload)
             {
-                return StepResult.Fail($"applying {item.Describe()} failed: {detail}");
+                cache.Watch(ResourceMapping.Pods, item.Namespace);
+                cache.Watch(ResourceMapping.ReplicaSets, item.Namespace);
+                synced &= cache.Synced(ResourceMapping.Pods, item.Namespace) && cache.Synced(ResourceMapping.ReplicaSets, item.Namespace);
+            }
+            synced &= cache.Synced(item.Kind, item.Namespace);
+        }
+        if (!synced)
+        {
+            return (false, reports);
+        }
+        foreach (var item in objects)
+        {
+            var live = cache.Get(item.Kind, item.Namespace, item.Name);
+            var applied = (item.Body["metadata"]?["annotations"]?["onward.dev/deployment-id"] as JsonValue)?.ToString();
+            if (live is null || (live["metadata"]?["annotations"]?["onward.dev/deployment-id"] as JsonValue)?.ToString() != applied)
+            {
+                // The watch has not shown the applied object yet (or someone deleted it): its verdict would be the old one's.
+                reports.Add((item, new HealthReport(item.Kind.Kind, item.Name, HealthStatus.Progressing, false,
+                    $"waiting for {item.Describe()} as applied to be seen")));
+                continue;
+            }
+            reports.Add((item, WorkloadHealth.Evaluate(item.Kind.IsWorkload ? WithOwned(cache, item, live) : live, now)));
+        }
+        return (true, reports);
+    }
+
+    /// <summary>A workload with the ReplicaSets and Pods it owns (by ownerReferences), as a List for <see cref="WorkloadHealth"/>.</summary>
+    private static JsonObject WithOwned(ClusterCache cache, RenderedObject item, JsonObject live)
+    {
+        var uid = Uid(live);
+        var replicaSets = cache.List(ResourceMapping.ReplicaSets, item.Namespace).Where(rs => OwnedBy(rs, uid)).ToList();
+        var owners = replicaSets.Select(Uid).Append(uid).ToHashSet();
+        var pods = cache.List(ResourceMapping.Pods, item.Namespace).Where(p => owners.Any(o => OwnedBy(p, o)));
+        return new JsonObject
+        {
+            ["kind"] = "List",
+            ["items"] = new JsonArray(new[] { live }.Concat(replicaSets).Concat(pods).Select(o => (JsonNode)o.DeepClone()).ToArray()),
+        };
+    }
+
+    private static string Uid(JsonObject o) => (o["metadata"]?["uid"] as JsonValue)?.ToString() ?? "";
+
+    private static bool OwnedBy(JsonObject o, string uid) =>
+        (o["metadata"]?["ownerReferences"] as JsonArray ?? []).Any(r => (r?["uid"] as JsonValue)?.ToString() == uid);
+
+    /// <summary>
+    /// A change the watches saw: for a deployment verifying there, it wakes the job (in memory) when it may end the
+    /// wait (something failed, or everything is healthy); anywhere else it may be drift, and the drift check looks soon.
+    /// </summary>
+    private void Changed(ResourceMapping kind, JsonObject item, bool deleted)
+    {
+        var labels = item["metadata"]?["labels"] as JsonObject;
+        var service = (labels?[ManifestRenderer.ServiceLabel] as JsonValue)?.ToString();
+        var environment = (labels?[ManifestRenderer.EnvironmentLabel] as JsonValue)?.ToString();
+        if (service is null || environment is null)
+        {
+            return;
+        }
+        if (!_verifying.TryGetValue((service, environment), out var verification))
+        {
+            if (kind != ResourceMapping.Pods && kind != ResourceMapping.ReplicaSets)
+            {
+                _drift.Suspect(service, environment);
+            }
+            return;
+        }
+        var (synced, reports) = Judge(verification.Cache, verification.Objects);
+        if (synced && (reports.Any(r => r.Report.Status == HealthStatus.Failed) || reports.All(r => r.Report.Status == HealthStatus.Healthy)))
+        {
+            _jobs.Wake(JobKind.Deploy, verification.DeploymentId);
+        }
+    }
+
+    /// <summary>Creates the environment's namespace when it is missing, unless the manifests make it or the environment says not to.</summary>
+    private static async Task<StepResult?> EnsureNamespaceAsync(Cluster cluster, KubernetesTargetConfig target, List<RenderedObject> objects, CancellationToken cancellationToken)
+    {
+        if (objects.Any(o => o.Kind.Is("", "Namespace") && o.Name == target.Namespace))
+        {
+            return null;
+        }
+        var (status, _, message) = await KubernetesRequests.ReadAsync(cluster.Client, ResourceMapping.Namespaces.ObjectPath(null, target.Namespace), cancellationToken);
+        if (status != 404)
+        {
+            // There, or not ours to look at (403): the applies will say if it is missing.
+            return status is 200 or 401 or 403 ? null : throw new KubernetesException($"the API server answered {status} {message} when asked for namespace {target.Namespace}", status);
+        }
+        if (!target.CreateNamespace)
+        {
+            return StepResult.Fail($"namespace {target.Namespace} does not exist, nothing was applied; create it, add it to the manifests, or set `createNamespace: true` on the environment's target");
+        }
+        var item = new RenderedObject(ResourceMapping.Namespaces, null, target.Namespace, new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = target.Namespace, ["labels"] = new JsonObject { [ManifestRenderer.ManagedBy] = "onward" } },
+        });
+        var (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken);
+        return ok ? null : StepResult.Fail($"namespace {target.Namespace} does not exist and creating it failed, nothing was applied: {detail}");
+    }
+
+    /// <summary>
+    /// Applies in order: namespaces and CRDs first, and every CRD established (and discovery read again) before the
+    /// rest, so that objects of a kind the release itself defines can be applied.
+    /// </summary>
+    private async Task<StepResult?> ApplyAllAsync(Cluster cluster, List<RenderedObject> objects, CancellationToken cancellationToken)
+    {
+        foreach (var item in objects.Where(o => ApplyOrder.IsFoundation(o.Kind)))
+        {
+            if (await ApplyOneAsync(cluster, item, cancellationToken) is { } failed)
+            {
+                return failed;
+            }
+        }
+        foreach (var crd in objects.Where(o => o.Kind == ResourceMapping.Definitions))
+        {
+            if (await EstablishedAsync(cluster, crd, cancellationToken) is { } notEstablished)
+            {
+                return notEstablished;
+            }
+        }
+        foreach (var item in objects.Where(o => !ApplyOrder.IsFoundation(o.Kind)))
+        {
+            if (await ApplyOneAsync(cluster, item, cancellationToken) is { } failed)
+            {
+                return failed;
             }
         }
         return null;
     }
 
-    private async Task<string> DiagnoseAsync(k8s.Kubernetes client, RolloutWatch watch, HealthReport report, CancellationToken cancellationToken)
+    private async Task<StepResult?> ApplyOneAsync(Cluster cluster, RenderedObject item, CancellationToken cancellationToken)
+    {
+        var (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken);
+        if (!ok && item.Kind.Is("batch", "Job") && detail.StartsWith("422", StringComparison.Ordinal) && detail.Contains("field is immutable", StringComparison.Ordinal))
+        {
+            // A Job's template cannot change; a new release's Job replaces the old one, as `kubectl replace --force` does.
+            _logger.LogInformation("Replacing {Job}: its template changed", item.Describe());
+            await KubernetesRequests.DeleteAsync(cluster.Client, item.Kind, item.Namespace, item.Name, cancellationToken);
+            if (!await GoneAsync(cluster, item, cancellationToken))
+            {
+                return StepResult.Fail($"applying {item.Describe()} failed: the Job's template changed and the old Job was not gone within {DurationText.Format(GoneWithin)}");
+            }
+            (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken);
+        }
+        return ok ? null : StepResult.Fail($"applying {item.Describe()} failed: {detail}" + (item.Source.Length > 0 ? $" (from {item.Source})" : ""));
+    }
+
+    private async Task<bool> GoneAsync(Cluster cluster, RenderedObject item, CancellationToken cancellationToken)
+    {
+        var until = _time.GetUtcNow() + GoneWithin;
+        while (_time.GetUtcNow() < until)
+        {
+            if ((await KubernetesRequests.ReadAsync(cluster.Client, item.Kind.ObjectPath(item.Namespace, item.Name), cancellationToken)).Status == 404)
+            {
+                return true;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
+        }
+        return false;
+    }
+
+    /// <summary>Waits until the CRD's names are accepted and it is Established, then forgets what discovery knew of its group.</summary>
+    private async Task<StepResult?> EstablishedAsync(Cluster cluster, RenderedObject crd, CancellationToken cancellationToken)
+    {
+        var until = _time.GetUtcNow() + EstablishWithin;
+        var reason = "";
+        while (_time.GetUtcNow() < until)
+        {
+            var (_, live, _) = await KubernetesRequests.ReadAsync(cluster.Client, crd.Kind.ObjectPath(null, crd.Name), cancellationToken);
+            var conditions = (live?["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            var established = conditions.FirstOrDefault(c => (c["type"] as JsonValue)?.ToString() == "Established");
+            var names = conditions.FirstOrDefault(c => (c["type"] as JsonValue)?.ToString() == "NamesAccepted");
+            if ((established?["status"] as JsonValue)?.ToString() == "True")
+            {
+                var group = (crd.Body["spec"]?["group"] as JsonValue)?.ToString();
+                foreach (var version in (crd.Body["spec"]?["versions"] as JsonArray ?? []).Select(v => (v?["name"] as JsonValue)?.ToString()))
+                {
+                    cluster.Discovery.Forget($"{group}/{version}");
+                }
+                return null;
+            }
+            if ((names?["status"] as JsonValue)?.ToString() == "False")
+            {
+                return StepResult.Fail($"CustomResourceDefinition/{crd.Name} was not accepted: {(names?["message"] as JsonValue)?.ToString()}");
+            }
+            reason = (established?["message"] as JsonValue)?.ToString() ?? "";
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
+        }
+        return StepResult.Fail($"CustomResourceDefinition/{crd.Name} was not Established within {DurationText.Format(EstablishWithin)}{(reason.Length > 0 ? ": " + reason : "")}");
+    }
+
+    /// <summary>
+    /// Deletes what <paramref name="before"/> applied and <paramref name="after"/> does not, newest kinds first, only
+    /// where the live object still carries this service's and environment's labels; namespaces and CRDs only when
+    /// annotated <c>onward.dev/prune: "true"</c>. Returns one note per object, for the timeline.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> PruneAsync(TargetContext context, List<RenderedObject> before, List<RenderedObject> after, CancellationToken cancellationToken)
+    {
+        var kept = after.Select(o => o.Identity).ToHashSet();
+        var gone = before.Where(o => !kept.Contains(o.Identity)).Reverse().ToList();
+        if (gone.Count == 0)
+        {
+            return [];
+        }
+        var cluster = _clusters.For(context.Environment);
+        var notes = new List<string>();
+        foreach (var item in gone)
+        {
+            var (status, live, message) = await KubernetesRequests.ReadAsync(cluster.Client, item.Kind.ObjectPath(item.Namespace, item.Name), cancellationToken);
+            if (status == 404)
+            {
+                continue;
+            }
+            if (live is null)
+            {
+                notes.Add($"not pruned {item.Describe()}: reading it failed ({status} {message})");
+                continue;
+            }
+            var labels = live["metadata"]?["labels"] as JsonObject;
+            if ((labels?[ManifestRenderer.ServiceLabel] as JsonValue)?.ToString() != context.Service.Name
+                || (labels?[ManifestRenderer.EnvironmentLabel] as JsonValue)?.ToString() != context.Environment.Name)
+            {
+                notes.Add($"not pruned {item.Describe()}: it no longer carries Onward's labels for {context.Service.Name} in {context.Environment.Name}");
+                continue;
+            }
+            var guarded = item.Kind.Is("", "Namespace") || item.Kind == ResourceMapping.Definitions;
+            if (guarded && (live["metadata"]?["annotations"]?["onward.dev/prune"] as JsonValue)?.ToString() != "true")
+            {
+                notes.Add($"not pruned {item.Describe()}: a {item.Kind.Kind} is deleted only when annotated onward.dev/prune: \"true\"");
+                continue;
+            }
+            var (ok, detail) = await KubernetesRequests.DeleteAsync(cluster.Client, item.Kind, item.Namespace, item.Name, cancellationToken);
+            notes.Add(ok ? $"pruned {item.Describe()}: no longer in the manifests" : $"pruning {item.Describe()} failed: {detail}");
+        }
+        return notes;
+    }
+
+    private async Task<string> DiagnoseAsync(Cluster cluster, RenderedObject workload, HealthReport report, CancellationToken cancellationToken)
     {
         var text = new StringBuilder()
-            .Append("workload:   ").Append(watch.Workload.Describe()).Append('\n')
+            .Append("workload:   ").Append(workload.Describe()).Append('\n')
             .Append("reason:     ").Append(report.Message).Append('\n');
-        var failing = watch.Pods
-            .Select(p => (Pod: p, Health: WorkloadHealth.Pod(p, time.GetUtcNow())))
+        if (!workload.Kind.IsWorkload || cluster.Cache.Get(workload.Kind, workload.Namespace, workload.Name) is not { } live)
+        {
+            return text.ToString();
+        }
+        var owned = WithOwned(cluster.Cache, workload, live)["items"]!.AsArray().OfType<JsonObject>()
+            .Where(o => (o["kind"] as JsonValue)?.ToString() == "Pod");
+        var failing = owned
+            .Select(p => (Pod: p, Health: WorkloadHealth.Pod(p, _time.GetUtcNow())))
             .FirstOrDefault(p => p.Health.Status == HealthStatus.Failed);
         if (failing.Pod is { } pod)
         {
             var name = (pod["metadata"]?["name"] as JsonValue)?.ToString() ?? "";
-            var ns = watch.Workload.Namespace!;
+            var ns = workload.Namespace!;
             var statuses = (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
             // The container the failure is about, as the pod's report names it; else the pod's first.
             var container = statuses.FirstOrDefault(c => (c["name"] as JsonValue)?.ToString() == failing.Health.Container) ?? statuses.FirstOrDefault();
@@ -165,8 +501,8 @@ public sealed class KubernetesTarget(
                 .Append("restarts:   ").Append(container?["restartCount"]?.ToJsonString() ?? "0").Append('\n')
                 .Append("message:    ").Append(failing.Health.Message).Append('\n');
             // The log and the events are asked for at once: the failure is reported as soon as both are in.
-            var logRequest = KubernetesRequests.TextAsync(client, $"/api/v1/namespaces/{ns}/pods/{name}/log?container={Uri.EscapeDataString(containerName)}&tailLines={LogLines}", cancellationToken);
-            var eventsRequest = KubernetesRequests.GetAsync(client, $"/api/v1/namespaces/{ns}/events?fieldSelector=" + Uri.EscapeDataString($"involvedObject.name={name}"), cancellationToken);
+            var logRequest = KubernetesRequests.TextAsync(cluster.Client, $"/api/v1/namespaces/{ns}/pods/{name}/log?container={Uri.EscapeDataString(containerName)}&tailLines={LogLines}", cancellationToken);
+            var eventsRequest = KubernetesRequests.GetAsync(cluster.Client, $"/api/v1/namespaces/{ns}/events?fieldSelector=" + Uri.EscapeDataString($"involvedObject.name={name}"), cancellationToken);
             var log = await logRequest;
             text.Append($"last {LogLines} log lines of {containerName}:\n").Append(log.Length == 0 ? "(none)\n" : log.EndsWith('\n') ? log : log + "\n");
             var events = await eventsRequest;
@@ -179,52 +515,15 @@ public sealed class KubernetesTarget(
         return text.ToString();
     }
 
-    /// <summary>
-    /// A watch event wakes the deployment's job, in memory, when it may end the wait: a workload failed, or every one is
-    /// healthy. The many events of a rollout in progress change nothing a step would act on, so they cost no step (the
-    /// step's own recheck still looks for the deadline).
-    /// </summary>
-    private void Wake(long deploymentId)
+    /// <summary>What a deployment rendered and applied, from the database (or, for deployments before it was kept there, from the data directory).</summary>
+    private async Task<List<RenderedObject>?> LoadAsync(long deploymentId, CancellationToken cancellationToken)
     {
-        var watches = _watches.Where(w => w.Key.Deployment == deploymentId).Select(w => w.Value).ToList();
-        if (watches.Any(w => !w.Synced))
+        var text = await _manifests.GetAsync(deploymentId, cancellationToken);
+        var legacy = Path.Combine(_dataDir, "rendered", deploymentId + ".json");
+        if (text is null && File.Exists(legacy))
         {
-            // The last stream to list wakes it, once there is a whole picture to judge.
-            return;
+            text = await File.ReadAllTextAsync(legacy, cancellationToken);
         }
-        var now = time.GetUtcNow();
-        var reports = watches.Select(w => WorkloadHealth.Evaluate(w.Snapshot(), now)).ToList();
-        if (reports.Any(r => r.Status == HealthStatus.Failed) || reports.All(r => r.Status == HealthStatus.Healthy))
-        {
-            jobs.Wake(JobKind.Deploy, deploymentId);
-        }
-    }
-
-    private async Task StopWatchesAsync(long deploymentId)
-    {
-        foreach (var key in _watches.Keys.Where(k => k.Deployment == deploymentId).ToList())
-        {
-            if (_watches.TryRemove(key, out var watch))
-            {
-                await watch.DisposeAsync();
-            }
-        }
-    }
-
-    private string RenderedPath(long deploymentId) => Path.Combine(dataDir, "rendered", deploymentId + ".json");
-
-    private static string Serialize(List<RenderedObject> objects) =>
-        new JsonArray(objects.Select(o => (JsonNode)new JsonObject { ["namespace"] = o.Namespace, ["body"] = o.Body.DeepClone() }).ToArray()).ToJsonString();
-
-    private async Task<List<RenderedObject>> LoadAsync(long deploymentId, CancellationToken cancellationToken)
-    {
-        var array = JsonNode.Parse(await File.ReadAllTextAsync(RenderedPath(deploymentId), cancellationToken))!.AsArray();
-        return array.OfType<JsonObject>().Select(entry =>
-        {
-            var body = (JsonObject)entry["body"]!.DeepClone();
-            var kind = KnownKinds.Find((body["apiVersion"] as JsonValue)?.ToString(), (body["kind"] as JsonValue)?.ToString())
-                ?? throw new JsonException("a rendered object of an unknown kind");
-            return new RenderedObject(kind, (entry["namespace"] as JsonValue)?.ToString(), (body["metadata"]!["name"] as JsonValue)!.ToString(), body);
-        }).ToList();
+        return text is null ? null : RenderedManifests.Deserialize(text);
     }
 }

@@ -4,22 +4,27 @@ using Onward.Integrations.Git;
 namespace Onward.Integrations.Kubernetes;
 
 /// <summary>
-/// The manifest files of a directory at a commit, read from the mirror with git once and kept: a commit never changes,
-/// and a release going to many environments at once would otherwise start the same git processes for each.
+/// The manifests directory of a commit, read from the mirror with git once and kept: a commit never changes, and a
+/// release going to many environments at once would otherwise start the same git processes for each. A directory
+/// with a <c>kustomization.yaml</c> is a Kustomize overlay: its files are for <c>kustomize build</c>, not read here.
 /// </summary>
 public static class ManifestFiles
 {
     private const int MostKept = 64;
-    private static readonly ConcurrentDictionary<(string Mirror, string Commit, string Directory), Lazy<Task<IReadOnlyList<(string File, string Text)>>>> Kept = new();
+    private static readonly string[] KustomizationNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    private static readonly ConcurrentDictionary<(string Mirror, string Commit, string Directory), Lazy<Task<ManifestTree>>> Kept = new();
 
-    /// <summary>The <c>*.yaml</c>, <c>*.yml</c> and <c>*.json</c> files under <paramref name="directory"/>, in name order.</summary>
-    public static async Task<IReadOnlyList<(string File, string Text)>> ReadAsync(string mirror, string commit, string directory, CancellationToken cancellationToken)
+    /// <summary>What a directory holds: whether it is a Kustomize overlay, else its manifest files in name order.</summary>
+    /// <param name="Files">The <c>*.yaml</c>, <c>*.yml</c> and <c>*.json</c> files under the directory, with their text.</param>
+    public sealed record ManifestTree(bool Kustomization, IReadOnlyList<(string File, string Text)> Files);
+
+    public static async Task<ManifestTree> ReadAsync(string mirror, string commit, string directory, CancellationToken cancellationToken)
     {
         if (Kept.Count >= MostKept)
         {
             Kept.Clear();
         }
-        var reading = Kept.GetOrAdd((mirror, commit, directory), key => new Lazy<Task<IReadOnlyList<(string, string)>>>(() => ReadFromGitAsync(key.Mirror, key.Commit, key.Directory)));
+        var reading = Kept.GetOrAdd((mirror, commit, directory), key => new Lazy<Task<ManifestTree>>(() => ReadFromGitAsync(key.Mirror, key.Commit, key.Directory)));
         try
         {
             return await reading.Value.WaitAsync(cancellationToken);
@@ -32,10 +37,15 @@ public static class ManifestFiles
         }
     }
 
-    private static async Task<IReadOnlyList<(string File, string Text)>> ReadFromGitAsync(string mirror, string commit, string directory)
+    private static async Task<ManifestTree> ReadFromGitAsync(string mirror, string commit, string directory)
     {
         var listing = await GitCli.RequireAsync(mirror, ["ls-tree", "-r", "--name-only", "--end-of-options", commit, "--", directory], CancellationToken.None);
-        var files = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var all = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (all.Any(f => KustomizationNames.Any(k => f == $"{directory}/{k}")))
+        {
+            return new ManifestTree(true, []);
+        }
+        var files = all
             .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -44,6 +54,6 @@ public static class ManifestFiles
         {
             read.Add((file, await GitCli.RequireAsync(mirror, ["show", $"{commit}:{file}"], CancellationToken.None)));
         }
-        return read;
+        return new ManifestTree(false, read);
     }
 }

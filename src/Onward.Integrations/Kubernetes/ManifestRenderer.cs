@@ -1,109 +1,125 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
-using Onward.Core.Releases;
-using Onward.Integrations.Git;
-using YamlDotNet.Core;
 using Onward.Core.Images;
+using Onward.Core.Releases;
 
 namespace Onward.Integrations.Kubernetes;
 
 /// <summary>
-/// Reads a service's manifests from its repository at the release's exact commit and makes them this deployment's:
-/// the service's image pinned by digest in every container and init container that uses it, Onward's labels and
-/// annotations on every object, the environment's namespace where none is given. Anything wrong is reported before
-/// a single object is applied.
+/// Makes a release's manifest documents this deployment's objects, or says what is wrong before a single one is
+/// applied: every object needs <c>apiVersion</c>, <c>kind</c> and a name, appears once, and is of a kind the cluster
+/// serves (found through discovery, or defined by a CRD in the same release). Each object gets Onward's labels and
+/// annotations, and so do the Pods of its workloads (that is how shared watches find them); the environment's namespace
+/// where a namespaced object names none; the service's image pinned by digest in every container that uses it. The
+/// objects come back in apply order.
 /// </summary>
 public static class ManifestRenderer
 {
     public const string ManagedBy = "app.kubernetes.io/managed-by";
+    public const string ServiceLabel = "onward.dev/service";
+    public const string EnvironmentLabel = "onward.dev/environment";
 
-    public static async Task<(List<RenderedObject> Objects, string? Error)> RenderAsync(
-        string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, CancellationToken cancellationToken)
+    public static async Task<(List<RenderedObject> Objects, string? Error)> PrepareAsync(
+        IReadOnlyList<ManifestDocument> documents, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId,
+        ApiDiscovery discovery, CancellationToken cancellationToken)
     {
-        var directory = service.Deploy.Manifests!.Trim('/');
-        var files = await ManifestFiles.ReadAsync(mirror, release.Commit, directory, cancellationToken);
-        if (files.Count == 0)
+        var bodies = new List<(ManifestDocument Document, JsonObject Body, string ApiVersion, string Kind, string Name)>();
+        foreach (var document in documents)
         {
-            return ([], $"there are no manifests (*.yaml, *.yml, *.json) in {directory}/ at {Release.ShortHash(release.Commit)}; set `deploy.manifests` to the directory that holds them");
+            if (document.Body is not JsonObject body)
+            {
+                return ([], $"{document.Source}: not a Kubernetes object (a mapping with apiVersion, kind and metadata)");
+            }
+            var apiVersion = Text(body["apiVersion"]);
+            var kind = Text(body["kind"]);
+            var name = Text(body["metadata"]?["name"]);
+            var missing = new[] { ("apiVersion", apiVersion), ("kind", kind), ("metadata.name", name) }.Where(f => string.IsNullOrEmpty(f.Item2)).Select(f => $"`{f.Item1}`").ToList();
+            if (missing.Count > 0)
+            {
+                return ([], $"{document.Source}: every object needs `apiVersion`, `kind` and `metadata.name`; this one has no {string.Join(" and no ", missing)}");
+            }
+            bodies.Add((document, (JsonObject)body.DeepClone(), apiVersion!, kind!, name!));
         }
-        var objects = new List<(RenderedObject Object, int Position)>();
-        var position = 0;
-        foreach (var (file, text) in files)
+        var defined = DefinedKinds(bodies.Select(b => b.Body));
+        var objects = new List<RenderedObject>();
+        var unknown = new List<string>();
+        var seen = new Dictionary<(string, string?, string), string>();
+        foreach (var (document, body, apiVersion, kindName, name) in bodies)
         {
-            List<JsonNode?> documents;
-            try
+            var kind = await discovery.FindAsync(apiVersion, kindName, cancellationToken) ?? defined.GetValueOrDefault((apiVersion, kindName));
+            if (kind is null)
             {
-                documents = file.EndsWith(".json", StringComparison.Ordinal) ? [JsonNode.Parse(text)] : YamlDocuments.Read(text);
+                unknown.Add($"{document.Source}: the cluster does not know kind {kindName} ({apiVersion}): {await discovery.OffersAsync(apiVersion, cancellationToken)}");
+                continue;
             }
-            catch (Exception e) when (e is YamlException or JsonException)
+            var ns = kind.Namespaced ? Text(body["metadata"]?["namespace"]) ?? environment.Target.Kubernetes!.Namespace : null;
+            Stamp(body, ns, release, service, environment, deploymentId);
+            var item = new RenderedObject(kind, ns, name, body, document.Source);
+            if (seen.TryGetValue(item.Identity, out var first))
             {
-                return ([], $"{file}: not valid {(file.EndsWith(".json", StringComparison.Ordinal) ? "JSON" : "YAML")}: {e.Message}");
+                return ([], $"{document.Source}: {item.Describe()} is already in {first}; each object may appear once");
             }
-            var index = 0;
-            foreach (var document in documents.SelectMany(Expand))
-            {
-                index++;
-                if (document is not JsonObject body)
-                {
-                    continue;
-                }
-                var apiVersion = (body["apiVersion"] as JsonValue)?.ToString();
-                var kindName = (body["kind"] as JsonValue)?.ToString();
-                var name = (body["metadata"]?["name"] as JsonValue)?.ToString();
-                var where = $"{file} (document {index})";
-                if (apiVersion is null || kindName is null || string.IsNullOrEmpty(name))
-                {
-                    return ([], $"{where}: every object needs `apiVersion`, `kind` and `metadata.name`");
-                }
-                if (KnownKinds.Find(apiVersion, kindName) is not { } kind)
-                {
-                    return ([], $"{where}: unknown kind {kindName} ({apiVersion}); Onward applies {string.Join(", ", KnownKinds.All.Select(k => $"{k.Kind} ({k.ApiVersion})"))}");
-                }
-                var ns = kind.Namespaced ? (body["metadata"]?["namespace"] as JsonValue)?.ToString() ?? environment.Target.Kubernetes!.Namespace : null;
-                Stamp(body, ns, release, service, environment, deploymentId);
-                objects.Add((new RenderedObject(kind, ns, name, body), position++));
-            }
+            seen[item.Identity] = document.Source;
+            objects.Add(item);
+        }
+        if (unknown.Count > 0)
+        {
+            return ([], string.Join("; ", unknown.Take(5)) + (unknown.Count > 5 ? $"; and {unknown.Count - 5} more" : ""));
         }
         var image = service.Build.ImageRepository!;
-        var pinned = objects.Sum(o => PinImages(o.Object.Body, image, release));
-        if (pinned == 0)
+        if (objects.Sum(o => PinImages(o.Body, image, release)) == 0)
         {
-            return ([], $"the manifests in {directory}/ never use the service's image {image}; a container needs `image: {image}` (any tag: Onward pins the release's digest)");
+            return ([], $"the manifests never use the service's image {image}; a container needs `image: {image}` (any tag: Onward pins the release's digest)");
         }
-        return (objects.OrderBy(o => o.Object.Kind.Order).ThenBy(o => o.Position).Select(o => o.Object).ToList(), null);
+        return (objects.Select((o, i) => (o, i)).OrderBy(p => ApplyOrder.Rank(p.o.Kind)).ThenBy(p => p.i).Select(p => p.o).ToList(), null);
     }
 
-    private static IEnumerable<JsonNode?> Expand(JsonNode? document) =>
-        document is JsonObject list && (list["kind"] as JsonValue)?.ToString() == "List" && list["items"] is JsonArray items ? items.Select(i => i?.DeepClone()) : [document];
+    /// <summary>The kinds that the release's own CRDs define, by apiVersion and kind, for every version they serve.</summary>
+    private static Dictionary<(string ApiVersion, string Kind), ResourceMapping> DefinedKinds(IEnumerable<JsonObject> bodies)
+    {
+        var kinds = new Dictionary<(string, string), ResourceMapping>();
+        foreach (var crd in bodies.Where(b => Text(b["apiVersion"]) == "apiextensions.k8s.io/v1" && Text(b["kind"]) == "CustomResourceDefinition"))
+        {
+            var group = Text(crd["spec"]?["group"]) ?? "";
+            var plural = Text(crd["spec"]?["names"]?["plural"]) ?? "";
+            var kind = Text(crd["spec"]?["names"]?["kind"]) ?? "";
+            var namespaced = Text(crd["spec"]?["scope"]) != "Cluster";
+            foreach (var version in (crd["spec"]?["versions"] as JsonArray ?? []).Select(v => Text(v?["name"])).OfType<string>())
+            {
+                kinds[($"{group}/{version}", kind)] = new ResourceMapping(group, version, plural, kind, namespaced);
+            }
+        }
+        return kinds;
+    }
 
     private static void Stamp(JsonObject body, string? ns, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId)
     {
-        if (body["metadata"] is not JsonObject metadata)
-        {
-            metadata = new JsonObject();
-            body["metadata"] = metadata;
-        }
+        var metadata = Map(body, "metadata");
         if (ns is not null)
         {
             metadata["namespace"] = ns;
         }
-        if (metadata["labels"] is not JsonObject labels)
+        else
         {
-            labels = new JsonObject();
-            metadata["labels"] = labels;
+            metadata.Remove("namespace");
         }
+        var labels = Map(metadata, "labels");
         labels[ManagedBy] = "onward";
-        labels["onward.dev/service"] = service.Name;
-        labels["onward.dev/environment"] = environment.Name;
-        if (metadata["annotations"] is not JsonObject annotations)
-        {
-            annotations = new JsonObject();
-            metadata["annotations"] = annotations;
-        }
+        labels[ServiceLabel] = service.Name;
+        labels[EnvironmentLabel] = environment.Name;
+        var annotations = Map(metadata, "annotations");
         annotations["onward.dev/version"] = release.Version;
         annotations["onward.dev/commit"] = release.Commit;
-        annotations["onward.dev/deployment-id"] = deploymentId.ToString();
+        annotations["onward.dev/deployment-id"] = deploymentId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The Pods (and ReplicaSets) of a workload carry the service and environment too: the same on every release,
+        // so no rollout is caused by them, and the shared watches select Onward's Pods by them.
+        var template = body["spec"]?["template"] as JsonObject ?? body["spec"]?["jobTemplate"]?["spec"]?["template"] as JsonObject;
+        if (template is not null && Text(body["kind"]) is "Deployment" or "StatefulSet" or "DaemonSet" or "ReplicaSet" or "Job" or "CronJob")
+        {
+            var podLabels = Map(Map(template, "metadata"), "labels");
+            podLabels[ServiceLabel] = service.Name;
+            podLabels[EnvironmentLabel] = environment.Name;
+        }
     }
 
     /// <summary>Pins every container of the service's image to the release's digest; returns how many it pinned.</summary>
@@ -119,7 +135,7 @@ public static class ManifestRenderer
                     {
                         foreach (var container in containers.OfType<JsonObject>())
                         {
-                            if ((container["image"] as JsonValue)?.ToString() is { } current && ImageReference.TryParse(current, out var reference, out _) && reference.Name == image)
+                            if (Text(container["image"]) is { } current && ImageReference.TryParse(current, out var reference, out _) && reference.Name == image)
                             {
                                 container["image"] = $"{image}@{release.Digest}";
                                 count++;
@@ -141,4 +157,16 @@ public static class ManifestRenderer
         }
         return count;
     }
+
+    private static JsonObject Map(JsonObject parent, string key)
+    {
+        if (parent[key] is not JsonObject map)
+        {
+            map = new JsonObject();
+            parent[key] = map;
+        }
+        return map;
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }

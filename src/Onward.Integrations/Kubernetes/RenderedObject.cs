@@ -2,8 +2,12 @@ using System.Text.Json.Nodes;
 
 namespace Onward.Integrations.Kubernetes;
 
-/// <summary>One object ready to apply: where it goes and its body.</summary>
-public sealed record RenderedObject(KindInfo Kind, string? Namespace, string Name, JsonObject Body)
+/// <summary>One object ready to apply: its kind as the cluster serves it, where it goes, its body, and where it came from.</summary>
+/// <param name="Source">Where the object was written, e.g. <c>deploy/k8s/web.yaml (document 2)</c>.</param>
+public sealed record RenderedObject(ResourceMapping Kind, string? Namespace, string Name, JsonObject Body, string Source = "")
 {
     public string Describe() => $"{Kind.Kind}/{Name}" + (Namespace is null ? "" : $" in {Namespace}");
+
+    /// <summary>The object's identity: group, kind, namespace and name.</summary>
+    public (string GroupKind, string? Namespace, string Name) Identity => (Kind.GroupKind, Namespace, Name);
 }

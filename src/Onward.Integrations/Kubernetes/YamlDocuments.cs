@@ -64,6 +64,63 @@ public static partial class YamlDocuments
         }
     }
 
+    /// <summary>Writes JSON documents as one YAML stream, block style, strings quoted wherever YAML would read them as something else.</summary>
+    public static string Write(IEnumerable<JsonNode> documents)
+    {
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        var emitter = new Emitter(text);
+        emitter.Emit(new StreamStart());
+        foreach (var document in documents)
+        {
+            emitter.Emit(new DocumentStart(null, null, isImplicit: false));
+            WriteNode(emitter, document);
+            emitter.Emit(new DocumentEnd(isImplicit: true));
+        }
+        emitter.Emit(new StreamEnd());
+        return text.ToString();
+    }
+
+    private static void WriteNode(IEmitter emitter, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                emitter.Emit(new Scalar(null, null, "null", ScalarStyle.Plain, true, false));
+                break;
+            case JsonObject map:
+                emitter.Emit(new MappingStart(null, null, isImplicit: true, MappingStyle.Block));
+                foreach (var (key, value) in map)
+                {
+                    WriteString(emitter, key);
+                    WriteNode(emitter, value);
+                }
+                emitter.Emit(new MappingEnd());
+                break;
+            case JsonArray array:
+                emitter.Emit(new SequenceStart(null, null, isImplicit: true, SequenceStyle.Block));
+                foreach (var item in array)
+                {
+                    WriteNode(emitter, item);
+                }
+                emitter.Emit(new SequenceEnd());
+                break;
+            case JsonValue value when value.TryGetValue<string>(out var text):
+                WriteString(emitter, text);
+                break;
+            default:
+                emitter.Emit(new Scalar(null, null, node.ToJsonString(), ScalarStyle.Plain, true, false));
+                break;
+        }
+    }
+
+    private static void WriteString(IEmitter emitter, string text)
+    {
+        var style = text.Contains('\n', StringComparison.Ordinal) ? ScalarStyle.Literal
+            : Typed(text) is JsonValue typed && typed.TryGetValue<string>(out _) && text.Trim() == text && text.Length > 0 ? ScalarStyle.Any
+            : ScalarStyle.DoubleQuoted;
+        emitter.Emit(new Scalar(null, null, text, style, true, true));
+    }
+
     private static void Remember(AnchorName anchor, JsonNode? node, Dictionary<string, JsonNode?> anchors)
     {
         if (!anchor.IsEmpty)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Onward.Core.Configuration;
+using Onward.Core.Drift;
 using Onward.Core.LocalProcesses;
 using Onward.Core.Pipeline;
 using Onward.Core.Targets;
@@ -97,7 +98,7 @@ public sealed class LocalTarget(
         return StepResult.Wait(recheck, $"waiting for {health}: {answer.Description}");
     }
 
-    public async Task PromoteAsync(TargetContext context, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> PromoteAsync(TargetContext context, CancellationToken cancellationToken)
     {
         var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
         var process = Instance(context.Deployment.Id);
@@ -120,7 +121,15 @@ public sealed class LocalTarget(
                 await old.StopAsync(StopGrace, CancellationToken.None);
             }, CancellationToken.None);
         }
+        return [];
     }
+
+    /// <summary>A process is not compared with what started it; the health check and adoption look after it.</summary>
+    public Task<IReadOnlyList<DriftDifference>?> DriftAsync(TargetContext context, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DriftDifference>?>(null);
+
+    public Task<string> HealAsync(TargetContext context, CancellationToken cancellationToken) =>
+        Task.FromResult("the local target does not repair drift");
 
     public async Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken)
     {

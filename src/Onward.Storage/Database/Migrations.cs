@@ -161,5 +161,21 @@ public static class Migrations
         new(7, "token expiry", """
             ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
             """),
+        new(8, "rendered manifests and drift", """
+            CREATE TABLE deployment_manifests (
+                deployment_id INTEGER PRIMARY KEY REFERENCES deployments (id),
+                content BLOB NOT NULL
+            );
+            CREATE TABLE environment_drift (
+                service TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                deployment_id INTEGER NOT NULL,
+                since_at INTEGER NOT NULL,
+                checked_at INTEGER NOT NULL,
+                difference_count INTEGER NOT NULL,
+                differences TEXT NOT NULL,
+                PRIMARY KEY (service, environment)
+            );
+            """),
     ];
 }

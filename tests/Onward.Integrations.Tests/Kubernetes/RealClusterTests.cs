@@ -22,16 +22,15 @@ public class RealClusterTests
         Assert.SkipWhen(string.IsNullOrEmpty(kubeconfig) || string.IsNullOrEmpty(image), "set ONWARD_TEST_KUBECONFIG and ONWARD_TEST_IMAGE to run against a real cluster");
         using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, Environment.GetEnvironmentVariable("ONWARD_TEST_CONTEXT")));
         var ns = "onward-test-" + Guid.NewGuid().ToString("N")[..8];
-        var kinds = KnownKinds.All;
-        var namespaceObject = new RenderedObject(kinds.First(k => k.Kind == "Namespace"), null, ns,
+        var namespaceObject = new RenderedObject(ResourceMapping.Namespaces, null, ns,
             new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
         var container = new JsonObject { ["name"] = "app", ["image"] = image };
-        var labels = new JsonObject { ["app"] = "web" };
-        var deployment = new RenderedObject(kinds.First(k => k.Kind == "Deployment"), ns, "web", new JsonObject
+        var labels = new JsonObject { ["app"] = "web", ["onward.dev/environment"] = "real" };
+        var deployment = new RenderedObject(new ResourceMapping("apps", "v1", "deployments", "Deployment", true), ns, "web", new JsonObject
         {
             ["apiVersion"] = "apps/v1",
             ["kind"] = "Deployment",
-            ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = ns },
+            ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = ns, ["labels"] = new JsonObject { ["onward.dev/environment"] = "real" } },
             ["spec"] = new JsonObject
             {
                 ["replicas"] = 1,
@@ -48,11 +47,22 @@ public class RealClusterTests
             (await KubernetesRequests.ApplyAsync(client, namespaceObject, CancellationToken.None)).Ok.ShouldBeTrue();
             var (ok, detail) = await KubernetesRequests.ApplyAsync(client, deployment, CancellationToken.None);
             ok.ShouldBeTrue(detail);
-            await using var watch = new RolloutWatch(client, deployment, NullLogger.Instance);
+            await using var cache = new ClusterCache(client, NullLogger.Instance);
+            foreach (var kind in new[] { deployment.Kind, ResourceMapping.ReplicaSets, ResourceMapping.Pods })
+            {
+                cache.Watch(kind, ns);
+            }
 
-            var report = await Eventually.WaitAsync(
-                () => Task.FromResult(watch.Synced && WorkloadHealth.Evaluate(watch.Snapshot(), DateTimeOffset.UtcNow) is { Done: true } r ? r : null),
-                "the rollout on the real cluster", TimeSpan.FromMinutes(3));
+            var report = await Eventually.WaitAsync(() =>
+            {
+                if (cache.Get(deployment.Kind, ns, "web") is not { } live)
+                {
+                    return Task.FromResult<HealthReport?>(null);
+                }
+                var items = new JsonArray(new[] { live }.Concat(cache.List(ResourceMapping.ReplicaSets, ns)).Concat(cache.List(ResourceMapping.Pods, ns)).Select(o => (JsonNode)o.DeepClone()).ToArray());
+                var verdict = WorkloadHealth.Evaluate(new JsonObject { ["kind"] = "List", ["items"] = items }, DateTimeOffset.UtcNow);
+                return Task.FromResult(verdict.Done ? verdict : null);
+            }, "the rollout on the real cluster", TimeSpan.FromMinutes(3));
 
             report.Status.ShouldBe(HealthStatus.Healthy, report.Message);
         }

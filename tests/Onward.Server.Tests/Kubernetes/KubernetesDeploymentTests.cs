@@ -96,7 +96,7 @@ public class KubernetesDeploymentTests
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-a", commit);
 
         failed.State.ShouldBe("Failed");
-        failed.Reason.ShouldBe($"invalid manifests, nothing was applied: the manifests in deploy/k8s/ never use the service's image {registry.Host}/acme/web; a container needs `image: {registry.Host}/acme/web` (any tag: Onward pins the release's digest)");
+        failed.Reason.ShouldBe($"invalid manifests, nothing was applied: the manifests never use the service's image {registry.Host}/acme/web; a container needs `image: {registry.Host}/acme/web` (any tag: Onward pins the release's digest)");
         one.Store.List(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "configmaps"), "shop").Items.ShouldBeEmpty();
     }
 
@@ -121,7 +121,7 @@ public class KubernetesDeploymentTests
         attempts[0].ShouldStartWith("attempt 1 failed: the API server answered 503 test API server: a fault made to order (503) to the apply of ConfigMap/web-config in shop; trying again in ");
         attempts[1].ShouldStartWith("attempt 2 failed: ");
         refused.State.ShouldBe("Failed");
-        refused.Reason.ShouldBe("applying ConfigMap/web-config in shop-b failed: 403 test API server: a fault made to order (403)");
+        refused.Reason.ShouldBe("applying ConfigMap/web-config in shop-b failed: 403 test API server: a fault made to order (403) (from deploy/k8s/web.yaml (document 1))");
         refused.Events.ShouldNotContain(e => e.Message.StartsWith("attempt ", StringComparison.Ordinal));
     }
 

@@ -1,3 +1,4 @@
+using Onward.Core.Drift;
 using Onward.Core.Pipeline;
 using Onward.Core.Targets;
 
@@ -25,10 +26,29 @@ public sealed class FakeDeploymentTarget(TargetKind kind = TargetKind.Local) : I
         return Task.FromResult(Verdicts.GetValueOrDefault(context.Release.Version) ?? StepResult.Done($"{context.Release.Version} runs"));
     }
 
-    public Task PromoteAsync(TargetContext context, CancellationToken cancellationToken)
+    /// <summary>What promoting notes for the timeline.</summary>
+    public List<string> PromoteNotes { get; } = [];
+
+    /// <summary>What a drift check answers; null: the target cannot tell.</summary>
+    public List<DriftDifference>? Drift { get; set; }
+
+    public Task<IReadOnlyList<string>> PromoteAsync(TargetContext context, CancellationToken cancellationToken)
     {
         Calls.Add($"promote {context.Release.Version}");
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<string>>([.. PromoteNotes]);
+    }
+
+    public Task<IReadOnlyList<DriftDifference>?> DriftAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        Calls.Add($"drift {context.Release.Version}");
+        return Task.FromResult<IReadOnlyList<DriftDifference>?>(Drift?.ToList());
+    }
+
+    public Task<string> HealAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        Calls.Add($"heal {context.Release.Version}");
+        Drift = [];
+        return Task.FromResult($"applied {context.Release.Version} again");
     }
 
     public Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken)

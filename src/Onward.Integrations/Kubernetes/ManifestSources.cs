@@ -1,0 +1,164 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Onward.Core.Configuration;
+using Onward.Core.Releases;
+using Onward.Integrations.Git;
+using Onward.Integrations.ImageBuilds;
+using YamlDotNet.Core;
+
+namespace Onward.Integrations.Kubernetes;
+
+/// <summary>
+/// Reads a release's manifests for one environment, from whichever way the service keeps them: a directory of YAML and
+/// JSON at the release's commit (read from the mirror, no checkout), a Kustomize overlay (built with <c>kustomize build</c>
+/// or <c>kubectl kustomize</c> in a clean checkout of the commit), or <c>deploy.render.command</c> (run in a clean
+/// checkout; its standard output is the manifests). Whatever goes wrong is said in a sentence naming the source.
+/// </summary>
+public sealed class ManifestSources(string dataDir)
+{
+    private static readonly TimeSpan KustomizeTimeout = TimeSpan.FromMinutes(2);
+
+    public async Task<(List<ManifestDocument> Documents, string? Error)> ReadAsync(
+        string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, CancellationToken cancellationToken)
+    {
+        if (service.Deploy.Render is { } render)
+        {
+            return await RenderAsync(mirror, release, service, environment, deploymentId, render, cancellationToken);
+        }
+        var directory = service.Deploy.ManifestsFor(service.Name, environment.Name)!;
+        var tree = await ManifestFiles.ReadAsync(mirror, release.Commit, directory, cancellationToken);
+        if (tree.Kustomization)
+        {
+            return await KustomizeAsync(mirror, release, directory, deploymentId, cancellationToken);
+        }
+        if (tree.Files.Count == 0)
+        {
+            return ([], $"there are no manifests (*.yaml, *.yml, *.json, or a kustomization.yaml) in {directory}/ at {Release.ShortHash(release.Commit)}; set `deploy.manifests` to the directory that holds them");
+        }
+        var documents = new List<ManifestDocument>();
+        foreach (var (file, text) in tree.Files)
+        {
+            var json = file.EndsWith(".json", StringComparison.Ordinal);
+            if (Parse(text, file, json, documents) is { } error)
+            {
+                return ([], error);
+            }
+        }
+        return (documents, null);
+    }
+
+    private async Task<(List<ManifestDocument>, string?)> KustomizeAsync(
+        string mirror, Release release, string directory, long deploymentId, CancellationToken cancellationToken)
+    {
+        var (file, arguments, shown) = RenderProcess.Find("kustomize") is { } kustomize
+            ? (kustomize, new[] { "build", directory }, $"kustomize build {directory}")
+            : RenderProcess.Find("kubectl") is { } kubectl
+                ? (kubectl, new[] { "kustomize", directory }, $"kubectl kustomize {directory}")
+                : (null, [], "");
+        if (file is null)
+        {
+            return ([], $"{directory}/ is a Kustomize overlay but neither `kustomize` nor `kubectl` is on the server's PATH; install one of them");
+        }
+        return await InCheckoutAsync(mirror, release, deploymentId, shown, checkout =>
+            RenderProcess.RunAsync(file, arguments, checkout, new Dictionary<string, string>(), KustomizeTimeout, cancellationToken), cancellationToken);
+    }
+
+    private async Task<(List<ManifestDocument>, string?)> RenderAsync(
+        string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, RenderConfig render, CancellationToken cancellationToken)
+    {
+        var ns = environment.Target.Kubernetes!.Namespace;
+        var image = $"{service.Build.ImageRepository}@{release.Digest}";
+        var values = new Dictionary<string, string>
+        {
+            ["version"] = release.Version,
+            ["commit"] = release.Commit,
+            ["service"] = service.Name,
+            ["environment"] = environment.Name,
+            ["namespace"] = ns,
+            ["image"] = image,
+        };
+        var command = Placeholders.Fill(render.Command, values);
+        var variables = new Dictionary<string, string>
+        {
+            ["ONWARD_VERSION"] = release.Version,
+            ["ONWARD_COMMIT"] = release.Commit,
+            ["ONWARD_SERVICE"] = service.Name,
+            ["ONWARD_ENVIRONMENT"] = environment.Name,
+            ["ONWARD_NAMESPACE"] = ns,
+            ["ONWARD_IMAGE"] = image,
+        };
+        return await InCheckoutAsync(mirror, release, deploymentId, "the render command", checkout =>
+            RenderProcess.RunAsync("/bin/sh", ["-c", command], checkout, variables, render.Timeout, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Runs a renderer in a clean checkout of the release's commit, removed afterwards, and reads what it printed.</summary>
+    private async Task<(List<ManifestDocument>, string?)> InCheckoutAsync(
+        string mirror, Release release, long deploymentId, string shown, Func<string, Task<RenderProcess.Outcome>> run, CancellationToken cancellationToken)
+    {
+        var checkout = Path.Combine(dataDir, "render", deploymentId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(Path.GetDirectoryName(checkout)!);
+        await WorkTree.CheckOutAsync(mirror, release.Commit, checkout, cancellationToken);
+        RenderProcess.Outcome outcome;
+        try
+        {
+            outcome = await run(checkout);
+        }
+        finally
+        {
+            Directory.Delete(checkout, recursive: true);
+            await WorkTree.PruneAsync(mirror, CancellationToken.None);
+        }
+        var stderr = outcome.ErrorTail.Length == 0 ? "" : ":\n" + outcome.ErrorTail;
+        if (outcome.TimedOut)
+        {
+            return ([], $"{shown} did not finish in time and was stopped{stderr}");
+        }
+        if (outcome.TooLarge)
+        {
+            return ([], $"{shown} printed more than {RenderProcess.MostOutput / 1024 / 1024} MiB of manifests and was stopped");
+        }
+        if (outcome.ExitCode != 0)
+        {
+            return ([], $"{shown} exited with {outcome.ExitCode}{stderr}");
+        }
+        var documents = new List<ManifestDocument>();
+        if (Parse(outcome.Output, shown, json: false, documents) is { } error)
+        {
+            return ([], error);
+        }
+        if (!documents.Any(d => d.Body is JsonObject))
+        {
+            return ([], $"{shown} printed no objects{stderr}");
+        }
+        return (documents, null);
+    }
+
+    /// <summary>Adds the documents of one file or output (a <c>List</c> counts as its items); returns what is wrong with it, if anything.</summary>
+    private static string? Parse(string text, string source, bool json, List<ManifestDocument> into)
+    {
+        List<JsonNode?> documents;
+        try
+        {
+            documents = json ? [JsonNode.Parse(text)] : YamlDocuments.Read(text);
+        }
+        catch (Exception e) when (e is YamlException or JsonException)
+        {
+            return $"{source}: not valid {(json ? "JSON" : "YAML")}: {e.Message}";
+        }
+        var index = 0;
+        foreach (var document in documents.SelectMany(Expand))
+        {
+            index++;
+            if (document is not null)
+            {
+                into.Add(new ManifestDocument($"{source} (document {index})", document));
+            }
+        }
+        return null;
+    }
+
+    private static IEnumerable<JsonNode?> Expand(JsonNode? document) =>
+        document is JsonObject list && (list["kind"] as JsonValue)?.ToString() is { } kind && kind.EndsWith("List", StringComparison.Ordinal) && list["items"] is JsonArray items
+            ? items.Select(i => i?.DeepClone())
+            : [document];
+}

@@ -1,0 +1,72 @@
+using Onward.Core.Drift;
+
+namespace Onward.Server.Workers;
+
+/// <summary>
+/// Runs the drift checks: every environment once a minute, and an environment whose objects the watches saw change
+/// within a moment of the change (changes that come together are checked once).
+/// </summary>
+public sealed class DriftWorker(DriftChecks checks, DriftSignals signals, TimeProvider time, ILogger<DriftWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan Round = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(250);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(RoundsAsync(stoppingToken), SuspectsAsync(stoppingToken));
+
+    private async Task RoundsAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await checks.CheckAllAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("A drift check round failed: {Error}", e.Message);
+            }
+            try
+            {
+                await Task.Delay(Round, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task SuspectsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await signals.Suspects.WaitToReadAsync(stoppingToken))
+            {
+                await Task.Delay(Gather, time, stoppingToken);
+                var suspects = new HashSet<(string, string)>();
+                while (signals.Suspects.TryRead(out var suspect))
+                {
+                    suspects.Add(suspect);
+                }
+                foreach (var (service, environment) in suspects)
+                {
+                    try
+                    {
+                        await checks.CheckAsync(service, environment, stoppingToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        logger.LogWarning("The drift check of {Service} in {Environment} failed: {Error}", service, environment, e.Message);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
