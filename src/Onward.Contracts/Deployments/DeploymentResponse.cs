@@ -5,6 +5,7 @@ namespace Onward.Contracts.Deployments;
 /// <param name="Restore">After a failure with <c>onFailure: restore</c>: <c>pending</c>, <c>verifying</c>, <c>done</c> or <c>failed</c>.</param>
 /// <param name="Waiting">While queued or awaiting approval: what it waits for (a freeze, approvals), in words.</param>
 /// <param name="WaitingUntil">When that wait ends: the freeze's end, or when the approval request expires.</param>
+/// <param name="Drift">For the environment's current deployment: how the live objects differ from what it applied.</param>
 public sealed record DeploymentResponse(
     long Id,
     string Service,
@@ -22,4 +23,5 @@ public sealed record DeploymentResponse(
     string? Diagnosis,
     string? Restore,
     string? Waiting,
-    DateTimeOffset? WaitingUntil);
+    DateTimeOffset? WaitingUntil,
+    Drift.DriftResponse? Drift = null);

@@ -5,4 +5,7 @@ public sealed record HealthReport(string Kind, string Name, HealthStatus Status,
 {
     /// <summary>For a pod that failed because of one of its containers: that container's name.</summary>
     public string? Container { get; init; }
+
+    /// <summary>Each set of rules' own verdict (kubectl, kstatus, Argo CD) that the report combines.</summary>
+    public IReadOnlyList<HealthView> Views { get; init; } = [];
 }

@@ -17,7 +17,8 @@ public class WorkloadHealthTests
         var d = JsonNode.Parse($$"""
             { "apiVersion":"apps/v1","kind":"Deployment","metadata":{ "name":"foo","namespace":"bar","generation":{{generation}} },
              "spec":{  },
-             "status":{ "observedGeneration":{{observed}},"replicas":{{replicas}},"updatedReplicas":{{updated}},"availableReplicas":{{available}},"unavailableReplicas":{{replicas - available}},"conditions":[] } }
+             "status":{ "observedGeneration":{{observed}},"replicas":{{replicas}},"updatedReplicas":{{updated}},"readyReplicas":{{available}},"availableReplicas":{{available}},"unavailableReplicas":{{replicas - available}},
+                       "conditions":[ { "type":"Available","status":"{{(available >= (specReplicas ?? 1) ? "True" : "False")}}" } ] } }
             """)!;
         if (specReplicas is { } r)
         {
@@ -46,9 +47,13 @@ public class WorkloadHealthTests
     }
 
     [Fact]
-    public void A_deployment_past_its_progress_deadline_has_failed() =>
-        WorkloadHealth.Evaluate(Deployment(1, 2, 1, 2, 1, 1, "ProgressDeadlineExceeded"), Now)
-            .ShouldBe(new HealthReport("Deployment", "foo", HealthStatus.Failed, true, "deployment \"foo\" exceeded its progress deadline"));
+    public void A_deployment_past_its_progress_deadline_has_failed()
+    {
+        var report = WorkloadHealth.Evaluate(Deployment(1, 2, 1, 2, 1, 1, "ProgressDeadlineExceeded"), Now);
+
+        (report.Kind, report.Name, report.Status, report.Done, report.Message).ShouldBe(("Deployment", "foo", HealthStatus.Failed, true, "deployment \"foo\" exceeded its progress deadline"));
+        report.Views.Select(v => (v.Rules, v.State)).ShouldBe([("kubectl", "Failed"), ("kstatus", "Failed"), ("argocd", "Degraded")]);
+    }
 
     [Fact]
     public void An_autoscaler_changing_replicas_mid_rollout_only_changes_the_numbers()
@@ -78,9 +83,16 @@ public class WorkloadHealthTests
     }
 
     [Fact]
-    public void Rollout_status_needs_the_rolling_update_strategy()
+    public void An_on_delete_daemon_set_is_verified_by_its_ready_pods_where_kubectl_has_no_rollout_to_follow()
     {
-        WorkloadHealth.Evaluate(DaemonSet(1, 1, 1, 1, 1, "OnDelete"), Now).Message.ShouldBe("rollout status is only available for RollingUpdate strategy type");
+        var waiting = WorkloadHealth.Evaluate(DaemonSet(2, 2, 2, 0, 1, "OnDelete"), Now);
+        var ready = WorkloadHealth.Evaluate(DaemonSet(2, 2, 2, 0, 2, "OnDelete"), Now);
+
+        waiting.Status.ShouldBe(HealthStatus.Progressing);
+        waiting.Message.ShouldBe("Waiting for daemonset \"foo\" (OnDelete): 1 of 2 pods are ready...");
+        ready.Status.ShouldBe(HealthStatus.Healthy, "no pod has the new template until it is deleted, and that is not a failure");
+        ready.Message.ShouldBe("daemonset \"foo\" (OnDelete): 2 of 2 pods of the current revision are ready; they take a new template when deleted");
+        ready.Views.Select(v => v.Rules).ShouldBe(["onward", "kstatus", "argocd"], "kubectl has no verdict on OnDelete");
     }
 
     private static JsonNode StatefulSet(long generation, long observed, long replicas, long ready, long updated, long current, string updateRevision, string currentRevision, long? partition = null, bool rolling = true, string strategy = "RollingUpdate")
@@ -115,7 +127,7 @@ public class WorkloadHealthTests
         Expect(StatefulSet(1, 1, 3, 3, 1, 3, "foo", "bar", partition: 2), "partitioned roll out complete: 1 new pods have been updated...", true);
         Expect(StatefulSet(1, 1, 3, 3, 2, 1, "foo", "bar", rolling: false), "waiting for statefulset rolling update to complete 2 pods at revision foo...", false);
         Expect(StatefulSet(1, 1, 3, 3, 3, 3, "foo", "foo", rolling: false), "statefulset rolling update complete 3 pods at revision foo...", true);
-        Expect(StatefulSet(1, 1, 3, 3, 3, 3, "foo", "foo", strategy: "OnDelete"), "rollout status is only available for RollingUpdate strategy type", true);
+        Expect(StatefulSet(1, 1, 3, 3, 0, 3, "foo", "bar", strategy: "OnDelete"), "statefulset \"foo\" (OnDelete): 3 of 3 pods of the current revision are ready; they take a new template when deleted", true);
     }
 
     private static JsonNode Pod(string phase, string? waitingReason = null, string? lastTerminatedReason = null, bool ready = false, string? unschedulableSince = null, string hash = "new")
@@ -142,7 +154,12 @@ public class WorkloadHealthTests
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Pod",
-            ["metadata"] = new JsonObject { ["name"] = $"foo-{hash}-x1", ["labels"] = new JsonObject { ["app"] = "foo", ["pod-template-hash"] = hash } },
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = $"foo-{hash}-x1",
+                ["creationTimestamp"] = "2026-11-26T11:59:50Z",
+                ["labels"] = new JsonObject { ["app"] = "foo", ["pod-template-hash"] = hash },
+            },
             ["spec"] = new JsonObject { ["restartPolicy"] = "Always" },
             ["status"] = new JsonObject
             {
@@ -196,7 +213,7 @@ public class WorkloadHealthTests
         var deployment = Deployment(2, 2, 2, 3, 1, 2);
         deployment["metadata"]!["annotations"] = new JsonObject { ["deployment.kubernetes.io/revision"] = "2" };
         JsonNode ReplicaSet(string revision, string hash) => JsonNode.Parse($$"""
-            { "kind":"ReplicaSet","metadata":{ "name":"foo-{{hash}}","labels":{ "pod-template-hash":"{{hash}}" },"annotations":{ "deployment.kubernetes.io/revision":"{{revision}}" } } }
+            { "apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{ "name":"foo-{{hash}}","labels":{ "pod-template-hash":"{{hash}}" },"annotations":{ "deployment.kubernetes.io/revision":"{{revision}}" } } }
             """)!;
         JsonNode List(params JsonNode[] items) => new JsonObject { ["kind"] = "List", ["items"] = new JsonArray(items.Select(i => i.DeepClone()).ToArray()) };
 
@@ -216,11 +233,11 @@ public class WorkloadHealthTests
     [Fact]
     public void Other_kinds_follow_the_kstatus_convention()
     {
-        var resource = JsonNode.Parse("""{"kind":"Certificate","metadata":{"name":"tls","generation":2},"status":{"observedGeneration":2,"conditions":[{"type":"Ready","status":"True"}]}}""")!;
+        var resource = JsonNode.Parse("""{"apiVersion":"cert-manager.io/v1","kind":"Certificate","metadata":{"name":"tls","generation":2},"status":{"observedGeneration":2,"conditions":[{"type":"Ready","status":"True"}]}}""")!;
         WorkloadHealth.Evaluate(resource, Now).Status.ShouldBe(HealthStatus.Healthy);
         resource["status"]!["observedGeneration"] = 1;
         WorkloadHealth.Evaluate(resource, Now).Status.ShouldBe(HealthStatus.Progressing);
-        var job = JsonNode.Parse("""{"kind":"Job","metadata":{"name":"migrate"},"status":{"conditions":[{"type":"Failed","status":"True","reason":"BackoffLimitExceeded","message":"Job has reached the specified backoff limit"}]}}""")!;
+        var job = JsonNode.Parse("""{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"migrate"},"status":{"conditions":[{"type":"Failed","status":"True","reason":"BackoffLimitExceeded","message":"Job has reached the specified backoff limit"}]}}""")!;
         WorkloadHealth.Evaluate(job, Now).Message.ShouldBe("job \"migrate\" failed: BackoffLimitExceeded: Job has reached the specified backoff limit");
     }
 }

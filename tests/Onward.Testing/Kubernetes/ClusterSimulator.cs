@@ -80,6 +80,7 @@ public sealed partial class ClusterSimulator : IAsyncDisposable
             {
                 ReconcileJob(job);
             }
+            ReconcileInfrastructure();
             foreach (var pod in _store.List(Pods, null).Items)
             {
                 await RunPodAsync(pod);
@@ -211,13 +212,22 @@ public sealed partial class ClusterSimulator : IAsyncDisposable
                 ["readyReplicas"] = available,
                 ["availableReplicas"] = available,
                 ["unavailableReplicas"] = Math.Max(0, all.Count - available),
-                ["conditions"] = new JsonArray(new JsonObject
-                {
-                    ["type"] = "Progressing",
-                    ["status"] = stuck ? "False" : "True",
-                    ["reason"] = stuck ? "ProgressDeadlineExceeded" : complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
-                    ["message"] = stuck ? $"ReplicaSet \"{currentName}\" has timed out progressing." : $"ReplicaSet \"{currentName}\" is progressing.",
-                }),
+                ["conditions"] = new JsonArray(
+                    new JsonObject
+                    {
+                        // Available as the deployment controller decides it: at most maxUnavailable (25%, rounded down) missing.
+                        ["type"] = "Available",
+                        ["status"] = available >= desired - desired / 4 ? "True" : "False",
+                        ["reason"] = available >= desired - desired / 4 ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                        ["message"] = available >= desired - desired / 4 ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+                    },
+                    new JsonObject
+                    {
+                        ["type"] = "Progressing",
+                        ["status"] = stuck ? "False" : "True",
+                        ["reason"] = stuck ? "ProgressDeadlineExceeded" : complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                        ["message"] = stuck ? $"ReplicaSet \"{currentName}\" has timed out progressing." : $"ReplicaSet \"{currentName}\" is progressing.",
+                    }),
             };
             return d;
         });

@@ -758,6 +758,11 @@ public sealed class KubernetesApiServer : IAsyncDisposable
                 ? new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["partition"] = 0 } }
                 : new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1 } };
         }
+        if (type.Plural == "services" && type.Group.Length == 0 && created["spec"] is JsonObject serviceSpec && serviceSpec["clusterIP"] is null)
+        {
+            // The API server allocates every Service a cluster IP from the service range.
+            serviceSpec["clusterIP"] = $"10.96.{Random.Shared.Next(0, 256)}.{Random.Shared.Next(1, 255)}";
+        }
         if (type.Plural == "namespaces")
         {
             created["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };

@@ -79,10 +79,17 @@ public static class DeploymentsCommand
     private static Command Show()
     {
         var id = new Argument<long>("ID") { Description = "The deployment's id" };
-        var show = new Command("show", "One deployment with its timeline and diagnosis");
+        var manifests = new Option<bool>("--manifests") { Description = "Print the manifests it rendered and applied (YAML) instead" };
+        var show = new Command("show", "One deployment with its timeline, diagnosis and drift, or with --manifests what it applied");
         show.Arguments.Add(id);
+        show.Options.Add(manifests);
         show.SetApiAction(async (result, client, cancellationToken) =>
         {
+            if (result.GetValue(manifests))
+            {
+                Console.Write(await client.GetTextAsync($"api/v1/deployments/{result.GetValue(id)}/manifests", cancellationToken));
+                return ExitCodes.Success;
+            }
             var (deployment, raw) = await client.GetAsync<DeploymentResponse>($"api/v1/deployments/{result.GetValue(id)}", cancellationToken);
             if (result.GetValue(GlobalOptions.Json))
             {
@@ -212,6 +219,16 @@ public static class DeploymentsCommand
         {
             AnsiConsole.MarkupLine("[bold red]Diagnosis[/]");
             Console.WriteLine(d.Diagnosis);
+        }
+        if (d.Drift is { } drift)
+        {
+            AnsiConsole.MarkupLine($"[bold yellow]Drift[/] since {drift.Since.ToLocalTime():yyyy-MM-dd HH:mm:ss}, checked {drift.CheckedAt.ToLocalTime():HH:mm:ss}: {drift.Count} difference{(drift.Count == 1 ? "" : "s")} from what was applied");
+            foreach (var difference in drift.Differences)
+            {
+                AnsiConsole.MarkupLine(difference.Field is null
+                    ? $"  {ApiCommand.Escape(difference.Item)}: [red]deleted[/]"
+                    : $"  {ApiCommand.Escape(difference.Item)}: {ApiCommand.Escape(difference.Field)} is {ApiCommand.Escape(difference.Live ?? "unset")}, applied {ApiCommand.Escape(difference.Applied ?? "unset")}");
+            }
         }
     }
 

@@ -7,13 +7,21 @@ namespace Onward.Cli.Commands.Health;
 
 /// <summary>
 /// <c>onward health [-f FILE | -]</c>: the verification rules Onward applies to rollouts, on a saved object
-/// (<c>kubectl get deploy/x -o json</c>, a Pod, or a List of a workload and its Pods). Exit 0 healthy, 1 failed,
+/// (<c>kubectl get deploy/x -o json</c>, a Pod, a custom resource, or a List of a workload and its Pods): the verdict
+/// and each set of rules' own (kubectl, kstatus, Argo CD, and Onward's where it has some). Exit 0 healthy, 1 failed,
 /// 2 progressing.
 /// </summary>
 public static class HealthCommand
 {
     // Messages quote names; keep them readable (\"web\" rather than \u0022web\u0022) for people and for scripts.
     private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string NoVerdict(string rules) => rules switch
+    {
+        KubectlRolloutStatus.Rules => "kubectl rollout status follows only Deployments, DaemonSets and StatefulSets that update RollingUpdate",
+        ArgoCdHealth.Rules => "Argo CD has no built-in health check for this kind",
+        _ => "no verdict",
+    };
 
     public static Command Create()
     {
@@ -48,7 +56,14 @@ public static class HealthCommand
                 Console.Error.WriteLine($"error: {path} holds no Kubernetes object");
                 return ExitCodes.Failure;
             }
-            var report = WorkloadHealth.Evaluate(document, DateTimeOffset.UtcNow);
+            var now = DateTimeOffset.UtcNow;
+            var report = WorkloadHealth.Evaluate(document, now);
+            // The views of the object itself; for a List, of its workload (or its first Pod).
+            var subject = ((string?)document["kind"]) == "List"
+                ? document["items"]?.AsArray().FirstOrDefault(i => (string?)i?["kind"] is "Deployment" or "StatefulSet" or "DaemonSet" or "Job")
+                    ?? document["items"]?.AsArray().FirstOrDefault(i => i is JsonObject)
+                : document;
+            var views = subject is null ? [] : WorkloadHealth.Views(subject, now);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 kind = report.Kind,
@@ -56,6 +71,11 @@ public static class HealthCommand
                 status = report.Status.ToString(),
                 done = report.Done,
                 message = report.Message,
+                views = new[] { WorkloadHealth.Rules, KubectlRolloutStatus.Rules, KstatusStatus.Rules, ArgoCdHealth.Rules }
+                    .Select(rules => views.FirstOrDefault(v => v.Rules == rules) is { } view
+                        ? new { rules, verdict = view.Status.ToString(), state = view.State, reason = view.Reason, message = view.Message }
+                        : new { rules, verdict = "None", state = "None", reason = "", message = NoVerdict(rules) })
+                    .Where(v => v.rules != WorkloadHealth.Rules || v.verdict != "None"),
             }, Output));
             return report.Status switch
             {

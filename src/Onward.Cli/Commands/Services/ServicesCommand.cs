@@ -18,7 +18,7 @@ public static class ServicesCommand
                 return ExitCodes.Success;
             }
             var table = new Table().Border(TableBorder.Simple)
-                .AddColumns("SERVICE", "ENVIRONMENT", "CURRENT", "SINCE", "LAST DEPLOYMENT", "URL");
+                .AddColumns("SERVICE", "ENVIRONMENT", "CURRENT", "SINCE", "LAST DEPLOYMENT", "DRIFT", "URL");
             foreach (var service in services)
             {
                 foreach (var environment in service.Environments)
@@ -29,6 +29,7 @@ public static class ServicesCommand
                         environment.Current is { } c ? ApiCommand.Escape(c.Version) : "[grey]-[/]",
                         environment.Current is { } since ? since.DeployedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") : "",
                         environment.Last is { } last ? $"#{last.Id} {ApiCommand.Escape(last.Version)} {StateMarkup(last.State)}" : "[grey]-[/]",
+                        environment.Drift is { } drift ? $"[yellow]drifted[/] ({drift.Count})" : "",
                         ApiCommand.Escape(environment.Url));
                 }
             }

@@ -4,6 +4,10 @@ using Onward.Contracts.Deployments;
 using Onward.Core.Approvals;
 using Onward.Contracts.Problems;
 using Onward.Core.Deployments;
+using Onward.Core.Drift;
+using Onward.Core.Kubernetes;
+using Onward.Integrations.Kubernetes;
+using Onward.Server.Api.Drift;
 using Onward.Core.Sources;
 using Onward.Server.Auth;
 
@@ -16,6 +20,7 @@ public static class DeploymentsEndpoints
         var deployments = api.MapGroup("/deployments");
         deployments.MapGet("", ListAsync).RequireRole(Role.Viewer);
         deployments.MapGet("/{id:long}", GetAsync).RequireRole(Role.Viewer);
+        deployments.MapGet("/{id:long}/manifests", ManifestsAsync).RequireRole(Role.Viewer);
         deployments.MapPost("", RequestAsync).RequireRole(Role.Deployer);
         deployments.MapPost("/{id:long}/approve", (long id, DecisionBody? body, DeploymentApprovals approvals, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken) =>
             DecideAsync(id, ApprovalDecision.Approved, body, approvals, store, http, cancellationToken)).RequireRole(Role.Approver);
@@ -44,13 +49,31 @@ public static class DeploymentsEndpoints
     }
 
     private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> GetAsync(
-        IDeploymentStore store, DeploymentApprovals approvals, long id, CancellationToken cancellationToken)
+        IDeploymentStore store, DeploymentApprovals approvals, IDriftStore drift, long id, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is not { } deployment)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
         }
-        return TypedResults.Ok(await FullAsync(deployment, store, approvals, cancellationToken));
+        var full = await FullAsync(deployment, store, approvals, cancellationToken);
+        var drifted = await drift.GetAsync(deployment.Service, deployment.Environment, cancellationToken);
+        return TypedResults.Ok(drifted?.DeploymentId == deployment.Id ? full with { Drift = drifted.ToResponse() } : full);
+    }
+
+    /// <summary>What a deployment to a cluster rendered and applied, as one YAML stream.</summary>
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ManifestsAsync(
+        IDeploymentStore store, IManifestStore manifests, long id, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
+        }
+        if (await manifests.GetAsync(id, cancellationToken) is not { } rendered)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found",
+                detail: $"deployment {id} has no rendered manifests: it went to a local environment, or it ended before anything was rendered");
+        }
+        return TypedResults.Text(RenderedManifests.ToYaml(rendered), "application/yaml; charset=utf-8");
     }
 
     private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> DecideAsync(
