@@ -75,6 +75,33 @@ public sealed class LocalRegistry : IAsyncDisposable
         return registry;
     }
 
+    /// <summary>
+    /// Pushes a small image (a config blob and no layers, an OCI manifest) through the distribution API, as an external
+    /// CI would push a build, in milliseconds: for tests that need releases, not containers. Returns its digest.
+    /// </summary>
+    public async Task<string> PushTinyImageAsync(string repository, string tag, string label = "")
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{Host}/") };
+        var config = System.Text.Encoding.UTF8.GetBytes($$$"""{"architecture":"amd64","os":"linux","config":{"Labels":{"test.onward.dev/label":"{{{label}}}{{{tag}}}"}},"rootfs":{"type":"layers","diff_ids":[]}}""");
+        var configDigest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(config));
+        using (var start = await http.PostAsync($"v2/{repository}/blobs/uploads/", null))
+        {
+            start.EnsureSuccessStatusCode();
+            var location = start.Headers.Location!.ToString();
+            var separator = location.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+            using var upload = await http.PutAsync($"{location}{separator}digest={Uri.EscapeDataString(configDigest)}", new ByteArrayContent(config));
+            upload.EnsureSuccessStatusCode();
+        }
+        var manifest = System.Text.Encoding.UTF8.GetBytes($$$"""
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{{configDigest}}}","size":{{{config.Length}}}},"layers":[]}
+            """.Trim());
+        using var content = new ByteArrayContent(manifest);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json");
+        using var put = await http.PutAsync($"v2/{repository}/manifests/{tag}", content);
+        put.EnsureSuccessStatusCode();
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifest));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

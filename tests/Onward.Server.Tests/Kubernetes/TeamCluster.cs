@@ -1,0 +1,67 @@
+using System.Net.Http.Json;
+using Onward.Contracts.Releases;
+using Onward.Testing;
+using Onward.Testing.Kubernetes;
+
+namespace Onward.Server.Tests.Kubernetes;
+
+/// <summary>
+/// A team's setup for the Kubernetes tests: a registry, a simulated cluster, and the service's repository, whose
+/// releases an external CI registers (a small image pushed per commit, so that tests need releases, not builds).
+/// </summary>
+internal sealed class TeamCluster : IAsyncDisposable
+{
+    private TeamCluster(TempDirectory dir, LocalRegistry registry, KubernetesApiServer cluster, GitRepository repo) =>
+        (Dir, Registry, Cluster, Repo) = (dir, registry, cluster, repo);
+
+    public TempDirectory Dir { get; }
+
+    public LocalRegistry Registry { get; }
+
+    public KubernetesApiServer Cluster { get; }
+
+    public GitRepository Repo { get; }
+
+    public string Image => $"{Registry.Host}/acme/web";
+
+    public static async Task<TeamCluster> StartAsync()
+    {
+        var dir = new TempDirectory();
+        var registry = await LocalRegistry.StartAsync();
+        var cluster = await KubernetesApiServer.StartAsync(simulate: true);
+        var repo = await GitRepository.InitAsync(dir.Combine("web"));
+        return new TeamCluster(dir, registry, cluster, repo);
+    }
+
+    /// <summary>onward.yaml with the service <c>web</c> (external builds) and one auto-deployed environment per (name, namespace).</summary>
+    /// <param name="deploy">The service's <c>deploy</c> mapping, e.g. <c>{ manifests: deploy/k8s }</c>.</param>
+    public string Yaml(string deploy, params (string Name, string Namespace)[] environments) => Yaml([("web", Repo.Path, deploy)], environments);
+
+    public string Yaml(IEnumerable<(string Name, string Repository, string Deploy)> services, params (string Name, string Namespace)[] environments) =>
+        TestConfig.Yaml(Ports.Free(),
+            environments.Select(e => $"{e.Name}: {{ target: {{ kubernetes: {{ server: \"{Cluster.Url}\", namespace: {e.Namespace} }} }}, policy: {{ autoDeploy: main }} }}"),
+            services.Select(s => $$"""
+                  {{s.Name}}:
+                    repository: {{s.Repository}}
+                    poll: 200ms
+                    build: { external: { image: {{Image}} } }
+                    deploy: {{s.Deploy}}
+                    verify: { timeout: 30s }
+                """),
+            $"registries: {{ \"{Registry.Host}\": {{ insecure: true }} }}");
+
+    /// <summary>Pushes an image for <paramref name="commit"/> and registers it with Onward, as the team's CI does after a build.</summary>
+    public async Task ReleaseAsync(OnwardHost onward, string commit, string service = "web")
+    {
+        await Registry.PushTinyImageAsync("acme/web", commit[..7], service);
+        using var response = await onward.Api.Http.PostAsJsonAsync("api/v1/releases", new ReleaseRegistration(service, commit, null, $"{Image}:{commit[..7]}"));
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Registry.DisposeAsync();
+        await Dir.DisposeAsync();
+    }
+}
