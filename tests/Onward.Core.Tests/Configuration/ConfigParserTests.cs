@@ -279,6 +279,37 @@ public class ConfigParserTests
     }
 
     [Fact]
+    public void Cluster_services_render_per_environment_prune_by_default_and_heal_only_when_asked()
+    {
+        var yaml = """
+            environments:
+              dev: { target: { kubernetes: { server: "https://k8s.example", namespace: shop-dev } } }
+              prod: { target: { kubernetes: { server: "https://k8s.example", namespace: shop, createNamespace: false } } }
+            services:
+              web:
+                repository: https://git.example/web.git
+                build: { external: { image: registry.example.com/acme/web } }
+                deploy: { manifests: "deploy/overlays/{environment}/" }
+              chart:
+                repository: https://git.example/chart.git
+                build: { external: { image: registry.example.com/acme/chart } }
+                deploy: { render: { command: "helm template chart ./chart -f chart/values-{environment}.yaml", timeout: 30s }, prune: false, selfHeal: true }
+            """;
+
+        var config = Parse(yaml).Config!;
+
+        var web = config.FindService("web")!.Deploy;
+        web.ManifestsFor("web", "prod").ShouldBe("deploy/overlays/prod");
+        (web.Prune, web.SelfHeal, web.Render).ShouldBe((true, false, null));
+        var chart = config.FindService("chart")!.Deploy;
+        chart.Render.ShouldBe(new RenderConfig("helm template chart ./chart -f chart/values-{environment}.yaml", TimeSpan.FromSeconds(30)));
+        (chart.Prune, chart.SelfHeal).ShouldBe((false, true));
+        config.FindEnvironment("dev")!.Target.Kubernetes!.CreateNamespace.ShouldBeTrue();
+        config.FindEnvironment("prod")!.Target.Kubernetes!.CreateNamespace.ShouldBeFalse();
+        config.FindEnvironment("dev")!.Target.Kubernetes!.ClusterKey.ShouldBe(config.FindEnvironment("prod")!.Target.Kubernetes!.ClusterKey, "one cluster, one connection");
+    }
+
+    [Fact]
     public void Builder_mistakes_are_caught()
     {
         var yaml = """

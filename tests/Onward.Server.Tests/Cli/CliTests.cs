@@ -112,20 +112,27 @@ public class CliTests
             await File.WriteAllTextAsync(file, json);
             return await OnwardCli.RunAsync(null, "health", "-f", file);
         }
-        const string Done = """{"kind":"Deployment","metadata":{"name":"web","generation":2},"spec":{"replicas":2},"status":{"observedGeneration":2,"replicas":2,"updatedReplicas":2,"availableReplicas":2}}""";
+        const string Done = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","generation":2},"spec":{"replicas":2},"status":{"observedGeneration":2,"replicas":2,"updatedReplicas":2,"readyReplicas":2,"availableReplicas":2,"conditions":[{"type":"Available","status":"True"}]}}""";
 
         var healthy = await HealthAsync(Done);
         var progressing = await HealthAsync(Done.Replace("\"availableReplicas\":2", "\"availableReplicas\":1", StringComparison.Ordinal));
-        var failed = await HealthAsync("""{"kind":"Pod","metadata":{"name":"web-1"},"status":{"phase":"Pending","containerStatuses":[{"name":"app","restartCount":0,"state":{"waiting":{"reason":"ImagePullBackOff","message":"Back-off pulling image"}}}]}}""");
+        var notAvailable = await HealthAsync(Done.Replace("\"status\":\"True\"", "\"status\":\"False\"", StringComparison.Ordinal));
+        var failed = await HealthAsync("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1"},"spec":{"restartPolicy":"Always"},"status":{"phase":"Pending","containerStatuses":[{"name":"app","restartCount":0,"state":{"waiting":{"reason":"ImagePullBackOff","message":"Back-off pulling image"}}}]}}""");
         var garbage = await HealthAsync("not json");
 
         healthy.ExitCode.ShouldBe(0);
-        healthy.Output.Trim().ShouldBe("""{"kind":"Deployment","name":"web","status":"Healthy","done":true,"message":"deployment \"web\" successfully rolled out"}""");
+        healthy.Output.Trim().ShouldBe("""
+            {"kind":"Deployment","name":"web","status":"Healthy","done":true,"message":"deployment \"web\" successfully rolled out","views":[{"rules":"kubectl","verdict":"Healthy","state":"Done","reason":"","message":"deployment \"web\" successfully rolled out"},{"rules":"kstatus","verdict":"Healthy","state":"Current","reason":"","message":"Deployment is available. Replicas: 2"},{"rules":"argocd","verdict":"Healthy","state":"Healthy","reason":"","message":""}]}
+            """);
         progressing.ExitCode.ShouldBe(2);
         progressing.Output.ShouldContain("1 of 2 updated replicas are available");
+        notAvailable.ExitCode.ShouldBe(2, "kubectl and Argo CD are done, kstatus is not: the strictest wins");
+        notAvailable.Output.ShouldContain("\"message\":\"Deployment not Available (kstatus: InProgress)\"");
         failed.ExitCode.ShouldBe(1);
         failed.Output.ShouldContain("\"status\":\"Failed\"");
-        garbage.ExitCode.ShouldBe(1);
+        failed.Output.ShouldContain("{\"rules\":\"onward\",\"verdict\":\"Failed\"");
+        failed.Output.ShouldContain("{\"rules\":\"kubectl\",\"verdict\":\"None\"");
+        failed.Output.ShouldContain("{\"rules\":\"argocd\",\"verdict\":\"Failed\",\"state\":\"Degraded\",\"reason\":\"\",\"message\":\"Back-off pulling image\"}");
         garbage.Error.ShouldContain("is not JSON");
     }
 }
