@@ -96,6 +96,8 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         app.MapGet("/apis", () => Results.Json(server.Resources.GroupList()));
         app.MapGet("/apis/{group}", (HttpContext http, string group) => DiscoveryAsync(http, server.Resources.Group(group)));
         app.MapGet("/version", () => Results.Json(new { major = "1", minor = "32", gitVersion = "v1.32.0-onward-test", platform = "linux/amd64" }));
+        // Not part of the Kubernetes API: what benchmarks and outside checks want to know of the test server itself.
+        app.MapGet("/onward-test/stats", () => Results.Json(new { openWatches = store.OpenWatches, resourceVersion = store.Revision }));
         app.Map("/api/{version}/{**path}", (HttpContext http, string version, string? path) => server.HandleAsync(http, "", version, path ?? ""));
         app.Map("/apis/{group}/{version}/{**path}", (HttpContext http, string group, string version, string? path) => server.HandleAsync(http, group, version, path ?? ""));
         await app.StartAsync();
