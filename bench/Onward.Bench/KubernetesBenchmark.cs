@@ -70,7 +70,7 @@ public static class KubernetesBenchmark
     {
         var done = await Eventually.WaitAsync(async () =>
         {
-            var all = (await server.Api.DeploymentsAsync("svc")).Where(d => d.Release.Commit == commit).ToList();
+            var all = (await server.Api.DeploymentsAsync("svc", limit: 1000)).Where(d => d.Release.Commit == commit).ToList();
             return all.Count == count && all.All(d => d.State is "Succeeded" or "Failed" or "Blocked") ? all : null;
         }, $"{count} deployments to end", TimeSpan.FromMinutes(10));
         var latencies = new List<double>();

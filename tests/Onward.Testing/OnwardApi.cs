@@ -48,8 +48,8 @@ public sealed class OnwardApi : IDisposable
 
     public Task<ReleaseResponse[]> ReleasesAsync(string service) => GetAsync<ReleaseResponse[]>($"api/v1/releases?service={service}&limit=100");
 
-    public Task<DeploymentResponse[]> DeploymentsAsync(string service, string? environment = null) =>
-        GetAsync<DeploymentResponse[]>($"api/v1/deployments?service={service}&limit=200" + (environment is null ? "" : $"&environment={environment}"));
+    public Task<DeploymentResponse[]> DeploymentsAsync(string service, string? environment = null, int limit = 200) =>
+        GetAsync<DeploymentResponse[]>($"api/v1/deployments?service={service}&limit={limit}" + (environment is null ? "" : $"&environment={environment}"));
 
     public Task<DeploymentResponse> DeploymentAsync(long id) => GetAsync<DeploymentResponse>($"api/v1/deployments/{id}");
 
