@@ -23,3 +23,13 @@ if ((${#need[@]})); then
 fi
 command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET SDK 10 is required (dotnet on PATH)" >&2; exit 1; }
 echo "setup: git $(git --version | cut -d' ' -f3), dotnet $(dotnet --version), $(buildah --version | cut -d' ' -f1-3)"
+
+# The JavaScript clients the flag tests run with node: flagd's own evaluator and an OpenFeature SDK over OFREP,
+# pinned by tests/node/package-lock.json.
+command -v node >/dev/null 2>&1 || { echo "setup: node 20 and npm are required for the flag tests" >&2; exit 1; }
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -f "$root/tests/node/node_modules/.package-lock.json" ] || ! cmp -s "$root/tests/node/package-lock.json" "$root/tests/node/node_modules/.onward-installed-lock"; then
+  echo "setup: installing the flag tests' node packages"
+  (cd "$root/tests/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$root/tests/node/package-lock.json" "$root/tests/node/node_modules/.onward-installed-lock"
+fi

@@ -15,6 +15,18 @@ public static class Paths
 
     public static string SimulatedClusterDll => Built("tests/Onward.Testing.Cluster", "Onward.Testing.Cluster.dll");
 
+    /// <summary>tests/node with its packages installed (flagd-core, the OpenFeature SDK and OFREP core), as scripts/setup.sh leaves it.</summary>
+    public static string NodeClients
+    {
+        get
+        {
+            var path = Path.Combine(RepositoryRoot, "tests", "node");
+            return Directory.Exists(Path.Combine(path, "node_modules", "@openfeature"))
+                ? path
+                : throw new DirectoryNotFoundException($"{path}/node_modules is missing; run scripts/setup.sh (it runs npm ci there)");
+        }
+    }
+
     private static string Built(string project, string file)
     {
         var path = Path.Combine(RepositoryRoot, project, "bin", Configuration, "net10.0", file);
