@@ -17,7 +17,7 @@ public static class FlagData
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number => v.GetValue<double>(),
+            JsonValueKind.Number => v.TryGetValue<double>(out var d) ? d : double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture),
             JsonValueKind.String => v.GetValue<string>(),
             _ => null,
         },

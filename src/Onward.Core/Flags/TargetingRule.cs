@@ -107,9 +107,9 @@ public sealed class TargetingRule
         if (args[0] is JsonValue or null && IsLiteral(args[0]))
         {
             var segments = Segments(FlagData.FromJson(args[0]));
-            return s => Lookup(s, segments) ?? fallback?.Invoke(s);
+            return s => Lookup(s, segments) is (true, var value) ? value : fallback?.Invoke(s);
         }
-        return s => Lookup(s, Segments(a[0](s))) ?? fallback?.Invoke(s);
+        return s => Lookup(s, Segments(a[0](s))) is (true, var value) ? value : fallback?.Invoke(s);
     }
 
     private static string[] Segments(object? path) => path switch
@@ -120,11 +120,15 @@ public sealed class TargetingRule
         _ => [JsValues.ToText(path)],
     };
 
-    private static object? Lookup(EvaluationScope scope, string[] segments)
+    /// <summary>
+    /// Reads a dotted path. As in json-logic-engine, only an absent property is "not found" (var's default applies,
+    /// missing lists it); a property present with null is found, and null.
+    /// </summary>
+    private static (bool Found, object? Value) Lookup(EvaluationScope scope, string[] segments)
     {
         if (segments.Length == 0)
         {
-            return scope.IsNested ? scope.Data : scope.ContextWithFlagd;
+            return (true, scope.IsNested ? scope.Data : scope.ContextWithFlagd);
         }
         object? current;
         var start = 0;
@@ -132,25 +136,34 @@ public sealed class TargetingRule
         {
             if (segments.Length == 1)
             {
-                return scope.Flagd;
+                return (true, scope.Flagd);
             }
             current = segments[1] switch { "flagKey" => scope.FlagKey, "timestamp" => (double)scope.Timestamp, _ => null };
+            if (current is null)
+            {
+                return (false, null);
+            }
             start = 2;
         }
         else
         {
             current = scope.Data;
         }
-        for (var i = start; i < segments.Length && current is not null; i++)
+        for (var i = start; i < segments.Length; i++)
         {
-            current = current switch
+            switch (current)
             {
-                IReadOnlyDictionary<string, object?> map => map.GetValueOrDefault(segments[i]),
-                IReadOnlyList<object?> list when int.TryParse(segments[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index < list.Count => list[index],
-                _ => null,
-            };
+                case IReadOnlyDictionary<string, object?> map when map.TryGetValue(segments[i], out var next):
+                    current = next;
+                    break;
+                case IReadOnlyList<object?> list when int.TryParse(segments[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index < list.Count:
+                    current = list[index];
+                    break;
+                default:
+                    return (false, null);
+            }
         }
-        return current;
+        return (true, current);
     }
 
     private static List<object?> Missing(EvaluationScope scope, List<object?> keys)
@@ -159,7 +172,7 @@ public sealed class TargetingRule
         {
             keys = first.ToList();
         }
-        return keys.Where(k => Lookup(scope, Segments(k)) is null or "").ToList();
+        return keys.Where(k => !Lookup(scope, Segments(k)).Found).ToList();
     }
 
     private static List<object?> MissingSome(EvaluationScope scope, object? need, object? keys)

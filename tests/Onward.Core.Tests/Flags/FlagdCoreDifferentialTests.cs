@@ -78,6 +78,8 @@ public class FlagdCoreDifferentialTests
     private static readonly string[] Tiers = ["free", "pro", "enterprise"];
     private static readonly string[] Versions = ["1.0.0", "1.2.3", "2.0.0-beta.1", "2.0.0", "v2.1.0", "3.0", "10.4.1", "0.9.9-rc.2", "not-a-version"];
     private static readonly string[] Countries = ["de", "fr", "us", "jp"];
+    private static readonly string[] Relations = ["<", "<=", ">", ">="];
+    private static readonly string[] SemVerOperators = ["=", "!=", "<", "<=", ">", ">=", "^", "~"];
 
     private static (JsonObject Document, List<(string Key, string Type, JsonObject Context)> Cases) Generate(Random random, int flags, int contextsPerFlag)
     {
@@ -195,7 +197,8 @@ public class FlagdCoreDifferentialTests
                 flag["targeting"] = new JsonObject();
                 break;
             default:
-                flag["targeting"] = Result(random, variantNames, depth: 0);
+                var result = Result(random, variantNames, depth: 0);
+                flag["targeting"] = result as JsonObject ?? new JsonObject { ["if"] = new JsonArray(Condition(random, 0), result, null) };
                 break;
         }
         if (random.Next(3) == 0)
@@ -214,7 +217,7 @@ public class FlagdCoreDifferentialTests
             1 => "no-such-variant",
             _ => variants[random.Next(variants.Length)],
         };
-        switch (depth > 2 ? random.Next(2) : random.Next(7))
+        switch (depth > 2 ? random.Next(2) * 4 : random.Next(7))
         {
             case 0:
                 return Name();
@@ -229,7 +232,7 @@ public class FlagdCoreDifferentialTests
             case 5:
                 return new JsonObject { ["if"] = new JsonArray(new JsonObject { ["$ref"] = random.Next(2) == 0 ? "is-acme" : "is-paying" }, Name(), Name()) };
             default:
-                return new JsonObject { ["cat"] = new JsonArray(variants[random.Next(variants.Length)][..2], new JsonObject { ["substr"] = new JsonArray(variants[random.Next(variants.Length)], 2) }) };
+                return new JsonObject { ["cat"] = new JsonArray(variants[random.Next(variants.Length)][..1], new JsonObject { ["substr"] = new JsonArray(variants[random.Next(variants.Length)], 1) }) };
         }
     }
 
@@ -269,12 +272,12 @@ public class FlagdCoreDifferentialTests
         {
             0 => new JsonObject { [random.Next(2) == 0 ? "==" : "!="] = new JsonArray(Var("tier"), Tiers[random.Next(Tiers.Length)]) },
             1 => new JsonObject { [random.Next(2) == 0 ? "===" : "!=="] = new JsonArray(Var("email"), Emails[random.Next(Emails.Length)]) },
-            2 => new JsonObject { [new[] { "<", "<=", ">", ">=" }[random.Next(4)]] = new JsonArray(Var("age"), random.Next(10, 80)) },
+            2 => new JsonObject { [Relations[random.Next(Relations.Length)]] = new JsonArray(Var("age"), random.Next(10, 80)) },
             3 => new JsonObject { ["<"] = new JsonArray(18, Var("age"), 65) },
             4 => new JsonObject { ["in"] = new JsonArray(Var("user.country"), new JsonArray("de", "fr")) },
             5 => new JsonObject { ["in"] = new JsonArray("acme", Var("email")) },
             6 => new JsonObject { [random.Next(2) == 0 ? "starts_with" : "ends_with"] = new JsonArray(Var("email"), random.Next(2) == 0 ? "ann" : ".com") },
-            7 => new JsonObject { ["sem_ver"] = new JsonArray(Var("version"), new[] { "=", "!=", "<", "<=", ">", ">=", "^", "~" }[random.Next(8)], Versions[random.Next(Versions.Length - 1)]) },
+            7 => new JsonObject { ["sem_ver"] = new JsonArray(Var("version"), SemVerOperators[random.Next(SemVerOperators.Length)], Versions[random.Next(Versions.Length - 1)]) },
             8 => new JsonObject { [">"] = new JsonArray(Var("user.score"), Math.Round(random.NextDouble() * 100, 1)) },
             9 => new JsonObject { ["=="] = new JsonArray(Var("beta"), true) },
             10 => new JsonObject { [">="] = new JsonArray(new JsonObject { ["%"] = new JsonArray(Var("age"), 7) }, 3) },

@@ -71,7 +71,7 @@ public class RealClusterTeamTests
             metadata: { name: front }
             spec: { size: 3 }
             """);
-        await repo.WriteAsync("deploy/k8s/web.yaml", $$"""
+        var webDeployment = $$"""
             apiVersion: apps/v1
             kind: Deployment
             metadata: { name: web }
@@ -81,12 +81,8 @@ public class RealClusterTeamTests
               template:
                 metadata: { labels: { app: web } }
                 spec: { containers: [ { name: app, image: "{{imageName}}" } ] }
-            ---
-            apiVersion: v1
-            kind: ConfigMap
-            metadata: { name: settings }
-            data: { mode: fast }
-            """);
+            """;
+        await repo.WriteAsync("deploy/k8s/web.yaml", webDeployment + "\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { mode: fast }\n");
         var first = await repo.CommitAsync("a CRD, a widget, settings and web");
         var environment = $"dev: {{ target: {{ kubernetes: {{ kubeconfig: \"{kubeconfig}\"{(string.IsNullOrEmpty(context) ? "" : $", context: \"{context}\"")}, namespace: {ns} }} }}, policy: {{ autoDeploy: main }} }}";
         var yaml = TestConfig.Yaml(Ports.Free(), [environment], [$$"""
@@ -110,17 +106,7 @@ public class RealClusterTeamTests
             var widget = (System.Text.Json.JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync(group, "v1", ns, "widgets", "front");
             widget.GetProperty("spec").GetProperty("size").GetInt32().ShouldBe(3);
 
-            await repo.WriteAsync("deploy/k8s/web.yaml", $$"""
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: { name: web }
-                spec:
-                  replicas: 1
-                  selector: { matchLabels: { app: web } }
-                  template:
-                    metadata: { labels: { app: web } }
-                    spec: { containers: [ { name: app, image: "{{imageName}}" } ] }
-                """);
+            await repo.WriteAsync("deploy/k8s/web.yaml", webDeployment);
             var second = await repo.CommitAsync("no settings");
             var pruned = await ReleaseAndWaitAsync(onward, second, image);
             pruned.State.ShouldBe("Succeeded", pruned.Reason + pruned.Diagnosis);
