@@ -9,6 +9,7 @@ using Onward.Core.Builds;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
 using Onward.Core.Drift;
+using Onward.Core.Flags;
 using Onward.Core.Freezes;
 using Onward.Core.Kubernetes;
 using Onward.Core.LocalProcesses;
@@ -27,6 +28,7 @@ using Onward.Server.Api.Approvals;
 using Onward.Server.Api.Audit;
 using Onward.Server.Api.Deployments;
 using Onward.Server.Api.Environments;
+using Onward.Server.Api.Flags;
 using Onward.Server.Api.Health;
 using Onward.Server.Api.Releases;
 using Onward.Server.Api.Services;
@@ -34,6 +36,7 @@ using Onward.Server.Api.Tokens;
 using Onward.Server.Api.Webhooks;
 using Onward.Server.Auth;
 using Onward.Server.Hosting;
+using Onward.Server.Ofrep;
 using Onward.Server.Problems;
 using Onward.Server.Webhooks;
 using Onward.Server.Workers;
@@ -41,6 +44,7 @@ using Onward.Storage.Access;
 using Onward.Storage.Approvals;
 using Onward.Storage.Audit;
 using Onward.Storage.Drift;
+using Onward.Storage.Flags;
 using Onward.Storage.Kubernetes;
 using Onward.Storage.Database;
 using Onward.Storage.Freezes;
@@ -143,6 +147,8 @@ public static class OnwardServer
         services.AddSingleton<IDriftStore, DriftStore>();
         services.AddSingleton<DriftSignals>();
         services.AddSingleton<DriftChecks>();
+        services.AddSingleton<IFlagStore, FlagStore>();
+        services.AddSingleton<FlagCatalog>();
         services.AddSingleton<ClusterClients>();
         services.AddSingleton(sp => new KubernetesTarget(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<ClusterClients>(),
             sp.GetRequiredService<IManifestStore>(), sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<DriftSignals>(),
@@ -169,6 +175,7 @@ public static class OnwardServer
         app.UseMiddleware<AuthenticationMiddleware>();
         app.MapHealth();
         app.MapWebhookReceivers();
+        app.MapOfrep();
         var api = app.MapGroup("/api/v1");
         api.WithMetadata(new RequestSizeLimitAttribute(FieldLimits.ApiBody));
         api.MapServices();
@@ -179,6 +186,7 @@ public static class OnwardServer
         api.MapApprovals();
         api.MapTokens();
         api.MapAudit();
+        api.MapFlags();
         return app;
     }
 }

@@ -31,6 +31,10 @@ public sealed record FlagDefinition(
         {
             json["targeting"] = Targeting.DeepClone();
         }
+        if (Metadata.Count > 0)
+        {
+            json["metadata"] = new JsonObject(Metadata.Select(m => KeyValuePair.Create(m.Key, m.Value?.DeepClone())));
+        }
         return json;
     }
 }

@@ -177,5 +177,41 @@ public static class Migrations
                 PRIMARY KEY (service, environment)
             );
             """),
+        new(9, "feature flags", """
+            CREATE TABLE flag_sets (
+                environment TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                document TEXT NOT NULL,
+                deployment_id INTEGER,
+                version TEXT,
+                actor TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (environment, owner)
+            );
+            CREATE TABLE flag_switches (
+                environment TEXT NOT NULL,
+                flag_key TEXT NOT NULL,
+                enabled INTEGER,
+                default_variant TEXT,
+                targeting TEXT,
+                actor TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                PRIMARY KEY (environment, flag_key)
+            );
+            CREATE TABLE flag_changes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                environment TEXT NOT NULL,
+                flag_key TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                comment TEXT,
+                source TEXT NOT NULL,
+                before_json TEXT,
+                after_json TEXT,
+                deployment_id INTEGER
+            );
+            CREATE INDEX ix_flag_changes_key ON flag_changes (environment, flag_key, id);
+            """),
     ];
 }

@@ -1,0 +1,3 @@
+namespace Onward.Contracts.Flags;
+
+public sealed record EnvironmentFlagsResponse(string Environment, IReadOnlyList<FlagResponse> Flags);

@@ -1,0 +1,175 @@
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Onward.Contracts.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Contracts.Flags;
+using Onward.Core.Access;
+using Onward.Core.Configuration;
+using Onward.Core.Flags;
+using Onward.Server.Auth;
+
+namespace Onward.Server.Api.Flags;
+
+/// <summary>
+/// An environment's flags: the effective list with sources, replacing the environment's own set, switching one flag,
+/// removing a switch, and every change with its diff.
+/// </summary>
+public static class FlagsEndpoints
+{
+    /// <summary>The largest flag document <c>PUT …/flags</c> takes.</summary>
+    public const int MostDocumentBytes = 1024 * 1024;
+
+    public static void MapFlags(this IEndpointRouteBuilder api)
+    {
+        var flags = api.MapGroup("/environments/{environment}/flags");
+        flags.MapGet("", ListAsync).RequireRole(Role.Viewer);
+        flags.MapPut("", ReplaceAsync).RequireRole(Role.Deployer).WithMetadata(new RequestSizeLimitAttribute(MostDocumentBytes));
+        flags.MapPatch("/{key}", SwitchAsync).RequireRole(Role.Deployer);
+        flags.MapDelete("/{key}/override", RemoveSwitchAsync).RequireRole(Role.Deployer);
+        flags.MapGet("/{key}/history", HistoryAsync).RequireRole(Role.Viewer);
+        flags.MapGet("/history", HistoryAsync).RequireRole(Role.Viewer);
+    }
+
+    private static async Task<Results<Ok<EnvironmentFlagsResponse>, ProblemHttpResult>> ListAsync(
+        string environment, OnwardConfig config, FlagCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (Unknown(environment, config) is { } unknown)
+        {
+            return unknown;
+        }
+        var flags = await catalog.GetAsync(environment, cancellationToken);
+        return TypedResults.Ok(new EnvironmentFlagsResponse(environment,
+            flags.Flags.Values.OrderBy(f => f.Flag.Key, StringComparer.Ordinal).Select(FlagMapping.ToResponse).ToList()));
+    }
+
+    private static async Task<Results<Ok<FlagSetReplacedResponse>, ProblemHttpResult>> ReplaceAsync(
+        string environment, OnwardConfig config, FlagCatalog catalog, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (Unknown(environment, config) is { } unknown)
+        {
+            return unknown;
+        }
+        if (http.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem(statusCode: 415, title: "Unsupported Media Type",
+                detail: "send the flag document as `Content-Type: application/json` (flagd's format: {\"flags\": {…}})");
+        }
+        string document;
+        try
+        {
+            document = await ReadLimitedAsync(http.Request.Body, MostDocumentBytes, cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            return TypedResults.Problem(statusCode: 413, title: "Payload Too Large", detail: e.Message);
+        }
+        var (count, problems) = await catalog.ReplaceEnvironmentSetAsync(environment, document, CallerIdentity.Of(http).Name, cancellationToken);
+        if (problems.Count > 0)
+        {
+            return Invalid($"the flag document has {problems.Count} problem{(problems.Count == 1 ? "" : "s")}; nothing was changed", problems);
+        }
+        return TypedResults.Ok(new FlagSetReplacedResponse(environment, count));
+    }
+
+    private static async Task<Results<Ok<FlagResponse>, ProblemHttpResult>> SwitchAsync(
+        string environment, string key, FlagSwitchRequest? body, OnwardConfig config, FlagCatalog catalog, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (Unknown(environment, config) is { } unknown)
+        {
+            return unknown;
+        }
+        if (FieldChecks.Problem(("state", body?.State, FieldLimits.Word, false), ("defaultVariant", body?.DefaultVariant, FlagSet.LongestKey, false),
+                ("comment", body?.Comment, FlagSwitch.LongestComment, true)) is { } problem)
+        {
+            return problem;
+        }
+        if (body is null || string.IsNullOrWhiteSpace(body.Comment))
+        {
+            return FieldChecks.BadRequest("say why in `comment`; switches are kept in the flag's history and the audit trail");
+        }
+        if (body.State is null && body.DefaultVariant is null && body.Targeting is null)
+        {
+            return FieldChecks.BadRequest("send at least one of `state` (ENABLED or DISABLED), `defaultVariant` or `targeting` ({} for none)");
+        }
+        if (body.State is not (null or "ENABLED" or "DISABLED"))
+        {
+            return FieldChecks.BadRequest($"`state` is \"{body.State}\"; it is ENABLED or DISABLED");
+        }
+        if (body.Targeting is not null && Encoding.UTF8.GetByteCount(body.Targeting.ToJsonString()) > 64 * 1024)
+        {
+            return FieldChecks.BadRequest("`targeting` is over 64 KiB; keep rules small, or put them in the flag document");
+        }
+        var (flag, problems) = await catalog.SwitchAsync(environment, key, body.State is null ? null : body.State == "ENABLED", body.DefaultVariant, body.Targeting,
+            CallerIdentity.Of(http).Name, body.Comment.Trim(), cancellationToken);
+        if (problems.Count > 0)
+        {
+            return Invalid($"the switch cannot apply to {key}; nothing was changed", problems);
+        }
+        return flag is null ? NoSuchFlag(environment, key) : TypedResults.Ok(FlagMapping.ToResponse(flag));
+    }
+
+    private static async Task<Results<Ok<FlagResponse>, NoContent, ProblemHttpResult>> RemoveSwitchAsync(
+        string environment, string key, string? comment, OnwardConfig config, FlagCatalog catalog, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (Unknown(environment, config) is { } unknown)
+        {
+            return unknown;
+        }
+        if (FieldChecks.Problem(("comment", comment, FlagSwitch.LongestComment, true)) is { } problem)
+        {
+            return problem;
+        }
+        if (!await catalog.RemoveSwitchAsync(environment, key, CallerIdentity.Of(http).Name, comment, cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"{key} has no switch in {environment}; `GET …/flags` shows which flags are switched");
+        }
+        var flags = await catalog.GetAsync(environment, cancellationToken);
+        return flags.Flags.TryGetValue(key, out var flag) ? TypedResults.Ok(FlagMapping.ToResponse(flag)) : TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<FlagChangeResponse[]>, ProblemHttpResult>> HistoryAsync(
+        string environment, string? key, int? limit, long? before, OnwardConfig config, FlagCatalog catalog, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (Unknown(environment, config) is { } unknown)
+        {
+            return unknown;
+        }
+        var page = Paging.Limit(limit, 50, 500);
+        var changes = await catalog.HistoryAsync(environment, key, page, before, cancellationToken);
+        if (changes.Count == page)
+        {
+            http.Response.Headers.Link = $"<{http.Request.Path}?limit={page}&before={changes[^1].Id}>; rel=\"next\"";
+        }
+        return TypedResults.Ok(changes.Select(FlagMapping.ToResponse).ToArray());
+    }
+
+    private static ProblemHttpResult? Unknown(string environment, OnwardConfig config) =>
+        config.FindEnvironment(environment) is null
+            ? TypedResults.Problem(statusCode: 404, title: "Not Found",
+                detail: $"unknown environment '{environment}'; known environments: {string.Join(", ", config.Environments.Select(e => e.Name))}")
+            : null;
+
+    private static ProblemHttpResult NoSuchFlag(string environment, string key) =>
+        TypedResults.Problem(statusCode: 404, title: "Not Found",
+            detail: $"{environment} has no flag `{key}`; define it in the environment's flag set (PUT …/flags) or in a service's flags file first");
+
+    private static ProblemHttpResult Invalid(string detail, IReadOnlyList<FlagProblem> problems) =>
+        TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: detail + ": " + string.Join("; ", problems.Take(3)),
+            extensions: new Dictionary<string, object?> { ["problems"] = problems.Take(100).Select(p => new { path = p.Path, message = p.Message }).ToList() });
+
+    private static async Task<string> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new InvalidDataException($"the flag document is over {limit / 1024} KiB; split it or trim it");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

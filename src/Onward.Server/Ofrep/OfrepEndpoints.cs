@@ -1,0 +1,258 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using Onward.Core.Access;
+using Onward.Core.Configuration;
+using Onward.Core.Flags;
+
+namespace Onward.Server.Ofrep;
+
+/// <summary>
+/// The OpenFeature Remote Evaluation Protocol (OFREP 0.3.0) per environment: <c>{server}/flags/{env}</c> is an OFREP
+/// base URL answering single (<c>POST …/ofrep/v1/evaluate/flags/{key}</c>) and bulk (<c>POST …/ofrep/v1/evaluate/flags</c>)
+/// evaluations. Answers follow flagd's: a DISABLED flag or a code default comes without <c>value</c> and <c>variant</c>
+/// (ADR-0006, "providers MUST use the code default value"); FLAG_NOT_FOUND is 404, PARSE_ERROR and GENERAL are 400.
+/// The bulk ETag is a hash of the evaluated answer, not of the configuration, so that a client keeping its ETag across
+/// context changes (as ofrep-web-provider does) never keeps a stale answer.
+/// </summary>
+public static class OfrepEndpoints
+{
+    public const int MostBodyBytes = 64 * 1024;
+
+    public static void MapOfrep(this IEndpointRouteBuilder app)
+    {
+        var ofrep = app.MapGroup("/flags/{environment}/ofrep/v1/evaluate");
+        ofrep.WithMetadata(new RequestSizeLimitAttribute(MostBodyBytes));
+        ofrep.MapPost("/flags/{key}", EvaluateAsync);
+        ofrep.MapPost("/flags", EvaluateAllAsync);
+        ofrep.MapPost("/flags/", EvaluateAllAsync);
+    }
+
+    private static async Task EvaluateAsync(string environment, string key, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, TimeProvider time)
+    {
+        if (await RefusedAsync(http, environment, key, config, tokens) is { } refused)
+        {
+            await WriteAsync(http, refused.Status, refused.Body);
+            return;
+        }
+        var (context, invalid) = await ReadContextAsync(http);
+        if (invalid is not null)
+        {
+            await WriteAsync(http, invalid == Oversized ? 413 : 400, w => Failure(w, key, FlagErrorCodes.InvalidContext, invalid));
+            return;
+        }
+        var flags = await catalog.GetAsync(environment, http.RequestAborted);
+        var resolution = FlagEvaluator.Evaluate(flags.Find(key), key, context!, time.GetUtcNow().ToUnixTimeSeconds());
+        var status = resolution.ErrorCode switch
+        {
+            null => 200,
+            FlagErrorCodes.FlagNotFound => 404,
+            _ => 400,
+        };
+        await WriteAsync(http, status, w => Resolution(w, resolution));
+    }
+
+    private static async Task EvaluateAllAsync(string environment, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, TimeProvider time)
+    {
+        if (await RefusedAsync(http, environment, null, config, tokens) is { } refused)
+        {
+            await WriteAsync(http, refused.Status, refused.Body);
+            return;
+        }
+        var (context, invalid) = await ReadContextAsync(http);
+        if (invalid is not null)
+        {
+            await WriteAsync(http, invalid == Oversized ? 413 : 400, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("errorCode", FlagErrorCodes.InvalidContext);
+                w.WriteString("errorDetails", invalid);
+                w.WriteEndObject();
+            });
+            return;
+        }
+        var flags = await catalog.GetAsync(environment, http.RequestAborted);
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("flags");
+            foreach (var key in flags.Flags.Keys.Order(StringComparer.Ordinal))
+            {
+                Resolution(writer, FlagEvaluator.Evaluate(flags.Find(key), key, context!, now));
+            }
+            writer.WriteEndArray();
+            writer.WriteStartObject("metadata");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan))[..32]}\"";
+        http.Response.Headers.ETag = etag;
+        http.Response.Headers.CacheControl = "no-cache";
+        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
+        {
+            http.Response.StatusCode = 304;
+            return;
+        }
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = buffer.WrittenCount;
+        await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
+    }
+
+    private const string Oversized = "request body too large";
+
+    private static async Task<(IReadOnlyDictionary<string, object?>? Context, string? Invalid)> ReadContextAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength is > MostBodyBytes)
+        {
+            return (null, Oversized);
+        }
+        using var body = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            if (body.Length + read > MostBodyBytes)
+            {
+                return (null, Oversized);
+            }
+            body.Write(chunk, 0, read);
+        }
+        if (body.Length == 0)
+        {
+            return (FlagData.EmptyObject, null);
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length), new JsonDocumentOptions { MaxDepth = 32 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, "the body is a JSON object: {\"context\": {\"targetingKey\": \"user-1\", …}}");
+            }
+            if (!document.RootElement.TryGetProperty("context", out var context) || context.ValueKind == JsonValueKind.Null)
+            {
+                return (FlagData.EmptyObject, null);
+            }
+            if (context.ValueKind != JsonValueKind.Object)
+            {
+                return (null, "`context` is an object of attributes, e.g. {\"targetingKey\": \"user-1\", \"plan\": \"pro\"}");
+            }
+            if (context.TryGetProperty("targetingKey", out var targetingKey) && targetingKey.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                return (null, "`context.targetingKey` is a string");
+            }
+            return ((IReadOnlyDictionary<string, object?>)FlagData.FromJson(context)!, null);
+        }
+        catch (JsonException)
+        {
+            return (null, "Provider context is not valid: the body is not JSON");
+        }
+    }
+
+    private sealed record Refusal(int Status, Action<Utf8JsonWriter> Body);
+
+    private static async Task<Refusal?> RefusedAsync(HttpContext http, string environment, string? key, OnwardConfig config, AccessTokens tokens)
+    {
+        if (config.FindEnvironment(environment) is null)
+        {
+            return new Refusal(404, w => Failure(w, key, FlagErrorCodes.FlagNotFound, $"unknown environment '{environment}'; the OFREP base URL is {{server}}/flags/{{environment}}"));
+        }
+        if (config.Auth.Mode == AuthMode.None)
+        {
+            return null;
+        }
+        var header = http.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : http.Request.Headers["X-API-Key"].ToString().Trim();
+        if (token.Length == 0 || await tokens.AuthenticateAsync(token, http.RequestAborted) is null)
+        {
+            return new Refusal(401, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("errorDetails", token.Length == 0
+                    ? "send a token as `Authorization: Bearer TOKEN` or `X-API-Key: TOKEN`"
+                    : "the token is unknown or revoked");
+                w.WriteEndObject();
+            });
+        }
+        return null;
+    }
+
+    private static void Resolution(Utf8JsonWriter w, FlagResolution r)
+    {
+        if (r.ErrorCode is not null)
+        {
+            Failure(w, r.Key, r.ErrorCode, r.ErrorDetails, r.Metadata);
+            return;
+        }
+        w.WriteStartObject();
+        w.WriteString("key", r.Key);
+        w.WriteString("reason", r.Reason);
+        if (r.Variant is not null)
+        {
+            w.WriteString("variant", r.Variant);
+            w.WritePropertyName("value");
+            if (r.Value is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                r.Value.WriteTo(w);
+            }
+        }
+        Metadata(w, r.Metadata);
+        w.WriteEndObject();
+    }
+
+    private static void Failure(Utf8JsonWriter w, string? key, string errorCode, string? details, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? metadata = null)
+    {
+        w.WriteStartObject();
+        if (key is not null)
+        {
+            w.WriteString("key", key);
+        }
+        w.WriteString("errorCode", errorCode);
+        if (details is not null)
+        {
+            w.WriteString("errorDetails", details);
+        }
+        if (metadata is not null)
+        {
+            Metadata(w, metadata);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void Metadata(Utf8JsonWriter w, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> metadata)
+    {
+        w.WriteStartObject("metadata");
+        foreach (var (name, value) in metadata)
+        {
+            w.WritePropertyName(name);
+            if (value is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                value.WriteTo(w);
+            }
+        }
+        w.WriteEndObject();
+    }
+
+    private static async Task WriteAsync(HttpContext http, int status, Action<Utf8JsonWriter> body)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        var buffer = new ArrayBufferWriter<byte>(512);
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            body(writer);
+        }
+        await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
+    }
+}
