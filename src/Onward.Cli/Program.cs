@@ -5,6 +5,7 @@ using Onward.Cli.Commands.Audit;
 using Onward.Cli.Commands.Demo;
 using Onward.Cli.Commands.Deployments;
 using Onward.Cli.Commands.Environments;
+using Onward.Cli.Commands.Flags;
 using Onward.Cli.Commands.Health;
 using Onward.Cli.Commands.Releases;
 using Onward.Cli.Commands.Serve;
@@ -33,6 +34,7 @@ root.Subcommands.Add(DeploymentsCommand.Create());
 root.Subcommands.Add(ApprovalsCommand.Create());
 root.Subcommands.Add(TokensCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(FlagsCommand.Create());
 root.Subcommands.Add(WebhooksCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
 

@@ -41,10 +41,31 @@ public sealed class ApiClient : IDisposable
         return await ReadAsync<T>(response, cancellationToken);
     }
 
+    public async Task<(T Value, string Raw)> PatchAsync<T>(string path, object body, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => _http.PatchAsJsonAsync(path, body, Json, cancellationToken));
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
+    /// <summary>PUTs a JSON document as it is (not re-serialised), e.g. a flag document read from a file.</summary>
+    public async Task<(T Value, string Raw)> PutJsonAsync<T>(string path, string json, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await SendAsync(() => _http.PutAsync(path, content, cancellationToken));
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
     public async Task<(T Value, string Raw)> DeleteAsync<T>(string path, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => _http.DeleteAsync(path, cancellationToken));
         return await ReadAsync<T>(response, cancellationToken);
+    }
+
+    public async Task<string> DeleteTextAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => _http.DeleteAsync(path, cancellationToken));
+        await ThrowIfProblemAsync(response, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
     public void Dispose() => _http.Dispose();

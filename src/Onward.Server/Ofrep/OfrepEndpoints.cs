@@ -26,7 +26,6 @@ public static class OfrepEndpoints
         ofrep.WithMetadata(new RequestSizeLimitAttribute(MostBodyBytes));
         ofrep.MapPost("/flags/{key}", EvaluateAsync);
         ofrep.MapPost("/flags", EvaluateAllAsync);
-        ofrep.MapPost("/flags/", EvaluateAllAsync);
     }
 
     private static async Task EvaluateAsync(string environment, string key, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, TimeProvider time)

@@ -1,0 +1,219 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Onward.Contracts.Flags;
+using Onward.Core.Flags;
+using Spectre.Console;
+
+namespace Onward.Cli.Commands.Flags;
+
+public static class FlagsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("flags", "Feature flags per environment: list, apply a flag document, switch, history, evaluate a file offline");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Apply());
+        command.Subcommands.Add(Set());
+        command.Subcommands.Add(Unset());
+        command.Subcommands.Add(History());
+        command.Subcommands.Add(Evaluate());
+        return command;
+    }
+
+    private static Option<string> EnvironmentOption() => new("--env") { Description = "The environment", Required = true };
+
+    private static Command List()
+    {
+        var environment = EnvironmentOption();
+        var list = new Command("list", "The environment's effective flags with their source and any switch");
+        list.Options.Add(environment);
+        list.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var (flags, raw) = await client.GetAsync<EnvironmentFlagsResponse>($"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags", cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            var table = new Table().Border(TableBorder.Simple).AddColumns("KEY", "STATE", "DEFAULT", "VARIANTS", "TARGETING", "SOURCE", "SWITCH");
+            foreach (var f in flags.Flags)
+            {
+                table.AddRow(ApiCommand.Escape(f.Key), f.State == "ENABLED" ? "enabled" : "[red]DISABLED[/]", ApiCommand.Escape(f.DefaultVariant ?? "(code default)"),
+                    ApiCommand.Escape(string.Join(", ", f.Variants.Select(v => v.Key))), f.Targeting is { Count: > 0 } ? "yes" : "",
+                    ApiCommand.Escape(f.Source.Kind == "release" ? $"{f.Source.Service} {f.Source.Version}" : $"environment ({f.Source.Actor})"),
+                    f.Switch is { } s ? ApiCommand.Escape($"{s.Actor}, {s.At.ToLocalTime():yyyy-MM-dd HH:mm}: {s.Comment}") : "");
+            }
+            AnsiConsole.Write(table);
+            return ExitCodes.Success;
+        });
+        return list;
+    }
+
+    private static Command Apply()
+    {
+        var environment = EnvironmentOption();
+        var file = new Option<string>("-f", "--file") { Description = "A flagd flag document (JSON); - reads standard input", Required = true };
+        var apply = new Command("apply", "Replace the environment's own flag set with a flagd document; nothing changes if it has a problem");
+        apply.Options.Add(environment);
+        apply.Options.Add(file);
+        apply.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var path = result.GetValue(file)!;
+            var document = path == "-" ? await Console.In.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(path, cancellationToken);
+            var env = result.GetValue(environment)!;
+            var (replaced, raw) = await client.PutJsonAsync<FlagSetReplacedResponse>($"api/v1/environments/{Uri.EscapeDataString(env)}/flags", document, cancellationToken);
+            Console.WriteLine(result.GetValue(GlobalOptions.Json) ? raw : $"{replaced.Environment} now has {replaced.Flags} flag(s) of its own");
+            return ExitCodes.Success;
+        });
+        return apply;
+    }
+
+    private static Command Set()
+    {
+        var key = new Argument<string>("KEY") { Description = "The flag" };
+        var environment = EnvironmentOption();
+        var state = new Option<string?>("--state") { Description = "ENABLED or DISABLED (DISABLED is the kill switch: clients get their code default)" };
+        state.AcceptOnlyFromAmong("ENABLED", "DISABLED");
+        var defaultVariant = new Option<string?>("--default-variant") { Description = "The variant served when targeting gives none" };
+        var targeting = new Option<string?>("--targeting") { Description = "JsonLogic targeting as JSON, {} for none" };
+        var comment = new Option<string>("--comment") { Description = "Why; kept in the flag's history and the audit trail", Required = true };
+        var set = new Command("set", "Switch one flag in one environment; kept over later releases until `onward flags unset`");
+        set.Arguments.Add(key);
+        set.Options.Add(environment);
+        set.Options.Add(state);
+        set.Options.Add(defaultVariant);
+        set.Options.Add(targeting);
+        set.Options.Add(comment);
+        set.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            JsonObject? rule = null;
+            if (result.GetValue(targeting) is { } text)
+            {
+                try
+                {
+                    rule = JsonNode.Parse(text) as JsonObject ?? throw new JsonException("not an object");
+                }
+                catch (JsonException e)
+                {
+                    Console.Error.WriteLine($"--targeting is not a JSON object ({e.Message}); write e.g. '{{\"if\": [{{\"==\": [{{\"var\": \"plan\"}}, \"pro\"]}}, \"on\", \"off\"]}}'");
+                    return ExitCodes.Usage;
+                }
+            }
+            var path = $"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/{Uri.EscapeDataString(result.GetValue(key)!)}";
+            var (flag, raw) = await client.PatchAsync<FlagResponse>(path,
+                new FlagSwitchRequest(result.GetValue(state), result.GetValue(defaultVariant), rule, result.GetValue(comment)), cancellationToken);
+            Console.WriteLine(result.GetValue(GlobalOptions.Json) ? raw
+                : $"{flag.Key} in {result.GetValue(environment)} is {flag.State.ToLowerInvariant()}, default {flag.DefaultVariant ?? "(code default)"}{(flag.Targeting is { Count: > 0 } ? ", with targeting" : "")}");
+            return ExitCodes.Success;
+        });
+        return set;
+    }
+
+    private static Command Unset()
+    {
+        var key = new Argument<string>("KEY") { Description = "The flag" };
+        var environment = EnvironmentOption();
+        var comment = new Option<string?>("--comment") { Description = "Why" };
+        var unset = new Command("unset", "Remove the switch on a flag: its definition from the release or the environment's set applies again");
+        unset.Arguments.Add(key);
+        unset.Options.Add(environment);
+        unset.Options.Add(comment);
+        unset.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var path = ApiCommand.WithQuery($"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/{Uri.EscapeDataString(result.GetValue(key)!)}/override",
+                ("comment", result.GetValue(comment)));
+            var raw = await client.DeleteTextAsync(path, cancellationToken);
+            Console.WriteLine(result.GetValue(GlobalOptions.Json) ? raw : $"the switch on {result.GetValue(key)} is removed");
+            return ExitCodes.Success;
+        });
+        return unset;
+    }
+
+    private static Command History()
+    {
+        var key = new Argument<string?>("KEY") { Description = "The flag; every flag of the environment when omitted", Arity = ArgumentArity.ZeroOrOne };
+        var environment = EnvironmentOption();
+        var history = new Command("history", "Every change of a flag: who, when, why, what made it, and the diff");
+        history.Arguments.Add(key);
+        history.Options.Add(environment);
+        history.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var env = Uri.EscapeDataString(result.GetValue(environment)!);
+            var path = result.GetValue(key) is { } k ? $"api/v1/environments/{env}/flags/{Uri.EscapeDataString(k)}/history" : $"api/v1/environments/{env}/flags/history";
+            var (changes, raw) = await client.GetAsync<FlagChangeResponse[]>(path, cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            foreach (var change in changes)
+            {
+                Console.WriteLine($"{change.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {change.Key} by {change.Actor} ({change.Source}{(change.DeploymentId is { } d ? $", deployment {d}" : "")})"
+                    + (change.Comment is { Length: > 0 } c ? $": {c}" : ""));
+                foreach (var field in change.Changes)
+                {
+                    Console.WriteLine($"    {field.Field}: {field.Before ?? "(none)"} → {field.After ?? "(none)"}");
+                }
+            }
+            return ExitCodes.Success;
+        });
+        return history;
+    }
+
+    private static Command Evaluate()
+    {
+        var key = new Argument<string?>("KEY") { Description = "The flag; every flag when omitted", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Option<string>("-f", "--file") { Description = "A flagd flag document (JSON)", Required = true };
+        var context = new Option<string?>("--context") { Description = "The evaluation context as JSON, e.g. '{\"targetingKey\": \"user-1\"}'" };
+        var evaluate = new Command("eval", "Evaluate a flag document offline, as flagd would (no server needed): value, variant, reason, error code");
+        evaluate.Arguments.Add(key);
+        evaluate.Options.Add(file);
+        evaluate.Options.Add(context);
+        evaluate.SetAction(async (result, cancellationToken) =>
+        {
+            var (set, problems) = FlagSet.Parse(await File.ReadAllTextAsync(result.GetValue(file)!, cancellationToken));
+            foreach (var problem in problems)
+            {
+                Console.Error.WriteLine($"{result.GetValue(file)}: {problem}");
+            }
+            if (set is null)
+            {
+                return ExitCodes.Failure;
+            }
+            IReadOnlyDictionary<string, object?> values = FlagData.EmptyObject;
+            if (result.GetValue(context) is { } text)
+            {
+                if (JsonNode.Parse(text) is not JsonObject parsed)
+                {
+                    Console.Error.WriteLine("--context is a JSON object, e.g. '{\"targetingKey\": \"user-1\"}'");
+                    return ExitCodes.Usage;
+                }
+                values = (IReadOnlyDictionary<string, object?>)FlagData.FromJson(parsed)!;
+            }
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var keys = result.GetValue(key) is { } one ? [one] : set.Flags.Keys.Order(StringComparer.Ordinal).ToArray();
+            var answers = new JsonArray();
+            foreach (var k in keys)
+            {
+                var r = FlagEvaluator.Evaluate(set.Flags.GetValueOrDefault(k), k, values, now);
+                var answer = new JsonObject { ["key"] = r.Key, ["reason"] = r.Reason };
+                if (r.Variant is not null)
+                {
+                    answer["variant"] = r.Variant;
+                    answer["value"] = r.Value?.DeepClone();
+                }
+                if (r.ErrorCode is not null)
+                {
+                    answer["errorCode"] = r.ErrorCode;
+                    answer["errorDetails"] = r.ErrorDetails;
+                }
+                answer["metadata"] = new JsonObject(r.Metadata.Select(m => KeyValuePair.Create(m.Key, m.Value?.DeepClone())));
+                answers.Add(answer);
+            }
+            Console.WriteLine(keys.Length == 1 ? answers[0]!.ToJsonString() : answers.ToJsonString());
+            return answers.Any(a => a!["errorCode"] is not null) ? ExitCodes.Failure : ExitCodes.Success;
+        });
+        return evaluate;
+    }
+}

@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Onward.Contracts.Flags;
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Flags;
+
+/// <summary>
+/// Issue 13: an environment's own flag set, switches with their history, and OFREP evaluation, through the API, a
+/// real OpenFeature client (@openfeature/server-sdk over OFREP, run by node) and the CLI.
+/// </summary>
+public class FlagsApiTests
+{
+    private const string Document = """
+        {
+          "$schema": "https://flagd.dev/schema/v0/flags.json",
+          "metadata": { "flagSetId": "shop", "team": "checkout" },
+          "$evaluators": { "is-staff": { "ends_with": [{ "var": "email" }, "@acme.com"] } },
+          "flags": {
+            "new-checkout": {
+              "state": "ENABLED",
+              "variants": { "on": true, "off": false },
+              "defaultVariant": "off",
+              "targeting": { "if": [{ "$ref": "is-staff" }, "on", { "fractional": [{ "cat": [{ "var": "$flagd.flagKey" }, { "var": "targetingKey" }] }, ["on", 10], ["off", 90]] }] },
+              "metadata": { "owner": "payments" }
+            },
+            "banner": { "state": "ENABLED", "variants": { "winter": "Winter sale", "none": "" }, "defaultVariant": "winter" },
+            "page-size": { "state": "ENABLED", "variants": { "small": 20, "large": 100 }, "defaultVariant": "small" },
+            "theme": { "state": "ENABLED", "variants": { "light": { "bg": "#fff" }, "dark": { "bg": "#000" } }, "defaultVariant": "dark" },
+            "legacy-search": { "state": "DISABLED", "variants": { "on": true, "off": false }, "defaultVariant": "on" },
+            "code-default": { "state": "ENABLED", "variants": { "a": "A", "b": "B" } }
+          }
+        }
+        """;
+
+    private static async Task<OnwardHost> StartAsync(TempDirectory dir, string extra = "") =>
+        await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")], [], extra));
+
+    private static Task<HttpResponseMessage> PutAsync(HttpClient http, string environment, string document) =>
+        http.PutAsync($"api/v1/environments/{environment}/flags", new StringContent(document, Encoding.UTF8, "application/json"));
+
+    [Fact]
+    public async Task An_environment_flag_set_is_served_over_ofrep_and_a_real_openfeature_client_reads_every_type()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await StartAsync(dir);
+        var http = onward.Api.Http;
+
+        using var put = await PutAsync(http, "dev", Document);
+        put.StatusCode.ShouldBe(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        (await put.Content.ReadFromJsonAsync<FlagSetReplacedResponse>())!.Flags.ShouldBe(6);
+        var listed = (await http.GetFromJsonAsync<EnvironmentFlagsResponse>("api/v1/environments/dev/flags"))!;
+        listed.Flags.Select(f => f.Key).ShouldBe(["banner", "code-default", "legacy-search", "new-checkout", "page-size", "theme"]);
+        var checkout = listed.Flags.Single(f => f.Key == "new-checkout");
+        checkout.Source.Kind.ShouldBe("environment");
+        checkout.Source.Actor.ShouldBe("anonymous");
+        checkout.Targeting!.ToJsonString().ShouldContain("ends_with", customMessage: "$ref is shown substituted");
+        checkout.Metadata!["team"]!.GetValue<string>().ShouldBe("checkout", "flag-set metadata under the flag's");
+        (await http.GetFromJsonAsync<EnvironmentFlagsResponse>("api/v1/environments/prod/flags"))!.Flags.ShouldBeEmpty("each environment has its own flags");
+
+        var single = await OfrepAsync(http, "dev", "new-checkout", """{"context":{"targetingKey":"u1","email":"ann@acme.com"}}""");
+        single.Status.ShouldBe(HttpStatusCode.OK);
+        single.Body["value"]!.GetValue<bool>().ShouldBeTrue();
+        single.Body["reason"]!.GetValue<string>().ShouldBe("TARGETING_MATCH");
+        single.Body["metadata"]!["owner"]!.GetValue<string>().ShouldBe("payments");
+        var disabled = await OfrepAsync(http, "dev", "legacy-search", """{"context":{}}""");
+        disabled.Body.ToJsonString().ShouldBe("""{"key":"legacy-search","reason":"DISABLED","metadata":{"flagSetId":"shop","team":"checkout"}}""");
+        var missing = await OfrepAsync(http, "dev", "nope", """{"context":{}}""");
+        missing.Status.ShouldBe(HttpStatusCode.NotFound);
+        missing.Body["errorCode"]!.GetValue<string>().ShouldBe("FLAG_NOT_FOUND");
+
+        var results = await OpenFeatureClientAsync(onward, "dev", [
+            ("boolean", "new-checkout", false, new JsonObject { ["targetingKey"] = "u1", ["email"] = "ann@acme.com" }),
+            ("string", "banner", "fallback", null),
+            ("number", "page-size", 1, null),
+            ("object", "theme", new JsonObject(), null),
+            ("boolean", "legacy-search", false, null),
+            ("string", "code-default", "mine", null),
+            ("string", "nope", "fallback", null),
+            ("number", "banner", 7, null),
+        ]);
+        results[0].ToJsonString().ShouldBe("""{"value":true,"variant":"on","reason":"TARGETING_MATCH","errorCode":null}""");
+        results[1].ToJsonString().ShouldBe("""{"value":"Winter sale","variant":"winter","reason":"STATIC","errorCode":null}""");
+        results[2].ToJsonString().ShouldBe("""{"value":20,"variant":"small","reason":"STATIC","errorCode":null}""");
+        results[3].ToJsonString().ShouldBe("""{"value":{"bg":"#000"},"variant":"dark","reason":"STATIC","errorCode":null}""");
+        results[4].ToJsonString().ShouldBe("""{"value":false,"variant":null,"reason":"DISABLED","errorCode":null}""");
+        results[5].ToJsonString().ShouldBe("""{"value":"mine","variant":null,"reason":"DEFAULT","errorCode":null}""");
+        results[6]["errorCode"]!.GetValue<string>().ShouldBe("FLAG_NOT_FOUND");
+        results[6]["value"]!.GetValue<string>().ShouldBe("fallback");
+        results[7]["errorCode"]!.GetValue<string>().ShouldBe("TYPE_MISMATCH");
+    }
+
+    [Fact]
+    public async Task Bulk_evaluation_answers_304_for_the_same_answer_and_a_new_etag_when_the_answer_changes()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await StartAsync(dir);
+        var http = onward.Api.Http;
+        (await PutAsync(http, "dev", Document)).EnsureSuccessStatusCode();
+
+        var (first, etag) = await BulkAsync(http, "dev", """{"context":{"targetingKey":"u1","email":"bob@example.com"}}""", null);
+        first.ShouldBe(HttpStatusCode.OK);
+        var (again, _) = await BulkAsync(http, "dev", """{"context":{"targetingKey":"u1","email":"bob@example.com"}}""", etag);
+        again.ShouldBe(HttpStatusCode.NotModified);
+        var (otherContext, otherEtag) = await BulkAsync(http, "dev", """{"context":{"targetingKey":"u1","email":"ann@acme.com"}}""", etag);
+        otherContext.ShouldBe(HttpStatusCode.OK, "same targeting key, another answer: the ETag covers the answer, not only the configuration");
+        otherEtag.ShouldNotBe(etag);
+
+        using var patch = await http.PatchAsJsonAsync("api/v1/environments/dev/flags/banner", new FlagSwitchRequest(null, "none", null, "sale is over"));
+        patch.EnsureSuccessStatusCode();
+        var (afterSwitch, _) = await BulkAsync(http, "dev", """{"context":{"targetingKey":"u1","email":"bob@example.com"}}""", etag);
+        afterSwitch.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_kill_switch_disables_a_flag_with_its_history_and_audit_and_removing_it_brings_the_definition_back()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await StartAsync(dir);
+        var http = onward.Api.Http;
+        (await PutAsync(http, "dev", Document)).EnsureSuccessStatusCode();
+        var server = onward.Config.Server.Listen.ToString();
+
+        var cli = await OnwardCli.RunAsync(null, "flags", "set", "new-checkout", "--env", "dev", "--state", "DISABLED", "--comment", "payments outage", "--server", server);
+        cli.ExitCode.ShouldBe(0, cli.Output);
+        (await OfrepAsync(http, "dev", "new-checkout", """{"context":{"targetingKey":"u1","email":"ann@acme.com"}}""")).Body["reason"]!.GetValue<string>().ShouldBe("DISABLED");
+        var flag = (await http.GetFromJsonAsync<EnvironmentFlagsResponse>("api/v1/environments/dev/flags"))!.Flags.Single(f => f.Key == "new-checkout");
+        flag.State.ShouldBe("DISABLED");
+        flag.Switch!.State.ShouldBe("DISABLED");
+        flag.Switch.Comment.ShouldBe("payments outage");
+
+        var history = (await http.GetFromJsonAsync<FlagChangeResponse[]>("api/v1/environments/dev/flags/new-checkout/history"))!;
+        history[0].Source.ShouldBe("switch");
+        history[0].Comment.ShouldBe("payments outage");
+        history[0].Changes.ShouldBe([new FlagFieldChangeResponse("state", "\"ENABLED\"", "\"DISABLED\"")]);
+        history[1].Source.ShouldBe("environment");
+        history[1].Changes.Select(c => c.Field).ShouldContain("state");
+        var shown = await OnwardCli.RunAsync(null, "flags", "history", "new-checkout", "--env", "dev", "--server", server);
+        shown.Output.ShouldContain("payments outage");
+        shown.Output.ShouldContain("state: \"ENABLED\" → \"DISABLED\"");
+        var audit = await OnwardCli.RunAsync(null, "audit", "list", "--env", "dev", "--server", server);
+        audit.Output.ShouldContain("flag new-checkout changed (state): payments outage");
+
+        using var removed = await http.DeleteAsync("api/v1/environments/dev/flags/new-checkout/override?comment=outage%20over");
+        removed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await OfrepAsync(http, "dev", "new-checkout", """{"context":{"targetingKey":"u1","email":"ann@acme.com"}}""")).Body["value"]!.GetValue<bool>().ShouldBeTrue();
+        (await http.DeleteAsync("api/v1/environments/dev/flags/new-checkout/override")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // A switch outlives a new version of the environment's set.
+        (await http.PatchAsJsonAsync("api/v1/environments/dev/flags/page-size", new FlagSwitchRequest(null, "large", null, "more per page"))).EnsureSuccessStatusCode();
+        (await PutAsync(http, "dev", Document.Replace("\"small\": 20", "\"small\": 25", StringComparison.Ordinal))).EnsureSuccessStatusCode();
+        (await OfrepAsync(http, "dev", "page-size", "{}")).Body["value"]!.GetValue<int>().ShouldBe(100);
+    }
+
+    [Fact]
+    public async Task Bad_flag_documents_switches_and_requests_get_a_clear_error_and_change_nothing()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await StartAsync(dir);
+        var http = onward.Api.Http;
+        (await PutAsync(http, "dev", Document)).EnsureSuccessStatusCode();
+
+        using var invalid = await PutAsync(http, "dev", """
+            {"flags": {
+              "mixed": {"state": "ENABLED", "variants": {"a": true, "b": "yes"}, "defaultVariant": "a"},
+              "dangling": {"state": "ENABLED", "variants": {"a": 1}, "defaultVariant": "z"},
+              "ref": {"state": "ENABLED", "variants": {"a": 1}, "targeting": {"if": [{"$ref": "nowhere"}, "a", null]}},
+              "op": {"state": "ENABLED", "variants": {"a": 1}, "targeting": {"regex": [{"var": "x"}, "a.*"]}},
+              "state": {"state": "ON", "variants": {"a": 1}}
+            }}
+            """);
+        invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = JsonNode.Parse(await invalid.Content.ReadAsStringAsync())!;
+        var paths = problem["problems"]!.AsArray().Select(p => p!["path"]!.GetValue<string>()).ToList();
+        paths.ShouldBe(["$.flags.mixed.variants.b", "$.flags.dangling.defaultVariant", "$.flags.ref.targeting.if[0].$ref", "$.flags.op.targeting.regex", "$.flags.state.state"], ignoreOrder: true);
+        problem["detail"]!.GetValue<string>().ShouldStartWith("the flag document has 5 problems; nothing was changed");
+        (await http.GetFromJsonAsync<EnvironmentFlagsResponse>("api/v1/environments/dev/flags"))!.Flags.Count.ShouldBe(6, "a document that fails never replaces a working set");
+
+        (await PutAsync(http, "dev", "not json")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await http.PutAsync("api/v1/environments/dev/flags", new StringContent(Document, Encoding.UTF8, "text/plain"))).StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        (await PutAsync(http, "dev", "{\"flags\":{\"x\":{\"state\":\"ENABLED\",\"variants\":{\"a\":\"" + new string('a', 1_100_000) + "\"}}}}")).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await PutAsync(http, "nowhere", Document)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        (await http.PatchAsJsonAsync("api/v1/environments/dev/flags/banner", new FlagSwitchRequest("DISABLED", null, null, null))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await http.PatchAsJsonAsync("api/v1/environments/dev/flags/banner", new FlagSwitchRequest(null, "summer", null, "typo"))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await http.PatchAsJsonAsync("api/v1/environments/dev/flags/banner", new FlagSwitchRequest("OFF", null, null, "typo"))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await http.PatchAsJsonAsync("api/v1/environments/dev/flags/nope", new FlagSwitchRequest("DISABLED", null, null, "no such flag"))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.GetFromJsonAsync<FlagChangeResponse[]>("api/v1/environments/dev/flags/banner/history"))!.Length.ShouldBe(1, "only the set's own change");
+
+        (await OfrepAsync(http, "dev", "banner", "not json")).Status.ShouldBe(HttpStatusCode.BadRequest);
+        var notObject = await OfrepAsync(http, "dev", "banner", """{"context":[1,2]}""");
+        notObject.Status.ShouldBe(HttpStatusCode.BadRequest);
+        notObject.Body["errorCode"]!.GetValue<string>().ShouldBe("INVALID_CONTEXT");
+        (await OfrepAsync(http, "dev", "banner", "{\"context\":{\"x\":\"" + new string('x', 70_000) + "\"}}")).Status.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await OfrepAsync(http, "nowhere", "banner", "{}")).Status.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task With_tokens_ofrep_takes_a_bearer_token_or_an_api_key_and_refuses_requests_without_one()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev")], [], "auth: { mode: tokens }"));
+        var bootstrap = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
+        bootstrap.ExitCode.ShouldBe(0, bootstrap.Error);
+        var admin = JsonNode.Parse(bootstrap.Output)!["token"]!.GetValue<string>();
+        using var authorized = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
+        authorized.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin);
+        (await PutAsync(authorized, "dev", Document)).EnsureSuccessStatusCode();
+
+        using var anonymous = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
+        (await OfrepAsync(anonymous, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        using var keyed = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
+        keyed.DefaultRequestHeaders.Add("X-API-Key", admin);
+        (await OfrepAsync(keyed, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.OK);
+        (await OfrepAsync(authorized, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.OK);
+        keyed.DefaultRequestHeaders.Remove("X-API-Key");
+        keyed.DefaultRequestHeaders.Add("X-API-Key", "onw_not-a-token");
+        (await OfrepAsync(keyed, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await anonymous.PutAsync("api/v1/environments/dev/flags", new StringContent(Document, Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> OfrepAsync(HttpClient http, string environment, string key, string body)
+    {
+        using var response = await http.PostAsync($"flags/{environment}/ofrep/v1/evaluate/flags/{key}", new StringContent(body, Encoding.UTF8, "application/json"));
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    private static async Task<(HttpStatusCode Status, string? ETag)> BulkAsync(HttpClient http, string environment, string body, string? ifNoneMatch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"flags/{environment}/ofrep/v1/evaluate/flags") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, response.Headers.ETag?.Tag);
+    }
+
+    private static async Task<List<JsonNode>> OpenFeatureClientAsync(OnwardHost onward, string environment, (string Type, string Key, JsonNode Default, JsonObject? Context)[] calls)
+    {
+        var input = new JsonObject
+        {
+            ["baseUrl"] = $"{onward.Config.Server.Listen.ToString().TrimEnd('/')}/flags/{environment}",
+            ["headers"] = new JsonArray(),
+            ["calls"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject { ["type"] = c.Type, ["key"] = c.Key, ["default"] = c.Default.DeepClone(), ["context"] = c.Context ?? new JsonObject() }).ToArray()),
+        };
+        var info = new ProcessStartInfo("node", ["ofrep-client.cjs"]) { WorkingDirectory = Paths.NodeClients, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var node = Process.Start(info)!;
+        await node.StandardInput.WriteAsync(input.ToJsonString());
+        node.StandardInput.Close();
+        var output = node.StandardOutput.ReadToEndAsync();
+        var error = node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        node.ExitCode.ShouldBe(0, await error);
+        return JsonNode.Parse(await output)!.AsArray().Select(n => n!).ToList();
+    }
+}
