@@ -149,6 +149,7 @@ public static class OnwardServer
         services.AddSingleton<DriftChecks>();
         services.AddSingleton<IFlagStore, FlagStore>();
         services.AddSingleton<FlagCatalog>();
+        services.AddSingleton<ReleaseFlags>();
         services.AddSingleton<ClusterClients>();
         services.AddSingleton(sp => new KubernetesTarget(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<ClusterClients>(),
             sp.GetRequiredService<IManifestStore>(), sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<DriftSignals>(),

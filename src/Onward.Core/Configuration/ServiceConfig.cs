@@ -17,6 +17,9 @@ public sealed record ServiceConfig(
     /// <summary>The branches whose heads become short-hash releases: the configured one, or both <c>main</c> and <c>master</c>.</summary>
     public IReadOnlyList<string> MainBranches => MainBranch is null ? ["main", "master"] : [MainBranch];
 
+    /// <summary>A flagd flag document in the repository, shipped with each release: it becomes the service's flags where the release is verified.</summary>
+    public string? Flags { get; init; }
+
     /// <summary>Where its name was written in onward.yaml.</summary>
     public ConfigPosition At { get; init; }
 }

@@ -31,7 +31,7 @@ public sealed class ServicesReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify");
+        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify", "flags");
         RepositoryAddress? repository = null;
         if (nodes.Text(keys.Get("repository"), path + ".repository") is { } repo)
         {
@@ -90,8 +90,21 @@ public sealed class ServicesReader(NodeReader nodes)
             var verifyKeys = nodes.Keys(verifyMap, path + ".verify", "timeout");
             verifyTimeout = nodes.Duration(verifyKeys.Get("timeout"), path + ".verify.timeout") ?? verifyTimeout;
         }
+        string? flags = null;
+        if (keys.Get("flags") is { } flagsNode && nodes.Text(flagsNode, path + ".flags") is { } flagsPath)
+        {
+            var relative = flagsPath.Value.Trim();
+            if (relative.Length == 0 || relative.StartsWith('/') || relative.Split('/').Any(part => part is ".." or "") || relative.Length > 512)
+            {
+                nodes.Problem(flagsNode, path + ".flags", $"'{flagsPath.Value}' is not a file path inside the repository", "name the flag document relative to the repository's root, e.g. `flags: flags/flags.json`");
+            }
+            else
+            {
+                flags = relative;
+            }
+        }
         return repository is null || build is null || deploy is null
             ? null
-            : new ServiceConfig(name.Value, repository, poll, mainBranch, versionPattern, candidatePattern, build, deploy, verifyTimeout) { At = ConfigPosition.Of(name) };
+            : new ServiceConfig(name.Value, repository, poll, mainBranch, versionPattern, candidatePattern, build, deploy, verifyTimeout) { At = ConfigPosition.Of(name), Flags = flags };
     }
 }

@@ -2,6 +2,7 @@ using Onward.Contracts.Deployments;
 using Microsoft.Extensions.Logging;
 using Onward.Core.Approvals;
 using Onward.Core.Configuration;
+using Onward.Core.Flags;
 using Onward.Core.Pipeline;
 using Onward.Core.Promotions;
 using Onward.Core.Releases;
@@ -22,7 +23,8 @@ public sealed class DeploymentRunner(
     ReleasePromotions promotions,
     IEnumerable<IDeploymentTarget> targets,
     TimeProvider time,
-    ILogger<DeploymentRunner> logger)
+    ILogger<DeploymentRunner> logger,
+    ReleaseFlags? flags = null)
 {
     private static readonly TimeSpan WaitForEnvironment = TimeSpan.FromMilliseconds(200);
 
@@ -92,6 +94,10 @@ public sealed class DeploymentRunner(
         var context = await ContextAsync(deployment, service, environment, release, cancellationToken);
         if (deployment.State == DeploymentState.Applying)
         {
+            if (flags is not null && await flags.CheckAsync(service, environment, release, cancellationToken) is { } badFlags)
+            {
+                return await FailAsync(deployment, context, StepResult.Fail($"invalid flags, nothing was applied: {release.Version}: {badFlags}"), cancellationToken, target);
+            }
             var applied = await target.ApplyAsync(context, cancellationToken);
             if (applied is not StepResult.Succeeded)
             {
@@ -111,6 +117,7 @@ public sealed class DeploymentRunner(
                 {
                     await deployments.AppendEventAsync(deployment.Id, Actors.Onward, note, time.GetUtcNow(), cancellationToken);
                 }
+                await ShipFlagsAsync(deployment, cancellationToken);
                 var message = done.Output ?? "verified";
                 if (await deployments.TransitionAsync(deployment.Id, new Transition(DeploymentState.Verifying, DeploymentState.Succeeded, Actors.Onward, message),
                         time.GetUtcNow(), cancellationToken))
@@ -173,6 +180,8 @@ public sealed class DeploymentRunner(
     {
         try
         {
+            // Shipped before the success already; again here (idempotent) in case a crash came in between.
+            await ShipFlagsAsync(succeeded, cancellationToken);
             await promotions.AfterSuccessAsync(succeeded, cancellationToken);
             return done;
         }
@@ -181,6 +190,16 @@ public sealed class DeploymentRunner(
             logger.LogError(e, "Deployment {Id}: promoting {Service} {Version} failed; trying again in {Delay}",
                 succeeded.Id, succeeded.Service, succeeded.Version, PromoteAgainAfter);
             return StepResult.Wait(PromoteAgainAfter, "promotion pending");
+        }
+    }
+
+    /// <summary>The release's flags become the service's in the environment, with an event saying what changed.</summary>
+    private async Task ShipFlagsAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        if (flags is not null && config.FindService(deployment.Service) is { } service && await releases.GetAsync(deployment.ReleaseId, cancellationToken) is { } release
+            && await flags.ShipAsync(service, deployment, release, cancellationToken) is { } shipped)
+        {
+            await deployments.AppendEventAsync(deployment.Id, Actors.Onward, shipped, time.GetUtcNow(), cancellationToken);
         }
     }
 

@@ -11,4 +11,7 @@ public interface ISourceRepository
 
     /// <summary>How <paramref name="candidate"/> relates to <paramref name="current"/>; fetches first when a commit is unknown.</summary>
     Task<Ancestry> CompareAsync(string service, RepositoryAddress repository, string current, string candidate, CancellationToken cancellationToken);
+
+    /// <summary>A text file at a commit of the service's mirror (up to <paramref name="mostBytes"/>); null when the commit has no such file.</summary>
+    Task<string?> ReadFileAsync(string service, string commit, string path, int mostBytes, CancellationToken cancellationToken);
 }

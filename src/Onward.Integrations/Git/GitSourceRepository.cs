@@ -83,6 +83,26 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         return result.Ok ? result.Output.Trim() : null;
     }
 
+    public async Task<string?> ReadFileAsync(string service, string commit, string path, int mostBytes, CancellationToken cancellationToken)
+    {
+        var mirror = MirrorPath(service);
+        if (!Directory.Exists(mirror) || !commit.All(char.IsAsciiHexDigit))
+        {
+            return null;
+        }
+        var size = await GitCli.RunAsync(mirror, ["cat-file", "-s", "--end-of-options", $"{commit}:{path}"], cancellationToken);
+        if (!size.Ok)
+        {
+            return null;
+        }
+        if (long.Parse(size.Output.Trim(), System.Globalization.CultureInfo.InvariantCulture) > mostBytes)
+        {
+            throw new InvalidDataException($"{path} at {commit[..7]} is over {mostBytes / 1024} KiB");
+        }
+        var content = await GitCli.RunAsync(mirror, ["cat-file", "blob", "--end-of-options", $"{commit}:{path}"], cancellationToken);
+        return content.Ok ? content.Output : null;
+    }
+
     public async Task<Ancestry> CompareAsync(string service, RepositoryAddress repository, string current, string candidate, CancellationToken cancellationToken)
     {
         if (current == candidate)

@@ -35,6 +35,12 @@ public sealed class FakeSourceRepository : ISourceRepository
     public Task<string?> ResolveCommitAsync(string service, string objectId, CancellationToken cancellationToken) =>
         Task.FromResult(_parents.ContainsKey(objectId) ? objectId : null);
 
+    /// <summary>Files at commits, as <see cref="ReadFileAsync"/> answers them.</summary>
+    public Dictionary<(string Commit, string Path), string> Files { get; } = [];
+
+    public Task<string?> ReadFileAsync(string service, string commit, string path, int mostBytes, CancellationToken cancellationToken) =>
+        Task.FromResult(Files.TryGetValue((commit, path), out var text) ? text : null);
+
     public Task<Ancestry> CompareAsync(string service, RepositoryAddress repository, string current, string candidate, CancellationToken cancellationToken)
     {
         if (current == candidate)

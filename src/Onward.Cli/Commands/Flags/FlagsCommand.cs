@@ -17,8 +17,44 @@ public static class FlagsCommand
         command.Subcommands.Add(Set());
         command.Subcommands.Add(Unset());
         command.Subcommands.Add(History());
+        command.Subcommands.Add(Diff());
         command.Subcommands.Add(Evaluate());
         return command;
+    }
+
+    private static Command Diff()
+    {
+        var service = new Option<string>("--service") { Description = "The service that ships flags", Required = true };
+        var from = new Option<string>("--from") { Description = "A version of the service", Required = true };
+        var to = new Option<string>("--to") { Description = "A later (or any other) version", Required = true };
+        var diff = new Command("diff", "The flag changes a service's releases ship between two versions");
+        diff.Options.Add(service);
+        diff.Options.Add(from);
+        diff.Options.Add(to);
+        diff.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var path = $"api/v1/services/{Uri.EscapeDataString(result.GetValue(service)!)}/flags/diff?from={Uri.EscapeDataString(result.GetValue(from)!)}&to={Uri.EscapeDataString(result.GetValue(to)!)}";
+            var (changes, raw) = await client.GetAsync<FlagDiffResponse>(path, cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            if (changes.Flags.Count == 0)
+            {
+                Console.WriteLine($"{changes.Service} {changes.From} and {changes.To} ship the same flags");
+            }
+            foreach (var flag in changes.Flags)
+            {
+                Console.WriteLine($"{flag.Key}: {flag.Change}");
+                foreach (var field in flag.Fields)
+                {
+                    Console.WriteLine($"    {field.Field}: {field.Before ?? "(none)"} → {field.After ?? "(none)"}");
+                }
+            }
+            return ExitCodes.Success;
+        });
+        return diff;
     }
 
     private static Option<string> EnvironmentOption() => new("--env") { Description = "The environment", Required = true };
@@ -121,8 +157,8 @@ public static class FlagsCommand
         unset.Options.Add(comment);
         unset.SetApiAction(async (result, client, cancellationToken) =>
         {
-            var path = ApiCommand.WithQuery($"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/{Uri.EscapeDataString(result.GetValue(key)!)}/override",
-                ("comment", result.GetValue(comment)));
+            var path = $"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/{Uri.EscapeDataString(result.GetValue(key)!)}/override"
+                + (result.GetValue(comment) is { } why ? $"?comment={Uri.EscapeDataString(why)}" : "");
             var raw = await client.DeleteTextAsync(path, cancellationToken);
             Console.WriteLine(result.GetValue(GlobalOptions.Json) ? raw : $"the switch on {result.GetValue(key)} is removed");
             return ExitCodes.Success;

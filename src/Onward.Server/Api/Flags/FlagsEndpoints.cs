@@ -6,6 +6,7 @@ using Onward.Contracts.Flags;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Flags;
+using Onward.Core.Releases;
 using Onward.Server.Auth;
 
 namespace Onward.Server.Api.Flags;
@@ -28,6 +29,42 @@ public static class FlagsEndpoints
         flags.MapDelete("/{key}/override", RemoveSwitchAsync).RequireRole(Role.Deployer);
         flags.MapGet("/{key}/history", HistoryAsync).RequireRole(Role.Viewer);
         flags.MapGet("/history", HistoryAsync).RequireRole(Role.Viewer);
+        api.MapGet("/services/{service}/flags/diff", DiffAsync).RequireRole(Role.Viewer);
+    }
+
+    private static async Task<Results<Ok<FlagDiffResponse>, ProblemHttpResult>> DiffAsync(
+        string service, string? from, string? to, OnwardConfig config, IReleaseStore releases, ReleaseFlags releaseFlags, CancellationToken cancellationToken)
+    {
+        if (config.FindService(service) is not { } serviceConfig)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found",
+                detail: $"unknown service '{service}'; known services: {string.Join(", ", config.Services.Select(s => s.Name))}");
+        }
+        if (serviceConfig.Flags is not { } path)
+        {
+            return FieldChecks.BadRequest($"{service} ships no flags; set `flags: flags/flags.json` on the service in onward.yaml");
+        }
+        if (FieldChecks.Problem(("from", from, FieldLimits.Word, false), ("to", to, FieldLimits.Word, false)) is { } problem)
+        {
+            return problem;
+        }
+        if (string.IsNullOrEmpty(from) || string.IsNullOrEmpty(to))
+        {
+            return FieldChecks.BadRequest("give both `from` and `to`, each a version of the service (a short hash or a version label)");
+        }
+        var sets = new List<FlagSet?>();
+        foreach (var version in new[] { from, to })
+        {
+            if (await releases.FindAsync(service, version, cancellationToken) is not { } release)
+            {
+                return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"{service} has no release {version}; `onward releases list --service {service}` shows them");
+            }
+            var (document, _) = await releaseFlags.ReadAsync(serviceConfig, release, path, cancellationToken);
+            sets.Add(document is null ? null : FlagSet.Parse(document).Set);
+        }
+        var diff = ReleaseFlags.Diff(sets[0], sets[1]);
+        return TypedResults.Ok(new FlagDiffResponse(service, from, to, diff.Select(d =>
+            new FlagKeyDiffResponse(d.Key, d.Change, d.Fields.Select(f => new FlagFieldChangeResponse(f.Field, f.Before, f.After)).ToList())).ToList()));
     }
 
     private static async Task<Results<Ok<EnvironmentFlagsResponse>, ProblemHttpResult>> ListAsync(
