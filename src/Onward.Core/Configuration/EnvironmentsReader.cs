@@ -30,7 +30,7 @@ public sealed partial class EnvironmentsReader(NodeReader nodes, AuthMode authMo
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "target", "policy");
+        var keys = nodes.Keys(map, path, "target", "policy", "flags");
         TargetConfig? target = null;
         if (keys.Get("target") is not { } targetNode)
         {
@@ -41,7 +41,32 @@ public sealed partial class EnvironmentsReader(NodeReader nodes, AuthMode authMo
             target = ReadTarget(targetNode, path + ".target");
         }
         var policy = new PolicyReader(nodes, authMode).Read(keys.Get("policy"), path + ".policy");
-        return target is null ? null : new EnvironmentConfig(name.Value, target, policy) { At = ConfigPosition.Of(name) };
+        var flags = keys.Get("flags") is { } flagsNode ? ReadFlags(flagsNode, path + ".flags") : EnvironmentFlagsConfig.Default;
+        return target is null ? null : new EnvironmentConfig(name.Value, target, policy) { At = ConfigPosition.Of(name), Flags = flags };
+    }
+
+    private EnvironmentFlagsConfig ReadFlags(YamlNode node, string path)
+    {
+        if (nodes.AsMapping(node, path) is not { } map)
+        {
+            return EnvironmentFlagsConfig.Default;
+        }
+        var keys = nodes.Keys(map, path, "cors");
+        var origins = new List<string>();
+        if (keys.Get("cors") is { } corsNode)
+        {
+            foreach (var origin in nodes.StringList(corsNode, path + ".cors"))
+            {
+                if (origin.Value != "*" && (!Uri.TryCreate(origin.Value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                    || uri.PathAndQuery != "/" || origin.Value.EndsWith('/')))
+                {
+                    nodes.Problem(origin, path + ".cors", $"'{origin.Value}' is not a browser origin", "write scheme, host and port only, e.g. `https://shop.example` or `http://localhost:3000`");
+                    continue;
+                }
+                origins.Add(origin.Value);
+            }
+        }
+        return new EnvironmentFlagsConfig(origins);
     }
 
     private TargetConfig? ReadTarget(YamlNode node, string path)

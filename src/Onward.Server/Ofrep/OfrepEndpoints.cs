@@ -26,6 +26,44 @@ public static class OfrepEndpoints
         ofrep.WithMetadata(new RequestSizeLimitAttribute(MostBodyBytes));
         ofrep.MapPost("/flags/{key}", EvaluateAsync);
         ofrep.MapPost("/flags", EvaluateAllAsync);
+        ofrep.MapMethods("/flags/{key}", ["OPTIONS"], Preflight);
+        ofrep.MapMethods("/flags", ["OPTIONS"], Preflight);
+        ofrep.AddEndpointFilter(async (context, next) =>
+        {
+            AllowOrigin(context.HttpContext, context.HttpContext.RequestServices.GetRequiredService<OnwardConfig>());
+            return await next(context);
+        });
+    }
+
+    /// <summary>CORS for browser clients, per environment (<c>flags: { cors: [origins] }</c>): only listed origins get the headers.</summary>
+    private static bool AllowOrigin(HttpContext http, OnwardConfig config)
+    {
+        var origin = http.Request.Headers.Origin.ToString();
+        if (origin.Length == 0 || http.Request.RouteValues["environment"] is not string name || config.FindEnvironment(name) is not { } environment)
+        {
+            return false;
+        }
+        var allowed = environment.Flags.Cors.Contains("*") ? "*" : environment.Flags.Cors.FirstOrDefault(o => string.Equals(o, origin, StringComparison.OrdinalIgnoreCase));
+        if (allowed is null)
+        {
+            return false;
+        }
+        http.Response.Headers.AccessControlAllowOrigin = allowed == "*" ? "*" : origin;
+        http.Response.Headers.Vary = "Origin";
+        http.Response.Headers.AccessControlExposeHeaders = "ETag";
+        return true;
+    }
+
+    private static IResult Preflight(HttpContext http, OnwardConfig config)
+    {
+        if (!AllowOrigin(http, config))
+        {
+            return Results.StatusCode(403);
+        }
+        http.Response.Headers.AccessControlAllowMethods = "POST, OPTIONS";
+        http.Response.Headers.AccessControlAllowHeaders = "Content-Type, Authorization, X-API-Key, If-None-Match";
+        http.Response.Headers.AccessControlMaxAge = "600";
+        return Results.NoContent();
     }
 
     private static async Task EvaluateAsync(string environment, string key, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, TimeProvider time)

@@ -222,6 +222,35 @@ public class FlagsApiTests
         (await anonymous.PutAsync("api/v1/environments/dev/flags", new StringContent(Document, Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task Browsers_from_the_environments_listed_origins_may_call_ofrep_and_others_get_no_cors_headers()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(),
+            ["dev: { target: { local: {} }, flags: { cors: [\"https://shop.example\"] } }", TestConfig.ManualEnvironment("prod")], []));
+        var http = onward.Api.Http;
+        (await PutAsync(http, "dev", Document)).EnsureSuccessStatusCode();
+
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "flags/dev/ofrep/v1/evaluate/flags");
+        preflight.Headers.Add("Origin", "https://shop.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        using var allowed = await http.SendAsync(preflight);
+        allowed.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        allowed.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["https://shop.example"]);
+        allowed.Headers.GetValues("Access-Control-Allow-Headers").Single().ShouldContain("If-None-Match");
+
+        using var bulk = new HttpRequestMessage(HttpMethod.Post, "flags/dev/ofrep/v1/evaluate/flags") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        bulk.Headers.Add("Origin", "https://shop.example");
+        using var answered = await http.SendAsync(bulk);
+        answered.Headers.GetValues("Access-Control-Expose-Headers").ShouldBe(["ETag"]);
+
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Options, "flags/prod/ofrep/v1/evaluate/flags");
+        elsewhere.Headers.Add("Origin", "https://shop.example");
+        using var refused = await http.SendAsync(elsewhere);
+        refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden, "prod lists no origins");
+        refused.Headers.Contains("Access-Control-Allow-Origin").ShouldBeFalse();
+    }
+
     private static async Task<(HttpStatusCode Status, JsonNode Body)> OfrepAsync(HttpClient http, string environment, string key, string body)
     {
         using var response = await http.PostAsync($"flags/{environment}/ofrep/v1/evaluate/flags/{key}", new StringContent(body, Encoding.UTF8, "application/json"));
