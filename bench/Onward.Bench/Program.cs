@@ -6,6 +6,8 @@ using Onward.Bench;
 // dotnet run -c Release --project bench/Onward.Bench -- ancestry [COMMITS]
 // dotnet run -c Release --project bench/Onward.Bench -- registry [COUNT] [--auth]
 // dotnet run -c Release --project bench/Onward.Bench -- kubernetes [DEPLOYMENTS]
+// dotnet run -c Release --project bench/Onward.Bench -- flags [ITERATIONS]
+// dotnet run -c Release --project bench/Onward.Bench -- ofrep [CLIENTS] [SECONDS]
 switch (args.FirstOrDefault())
 {
     case "overhead":
@@ -26,7 +28,13 @@ switch (args.FirstOrDefault())
     case "registry":
         await RegistryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 2000, args.Contains("--auth"));
         return 0;
+    case "flags":
+        await FlagsBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000_000);
+        return 0;
+    case "ofrep":
+        await OfrepBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 50, args.Length > 2 ? int.Parse(args[2]) : 10);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS]");
+        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS]");
         return 2;
 }

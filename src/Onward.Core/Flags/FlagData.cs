@@ -24,17 +24,36 @@ public static class FlagData
         _ => null,
     };
 
-    public static object? FromJson(JsonElement element) => element.ValueKind switch
+    public static object? FromJson(JsonElement element)
     {
-        JsonValueKind.Object => element.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => FromJson(g.Last().Value), StringComparer.Ordinal) as IReadOnlyDictionary<string, object?>,
-        JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList() as IReadOnlyList<object?>,
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Number => element.GetDouble(),
-        JsonValueKind.String => element.GetString(),
-        _ => null,
-    };
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    map[property.Name] = FromJson(property.Value);
+                }
+                return map;
+            case JsonValueKind.Array:
+                var list = new List<object?>(element.GetArrayLength());
+                foreach (var item in element.EnumerateArray())
+                {
+                    list.Add(FromJson(item));
+                }
+                return list;
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            case JsonValueKind.Number:
+                return element.GetDouble();
+            case JsonValueKind.String:
+                return element.GetString();
+            default:
+                return null;
+        }
+    }
 
     public static JsonNode? ToJson(object? value) => value switch
     {

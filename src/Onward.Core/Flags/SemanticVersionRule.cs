@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Onward.Core.Flags;
 
@@ -9,11 +8,18 @@ namespace Onward.Core.Flags;
 /// leading v and may be partial (<c>1</c>, <c>1.2</c>); numbers are read as their text. SemVer 2.0 precedence: a
 /// pre-release sorts before its release, build metadata is ignored. Anything invalid gives null.
 /// </summary>
-public static partial class SemanticVersionRule
+public static class SemanticVersionRule
 {
-    public static object? Evaluate(object? left, object? op, object? right)
+    public static object? Evaluate(object? left, object? op, object? right) =>
+        op is string symbol && Parse(right) is { } b ? Evaluate(left, symbol, b) : null;
+
+    /// <summary>The operator with its right-hand version already parsed (a literal in the rule, parsed once at compile time); null when invalid.</summary>
+    public static Func<object?, object?>? Prepare(object? op, object? right) =>
+        op is string symbol && Parse(right) is { } b ? left => Evaluate(left, symbol, b) : null;
+
+    private static object? Evaluate(object? left, string symbol, Version b)
     {
-        if (Parse(left) is not { } a || Parse(right) is not { } b || op is not string symbol)
+        if (Parse(left) is not { } a)
         {
             return null;
         }
@@ -33,9 +39,6 @@ public static partial class SemanticVersionRule
 
     private sealed record Version(ulong Major, ulong Minor, ulong Patch, string[] PreRelease);
 
-    [GeneratedRegex(@"^[vV]?(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")]
-    private static partial Regex Pattern();
-
     private static Version? Parse(object? value)
     {
         var text = value switch
@@ -44,22 +47,62 @@ public static partial class SemanticVersionRule
             double d => JsValues.NumberToText(d),
             _ => null,
         };
-        if (text is null || Pattern().Match(text) is not { Success: true } m)
+        if (string.IsNullOrEmpty(text))
         {
             return null;
+        }
+        var span = text.AsSpan();
+        if (span[0] is 'v' or 'V')
+        {
+            span = span[1..];
+        }
+        Span<ulong> parts = stackalloc ulong[3];
+        var count = 0;
+        while (true)
+        {
+            var digits = 0;
+            while (digits < span.Length && char.IsAsciiDigit(span[digits]))
+            {
+                digits++;
+            }
+            if (digits == 0 || (digits > 1 && span[0] == '0') || !ulong.TryParse(span[..digits], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                return null;
+            }
+            parts[count++] = number;
+            span = span[digits..];
+            if (count == 3 || span.IsEmpty || span[0] != '.')
+            {
+                break;
+            }
+            span = span[1..];
+        }
+        string[] pre = [];
+        if (!span.IsEmpty && span[0] == '-')
+        {
+            var end = span.IndexOf('+');
+            var preText = (end < 0 ? span[1..] : span[1..end]).ToString();
+            pre = preText.Split('.');
+            if (pre.Any(p => p.Length == 0 || !p.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') || (p.Length > 1 && p[0] == '0' && p.All(char.IsAsciiDigit))))
+            {
+                return null;
+            }
+            span = end < 0 ? [] : span[end..];
+        }
+        if (!span.IsEmpty)
+        {
+            if (span[0] != '+' || span.Length == 1 || span[1..].ToString().Split('.').Any(p => p.Length == 0 || !p.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
+            {
+                return null;
+            }
+            span = [];
         }
         // Partial versions are padded (1 → 1.0.0), but a pre-release or build needs all three parts, as in Go's semver.
-        if ((!m.Groups[2].Success || !m.Groups[3].Success) && (m.Groups[4].Success || text.Contains('+', StringComparison.Ordinal)))
+        if (count < 3 && (pre.Length > 0 || text.Contains('+', StringComparison.Ordinal)))
         {
             return null;
         }
-        static ulong Part(Group g) => g.Success ? ulong.Parse(g.Value, CultureInfo.InvariantCulture) : 0;
-        var pre = m.Groups[4].Success ? m.Groups[4].Value.Split('.') : [];
-        if (pre.Any(p => p.Length > 1 && p[0] == '0' && p.All(char.IsAsciiDigit)))
-        {
-            return null;
-        }
-        return new Version(Part(m.Groups[1]), Part(m.Groups[2]), Part(m.Groups[3]), pre);
+        return new Version(parts[0], count > 1 ? parts[1] : 0, count > 2 ? parts[2] : 0, pre);
     }
 
     private static int Compare(Version a, Version b)

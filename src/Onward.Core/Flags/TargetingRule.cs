@@ -88,13 +88,28 @@ public sealed class TargetingRule
             "cat" => s => string.Concat(a.Select(x => JsValues.ToText(x(s)))),
             "substr" => s => Substring(Arg(s, 0), Arg(s, 1), a.Length > 2 ? Arg(s, 2) : null),
             "fractional" => s => Fractional.Evaluate(s, a.Select(x => x(s)).ToList()),
-            "sem_ver" => s => a.Length == 3 ? SemanticVersionRule.Evaluate(Arg(s, 0), Arg(s, 1), Arg(s, 2)) : null,
+            "sem_ver" => SemVer(args, a),
             "starts_with" => s => a.Length == 2 && Arg(s, 0) is string x && Arg(s, 1) is string y ? x.StartsWith(y, StringComparison.Ordinal) : null,
             "ends_with" => s => a.Length == 2 && Arg(s, 0) is string x && Arg(s, 1) is string y ? x.EndsWith(y, StringComparison.Ordinal) : null,
             "$ref" => throw new RuleException(path, $"`$ref` to \"{(args.FirstOrDefault() as JsonValue)?.ToString()}\", which `$evaluators` does not define"),
             _ => throw new RuleException(path, $"unknown operator `{op}`; flagd's targeting allows var, missing, missing_some, if, ==, ===, !=, !==, !, !!, or, and, " +
                 ">, >=, <, <=, +, -, *, /, %, min, max, map, filter, reduce, all, none, some, merge, in, cat, substr, fractional, sem_ver, starts_with, ends_with"),
         };
+    }
+
+    /// <summary>sem_ver with a literal operator and right-hand version parses that version once, here.</summary>
+    private static Func<EvaluationScope, object?> SemVer(List<JsonNode?> args, Func<EvaluationScope, object?>[] a)
+    {
+        if (a.Length != 3)
+        {
+            return _ => null;
+        }
+        if (IsLiteral(args[1]) && IsLiteral(args[2]))
+        {
+            var prepared = SemanticVersionRule.Prepare(FlagData.FromJson(args[1]), FlagData.FromJson(args[2]));
+            return prepared is null ? _ => null : s => prepared(a[0](s));
+        }
+        return s => SemanticVersionRule.Evaluate(a[0](s), a[1](s), a[2](s));
     }
 
     private static Func<EvaluationScope, object?> Var(List<JsonNode?> args, Func<EvaluationScope, object?>[] a, string path)

@@ -28,11 +28,6 @@ public static class OfrepEndpoints
         ofrep.MapPost("/flags", EvaluateAllAsync);
         ofrep.MapMethods("/flags/{key}", ["OPTIONS"], Preflight);
         ofrep.MapMethods("/flags", ["OPTIONS"], Preflight);
-        ofrep.AddEndpointFilter(async (context, next) =>
-        {
-            AllowOrigin(context.HttpContext, context.HttpContext.RequestServices.GetRequiredService<OnwardConfig>());
-            return await next(context);
-        });
     }
 
     /// <summary>CORS for browser clients, per environment (<c>flags: { cors: [origins] }</c>): only listed origins get the headers.</summary>
@@ -68,6 +63,7 @@ public static class OfrepEndpoints
 
     private static async Task EvaluateAsync(string environment, string key, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, TimeProvider time)
     {
+        AllowOrigin(http, config);
         if (await RefusedAsync(http, environment, key, config, tokens) is { } refused)
         {
             await WriteAsync(http, refused.Status, refused.Body);
@@ -92,6 +88,7 @@ public static class OfrepEndpoints
 
     private static async Task EvaluateAllAsync(string environment, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, TimeProvider time)
     {
+        AllowOrigin(http, config);
         if (await RefusedAsync(http, environment, null, config, tokens) is { } refused)
         {
             await WriteAsync(http, refused.Status, refused.Body);
@@ -147,24 +144,39 @@ public static class OfrepEndpoints
         {
             return (null, Oversized);
         }
-        using var body = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-        {
-            if (body.Length + read > MostBodyBytes)
-            {
-                return (null, Oversized);
-            }
-            body.Write(chunk, 0, read);
-        }
-        if (body.Length == 0)
-        {
-            return (FlagData.EmptyObject, null);
-        }
+        var buffer = ArrayPool<byte>.Shared.Rent((int)(http.Request.ContentLength ?? 4096) + 1);
         try
         {
-            using var document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length), new JsonDocumentOptions { MaxDepth = 32 });
+            var length = 0;
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(buffer.AsMemory(length), http.RequestAborted)) > 0)
+            {
+                length += read;
+                if (length > MostBodyBytes)
+                {
+                    return (null, Oversized);
+                }
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+            return length == 0 ? (FlagData.EmptyObject, null) : ParseContext(buffer.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static (IReadOnlyDictionary<string, object?>? Context, string? Invalid) ParseContext(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return (null, "the body is a JSON object: {\"context\": {\"targetingKey\": \"user-1\", …}}");
