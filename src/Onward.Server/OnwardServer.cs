@@ -150,6 +150,8 @@ public static class OnwardServer
         services.AddSingleton<IFlagStore, FlagStore>();
         services.AddSingleton<FlagCatalog>();
         services.AddSingleton<ReleaseFlags>();
+        services.AddSingleton<IExperimentStore, ExperimentStore>();
+        services.AddSingleton<ExposureRecorder>();
         services.AddSingleton<ClusterClients>();
         services.AddSingleton(sp => new KubernetesTarget(config.Server.DataDir, sp.GetRequiredService<GitSourceRepository>(), sp.GetRequiredService<ClusterClients>(),
             sp.GetRequiredService<IManifestStore>(), sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<DriftSignals>(),
@@ -166,6 +168,7 @@ public static class OnwardServer
         services.AddHostedService<JobWorker>();
         services.AddHostedService<SourceWorker>();
         services.AddHostedService<DriftWorker>();
+        services.AddHostedService<ExposureWorker>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -19,6 +19,61 @@ namespace Onward.Server.Ofrep;
 public static class OfrepEndpoints
 {
     public const int MostBodyBytes = 64 * 1024;
+    public const int MostEventBytes = 4 * 1024;
+
+    /// <summary>
+    /// A conversion for experiments, in the shape of OpenFeature's tracking API: <c>{targetingKey, event, value?}</c>.
+    /// Authenticated like evaluations; 202 once stored.
+    /// </summary>
+    private static async Task TrackAsync(string environment, HttpContext http, OnwardConfig config, AccessTokens tokens, IExperimentStore experiments, TimeProvider time)
+    {
+        AllowOrigin(http, config);
+        if (await RefusedAsync(http, environment, null, config, tokens) is { } refused)
+        {
+            await WriteAsync(http, refused.Status, refused.Body);
+            return;
+        }
+        string? problem = null;
+        Conversion? conversion = null;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 8 }, http.RequestAborted);
+            var root = document.RootElement;
+            var targetingKey = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("targetingKey", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+            var name = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+            double? value = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+            problem = targetingKey is not { Length: > 0 and <= Conversion.LongestTargetingKey } ? $"`targetingKey` is a string of 1 to {Conversion.LongestTargetingKey} characters"
+                : name is not { Length: > 0 and <= Conversion.LongestEvent } || name.Any(char.IsControl) ? $"`event` is a name of 1 to {Conversion.LongestEvent} characters, e.g. \"checkout-completed\""
+                : null;
+            conversion = problem is null ? new Conversion(environment, name!, targetingKey!, value, time.GetUtcNow()) : null;
+        }
+        catch (JsonException)
+        {
+            problem = "the body is JSON: {\"targetingKey\": \"user-1\", \"event\": \"checkout-completed\", \"value\": 42.5}";
+        }
+        catch (BadHttpRequestException)
+        {
+            await WriteAsync(http, 413, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("errorDetails", $"an event is at most {MostEventBytes} bytes");
+                w.WriteEndObject();
+            });
+            return;
+        }
+        if (problem is not null)
+        {
+            await WriteAsync(http, 400, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("errorDetails", problem);
+                w.WriteEndObject();
+            });
+            return;
+        }
+        await experiments.RecordConversionAsync(conversion!, http.RequestAborted);
+        http.Response.StatusCode = 202;
+    }
 
     public static void MapOfrep(this IEndpointRouteBuilder app)
     {
@@ -26,6 +81,7 @@ public static class OfrepEndpoints
         ofrep.WithMetadata(new RequestSizeLimitAttribute(MostBodyBytes));
         ofrep.MapPost("/flags/{key}", EvaluateAsync);
         ofrep.MapPost("/flags", EvaluateAllAsync);
+        app.MapPost("/flags/{environment}/events", TrackAsync).WithMetadata(new RequestSizeLimitAttribute(MostEventBytes));
         ofrep.MapMethods("/flags/{key}", ["OPTIONS"], Preflight);
         ofrep.MapMethods("/flags", ["OPTIONS"], Preflight);
     }
@@ -61,7 +117,8 @@ public static class OfrepEndpoints
         return Results.NoContent();
     }
 
-    private static async Task EvaluateAsync(string environment, string key, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, TimeProvider time)
+    private static async Task EvaluateAsync(
+        string environment, string key, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, ExposureRecorder exposures, TimeProvider time)
     {
         AllowOrigin(http, config);
         if (await RefusedAsync(http, environment, key, config, tokens) is { } refused)
@@ -76,7 +133,12 @@ public static class OfrepEndpoints
             return;
         }
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
-        var resolution = FlagEvaluator.Evaluate(flags.Find(key), key, context!, time.GetUtcNow().ToUnixTimeSeconds());
+        var flag = flags.Find(key);
+        var resolution = FlagEvaluator.Evaluate(flag, key, context!, time.GetUtcNow().ToUnixTimeSeconds());
+        if (flag is not null)
+        {
+            exposures.Record(environment, flag, resolution, context!);
+        }
         var status = resolution.ErrorCode switch
         {
             null => 200,
@@ -86,7 +148,8 @@ public static class OfrepEndpoints
         await WriteAsync(http, status, w => Resolution(w, resolution));
     }
 
-    private static async Task EvaluateAllAsync(string environment, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, TimeProvider time)
+    private static async Task EvaluateAllAsync(
+        string environment, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, ExposureRecorder exposures, TimeProvider time)
     {
         AllowOrigin(http, config);
         if (await RefusedAsync(http, environment, null, config, tokens) is { } refused)
@@ -115,7 +178,10 @@ public static class OfrepEndpoints
             writer.WriteStartArray("flags");
             foreach (var key in flags.Flags.Keys.Order(StringComparer.Ordinal))
             {
-                Resolution(writer, FlagEvaluator.Evaluate(flags.Find(key), key, context!, now));
+                var flag = flags.Find(key)!;
+                var resolution = FlagEvaluator.Evaluate(flag, key, context!, now);
+                exposures.Record(environment, flag, resolution, context!);
+                Resolution(writer, resolution);
             }
             writer.WriteEndArray();
             writer.WriteStartObject("metadata");

@@ -213,5 +213,24 @@ public static class Migrations
             );
             CREATE INDEX ix_flag_changes_key ON flag_changes (environment, flag_key, id);
             """),
+        new(10, "experiments", """
+            CREATE TABLE flag_exposures (
+                environment TEXT NOT NULL,
+                flag_key TEXT NOT NULL,
+                targeting_key TEXT NOT NULL,
+                variant TEXT NOT NULL,
+                first_at INTEGER NOT NULL,
+                PRIMARY KEY (environment, flag_key, targeting_key)
+            );
+            CREATE TABLE flag_conversions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                environment TEXT NOT NULL,
+                event TEXT NOT NULL,
+                targeting_key TEXT NOT NULL,
+                value REAL,
+                at INTEGER NOT NULL
+            );
+            CREATE INDEX ix_flag_conversions ON flag_conversions (environment, event, targeting_key, at);
+            """),
     ];
 }

@@ -18,8 +18,48 @@ public static class FlagsCommand
         command.Subcommands.Add(Unset());
         command.Subcommands.Add(History());
         command.Subcommands.Add(Diff());
+        command.Subcommands.Add(Results());
         command.Subcommands.Add(Evaluate());
         return command;
+    }
+
+    private static Command Results()
+    {
+        var key = new Argument<string>("KEY") { Description = "A flag with a fractional split (an A/B experiment)" };
+        var environment = EnvironmentOption();
+        var conversion = new Option<string?>("--event") { Description = "The conversion event; the most frequent one when omitted" };
+        var results = new Command("results", "An experiment's results per variant: exposed users, conversions, rate, difference to the control with its 95% interval and p-value");
+        results.Arguments.Add(key);
+        results.Options.Add(environment);
+        results.Options.Add(conversion);
+        results.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var path = $"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/{Uri.EscapeDataString(result.GetValue(key)!)}/results"
+                + (result.GetValue(conversion) is { } e ? $"?event={Uri.EscapeDataString(e)}" : "");
+            var (report, raw) = await client.GetAsync<ExperimentResultsResponse>(path, cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            var table = new Table().Border(TableBorder.Simple).Title($"{report.Flag} in {report.Environment}, conversion event \"{report.Event}\"")
+                .AddColumns("VARIANT", "WEIGHT", "EXPOSED", "CONVERTED", "RATE", "VS CONTROL (95% CI)", "P");
+            foreach (var v in report.Variants)
+            {
+                table.AddRow(ApiCommand.Escape(v.Variant + (v.Variant == report.Control ? " (control)" : "")), v.Weight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    v.Exposed.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Converted.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    v.Rate is { } r ? $"{r:P2}" : "",
+                    v.Difference is { } d ? $"{d * 100:+0.00;-0.00} pt ({v.Low * 100:+0.00;-0.00} to {v.High * 100:+0.00;-0.00})" : "",
+                    v.PValue is { } p ? $"{p:0.0000}{(v.Significant ? " significant" : "")}" : "");
+            }
+            AnsiConsole.Write(table);
+            foreach (var warning in report.Warnings)
+            {
+                AnsiConsole.MarkupLine($"[yellow]warning:[/] {ApiCommand.Escape(warning)}");
+            }
+            return ExitCodes.Success;
+        });
+        return results;
     }
 
     private static Command Diff()

@@ -29,6 +29,7 @@ public static class FlagsEndpoints
         flags.MapDelete("/{key}/override", RemoveSwitchAsync).RequireRole(Role.Deployer);
         flags.MapGet("/{key}/history", HistoryAsync).RequireRole(Role.Viewer);
         flags.MapGet("/history", HistoryAsync).RequireRole(Role.Viewer);
+        flags.MapGet("/{key}/results", ResultsAsync).RequireRole(Role.Viewer);
         api.MapGet("/services/{service}/flags/diff", DiffAsync).RequireRole(Role.Viewer);
     }
 
@@ -178,6 +179,38 @@ public static class FlagsEndpoints
             http.Response.Headers.Link = $"<{http.Request.Path}?limit={page}&before={changes[^1].Id}>; rel=\"next\"";
         }
         return TypedResults.Ok(changes.Select(FlagMapping.ToResponse).ToArray());
+    }
+
+    private static async Task<Results<Ok<ExperimentResultsResponse>, ProblemHttpResult>> ResultsAsync(
+        string environment, string key, string? @event, OnwardConfig config, FlagCatalog catalog, IExperimentStore experiments, CancellationToken cancellationToken)
+    {
+        if (Unknown(environment, config) is { } unknown)
+        {
+            return unknown;
+        }
+        if (FieldChecks.Problem(("event", @event, Conversion.LongestEvent, false)) is { } problem)
+        {
+            return problem;
+        }
+        if ((await catalog.GetAsync(environment, cancellationToken)).Find(key) is not { } flag)
+        {
+            return NoSuchFlag(environment, key);
+        }
+        if (!ExperimentResults.IsExperiment(flag))
+        {
+            return FieldChecks.BadRequest($"{key} is not an experiment in {environment}: its targeting has no `fractional` split");
+        }
+        var events = await experiments.EventsAsync(environment, key, cancellationToken);
+        var chosen = @event ?? events.FirstOrDefault();
+        if (chosen is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found",
+                detail: $"no conversion events yet from users exposed to {key} in {environment}; send them with POST /flags/{environment}/events {{targetingKey, event, value?}}");
+        }
+        var report = ExperimentResults.Compute(flag, chosen, await experiments.CountAsync(environment, key, chosen, cancellationToken));
+        return TypedResults.Ok(new ExperimentResultsResponse(key, environment, chosen, report.Control,
+            report.Variants.Select(v => new VariantResultResponse(v.Variant, v.Weight, v.Exposed, v.Converted, v.Rate, v.Difference, v.Low, v.High, v.PValue, v.Significant)).ToList(),
+            report.SampleRatioChiSquare, report.SampleRatioPValue, report.Warnings, events));
     }
 
     private static ProblemHttpResult? Unknown(string environment, OnwardConfig config) =>
