@@ -13,7 +13,7 @@ public class DemoTests
 
         result.ExitCode.ShouldBe(0, result.Output + result.Error);
         var output = result.Output;
-        output.ShouldContain("1/4 commit");
+        output.ShouldContain("1/5 commit");
         output.ShouldContain("✔ dev-1: verified");
         output.ShouldContain("✔ dev-2: verified");
         output.ShouldContain("✘ dev-1: Failed");
@@ -21,6 +21,8 @@ public class DemoTests
         output.ShouldContain("GREETING is not set");
         output.ShouldContain("kept serving");
         output.ShouldContain("answers: Hello again, world from sample");
+        output.ShouldContain("5/5 a feature flag switched in dev-1");
+        output.ShouldContain("dev-1 answers: HELLO AGAIN, WORLD FROM SAMPLE");
         output.ShouldContain("Summary");
         output.ShouldContain("none (untouched until requested)");
         Directory.GetDirectories(dir.Combine("demo", ".onward", "instances"))

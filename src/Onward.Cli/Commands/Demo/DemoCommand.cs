@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Onward.Cli.Client;
 using Onward.Cli.Commands.Services;
 using Onward.Contracts.Deployments;
+using Onward.Contracts.Flags;
 using Onward.Contracts.Releases;
 using Onward.Contracts.Services;
 using Onward.Integrations.LocalProcesses;
@@ -79,6 +80,7 @@ public static class DemoCommand
             await demo.StepAsync(3, "a change that crashes on start", broken, expectHealthy: false, cancellationToken);
             var fix = await sample.CommitAsync(SampleRepository.Program("Hello again, world"), "Go back to a built-in greeting", cancellationToken);
             await demo.StepAsync(4, "the fix", fix, expectHealthy: true, cancellationToken);
+            await demo.SwitchFlagAsync(cancellationToken);
 
             var (services, _) = await client.GetAsync<ServiceResponse[]>("api/v1/services", cancellationToken);
             PrintSummary(services[0], clock.Elapsed);
@@ -119,9 +121,10 @@ public static class DemoCommand
               command: { run: "dotnet build --nologo -v q -c Release -o {artifact}" }
             deploy:
               local:
-                command: "dotnet {artifact}/sample.dll"
+                command: "env ONWARD_FLAGS_URL=http://127.0.0.1:{{port}}/flags/{environment} dotnet {artifact}/sample.dll"
                 healthUrl: "http://127.0.0.1:{port}/healthz"
             verify: { timeout: 60s }
+            flags: flags/flags.json           # shipped with each release; switched per environment
         """;
 
     private static void PrintSummary(ServiceResponse service, TimeSpan elapsed)
@@ -149,6 +152,8 @@ public static class DemoCommand
         AnsiConsole.WriteLine("  onward deployments list");
         AnsiConsole.WriteLine($"  onward deployments request --service sample --env prod --version {fix[..7]} --reason \"ship the fix\" --wait");
         AnsiConsole.WriteLine($"  curl {dev1}/");
+        AnsiConsole.WriteLine("  onward flags list --env dev-1");
+        AnsiConsole.WriteLine("  onward flags set shout --env dev-1 --state DISABLED --comment \"quiet again\"   # the kill switch");
         AnsiConsole.WriteLine($"  cd {Path.Combine(root, "sample")} && edit Program.cs && git commit -am \"…\"   # builds and deploys to dev-1 and dev-2");
     }
 
@@ -168,7 +173,7 @@ public static class DemoCommand
         {
             var shortHash = commit[..7];
             AnsiConsole.WriteLine();
-            AnsiConsole.MarkupLine($"[bold]{number}/4[/] commit [blue]{shortHash}[/]: {Markup.Escape(title)}");
+            AnsiConsole.MarkupLine($"[bold]{number}/5[/] commit [blue]{shortHash}[/]: {Markup.Escape(title)}");
             var deadline = clock.Elapsed + StepTimeout;
             var release = await WaitForAsync(deadline, "the release to be built", async () =>
             {
@@ -223,6 +228,25 @@ public static class DemoCommand
             {
                 var answer = await GetAsync(environment.Url + "/");
                 Say($"{environment.Name} at {environment.Url} answers: [bold]{Markup.Escape(answer)}[/]");
+            }
+        }
+
+        /// <summary>Switches the flag "shout" on in dev-1, with no deployment, and shows dev-1's answer change.</summary>
+        public async Task SwitchFlagAsync(CancellationToken cancellationToken)
+        {
+            AnsiConsole.WriteLine();
+            AnsiConsole.MarkupLine("[bold]5/5[/] a feature flag switched in dev-1, without a deployment");
+            var (services, _) = await client.GetAsync<ServiceResponse[]>("api/v1/services", cancellationToken);
+            var dev1 = services[0].Environments.First(e => e.Name == "dev-1").Url + "/";
+            Say($"dev-1 answers: [bold]{Markup.Escape(await GetAsync(dev1))}[/]  (flag shout is off, as the release shipped it)");
+            var (flag, _) = await client.PatchAsync<FlagResponse>("api/v1/environments/dev-1/flags/shout",
+                new FlagSwitchRequest(null, "on", null, "the demo turns shouting on"), cancellationToken);
+            Say($"switched shout in dev-1: default variant {flag.DefaultVariant}, by {flag.Switch!.Actor}: {Markup.Escape(flag.Switch.Comment)}");
+            var answer = await GetAsync(dev1);
+            Say($"dev-1 answers: [bold]{Markup.Escape(answer)}[/]");
+            if (!answer.Equals(answer.ToUpperInvariant(), StringComparison.Ordinal))
+            {
+                throw new DemoException("dev-1 did not follow the switched flag");
             }
         }
 

@@ -21,6 +21,15 @@ public sealed class SampleRepository(string path)
         </Project>
         """;
 
+    /// <summary>The flags the sample ships with each release (flagd's format): "shout" is off.</summary>
+    public const string Flags = """
+        {
+          "flags": {
+            "shout": { "state": "ENABLED", "variants": { "on": true, "off": false }, "defaultVariant": "off" }
+          }
+        }
+        """;
+
     /// <summary>The service's code; <paramref name="startup"/> runs before it listens (where the broken change breaks it).</summary>
     public static string Program(string greeting, string startup = "") => $$"""
         using System.Net;
@@ -28,6 +37,26 @@ public sealed class SampleRepository(string path)
         using System.Text;
 
         var port = int.Parse(Environment.GetEnvironmentVariable("PORT") ?? "8081");
+        // The environment's flags, over OFREP: the flag "shout" makes the greeting loud.
+        var flagsUrl = Environment.GetEnvironmentVariable("ONWARD_FLAGS_URL");
+        using var flags = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        async Task<bool> ShoutAsync()
+        {
+            if (flagsUrl is null)
+            {
+                return false;
+            }
+            try
+            {
+                using var content = new StringContent("{\"context\": {\"targetingKey\": \"visitor\"} }", Encoding.UTF8, "application/json");
+                using var answer = await flags.PostAsync($"{flagsUrl}/ofrep/v1/evaluate/flags/shout", content);
+                return (await answer.Content.ReadAsStringAsync()).Contains("\"value\":true", StringComparison.Ordinal);
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }
         var version = Environment.GetEnvironmentVariable("ONWARD_VERSION") ?? "dev";
         var environment = Environment.GetEnvironmentVariable("ONWARD_ENVIRONMENT") ?? "local";
         {{startup}}
@@ -49,6 +78,10 @@ public sealed class SampleRepository(string path)
                     }
                     var path = requestLine.Split(' ').ElementAtOrDefault(1) ?? "/";
                     var body = path == "/healthz" ? "ok\n" : $"{{greeting}} from sample {version} in {environment}\n";
+                    if (path != "/healthz" && await ShoutAsync())
+                    {
+                        body = body.ToUpperInvariant();
+                    }
                     var response = $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
                     await stream.WriteAsync(Encoding.UTF8.GetBytes(response));
                 }
@@ -62,6 +95,8 @@ public sealed class SampleRepository(string path)
         await GitCli.RequireAsync(Path, ["init", "--quiet", "--initial-branch=main"], cancellationToken);
         await File.WriteAllTextAsync(System.IO.Path.Combine(Path, "sample.csproj"), Project, cancellationToken);
         await File.WriteAllTextAsync(System.IO.Path.Combine(Path, ".gitignore"), "bin/\nobj/\n", cancellationToken);
+        Directory.CreateDirectory(System.IO.Path.Combine(Path, "flags"));
+        await File.WriteAllTextAsync(System.IO.Path.Combine(Path, "flags", "flags.json"), Flags, cancellationToken);
     }
 
     /// <summary>Writes the program and commits it; returns the commit's full SHA.</summary>
