@@ -9,4 +9,5 @@ public sealed record TokenResponse(
     DateTimeOffset CreatedAt,
     string CreatedBy,
     DateTimeOffset? RevokedAt,
-    DateTimeOffset? ExpiresAt);
+    DateTimeOffset? ExpiresAt,
+    string? Environment = null);

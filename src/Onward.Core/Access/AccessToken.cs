@@ -13,5 +13,8 @@ public sealed record AccessToken(
     /// <summary>When the token stops working by itself; null for never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
-    public Identity Identity => new(Name, Role, Groups);
+    /// <summary>The one environment an SDK key evaluates flags for; null for every other role.</summary>
+    public string? Environment { get; init; }
+
+    public Identity Identity => new(Name, Role, Groups) { Environment = Environment };
 }

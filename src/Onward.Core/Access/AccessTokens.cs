@@ -10,7 +10,7 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
     /// <returns>The token record and its secret, which is shown this once and never again.</returns>
     /// <param name="lifetime">How long the token works; null for until it is revoked.</param>
     public async Task<(AccessToken Token, string Secret)> CreateAsync(
-        string name, Role role, IReadOnlyList<string> groups, TimeSpan? lifetime, string createdBy, CancellationToken cancellationToken)
+        string name, Role role, IReadOnlyList<string> groups, TimeSpan? lifetime, string createdBy, CancellationToken cancellationToken, string? environment = null)
     {
         if (Problem(name, groups) is { } problem)
         {
@@ -19,7 +19,7 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
         var secret = TokenSecrets.Generate();
         var now = time.GetUtcNow();
         var token = await store.AddAsync(
-            new NewAccessToken(name, role, groups.Distinct(StringComparer.Ordinal).ToList(), TokenSecrets.Hash(secret), createdBy) { ExpiresAt = now + lifetime },
+            new NewAccessToken(name, role, groups.Distinct(StringComparer.Ordinal).ToList(), TokenSecrets.Hash(secret), createdBy) { ExpiresAt = now + lifetime, Environment = environment },
             now, cancellationToken);
         return (token, secret);
     }
@@ -34,7 +34,7 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
         lifetime = null;
         if (!TryParseRole(roleText, out role))
         {
-            return $"unknown role '{roleText}'; use viewer, deployer, approver or admin";
+            return $"unknown role '{roleText}'; use viewer, deployer, approver, admin, or sdk (with an environment) for an OpenFeature SDK";
         }
         if (Problem(name, groups) is { } problem)
         {
@@ -80,6 +80,15 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
             : null;
         return problem is null ? lifetime : null;
     }
+
+    /// <summary>An SDK key names one environment, and only an SDK key names one.</summary>
+    public static string? EnvironmentProblem(Role role, string? environment, IEnumerable<string> known) => (role, environment) switch
+    {
+        (Role.Sdk, null or "") => "an sdk token evaluates one environment's flags: give the environment (--env prod, or \"environment\": \"prod\")",
+        (Role.Sdk, _) when !known.Contains(environment, StringComparer.Ordinal) => $"unknown environment '{environment}'; known environments: {string.Join(", ", known)}",
+        (not Role.Sdk, { Length: > 0 }) => "only an sdk token is limited to an environment; leave the environment out for other roles",
+        _ => null,
+    };
 
     private static bool TryParseRole(string text, out Role role) =>
         Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(text, out _);

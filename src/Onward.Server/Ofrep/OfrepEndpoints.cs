@@ -281,7 +281,17 @@ public static class OfrepEndpoints
         }
         var header = http.Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : http.Request.Headers["X-API-Key"].ToString().Trim();
-        if (token.Length == 0 || await tokens.AuthenticateAsync(token, http.RequestAborted) is null)
+        var identity = token.Length == 0 ? null : await tokens.AuthenticateAsync(token, http.RequestAborted);
+        if (identity is { Role: Role.Sdk } && identity.Environment != environment)
+        {
+            return new Refusal(403, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("errorDetails", $"this SDK key evaluates the flags of {identity.Environment} only; create one for {environment} (onward tokens create --role sdk --env {environment})");
+                w.WriteEndObject();
+            });
+        }
+        if (identity is null)
         {
             return new Refusal(401, w =>
             {

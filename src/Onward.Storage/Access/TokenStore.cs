@@ -10,21 +10,22 @@ public sealed class TokenStore(SqliteDatabase database) : ITokenStore
 {
     private const string Columns = """
         id AS Id, name AS Name, role AS Role, groups_list AS GroupsList, created_at AS CreatedAt, created_by AS CreatedBy, revoked_at AS RevokedAt,
-        expires_at AS ExpiresAt
+        expires_at AS ExpiresAt, environment AS Environment
         """;
 
     public async Task<AccessToken> AddAsync(NewAccessToken token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var id = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO tokens (name, role, groups_list, secret_hash, created_at, created_by, expires_at)
-            VALUES (@Name, @role, @groups, @SecretHash, @at, @CreatedBy, @expires)
+            INSERT INTO tokens (name, role, groups_list, secret_hash, created_at, created_by, expires_at, environment)
+            VALUES (@Name, @role, @groups, @SecretHash, @at, @CreatedBy, @expires, @Environment)
             RETURNING id
             """,
-            new { token.Name, role = token.Role.ToString(), groups = string.Join(',', token.Groups), token.SecretHash, at = UnixTime.From(now), token.CreatedBy, expires = UnixTime.From(token.ExpiresAt) },
+            new { token.Name, role = token.Role.ToString(), groups = string.Join(',', token.Groups), token.SecretHash, at = UnixTime.From(now), token.CreatedBy, expires = UnixTime.From(token.ExpiresAt), token.Environment },
             write.Transaction, cancellationToken: cancellationToken));
         var groups = token.Groups.Count == 0 ? "no groups" : "groups " + string.Join(", ", token.Groups);
-        var expiry = token.ExpiresAt is { } e ? $", expiring {e.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC" : "";
+        var expiry = (token.ExpiresAt is { } e ? $", expiring {e.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC" : "")
+            + (token.Environment is { } env ? $", for the flags of {env} only" : "");
         await AuditRows.InsertAsync(write.Connection, write.Transaction, now, token.CreatedBy, "token.created", null,
             $"token {id} for {token.Name} created with role {token.Role.ToString().ToLowerInvariant()} and {groups}{expiry}", cancellationToken);
         await write.CommitAsync(cancellationToken);
@@ -70,7 +71,7 @@ public sealed class TokenStore(SqliteDatabase database) : ITokenStore
         return rows.Select(r => new AccessToken(
             r.Id, r.Name, Enum.Parse<Role>(r.Role), r.GroupsList.Split(',', StringSplitOptions.RemoveEmptyEntries), UnixTime.To(r.CreatedAt), r.CreatedBy,
             UnixTime.To(r.RevokedAt))
-        { ExpiresAt = UnixTime.To(r.ExpiresAt) }).ToList();
+        { ExpiresAt = UnixTime.To(r.ExpiresAt), Environment = r.Environment }).ToList();
     }
 
     private sealed class TokenRow
@@ -88,6 +89,8 @@ public sealed class TokenStore(SqliteDatabase database) : ITokenStore
         public string CreatedBy { get; init; } = "";
 
         public long? RevokedAt { get; init; }
+
+        public string? Environment { get; init; }
 
         public long? ExpiresAt { get; init; }
     }

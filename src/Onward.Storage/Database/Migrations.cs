@@ -232,5 +232,8 @@ public static class Migrations
             );
             CREATE INDEX ix_flag_conversions ON flag_conversions (environment, event, targeting_key, at);
             """),
+        new(11, "sdk tokens", """
+            ALTER TABLE tokens ADD COLUMN environment TEXT;
+            """),
     ];
 }

@@ -202,7 +202,7 @@ public class FlagsApiTests
     public async Task With_tokens_ofrep_takes_a_bearer_token_or_an_api_key_and_refuses_requests_without_one()
     {
         await using var dir = new TempDirectory();
-        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev")], [], "auth: { mode: tokens }"));
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")], [], "auth: { mode: tokens }"));
         var bootstrap = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
         bootstrap.ExitCode.ShouldBe(0, bootstrap.Error);
         var admin = JsonNode.Parse(bootstrap.Output)!["token"]!.GetValue<string>();
@@ -220,6 +220,25 @@ public class FlagsApiTests
         keyed.DefaultRequestHeaders.Add("X-API-Key", "onw_not-a-token");
         (await OfrepAsync(keyed, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.Unauthorized);
         (await anonymous.PutAsync("api/v1/environments/dev/flags", new StringContent(Document, Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        // An SDK key evaluates one environment's flags and can do nothing else.
+        var server = onward.Config.Server.Listen.ToString();
+        var sdk = await OnwardCli.RunAsync(null, "tokens", "create", "--name", "web", "--role", "sdk", "--env", "dev", "--json", "--server", server, "--token", admin);
+        sdk.ExitCode.ShouldBe(0, sdk.Output + sdk.Error);
+        var key = JsonNode.Parse(sdk.Output)!["token"]!.GetValue<string>();
+        using var web = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
+        web.DefaultRequestHeaders.Add("X-API-Key", key);
+        (await OfrepAsync(web, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.OK);
+        var other = await OfrepAsync(web, "prod", "banner", "{}");
+        other.Status.ShouldBe(HttpStatusCode.Forbidden);
+        other.Body["errorDetails"]!.GetValue<string>().ShouldStartWith("this SDK key evaluates the flags of dev only");
+        web.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        (await web.GetAsync("api/v1/environments/dev/flags")).StatusCode.ShouldBe(HttpStatusCode.Forbidden, "an SDK key reads no API");
+        var noEnvironment = await OnwardCli.RunAsync(null, "tokens", "create", "--name", "web2", "--role", "sdk", "--server", server, "--token", admin);
+        noEnvironment.ExitCode.ShouldBe(1);
+        noEnvironment.Error.ShouldContain("an sdk token evaluates one environment's flags");
+        var unknown = await OnwardCli.RunAsync(null, "tokens", "create", "--name", "web3", "--role", "sdk", "--env", "staging", "--server", server, "--token", admin);
+        unknown.Error.ShouldContain("unknown environment 'staging'");
     }
 
     [Fact]

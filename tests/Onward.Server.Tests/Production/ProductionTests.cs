@@ -75,7 +75,7 @@ public class ProductionTests
         var result = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "mallory", "--role", "superuser");
 
         result.ExitCode.ShouldBe(2);
-        result.Error.ShouldContain("unknown role 'superuser'; use viewer, deployer, approver or admin");
+        result.Error.ShouldContain("unknown role 'superuser'; use viewer, deployer, approver, admin, or sdk (with an environment) for an OpenFeature SDK");
     }
 
     [Fact]

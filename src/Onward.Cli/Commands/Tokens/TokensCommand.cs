@@ -35,11 +35,12 @@ public static class TokensCommand
     private static Command CreateToken()
     {
         var name = new Option<string>("--name") { Description = "Whose token: the name that appears in every event (e.g. alice, ci-bot)", Required = true };
-        var role = new Option<string>("--role") { Description = "viewer, deployer, approver or admin (each includes the ones before it)", Required = true };
+        var role = new Option<string>("--role") { Description = "viewer, deployer, approver or admin (each includes the ones before it), or sdk: an OpenFeature SDK key for one environment's flags", Required = true };
+        var environment = new Option<string?>("--env") { Description = "For --role sdk: the environment whose flags the key evaluates" };
         var group = new Option<string[]>("--group", "-g") { Description = "A group for approvals, e.g. release-managers (repeatable)", AllowMultipleArgumentsPerToken = false };
         var expires = new Option<string?>("--expires") { Description = "How long the token works, e.g. 90d (default: until revoked)" };
         var create = new Command("create", "Create a token and print it once; only its hash is stored");
-        foreach (var option in new Option[] { Config, name, role, group, expires })
+        foreach (var option in new Option[] { Config, name, role, group, expires, environment })
         {
             create.Options.Add(option);
         }
@@ -53,16 +54,21 @@ public static class TokensCommand
                 return ExitCodes.Usage;
             }
             return await RunAsync(result,
-                async (tokens, store, ct) =>
+                async (tokens, store, config, ct) =>
                 {
-                    var (token, secret) = await tokens.CreateAsync(result.GetValue(name)!, parsedRole, groups, lifetime, LocalActor(), ct);
-                    return new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.ExpiresAt);
+                    if (AccessTokens.EnvironmentProblem(parsedRole, result.GetValue(environment), config.Environments.Select(e => e.Name)) is { } environmentProblem)
+                    {
+                        throw new ApiException(400, null, environmentProblem);
+                    }
+                    var (token, secret) = await tokens.CreateAsync(result.GetValue(name)!, parsedRole, groups, lifetime, LocalActor(), ct, result.GetValue(environment));
+                    return new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.ExpiresAt, token.Environment);
                 },
-                async (client, ct) => (await client.PostAsync<CreatedTokenResponse>("api/v1/tokens", new TokenRequestBody(result.GetValue(name), roleText, groups, result.GetValue(expires)), ct)).Value,
+                async (client, ct) => (await client.PostAsync<CreatedTokenResponse>("api/v1/tokens",
+                    new TokenRequestBody(result.GetValue(name), roleText, groups, result.GetValue(expires), result.GetValue(environment)), ct)).Value,
                 created => Console.WriteLine(result.GetValue(GlobalOptions.Json)
                     ? JsonSerializer.Serialize(created, ApiClient.Json)
                     : $"{created.Token}\n\ntoken {created.Id} for {created.Name} ({created.Role}{(created.Groups.Count == 0 ? "" : ", groups " + string.Join(", ", created.Groups))}" +
-                      $"{(created.ExpiresAt is { } e ? $", expires {e.ToLocalTime():yyyy-MM-dd HH:mm}" : "")}). " +
+                      $"{(created.ExpiresAt is { } e ? $", expires {e.ToLocalTime():yyyy-MM-dd HH:mm}" : "")}{(created.Environment is { } env ? $", flags of {env} only" : "")}). " +
                       "This is the only time it is shown: give it to its owner, who sets ONWARD_TOKEN to it."),
                 cancellationToken);
         });
@@ -86,7 +92,7 @@ public static class TokensCommand
             }
         });
         revoke.SetAction((result, cancellationToken) => RunAsync(result,
-            async (tokens, store, ct) => (await store.RevokeAsync(result.GetValue(name), result.GetValue(id), LocalActor(), TimeProvider.System.GetUtcNow(), ct))
+            async (tokens, store, _, ct) => (await store.RevokeAsync(result.GetValue(name), result.GetValue(id), LocalActor(), TimeProvider.System.GetUtcNow(), ct))
                 .Select(t => t.ToResponse()).ToArray(),
             async (client, ct) => (await client.DeleteAsync<TokenResponse[]>(
                 result.GetValue(id) is { } i ? $"api/v1/tokens/{i}" : $"api/v1/tokens?name={Uri.EscapeDataString(result.GetValue(name)!)}", ct)).Value,
@@ -108,7 +114,7 @@ public static class TokensCommand
         var list = new Command("list", "Tokens with their owners, roles and groups (never the secrets)");
         list.Options.Add(Config);
         list.SetAction((result, cancellationToken) => RunAsync(result,
-            async (tokens, store, ct) => (await store.ListAsync(int.MaxValue, null, ct)).Select(t => t.ToResponse()).ToArray(),
+            async (tokens, store, _, ct) => (await store.ListAsync(int.MaxValue, null, ct)).Select(t => t.ToResponse()).ToArray(),
             async (client, ct) => (await client.GetAsync<TokenResponse[]>("api/v1/tokens", ct)).Value,
             all =>
             {
@@ -132,7 +138,7 @@ public static class TokensCommand
 
     private static async Task<int> RunAsync<T>(
         ParseResult result,
-        Func<AccessTokens, ITokenStore, CancellationToken, Task<T>> onDatabase,
+        Func<AccessTokens, ITokenStore, OnwardConfig, CancellationToken, Task<T>> onDatabase,
         Func<ApiClient, CancellationToken, Task<T>> onServer,
         Action<T> print,
         CancellationToken cancellationToken)
@@ -166,7 +172,7 @@ public static class TokensCommand
             var database = SqliteDatabase.FromUrl(load.Config!.Server.Database);
             await database.MigrateAsync(cancellationToken);
             var store = new TokenStore(database);
-            print(await onDatabase(new AccessTokens(store, TimeProvider.System), store, cancellationToken));
+            print(await onDatabase(new AccessTokens(store, TimeProvider.System), store, load.Config, cancellationToken));
             if (load.Config.Auth.Mode == AuthMode.None && !viaServer)
             {
                 Console.Error.WriteLine($"note: {configPath} has `auth.mode: none`; tokens identify callers, but calls without one are still allowed");

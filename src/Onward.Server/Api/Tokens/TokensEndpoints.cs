@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Problems;
 using Onward.Contracts.Tokens;
 using Onward.Core.Access;
+using Onward.Core.Configuration;
 using Onward.Server.Auth;
 
 namespace Onward.Server.Api.Tokens;
@@ -20,7 +21,7 @@ public static class TokensEndpoints
     }
 
     public static TokenResponse ToResponse(this AccessToken token) => new(
-        token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.CreatedAt, token.CreatedBy, token.RevokedAt, token.ExpiresAt);
+        token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.CreatedAt, token.CreatedBy, token.RevokedAt, token.ExpiresAt, token.Environment);
 
     private static async Task<Ok<TokenResponse[]>> ListAsync(ITokenStore store, int? limit, long? after, HttpContext http, CancellationToken cancellationToken)
     {
@@ -31,15 +32,15 @@ public static class TokensEndpoints
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ProblemHttpResult>> CreateAsync(
-        TokenRequestBody? body, AccessTokens tokens, HttpContext http, CancellationToken cancellationToken)
+        TokenRequestBody? body, AccessTokens tokens, OnwardConfig config, HttpContext http, CancellationToken cancellationToken)
     {
         if (body?.Name is not { Length: > 0 } name || body.Role is not { Length: > 0 } roleText)
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
                 detail: "send a JSON body with `name` and `role`, e.g. {\"name\":\"alice\",\"role\":\"approver\",\"groups\":[\"release-managers\"]}");
         }
-        if (FieldChecks.Problem(("name", name, FieldLimits.Name, false), ("role", roleText, FieldLimits.Word, false), ("expires", body.Expires, FieldLimits.Word, false))
-            is { } fieldProblem)
+        if (FieldChecks.Problem(("name", name, FieldLimits.Name, false), ("role", roleText, FieldLimits.Word, false), ("expires", body.Expires, FieldLimits.Word, false),
+                ("environment", body.Environment, FieldLimits.Name, false)) is { } fieldProblem)
         {
             return fieldProblem;
         }
@@ -63,9 +64,14 @@ public static class TokensEndpoints
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: problem);
         }
-        var (token, secret) = await tokens.CreateAsync(name, role, groups, lifetime, CallerIdentity.Of(http).Name, cancellationToken);
+        if (AccessTokens.EnvironmentProblem(role, body.Environment, config.Environments.Select(e => e.Name)) is { } environmentProblem)
+        {
+            return FieldChecks.BadRequest(environmentProblem);
+        }
+        var (token, secret) = await tokens.CreateAsync(name, role, groups, lifetime, CallerIdentity.Of(http).Name, cancellationToken,
+            body.Environment is { Length: > 0 } environment ? environment : null);
         return TypedResults.Created($"/api/v1/tokens/{token.Id}",
-            new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.ExpiresAt));
+            new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.ExpiresAt, token.Environment));
     }
 
     private static async Task<Results<Ok<TokenResponse[]>, ProblemHttpResult>> RevokeAsync(
