@@ -150,6 +150,8 @@ public static class OnwardServer
         services.AddSingleton<IFlagStore, FlagStore>();
         services.AddSingleton<FlagCatalog>();
         services.AddSingleton<ReleaseFlags>();
+        services.AddSingleton<IFlagRequestStore, FlagRequestStore>();
+        services.AddSingleton<FlagApprovals>();
         services.AddSingleton<IExperimentStore, ExperimentStore>();
         services.AddSingleton<ExposureRecorder>();
         services.AddSingleton<ClusterClients>();

@@ -61,6 +61,15 @@ public sealed class ApiClient : IDisposable
         return await ReadAsync<T>(response, cancellationToken);
     }
 
+    /// <summary>Sends a request whose answer may be of two shapes (e.g. 200 with the result or 202 with a request for approval).</summary>
+    public async Task<(int Status, string Raw)> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        using var response = await SendAsync(() => _http.SendAsync(request, cancellationToken));
+        await ThrowIfProblemAsync(response, cancellationToken);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
     public async Task<string> DeleteTextAsync(string path, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => _http.DeleteAsync(path, cancellationToken));

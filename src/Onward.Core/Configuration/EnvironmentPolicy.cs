@@ -11,4 +11,7 @@ public sealed record EnvironmentPolicy(
 {
     /// <summary>Where each of <see cref="Requires"/> was written in onward.yaml.</summary>
     public IReadOnlyList<ConfigPosition> RequiresAt { get; init; } = [];
+
+    /// <summary><c>flags: { approval: true }</c>: flag changes wait for the environment's approvals, as deployments do.</summary>
+    public bool FlagChangesNeedApproval { get; init; }
 }

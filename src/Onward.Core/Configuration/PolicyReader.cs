@@ -16,9 +16,10 @@ public sealed class PolicyReader(NodeReader nodes, AuthMode authMode)
         var autoPromote = false;
         ApprovalPolicy? approval = null;
         List<FreezeWindow> freeze = [];
+        var flagApproval = false;
         if (node is not null && nodes.AsMapping(node, path) is { } map)
         {
-            var keys = nodes.Keys(map, path, "autoDeploy", "requires", "autoPromote", "approval", "forwardOnly", "onFailure", "freeze");
+            var keys = nodes.Keys(map, path, "autoDeploy", "requires", "autoPromote", "approval", "forwardOnly", "onFailure", "freeze", "flags");
             if (nodes.Text(keys.Get("autoDeploy"), path + ".autoDeploy") is { } a)
             {
                 autoDeploy = a.Value switch
@@ -71,8 +72,18 @@ public sealed class PolicyReader(NodeReader nodes, AuthMode authMode)
             {
                 freeze = ReadFreezeWindows(freezeNode, path + ".freeze");
             }
+            if (keys.Get("flags") is { } flagsNode && nodes.AsMapping(flagsNode, path + ".flags") is { } flagsMap)
+            {
+                var flagKeys = nodes.Keys(flagsMap, path + ".flags", "approval");
+                flagApproval = nodes.Flag(flagKeys.Get("approval"), path + ".flags.approval") ?? false;
+                if (flagApproval && approval is null && keys.Get("approval") is null)
+                {
+                    nodes.Problem(flagsMap, path + ".flags", "flag changes need approval but the environment has no `approval`",
+                        "add `approval: { required: 1, approvers: [release-managers] }`: flag changes wait for the same approvals as deployments");
+                }
+            }
         }
-        return new EnvironmentPolicy(autoDeploy, requires, autoPromote, approval, forwardOnly, onFailure, freeze) { RequiresAt = requiresAt };
+        return new EnvironmentPolicy(autoDeploy, requires, autoPromote, approval, forwardOnly, onFailure, freeze) { RequiresAt = requiresAt, FlagChangesNeedApproval = flagApproval };
     }
 
     private ApprovalPolicy? ReadApproval(YamlNode node, string path)

@@ -235,5 +235,28 @@ public static class Migrations
         new(11, "sdk tokens", """
             ALTER TABLE tokens ADD COLUMN environment TEXT;
             """),
+        new(12, "flag change approvals", """
+            CREATE TABLE flag_change_requests (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                environment TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                flag_key TEXT,
+                payload TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                state TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                outcome TEXT
+            );
+            CREATE INDEX ix_flag_change_requests ON flag_change_requests (environment, state, id);
+            CREATE TABLE flag_change_decisions (
+                request_id INTEGER NOT NULL REFERENCES flag_change_requests (id),
+                decided_by TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                comment TEXT,
+                at INTEGER NOT NULL,
+                PRIMARY KEY (request_id, decided_by)
+            );
+            """),
     ];
 }

@@ -82,8 +82,14 @@ public class ExperimentTests
         (await http.GetAsync("api/v1/environments/dev/flags/static/results")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await http.PostAsync("flags/dev/events", new StringContent("""{"event": "purchase"}""", Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await http.PostAsync("flags/dev/events", new StringContent("not json", Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await http.PostAsync("flags/dev/events", new StringContent("{\"targetingKey\":\"u\",\"event\":\"" + new string('e', 5000) + "\"}", Encoding.UTF8, "application/json")))
-            .StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        using (var huge = new HttpRequestMessage(HttpMethod.Post, "flags/dev/events")
+        {
+            Content = new StringContent("{\"targetingKey\":\"u\",\"event\":\"" + new string('e', 5000) + "\"}", Encoding.UTF8, "application/json"),
+        })
+        {
+            huge.Headers.ExpectContinue = true;
+            (await http.SendAsync(huge)).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        }
         (await http.PostAsync("flags/nowhere/events", new StringContent("""{"targetingKey":"u","event":"purchase"}""", Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 

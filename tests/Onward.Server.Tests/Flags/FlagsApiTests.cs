@@ -181,7 +181,15 @@ public class FlagsApiTests
 
         (await PutAsync(http, "dev", "not json")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await http.PutAsync("api/v1/environments/dev/flags", new StringContent(Document, Encoding.UTF8, "text/plain"))).StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
-        (await PutAsync(http, "dev", "{\"flags\":{\"x\":{\"state\":\"ENABLED\",\"variants\":{\"a\":\"" + new string('a', 1_100_000) + "\"}}}}")).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        // Expect: 100-continue, as a real client sending a large body does: the server refuses before the body is sent.
+        using (var huge = new HttpRequestMessage(HttpMethod.Put, "api/v1/environments/dev/flags")
+        {
+            Content = new StringContent("{\"flags\":{\"x\":{\"state\":\"ENABLED\",\"variants\":{\"a\":\"" + new string('a', 1_100_000) + "\"}}}}", Encoding.UTF8, "application/json"),
+        })
+        {
+            huge.Headers.ExpectContinue = true;
+            (await http.SendAsync(huge)).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        }
         (await PutAsync(http, "nowhere", Document)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
         (await http.PatchAsJsonAsync("api/v1/environments/dev/flags/banner", new FlagSwitchRequest("DISABLED", null, null, null))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
@@ -194,7 +202,14 @@ public class FlagsApiTests
         var notObject = await OfrepAsync(http, "dev", "banner", """{"context":[1,2]}""");
         notObject.Status.ShouldBe(HttpStatusCode.BadRequest);
         notObject.Body["errorCode"]!.GetValue<string>().ShouldBe("INVALID_CONTEXT");
-        (await OfrepAsync(http, "dev", "banner", "{\"context\":{\"x\":\"" + new string('x', 70_000) + "\"}}")).Status.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        using (var hugeContext = new HttpRequestMessage(HttpMethod.Post, "flags/dev/ofrep/v1/evaluate/flags/banner")
+        {
+            Content = new StringContent("{\"context\":{\"x\":\"" + new string('x', 70_000) + "\"}}", Encoding.UTF8, "application/json"),
+        })
+        {
+            hugeContext.Headers.ExpectContinue = true;
+            (await http.SendAsync(hugeContext)).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        }
         (await OfrepAsync(http, "nowhere", "banner", "{}")).Status.ShouldBe(HttpStatusCode.NotFound);
     }
 

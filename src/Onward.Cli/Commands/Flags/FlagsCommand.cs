@@ -19,8 +19,79 @@ public static class FlagsCommand
         command.Subcommands.Add(History());
         command.Subcommands.Add(Diff());
         command.Subcommands.Add(Results());
+        command.Subcommands.Add(Requests());
+        command.Subcommands.Add(Decide("approve", ApprovalVerb.Approve));
+        command.Subcommands.Add(Decide("reject", ApprovalVerb.Reject));
         command.Subcommands.Add(Evaluate());
         return command;
+    }
+
+    private enum ApprovalVerb
+    {
+        Approve,
+        Reject,
+    }
+
+    /// <summary>Prints an answer as JSON, or a request for approval (202) in words.</summary>
+    private static int Print(ParseResult result, int status, string raw)
+    {
+        if (result.GetValue(GlobalOptions.Json))
+        {
+            Console.WriteLine(raw);
+            return ExitCodes.Success;
+        }
+        var request = JsonSerializer.Deserialize<FlagChangeRequestResponse>(raw, Client.ApiClient.Json)!;
+        Console.WriteLine(status == 202
+            ? $"flag change request {request.Id} waits for approval in {request.Environment}: {request.Needs} (`onward flags approve {request.Id} --env {request.Environment}`)"
+            : $"flag change request {request.Id} is {request.State.ToLowerInvariant()}{(request.Outcome is { } o ? $": {o}" : "")}");
+        return ExitCodes.Success;
+    }
+
+    private static Command Requests()
+    {
+        var environment = EnvironmentOption();
+        var pending = new Option<bool>("--pending") { Description = "Only those still waiting" };
+        var requests = new Command("requests", "Flag changes waiting for approval (environments with policy.flags.approval), and past ones");
+        requests.Options.Add(environment);
+        requests.Options.Add(pending);
+        requests.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var path = $"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/requests" + (result.GetValue(pending) ? "?state=pending" : "");
+            var (list, raw) = await client.GetAsync<FlagChangeRequestResponse[]>(path, cancellationToken);
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Success;
+            }
+            var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "CHANGE", "BY", "WHY", "STATE", "DECISIONS");
+            foreach (var r in list)
+            {
+                table.AddRow(r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ApiCommand.Escape(r.Kind + (r.Key is null ? "" : " " + r.Key)), ApiCommand.Escape(r.RequestedBy),
+                    ApiCommand.Escape(r.Comment), ApiCommand.Escape(r.State + (r.State == "Pending" ? $" ({r.Needs})" : r.Outcome is { } o ? $": {o}" : "")),
+                    ApiCommand.Escape(string.Join(", ", r.Decisions.Select(d => $"{d.Decision.ToLowerInvariant()} by {d.By}"))));
+            }
+            AnsiConsole.Write(table);
+            return ExitCodes.Success;
+        });
+        return requests;
+    }
+
+    private static Command Decide(string name, ApprovalVerb verb)
+    {
+        var id = new Argument<long>("ID") { Description = "The flag change request" };
+        var environment = EnvironmentOption();
+        var comment = new Option<string?>("--comment") { Description = "Why" };
+        var decide = new Command(name, verb == ApprovalVerb.Approve ? "Approve a flag change request; it applies once enough approvals are given" : "Reject a flag change request");
+        decide.Arguments.Add(id);
+        decide.Options.Add(environment);
+        decide.Options.Add(comment);
+        decide.SetApiAction(async (result, client, cancellationToken) =>
+        {
+            var path = $"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/requests/{result.GetValue(id)}/{name}";
+            var (_, raw) = await client.PostAsync<FlagChangeRequestResponse>(path, new FlagDecisionRequest(result.GetValue(comment)), cancellationToken);
+            return Print(result, 200, raw);
+        });
+        return decide;
     }
 
     private static Command Results()
@@ -138,8 +209,14 @@ public static class FlagsCommand
             var path = result.GetValue(file)!;
             var document = path == "-" ? await Console.In.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(path, cancellationToken);
             var env = result.GetValue(environment)!;
-            var (replaced, raw) = await client.PutJsonAsync<FlagSetReplacedResponse>($"api/v1/environments/{Uri.EscapeDataString(env)}/flags", document, cancellationToken);
-            Console.WriteLine(result.GetValue(GlobalOptions.Json) ? raw : $"{replaced.Environment} now has {replaced.Flags} flag(s) of its own");
+            var (status, raw) = await client.SendAsync(HttpMethod.Put, $"api/v1/environments/{Uri.EscapeDataString(env)}/flags",
+                new StringContent(document, System.Text.Encoding.UTF8, "application/json"), cancellationToken);
+            if (result.GetValue(GlobalOptions.Json) || status == 202)
+            {
+                return Print(result, status, raw);
+            }
+            var replaced = JsonSerializer.Deserialize<FlagSetReplacedResponse>(raw, Client.ApiClient.Json)!;
+            Console.WriteLine($"{replaced.Environment} now has {replaced.Flags} flag(s) of its own");
             return ExitCodes.Success;
         });
         return apply;
@@ -177,10 +254,14 @@ public static class FlagsCommand
                 }
             }
             var path = $"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/{Uri.EscapeDataString(result.GetValue(key)!)}";
-            var (flag, raw) = await client.PatchAsync<FlagResponse>(path,
-                new FlagSwitchRequest(result.GetValue(state), result.GetValue(defaultVariant), rule, result.GetValue(comment)), cancellationToken);
-            Console.WriteLine(result.GetValue(GlobalOptions.Json) ? raw
-                : $"{flag.Key} in {result.GetValue(environment)} is {flag.State.ToLowerInvariant()}, default {flag.DefaultVariant ?? "(code default)"}{(flag.Targeting is { Count: > 0 } ? ", with targeting" : "")}");
+            var body = JsonSerializer.Serialize(new FlagSwitchRequest(result.GetValue(state), result.GetValue(defaultVariant), rule, result.GetValue(comment)), Client.ApiClient.Json);
+            var (status, raw) = await client.SendAsync(HttpMethod.Patch, path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), cancellationToken);
+            if (result.GetValue(GlobalOptions.Json) || status == 202)
+            {
+                return Print(result, status, raw);
+            }
+            var flag = JsonSerializer.Deserialize<FlagResponse>(raw, Client.ApiClient.Json)!;
+            Console.WriteLine($"{flag.Key} in {result.GetValue(environment)} is {flag.State.ToLowerInvariant()}, default {flag.DefaultVariant ?? "(code default)"}{(flag.Targeting is { Count: > 0 } ? ", with targeting" : "")}");
             return ExitCodes.Success;
         });
         return set;
@@ -199,8 +280,12 @@ public static class FlagsCommand
         {
             var path = $"api/v1/environments/{Uri.EscapeDataString(result.GetValue(environment)!)}/flags/{Uri.EscapeDataString(result.GetValue(key)!)}/override"
                 + (result.GetValue(comment) is { } why ? $"?comment={Uri.EscapeDataString(why)}" : "");
-            var raw = await client.DeleteTextAsync(path, cancellationToken);
-            Console.WriteLine(result.GetValue(GlobalOptions.Json) ? raw : $"the switch on {result.GetValue(key)} is removed");
+            var (status, raw) = await client.SendAsync(HttpMethod.Delete, path, null, cancellationToken);
+            if (result.GetValue(GlobalOptions.Json) || status == 202)
+            {
+                return Print(result, status, raw);
+            }
+            Console.WriteLine($"the switch on {result.GetValue(key)} is removed");
             return ExitCodes.Success;
         });
         return unset;

@@ -4,6 +4,7 @@ using Onward.Contracts.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Flags;
 using Onward.Core.Access;
+using Onward.Core.Approvals;
 using Onward.Core.Configuration;
 using Onward.Core.Flags;
 using Onward.Core.Releases;
@@ -30,6 +31,11 @@ public static class FlagsEndpoints
         flags.MapGet("/{key}/history", HistoryAsync).RequireRole(Role.Viewer);
         flags.MapGet("/history", HistoryAsync).RequireRole(Role.Viewer);
         flags.MapGet("/{key}/results", ResultsAsync).RequireRole(Role.Viewer);
+        flags.MapGet("/requests", RequestsAsync).RequireRole(Role.Viewer);
+        flags.MapPost("/requests/{id:long}/approve", (string environment, long id, FlagDecisionRequest? body, FlagApprovals approvals, HttpContext http, CancellationToken ct) =>
+            DecideAsync(environment, id, ApprovalDecision.Approved, body, approvals, http, ct)).RequireRole(Role.Viewer);
+        flags.MapPost("/requests/{id:long}/reject", (string environment, long id, FlagDecisionRequest? body, FlagApprovals approvals, HttpContext http, CancellationToken ct) =>
+            DecideAsync(environment, id, ApprovalDecision.Rejected, body, approvals, http, ct)).RequireRole(Role.Viewer);
         api.MapGet("/services/{service}/flags/diff", DiffAsync).RequireRole(Role.Viewer);
     }
 
@@ -80,8 +86,8 @@ public static class FlagsEndpoints
             flags.Flags.Values.OrderBy(f => f.Flag.Key, StringComparer.Ordinal).Select(FlagMapping.ToResponse).ToList()));
     }
 
-    private static async Task<Results<Ok<FlagSetReplacedResponse>, ProblemHttpResult>> ReplaceAsync(
-        string environment, OnwardConfig config, FlagCatalog catalog, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FlagSetReplacedResponse>, Accepted<FlagChangeRequestResponse>, ProblemHttpResult>> ReplaceAsync(
+        string environment, OnwardConfig config, FlagCatalog catalog, FlagApprovals approvals, HttpContext http, CancellationToken cancellationToken)
     {
         if (Unknown(environment, config) is { } unknown)
         {
@@ -101,6 +107,20 @@ public static class FlagsEndpoints
         {
             return TypedResults.Problem(statusCode: 413, title: "Payload Too Large", detail: e.Message);
         }
+        if (approvals.Required(environment))
+        {
+            if (FlagSet.Parse(document) is { Problems.Count: > 0 } parsed)
+            {
+                return Invalid($"the flag document has {parsed.Problems.Count} problem{(parsed.Problems.Count == 1 ? "" : "s")}; nothing was requested", parsed.Problems);
+            }
+            var comment = http.Request.Query["comment"].ToString();
+            if (FieldChecks.Problem(("comment", comment, FlagSwitch.LongestComment, true)) is { } commentProblem)
+            {
+                return commentProblem;
+            }
+            return await AcceptedAsync(approvals, environment, FlagRequestKinds.Set, null, document, http,
+                comment.Length > 0 ? comment : "replace the environment's flag set", cancellationToken);
+        }
         var (count, problems) = await catalog.ReplaceEnvironmentSetAsync(environment, document, CallerIdentity.Of(http).Name, cancellationToken);
         if (problems.Count > 0)
         {
@@ -109,8 +129,9 @@ public static class FlagsEndpoints
         return TypedResults.Ok(new FlagSetReplacedResponse(environment, count));
     }
 
-    private static async Task<Results<Ok<FlagResponse>, ProblemHttpResult>> SwitchAsync(
-        string environment, string key, FlagSwitchRequest? body, OnwardConfig config, FlagCatalog catalog, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FlagResponse>, Accepted<FlagChangeRequestResponse>, ProblemHttpResult>> SwitchAsync(
+        string environment, string key, FlagSwitchRequest? body, OnwardConfig config, FlagCatalog catalog, FlagApprovals approvals, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (Unknown(environment, config) is { } unknown)
         {
@@ -137,6 +158,15 @@ public static class FlagsEndpoints
         {
             return FieldChecks.BadRequest("`targeting` is over 64 KiB; keep rules small, or put them in the flag document");
         }
+        if (approvals.Required(environment))
+        {
+            if ((await catalog.GetAsync(environment, cancellationToken)).Find(key) is null)
+            {
+                return NoSuchFlag(environment, key);
+            }
+            var payload = new System.Text.Json.Nodes.JsonObject { ["state"] = body.State, ["defaultVariant"] = body.DefaultVariant, ["targeting"] = body.Targeting?.DeepClone() };
+            return await AcceptedAsync(approvals, environment, FlagRequestKinds.Switch, key, payload.ToJsonString(), http, body.Comment.Trim(), cancellationToken);
+        }
         var (flag, problems) = await catalog.SwitchAsync(environment, key, body.State is null ? null : body.State == "ENABLED", body.DefaultVariant, body.Targeting,
             CallerIdentity.Of(http).Name, body.Comment.Trim(), cancellationToken);
         if (problems.Count > 0)
@@ -146,8 +176,8 @@ public static class FlagsEndpoints
         return flag is null ? NoSuchFlag(environment, key) : TypedResults.Ok(FlagMapping.ToResponse(flag));
     }
 
-    private static async Task<Results<Ok<FlagResponse>, NoContent, ProblemHttpResult>> RemoveSwitchAsync(
-        string environment, string key, string? comment, OnwardConfig config, FlagCatalog catalog, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FlagResponse>, NoContent, Accepted<FlagChangeRequestResponse>, ProblemHttpResult>> RemoveSwitchAsync(
+        string environment, string key, string? comment, OnwardConfig config, FlagCatalog catalog, FlagApprovals approvals, HttpContext http, CancellationToken cancellationToken)
     {
         if (Unknown(environment, config) is { } unknown)
         {
@@ -156,6 +186,15 @@ public static class FlagsEndpoints
         if (FieldChecks.Problem(("comment", comment, FlagSwitch.LongestComment, true)) is { } problem)
         {
             return problem;
+        }
+        if (approvals.Required(environment))
+        {
+            if ((await catalog.GetAsync(environment, cancellationToken)).Flags.GetValueOrDefault(key)?.Switch is null)
+            {
+                return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"{key} has no switch in {environment}; `GET …/flags` shows which flags are switched");
+            }
+            return await AcceptedAsync(approvals, environment, FlagRequestKinds.RemoveSwitch, key, "{}", http,
+                comment is { Length: > 0 } ? comment : $"remove the switch on {key}", cancellationToken);
         }
         if (!await catalog.RemoveSwitchAsync(environment, key, CallerIdentity.Of(http).Name, comment, cancellationToken))
         {
@@ -211,6 +250,55 @@ public static class FlagsEndpoints
         return TypedResults.Ok(new ExperimentResultsResponse(key, environment, chosen, report.Control,
             report.Variants.Select(v => new VariantResultResponse(v.Variant, v.Weight, v.Exposed, v.Converted, v.Rate, v.Difference, v.Low, v.High, v.PValue, v.Significant)).ToList(),
             report.SampleRatioChiSquare, report.SampleRatioPValue, report.Warnings, events));
+    }
+
+    private static async Task<Accepted<FlagChangeRequestResponse>> AcceptedAsync(
+        FlagApprovals approvals, string environment, string kind, string? key, string payload, HttpContext http, string comment, CancellationToken cancellationToken)
+    {
+        var request = await approvals.RequestAsync(environment, kind, key, payload, CallerIdentity.Of(http).Name, comment, cancellationToken);
+        return TypedResults.Accepted($"/api/v1/environments/{environment}/flags/requests", await ToResponseAsync(approvals, request, cancellationToken));
+    }
+
+    private static async Task<FlagChangeRequestResponse> ToResponseAsync(FlagApprovals approvals, FlagChangeRequest request, CancellationToken cancellationToken) => new(
+        request.Id, request.Environment, request.Kind, request.Key, request.RequestedBy, request.Comment, request.State, request.CreatedAt, request.Outcome,
+        approvals.Needs(request.Environment),
+        (await approvals.DecisionsAsync(request.Id, cancellationToken)).Select(d => new FlagDecisionResponse(d.By, d.Decision.ToString(), d.Comment, d.At)).ToList());
+
+    private static async Task<Results<Ok<FlagChangeRequestResponse[]>, ProblemHttpResult>> RequestsAsync(
+        string environment, string? state, OnwardConfig config, FlagApprovals approvals, CancellationToken cancellationToken)
+    {
+        if (Unknown(environment, config) is { } unknown)
+        {
+            return unknown;
+        }
+        if (!approvals.Required(environment))
+        {
+            return TypedResults.Ok(Array.Empty<FlagChangeRequestResponse>());
+        }
+        var requests = await approvals.ListAsync(environment, string.Equals(state, "pending", StringComparison.OrdinalIgnoreCase), cancellationToken);
+        var answers = new List<FlagChangeRequestResponse>();
+        foreach (var request in requests)
+        {
+            answers.Add(await ToResponseAsync(approvals, request, cancellationToken));
+        }
+        return TypedResults.Ok(answers.ToArray());
+    }
+
+    private static async Task<Results<Ok<FlagChangeRequestResponse>, ProblemHttpResult>> DecideAsync(
+        string environment, long id, ApprovalDecision decision, FlagDecisionRequest? body, FlagApprovals approvals, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (FieldChecks.Problem(("comment", body?.Comment, FieldLimits.Text, true)) is { } problem)
+        {
+            return problem;
+        }
+        if (!approvals.Required(environment))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"flag changes in {environment} need no approval, so there are no requests to decide on");
+        }
+        var (request, status, refusal) = await approvals.DecideAsync(environment, id, CallerIdentity.Of(http), decision, body?.Comment, cancellationToken);
+        return refusal is not null
+            ? TypedResults.Problem(statusCode: status, title: status switch { 403 => "Forbidden", 404 => "Not Found", _ => "Conflict" }, detail: refusal)
+            : TypedResults.Ok(await ToResponseAsync(approvals, request!, cancellationToken));
     }
 
     private static ProblemHttpResult? Unknown(string environment, OnwardConfig config) =>

@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using Onward.Core.Access;
+using Onward.Core.Approvals;
+using Onward.Core.Configuration;
+
+namespace Onward.Core.Flags;
+
+/// <summary>
+/// Flag changes in environments whose policy has <c>flags: { approval: true }</c>: requested, decided by the same
+/// approvers under the same rules as the environment's deployments (role approver, an approver group, nobody approves
+/// their own request unless allowed), and applied when enough approvals are given.
+/// </summary>
+public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, FlagCatalog catalog, TimeProvider time)
+{
+    public bool Required(string environment) => config.FindEnvironment(environment)?.Policy is { FlagChangesNeedApproval: true, Approval: not null };
+
+    public Task<FlagChangeRequest> RequestAsync(string environment, string kind, string? key, string payload, string requestedBy, string comment, CancellationToken cancellationToken) =>
+        store.AddAsync(new FlagChangeRequest(0, environment, kind, key, payload, requestedBy, comment, FlagRequestStates.Pending, time.GetUtcNow(), null), cancellationToken);
+
+    public string Needs(string environment) => ApprovalRules.Describe(config.FindEnvironment(environment)!.Policy.Approval!);
+
+    /// <returns>The request after the decision, or why the decision was refused (with an HTTP-like status: 403, 404, 409).</returns>
+    public async Task<(FlagChangeRequest? Request, int Status, string? Refusal)> DecideAsync(
+        string environment, long id, Identity who, ApprovalDecision decision, string? comment, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is not { } request || request.Environment != environment)
+        {
+            return (null, 404, $"{environment} has no flag change request {id}; `onward flags requests --env {environment}` lists them");
+        }
+        if (request.State != FlagRequestStates.Pending)
+        {
+            return (request, 409, $"flag change request {id} is {request.State.ToLowerInvariant()} already");
+        }
+        var policy = config.FindEnvironment(environment)!.Policy.Approval!;
+        if (WhyNot(policy, request, who, decision) is { } why)
+        {
+            return (request, 403, why);
+        }
+        if (!await store.DecideAsync(id, who.Name, decision, comment, time.GetUtcNow(), cancellationToken))
+        {
+            return (request, 409, $"{who.Name} has decided on flag change request {id} already");
+        }
+        if (decision == ApprovalDecision.Rejected)
+        {
+            await store.EndAsync(id, FlagRequestStates.Rejected, $"rejected by {who.Name}" + (comment is { Length: > 0 } ? $": {comment}" : ""), cancellationToken);
+        }
+        else if ((await store.DecisionsAsync(id, cancellationToken)).Count(d => d.Decision == ApprovalDecision.Approved) >= policy.Required)
+        {
+            var (state, outcome) = await ApplyAsync(request, cancellationToken);
+            await store.EndAsync(id, state, outcome, cancellationToken);
+        }
+        return (await store.GetAsync(id, cancellationToken), 200, null);
+    }
+
+    public Task<IReadOnlyList<FlagChangeRequest>> ListAsync(string environment, bool pendingOnly, CancellationToken cancellationToken) =>
+        store.ListAsync(environment, pendingOnly, cancellationToken);
+
+    public Task<IReadOnlyList<(string By, ApprovalDecision Decision, string? Comment, DateTimeOffset At)>> DecisionsAsync(long id, CancellationToken cancellationToken) =>
+        store.DecisionsAsync(id, cancellationToken);
+
+    private static string? WhyNot(ApprovalPolicy policy, FlagChangeRequest request, Identity who, ApprovalDecision decision)
+    {
+        if (who.Role < Role.Approver)
+        {
+            return $"{who.Name} has the role {who.Role.ToString().ToLowerInvariant()}; deciding on flag changes needs approver";
+        }
+        if (!policy.Approvers.Any(who.IsIn))
+        {
+            return $"{who.Name} is not in an approver group of {request.Environment} ({string.Join(", ", policy.Approvers)})";
+        }
+        if (!policy.AllowSelfApproval && decision == ApprovalDecision.Approved && who.Name == request.RequestedBy)
+        {
+            return $"{who.Name} requested this flag change and cannot approve it; {request.Environment} needs someone else (allowSelfApproval is false)";
+        }
+        return null;
+    }
+
+    /// <summary>Applies an approved request in the requester's name, as the direct change would have been.</summary>
+    private async Task<(string State, string Outcome)> ApplyAsync(FlagChangeRequest request, CancellationToken cancellationToken)
+    {
+        var actor = $"{request.RequestedBy} (approved request {request.Id})";
+        switch (request.Kind)
+        {
+            case FlagRequestKinds.Set:
+                var (count, problems) = await catalog.ReplaceEnvironmentSetAsync(request.Environment, request.Payload, actor, cancellationToken);
+                return problems.Count > 0
+                    ? (FlagRequestStates.Failed, "the document no longer applies: " + string.Join("; ", problems.Take(3)))
+                    : (FlagRequestStates.Applied, $"{request.Environment} now has {count} flag(s) of its own");
+            case FlagRequestKinds.Switch:
+                var body = JsonNode.Parse(request.Payload)!.AsObject();
+                var state = body["state"]?.GetValue<string>();
+                var (flag, switchProblems) = await catalog.SwitchAsync(request.Environment, request.Key!, state is null ? null : state == "ENABLED",
+                    body["defaultVariant"]?.GetValue<string>(), body["targeting"] as JsonObject, actor, request.Comment, cancellationToken);
+                return flag is null
+                    ? (FlagRequestStates.Failed, switchProblems.Count > 0 ? string.Join("; ", switchProblems) : $"{request.Environment} no longer has the flag {request.Key}")
+                    : (FlagRequestStates.Applied, $"{request.Key} switched");
+            default:
+                return await catalog.RemoveSwitchAsync(request.Environment, request.Key!, actor, request.Comment, cancellationToken)
+                    ? (FlagRequestStates.Applied, $"the switch on {request.Key} is removed")
+                    : (FlagRequestStates.Failed, $"{request.Key} has no switch any more");
+        }
+    }
+}

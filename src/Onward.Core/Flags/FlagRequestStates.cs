@@ -1,0 +1,11 @@
+namespace Onward.Core.Flags;
+
+public static class FlagRequestStates
+{
+    public const string Pending = "Pending";
+    public const string Applied = "Applied";
+    public const string Rejected = "Rejected";
+
+    /// <summary>Approved, but the change no longer applied (the flag was gone, or the document no longer fit); the reason is in the outcome.</summary>
+    public const string Failed = "Failed";
+}
