@@ -81,12 +81,6 @@ public static class FlagsBenchmark
                 ["contexts"] = new JsonArray(contexts.Select(x => (JsonNode)x.DeepClone()).ToArray()),
             }).ToArray()),
         };
-        var info = new ProcessStartInfo("node", ["flagd-core-bench.cjs"]) { WorkingDirectory = Paths.NodeClients, RedirectStandardInput = true, RedirectStandardOutput = true };
-        using var process = Process.Start(info)!;
-        await process.StandardInput.WriteAsync(input.ToJsonString());
-        process.StandardInput.Close();
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return JsonNode.Parse(output)!.AsArray().ToDictionary(r => r!["name"]!.GetValue<string>(), r => r!["nsPerEvaluation"]!.GetValue<double>());
+        return (await NodeScript.RunAsync("flagd-core-bench.cjs", input)).AsArray().ToDictionary(r => r!["name"]!.GetValue<string>(), r => r!["nsPerEvaluation"]!.GetValue<double>());
     }
 }

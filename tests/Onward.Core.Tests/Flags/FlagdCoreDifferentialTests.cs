@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Onward.Core.Flags;
@@ -57,21 +56,7 @@ public class FlagdCoreDifferentialTests
             ["config"] = config,
             ["cases"] = new JsonArray(cases.Select(c => (JsonNode)new JsonObject { ["key"] = c.Key, ["type"] = c.Type, ["context"] = c.Context.DeepClone() }).ToArray()),
         };
-        var info = new ProcessStartInfo("node", ["flagd-core-eval.cjs"])
-        {
-            WorkingDirectory = Paths.NodeClients,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var node = Process.Start(info)!;
-        await node.StandardInput.WriteAsync(input.ToJsonString());
-        node.StandardInput.Close();
-        var output = node.StandardOutput.ReadToEndAsync();
-        var error = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        node.ExitCode.ShouldBe(0, await error);
-        return JsonNode.Parse(await output)!.AsArray();
+        return (await NodeScript.RunAsync("flagd-core-eval.cjs", input)).AsArray();
     }
 
     private static readonly string[] Emails = ["ann@acme.com", "bob@example.com", "carol@acme.org", "dave@shop.io", ""];

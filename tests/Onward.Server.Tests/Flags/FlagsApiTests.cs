@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -310,14 +309,6 @@ public class FlagsApiTests
             ["headers"] = new JsonArray(),
             ["calls"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject { ["type"] = c.Type, ["key"] = c.Key, ["default"] = c.Default.DeepClone(), ["context"] = c.Context ?? new JsonObject() }).ToArray()),
         };
-        var info = new ProcessStartInfo("node", ["ofrep-client.cjs"]) { WorkingDirectory = Paths.NodeClients, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var node = Process.Start(info)!;
-        await node.StandardInput.WriteAsync(input.ToJsonString());
-        node.StandardInput.Close();
-        var output = node.StandardOutput.ReadToEndAsync();
-        var error = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        node.ExitCode.ShouldBe(0, await error);
-        return JsonNode.Parse(await output)!.AsArray().Select(n => n!).ToList();
+        return (await NodeScript.RunAsync("ofrep-client.cjs", input)).AsArray().Select(n => n!).ToList();
     }
 }
