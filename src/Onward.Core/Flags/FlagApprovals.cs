@@ -27,11 +27,12 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
         {
             return (null, 404, $"{environment} has no flag change request {id}; `onward flags requests --env {environment}` lists them");
         }
+        var policy = config.FindEnvironment(environment)!.Policy.Approval!;
+        request = await ExpireAsync(request, policy, cancellationToken);
         if (request.State != FlagRequestStates.Pending)
         {
-            return (request, 409, $"flag change request {id} is {request.State.ToLowerInvariant()} already");
+            return (request, 409, $"flag change request {id} is {request.State.ToLowerInvariant()} already" + (request.Outcome is { } ended ? $": {ended}" : ""));
         }
-        var policy = config.FindEnvironment(environment)!.Policy.Approval!;
         if (WhyNot(policy, request, who, decision) is { } why)
         {
             return (request, 403, why);
@@ -52,8 +53,33 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
         return (await store.GetAsync(id, cancellationToken), 200, null);
     }
 
-    public Task<IReadOnlyList<FlagChangeRequest>> ListAsync(string environment, bool pendingOnly, CancellationToken cancellationToken) =>
-        store.ListAsync(environment, pendingOnly, cancellationToken);
+    /// <summary>The environment's requests, newest first; pending ones past the approval expiry are ended as expired first.</summary>
+    public async Task<IReadOnlyList<FlagChangeRequest>> ListAsync(string environment, bool pendingOnly, CancellationToken cancellationToken)
+    {
+        var policy = config.FindEnvironment(environment)!.Policy.Approval!;
+        var requests = new List<FlagChangeRequest>();
+        foreach (var request in await store.ListAsync(environment, pendingOnly, cancellationToken))
+        {
+            var current = await ExpireAsync(request, policy, cancellationToken);
+            if (!pendingOnly || current.State == FlagRequestStates.Pending)
+            {
+                requests.Add(current);
+            }
+        }
+        return requests;
+    }
+
+    /// <summary>A pending request nobody completed within the environment's approval expiry ends, as a deployment's would.</summary>
+    private async Task<FlagChangeRequest> ExpireAsync(FlagChangeRequest request, ApprovalPolicy policy, CancellationToken cancellationToken)
+    {
+        if (request.State != FlagRequestStates.Pending || request.CreatedAt + policy.Expiry > time.GetUtcNow())
+        {
+            return request;
+        }
+        var outcome = ApprovalRules.Expired(policy);
+        await store.EndAsync(request.Id, FlagRequestStates.Expired, outcome, cancellationToken);
+        return request with { State = FlagRequestStates.Expired, Outcome = outcome };
+    }
 
     public Task<IReadOnlyList<(string By, ApprovalDecision Decision, string? Comment, DateTimeOffset At)>> DecisionsAsync(long id, CancellationToken cancellationToken) =>
         store.DecisionsAsync(id, cancellationToken);

@@ -65,4 +65,25 @@ public class FlagApprovalTests
         audit.Output.ShouldContain("waits for approval: winter sale");
         audit.Output.ShouldContain($"flag change request {killRequest.Id} rejected: use the runbook");
     }
+
+    [Fact]
+    public async Task A_flag_change_nobody_approves_within_the_expiry_ends_expired_and_changes_nothing()
+    {
+        await using var dir = new TempDirectory();
+        var clock = new ShiftedClock(DateTimeOffset.UtcNow);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(),
+            ["prod: { target: { local: {} }, policy: { approval: { required: 1, approvers: [release-managers], expiry: 1h }, flags: { approval: true } } }"], [],
+            "auth: { mode: tokens }"), clock);
+        using var team = await Team.CreateAsync(onward, dir.Path);
+        using var put = await team["dave"].Http.PutAsync("api/v1/environments/prod/flags", new StringContent(Document, Encoding.UTF8, "application/json"));
+        var request = (await put.Content.ReadFromJsonAsync<FlagChangeRequestResponse>(OnwardApi.Json))!;
+
+        clock.Advance(TimeSpan.FromHours(2));
+
+        var late = await team["alice"].PostAsync<FlagChangeRequestResponse>($"api/v1/environments/prod/flags/requests/{request.Id}/approve", new FlagDecisionRequest(null));
+        late.Status.ShouldBe(HttpStatusCode.Conflict);
+        late.Problem!.Detail.ShouldBe($"flag change request {request.Id} is expired already: approval expired: 1 approval from release-managers were not given within 1h00m");
+        (await team["vera"].Http.GetFromJsonAsync<FlagChangeRequestResponse[]>("api/v1/environments/prod/flags/requests?state=pending", OnwardApi.Json))!.ShouldBeEmpty();
+        (await team["vera"].Http.GetFromJsonAsync<EnvironmentFlagsResponse>("api/v1/environments/prod/flags", OnwardApi.Json))!.Flags.ShouldBeEmpty();
+    }
 }
