@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Onward.Contracts.Problems;
@@ -38,6 +39,7 @@ using Onward.Server.Auth;
 using Onward.Server.Hosting;
 using Onward.Server.Ofrep;
 using Onward.Server.Problems;
+using Onward.Server.Ui;
 using Onward.Server.Webhooks;
 using Onward.Server.Workers;
 using Onward.Storage.Access;
@@ -45,6 +47,7 @@ using Onward.Storage.Approvals;
 using Onward.Storage.Audit;
 using Onward.Storage.Drift;
 using Onward.Storage.Flags;
+using Onward.Storage.Ui;
 using Onward.Storage.Kubernetes;
 using Onward.Storage.Database;
 using Onward.Storage.Freezes;
@@ -171,6 +174,12 @@ public static class OnwardServer
         services.AddHostedService<SourceWorker>();
         services.AddHostedService<DriftWorker>();
         services.AddHostedService<ExposureWorker>();
+        services.AddSingleton<ChangeFingerprint>();
+        services.AddRazorComponents();
+        services.AddAntiforgery();
+        // The UI's session cookies and anti-forgery tokens are protected with keys kept beside the server's data.
+        var keys = Directory.CreateDirectory(Path.Combine(config.Server.DataDir, "keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        services.AddDataProtection().SetApplicationName("onward").PersistKeysToFileSystem(keys);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -179,9 +188,12 @@ public static class OnwardServer
         app.UseRouting();
         app.UseMiddleware<DeclaredBodyLimit>();
         app.UseMiddleware<AuthenticationMiddleware>();
+        app.UseMiddleware<UiSession>();
+        app.UseAntiforgery();
         app.MapHealth();
         app.MapWebhookReceivers();
         app.MapOfrep();
+        app.MapUi();
         var api = app.MapGroup("/api/v1");
         api.WithMetadata(new RequestSizeLimitAttribute(FieldLimits.ApiBody));
         api.MapServices();

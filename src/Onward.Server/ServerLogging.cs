@@ -11,6 +11,8 @@ public sealed record ServerLogging(bool Json, LogLevel MinimumLevel)
         logging.SetMinimumLevel(MinimumLevel);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // Its keys live in dataDir/keys, which only the server's user reads; the "stored unencrypted" warning says no more than that.
+        logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         if (Json)
         {
             logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");

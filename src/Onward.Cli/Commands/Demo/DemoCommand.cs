@@ -146,7 +146,9 @@ public static class DemoCommand
     private static void PrintNext(Uri server, string root, ServiceResponse service, string fix)
     {
         var dev1 = service.Environments.First(e => e.Name == "dev-1").Url;
-        AnsiConsole.MarkupLine($"[bold]The server keeps running[/] at {server} (Ctrl+C stops it; the releases keep running). Try:");
+        AnsiConsole.MarkupLine($"[bold]The server keeps running[/] at {server} (Ctrl+C stops it; the releases keep running).");
+        AnsiConsole.MarkupLine($"  web UI: {server}  (what runs where, updated live)");
+        AnsiConsole.MarkupLine("Try:");
         AnsiConsole.WriteLine($"  export ONWARD_SERVER={server}");
         AnsiConsole.WriteLine("  onward services list");
         AnsiConsole.WriteLine("  onward deployments list");

@@ -20,10 +20,15 @@ public static class ServicesEndpoints
     }
 
     private static async Task<Ok<ServiceResponse[]>> ListAsync(
+        OnwardConfig config, IDeploymentStore store, IDriftStore drift, LocalTarget local, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await DescribeAllAsync(config, store, drift, local, cancellationToken));
+
+    /// <summary>Every service with what runs in each environment, as the API and the web UI show it.</summary>
+    public static async Task<ServiceResponse[]> DescribeAllAsync(
         OnwardConfig config, IDeploymentStore store, IDriftStore drift, LocalTarget local, CancellationToken cancellationToken)
     {
         var view = await ViewAsync(store, drift, cancellationToken);
-        return TypedResults.Ok(config.Services.Select(s => Describe(config, s, view, local)).ToArray());
+        return config.Services.Select(s => Describe(config, s, view, local)).ToArray();
     }
 
     private static async Task<Results<Ok<ServiceResponse>, ProblemHttpResult>> GetAsync(

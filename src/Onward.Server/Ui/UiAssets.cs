@@ -1,0 +1,80 @@
+namespace Onward.Server.Ui;
+
+/// <summary>The UI's stylesheet and script, shipped inside Onward: nothing is fetched from elsewhere at run time.</summary>
+public static class UiAssets
+{
+    public const string Css = """
+        :root { color-scheme: light dark; --bg: #fff; --fg: #1b1f24; --muted: #59636e; --line: #d1d9e0; --card: #f6f8fa; --accent: #0b5cad;
+          --ok: #1a7f37; --bad: #cf222e; --wait: #9a6700; --busy: #0b5cad; }
+        @media (prefers-color-scheme: dark) { :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --card: #151b23; --accent: #58a6ff;
+          --ok: #3fb950; --bad: #f85149; --wait: #d29922; --busy: #58a6ff; } }
+        * { box-sizing: border-box; }
+        body { margin: 0; font: 15px/1.45 system-ui, sans-serif; background: var(--bg); color: var(--fg); }
+        header { display: flex; gap: 1.5rem; align-items: center; padding: .6rem 1.2rem; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+        header .brand { font-weight: 700; font-size: 1.1rem; color: var(--fg); text-decoration: none; }
+        nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; flex-wrap: wrap; }
+        nav a { color: var(--accent); text-decoration: none; padding: .2rem .1rem; }
+        nav a[aria-current="page"] { font-weight: 700; border-bottom: 2px solid var(--accent); }
+        .who { margin-left: auto; display: flex; gap: .6rem; align-items: center; color: var(--muted); }
+        main { padding: 1.2rem; max-width: 80rem; }
+        a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+        table { border-collapse: collapse; width: 100%; }
+        th, td { border: 1px solid var(--line); padding: .5rem .6rem; text-align: left; vertical-align: top; }
+        th { background: var(--card); }
+        .cell-version { font-family: ui-monospace, monospace; font-weight: 600; }
+        .state { display: inline-flex; gap: .3rem; align-items: center; font-weight: 600; }
+        .state-ok { color: var(--ok); } .state-bad { color: var(--bad); } .state-wait { color: var(--wait); } .state-busy { color: var(--busy); } .state-none { color: var(--muted); }
+        .muted { color: var(--muted); }
+        .frozen { color: var(--wait); font-weight: 600; }
+        button, .button { font: inherit; padding: .35rem .8rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }
+        button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+        label { display: block; font-weight: 600; margin: .6rem 0 .2rem; }
+        input[type=password], input[type=text], textarea { font: inherit; width: min(32rem, 100%); padding: .4rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
+        .error { color: var(--bad); font-weight: 600; }
+        .live { font-size: .85rem; color: var(--muted); }
+        """;
+
+    /// <summary>
+    /// Live pages: the server's event stream says when something changed and the page fetches itself again and replaces
+    /// its main content (no reload, focus kept outside it); times are shown relative, the absolute time on hover.
+    /// </summary>
+    public const string Script = """
+        (function () {
+          function relative(iso) {
+            var seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
+            if (isNaN(seconds)) return iso;
+            if (seconds < 5) return 'just now';
+            if (seconds < 60) return seconds + ' s ago';
+            if (seconds < 3600) return Math.round(seconds / 60) + ' min ago';
+            if (seconds < 86400) return Math.round(seconds / 3600) + ' h ago';
+            return Math.round(seconds / 86400) + ' d ago';
+          }
+          function times(root) {
+            root.querySelectorAll('time[datetime]').forEach(function (t) {
+              t.textContent = relative(t.getAttribute('datetime'));
+              if (!t.title) t.title = new Date(t.getAttribute('datetime')).toString();
+            });
+          }
+          times(document);
+          setInterval(function () { times(document); }, 10000);
+          var main = document.querySelector('main[data-live]');
+          if (!main || !window.EventSource) return;
+          var busy = false, again = false;
+          function refresh() {
+            if (busy) { again = true; return; }
+            busy = true;
+            fetch(location.href, { credentials: 'same-origin', headers: { 'X-Onward-Refresh': '1' } })
+              .then(function (r) { return r.ok ? r.text() : null; })
+              .then(function (html) {
+                if (!html) return;
+                var next = new DOMParser().parseFromString(html, 'text/html').querySelector('main[data-live]');
+                if (next && !main.contains(document.activeElement)) { main.innerHTML = next.innerHTML; times(main); }
+                else if (next) { again = true; }
+              })
+              .finally(function () { busy = false; if (again) { again = false; setTimeout(refresh, 500); } });
+          }
+          var source = new EventSource('/ui/events');
+          source.onmessage = refresh;
+        })();
+        """;
+}

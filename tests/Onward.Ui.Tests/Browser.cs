@@ -1,0 +1,43 @@
+using Microsoft.Playwright;
+
+namespace Onward.Ui.Tests;
+
+/// <summary>Debian's chromium, driven by Playwright for .NET, headless; one browser per test, closed with it.</summary>
+internal sealed class Browser : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private Browser(IPlaywright playwright, IBrowser browser) => (_playwright, _browser) = (playwright, browser);
+
+    public static async Task<Browser> LaunchAsync()
+    {
+        const string chromium = "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            throw new FileNotFoundException($"{chromium} is missing; run scripts/setup.sh (it installs Debian's chromium)", chromium);
+        }
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        return new Browser(playwright, browser);
+    }
+
+    /// <summary>A page in a context of its own (its own cookies: one person).</summary>
+    public async Task<IPage> PageAsync(Uri server)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString() });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.CloseAsync();
+        _playwright.Dispose();
+    }
+}
