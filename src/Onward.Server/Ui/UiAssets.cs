@@ -32,6 +32,9 @@ public static class UiAssets
         input[type=password], input[type=text], textarea { font: inherit; width: min(32rem, 100%); padding: .4rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
         .error { color: var(--bad); font-weight: 600; }
         .live { font-size: .85rem; color: var(--muted); }
+        pre.diagnosis { background: var(--card); border: 1px solid var(--line); padding: .8rem; overflow-x: auto; white-space: pre-wrap; }
+        ol.timeline { padding-left: 1.2rem; } ol.timeline li { margin: .2rem 0; }
+        .count { font-weight: 700; }
         """;
 
     /// <summary>

@@ -24,7 +24,8 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenS
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (!IsUi(path))
+        // An address that is no page stays a 404 for everyone rather than a redirect to the sign-in.
+        if (!IsUi(path) || context.GetEndpoint() is null)
         {
             await next(context);
             return;

@@ -117,7 +117,8 @@ public static class DeploymentsEndpoints
         return TypedResults.Ok(await FullAsync(deployment, store, approvals, cancellationToken));
     }
 
-    private static async Task<DeploymentResponse> FullAsync(Deployment deployment, IDeploymentStore store, DeploymentApprovals approvals, CancellationToken cancellationToken) =>
+    /// <summary>A deployment with its events and approvals, as the API and the web UI show it.</summary>
+    public static async Task<DeploymentResponse> FullAsync(Deployment deployment, IDeploymentStore store, DeploymentApprovals approvals, CancellationToken cancellationToken) =>
         deployment.ToResponse(await store.EventsAsync(deployment.Id, cancellationToken), await approvals.ListAsync(deployment.Id, cancellationToken));
 
     private static async Task<Results<Accepted<DeploymentResponse>, ProblemHttpResult>> RequestAsync(
