@@ -50,8 +50,8 @@ public class ApprovalTests
         await alicePage.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await Assertions.Expect(alicePage.GetByRole(AriaRole.Status)).ToContainTextAsync("Approved.");
         await Assertions.Expect(alicePage.GetByText("✔ approved by alice")).ToBeVisibleAsync();
-        await Assertions.Expect(alicePage.Locator("ol.timeline")).ToContainTextAsync("Succeeded", new() { Timeout = 60_000 });
-        await Assertions.Expect(bobPage.Locator("ol.timeline")).ToContainTextAsync("Succeeded", new() { Timeout = 60_000 });
+        await Assertions.Expect(alicePage.Locator("ol.timeline")).ToContainTextAsync("Succeeded", new() { Timeout = 120_000 });
+        await Assertions.Expect(bobPage.Locator("ol.timeline")).ToContainTextAsync("Succeeded", new() { Timeout = 120_000 });
     }
 
     private static async Task<IPage> SignInAsync(Browser browser, OnwardHost onward, string token)

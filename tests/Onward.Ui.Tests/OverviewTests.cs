@@ -46,8 +46,8 @@ public class OverviewTests
         await page.EvaluateAsync("window.__sameDocument = true");
 
         var second = await repo.CommitAsync("second");
-        await Assertions.Expect(devCell).ToContainTextAsync(second[..7], new() { Timeout = 60_000 });
-        await Assertions.Expect(page.Locator("td[data-service=shop][data-environment=dev-2]")).ToContainTextAsync(second[..7], new() { Timeout = 60_000 });
+        await Assertions.Expect(devCell).ToContainTextAsync(second[..7], new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("td[data-service=shop][data-environment=dev-2]")).ToContainTextAsync(second[..7], new() { Timeout = 120_000 });
         (await page.EvaluateAsync<bool>("window.__sameDocument === true")).ShouldBeTrue("the page updated in place, without a reload");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();

@@ -66,7 +66,9 @@ public static class UiAssets
           function refresh() {
             if (busy) { again = true; return; }
             busy = true;
-            fetch(location.href, { credentials: 'same-origin', headers: { 'X-Onward-Refresh': '1' } })
+            var abort = new AbortController();
+            var timer = setTimeout(function () { abort.abort(); }, 10000);
+            fetch(location.href, { credentials: 'same-origin', headers: { 'X-Onward-Refresh': '1' }, signal: abort.signal })
               .then(function (r) { return r.ok ? r.text() : null; })
               .then(function (html) {
                 if (!html) return;
@@ -74,10 +76,13 @@ public static class UiAssets
                 if (next && !main.contains(document.activeElement)) { main.innerHTML = next.innerHTML; times(main); }
                 else if (next) { again = true; }
               })
-              .finally(function () { busy = false; if (again) { again = false; setTimeout(refresh, 500); } });
+              .catch(function () { })
+              .finally(function () { clearTimeout(timer); busy = false; if (again) { again = false; setTimeout(refresh, 500); } });
           }
           var source = new EventSource('/ui/events');
           source.onmessage = refresh;
+          // Should an event be missed (a dropped stream, a sleeping laptop), the page still catches up.
+          setInterval(refresh, 20000);
         })();
         """;
 }
