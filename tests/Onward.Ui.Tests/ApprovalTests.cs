@@ -36,12 +36,12 @@ public class ApprovalTests
         requested.ShouldBe(HttpStatusCode.Accepted, requestProblem?.Detail);
         await using var browser = await Browser.LaunchAsync();
 
-        var bobPage = await SignInAsync(browser, onward, tokens["bob"]);
+        var bobPage = await browser.SignInAsync(onward.Config.Server.Listen, tokens["bob"]);
         await bobPage.GotoAsync($"/deployments/{deployment!.Id}");
         await Assertions.Expect(bobPage.GetByRole(AriaRole.Note)).ToContainTextAsync($"bob requested deployment {deployment.Id} and cannot approve it");
         await Assertions.Expect(bobPage.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToHaveCountAsync(0);
 
-        var alicePage = await SignInAsync(browser, onward, tokens["alice"]);
+        var alicePage = await browser.SignInAsync(onward.Config.Server.Listen, tokens["alice"]);
         await Assertions.Expect(alicePage.GetByRole(AriaRole.Link, new() { Name = "Approvals" })).ToContainTextAsync("(1)");
         await alicePage.GetByRole(AriaRole.Link, new() { Name = "Approvals" }).ClickAsync();
         await alicePage.GetByRole(AriaRole.Link, new() { Name = $"#{deployment.Id} shop {commit[..7]} → prod" }).ClickAsync();
@@ -52,15 +52,5 @@ public class ApprovalTests
         await Assertions.Expect(alicePage.GetByText("✔ approved by alice")).ToBeVisibleAsync();
         await Assertions.Expect(alicePage.Locator("ol.timeline")).ToContainTextAsync("Succeeded", new() { Timeout = 120_000 });
         await Assertions.Expect(bobPage.Locator("ol.timeline")).ToContainTextAsync("Succeeded", new() { Timeout = 120_000 });
-    }
-
-    private static async Task<IPage> SignInAsync(Browser browser, OnwardHost onward, string token)
-    {
-        var page = await browser.PageAsync(onward.Config.Server.Listen);
-        await page.GotoAsync("/login");
-        await page.GetByLabel("Token").FillAsync(token);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
-        return page;
     }
 }

@@ -35,6 +35,17 @@ internal sealed class Browser : IAsyncDisposable
         return await context.NewPageAsync();
     }
 
+    /// <summary>A page of its own, signed in with <paramref name="token"/> at /login, on the Overview.</summary>
+    public async Task<IPage> SignInAsync(Uri server, string token)
+    {
+        var page = await PageAsync(server);
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Token").FillAsync(token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        return page;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _browser.CloseAsync();

@@ -29,7 +29,7 @@ public static class UiAssets
         button, .button { font: inherit; padding: .35rem .8rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
         label { display: block; font-weight: 600; margin: .6rem 0 .2rem; }
-        input[type=password], input[type=text], textarea { font: inherit; width: min(32rem, 100%); padding: .4rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
+        select, input[type=password], input[type=text], textarea { font: inherit; width: min(32rem, 100%); padding: .4rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
         .error { color: var(--bad); font-weight: 600; }
         .live { font-size: .85rem; color: var(--muted); }
         pre.diagnosis { background: var(--card); border: 1px solid var(--line); padding: .8rem; overflow-x: auto; white-space: pre-wrap; }
