@@ -49,5 +49,12 @@ public class EnvironmentTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Unfreeze" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("prod is no longer frozen");
         await Assertions.Expect(page.Locator("tr[data-environment=prod]")).ToContainTextAsync("not frozen");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
+        await page.GetByLabel("Environment", new() { Exact = true }).FillAsync("prod");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync("freeze.set");
+        await Assertions.Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync("year-end close");
+        await Assertions.Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync("freeze.lifted");
     }
 }
