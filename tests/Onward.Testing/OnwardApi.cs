@@ -16,7 +16,9 @@ public sealed class OnwardApi : IDisposable
 
     public OnwardApi(Uri url, string? token = null)
     {
-        Http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+        // A request that asks first (Expect: 100-continue) waits for the server's answer however busy the machine is,
+        // rather than sending its body after the default second and meeting the server's refusal mid-body.
+        Http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(20) }) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)
         {
             Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
