@@ -56,20 +56,9 @@ public static class EnvironmentsEndpoints
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
                 detail: "send `until` (an ISO 8601 time such as 2026-12-01T08:00:00Z, or a duration from now such as 12h) and a written `reason`");
         }
-        var now = time.GetUtcNow();
-        DateTimeOffset until;
-        if (DurationText.TryParse(untilText, out var duration))
+        if (ReadUntil(untilText, time.GetUtcNow(), out var until) is { } untilProblem)
         {
-            until = now + duration;
-        }
-        else if (!DateTimeOffset.TryParse(untilText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out until))
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                detail: $"'{untilText}' is neither a time nor a duration; write e.g. 2026-12-01T08:00:00Z or 12h");
-        }
-        if (until <= now)
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: $"{until:u} has passed; a freeze must end in the future");
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: untilProblem);
         }
         await freezes.SetAsync(name, until, body.Reason.Trim(), CallerIdentity.Of(http).Name, cancellationToken);
         return TypedResults.Ok(ToResponse(environment, config, local, await freezes.ActiveAsync(environment, cancellationToken)));
@@ -90,12 +79,31 @@ public static class EnvironmentsEndpoints
                 ? $"{name} has no ad-hoc freeze to lift; its freeze windows come from onward.yaml, and an admin deploys during one with a written override"
                 : $"{name} is not frozen");
         }
-        // Deployments held by the freeze go ahead now rather than at their next look.
-        foreach (var waiting in await deployments.ListAsync(new DeploymentQuery(null, name, DeploymentState.Queued, 1000), cancellationToken))
+        await WakeQueuedAsync(name, deployments, jobs, cancellationToken);
+        return TypedResults.Ok(ToResponse(environment, config, local, await freezes.ActiveAsync(environment, cancellationToken)));
+    }
+
+    /// <summary>When a freeze requested for <paramref name="text"/> ends: a time, or a duration from now; what is wrong with it, or null.</summary>
+    public static string? ReadUntil(string text, DateTimeOffset now, out DateTimeOffset until)
+    {
+        if (DurationText.TryParse(text, out var duration))
+        {
+            until = now + duration;
+        }
+        else if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out until))
+        {
+            return $"'{text}' is neither a time nor a duration; write e.g. 2026-12-01T08:00:00Z or 12h";
+        }
+        return until <= now ? $"{until:u} has passed; a freeze must end in the future" : null;
+    }
+
+    /// <summary>Deployments held by a lifted freeze go ahead now rather than at their next look.</summary>
+    public static async Task WakeQueuedAsync(string environment, IDeploymentStore deployments, IJobQueue jobs, CancellationToken cancellationToken)
+    {
+        foreach (var waiting in await deployments.ListAsync(new DeploymentQuery(null, environment, DeploymentState.Queued, 1000), cancellationToken))
         {
             jobs.Wake(JobKind.Deploy, waiting.Id);
         }
-        return TypedResults.Ok(ToResponse(environment, config, local, await freezes.ActiveAsync(environment, cancellationToken)));
     }
 
     private static ProblemHttpResult Unknown(string name, OnwardConfig config) =>
