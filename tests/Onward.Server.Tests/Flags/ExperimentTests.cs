@@ -58,7 +58,7 @@ public class ExperimentTests
 
         var results = await Eventually.WaitAsync(async () =>
             await http.GetFromJsonAsync<ExperimentResultsResponse>("api/v1/environments/dev/flags/checkout-button/results?event=purchase") is { } r
-            && r.Variants.Sum(v => v.Exposed) == 401 ? r : null, "the exposures to be written");
+            && r.Variants.Sum(v => v.Exposed) == 401 && r.Events.Count == 2 ? r : null, "the exposures to be written");
 
         results.Control.ShouldBe("blue");
         results.Events.ShouldBe(["purchase", "signup"]);
