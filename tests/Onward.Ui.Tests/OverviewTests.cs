@@ -29,6 +29,12 @@ public class OverviewTests
         await page.GetByLabel("Token").FillAsync("onw_not-a-token");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("unknown, revoked or expired");
+        var sdk = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "web-app", "--role", "sdk", "--env", "dev-1", "--json");
+        sdk.ExitCode.ShouldBe(0, sdk.Error);
+        await page.GetByLabel("Token").FillAsync(System.Text.Json.JsonDocument.Parse(sdk.Output).RootElement.GetProperty("token").GetString()!);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("or it is an SDK key (which only evaluates flags)");
+        (await page.Context.CookiesAsync()).ShouldNotContain(c => c.Name == "onward_session", "an SDK key opens no session");
         await page.GetByLabel("Token").FillAsync(secret);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();

@@ -3,7 +3,8 @@ namespace Onward.Core.Configuration;
 /// <summary>Reads <c>webhooks</c>: a secret per provider.</summary>
 public sealed class WebhooksReader(NodeReader nodes)
 {
-    private static readonly string[] Providers = ["github", "gitlab", "gitea", "bitbucket"];
+    /// <summary>The git providers whose webhooks Onward reads.</summary>
+    public static readonly string[] Providers = ["github", "gitlab", "gitea", "bitbucket"];
 
     public Dictionary<string, string> Read(YamlNode? node)
     {

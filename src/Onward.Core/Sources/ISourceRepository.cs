@@ -14,4 +14,7 @@ public interface ISourceRepository
 
     /// <summary>A text file at a commit of the service's mirror (up to <paramref name="mostBytes"/>); null when the commit has no such file.</summary>
     Task<string?> ReadFileAsync(string service, string commit, string path, int mostBytes, CancellationToken cancellationToken);
+
+    /// <summary>The first line of each commit's message, for the commits the mirror has (others are left out).</summary>
+    Task<IReadOnlyDictionary<string, string>> SubjectsAsync(string service, IReadOnlyCollection<string> commits, CancellationToken cancellationToken);
 }

@@ -15,7 +15,10 @@ public interface IDeliveryStore
     Task<PushEvent?> PushOfAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Newest first; with <paramref name="before"/>, only deliveries with a smaller id (the next page).</summary>
-    Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, CancellationToken cancellationToken) => ListAsync(limit, before, null, null, cancellationToken);
+
+    /// <summary>Newest first, only those from <paramref name="provider"/> and with <paramref name="action"/> when given.</summary>
+    Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, string? provider, DeliveryAction? action, CancellationToken cancellationToken);
 
     /// <summary>Records the outcome of processing: the release made (if any) and the final reason.</summary>
     Task CompleteAsync(long id, DeliveryAction action, string reason, long? releaseId, string? commit, CancellationToken cancellationToken);

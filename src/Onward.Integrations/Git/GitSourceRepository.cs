@@ -14,6 +14,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
     private readonly ConcurrentDictionary<(string Service, string Current, string Candidate), Ancestry> _ancestry = new();
     private readonly ConcurrentDictionary<string, string> _lastRefs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<CommitGraph?>> _graphs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _subjects = new(StringComparer.Ordinal);
 
     public string MirrorPath(string service) => Path.Combine(dataDir, "mirrors", service + ".git");
 
@@ -101,6 +102,29 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         }
         var content = await GitCli.RunAsync(mirror, ["cat-file", "blob", "--end-of-options", $"{commit}:{path}"], cancellationToken);
         return content.Ok ? content.Output : null;
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> SubjectsAsync(string service, IReadOnlyCollection<string> commits, CancellationToken cancellationToken)
+    {
+        // A commit's message never changes: each is read once, all unknown ones of a call with one git process.
+        var unknown = commits.Where(c => CommitId.IsFull(c) && !_subjects.ContainsKey(c)).Distinct().ToList();
+        var mirror = MirrorPath(service);
+        if (unknown.Count > 0 && Directory.Exists(mirror))
+        {
+            var log = await GitCli.RunAsync(mirror, ["log", "--no-walk=unsorted", "--ignore-missing", "--format=%H %s", "--end-of-options", .. unknown], cancellationToken);
+            if (log.Ok)
+            {
+                foreach (var line in log.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var space = line.IndexOf(' ', StringComparison.Ordinal);
+                    if (space is 40 or 64)
+                    {
+                        _subjects[line[..space]] = line[(space + 1)..].Trim() is { Length: > 200 } longer ? longer[..200] + "…" : line[(space + 1)..].Trim();
+                    }
+                }
+            }
+        }
+        return commits.Where(_subjects.ContainsKey).Distinct().ToDictionary(c => c, c => _subjects[c], StringComparer.Ordinal);
     }
 
     public async Task<Ancestry> CompareAsync(string service, RepositoryAddress repository, string current, string candidate, CancellationToken cancellationToken)

@@ -35,6 +35,17 @@ public static class UiAssets
         pre.diagnosis { background: var(--card); border: 1px solid var(--line); padding: .8rem; overflow-x: auto; white-space: pre-wrap; }
         ol.timeline { padding-left: 1.2rem; } ol.timeline li { margin: .2rem 0; }
         .count { font-weight: 700; }
+        pre.log { background: var(--card); border: 1px solid var(--line); padding: .8rem; max-height: 36rem; overflow: auto; white-space: pre-wrap; font-size: .85rem; }
+        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
+        ol.pipeline { display: flex; gap: .8rem; list-style: none; padding: 0; flex-wrap: wrap; }
+        ol.pipeline li.stage { border: 1px solid var(--line); border-radius: 8px; padding: .6rem .8rem; min-width: 14rem; background: var(--card); }
+        ol.pipeline li.stage + li.stage::before { content: "→"; position: relative; left: -1.1rem; color: var(--muted); float: left; width: 0; }
+        ol.pipeline h3 { margin: 0 0 .3rem; }
+        .break-glass { border-left: 4px solid var(--bad); padding-left: .6rem; margin-top: .6rem; }
+        .verdict-ok { color: var(--ok); } .verdict-blocked { color: var(--bad); } .verdict-frozen { color: var(--wait); } .verdict-current { font-weight: 600; }
+        .filters { display: flex; gap: .6rem; align-items: end; flex-wrap: wrap; } .filters label { margin: 0; } .filters p { margin: 0; }
+        .filters input[type=text], .filters select { width: auto; }
+        details summary { cursor: pointer; color: var(--accent); margin-top: .4rem; }
         """;
 
     /// <summary>
@@ -73,12 +84,29 @@ public static class UiAssets
               .then(function (html) {
                 if (!html) return;
                 var next = new DOMParser().parseFromString(html, 'text/html').querySelector('main[data-live]');
-                if (next && !main.contains(document.activeElement)) { main.innerHTML = next.innerHTML; times(main); }
+                if (next && !main.contains(document.activeElement)) { keepLogs(next); main.innerHTML = ''; while (next.firstChild) main.appendChild(next.firstChild); times(main); }
                 else if (next) { again = true; }
               })
               .catch(function () { })
               .finally(function () { clearTimeout(timer); busy = false; if (again) { again = false; setTimeout(refresh, 500); } });
           }
+          // A build log streams into its element; a refresh of the page keeps the element that is streaming.
+          function stream(pre) {
+            var log = new EventSource(pre.getAttribute('data-log-stream'));
+            log.onmessage = function (e) {
+              var follow = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 20;
+              pre.textContent += JSON.parse(e.data);
+              if (follow) pre.scrollTop = pre.scrollHeight;
+            };
+            log.addEventListener('end', function () { log.close(); pre.removeAttribute('data-log-stream'); refresh(); });
+          }
+          function keepLogs(next) {
+            next.querySelectorAll('pre[data-log-stream]').forEach(function (fresh) {
+              var live = main.querySelector('pre[data-log-stream="' + fresh.getAttribute('data-log-stream') + '"]');
+              if (live) fresh.replaceWith(live);
+            });
+          }
+          main.querySelectorAll('pre[data-log-stream]').forEach(stream);
           var source = new EventSource('/ui/events');
           source.onmessage = refresh;
           // Should an event be missed (a dropped stream, a sleeping laptop), the page still catches up.

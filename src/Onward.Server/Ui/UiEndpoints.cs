@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
+using Onward.Core.Builds;
+using Onward.Core.Releases;
 using Onward.Server.Ui.Components;
 using Onward.Storage.Ui;
 
@@ -14,6 +17,7 @@ public static class UiEndpoints
         app.MapGet("/ui/assets/app.css", () => Results.Text(UiAssets.Css, "text/css; charset=utf-8"));
         app.MapGet("/ui/assets/app.js", () => Results.Text(UiAssets.Script, "text/javascript; charset=utf-8"));
         app.MapGet("/ui/events", EventsAsync);
+        app.MapGet("/ui/releases/{id:long}/log", LogAsync);
         app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery) =>
         {
             await antiforgery.ValidateRequestAsync(http);
@@ -21,6 +25,56 @@ public static class UiEndpoints
             return Results.Redirect("/login");
         }).DisableAntiforgery();
         app.MapRazorComponents<App>();
+    }
+
+    /// <summary>
+    /// Server-sent events: a release's build log as it is written (each message a JSON string to append, the first one
+    /// the log so far), then an <c>end</c> event once the build has ended.
+    /// </summary>
+    private static async Task LogAsync(long id, HttpContext http, IReleaseStore releases, IBuilder builder)
+    {
+        var cancellationToken = http.RequestAborted;
+        if (await releases.GetAsync(id, cancellationToken) is null)
+        {
+            http.Response.StatusCode = 404;
+            return;
+        }
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        var sent = 0;
+        var quiet = TimeSpan.Zero;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var release = await releases.GetAsync(id, cancellationToken);
+                var log = release is null ? null : await builder.ReadLogAsync(release, cancellationToken) ?? "";
+                if (log is not null && log.Length > sent)
+                {
+                    var from = sent == 0 ? Math.Max(0, log.Length - Components.Pages.ReleasePage.ShownLog) : sent;
+                    sent = log.Length;
+                    quiet = TimeSpan.Zero;
+                    await http.Response.WriteAsync($"data: {JsonSerializer.Serialize(log[from..])}\n\n", cancellationToken);
+                }
+                if (release is not { State: ReleaseState.Building })
+                {
+                    await http.Response.WriteAsync("event: end\ndata: ended\n\n", cancellationToken);
+                    await http.Response.Body.FlushAsync(cancellationToken);
+                    return;
+                }
+                if (quiet >= KeepAlive)
+                {
+                    quiet = TimeSpan.Zero;
+                    await http.Response.WriteAsync(": still here\n\n", cancellationToken);
+                }
+                await http.Response.Body.FlushAsync(cancellationToken);
+                await Task.Delay(Look, cancellationToken);
+                quiet += Look;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Server-sent events: a message whenever anything the pages show has changed (looked at every 400 ms while someone watches).</summary>

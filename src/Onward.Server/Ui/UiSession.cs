@@ -19,7 +19,8 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenS
     public const string Cookie = "onward_session";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
     private static readonly Identity Anonymous = new(Actors.Anonymous, Role.Admin, []);
-    private readonly IDataProtector _protector = protection.CreateProtector("Onward.Ui.Session");
+    private const string Purpose = "Onward.Ui.Session";
+    private readonly IDataProtector _protector = protection.CreateProtector(Purpose);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -50,18 +51,19 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenS
         await next(context);
     }
 
-    /// <summary>Starts a session for <paramref name="secret"/>; null when the token is unknown, revoked or expired.</summary>
+    /// <summary>Starts a session for <paramref name="secret"/>; null when the token is unknown, revoked, expired or an SDK key.</summary>
     public static async Task<Identity?> SignInAsync(HttpContext context, string secret)
     {
         var services = context.RequestServices;
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var hash = TokenSecrets.Hash(secret);
-        if (await services.GetRequiredService<ITokenStore>().FindActiveAsync(hash, now, context.RequestAborted) is not { } token)
+        // An SDK key evaluates one environment's flags and nothing else: it opens no session.
+        if (await services.GetRequiredService<ITokenStore>().FindActiveAsync(hash, now, context.RequestAborted) is not { } token || token.Identity.Role == Role.Sdk)
         {
             return null;
         }
         var expires = now + Lifetime;
-        var protector = services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Onward.Ui.Session");
+        var protector = services.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);
         context.Response.Cookies.Append(Cookie, protector.Protect($"{hash}|{expires.ToUnixTimeSeconds()}"), new CookieOptions
         {
             HttpOnly = true,
@@ -96,7 +98,7 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenS
         {
             return null;
         }
-        return (await tokens.FindActiveAsync(parts[0], now, context.RequestAborted))?.Identity;
+        return (await tokens.FindActiveAsync(parts[0], now, context.RequestAborted))?.Identity is { Role: not Role.Sdk } identity ? identity : null;
     }
 
     /// <summary>Everything but the API, OFREP, webhooks and health is the UI.</summary>

@@ -72,8 +72,12 @@ public sealed class DeliveryStore(SqliteDatabase database, JobQueue jobs) : IDel
         return json is null ? null : JsonSerializer.Deserialize<PushEvent>(json, Json);
     }
 
-    public Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {Columns} FROM webhook_deliveries WHERE (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit", new { limit, before }, cancellationToken);
+    public Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, string? provider, DeliveryAction? action, CancellationToken cancellationToken) =>
+        QueryAsync($"""
+            SELECT {Columns} FROM webhook_deliveries
+            WHERE (@before IS NULL OR id < @before) AND (@provider IS NULL OR provider = @provider) AND (@action IS NULL OR action = @action)
+            ORDER BY id DESC LIMIT @limit
+            """, new { limit, before, provider, action = action?.ToString() }, cancellationToken);
 
     public async Task CompleteAsync(long id, DeliveryAction action, string reason, long? releaseId, string? commit, CancellationToken cancellationToken)
     {

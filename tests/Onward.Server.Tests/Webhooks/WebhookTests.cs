@@ -58,6 +58,13 @@ public class WebhookTests
         delivery.Action.ShouldBe("build");
         delivery.ReleaseId.ShouldNotBeNull();
         (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe("Succeeded");
+
+        (await onward.Api.GetAsync<DeliveryResponse[]>("api/v1/webhooks/deliveries?provider=github&action=build")).ShouldContain(d => d.Id == delivery.Id);
+        (await onward.Api.GetAsync<DeliveryResponse[]>("api/v1/webhooks/deliveries?provider=gitlab")).ShouldBeEmpty();
+        (await onward.Api.GetAsync<DeliveryResponse[]>("api/v1/webhooks/deliveries?action=ignore")).ShouldNotContain(d => d.Id == delivery.Id);
+        var unknown = await onward.Api.Http.GetAsync("api/v1/webhooks/deliveries?provider=svn");
+        unknown.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await unknown.Content.ReadAsStringAsync()).ShouldContain("unknown provider 'svn'; use one of github, gitlab, gitea, bitbucket");
     }
 
     [Fact]

@@ -26,8 +26,10 @@ public sealed class FakeDeliveryStore : IDeliveryStore
     public Task<PushEvent?> PushOfAsync(long id, CancellationToken cancellationToken) =>
         Task.FromResult(_deliveries.FirstOrDefault(d => d.Delivery.Id == id).Push);
 
-    public Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<Delivery>>(All.Where(d => before is null || d.Id < before).OrderByDescending(d => d.Id).Take(limit).ToList());
+    public Task<IReadOnlyList<Delivery>> ListAsync(int limit, long? before, string? provider, DeliveryAction? action, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Delivery>>(All
+            .Where(d => (before is null || d.Id < before) && (provider is null || d.Provider == provider) && (action is null || d.Action == action))
+            .OrderByDescending(d => d.Id).Take(limit).ToList());
 
     public Task CompleteAsync(long id, DeliveryAction action, string reason, long? releaseId, string? commit, CancellationToken cancellationToken)
     {

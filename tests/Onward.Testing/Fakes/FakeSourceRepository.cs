@@ -41,6 +41,9 @@ public sealed class FakeSourceRepository : ISourceRepository
     public Task<string?> ReadFileAsync(string service, string commit, string path, int mostBytes, CancellationToken cancellationToken) =>
         Task.FromResult(Files.TryGetValue((commit, path), out var text) ? text : null);
 
+    public Task<IReadOnlyDictionary<string, string>> SubjectsAsync(string service, IReadOnlyCollection<string> commits, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(commits.Where(_parents.ContainsKey).ToDictionary(c => c, c => $"commit {c[..7]}"));
+
     public Task<Ancestry> CompareAsync(string service, RepositoryAddress repository, string current, string candidate, CancellationToken cancellationToken)
     {
         if (current == candidate)

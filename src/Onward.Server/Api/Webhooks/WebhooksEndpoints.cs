@@ -1,4 +1,5 @@
 using Onward.Core.Access;
+using Onward.Core.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Webhooks;
 using Onward.Core.Webhooks;
@@ -16,11 +17,36 @@ public static class WebhooksEndpoints
             TypedResults.Ok(refused.Counts.Select(c => new RefusedWebhookResponse(c.Provider, c.Reason, c.Count, c.Last)).ToArray())).RequireRole(Role.Viewer);
     }
 
-    private static async Task<Ok<DeliveryResponse[]>> ListAsync(IDeliveryStore store, int? limit, long? before, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveryResponse[]>, ProblemHttpResult>> ListAsync(
+        IDeliveryStore store, int? limit, long? before, string? provider, string? action, HttpContext http, CancellationToken cancellationToken)
     {
+        if (ReadFilter(provider, action, out var parsed) is { } problem)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: problem);
+        }
         var page = Paging.Limit(limit, 50, 1000);
-        var list = await store.ListAsync(page, before, cancellationToken);
+        var list = await store.ListAsync(page, before, string.IsNullOrEmpty(provider) ? null : provider, parsed, cancellationToken);
         Paging.LinkNext(http, list.Count, page, "before", list.LastOrDefault()?.Id.ToString());
         return TypedResults.Ok(list.Select(d => d.ToResponse()).ToArray());
+    }
+
+    /// <summary>The deliveries list's filters, as the API and the web UI read them; a problem in words when one is unknown.</summary>
+    public static string? ReadFilter(string? provider, string? action, out DeliveryAction? parsed)
+    {
+        parsed = null;
+        if (!string.IsNullOrEmpty(provider) && !WebhooksReader.Providers.Contains(provider))
+        {
+            return $"unknown provider '{(provider.Length <= 40 ? provider : provider[..40] + "…")}'; use one of {string.Join(", ", WebhooksReader.Providers)}";
+        }
+        if (string.IsNullOrEmpty(action))
+        {
+            return null;
+        }
+        if (!Enum.TryParse<DeliveryAction>(action, ignoreCase: true, out var a) || !Enum.IsDefined(a) || int.TryParse(action, out _))
+        {
+            return $"unknown action '{(action.Length <= 40 ? action : action[..40] + "…")}'; use build or ignore";
+        }
+        parsed = a;
+        return null;
     }
 }
