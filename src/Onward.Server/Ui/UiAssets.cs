@@ -46,6 +46,12 @@ public static class UiAssets
         .filters { display: flex; gap: .6rem; align-items: end; flex-wrap: wrap; } .filters label { margin: 0; } .filters p { margin: 0; }
         .filters input[type=text], .filters select { width: auto; }
         details summary { cursor: pointer; color: var(--accent); margin-top: .4rem; }
+        nav.tabs ul { display: flex; gap: .8rem; list-style: none; padding: 0; margin: 0 0 1rem; flex-wrap: wrap; }
+        nav.tabs a { padding: .2rem .5rem; border: 1px solid var(--line); border-radius: 6px; text-decoration: none; color: var(--accent); }
+        nav.tabs a[aria-current="page"] { background: var(--accent); color: #fff; border-color: var(--accent); }
+        textarea.code { font-family: ui-monospace, monospace; font-size: .85rem; width: min(48rem, 100%); }
+        svg .bar { fill: var(--muted); } svg .bar-control { fill: var(--accent); } svg .bar-significant { fill: var(--ok); } svg .chart-label { fill: var(--fg); font-size: 13px; }
+        ul.diff { margin: .2rem 0 .4rem; } del { color: var(--bad); } ins { color: var(--ok); text-decoration: none; }
         """;
 
     /// <summary>
