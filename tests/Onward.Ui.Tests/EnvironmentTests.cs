@@ -34,10 +34,10 @@ public class EnvironmentTests
         await page.GetByLabel("Reason").FillAsync("year-end close");
         await page.GetByRole(AriaRole.Button, new() { Name = "Freeze", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("prod is frozen until");
-        await Assertions.Expect(prod).ToContainTextAsync("frozen until");
+        await Assertions.Expect(prod).ToContainTextAsync("frozen, ends in 2 h");
         await Assertions.Expect(prod).ToContainTextAsync("year-end close");
         await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "prod" })).ToContainTextAsync("frozen until");
+        await Assertions.Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "prod" })).ToContainTextAsync("frozen, ends in 2 h");
 
         var viewer = await browser.SignInAsync(onward.Config.Server.Listen, vera!.Token);
         await viewer.GotoAsync("/environments");

@@ -54,6 +54,11 @@ public static class UiAssets
         ul.diff { margin: .2rem 0 .4rem; } del { color: var(--bad); } ins { color: var(--ok); text-decoration: none; }
         """;
 
+    /// <summary>The browser tab's icon: an arrow pointing onward.</summary>
+    public const string Icon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0b5cad"/><path d="M8 16h13M16 9l7 7-7 7" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>
+        """;
+
     /// <summary>
     /// Live pages: the server's event stream says when something changed and the page fetches itself again and replaces
     /// its main content (no reload, focus kept outside it); times are shown relative, the absolute time on hover.
@@ -63,6 +68,13 @@ public static class UiAssets
           function relative(iso) {
             var seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
             if (isNaN(seconds)) return iso;
+            if (seconds < -5) {
+              var ahead = -seconds;
+              if (ahead < 60) return 'in ' + ahead + ' s';
+              if (ahead < 3600) return 'in ' + Math.round(ahead / 60) + ' min';
+              if (ahead < 86400) return 'in ' + Math.round(ahead / 3600) + ' h';
+              return 'in ' + Math.round(ahead / 86400) + ' d';
+            }
             if (seconds < 5) return 'just now';
             if (seconds < 60) return seconds + ' s ago';
             if (seconds < 3600) return Math.round(seconds / 60) + ' min ago';

@@ -43,7 +43,13 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenS
         {
             CallerIdentity.Attach(context, identity);
         }
-        else if (!path.StartsWithSegments("/login") && !path.StartsWithSegments("/ui/assets"))
+        else if (path.StartsWithSegments("/ui") && !path.StartsWithSegments("/ui/assets") && !path.StartsWithSegments("/favicon.ico"))
+        {
+            // Event streams are read by scripts, not people: they are told to sign in rather than sent to a page.
+            context.Response.StatusCode = 401;
+            return;
+        }
+        else if (!path.StartsWithSegments("/login") && !path.StartsWithSegments("/ui/assets") && !path.StartsWithSegments("/favicon.ico"))
         {
             context.Response.Redirect("/login");
             return;
