@@ -14,6 +14,8 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || [ -f /usr/lib/libc.a ] || need+=(libc6-dev)
 # The web UI's browser tests drive Debian's chromium with Playwright for .NET (no browser download).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# PostgreSQL for the store tests on PostgreSQL and several replicas (scripts/postgres.sh starts a cluster of its own).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run this script as root (or install them) first" >&2

@@ -108,7 +108,11 @@ public static class OnwardServer
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Customize);
 
-        var database = SqliteDatabase.FromUrl(config.Server.Database);
+        var database = OnwardDatabase.FromUrl(config.Server.Database);
+        if (database is PostgresDatabase postgres)
+        {
+            postgres.Waiting += message => Console.Error.WriteLine("onward: " + message);
+        }
         await database.MigrateAsync(cancellationToken);
 
         var services = builder.Services;

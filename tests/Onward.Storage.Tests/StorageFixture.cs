@@ -14,14 +14,16 @@ using Onward.Testing;
 
 namespace Onward.Storage.Tests;
 
-/// <summary>A real SQLite file with Onward's schema and stores over it.</summary>
+/// <summary>The stores over a real database with Onward's schema: an SQLite file, or a PostgreSQL database of the test's own.</summary>
 public sealed class StorageFixture : IAsyncDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly TestPostgresDatabase? _postgres;
 
-    private StorageFixture()
+    private StorageFixture(TestPostgresDatabase? postgres)
     {
-        Database = new SqliteDatabase(_dir.Combine("onward.db"));
+        _postgres = postgres;
+        Database = postgres is null ? new SqliteDatabase(_dir.Combine("onward.db")) : PostgresDatabase.FromUrl(postgres.Url);
         Jobs = new JobQueue(Database);
         Releases = new ReleaseStore(Database, Jobs);
         Deployments = new DeploymentStore(Database, Jobs);
@@ -33,7 +35,7 @@ public sealed class StorageFixture : IAsyncDisposable
 
     public static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
-    public SqliteDatabase Database { get; }
+    public OnwardDatabase Database { get; }
 
     public JobQueue Jobs { get; }
 
@@ -49,9 +51,9 @@ public sealed class StorageFixture : IAsyncDisposable
 
     public AuditLog Audit { get; }
 
-    public static async Task<StorageFixture> CreateAsync()
+    public static async Task<StorageFixture> CreateAsync(StorageBackend backend = StorageBackend.Sqlite)
     {
-        var fixture = new StorageFixture();
+        var fixture = new StorageFixture(backend == StorageBackend.Postgres ? await TestPostgres.CreateDatabaseAsync() : null);
         await fixture.Database.MigrateAsync(CancellationToken.None);
         return fixture;
     }
@@ -66,5 +68,19 @@ public sealed class StorageFixture : IAsyncDisposable
     public Task<Deployment> QueueAsync(Release release, string environment) =>
         Deployments.AddAsync(new NewDeployment(release.Service, environment, release.Id, DeploymentState.Queued, null, "alice", DeploymentTrigger.Manual, null), Now, CancellationToken.None);
 
-    public ValueTask DisposeAsync() => _dir.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        Database.Dispose();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+        await _dir.DisposeAsync();
+    }
+}
+
+public enum StorageBackend
+{
+    Sqlite,
+    Postgres,
 }

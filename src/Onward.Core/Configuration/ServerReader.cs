@@ -32,11 +32,20 @@ public sealed class ServerReader(NodeReader nodes)
                 }
                 else if (d.Value.StartsWith("postgres://", StringComparison.Ordinal) || d.Value.StartsWith("postgresql://", StringComparison.Ordinal))
                 {
-                    nodes.Problem(d, "server.database", "PostgreSQL is not supported by this version", "use `sqlite:onward.db`");
+                    if (Uri.TryCreate(d.Value, UriKind.Absolute, out var url) && url.Host.Length > 0 && url.AbsolutePath.Trim('/').Length > 0)
+                    {
+                        database = d.Value;
+                    }
+                    else
+                    {
+                        // The value may hold a password: the problem names its shape, not the value.
+                        nodes.Problem(d, "server.database", "the PostgreSQL URL cannot be read (it needs a host and a database name)",
+                            "write it like `postgres://onward:${ONWARD_DB_PASSWORD}@db.internal:5432/onward?sslmode=require`");
+                    }
                 }
                 else
                 {
-                    nodes.Problem(d, "server.database", $"'{d.Value}' is not a database URL", "use `sqlite:PATH`, e.g. `sqlite:onward.db`");
+                    nodes.Problem(d, "server.database", "the value is not a database URL", "use `sqlite:PATH` (e.g. `sqlite:onward.db`) or `postgres://USER:PASSWORD@HOST:5432/DATABASE`");
                 }
             }
             if (nodes.Text(keys.Get("dataDir"), "server.dataDir") is { } dir)
@@ -52,10 +61,9 @@ public sealed class ServerReader(NodeReader nodes)
                 builds = b;
             }
         }
-        var dbPath = database["sqlite:".Length..];
         return new ServerOptions(
             listen,
-            "sqlite:" + Path.GetFullPath(dbPath, nodes.BaseDirectory),
+            database.StartsWith("sqlite:", StringComparison.Ordinal) ? "sqlite:" + Path.GetFullPath(database["sqlite:".Length..], nodes.BaseDirectory) : database,
             Path.GetFullPath(dataDir, nodes.BaseDirectory),
             workers)
         { Builds = builds };

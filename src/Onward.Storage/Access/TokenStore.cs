@@ -6,7 +6,7 @@ using Onward.Storage.Database;
 
 namespace Onward.Storage.Access;
 
-public sealed class TokenStore(SqliteDatabase database) : ITokenStore
+public sealed class TokenStore(OnwardDatabase database) : ITokenStore
 {
     private const string Columns = """
         id AS Id, name AS Name, role AS Role, groups_list AS GroupsList, created_at AS CreatedAt, created_by AS CreatedBy, revoked_at AS RevokedAt,
@@ -28,8 +28,9 @@ public sealed class TokenStore(SqliteDatabase database) : ITokenStore
             + (token.Environment is { } env ? $", for the flags of {env} only" : "");
         await AuditRows.InsertAsync(write.Connection, write.Transaction, now, token.CreatedBy, "token.created", null,
             $"token {id} for {token.Name} created with role {token.Role.ToString().ToLowerInvariant()} and {groups}{expiry}", cancellationToken);
+        var created = (await QueryAsync(write.Connection, $"SELECT {Columns} FROM tokens WHERE id = @id", new { id }, write.Transaction, cancellationToken))[0];
         await write.CommitAsync(cancellationToken);
-        return (await QueryAsync(write.Connection, $"SELECT {Columns} FROM tokens WHERE id = @id", new { id }, null, cancellationToken))[0];
+        return created;
     }
 
     public async Task<AccessToken?> FindActiveAsync(string secretHash, DateTimeOffset now, CancellationToken cancellationToken)

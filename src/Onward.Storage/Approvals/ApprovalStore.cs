@@ -9,7 +9,7 @@ using Onward.Storage.Pipeline;
 
 namespace Onward.Storage.Approvals;
 
-public sealed class ApprovalStore(SqliteDatabase database, JobQueue jobs) : IApprovalStore
+public sealed class ApprovalStore(OnwardDatabase database, JobQueue jobs) : IApprovalStore
 {
     public async Task<DecisionOutcome> DecideAsync(Approval approval, int required, DecisionWording wording, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using Onward.Storage.Database;
 namespace Onward.Storage.Audit;
 
 /// <summary>The audit trail: every deployment's events and the environment- and token-level entries, newest first.</summary>
-public sealed class AuditLog(SqliteDatabase database) : IAuditLog
+public sealed class AuditLog(OnwardDatabase database) : IAuditLog
 {
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -27,7 +27,7 @@ public sealed class AuditLog(SqliteDatabase database) : IAuditLog
                 SELECT a.at, a.actor, a.action, NULL, a.environment, NULL, a.message, a.id, 1
                 FROM audit_events a
                 WHERE @Service IS NULL AND (@Environment IS NULL OR a.environment = @Environment) AND (@Actor IS NULL OR a.actor = @Actor)
-            )
+            ) AS entries
             WHERE @at IS NULL OR At < @at OR (At = @at AND (Source < @source OR (Source = @source AND Seq < @seq)))
             ORDER BY At DESC, Source DESC, Seq DESC LIMIT @Limit
             """, new { query.Service, query.Environment, query.Actor, query.Limit, at, source, seq }, cancellationToken: cancellationToken));

@@ -10,7 +10,7 @@ namespace Onward.Storage.Database;
 /// savepoint of its own (group commit): a burst of writes costs one commit, one fsync, instead of one each, and every
 /// writer still returns only once its work is on disk.
 /// </summary>
-public sealed class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : OnwardDatabase
 {
     /// <summary>The most writers one commit takes, so that a steady stream of writers still commits regularly.</summary>
     private const int MostWritersPerCommit = 64;
@@ -36,15 +36,26 @@ public sealed class SqliteDatabase : IDisposable
 
     public string Path { get; }
 
-    public void Dispose() => _writeTurn.Dispose();
+    public override SqlDialect Dialect => SqlDialect.Sqlite;
+
+    public override string Describe => Path;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _writeTurn.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 
     /// <summary>Parses <c>sqlite:PATH</c>.</summary>
-    public static SqliteDatabase FromUrl(string url) =>
+    public static new SqliteDatabase FromUrl(string url) =>
         url.StartsWith("sqlite:", StringComparison.Ordinal)
             ? new SqliteDatabase(url["sqlite:".Length..])
             : throw new ArgumentException($"'{url}' is not a sqlite: database URL", nameof(url));
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -61,7 +72,7 @@ public sealed class SqliteDatabase : IDisposable
     /// <see cref="WriteScope.CommitAsync"/> returns once the shared transaction is committed; disposing the scope
     /// without committing undoes only this caller's writes.
     /// </summary>
-    public async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
+    public override async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _waiting);
         try
@@ -80,7 +91,9 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             _batch ??= await WriteBatch.BeginAsync(await OpenAsync(CancellationToken.None), CancellationToken.None);
-            return new WriteScope(this, _batch, _batch.Enter());
+            var batch = _batch;
+            var savepoint = batch.Enter();
+            return new WriteScope(batch.Connection, batch.Transaction, keep => EndAsync(batch, savepoint, keep));
         }
         catch
         {
@@ -90,26 +103,26 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>Ends a writer's turn: its savepoint is kept or undone, and the shared transaction commits unless another writer waits to join it.</summary>
-    internal async Task EndAsync(WriteScope scope, bool keep)
+    private async Task EndAsync(WriteBatch batch, string savepoint, bool keep)
     {
         Task? committed = null;
         try
         {
             if (keep)
             {
-                scope.Batch.Release(scope.Savepoint);
-                committed = scope.Batch.Committed;
+                batch.Release(savepoint);
+                committed = batch.Committed;
             }
             else
             {
-                scope.Batch.Undo(scope.Savepoint);
+                batch.Undo(savepoint);
             }
         }
         catch (Exception e)
         {
-            scope.Batch.Fail(e);
+            batch.Fail(e);
         }
-        await EndTurnAsync(commit: Volatile.Read(ref _waiting) == 0 || scope.Batch.Writers >= MostWritersPerCommit);
+        await EndTurnAsync(commit: Volatile.Read(ref _waiting) == 0 || batch.Writers >= MostWritersPerCommit);
         if (committed is not null)
         {
             await committed;
@@ -139,7 +152,7 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>Creates the file in WAL mode and applies pending migrations.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())
@@ -147,6 +160,6 @@ public sealed class SqliteDatabase : IDisposable
             wal.CommandText = "PRAGMA journal_mode = WAL;";
             await wal.ExecuteNonQueryAsync(cancellationToken);
         }
-        await Migrator.ApplyAsync(connection, cancellationToken);
+        await Migrator.ApplyAsync(connection, SqlDialect.Sqlite, cancellationToken);
     }
 }

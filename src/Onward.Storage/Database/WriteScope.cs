@@ -3,29 +3,18 @@ using System.Data.Common;
 namespace Onward.Storage.Database;
 
 /// <summary>
-/// One writer's part of a write transaction: its statements run on <see cref="Connection"/> in <see cref="Transaction"/>,
-/// inside a savepoint of its own. <see cref="CommitAsync"/> returns once the work is committed to disk; disposing
-/// without committing undoes this writer's statements only.
+/// One writer's transaction: its statements run on <see cref="Connection"/> in <see cref="Transaction"/> (with SQLite,
+/// a savepoint of its own in a transaction writers share). <see cref="CommitAsync"/> returns once the work is
+/// committed to disk; disposing without committing undoes this writer's statements only. The connection stays usable
+/// for reads after the commit until the scope is disposed.
 /// </summary>
-public sealed class WriteScope : IAsyncDisposable
+public sealed class WriteScope(DbConnection connection, DbTransaction transaction, Func<bool, Task> end, Func<ValueTask>? release = null) : IAsyncDisposable
 {
-    private readonly SqliteDatabase _database;
     private bool _ended;
 
-    internal WriteScope(SqliteDatabase database, WriteBatch batch, string savepoint)
-    {
-        _database = database;
-        Batch = batch;
-        Savepoint = savepoint;
-    }
+    public DbConnection Connection { get; } = connection;
 
-    public DbConnection Connection => Batch.Connection;
-
-    public DbTransaction Transaction => Batch.Transaction;
-
-    internal WriteBatch Batch { get; }
-
-    internal string Savepoint { get; }
+    public DbTransaction Transaction { get; } = transaction;
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
@@ -34,16 +23,25 @@ public sealed class WriteScope : IAsyncDisposable
             return;
         }
         _ended = true;
-        await _database.EndAsync(this, keep: true);
+        await end(true);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_ended)
+        try
         {
-            return;
+            if (!_ended)
+            {
+                _ended = true;
+                await end(false);
+            }
         }
-        _ended = true;
-        await _database.EndAsync(this, keep: false);
+        finally
+        {
+            if (release is not null)
+            {
+                await release();
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ using Onward.Storage.Pipeline;
 
 namespace Onward.Storage.Deployments;
 
-public sealed class DeploymentStore(SqliteDatabase database, JobQueue jobs) : IDeploymentStore
+public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : IDeploymentStore
 {
     private const string Columns = """
         d.id AS Id, d.service AS Service, d.environment AS Environment, d.release_id AS ReleaseId, r.version AS Version,

@@ -5,7 +5,7 @@ using Onward.Storage.Database;
 
 namespace Onward.Storage.Drift;
 
-public sealed class DriftStore(SqliteDatabase database) : IDriftStore
+public sealed class DriftStore(OnwardDatabase database) : IDriftStore
 {
     private const string Columns = """
         service AS Service, environment AS Environment, deployment_id AS DeploymentId, since_at AS SinceAt, checked_at AS CheckedAt,

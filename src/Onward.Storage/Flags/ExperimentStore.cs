@@ -4,7 +4,7 @@ using Onward.Storage.Database;
 
 namespace Onward.Storage.Flags;
 
-public sealed class ExperimentStore(SqliteDatabase database) : IExperimentStore
+public sealed class ExperimentStore(OnwardDatabase database) : IExperimentStore
 {
     public async Task RecordExposuresAsync(IReadOnlyCollection<Exposure> exposures, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ using Onward.Storage.Database;
 
 namespace Onward.Storage.Flags;
 
-public sealed class FlagRequestStore(SqliteDatabase database) : IFlagRequestStore
+public sealed class FlagRequestStore(OnwardDatabase database) : IFlagRequestStore
 {
     private const string Columns = """
         id AS Id, environment AS Environment, kind AS Kind, flag_key AS FlagKey, payload AS Payload, requested_by AS RequestedBy, comment AS Comment,

@@ -6,7 +6,7 @@ using Onward.Storage.Database;
 
 namespace Onward.Storage.Flags;
 
-public sealed class FlagStore(SqliteDatabase database) : IFlagStore
+public sealed class FlagStore(OnwardDatabase database) : IFlagStore
 {
     // The environment's own set is stored under this owner; a service's set under the service's name.
     private const string EnvironmentOwner = "";

@@ -6,7 +6,7 @@ using Onward.Storage.Database;
 
 namespace Onward.Storage.Freezes;
 
-public sealed class FreezeStore(SqliteDatabase database) : IFreezeStore
+public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
 {
     private const string Columns = """
         id AS Id, environment AS Environment, until_at AS UntilAt, reason AS Reason, set_by AS SetBy, set_at AS SetAt,

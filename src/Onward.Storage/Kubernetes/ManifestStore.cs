@@ -7,7 +7,7 @@ using Onward.Storage.Database;
 namespace Onward.Storage.Kubernetes;
 
 /// <summary>Rendered manifests per deployment, gzipped: a Helm chart with its CRDs renders to megabytes of repetitive YAML.</summary>
-public sealed class ManifestStore(SqliteDatabase database) : IManifestStore
+public sealed class ManifestStore(OnwardDatabase database) : IManifestStore
 {
     public async Task SaveAsync(long deploymentId, string rendered, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using Onward.Storage.Database;
 
 namespace Onward.Storage.LocalProcesses;
 
-public sealed class LocalPortStore(SqliteDatabase database) : ILocalPortStore
+public sealed class LocalPortStore(OnwardDatabase database) : ILocalPortStore
 {
     public async Task<int?> GetOrAssignAsync(string service, string environment, int proposed, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ using Onward.Storage.Database;
 namespace Onward.Storage.Pipeline;
 
 /// <summary>Jobs in the <c>jobs</c> table, claimed with a lease by an atomic UPDATE … RETURNING.</summary>
-public sealed class JobQueue(SqliteDatabase database) : IJobQueue
+public sealed class JobQueue(OnwardDatabase database) : IJobQueue
 {
     private readonly ConcurrentDictionary<string, byte> _woken = new(StringComparer.Ordinal);
 
@@ -37,21 +37,21 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
         var connection = write.Connection;
         // Jobs woken in memory are due whatever their record says, and go first; without any, the plain query is cheaper.
         var rows = await connection.QueryAsync<JobRow>(new CommandDefinition(woken == "[]"
-            ? """
+            ? $"""
             UPDATE jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM jobs
                 WHERE due_at <= @now AND (lease_until IS NULL OR lease_until < @now)
-                ORDER BY due_at, id LIMIT @max)
+                ORDER BY due_at, id LIMIT @max{database.SkipLocked})
             RETURNING id AS Id, kind AS Kind, subject AS Subject, attempts AS Attempts, due_at AS DueAt
             """
-            : """
-            WITH woken AS (SELECT id FROM jobs WHERE kind || ':' || subject IN (SELECT value FROM json_each(@woken)))
+            : $"""
+            WITH woken AS (SELECT id FROM jobs WHERE kind || ':' || subject IN ({database.JsonTexts("@woken")}))
             UPDATE jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM jobs
                 WHERE (due_at <= @now OR id IN (SELECT id FROM woken)) AND (lease_until IS NULL OR lease_until < @now)
-                ORDER BY id NOT IN (SELECT id FROM woken), due_at, id LIMIT @max)
+                ORDER BY id NOT IN (SELECT id FROM woken), due_at, id LIMIT @max{database.SkipLocked})
             RETURNING id AS Id, kind AS Kind, subject AS Subject, attempts AS Attempts, due_at AS DueAt
             """,
             new { owner, until = UnixTime.From(now + lease), now = UnixTime.From(now), max, woken },
@@ -59,7 +59,7 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
         var jobs = rows.Select(r => new Job(r.Id, Enum.Parse<JobKind>(r.Kind), r.Subject, (int)r.Attempts, UnixTime.To(r.DueAt))).ToList();
         // A wake for a job that has ended (a process that exited after its deployment finished) is dropped.
         var existing = woken == "[]" ? [] : (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT kind || ':' || subject FROM jobs WHERE kind || ':' || subject IN (SELECT value FROM json_each(@woken))",
+            $"SELECT kind || ':' || subject FROM jobs WHERE kind || ':' || subject IN ({database.JsonTexts("@woken")})",
             new { woken }, write.Transaction, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
         await write.CommitAsync(cancellationToken);
         foreach (var job in jobs)
@@ -155,9 +155,9 @@ public sealed class JobQueue(SqliteDatabase database) : IJobQueue
         // A woken job is due now, unless its step is running (its lease holder runs it again) or it has ended.
         var woken = JsonSerializer.Serialize(_woken.Keys.ToList());
         await using var connection = await database.OpenAsync(cancellationToken);
-        var next = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+        var next = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
             SELECT MIN(CASE
-                WHEN lease_until IS NULL AND kind || ':' || subject IN (SELECT value FROM json_each(@woken)) THEN 0
+                WHEN lease_until IS NULL AND kind || ':' || subject IN ({database.JsonTexts("@woken")}) THEN 0
                 WHEN lease_until IS NULL OR lease_until < due_at THEN due_at
                 ELSE lease_until END)
             FROM jobs

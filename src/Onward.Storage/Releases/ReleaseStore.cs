@@ -8,7 +8,7 @@ using Onward.Storage.Pipeline;
 
 namespace Onward.Storage.Releases;
 
-public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IReleaseStore
+public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IReleaseStore
 {
     private const int MostSettled = 10_000;
     private static readonly string Building = SqlNames.Of(ReleaseState.Building);
@@ -33,7 +33,7 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
             ON CONFLICT (service, version) DO NOTHING
             RETURNING id
             """,
-            new { release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), release.ReleaseCandidate, now = UnixTime.From(now) },
+            new { release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), ReleaseCandidate = release.ReleaseCandidate ? 1 : 0, now = UnixTime.From(now) },
             transaction, cancellationToken: cancellationToken));
         if (id is null)
         {
@@ -105,7 +105,7 @@ public sealed class ReleaseStore(SqliteDatabase database, JobQueue jobs) : IRele
                 release.Commit,
                 release.Ref,
                 RefKind = release.RefKind.ToString(),
-                release.ReleaseCandidate,
+                ReleaseCandidate = release.ReleaseCandidate ? 1 : 0,
                 now = UnixTime.From(now),
                 result.Artifact,
                 result.Image,

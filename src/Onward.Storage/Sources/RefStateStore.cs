@@ -4,7 +4,7 @@ using Onward.Storage.Database;
 
 namespace Onward.Storage.Sources;
 
-public sealed class RefStateStore(SqliteDatabase database) : IRefStateStore
+public sealed class RefStateStore(OnwardDatabase database) : IRefStateStore
 {
     public async Task<IReadOnlyDictionary<string, string>?> GetAsync(string service, CancellationToken cancellationToken)
     {

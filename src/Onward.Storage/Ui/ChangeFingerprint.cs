@@ -7,7 +7,7 @@ namespace Onward.Storage.Ui;
 /// One cheap read that changes whenever anything the web UI shows changes (deployment events, releases and their
 /// builds, flag changes, freezes, approvals), so that open pages are told to refresh.
 /// </summary>
-public sealed class ChangeFingerprint(SqliteDatabase database)
+public sealed class ChangeFingerprint(OnwardDatabase database)
 {
     public async Task<string> ReadAsync(CancellationToken cancellationToken)
     {

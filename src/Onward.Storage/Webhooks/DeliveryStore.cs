@@ -8,7 +8,7 @@ using Onward.Storage.Pipeline;
 
 namespace Onward.Storage.Webhooks;
 
-public sealed class DeliveryStore(SqliteDatabase database, JobQueue jobs) : IDeliveryStore
+public sealed class DeliveryStore(OnwardDatabase database, JobQueue jobs) : IDeliveryStore
 {
     private const string Columns = """
         id AS Id, provider AS Provider, event AS Event, delivery_id AS DeliveryId, received_at AS ReceivedAt,
@@ -38,7 +38,7 @@ public sealed class DeliveryStore(SqliteDatabase database, JobQueue jobs) : IDel
                 RefKind = delivery.RefKind?.ToString(),
                 delivery.Name,
                 delivery.Commit,
-                delivery.Forced,
+                Forced = delivery.Forced is { } forced ? (forced ? 1 : 0) : (int?)null,
                 Action = delivery.Action.ToString(),
                 delivery.Reason,
                 push = push is null ? null : JsonSerializer.Serialize(push, Json),

@@ -6,8 +6,11 @@ using Onward.Core.Pipeline;
 
 namespace Onward.Storage.Tests.Approvals;
 
-public class ApprovalStoreTests
+/// <summary>The same tests on both databases: <see cref="ApprovalStoreTestsOnSqlite"/> and <see cref="ApprovalStoreTestsOnPostgres"/>.</summary>
+public abstract class ApprovalStoreTests
 {
+    protected abstract StorageBackend Backend { get; }
+
     private static readonly CancellationToken None = CancellationToken.None;
 
     private static DecisionWording Wording(string who) => new(n => $"approved by {who} ({n} of 2)", n => $"{2 - n} more approval(s)");
@@ -23,7 +26,7 @@ public class ApprovalStoreTests
     [Fact]
     public async Task Many_approvals_racing_for_the_last_slot_queue_the_deployment_once()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         var deployment = await AwaitingAsync(db);
         // The deployment's job waits far ahead, as it does while approvals are out; the approval that completes the
         // set must make it due.
@@ -56,7 +59,7 @@ public class ApprovalStoreTests
     [Fact]
     public async Task One_person_decides_once_and_a_rejection_ends_the_deployment()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         var deployment = await AwaitingAsync(db);
 
         (await db.Approvals.DecideAsync(new Approval(deployment.Id, "bob", ApprovalDecision.Approved, null, StorageFixture.Now), 2, Wording("bob"), None))
@@ -78,7 +81,7 @@ public class ApprovalStoreTests
     [Fact]
     public async Task A_token_stops_working_when_it_expires()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         var now = StorageFixture.Now;
 
         await db.Tokens.AddAsync(new Core.Access.NewAccessToken("ci-bot", Core.Access.Role.Deployer, [], "hash-2", "root") { ExpiresAt = now.AddDays(90) }, now, None);
@@ -90,7 +93,7 @@ public class ApprovalStoreTests
     [Fact]
     public async Task Tokens_and_freezes_are_in_the_audit_trail_with_who_did_it()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         var now = StorageFixture.Now;
 
         var token = await db.Tokens.AddAsync(new Core.Access.NewAccessToken("alice", Core.Access.Role.Approver, ["release-managers"], "hash-1", "root"), now, None);
@@ -106,4 +109,14 @@ public class ApprovalStoreTests
             ("root", "token.revoked", null), ("bob", "freeze.lifted", "prod"), ("root", "freeze.set", "prod"), ("root", "token.created", null)]);
         trail[2].Message.ShouldBe("prod frozen until 2026-11-26 14:00 UTC: incident 4711");
     }
+}
+
+public sealed class ApprovalStoreTestsOnSqlite : ApprovalStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Sqlite;
+}
+
+public sealed class ApprovalStoreTestsOnPostgres : ApprovalStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Postgres;
 }

@@ -3,14 +3,17 @@ using Onward.Core.Deployments;
 
 namespace Onward.Storage.Tests.Deployments;
 
-public class DeploymentStoreTests
+/// <summary>The same tests on both databases: <see cref="DeploymentStoreTestsOnSqlite"/> and <see cref="DeploymentStoreTestsOnPostgres"/>.</summary>
+public abstract class DeploymentStoreTests
 {
+    protected abstract StorageBackend Backend { get; }
+
     private static readonly CancellationToken None = CancellationToken.None;
 
     [Fact]
     public async Task A_newer_queued_release_supersedes_an_older_queued_one_for_the_same_service_and_environment()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         var older = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "aaaaaaa111"), "dev-1");
         var elsewhere = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "bbbbbbb222"), "dev-2");
 
@@ -26,7 +29,7 @@ public class DeploymentStoreTests
     [Fact]
     public async Task Only_one_deployment_per_service_and_environment_holds_it_at_a_time()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         var first = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "aaaaaaa111"), "dev-1");
         var startFirst = new Transition(DeploymentState.Queued, DeploymentState.Applying, "onward", "applying") { RequireEnvironmentFree = true };
         (await db.Deployments.TransitionAsync(first.Id, startFirst, StorageFixture.Now, None)).ShouldBeTrue();
@@ -44,7 +47,7 @@ public class DeploymentStoreTests
     [Fact]
     public async Task A_transition_from_a_state_the_deployment_is_no_longer_in_changes_nothing()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         var deployment = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "aaaaaaa111"), "dev-1");
 
         var changed = await db.Deployments.TransitionAsync(deployment.Id,
@@ -58,7 +61,7 @@ public class DeploymentStoreTests
     [Fact]
     public async Task The_current_release_of_an_environment_is_the_last_one_that_succeeded_there()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         async Task<Deployment> RunAsync(string commit, DeploymentState end, int minutes)
         {
             var d = await db.QueueAsync(await db.BuiltReleaseAsync("shop", commit), "dev-1");
@@ -84,7 +87,7 @@ public class DeploymentStoreTests
     [Fact]
     public async Task A_blocked_request_is_recorded_with_its_reason_and_gets_no_job()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         var release = await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         (await db.Jobs.ClaimAsync("w", StorageFixture.Now, TimeSpan.FromSeconds(10), 100, None)).Count.ShouldBe(1);
 
@@ -95,4 +98,14 @@ public class DeploymentStoreTests
         (await db.Deployments.EventsAsync(blocked.Id, None)).Single().Message.ShouldBe("forward-only: nope");
         (await db.Jobs.ClaimAsync("w", StorageFixture.Now, TimeSpan.FromSeconds(10), 100, None)).ShouldBeEmpty();
     }
+}
+
+public sealed class DeploymentStoreTestsOnSqlite : DeploymentStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Sqlite;
+}
+
+public sealed class DeploymentStoreTestsOnPostgres : DeploymentStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Postgres;
 }

@@ -3,15 +3,18 @@ using Onward.Core.Pipeline;
 
 namespace Onward.Storage.Tests.Pipeline;
 
-public class JobQueueTests
+/// <summary>The same tests on both databases: <see cref="JobQueueTestsOnSqlite"/> and <see cref="JobQueueTestsOnPostgres"/>.</summary>
+public abstract class JobQueueTests
 {
+    protected abstract StorageBackend Backend { get; }
+
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
 
     [Fact]
     public async Task A_leased_job_is_not_handed_out_again_until_its_lease_runs_out()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         var now = StorageFixture.Now;
 
@@ -32,7 +35,7 @@ public class JobQueueTests
     [Fact]
     public async Task A_server_takes_back_its_own_leases_at_once_and_leaves_others_alone()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         await db.BuiltReleaseAsync("shop", "bbbbbbb222");
         var now = StorageFixture.Now;
@@ -48,7 +51,7 @@ public class JobQueueTests
     [Fact]
     public async Task A_job_woken_while_its_last_step_ran_runs_once_more_instead_of_being_completed()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         var now = StorageFixture.Now;
         var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
@@ -62,7 +65,7 @@ public class JobQueueTests
     [Fact]
     public async Task A_rescheduled_job_comes_back_when_it_is_due()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         var now = StorageFixture.Now;
         var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
@@ -77,7 +80,7 @@ public class JobQueueTests
     [Fact]
     public async Task Concurrent_workers_claim_every_job_exactly_once()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         for (var i = 0; i < 60; i++)
         {
             await db.BuiltReleaseAsync("shop", $"{i:D7}aaaa");
@@ -108,7 +111,7 @@ public class JobQueueTests
     [Fact]
     public async Task A_wake_in_memory_makes_a_waiting_job_due_without_a_write_and_a_wake_during_a_step_is_kept()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         var now = DateTimeOffset.UtcNow;
         var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
@@ -134,7 +137,7 @@ public class JobQueueTests
     [Fact]
     public async Task Only_the_lease_holder_extends_its_lease()
     {
-        await using var db = await StorageFixture.CreateAsync();
+        await using var db = await StorageFixture.CreateAsync(Backend);
         await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         var now = StorageFixture.Now;
         var job = (await db.Jobs.ClaimAsync("a", now, Lease, 10, None)).Single();
@@ -153,4 +156,14 @@ public class JobQueueTests
         command.CommandText = $"SELECT due_at || '|' || COALESCE(lease_owner, '') || '|' || wake_requested FROM jobs WHERE id = {id}";
         return (string)(await command.ExecuteScalarAsync())!;
     }
+}
+
+public sealed class JobQueueTestsOnSqlite : JobQueueTests
+{
+    protected override StorageBackend Backend => StorageBackend.Sqlite;
+}
+
+public sealed class JobQueueTestsOnPostgres : JobQueueTests
+{
+    protected override StorageBackend Backend => StorageBackend.Postgres;
 }

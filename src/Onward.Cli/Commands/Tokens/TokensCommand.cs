@@ -169,7 +169,7 @@ public static class TokensCommand
                 }
                 return ExitCodes.Failure;
             }
-            var database = SqliteDatabase.FromUrl(load.Config!.Server.Database);
+            using var database = OnwardDatabase.FromUrl(load.Config!.Server.Database);
             await database.MigrateAsync(cancellationToken);
             var store = new TokenStore(database);
             print(await onDatabase(new AccessTokens(store, TimeProvider.System), store, load.Config, cancellationToken));

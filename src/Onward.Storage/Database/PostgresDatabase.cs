@@ -1,0 +1,185 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Onward.Storage.Database;
+
+/// <summary>
+/// A PostgreSQL database that any number of Onward replicas share. Every writer has a transaction of its own on a
+/// pooled connection; PostgreSQL commits it durably. Migrations take an advisory lock, so replicas starting together
+/// apply each migration once.
+/// </summary>
+public sealed class PostgresDatabase : OnwardDatabase
+{
+    /// <summary>The advisory lock migrations hold (any number that other software on the database is unlikely to use).</summary>
+    private const long MigrationLock = 0x6f6e77617264;
+
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresDatabase(string connectionString, string describe)
+    {
+        _source = NpgsqlDataSource.Create(connectionString);
+        Describe = describe;
+    }
+
+    public override SqlDialect Dialect => SqlDialect.Postgres;
+
+    public override string Describe { get; }
+
+    /// <summary>
+    /// Parses <c>postgres://user:password@host:port/database?sslmode=require</c> (or <c>postgresql://</c>); user, password
+    /// and database may be percent-encoded. Throws <see cref="ArgumentException"/> naming what is wrong, never the password.
+    /// </summary>
+    public static new PostgresDatabase FromUrl(string url) => new(ConnectionString(url), DescribeUrl(url));
+
+    public static string ConnectionString(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgres" or "postgresql") || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new ArgumentException("a PostgreSQL URL reads postgres://USER:PASSWORD@HOST:5432/DATABASE");
+        }
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } name ? name : "postgres",
+            ApplicationName = "onward",
+            MaxPoolSize = 50,
+            Timeout = 15,
+            CommandTimeout = 60,
+        };
+        if (uri.UserInfo.Length > 0)
+        {
+            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+            if (colon >= 0)
+            {
+                builder.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+            }
+        }
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = pair.IndexOf('=', StringComparison.Ordinal) is var at and >= 0
+                ? (Uri.UnescapeDataString(pair[..at]), Uri.UnescapeDataString(pair[(at + 1)..]))
+                : (Uri.UnescapeDataString(pair), "");
+            switch (key)
+            {
+                case "sslmode":
+                    builder.SslMode = value switch
+                    {
+                        "disable" => SslMode.Disable,
+                        "allow" => SslMode.Allow,
+                        "prefer" => SslMode.Prefer,
+                        "require" => SslMode.Require,
+                        "verify-ca" => SslMode.VerifyCA,
+                        "verify-full" => SslMode.VerifyFull,
+                        _ => throw new ArgumentException($"sslmode '{value}' is unknown; use disable, allow, prefer, require, verify-ca or verify-full"),
+                    };
+                    break;
+                case "pool":
+                    builder.MaxPoolSize = int.TryParse(value, out var pool) && pool is > 0 and <= 1000 ? pool : throw new ArgumentException("pool is a number of connections from 1 to 1000");
+                    break;
+                default:
+                    throw new ArgumentException($"the PostgreSQL URL's option '{key}' is unknown; Onward reads sslmode and pool");
+            }
+        }
+        return builder.ConnectionString;
+    }
+
+    /// <summary>The URL without its password, for messages and logs.</summary>
+    public static string DescribeUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? $"{uri.Scheme}://{(uri.UserInfo.Length > 0 ? Uri.UnescapeDataString(uri.UserInfo.Split(':')[0]) + "@" : "")}{uri.Host}{(uri.IsDefaultPort || uri.Port <= 0 ? "" : ":" + uri.Port)}{uri.AbsolutePath}"
+            : "(an unreadable PostgreSQL URL)";
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _source.OpenConnectionAsync(cancellationToken);
+
+    public override async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _source.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            return new WriteScope(
+                connection,
+                transaction,
+                async keep =>
+                {
+                    if (keep)
+                    {
+                        await transaction.CommitAsync(CancellationToken.None);
+                    }
+                    else
+                    {
+                        await transaction.RollbackAsync(CancellationToken.None);
+                    }
+                },
+                async () =>
+                {
+                    await transaction.DisposeAsync();
+                    await connection.DisposeAsync();
+                });
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Applies pending migrations under an advisory lock. A server that cannot be reached yet is asked again, every
+    /// two seconds for up to a minute, with a message each time, before this gives up with the reason.
+    /// </summary>
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenPatientlyAsync(cancellationToken);
+        await using (var take = connection.CreateCommand())
+        {
+            take.CommandText = $"SELECT pg_advisory_lock({MigrationLock})";
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+        try
+        {
+            await Migrator.ApplyAsync(connection, SqlDialect.Postgres, cancellationToken);
+        }
+        finally
+        {
+            await using var release = connection.CreateCommand();
+            release.CommandText = $"SELECT pg_advisory_unlock({MigrationLock})";
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>How long <see cref="MigrateAsync"/> waits for a server that is down at start.</summary>
+    public static TimeSpan StartupPatience { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Told about each failed attempt to reach the server at start (the reason, never the password).</summary>
+    public event Action<string>? Waiting;
+
+    private async Task<NpgsqlConnection> OpenPatientlyAsync(CancellationToken cancellationToken)
+    {
+        var until = DateTimeOffset.UtcNow + StartupPatience;
+        while (true)
+        {
+            try
+            {
+                return await _source.OpenConnectionAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException && DateTimeOffset.UtcNow < until)
+            {
+                Waiting?.Invoke($"PostgreSQL at {Describe} cannot be reached yet ({e.Message}); trying again in 2 s");
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _source.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
