@@ -2,6 +2,7 @@ using System.CommandLine;
 using Onward.Cli.Commands;
 using Onward.Cli.Commands.Approvals;
 using Onward.Cli.Commands.Audit;
+using Onward.Cli.Commands.Database;
 using Onward.Cli.Commands.Demo;
 using Onward.Cli.Commands.Deployments;
 using Onward.Cli.Commands.Environments;
@@ -37,6 +38,7 @@ root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(FlagsCommand.Create());
 root.Subcommands.Add(WebhooksCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
+root.Subcommands.Add(DatabaseCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

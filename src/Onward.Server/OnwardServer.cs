@@ -113,7 +113,15 @@ public static class OnwardServer
         {
             postgres.Waiting += message => Console.Error.WriteLine("onward: " + message);
         }
-        await database.MigrateAsync(cancellationToken);
+        try
+        {
+            await database.MigrateAsync(cancellationToken);
+        }
+        catch (DatabaseStartException e)
+        {
+            database.Dispose();
+            throw new ServerStartException(e.Message);
+        }
 
         var services = builder.Services;
         services.AddSingleton(config);

@@ -7,7 +7,10 @@ public static class OnwardCli
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(string? workingDirectory, params string[] arguments)
+    public static Task<Result> RunAsync(string? workingDirectory, params string[] arguments) => RunAsync(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs <c>onward</c> with <paramref name="environment"/> added to its environment variables.</summary>
+    public static async Task<Result> RunAsync(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -23,6 +26,10 @@ public static class OnwardCli
         }
         info.Environment.Remove("ONWARD_SERVER");
         info.Environment.Remove("ONWARD_TOKEN");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

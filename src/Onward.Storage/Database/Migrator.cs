@@ -17,8 +17,8 @@ public static partial class Migrator
         var newest = applied.Count == 0 ? 0 : applied.Max();
         if (newest > Migrations.All[^1].Version)
         {
-            throw new InvalidOperationException(
-                $"The database has schema version {newest}, newer than this Onward knows ({Migrations.All[^1].Version}); upgrade Onward or use another database.");
+            throw new DatabaseStartException(
+                $"the database has schema version {newest}, newer than this Onward knows ({Migrations.All[^1].Version}); run the Onward version that wrote it, or a newer one");
         }
         foreach (var migration in Migrations.All.Where(m => !applied.Contains(m.Version)))
         {

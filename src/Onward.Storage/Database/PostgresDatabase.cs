@@ -151,8 +151,11 @@ public sealed class PostgresDatabase : OnwardDatabase
         }
     }
 
-    /// <summary>How long <see cref="MigrateAsync"/> waits for a server that is down at start.</summary>
-    public static TimeSpan StartupPatience { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How long <see cref="MigrateAsync"/> waits for a server that is down at start: a minute, or <c>ONWARD_DATABASE_WAIT</c> (e.g. <c>5m</c>).</summary>
+    public static TimeSpan StartupPatience =>
+        Environment.GetEnvironmentVariable("ONWARD_DATABASE_WAIT") is { Length: > 0 } wait && Onward.Core.Configuration.DurationText.TryParse(wait, out var patience)
+            ? patience
+            : TimeSpan.FromMinutes(1);
 
     /// <summary>Told about each failed attempt to reach the server at start (the reason, never the password).</summary>
     public event Action<string>? Waiting;
@@ -166,10 +169,19 @@ public sealed class PostgresDatabase : OnwardDatabase
             {
                 return await _source.OpenConnectionAsync(cancellationToken);
             }
-            catch (Exception e) when (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException && DateTimeOffset.UtcNow < until)
+            catch (Exception e) when (e is NpgsqlException { IsTransient: true } or SocketException or TimeoutException)
             {
+                if (DateTimeOffset.UtcNow >= until)
+                {
+                    throw new DatabaseStartException(
+                        $"PostgreSQL at {Describe} cannot be reached ({e.Message}), waited {StartupPatience.TotalSeconds:0} s; start it, check server.database, or wait longer with ONWARD_DATABASE_WAIT", e);
+                }
                 Waiting?.Invoke($"PostgreSQL at {Describe} cannot be reached yet ({e.Message}); trying again in 2 s");
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+            catch (PostgresException e)
+            {
+                throw new DatabaseStartException($"PostgreSQL at {Describe} refused Onward: {e.MessageText} ({e.SqlState}); check the user, password and database in server.database", e);
             }
         }
     }

@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Onward.Server.Configuration;
+using Onward.Storage.Database;
+
+namespace Onward.Cli.Commands.Database;
+
+/// <summary><c>onward database migrate</c> and <c>onward database copy</c>: the schema without serving, and moving from SQLite to PostgreSQL.</summary>
+public static partial class DatabaseCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("database", "Apply migrations without serving, or copy everything into an empty database (SQLite to PostgreSQL)");
+        command.Subcommands.Add(Migrate());
+        command.Subcommands.Add(Copy());
+        return command;
+    }
+
+    private static Command Migrate()
+    {
+        var config = new Option<string>("--config", "-c") { Description = "The configuration file whose server.database is migrated", DefaultValueFactory = _ => ConfigFile.DefaultName };
+        var url = new Option<string?>("--database") { Description = "A database URL instead of the configuration's (sqlite:PATH or postgres://…; ${ENV} references are expanded)" };
+        var migrate = new Command("migrate", "Create the schema or bring it up to date, then exit (replicas also do this at start, safely at the same time)");
+        migrate.Options.Add(config);
+        migrate.Options.Add(url);
+        migrate.SetAction(async (result, cancellationToken) =>
+        {
+            string? target;
+            try
+            {
+                target = result.GetValue(url) is { } given ? Expand(given) : null;
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"onward database migrate: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            if (target is null)
+            {
+                var load = ConfigFile.Load(result.GetValue(config)!);
+                if (!load.IsValid)
+                {
+                    load.Problems.ToList().ForEach(p => Console.Error.WriteLine(p));
+                    return ExitCodes.Failure;
+                }
+                target = load.Config!.Server.Database;
+            }
+            return await WithDatabaseAsync(target, "migrate", async database =>
+            {
+                await database.MigrateAsync(cancellationToken);
+                Console.WriteLine($"{database.Describe} is at schema version {Migrations.All[^1].Version}");
+            });
+        });
+        return migrate;
+    }
+
+    private static Command Copy()
+    {
+        var from = new Option<string>("--from") { Description = "The database to copy, e.g. sqlite:onward.db", Required = true };
+        var to = new Option<string>("--to")
+        {
+            Description = "The empty database to copy into, e.g. 'postgres://onward:${ONWARD_DB_PASSWORD}@db:5432/onward' (quoted, so that the password stays off the command line)",
+            Required = true,
+        };
+        var copy = new Command("copy", "Copy everything (releases, deployments and their events, approvals, tokens, audit, deliveries, flags) into an empty database, then compare the counts; stop Onward first");
+        copy.Options.Add(from);
+        copy.Options.Add(to);
+        copy.SetAction(async (result, cancellationToken) =>
+        {
+            string source, target;
+            try
+            {
+                (source, target) = (Expand(result.GetValue(from)!), Expand(result.GetValue(to)!));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"onward database copy: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            return await WithDatabaseAsync(source, "copy", async origin =>
+            {
+                var code = await WithDatabaseAsync(target, "copy", async destination =>
+                {
+                    Console.WriteLine($"copying {origin.Describe} into {destination.Describe}");
+                    var counts = await DatabaseCopy.CopyAsync(origin, destination, line => Console.WriteLine("  " + line), cancellationToken);
+                    var mismatches = counts.Where(c => c.Source != c.Target).ToList();
+                    foreach (var mismatch in mismatches)
+                    {
+                        Console.Error.WriteLine($"onward database copy: {mismatch.Table} has {mismatch.Source} row(s) in the source but {mismatch.Target} in the target");
+                    }
+                    if (mismatches.Count > 0)
+                    {
+                        throw new DatabaseStartException("the counts differ after the copy; do not switch to the target");
+                    }
+                    Console.WriteLine($"copied {counts.Sum(c => c.Target)} row(s) in {counts.Count} tables; the counts match. Point server.database at the new database and start Onward.");
+                });
+                if (code != ExitCodes.Success)
+                {
+                    throw new DatabaseStartException("the copy did not finish");
+                }
+            });
+        });
+        return copy;
+    }
+
+    private static async Task<int> WithDatabaseAsync(string url, string verb, Func<OnwardDatabase, Task> action)
+    {
+        OnwardDatabase database;
+        try
+        {
+            database = OnwardDatabase.FromUrl(url);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"onward database {verb}: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        using (database)
+        {
+            if (database is PostgresDatabase postgres)
+            {
+                postgres.Waiting += message => Console.Error.WriteLine("onward: " + message);
+            }
+            try
+            {
+                await action(database);
+                return ExitCodes.Success;
+            }
+            catch (DatabaseStartException e)
+            {
+                if (e.Message != "the copy did not finish")
+                {
+                    Console.Error.WriteLine($"onward database {verb}: {e.Message}");
+                }
+                return ExitCodes.Failure;
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                Console.Error.WriteLine($"onward database {verb}: {database.Describe} answered: {e.Message}");
+                return ExitCodes.Failure;
+            }
+        }
+    }
+
+    /// <summary>Expands <c>${NAME}</c> from the environment, as onward.yaml does, so that secrets need not be typed on the command line.</summary>
+    private static string Expand(string text) => Reference().Replace(text, m =>
+        Environment.GetEnvironmentVariable(m.Groups[1].Value) ?? throw new ArgumentException($"${{{m.Groups[1].Value}}} is not set in the environment"));
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex Reference();
+}
