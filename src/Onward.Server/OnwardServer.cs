@@ -183,6 +183,7 @@ public static class OnwardServer
         services.AddSingleton<RefusedWebhooks>();
         services.AddHostedService<AdoptionWorker>();
         services.AddHostedService<JobWorker>();
+        services.AddHostedService<ReplicaWakeWorker>();
         services.AddHostedService<SourceWorker>();
         services.AddHostedService<DriftWorker>();
         services.AddHostedService<ExposureWorker>();

@@ -37,6 +37,9 @@ public sealed class StorageFixture : IAsyncDisposable
 
     public OnwardDatabase Database { get; }
 
+    /// <summary>The PostgreSQL database's URL, for a second replica's stores; null on SQLite.</summary>
+    public string? PostgresUrl => _postgres?.Url;
+
     public JobQueue Jobs { get; }
 
     public ReleaseStore Releases { get; }

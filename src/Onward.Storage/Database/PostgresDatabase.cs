@@ -15,9 +15,11 @@ public sealed class PostgresDatabase : OnwardDatabase
     private const long MigrationLock = 0x6f6e77617264;
 
     private readonly NpgsqlDataSource _source;
+    private readonly string _connectionString;
 
     public PostgresDatabase(string connectionString, string describe)
     {
+        _connectionString = connectionString;
         _source = NpgsqlDataSource.Create(connectionString);
         Describe = describe;
     }
@@ -93,6 +95,14 @@ public sealed class PostgresDatabase : OnwardDatabase
             : "(an unreadable PostgreSQL URL)";
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await _source.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>A connection of its own, outside the pool, for <c>LISTEN</c>: it stays open as long as the listener runs.</summary>
+    public async Task<DbConnection> OpenListenerAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false, KeepAlive = 30 }.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
 
     public override async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken)
     {

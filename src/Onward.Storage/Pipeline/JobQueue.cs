@@ -124,14 +124,21 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
     /// A job being run right now cannot be made due; it is marked, and its reschedule makes it due at once, so that a
     /// change seen while the step ran is not left to the step's long recheck.
     /// </remarks>
-    internal static Task<int> MakeDueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition("""
+    internal static async Task<int> MakeDueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var changed = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE jobs SET
                 due_at = CASE WHEN lease_owner IS NULL AND due_at > @now THEN @now ELSE due_at END,
                 wake_requested = CASE WHEN lease_owner IS NOT NULL THEN 1 ELSE wake_requested END
             WHERE kind = @kind AND subject = @subject
             """,
             new { kind = kind.ToString(), subject, now = UnixTime.From(now) }, transaction, cancellationToken: cancellationToken));
+        if (changed > 0)
+        {
+            await NotifyReplicasAsync(connection, transaction, cancellationToken);
+        }
+        return changed;
+    }
 
     public async Task<int> ReclaimAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -167,13 +174,34 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
     }
 
     /// <summary>Adds a job inside a caller's transaction, so the work and the record of it commit together.</summary>
-    internal static Task EnqueueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+    internal static async Task EnqueueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO jobs (kind, subject, due_at, created_at) VALUES (@kind, @subject, @now, @now)",
             new { kind = kind.ToString(), subject, now = UnixTime.From(now) }, transaction, cancellationToken: cancellationToken));
+        await NotifyReplicasAsync(connection, transaction, cancellationToken);
+    }
+
+    /// <summary>The PostgreSQL channel on which replicas tell each other that jobs became due.</summary>
+    public const string Channel = "onward_jobs";
+
+    /// <summary>
+    /// On PostgreSQL, tells every replica's workers (<see cref="JobNotifications"/>) that a job became due, when the
+    /// caller's transaction commits (PostgreSQL folds the notifications of one transaction into one).
+    /// </summary>
+    private static async Task NotifyReplicasAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            await connection.ExecuteAsync(new CommandDefinition($"SELECT pg_notify('{Channel}', '')", transaction: transaction, cancellationToken: cancellationToken));
+        }
+    }
 
     /// <summary>Wakes idle workers in this process after a transaction with new jobs committed.</summary>
     internal void Notify() => JobAdded?.Invoke();
+
+    /// <summary>Wakes idle workers in this process because another replica made a job due.</summary>
+    public void Signal() => JobAdded?.Invoke();
 
     private sealed class JobRow
     {
