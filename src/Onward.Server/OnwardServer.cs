@@ -122,6 +122,15 @@ public static class OnwardServer
             database.Dispose();
             throw new ServerStartException(e.Message);
         }
+        try
+        {
+            await new ReplicaLeases(config, database, new LeaseStore(database), identity, time).CheckHostAsync(cancellationToken);
+        }
+        catch (ServerStartException)
+        {
+            database.Dispose();
+            throw;
+        }
 
         var services = builder.Services;
         services.AddSingleton(config);
@@ -130,6 +139,8 @@ public static class OnwardServer
         services.AddSingleton(time);
         services.AddSingleton(database);
         services.AddSingleton<JobQueue>();
+        services.AddSingleton<ILeaseStore, LeaseStore>();
+        services.AddSingleton<ReplicaLeases>();
         services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
         services.AddSingleton<IReleaseStore, ReleaseStore>();
         services.AddSingleton<IDeploymentStore, DeploymentStore>();

@@ -23,7 +23,8 @@ public sealed class OnwardProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<OnwardProcess> StartAsync(string configPath, Uri url, string log)
+    /// <param name="extra">More arguments for <c>onward serve</c>, e.g. <c>--listen URL</c> for a second replica.</param>
+    public static async Task<OnwardProcess> StartAsync(string configPath, Uri url, string log, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -32,7 +33,7 @@ public sealed class OnwardProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(configPath)!,
         };
-        foreach (var argument in new[] { Paths.OnwardDll, "serve", "--config", configPath })
+        foreach (var argument in new[] { Paths.OnwardDll, "serve", "--config", configPath }.Concat(extra))
         {
             info.ArgumentList.Add(argument);
         }

@@ -6,7 +6,11 @@ namespace Onward.Core.Pipeline;
 /// </summary>
 public interface IJobQueue
 {
-    Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
+        ClaimAsync(owner, now, lease, max, [], cancellationToken);
+
+    /// <param name="skipEnvironments">Deployments to these environments are left to another replica (the one running the local target).</param>
+    Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, IReadOnlyCollection<string> skipEnvironments, CancellationToken cancellationToken);
 
     Task CompleteAsync(Job job, string owner, CancellationToken cancellationToken);
 
@@ -38,7 +42,10 @@ public interface IJobQueue
     Task<int> ReclaimAsync(string owner, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>When the next unleased job is due, or null when there is none.</summary>
-    Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken);
+    Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => NextDueAsync([], cancellationToken);
+
+    /// <summary>When the next unleased job is due, leaving out deployments to <paramref name="skipEnvironments"/>.</summary>
+    Task<DateTimeOffset?> NextDueAsync(IReadOnlyCollection<string> skipEnvironments, CancellationToken cancellationToken);
 
     /// <summary>Raised in this process whenever a job is added or rescheduled here, so idle workers wake at once.</summary>
     event Action? JobAdded;

@@ -38,7 +38,28 @@ public sealed class LocalTarget(
 
     /// <summary>The stable address of a service in an environment, once its port is open.</summary>
     public string? Address(string service, string environment) =>
-        _forwarders.TryGetValue((service, environment), out var forwarder) ? $"http://127.0.0.1:{forwarder.Port}" : null;
+        _forwarders.TryGetValue((service, environment), out var forwarder) ? $"http://127.0.0.1:{forwarder.Port}"
+        : _knownPorts.TryGetValue((service, environment), out var port) ? $"http://127.0.0.1:{port}"
+        : null;
+
+    private readonly ConcurrentDictionary<(string Service, string Environment), int> _knownPorts = new();
+
+    /// <summary>
+    /// Learns the stable port of every service in every local environment without opening it: a replica that does not
+    /// run the local target still answers where each service is.
+    /// </summary>
+    public async Task LearnPortsAsync(OnwardConfig config, CancellationToken cancellationToken)
+    {
+        foreach (var environment in config.Environments.Where(e => e.Target.Local is not null))
+        {
+            foreach (var service in config.Services)
+            {
+                _knownPorts[(service.Name, environment.Name)] = environment.Target.Local!.Ports.TryGetValue(service.Name, out var configured)
+                    ? configured
+                    : await ports.GetOrAssignAsync(service.Name, environment.Name, PortAllocator.Next(), cancellationToken) ?? 0;
+            }
+        }
+    }
 
     /// <summary>Opens the stable port of every service in every local environment, assigning ports where none is configured.</summary>
     public async Task OpenPortsAsync(OnwardConfig config, CancellationToken cancellationToken)

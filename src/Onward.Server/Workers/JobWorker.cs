@@ -19,6 +19,7 @@ public sealed class JobWorker(
     DeliveryProcessor deliveries,
     OnwardConfig config,
     ServerIdentity identity,
+    ReplicaLeases replicas,
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
 {
@@ -49,7 +50,7 @@ public sealed class JobWorker(
                 IReadOnlyList<Job> jobs;
                 try
                 {
-                    jobs = await queue.ClaimAsync(_owner, time.GetUtcNow(), Lease, slots.CurrentCount + 1, stoppingToken);
+                    jobs = await queue.ClaimAsync(_owner, time.GetUtcNow(), Lease, slots.CurrentCount + 1, replicas.SkipEnvironments, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -108,7 +109,7 @@ public sealed class JobWorker(
 
     private async Task WaitForWorkAsync(TaskCompletionSource wake, CancellationToken stoppingToken)
     {
-        var next = await queue.NextDueAsync(stoppingToken);
+        var next = await queue.NextDueAsync(replicas.SkipEnvironments, stoppingToken);
         var delay = next is null ? IdleLook : next.Value - time.GetUtcNow();
         if (delay <= TimeSpan.Zero)
         {

@@ -1,10 +1,14 @@
 using Onward.Core.Configuration;
 using Onward.Core.Sources;
+using Onward.Server.Hosting;
 
 namespace Onward.Server.Workers;
 
-/// <summary>Polls every service's repository at its <c>poll</c> interval; new heads become releases.</summary>
-public sealed class SourceWorker(OnwardConfig config, SourceWatcher watcher, TimeProvider time, ILogger<SourceWorker> logger) : BackgroundService
+/// <summary>
+/// Polls every service's repository at its <c>poll</c> interval; new heads become releases. With several replicas, one
+/// at a time polls each repository (<see cref="ReplicaLeases.MayPollAsync"/>).
+/// </summary>
+public sealed class SourceWorker(OnwardConfig config, SourceWatcher watcher, ReplicaLeases replicas, TimeProvider time, ILogger<SourceWorker> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(config.Services.Select(s => WatchAsync(s, stoppingToken)));
@@ -16,7 +20,10 @@ public sealed class SourceWorker(OnwardConfig config, SourceWatcher watcher, Tim
         {
             try
             {
-                await watcher.PollAsync(service, stoppingToken);
+                if (await replicas.MayPollAsync(service, stoppingToken))
+                {
+                    await watcher.PollAsync(service, stoppingToken);
+                }
                 if (failures > 0)
                 {
                     logger.LogInformation("Reading {Service}'s repository works again", service.Name);

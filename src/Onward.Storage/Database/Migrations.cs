@@ -258,5 +258,12 @@ public static class Migrations
                 PRIMARY KEY (request_id, decided_by)
             );
             """),
+        new(13, "leases among replicas", """
+            CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                owner TEXT NOT NULL,
+                until_at INTEGER NOT NULL
+            );
+            """),
     ];
 }

@@ -30,9 +30,15 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
     /// <summary>Takes back an in-memory wake of a job (its step is about to see the change, or it ran again).</summary>
     private bool Consume(Job job) => _woken.TryRemove(Key(job), out _);
 
-    public async Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Job>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
+        ClaimAsync(owner, now, lease, max, [], cancellationToken);
+
+    public async Task<IReadOnlyList<Job>> ClaimAsync(
+        string owner, DateTimeOffset now, TimeSpan lease, int max, IReadOnlyCollection<string> skipEnvironments, CancellationToken cancellationToken)
     {
         var woken = JsonSerializer.Serialize(_woken.Keys.ToList());
+        var skip = JsonSerializer.Serialize(skipEnvironments);
+        var skipping = skipEnvironments.Count == 0 ? "" : $" AND NOT (kind = 'Deploy' AND subject IN (SELECT id FROM deployments WHERE environment IN ({database.JsonTexts("@skip")})))";
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var connection = write.Connection;
         // Jobs woken in memory are due whatever their record says, and go first; without any, the plain query is cheaper.
@@ -41,7 +47,7 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
             UPDATE jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM jobs
-                WHERE due_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+                WHERE due_at <= @now AND (lease_until IS NULL OR lease_until < @now){skipping}
                 ORDER BY due_at, id LIMIT @max{database.SkipLocked})
             RETURNING id AS Id, kind AS Kind, subject AS Subject, attempts AS Attempts, due_at AS DueAt
             """
@@ -50,11 +56,11 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
             UPDATE jobs SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM jobs
-                WHERE (due_at <= @now OR id IN (SELECT id FROM woken)) AND (lease_until IS NULL OR lease_until < @now)
+                WHERE (due_at <= @now OR id IN (SELECT id FROM woken)) AND (lease_until IS NULL OR lease_until < @now){skipping}
                 ORDER BY id NOT IN (SELECT id FROM woken), due_at, id LIMIT @max{database.SkipLocked})
             RETURNING id AS Id, kind AS Kind, subject AS Subject, attempts AS Attempts, due_at AS DueAt
             """,
-            new { owner, until = UnixTime.From(now + lease), now = UnixTime.From(now), max, woken },
+            new { owner, until = UnixTime.From(now + lease), now = UnixTime.From(now), max, woken, skip },
             write.Transaction, cancellationToken: cancellationToken));
         var jobs = rows.Select(r => new Job(r.Id, Enum.Parse<JobKind>(r.Kind), r.Subject, (int)r.Attempts, UnixTime.To(r.DueAt))).ToList();
         // A wake for a job that has ended (a process that exited after its deployment finished) is dropped.
@@ -157,19 +163,23 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
         return taken;
     }
 
-    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => NextDueAsync([], cancellationToken);
+
+    public async Task<DateTimeOffset?> NextDueAsync(IReadOnlyCollection<string> skipEnvironments, CancellationToken cancellationToken)
     {
         // A woken job is due now, unless its step is running (its lease holder runs it again) or it has ended.
         var woken = JsonSerializer.Serialize(_woken.Keys.ToList());
+        var skip = JsonSerializer.Serialize(skipEnvironments);
+        var skipping = skipEnvironments.Count == 0 ? "" : $" WHERE NOT (kind = 'Deploy' AND subject IN (SELECT id FROM deployments WHERE environment IN ({database.JsonTexts("@skip")})))";
         await using var connection = await database.OpenAsync(cancellationToken);
         var next = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
             SELECT MIN(CASE
                 WHEN lease_until IS NULL AND kind || ':' || subject IN ({database.JsonTexts("@woken")}) THEN 0
                 WHEN lease_until IS NULL OR lease_until < due_at THEN due_at
                 ELSE lease_until END)
-            FROM jobs
+            FROM jobs{skipping}
             """,
-            new { woken }, cancellationToken: cancellationToken));
+            new { woken, skip }, cancellationToken: cancellationToken));
         return UnixTime.To(next);
     }
 

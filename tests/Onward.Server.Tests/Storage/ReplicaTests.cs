@@ -1,0 +1,57 @@
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Storage;
+
+/// <summary>Issue 15: several `onward serve` replicas on one PostgreSQL database, one of them killed the hard way.</summary>
+public class ReplicaTests
+{
+    [Fact]
+    public async Task When_the_replica_running_the_local_environments_is_killed_the_other_takes_over_its_processes_stable_ports_polling_and_deployments()
+    {
+        await using var dir = new TempDirectory();
+        await using var database = await TestPostgres.CreateDatabaseAsync();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var first = await repo.CommitAsync("first");
+        var (portOne, portTwo) = (Ports.Free(), Ports.Free());
+        var config = dir.Combine("onward.yaml");
+        await File.WriteAllTextAsync(config, TestConfig.Yaml(portOne, [TestConfig.AutoEnvironment("dev")], [SampleService.ServiceYaml("shop", repo.Path, poll: "500ms")])
+            .Replace("database: sqlite:onward.db", $"database: \"{database.Url}\"", StringComparison.Ordinal));
+        var one = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{portOne}/"), dir.Combine("one.log"));
+        await using var two = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{portTwo}/"), dir.Combine("two.log"), "--listen", $"http://127.0.0.1:{portTwo}");
+        try
+        {
+            (await one.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+            var address = (await two.Api.ServiceAsync("shop")).Environments.Single().Url!;
+            (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{first[..7]} in dev");
+
+            await one.KillAsync();
+
+            await Eventually.WaitAsync(async () => await AnswerOrNullAsync(address) == $"{first[..7]} in dev",
+                "the surviving replica to take over the release process and its stable port", TimeSpan.FromSeconds(30));
+            var second = await repo.CommitAsync("second");
+            (await two.Api.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe("Succeeded");
+            (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{second[..7]} in dev");
+            var deployments = await two.Api.DeploymentsAsync("shop");
+            deployments.Select(d => d.Release.Commit).ShouldBe([second, first], "one deployment per release, none twice");
+            (await two.Api.ReleasesAsync("shop")).Length.ShouldBe(2, "each commit seen once, whichever replica polled it");
+            (await File.ReadAllTextAsync(dir.Combine("two.log"))).ShouldContain("now runs the local environments");
+        }
+        finally
+        {
+            await one.DisposeAsync();
+        }
+    }
+
+    private static async Task<string?> AnswerOrNullAsync(string address)
+    {
+        try
+        {
+            return await OnwardApi.AnswerAsync(address + "/");
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+}
