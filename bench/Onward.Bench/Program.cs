@@ -8,6 +8,7 @@ using Onward.Bench;
 // dotnet run -c Release --project bench/Onward.Bench -- kubernetes [DEPLOYMENTS]
 // dotnet run -c Release --project bench/Onward.Bench -- flags [ITERATIONS]
 // dotnet run -c Release --project bench/Onward.Bench -- ofrep [CLIENTS] [SECONDS]
+// dotnet run -c Release --project bench/Onward.Bench -- chaos [MINUTES]
 switch (args.FirstOrDefault())
 {
     case "overhead":
@@ -34,7 +35,10 @@ switch (args.FirstOrDefault())
     case "ofrep":
         await OfrepBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 50, args.Length > 2 ? int.Parse(args[2]) : 10);
         return 0;
+    case "chaos":
+        await ChaosBenchmark.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS]");
+        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS] | chaos [MINUTES]");
         return 2;
 }
