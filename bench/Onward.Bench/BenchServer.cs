@@ -12,10 +12,13 @@ public sealed partial class BenchServer : IAsyncDisposable
     private readonly TempDirectory _dir;
     private readonly OnwardProcess _process;
 
-    private BenchServer(TempDirectory dir, OnwardProcess process)
+    private readonly bool _ownsDirectory;
+
+    private BenchServer(TempDirectory dir, OnwardProcess process, bool ownsDirectory = true)
     {
         _dir = dir;
         _process = process;
+        _ownsDirectory = ownsDirectory;
     }
 
     public OnwardApi Api => _process.Api;
@@ -39,6 +42,18 @@ public sealed partial class BenchServer : IAsyncDisposable
         var process = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{port}/"), dir.Combine("server.log"));
         return new BenchServer(dir, process);
     }
+
+    /// <summary>Another replica of the server <see cref="StartAsync"/> started in <paramref name="dir"/>: same onward.yaml, its own address.</summary>
+    public static async Task<BenchServer> StartReplicaAsync(TempDirectory dir, int port)
+    {
+        var process = await OnwardProcess.StartAsync(dir.Combine("onward.yaml"), new Uri($"http://127.0.0.1:{port}/"), dir.Combine($"server-{port}.log"),
+            "--listen", $"http://127.0.0.1:{port}");
+        return new BenchServer(dir, process, ownsDirectory: false);
+    }
+
+    /// <summary>The YAML with <c>server.database</c> pointed at <paramref name="url"/> instead of the SQLite file.</summary>
+    public static string OnDatabase(string yaml, string? url) =>
+        url is null ? yaml : yaml.Replace("database: sqlite:onward.db", $"database: \"{url}\"", StringComparison.Ordinal);
 
     public string ServerLog() => File.ReadAllText(_dir.Combine("server.log"));
 
@@ -89,7 +104,10 @@ public sealed partial class BenchServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();
-        await _dir.DisposeAsync();
+        if (_ownsDirectory)
+        {
+            await _dir.DisposeAsync();
+        }
     }
 
     [GeneratedRegex(@"listen: http://127\.0\.0\.1:(\d+)")]

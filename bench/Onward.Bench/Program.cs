@@ -2,7 +2,7 @@ using Onward.Bench;
 
 // dotnet run -c Release --project bench/Onward.Bench -- overhead [COMMITS]
 // dotnet run -c Release --project bench/Onward.Bench -- burst [SERVICES] [POLL]
-// dotnet run -c Release --project bench/Onward.Bench -- intake [SENDERS] [DELIVERIES]
+// dotnet run -c Release --project bench/Onward.Bench -- intake [SENDERS] [DELIVERIES] [--postgres] [--replicas N]
 // dotnet run -c Release --project bench/Onward.Bench -- ancestry [COMMITS]
 // dotnet run -c Release --project bench/Onward.Bench -- registry [COUNT] [--auth]
 // dotnet run -c Release --project bench/Onward.Bench -- kubernetes [DEPLOYMENTS]
@@ -18,7 +18,9 @@ switch (args.FirstOrDefault())
         await BurstBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 200, args.Length > 2 ? args[2] : "5s");
         return 0;
     case "intake":
-        await IntakeBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 50, args.Length > 2 ? int.Parse(args[2]) : 20000);
+        var numbers = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+        await IntakeBenchmark.RunAsync(numbers.Count > 0 ? int.Parse(numbers[0]) : 50, numbers.Count > 1 ? int.Parse(numbers[1]) : 20000,
+            args.Contains("--postgres"), args.SkipWhile(a => a != "--replicas").Skip(1).Select(int.Parse).FirstOrDefault(1));
         return 0;
     case "ancestry":
         await AncestryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 100_000);
@@ -39,6 +41,6 @@ switch (args.FirstOrDefault())
         await ChaosBenchmark.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS] | chaos [MINUTES]");
+        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] [--postgres] [--replicas N] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS] | chaos [MINUTES]");
         return 2;
 }
