@@ -17,7 +17,12 @@ if [ "${1:-start}" = stop ]; then
   [ -f "$dir/data/postmaster.pid" ] && as "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
   exit 0
 fi
-if ! "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+ready() { "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; }
+# A server that is up but busy (exit code 1: rejecting connections for now) is not started a second time.
+running() { [ -f "$dir/data/postmaster.pid" ] && kill -0 "$(head -1 "$dir/data/postmaster.pid")" 2>/dev/null; }
+if running; then
+  for _ in $(seq 1 60); do ready && break; sleep 0.5; done
+elif ! ready; then
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
   chmod 700 "$dir"

@@ -7,9 +7,12 @@ namespace Onward.Bench;
 /// <summary>Many services, one dev environment each, all receiving a commit at the same moment.</summary>
 public static class BurstBenchmark
 {
-    public static async Task RunAsync(int services, string poll)
+    /// <param name="postgres">On a PostgreSQL database of the benchmark's own instead of SQLite.</param>
+    /// <param name="replicas">How many `onward serve` replicas share the database.</param>
+    public static async Task RunAsync(int services, string poll, bool postgres = false, int replicas = 1)
     {
         await using var dir = new TempDirectory();
+        await using var database = postgres ? await TestPostgres.CreateDatabaseAsync() : null;
         var healthy = await BenchServer.CompileHealthyAsync(dir);
         var repos = new List<GitRepository>();
         var yaml = new List<string>();
@@ -30,11 +33,17 @@ public static class BurstBenchmark
         }
         var port = Ports.Free();
         // Builds here are `true`: allow many at once, so that the figures are Onward's and not the build queue's.
-        await using var server = await BenchServer.StartAsync(dir, TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev")], yaml)
-            .Replace("  dataDir: .onward\n", "  dataDir: .onward\n  builds: 16\n", StringComparison.Ordinal));
+        await using var server = await BenchServer.StartAsync(dir, BenchServer.OnDatabase(TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev")], yaml)
+            .Replace("  dataDir: .onward\n", "  dataDir: .onward\n  builds: 16\n", StringComparison.Ordinal), database?.Url));
+        AnsiConsole.MarkupLine($"[grey]{(database is null ? "SQLite" : $"PostgreSQL, {replicas} replica(s)")}[/]");
         var warmup = Stopwatch.StartNew();
         await WaitForAsync(server, services, repos.Count, TimeSpan.FromMinutes(5));
         AnsiConsole.MarkupLine($"[grey]warm-up: {services} first releases verified after {warmup.Elapsed.TotalSeconds:0.0} s[/]");
+        var others = new List<BenchServer>();
+        for (var i = 1; i < replicas; i++)
+        {
+            others.Add(await BenchServer.StartReplicaAsync(dir, Ports.Free()));
+        }
 
         var commits = Stopwatch.StartNew();
         var heads = await Task.WhenAll(repos.Select(r => r.CommitAsync("burst")));
@@ -66,6 +75,10 @@ public static class BurstBenchmark
         table.AddRow("overhead per deployment: median / p99", $"{Stats.Percentile(overheads, 50):0} ms / {Stats.Percentile(overheads, 99):0} ms");
         table.AddRow("server memory: peak / now", $"{peak:0} MB / {current:0} MB");
         AnsiConsole.Write(table);
+        foreach (var other in others)
+        {
+            await other.DisposeAsync();
+        }
     }
 
     private static Task WaitForAsync(BenchServer server, int services, int succeeded, TimeSpan limit) =>

@@ -1,7 +1,7 @@
 using Onward.Bench;
 
 // dotnet run -c Release --project bench/Onward.Bench -- overhead [COMMITS]
-// dotnet run -c Release --project bench/Onward.Bench -- burst [SERVICES] [POLL]
+// dotnet run -c Release --project bench/Onward.Bench -- burst [SERVICES] [POLL] [--postgres] [--replicas N]
 // dotnet run -c Release --project bench/Onward.Bench -- intake [SENDERS] [DELIVERIES] [--postgres] [--replicas N]
 // dotnet run -c Release --project bench/Onward.Bench -- ancestry [COMMITS]
 // dotnet run -c Release --project bench/Onward.Bench -- registry [COUNT] [--auth]
@@ -15,7 +15,9 @@ switch (args.FirstOrDefault())
         await OverheadBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 20);
         return 0;
     case "burst":
-        await BurstBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 200, args.Length > 2 ? args[2] : "5s");
+        var burst = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+        await BurstBenchmark.RunAsync(burst.Count > 0 ? int.Parse(burst[0]) : 200, burst.Count > 1 ? burst[1] : "5s",
+            args.Contains("--postgres"), args.SkipWhile(a => a != "--replicas").Skip(1).Select(int.Parse).FirstOrDefault(1));
         return 0;
     case "intake":
         var numbers = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
@@ -41,6 +43,6 @@ switch (args.FirstOrDefault())
         await ChaosBenchmark.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
         return 0;
     default:
-        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] | intake [SENDERS] [DELIVERIES] [--postgres] [--replicas N] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS] | chaos [MINUTES]");
+        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] [--postgres] [--replicas N] | intake [SENDERS] [DELIVERIES] [--postgres] [--replicas N] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS] | chaos [MINUTES]");
         return 2;
 }

@@ -44,6 +44,20 @@ public sealed class OnwardProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var onward = new OnwardProcess(process, url, log);
+        try
+        {
+            await WaitHealthyAsync(onward, process, log);
+        }
+        catch
+        {
+            // Never left running when it did not come up.
+            await onward.DisposeAsync();
+            throw;
+        }
+        return onward;
+    }
+
+    private static async Task WaitHealthyAsync(OnwardProcess onward, Process process, string log) =>
         await Eventually.WaitAsync(async () =>
         {
             if (process.HasExited)
@@ -54,13 +68,12 @@ public sealed class OnwardProcess : IAsyncDisposable
             {
                 return (await onward.Api.Http.GetAsync("healthz")).IsSuccessStatusCode;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the client's timeout.
                 return false;
             }
         }, "onward serve to answer /healthz", TimeSpan.FromSeconds(60));
-        return onward;
-    }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a crash or an OOM kill.</summary>
     public async Task KillAsync()
