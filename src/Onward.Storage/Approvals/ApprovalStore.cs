@@ -16,10 +16,10 @@ public sealed class ApprovalStore(OnwardDatabase database, JobQueue jobs) : IApp
         var at = UnixTime.From(approval.At);
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
-        // Everything below runs in one write transaction, so two decisions racing for the last slot are taken one
-        // after the other: the second finds the deployment queued already and records nothing.
+        // Everything below runs in one write transaction holding the deployment's row, so two decisions racing for the
+        // last slot are taken one after the other: the second finds the deployment queued already and records nothing.
         var state = Enum.Parse<DeploymentState>(await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-            "SELECT state FROM deployments WHERE id = @DeploymentId", new { approval.DeploymentId }, transaction, cancellationToken: cancellationToken))
+            $"SELECT state FROM deployments WHERE id = @DeploymentId{database.ForUpdate}", new { approval.DeploymentId }, transaction, cancellationToken: cancellationToken))
             ?? throw new InvalidOperationException($"deployment {approval.DeploymentId} does not exist"));
         var count = await CountApprovedAsync();
         if (state != DeploymentState.AwaitingApproval)

@@ -41,6 +41,12 @@ public abstract class OnwardDatabase : IDisposable
     /// </summary>
     public string SkipLocked => Dialect == SqlDialect.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
 
+    /// <summary>
+    /// What a read ends with when the transaction decides on what it read (a decision on a deployment): on PostgreSQL,
+    /// <c>FOR UPDATE</c>, so that racing transactions take turns on that row as SQLite's single writer makes them do.
+    /// </summary>
+    public string ForUpdate => Dialect == SqlDialect.Postgres ? " FOR UPDATE" : "";
+
     public void Dispose()
     {
         Dispose(true);
