@@ -17,7 +17,8 @@ public static class ChaosRun
     private const string Secret = "chaos";
     private static readonly string[] Terminal = ["Succeeded", "Failed", "Blocked", "Rejected", "Superseded", "Cancelled"];
 
-    public static async Task<ChaosReport> RunAsync(TimeSpan duration, TimeSpan killEvery, Action<string> log)
+    /// <param name="minKills">The load goes on past <paramref name="duration"/> until this many kills (a busy machine is slower), for at most 5 minutes more.</param>
+    public static async Task<ChaosReport> RunAsync(TimeSpan duration, TimeSpan killEvery, Action<string> log, int minKills = 0)
     {
         await using var dir = new TempDirectory();
         await using var database = await TestPostgres.CreateDatabaseAsync();
@@ -86,7 +87,8 @@ public static class ChaosRun
             var until = DateTimeOffset.UtcNow + duration;
             var nextKill = DateTimeOffset.UtcNow + killEvery;
             var step = 0;
-            while (DateTimeOffset.UtcNow < until)
+            var latest = until + TimeSpan.FromMinutes(5);
+            while (DateTimeOffset.UtcNow < until || (report.Kills < minKills && DateTimeOffset.UtcNow < latest))
             {
                 step++;
                 var before = commits[^1];

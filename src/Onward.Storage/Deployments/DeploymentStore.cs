@@ -134,6 +134,15 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
                     AND o.id <> deployments.id AND o.state IN ({SqlNames.In(DeploymentStates.HoldingEnvironment)}))
               """
             : "";
+        if (transition.RequireEnvironmentFree && connection is Npgsql.NpgsqlConnection)
+        {
+            // On PostgreSQL, transactions do not see each other's uncommitted changes: two deployments to one
+            // environment could each find it free. They take turns on a lock per service and environment instead, as
+            // SQLite's single writer makes them do.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(hashtext(service || '/' || environment)) FROM deployments WHERE id = @id",
+                new { id }, transaction, cancellationToken: cancellationToken));
+        }
         var changed = await connection.ExecuteAsync(new CommandDefinition($"""
             UPDATE deployments SET
                 state = @To,

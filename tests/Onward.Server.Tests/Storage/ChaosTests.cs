@@ -12,7 +12,7 @@ public class ChaosTests(ITestOutputHelper output)
     [Fact]
     public async Task Three_replicas_killed_at_random_lose_no_webhook_leave_no_deployment_unfinished_apply_nothing_twice_and_never_move_backwards()
     {
-        var report = await ChaosRun.RunAsync(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(6), output.WriteLine);
+        var report = await ChaosRun.RunAsync(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(6), output.WriteLine, minKills: 5);
 
         output.WriteLine($"kills {report.Kills}, deliveries {report.Deliveries}, production requests {report.Requests}, deployments {report.Deployments}");
         report.Breaches.ShouldBeEmpty();
