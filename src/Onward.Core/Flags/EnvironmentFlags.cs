@@ -59,6 +59,21 @@ public sealed class EnvironmentFlags
         return new EnvironmentFlags(environment, flags, orphans, version);
     }
 
+    /// <summary>
+    /// A new switch on <paramref name="effective"/>: the given parts replace its current switch's, the others stay, over
+    /// the definition its source holds; with the flag it makes, or what makes it impossible.
+    /// </summary>
+    public static (FlagSwitch Switch, FlagDefinition? Flag, IReadOnlyList<FlagProblem> Problems) Switch(
+        EffectiveFlag effective, string environment, bool? enabled, string? defaultVariant, JsonObject? targeting, string actor, string comment, DateTimeOffset at)
+    {
+        var source = FlagSet.Parse(effective.Source.Document).Set?.Flags.GetValueOrDefault(effective.Flag.Key) ?? effective.Flag;
+        var previous = effective.Switch;
+        var flagSwitch = new FlagSwitch(environment, effective.Flag.Key, enabled ?? previous?.Enabled, defaultVariant ?? previous?.DefaultVariant,
+            targeting ?? previous?.Targeting, actor, comment, at);
+        var (flag, problems) = Apply(source, flagSwitch);
+        return (flagSwitch, flag, problems);
+    }
+
     /// <summary>The flag with the switch's parts over it, or what makes the switch impossible for it.</summary>
     public static (FlagDefinition? Flag, IReadOnlyList<FlagProblem> Problems) Apply(FlagDefinition flag, FlagSwitch flagSwitch)
     {

@@ -94,11 +94,7 @@ public sealed class FlagCatalog(IFlagStore store, TimeProvider time)
             {
                 return (null, []);
             }
-            var source = FlagSet.Parse(effective.Source.Document).Set?.Flags.GetValueOrDefault(key) ?? effective.Flag;
-            var previous = effective.Switch;
-            var flagSwitch = new FlagSwitch(environment, key, enabled ?? previous?.Enabled, defaultVariant ?? previous?.DefaultVariant,
-                targeting ?? previous?.Targeting, actor, comment, time.GetUtcNow());
-            var (switched, problems) = EnvironmentFlags.Apply(source, flagSwitch);
+            var (flagSwitch, switched, problems) = EnvironmentFlags.Switch(effective, environment, enabled, defaultVariant, targeting, actor, comment, time.GetUtcNow());
             if (switched is null)
             {
                 return (null, problems);

@@ -38,7 +38,7 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
     {
         var woken = JsonSerializer.Serialize(_woken.Keys.ToList());
         var skip = JsonSerializer.Serialize(skipEnvironments);
-        var skipping = skipEnvironments.Count == 0 ? "" : $" AND NOT (kind = 'Deploy' AND subject IN (SELECT id FROM deployments WHERE environment IN ({database.JsonTexts("@skip")})))";
+        var skipping = skipEnvironments.Count == 0 ? "" : " AND " + Skipping();
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var connection = write.Connection;
         // Jobs woken in memory are due whatever their record says, and go first; without any, the plain query is cheaper.
@@ -170,7 +170,7 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
         // A woken job is due now, unless its step is running (its lease holder runs it again) or it has ended.
         var woken = JsonSerializer.Serialize(_woken.Keys.ToList());
         var skip = JsonSerializer.Serialize(skipEnvironments);
-        var skipping = skipEnvironments.Count == 0 ? "" : $" WHERE NOT (kind = 'Deploy' AND subject IN (SELECT id FROM deployments WHERE environment IN ({database.JsonTexts("@skip")})))";
+        var skipping = skipEnvironments.Count == 0 ? "" : " WHERE " + Skipping();
         await using var connection = await database.OpenAsync(cancellationToken);
         var next = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
             SELECT MIN(CASE
@@ -182,6 +182,10 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
             new { woken, skip }, cancellationToken: cancellationToken));
         return UnixTime.To(next);
     }
+
+    /// <summary>The condition that leaves out deployments to the environments in the JSON list <c>@skip</c>.</summary>
+    private string Skipping() =>
+        $"NOT (kind = 'Deploy' AND subject IN (SELECT id FROM deployments WHERE environment IN ({database.JsonTexts("@skip")})))";
 
     /// <summary>Adds a job inside a caller's transaction, so the work and the record of it commit together.</summary>
     internal static async Task EnqueueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)

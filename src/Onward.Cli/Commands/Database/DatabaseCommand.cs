@@ -45,10 +45,10 @@ public static partial class DatabaseCommand
                 }
                 target = load.Config!.Server.Database;
             }
-            return await WithDatabaseAsync(target, "migrate", async database =>
+            return await WithDatabasesAsync("migrate", [target], async databases =>
             {
-                await database.MigrateAsync(cancellationToken);
-                Console.WriteLine($"{database.Describe} is at schema version {Migrations.All[^1].Version}");
+                await databases[0].MigrateAsync(cancellationToken);
+                Console.WriteLine($"{databases[0].Describe} is at schema version {Migrations.All[^1].Version}");
             });
         });
         return migrate;
@@ -77,68 +77,64 @@ public static partial class DatabaseCommand
                 Console.Error.WriteLine($"onward database copy: {e.Message}");
                 return ExitCodes.Usage;
             }
-            return await WithDatabaseAsync(source, "copy", async origin =>
+            return await WithDatabasesAsync("copy", [source, target], async databases =>
             {
-                var code = await WithDatabaseAsync(target, "copy", async destination =>
+                var (origin, destination) = (databases[0], databases[1]);
+                Console.WriteLine($"copying {origin.Describe} into {destination.Describe}");
+                var counts = await DatabaseCopy.CopyAsync(origin, destination, line => Console.WriteLine("  " + line), cancellationToken);
+                var mismatches = counts.Where(c => c.Source != c.Target).ToList();
+                foreach (var mismatch in mismatches)
                 {
-                    Console.WriteLine($"copying {origin.Describe} into {destination.Describe}");
-                    var counts = await DatabaseCopy.CopyAsync(origin, destination, line => Console.WriteLine("  " + line), cancellationToken);
-                    var mismatches = counts.Where(c => c.Source != c.Target).ToList();
-                    foreach (var mismatch in mismatches)
-                    {
-                        Console.Error.WriteLine($"onward database copy: {mismatch.Table} has {mismatch.Source} row(s) in the source but {mismatch.Target} in the target");
-                    }
-                    if (mismatches.Count > 0)
-                    {
-                        throw new DatabaseStartException("the counts differ after the copy; do not switch to the target");
-                    }
-                    Console.WriteLine($"copied {counts.Sum(c => c.Target)} row(s) in {counts.Count} tables; the counts match. Point server.database at the new database and start Onward.");
-                });
-                if (code != ExitCodes.Success)
-                {
-                    throw new DatabaseStartException("the copy did not finish");
+                    Console.Error.WriteLine($"onward database copy: {mismatch.Table} has {mismatch.Source} row(s) in the source but {mismatch.Target} in the target");
                 }
+                if (mismatches.Count > 0)
+                {
+                    throw new DatabaseStartException("the counts differ after the copy; do not switch to the target");
+                }
+                Console.WriteLine($"copied {counts.Sum(c => c.Target)} row(s) in {counts.Count} tables; the counts match. Point server.database at the new database and start Onward.");
             });
         });
         return copy;
     }
 
-    private static async Task<int> WithDatabaseAsync(string url, string verb, Func<OnwardDatabase, Task> action)
+    /// <summary>Opens the databases <paramref name="urls"/> name, runs <paramref name="action"/> on them and turns what goes wrong into a message and an exit code.</summary>
+    private static async Task<int> WithDatabasesAsync(string verb, string[] urls, Func<IReadOnlyList<OnwardDatabase>, Task> action)
     {
-        OnwardDatabase database;
+        var databases = new List<OnwardDatabase>();
         try
         {
-            database = OnwardDatabase.FromUrl(url);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"onward database {verb}: {e.Message}");
-            return ExitCodes.Usage;
-        }
-        using (database)
-        {
-            if (database is PostgresDatabase postgres)
+            foreach (var url in urls)
             {
-                postgres.Waiting += message => Console.Error.WriteLine("onward: " + message);
-            }
-            try
-            {
-                await action(database);
-                return ExitCodes.Success;
-            }
-            catch (DatabaseStartException e)
-            {
-                if (e.Message != "the copy did not finish")
+                try
+                {
+                    databases.Add(OnwardDatabase.FromUrl(url));
+                }
+                catch (ArgumentException e)
                 {
                     Console.Error.WriteLine($"onward database {verb}: {e.Message}");
+                    return ExitCodes.Usage;
                 }
-                return ExitCodes.Failure;
+                if (databases[^1] is PostgresDatabase postgres)
+                {
+                    postgres.Waiting += message => Console.Error.WriteLine("onward: " + message);
+                }
             }
-            catch (System.Data.Common.DbException e)
-            {
-                Console.Error.WriteLine($"onward database {verb}: {database.Describe} answered: {e.Message}");
-                return ExitCodes.Failure;
-            }
+            await action(databases);
+            return ExitCodes.Success;
+        }
+        catch (DatabaseStartException e)
+        {
+            Console.Error.WriteLine($"onward database {verb}: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            Console.Error.WriteLine($"onward database {verb}: {string.Join(" or ", databases.Select(d => d.Describe))} answered: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            databases.ForEach(d => d.Dispose());
         }
     }
 
