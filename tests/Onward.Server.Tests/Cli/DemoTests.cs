@@ -9,7 +9,8 @@ public class DemoTests
     {
         await using var dir = new TempDirectory();
 
-        var result = await OnwardCli.RunAsync(null, "demo", "--dir", dir.Combine("demo"));
+        // About 25 s alone; each of its five commits is a dotnet build, which takes minutes when the other test assemblies run beside it.
+        var result = await OnwardCli.RunAsync(null, new Dictionary<string, string>(), TimeSpan.FromMinutes(10), "demo", "--dir", dir.Combine("demo"));
 
         result.ExitCode.ShouldBe(0, result.Output + result.Error);
         var output = result.Output;
