@@ -192,7 +192,7 @@ public static class OnwardServer
         services.AddSingleton<TargetAdoption>();
         services.AddSingleton<DeliveryProcessor>();
         services.AddSingleton<RefusedWebhooks>();
-        services.AddHostedService<AdoptionWorker>();
+        services.AddHostedService<TargetLeaseWorker>();
         services.AddHostedService<JobWorker>();
         services.AddHostedService<ReplicaWakeWorker>();
         services.AddHostedService<SourceWorker>();

@@ -27,10 +27,9 @@ public static class ChaosRun
         var commits = new List<string> { await repo.CommitAsync("first") };
         var ports = new[] { Ports.Free(), Ports.Free(), Ports.Free() };
         var config = dir.Combine("onward.yaml");
-        await File.WriteAllTextAsync(config, TestConfig.Yaml(ports[0],
+        await File.WriteAllTextAsync(config, database.Use(TestConfig.Yaml(ports[0],
                 [TestConfig.AutoEnvironment("dev"), "prod: { target: { local: {} }, policy: { requires: [dev], approval: { required: 1, approvers: [release-managers] } } }"],
-                [SampleService.ServiceYaml("shop", repo.Path, poll: "2s", verifyTimeout: "60s")], "auth: { mode: tokens }\n" + TestConfig.Webhooks(Secret))
-            .Replace("database: sqlite:onward.db", $"database: \"{database.Url}\"", StringComparison.Ordinal));
+                [SampleService.ServiceYaml("shop", repo.Path, poll: "2s", verifyTimeout: "60s")], "auth: { mode: tokens }\n" + TestConfig.Webhooks(Secret))));
         var root = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
         var rootToken = JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()
             ?? throw new InvalidOperationException("no admin token: " + root.Error);

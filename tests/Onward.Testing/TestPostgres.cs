@@ -53,6 +53,20 @@ public sealed class TestPostgresDatabase(string server, string name, string url)
     /// <summary><c>postgres://…/NAME</c>, as <c>server.database</c> takes it.</summary>
     public string Url { get; } = url;
 
+    /// <summary>An onward.yaml made by <see cref="TestConfig.Yaml"/>, with its SQLite database swapped for this one.</summary>
+    public string Use(string yaml) => yaml.Replace(TestConfig.SqliteDatabase, $"database: \"{Url}\"", StringComparison.Ordinal);
+
+    /// <summary>Ends every connection to this database, as a failover or a network cut does; answers how many were ended.</summary>
+    public async Task<int> TerminateConnectionsAsync()
+    {
+        await using var connection = new NpgsqlConnection(PostgresDatabase.ConnectionString(server));
+        await connection.OpenAsync();
+        await using var terminate = connection.CreateCommand();
+        terminate.CommandText = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @name AND pid <> pg_backend_pid()";
+        terminate.Parameters.AddWithValue("name", name);
+        return Convert.ToInt32(await terminate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

@@ -26,10 +26,10 @@ public sealed class DriftChecks(
     private const int DifferencesInEvent = 3;
     private readonly Dictionary<TargetKind, IDeploymentTarget> _targets = targets.ToDictionary(t => t.Kind);
 
-    /// <summary>Checks every environment that has a current deployment.</summary>
-    public async Task CheckAllAsync(CancellationToken cancellationToken)
+    /// <summary>Checks every environment that has a current deployment, but <paramref name="skipEnvironments"/> (another replica's).</summary>
+    public async Task CheckAllAsync(IReadOnlyCollection<string> skipEnvironments, CancellationToken cancellationToken)
     {
-        foreach (var current in await deployments.CurrentAllAsync(cancellationToken))
+        foreach (var current in (await deployments.CurrentAllAsync(cancellationToken)).Where(c => !skipEnvironments.Contains(c.Environment)))
         {
             await CheckAsync(current.Service, current.Environment, cancellationToken);
         }

@@ -28,8 +28,18 @@ public sealed class FlagCatalog(IFlagStore store, TimeProvider time)
         return _built.GetOrAdd(environment, built);
     }
 
-    /// <summary>Forgets what was built for <paramref name="environment"/>, e.g. after another replica changed it.</summary>
-    public void Forget(string environment) => _built.TryRemove(environment, out _);
+    /// <summary>
+    /// Another replica changed <paramref name="environment"/>'s flags (null: perhaps any environment's, after changes
+    /// may have been missed): they are read again when next asked for, and <see cref="Changed"/> tells this replica's
+    /// streams.
+    /// </summary>
+    public void ChangedElsewhere(string? environment)
+    {
+        foreach (var name in environment is null ? _built.Keys.ToArray() : [environment])
+        {
+            Invalidate(name);
+        }
+    }
 
     /// <summary>Replaces the environment's own set. Problems (with JSON paths) leave everything as it was.</summary>
     public Task<(int Flags, IReadOnlyList<FlagProblem> Problems)> ReplaceEnvironmentSetAsync(
@@ -164,12 +174,18 @@ public sealed class FlagCatalog(IFlagStore store, TimeProvider time)
         Changed?.Invoke(environment);
     }
 
+    /// <summary>
+    /// Runs a change to <paramref name="environment"/>'s flags while no other change to them runs, in this process or in
+    /// another replica, on flags read afresh: a change is never decided on what another replica has changed since.
+    /// </summary>
     private async Task<T> WriteAsync<T>(string environment, Func<Task<T>> write, CancellationToken cancellationToken)
     {
         var gate = _writers.GetOrAdd(environment, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
+            await using var turn = await store.LockAsync(environment, cancellationToken);
+            _built.TryRemove(environment, out _);
             return await write();
         }
         finally

@@ -59,12 +59,12 @@ public sealed class ClusterCache(k8s.Kubernetes client, ILogger logger) : IAsync
 
     public IEnumerable<JsonObject> List(ResourceMapping kind, string? ns) => Covering(kind, ns)?.Items(kind.Namespaced ? ns : null) ?? [];
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Closes every watch (the cluster is another replica's to watch now); the next <see cref="Watch"/> opens them again.</summary>
+    public async Task CloseAllAsync()
     {
         List<ResourceWatch> watches;
         lock (_gate)
         {
-            _disposed = true;
             watches = [.. _watches.Values];
             _watches.Clear();
         }
@@ -72,6 +72,15 @@ public sealed class ClusterCache(k8s.Kubernetes client, ILogger logger) : IAsync
         {
             await watch.DisposeAsync();
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+        await CloseAllAsync();
     }
 
     private ResourceWatch? Covering(ResourceMapping kind, string? ns) =>

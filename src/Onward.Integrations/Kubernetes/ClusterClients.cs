@@ -28,6 +28,15 @@ public sealed class ClusterClients(TimeProvider time, ILoggerFactory loggers) : 
         })).Value;
     }
 
+    /// <summary>Closes the watches on the cluster of <paramref name="clusterKey"/>, if it is connected.</summary>
+    public async Task CloseWatchesAsync(string clusterKey)
+    {
+        if (_clusters.TryGetValue(clusterKey, out var cluster) && cluster.IsValueCreated)
+        {
+            await cluster.Value.Cache.CloseAllAsync();
+        }
+    }
+
     public IEnumerable<Cluster> All => _clusters.Values.Where(c => c.IsValueCreated).Select(c => c.Value);
 
     public async ValueTask DisposeAsync()

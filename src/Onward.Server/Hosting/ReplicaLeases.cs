@@ -6,45 +6,99 @@ namespace Onward.Server.Hosting;
 
 /// <summary>
 /// What this replica may do among several sharing a PostgreSQL database: poll a repository (one replica at a time per
-/// service) and run the local target (one replica at a time, on one host). With SQLite there is one process, and it
-/// does everything.
+/// service), run the local target (one replica at a time, on one host) and watch each Kubernetes cluster (one replica
+/// at a time per cluster). A replica deploys to an environment only while it holds the lease on the environment's
+/// target, so that one set of watches per cluster serves verification and drift detection alike. With SQLite there is
+/// one process, and it does everything.
 /// </summary>
-public sealed class ReplicaLeases(OnwardConfig config, OnwardDatabase database, ILeaseStore leases, ServerIdentity identity, TimeProvider time)
+public sealed class ReplicaLeases
 {
     /// <summary>The lease of the replica that runs the local target's processes and stable ports.</summary>
     public const string Local = "local";
 
-    /// <summary>How long the local lease lasts without renewal: another replica takes over within about this long.</summary>
-    public static readonly TimeSpan LocalLease = TimeSpan.FromSeconds(5);
+    /// <summary>How long a target's lease lasts without renewal: another replica takes over within about this long.</summary>
+    public static readonly TimeSpan TargetLease = TimeSpan.FromSeconds(5);
 
-    private readonly string[] _localEnvironments = config.Environments.Where(e => e.Target.Local is not null).Select(e => e.Name).ToArray();
-    private volatile bool _holdsLocal;
+    private readonly OnwardDatabase _database;
+    private readonly ILeaseStore _leases;
+    private readonly ServerIdentity _identity;
+    private readonly TimeProvider _time;
 
-    public bool Shared => database is PostgresDatabase;
+    /// <summary>Each environment run by one replica at a time, with the name of its target's lease.</summary>
+    private readonly Dictionary<string, string> _leaseOf;
+    private readonly string[] _localEnvironments;
+    private volatile IReadOnlySet<string> _held = new HashSet<string>();
 
-    public string Owner => identity.Name;
+    public ReplicaLeases(OnwardConfig config, OnwardDatabase database, ILeaseStore leases, ServerIdentity identity, TimeProvider time)
+    {
+        (_database, _leases, _identity, _time) = (database, leases, identity, time);
+        _leaseOf = config.Environments
+            .Where(e => e.Target.Local is not null || e.Target.Kubernetes is not null)
+            .ToDictionary(e => e.Name, e => e.Target.Kubernetes is { } cluster ? ClusterLease(cluster) : Local, StringComparer.Ordinal);
+        _localEnvironments = _leaseOf.Where(p => p.Value == Local).Select(p => p.Key).ToArray();
+    }
+
+    public bool Shared => _database is PostgresDatabase;
+
+    public string Owner => _identity.Name;
 
     /// <summary>Whether the local target is this replica's to run (always, with SQLite or without local environments).</summary>
-    public bool HoldsLocal => !Shared || _localEnvironments.Length == 0 || _holdsLocal;
+    public bool HoldsLocal => Holds(Local);
 
-    /// <summary>Environments whose deployments this replica leaves to the one running the local target.</summary>
-    public IReadOnlyCollection<string> SkipEnvironments => HoldsLocal ? [] : _localEnvironments;
+    /// <summary>Environments whose deployments this replica leaves to the replica holding their target.</summary>
+    public IReadOnlyCollection<string> SkipEnvironments
+    {
+        get
+        {
+            if (!Shared)
+            {
+                return [];
+            }
+            var held = _held;
+            return _leaseOf.Where(p => !held.Contains(p.Value)).Select(p => p.Key).ToArray();
+        }
+    }
 
     public bool NeedsLocalLease => Shared && _localEnvironments.Length > 0;
 
-    /// <summary>Takes or renews the local lease; true while this replica holds it.</summary>
-    public async Task<bool> HoldLocalAsync(CancellationToken cancellationToken)
+    /// <summary>The name of the lease on the cluster of a Kubernetes environment.</summary>
+    public static string ClusterLease(KubernetesTargetConfig cluster) => "cluster:" + cluster.ClusterKey;
+
+    /// <summary>Whether this replica holds <paramref name="lease"/>, or needs no lease for it.</summary>
+    public bool Holds(string lease) => !Shared || !_leaseOf.ContainsValue(lease) || _held.Contains(lease);
+
+    /// <summary>The environments whose target is <paramref name="lease"/>.</summary>
+    public IReadOnlyList<string> EnvironmentsOf(string lease) => _leaseOf.Where(p => p.Value == lease).Select(p => p.Key).ToArray();
+
+    /// <summary>
+    /// Takes or renews the lease of every target with environments (one database round trip each); answers what this
+    /// replica has gained and lost since the last call.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Gained, IReadOnlyList<string> Lost)> HoldAsync(CancellationToken cancellationToken)
     {
-        _holdsLocal = await leases.TryHoldAsync(Local, Owner, time.GetUtcNow(), LocalLease, cancellationToken);
-        return _holdsLocal;
+        var before = _held;
+        var now = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var lease in _leaseOf.Values.Distinct())
+        {
+            // A database that does not answer throws here and changes nothing: the leases run out on their own, and
+            // until another replica takes them this one keeps serving what it runs.
+            if (await _leases.TryHoldAsync(lease, Owner, _time.GetUtcNow(), TargetLease, cancellationToken))
+            {
+                now.Add(lease);
+            }
+        }
+        _held = now;
+        return ([.. now.Except(before)], [.. before.Except(now)]);
     }
 
-    public async Task ReleaseLocalAsync(CancellationToken cancellationToken)
+    /// <summary>Gives up every target lease (a replica stopping), so that another replica takes over without waiting.</summary>
+    public async Task ReleaseAllAsync(CancellationToken cancellationToken)
     {
-        if (_holdsLocal)
+        var held = _held;
+        _held = new HashSet<string>();
+        foreach (var lease in held)
         {
-            _holdsLocal = false;
-            await leases.ReleaseAsync(Local, Owner, cancellationToken);
+            await _leases.ReleaseAsync(lease, Owner, cancellationToken);
         }
     }
 
@@ -53,14 +107,14 @@ public sealed class ReplicaLeases(OnwardConfig config, OnwardDatabase database, 
     /// its intervals, so that a replica that died hands polling over soon.
     /// </summary>
     public async Task<bool> MayPollAsync(ServiceConfig service, CancellationToken cancellationToken) =>
-        !Shared || await leases.TryHoldAsync("poll:" + service.Name, Owner, time.GetUtcNow(), TimeSpan.FromTicks(Math.Max(service.Poll.Ticks * 3, TimeSpan.FromSeconds(10).Ticks)), cancellationToken);
+        !Shared || await _leases.TryHoldAsync("poll:" + service.Name, Owner, _time.GetUtcNow(), TimeSpan.FromTicks(Math.Max(service.Poll.Ticks * 3, TimeSpan.FromSeconds(10).Ticks)), cancellationToken);
 
     /// <summary>
     /// Local environments run on one host: with a replica on another host holding them, this one refuses to start.
     /// </summary>
     public async Task CheckHostAsync(CancellationToken cancellationToken)
     {
-        if (!NeedsLocalLease || await leases.HolderAsync(Local, time.GetUtcNow(), cancellationToken) is not { } holder)
+        if (!NeedsLocalLease || await _leases.HolderAsync(Local, _time.GetUtcNow(), cancellationToken) is not { } holder)
         {
             return;
         }

@@ -1,12 +1,14 @@
 using Onward.Core.Drift;
+using Onward.Server.Hosting;
 
 namespace Onward.Server.Workers;
 
 /// <summary>
 /// Runs the drift checks: every environment once a minute, and an environment whose objects the watches saw change
-/// within a moment of the change (changes that come together are checked once).
+/// within a moment of the change (changes that come together are checked once). Among several replicas, each checks
+/// the environments whose target it holds, so that one replica watches a cluster and records its drift.
 /// </summary>
-public sealed class DriftWorker(DriftChecks checks, DriftSignals signals, TimeProvider time, ILogger<DriftWorker> logger) : BackgroundService
+public sealed class DriftWorker(DriftChecks checks, DriftSignals signals, ReplicaLeases replicas, TimeProvider time, ILogger<DriftWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan Round = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(250);
@@ -19,7 +21,7 @@ public sealed class DriftWorker(DriftChecks checks, DriftSignals signals, TimePr
         {
             try
             {
-                await checks.CheckAllAsync(stoppingToken);
+                await checks.CheckAllAsync(replicas.SkipEnvironments, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -52,7 +54,8 @@ public sealed class DriftWorker(DriftChecks checks, DriftSignals signals, TimePr
                 {
                     suspects.Add(suspect);
                 }
-                foreach (var (service, environment) in suspects)
+                var skip = replicas.SkipEnvironments;
+                foreach (var (service, environment) in suspects.Where(s => !skip.Contains(s.Item2)))
                 {
                     try
                     {

@@ -55,7 +55,7 @@ public sealed class JobWorker(
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     slots.Release();
-                    logger.LogError(e, "Claiming jobs failed; trying again");
+                    logger.LogWarning("Claiming jobs failed ({Reason}); trying again in 1 s", e.Message);
                     await Task.Delay(IdleLook, stoppingToken);
                     continue;
                 }

@@ -30,6 +30,16 @@ public abstract class OnwardDatabase : IDisposable
     /// <summary>Creates the schema or brings it up to date; safe when several processes start at once.</summary>
     public abstract Task MigrateAsync(CancellationToken cancellationToken);
 
+    /// <summary>This process's database, named in what it tells other replicas, so that it passes over its own notifications.</summary>
+    public string Origin { get; } = Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>
+    /// Makes whoever changes <paramref name="name"/> take turns across every process sharing the database, until the
+    /// answer is disposed (a read, a decision on it and a write, which one transaction's locks would not cover). With
+    /// SQLite one process serves the database, and its own locks suffice: there is nothing to take.
+    /// </summary>
+    public virtual Task<IAsyncDisposable> LockAsync(string name, CancellationToken cancellationToken) => Task.FromResult<IAsyncDisposable>(NoLock.Instance);
+
     /// <summary>A subquery of the texts in a JSON array passed as <paramref name="parameter"/> (one column, <c>value</c>).</summary>
     public string JsonTexts(string parameter) => Dialect == SqlDialect.Sqlite
         ? $"SELECT value FROM json_each({parameter})"
@@ -62,4 +72,12 @@ public abstract class OnwardDatabase : IDisposable
         url.StartsWith("sqlite:", StringComparison.Ordinal) ? SqliteDatabase.FromUrl(url)
         : url.StartsWith("postgres://", StringComparison.Ordinal) || url.StartsWith("postgresql://", StringComparison.Ordinal) ? PostgresDatabase.FromUrl(url)
         : throw new ArgumentException("the database URL is neither sqlite:PATH nor postgres://…", nameof(url));
+}
+
+/// <summary>The lock of a database that needs none.</summary>
+internal sealed class NoLock : IAsyncDisposable
+{
+    public static readonly NoLock Instance = new();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -14,6 +14,9 @@ public sealed class PostgresDatabase : OnwardDatabase
     /// <summary>The advisory lock migrations hold (any number that other software on the database is unlikely to use).</summary>
     private const long MigrationLock = 0x6f6e77617264;
 
+    /// <summary>The first key of <see cref="LockAsync"/>'s locks, whose two-key space is apart from single-key locks.</summary>
+    private const int NamedLocks = 0x6f6e;
+
     private readonly NpgsqlDataSource _source;
     private readonly string _connectionString;
 
@@ -119,10 +122,12 @@ public sealed class PostgresDatabase : OnwardDatabase
                     {
                         await transaction.CommitAsync(CancellationToken.None);
                     }
-                    else
+                    else if (connection.FullState.HasFlag(System.Data.ConnectionState.Open) && !connection.FullState.HasFlag(System.Data.ConnectionState.Broken))
                     {
                         await transaction.RollbackAsync(CancellationToken.None);
                     }
+                    // A connection that broke took its transaction with it: there is nothing to roll back, and trying
+                    // would hide the error that broke it behind one about the transaction.
                 },
                 async () =>
                 {
@@ -134,6 +139,47 @@ public sealed class PostgresDatabase : OnwardDatabase
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>A session advisory lock on a connection of its own, given back when disposed (or by the server when the connection is lost).</summary>
+    public override async Task<IAsyncDisposable> LockAsync(string name, CancellationToken cancellationToken)
+    {
+        var connection = await _source.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var take = connection.CreateCommand();
+            take.CommandText = $"SELECT pg_advisory_lock({NamedLocks}, hashtext(@name))";
+            take.Parameters.AddWithValue("name", name);
+            await take.ExecuteNonQueryAsync(cancellationToken);
+            return new SessionLock(connection, name);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class SessionLock(NpgsqlConnection connection, string name) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var release = connection.CreateCommand();
+                release.CommandText = $"SELECT pg_advisory_unlock({NamedLocks}, hashtext(@name))";
+                release.Parameters.AddWithValue("name", name);
+                await release.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // The connection is gone (or broke), and the server gave the lock up with it.
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
         }
     }
 

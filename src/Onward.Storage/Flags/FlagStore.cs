@@ -48,6 +48,7 @@ public sealed class FlagStore(OnwardDatabase database) : IFlagStore
         {
             await InsertChangeAsync(write.Connection, write.Transaction, change, cancellationToken);
         }
+        await TellReplicasAsync(write, set.Environment, cancellationToken);
         await write.CommitAsync(cancellationToken);
     }
 
@@ -71,6 +72,7 @@ public sealed class FlagStore(OnwardDatabase database) : IFlagStore
             at = UnixTime.From(flagSwitch.At),
         }, write.Transaction, cancellationToken: cancellationToken));
         await InsertChangeAsync(write.Connection, write.Transaction, change, cancellationToken);
+        await TellReplicasAsync(write, flagSwitch.Environment, cancellationToken);
         await write.CommitAsync(cancellationToken);
     }
 
@@ -84,9 +86,16 @@ public sealed class FlagStore(OnwardDatabase database) : IFlagStore
             return false;
         }
         await InsertChangeAsync(write.Connection, write.Transaction, change, cancellationToken);
+        await TellReplicasAsync(write, environment, cancellationToken);
         await write.CommitAsync(cancellationToken);
         return true;
     }
+
+    /// <summary>The other replicas read the environment's flags again once the write commits.</summary>
+    private Task TellReplicasAsync(WriteScope write, string environment, CancellationToken cancellationToken) =>
+        ReplicaChannels.NotifyAsync(write.Connection, write.Transaction, ReplicaChannels.Flags, ReplicaChannels.Payload(database.Origin, environment), cancellationToken);
+
+    public Task<IAsyncDisposable> LockAsync(string environment, CancellationToken cancellationToken) => database.LockAsync("flags/" + environment, cancellationToken);
 
     public async Task<IReadOnlyList<FlagChange>> HistoryAsync(string environment, string? key, int limit, long? before, CancellationToken cancellationToken)
     {

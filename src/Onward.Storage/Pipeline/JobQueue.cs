@@ -196,20 +196,9 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
         await NotifyReplicasAsync(connection, transaction, cancellationToken);
     }
 
-    /// <summary>The PostgreSQL channel on which replicas tell each other that jobs became due.</summary>
-    public const string Channel = "onward_jobs";
-
-    /// <summary>
-    /// On PostgreSQL, tells every replica's workers (<see cref="JobNotifications"/>) that a job became due, when the
-    /// caller's transaction commits (PostgreSQL folds the notifications of one transaction into one).
-    /// </summary>
-    private static async Task NotifyReplicasAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-    {
-        if (connection is Npgsql.NpgsqlConnection)
-        {
-            await connection.ExecuteAsync(new CommandDefinition($"SELECT pg_notify('{Channel}', '')", transaction: transaction, cancellationToken: cancellationToken));
-        }
-    }
+    /// <summary>On PostgreSQL, tells every replica's workers that a job became due, when the caller's transaction commits.</summary>
+    private static Task NotifyReplicasAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        ReplicaChannels.NotifyAsync(connection, transaction, ReplicaChannels.Jobs, "", cancellationToken);
 
     /// <summary>Wakes idle workers in this process after a transaction with new jobs committed.</summary>
     internal void Notify() => JobAdded?.Invoke();

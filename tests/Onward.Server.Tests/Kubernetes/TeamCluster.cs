@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using Onward.Contracts.Releases;
 using Onward.Testing;
 using Onward.Testing.Kubernetes;
@@ -51,11 +54,24 @@ internal sealed class TeamCluster : IAsyncDisposable
             $"registries: {{ \"{Registry.Host}\": {{ insecure: true }} }}");
 
     /// <summary>Pushes an image for <paramref name="commit"/> and registers it with Onward, as the team's CI does after a build.</summary>
-    public async Task ReleaseAsync(OnwardHost onward, string commit, string service = "web")
+    public Task ReleaseAsync(OnwardHost onward, string commit, string service = "web") => ReleaseAsync(onward.Api, commit, service);
+
+    /// <summary>The same against any server, e.g. one replica of several.</summary>
+    public async Task ReleaseAsync(OnwardApi api, string commit, string service = "web")
     {
         await Registry.PushTinyImageAsync("acme/web", commit[..7], service);
-        using var response = await onward.Api.Http.PostAsJsonAsync("api/v1/releases", new ReleaseRegistration(service, commit, null, $"{Image}:{commit[..7]}"));
+        using var response = await api.Http.PostAsJsonAsync("api/v1/releases", new ReleaseRegistration(service, commit, null, $"{Image}:{commit[..7]}"));
         response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Changes an object by hand, as <c>kubectl edit</c> does (a JSON merge patch under its own field manager).</summary>
+    public async Task PatchAsync(string path, string patch)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Cluster.Url) };
+        using var request = new HttpRequestMessage(HttpMethod.Patch, path + "?fieldManager=kubectl-edit") { Content = new StringContent(patch, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/merge-patch+json");
+        using var response = await http.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()

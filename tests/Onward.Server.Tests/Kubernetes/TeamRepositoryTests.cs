@@ -228,7 +228,7 @@ public class TeamRepositoryTests
         (await onward.Api.FinishedDeploymentAsync("web", "dev", first)).State.ShouldBe("Succeeded");
         (await onward.Api.FinishedDeploymentAsync("kept", "dev", firstKept)).State.ShouldBe("Succeeded");
         // Someone takes the ConfigMap over by hand: it no longer carries Onward's labels.
-        await PatchAsync(team.Cluster, "/api/v1/namespaces/shop/configmaps/handed-over", """{"metadata":{"labels":{"onward.dev/service":null,"onward.dev/environment":null}}}""");
+        await team.PatchAsync("/api/v1/namespaces/shop/configmaps/handed-over", """{"metadata":{"labels":{"onward.dev/service":null,"onward.dev/environment":null}}}""");
 
         foreach (var repo in new[] { team.Repo, kept })
         {
@@ -281,7 +281,7 @@ public class TeamRepositoryTests
         current.State.ShouldBe("Succeeded");
         currentApi.State.ShouldBe("Succeeded");
 
-        await PatchAsync(team.Cluster, "/apis/apps/v1/namespaces/shop/deployments/web", """{"spec":{"replicas":5}}""");
+        await team.PatchAsync("/apis/apps/v1/namespaces/shop/deployments/web", """{"spec":{"replicas":5}}""");
         using (var http = new HttpClient { BaseAddress = new Uri(team.Cluster.Url) })
         {
             (await http.DeleteAsync("/api/v1/namespaces/shop/configmaps/web-settings")).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -301,7 +301,7 @@ public class TeamRepositoryTests
         show.Output.ShouldContain("ConfigMap/web-settings in shop: deleted");
         team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop", "web")!["spec"]!["replicas"]!.GetValue<long>().ShouldBe(5, "without selfHeal, drift is only reported");
 
-        await PatchAsync(team.Cluster, "/apis/apps/v1/namespaces/shop/deployments/api", """{"spec":{"replicas":4}}""");
+        await team.PatchAsync("/apis/apps/v1/namespaces/shop/deployments/api", """{"spec":{"replicas":4}}""");
         var repaired = await Eventually.WaitAsync(async () => (await onward.Api.DeploymentAsync(currentApi.Id)) is var d
             && d.Events.Any(e => e.Message.StartsWith("self-heal: ", StringComparison.Ordinal))
             && team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop", "api")!["spec"]!["replicas"]!.GetValue<long>() == 2 ? d : null, "the drift to be repaired");
@@ -349,14 +349,5 @@ public class TeamRepositoryTests
             (await onward.Api.ServiceAsync("web")).Environments.Single().Current!.Commit.ShouldBe(good, render);
             team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop", "web")!["spec"]!["replicas"]!.GetValue<long>().ShouldBe(2, render);
         }
-    }
-
-    private static async Task PatchAsync(KubernetesApiServer cluster, string path, string patch)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(cluster.Url) };
-        using var request = new HttpRequestMessage(HttpMethod.Patch, path + "?fieldManager=kubectl-edit") { Content = new StringContent(patch, Encoding.UTF8) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/merge-patch+json");
-        using var response = await http.SendAsync(request);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 }

@@ -52,7 +52,7 @@ public class DatabaseCopyTests
         again.Error.ShouldContain("copy only into an empty database (nothing was copied)");
 
         var second = await repo.CommitAsync("second");
-        await using (var onward = await OnwardHost.StartAsync(dir.Path, yaml.Replace("database: sqlite:onward.db", $"database: \"{database.Url}\"", StringComparison.Ordinal)))
+        await using (var onward = await OnwardHost.StartAsync(dir.Path, database.Use(yaml)))
         {
             using var admin = new OnwardApi(onward.Config.Server.Listen, rootToken);
             var prod = await admin.DeploymentAsync(approved);
@@ -83,7 +83,7 @@ public class DatabaseCopyTests
         (migrate.Output + migrate.Error).ShouldNotContain("hunter2");
 
         await File.WriteAllTextAsync(dir.Combine("onward.yaml"), TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev")], [])
-            .Replace("database: sqlite:onward.db", $"database: \"{down}\"", StringComparison.Ordinal));
+            .Replace(TestConfig.SqliteDatabase, $"database: \"{down}\"", StringComparison.Ordinal));
         var serve = await OnwardCli.RunAsync(dir.Path, wait, "serve", "--config", "onward.yaml");
         serve.ExitCode.ShouldBe(1);
         serve.Error.ShouldContain("onward serve: PostgreSQL at postgres://onward@127.0.0.1:");

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Contracts.Audit;
+using Onward.Contracts.Deployments;
 using Onward.Contracts.Flags;
 using Onward.Contracts.Tokens;
 using Onward.Contracts.Webhooks;
@@ -24,10 +25,9 @@ public class PostgresServerTests
         var repo = await GitRepository.InitAsync(dir.Combine("shop"));
         await repo.BehaveAsync("ok");
         var first = await repo.CommitAsync("first");
-        var yaml = TestConfig.Yaml(Ports.Free(),
+        var yaml = database.Use(TestConfig.Yaml(Ports.Free(),
                 [TestConfig.AutoEnvironment("dev"), "prod: { target: { local: {} }, policy: { requires: [dev], approval: { required: 1, approvers: [release-managers] } } }"],
-                [SampleService.ServiceYaml("shop", repo.Path, poll: "1h")], "auth: { mode: tokens }\n" + TestConfig.Webhooks(Secret))
-            .Replace("database: sqlite:onward.db", $"database: \"{database.Url}\"", StringComparison.Ordinal);
+                [SampleService.ServiceYaml("shop", repo.Path, poll: "1h")], "auth: { mode: tokens }\n" + TestConfig.Webhooks(Secret)));
         await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
         File.Exists(dir.Combine("onward.db")).ShouldBeFalse("everything is in PostgreSQL");
         var root = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
@@ -92,5 +92,58 @@ public class PostgresServerTests
         audit.ShouldContain(e => e.Action == "freeze.set" && e.Message.Contains("audit on postgres", StringComparison.Ordinal));
         audit.ShouldContain(e => e.Actor == "alice" && e.DeploymentId == request.Id);
         (await admin.GetAsync<AuditEntryResponse[]>("api/v1/audit?limit=100")).ShouldContain(e => e.Action == "token.created");
+    }
+
+    /// <summary>
+    /// Connections cut under running steps (a failover, a network cut): each step fails, is tried again with the next
+    /// connection, and the pipeline ends as it would have: every commit built once, deployed once, the last one serving.
+    /// </summary>
+    [Fact]
+    public async Task Connections_lost_mid_step_are_retried_and_nothing_is_lost_or_done_twice()
+    {
+        await using var dir = new TempDirectory();
+        await using var database = await TestPostgres.CreateDatabaseAsync();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var first = await repo.CommitAsync("first");
+        var yaml = database.Use(TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"), TestConfig.AutoEnvironment("dev-2")],
+            [SampleService.ServiceYaml("shop", repo.Path, poll: "300ms")]));
+        await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+
+        var ended = 0;
+        using var stop = new CancellationTokenSource();
+        var cutting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                ended += await database.TerminateConnectionsAsync();
+                await Task.Delay(200);
+            }
+        });
+        var commits = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            commits.Add(await repo.CommitAsync($"change {i}"));
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
+        await stop.CancelAsync();
+        await cutting;
+
+        ended.ShouldBeGreaterThan(10, "connections were cut while the pipeline ran");
+        foreach (var environment in new[] { "dev", "dev-2" })
+        {
+            (await onward.Api.FinishedDeploymentAsync("shop", environment, commits[^1])).State.ShouldBe("Succeeded");
+            var address = (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == environment).Url!;
+            (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{commits[^1][..7]} in {environment}");
+        }
+        var deployments = await Eventually.WaitAsync(async () => await onward.Api.DeploymentsAsync("shop") is var all && all.All(d => DeploymentStates.IsTerminal(d.State)) ? all : null,
+            "every deployment to end");
+        deployments.GroupBy(d => (d.Release.Commit, d.Environment)).ShouldAllBe(g => g.Count() == 1, "no release deployed twice to one environment");
+        deployments.ShouldAllBe(d => d.Events.Count(e => e.Message.StartsWith("applying", StringComparison.Ordinal)) <= 1, "no deployment applied twice");
+        var releases = await onward.Api.ReleasesAsync("shop");
+        releases.Select(r => r.Commit).ShouldBeUnique("no commit built twice");
+        releases.Select(r => r.Commit).ShouldContain(commits[^1]);
+        releases.ShouldAllBe(r => r.State == "Built");
     }
 }

@@ -15,8 +15,7 @@ public class ReplicaTests
         var first = await repo.CommitAsync("first");
         var (portOne, portTwo) = (Ports.Free(), Ports.Free());
         var config = dir.Combine("onward.yaml");
-        await File.WriteAllTextAsync(config, TestConfig.Yaml(portOne, [TestConfig.AutoEnvironment("dev")], [SampleService.ServiceYaml("shop", repo.Path, poll: "500ms")])
-            .Replace("database: sqlite:onward.db", $"database: \"{database.Url}\"", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(config, database.Use(TestConfig.Yaml(portOne, [TestConfig.AutoEnvironment("dev")], [SampleService.ServiceYaml("shop", repo.Path, poll: "500ms")])));
         var one = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{portOne}/"), dir.Combine("one.log"));
         await using var two = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{portTwo}/"), dir.Combine("two.log"), "--listen", $"http://127.0.0.1:{portTwo}");
         try

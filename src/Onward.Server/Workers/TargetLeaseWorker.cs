@@ -1,0 +1,130 @@
+using Onward.Core.Configuration;
+using Onward.Core.Drift;
+using Onward.Core.Targets;
+using Onward.Integrations.Kubernetes;
+using Onward.Integrations.LocalProcesses;
+using Onward.Server.Hosting;
+
+namespace Onward.Server.Workers;
+
+/// <summary>
+/// Takes over the targets this server runs. With one server, as it starts and before jobs: it opens the stable ports
+/// of the local target and adopts every environment's current release, which kept running while no server ran it.
+/// With several replicas on PostgreSQL, every replica tries each second to take or renew the lease of each target
+/// (the local one, and one per Kubernetes cluster); a replica that gains the local lease takes over as above, one
+/// that gains a cluster's lease watches it (drift checks of its environments start at once), one that loses a
+/// cluster's lease closes its watches there. After a holder's death another replica takes over within about
+/// <see cref="ReplicaLeases.TargetLease"/>.
+/// </summary>
+public sealed class TargetLeaseWorker(
+    OnwardConfig config, LocalTarget local, TargetAdoption adoption, ReplicaLeases replicas, ClusterClients clusters, DriftSignals drift,
+    ILogger<TargetLeaseWorker> logger) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan Renew = TimeSpan.FromSeconds(1);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _holding = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!replicas.Shared)
+        {
+            await TakeOverLocalAsync(cancellationToken);
+            return;
+        }
+        var (gained, _) = await replicas.HoldAsync(cancellationToken);
+        await GainedAsync(gained, starting: true, cancellationToken);
+        if (replicas.NeedsLocalLease && !replicas.HoldsLocal)
+        {
+            await local.LearnPortsAsync(config, cancellationToken);
+        }
+        _holding = Task.Run(() => HoldAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _holding;
+        if (replicas.Shared)
+        {
+            await replicas.ReleaseAllAsync(cancellationToken);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task TakeOverLocalAsync(CancellationToken cancellationToken)
+    {
+        await local.OpenPortsAsync(config, cancellationToken);
+        await adoption.AdoptAllAsync(cancellationToken);
+    }
+
+    private async Task HoldAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Renew, stoppingToken);
+                var (gained, lost) = await replicas.HoldAsync(stoppingToken);
+                await GainedAsync(gained, starting: false, stoppingToken);
+                await LostAsync(lost);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Holding the targets' leases failed ({Reason}); trying again", e.Message);
+            }
+        }
+    }
+
+    private async Task GainedAsync(IReadOnlyList<string> leases, bool starting, CancellationToken cancellationToken)
+    {
+        foreach (var lease in leases)
+        {
+            var environments = replicas.EnvironmentsOf(lease);
+            if (lease == ReplicaLeases.Local)
+            {
+                if (!starting)
+                {
+                    logger.LogInformation("This replica ({Owner}) now runs the local environments; taking over their processes and stable ports", replicas.Owner);
+                }
+                await TakeOverLocalAsync(cancellationToken);
+                continue;
+            }
+            logger.LogInformation("This replica ({Owner}) now watches cluster {Cluster} and deploys to {Environments}",
+                replicas.Owner, ClusterOf(lease)?.ClusterName, string.Join(", ", environments));
+            foreach (var environment in environments)
+            {
+                foreach (var service in config.Services)
+                {
+                    drift.Suspect(service.Name, environment);
+                }
+            }
+        }
+    }
+
+    private async Task LostAsync(IReadOnlyList<string> leases)
+    {
+        foreach (var lease in leases)
+        {
+            if (lease == ReplicaLeases.Local)
+            {
+                logger.LogError("This replica ({Owner}) lost the local environments to another replica; it no longer deploys to them", replicas.Owner);
+                continue;
+            }
+            var cluster = ClusterOf(lease);
+            logger.LogWarning("This replica ({Owner}) lost cluster {Cluster} to another replica; it closes its watches there and no longer deploys to {Environments}",
+                replicas.Owner, cluster?.ClusterName, string.Join(", ", replicas.EnvironmentsOf(lease)));
+            if (cluster is not null)
+            {
+                await clusters.CloseWatchesAsync(cluster.ClusterKey);
+            }
+        }
+    }
+
+    private KubernetesTargetConfig? ClusterOf(string lease) =>
+        config.Environments.Select(e => e.Target.Kubernetes).FirstOrDefault(k => k is not null && ReplicaLeases.ClusterLease(k) == lease);
+}
