@@ -5,8 +5,8 @@ namespace Onward.Storage.Database;
 /// <summary>
 /// One writer's transaction: its statements run on <see cref="Connection"/> in <see cref="Transaction"/> (with SQLite,
 /// a savepoint of its own in a transaction writers share). <see cref="CommitAsync"/> returns once the work is
-/// committed to disk; disposing without committing undoes this writer's statements only. The connection stays usable
-/// for reads after the commit until the scope is disposed.
+/// committed to disk; disposing without committing undoes this writer's statements only. Whatever the writer wants to
+/// read back, it reads before committing: with SQLite, the connection belongs to the next writer from then on.
 /// </summary>
 public sealed class WriteScope(DbConnection connection, DbTransaction transaction, Func<bool, Task> end, Func<ValueTask>? release = null) : IAsyncDisposable
 {

@@ -27,6 +27,9 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
         var at = UnixTime.From(now);
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
+        // Two replicas adding deployments to one environment at once would each miss the other's: a promotion made
+        // twice, or two waiting deployments neither of which supersedes the other.
+        await TakeEnvironmentTurnAsync(connection, transaction, deployment.Service, deployment.Environment, cancellationToken);
         var promoted = deployment.Trigger == DeploymentTrigger.Promotion
             ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
                 $"SELECT id FROM deployments WHERE release_id = @ReleaseId AND environment = @Environment AND trigger_kind = {SqlNames.Of(DeploymentTrigger.Promotion)}",
@@ -34,7 +37,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             : null;
         if (DeploymentAdmission.IsRepeatedPromotion(deployment, promoted))
         {
-            return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @promoted", new { promoted }, cancellationToken))[0];
+            return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @promoted", new { promoted }, cancellationToken, transaction))[0];
         }
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO deployments (service, environment, release_id, state, reason, requested_by, trigger_kind, override_reason, created_at, updated_at, waiting, waiting_until)
@@ -72,9 +75,11 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             }
             await JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
         }
+        // Read in the transaction: with SQLite, the connection is other writers' once this one has committed.
+        var added = (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @id", new { id }, cancellationToken, transaction))[0];
         await write.CommitAsync(cancellationToken);
         jobs.Notify();
-        return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @id", new { id }, cancellationToken))[0];
+        return added;
     }
 
     public async Task<Deployment?> GetAsync(long id, CancellationToken cancellationToken)
@@ -136,12 +141,10 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             : "";
         if (transition.RequireEnvironmentFree && connection is Npgsql.NpgsqlConnection)
         {
-            // On PostgreSQL, transactions do not see each other's uncommitted changes: two deployments to one
-            // environment could each find it free. They take turns on a lock per service and environment instead, as
-            // SQLite's single writer makes them do.
-            await connection.ExecuteAsync(new CommandDefinition(
-                "SELECT pg_advisory_xact_lock(hashtext(service || '/' || environment)) FROM deployments WHERE id = @id",
-                new { id }, transaction, cancellationToken: cancellationToken));
+            // Two deployments to one environment could each find it free.
+            var (service, environment) = await connection.QuerySingleAsync<(string, string)>(new CommandDefinition(
+                "SELECT service, environment FROM deployments WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+            await TakeEnvironmentTurnAsync(connection, transaction, service, environment, cancellationToken);
         }
         var changed = await connection.ExecuteAsync(new CommandDefinition($"""
             UPDATE deployments SET
@@ -239,9 +242,10 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             "INSERT INTO deployment_events (deployment_id, at, state, actor, message) VALUES (@id, @at, @state, @actor, @message)",
             new { id, at, state = state.ToString(), actor, message }, transaction, cancellationToken: cancellationToken));
 
-    private static async Task<IReadOnlyList<Deployment>> QueryAsync(DbConnection connection, string sql, object parameters, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Deployment>> QueryAsync(
+        DbConnection connection, string sql, object parameters, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
-        var rows = await connection.QueryAsync<DeploymentRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<DeploymentRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToDeployment()).ToList();
     }
 
@@ -307,5 +311,19 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
         public string Actor { get; init; } = "";
 
         public string Message { get; init; } = "";
+    }
+
+    /// <summary>
+    /// On PostgreSQL, where transactions do not see each other's uncommitted rows, writers that decide on the
+    /// deployments of one service in one environment take turns on a lock of that pair until their transaction ends, as
+    /// SQLite's single writer makes them do; each statement after it sees what the previous holder committed.
+    /// </summary>
+    private static async Task TakeEnvironmentTurnAsync(DbConnection connection, DbTransaction transaction, string service, string environment, CancellationToken cancellationToken)
+    {
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext(@key))", new { key = $"{service}/{environment}" },
+                transaction, cancellationToken: cancellationToken));
+        }
     }
 }

@@ -26,6 +26,30 @@ public abstract class DeploymentStoreTests
         newer.State.ShouldBe(DeploymentState.Queued);
     }
 
+    /// <summary>Replicas adding deployments at the same moment: the last one waits, the others are superseded; a promotion is made once.</summary>
+    [Fact]
+    public async Task Deployments_added_at_once_to_one_environment_supersede_each_other_and_a_promotion_is_made_once()
+    {
+        await using var db = await StorageFixture.CreateAsync(Backend);
+        for (var round = 0; round < 5; round++)
+        {
+            var releases = new List<Onward.Core.Releases.Release>();
+            for (var i = 0; i < 4; i++)
+            {
+                releases.Add(await db.BuiltReleaseAsync("shop", $"{round}{i}aaaaa{round}{i}{i}"));
+            }
+            await Task.WhenAll(releases.Select(r => Task.Run(() => db.QueueAsync(r, "dev-1"))));
+            var promotions = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => db.Deployments.AddAsync(
+                new NewDeployment("shop", "prod", releases[0].Id, DeploymentState.Queued, null, "onward", DeploymentTrigger.Promotion, null), StorageFixture.Now, None))));
+
+            var queued = (await db.Deployments.ListAsync(new DeploymentQuery("shop", "dev-1", null, 100), None)).Where(d => d.State == DeploymentState.Queued).ToList();
+            queued.Count.ShouldBe(1, $"round {round}: one deployment waits, the others are superseded");
+            promotions.Select(p => p.Id).Distinct().ShouldHaveSingleItem($"round {round}: a release is promoted to an environment once");
+            await db.Deployments.TransitionAsync(queued[0].Id, new Transition(DeploymentState.Queued, DeploymentState.Cancelled, "onward", "next round"), StorageFixture.Now, None);
+            await db.Deployments.TransitionAsync(promotions[0].Id, new Transition(DeploymentState.Queued, DeploymentState.Cancelled, "onward", "next round"), StorageFixture.Now, None);
+        }
+    }
+
     [Fact]
     public async Task Only_one_deployment_per_service_and_environment_holds_it_at_a_time()
     {
