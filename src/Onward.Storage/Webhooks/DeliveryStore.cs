@@ -18,47 +18,47 @@ public sealed class DeliveryStore(OnwardDatabase database, JobQueue jobs) : IDel
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private readonly DeliveryIntake? _intake = database is PostgresDatabase postgres ? new DeliveryIntake(postgres) : null;
+
     public async Task<Delivery?> AddAsync(NewDelivery delivery, PushEvent? push, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var id = await write.Connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            INSERT INTO webhook_deliveries (provider, event, delivery_id, received_at, repository, ref, ref_kind, name, commit_sha, forced, action, reason, push)
-            VALUES (@Provider, @Event, @DeliveryId, @at, @Repository, @Ref, @RefKind, @Name, @Commit, @Forced, @Action, @Reason, @push)
-            ON CONFLICT (provider, delivery_id) DO NOTHING
-            RETURNING id
-            """,
-            new
-            {
-                delivery.Provider,
-                delivery.Event,
-                delivery.DeliveryId,
-                at = UnixTime.From(now),
-                delivery.Repository,
-                delivery.Ref,
-                RefKind = delivery.RefKind?.ToString(),
-                delivery.Name,
-                delivery.Commit,
-                Forced = delivery.Forced is { } forced ? (forced ? 1 : 0) : (int?)null,
-                Action = delivery.Action.ToString(),
-                delivery.Reason,
-                push = push is null ? null : JsonSerializer.Serialize(push, Json),
-            },
-            write.Transaction, cancellationToken: cancellationToken));
+        var build = delivery.Action == DeliveryAction.Build;
+        var row = new DeliveryIntake.Row(delivery.Provider, delivery.Event, delivery.DeliveryId, UnixTime.From(now), delivery.Repository, delivery.Ref,
+            delivery.RefKind?.ToString(), delivery.Name, delivery.Commit, delivery.Forced is { } forced ? (forced ? 1 : 0) : null,
+            delivery.Action.ToString(), delivery.Reason, push is null ? null : JsonSerializer.Serialize(push, Json), build);
+        var id = _intake is not null ? await _intake.AddAsync(row, cancellationToken) : await AddInTransactionAsync(row, now, cancellationToken);
         if (id is null)
         {
             return null;
         }
-        if (delivery.Action == DeliveryAction.Build)
-        {
-            await JobQueue.EnqueueAsync(write.Connection, write.Transaction, JobKind.Delivery, id.Value, now, cancellationToken);
-        }
-        await write.CommitAsync(cancellationToken);
-        if (delivery.Action == DeliveryAction.Build)
+        if (build)
         {
             jobs.Notify();
         }
         return new Delivery(id.Value, delivery.Provider, delivery.Event, delivery.DeliveryId, now, delivery.Repository, delivery.Ref,
             delivery.RefKind, delivery.Name, delivery.Commit, delivery.Forced, delivery.Action, delivery.Reason, null);
+    }
+
+    /// <summary>SQLite: the delivery and its job in a writer's turn, committed with the other writers' (group commit).</summary>
+    private async Task<long?> AddInTransactionAsync(DeliveryIntake.Row row, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var id = await write.Connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            INSERT INTO webhook_deliveries (provider, event, delivery_id, received_at, repository, ref, ref_kind, name, commit_sha, forced, action, reason, push)
+            VALUES (@Provider, @Event, @DeliveryId, @ReceivedAt, @Repository, @Ref, @RefKind, @Name, @Commit, @Forced, @Action, @Reason, @Push)
+            ON CONFLICT (provider, delivery_id) DO NOTHING
+            RETURNING id
+            """, row, write.Transaction, cancellationToken: cancellationToken));
+        if (id is null)
+        {
+            return null;
+        }
+        if (row.Build)
+        {
+            await JobQueue.EnqueueAsync(write.Connection, write.Transaction, JobKind.Delivery, id.Value, now, cancellationToken);
+        }
+        await write.CommitAsync(cancellationToken);
+        return id;
     }
 
     public async Task<Delivery?> GetAsync(long id, CancellationToken cancellationToken) =>
