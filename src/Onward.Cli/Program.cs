@@ -8,6 +8,7 @@ using Onward.Cli.Commands.Deployments;
 using Onward.Cli.Commands.Environments;
 using Onward.Cli.Commands.Flags;
 using Onward.Cli.Commands.Health;
+using Onward.Cli.Commands.Notifications;
 using Onward.Cli.Commands.Releases;
 using Onward.Cli.Commands.Serve;
 using Onward.Cli.Commands.Services;
@@ -37,6 +38,7 @@ root.Subcommands.Add(TokensCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(FlagsCommand.Create());
 root.Subcommands.Add(WebhooksCommand.Create());
+root.Subcommands.Add(NotificationsCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
 root.Subcommands.Add(DatabaseCommand.Create());
 

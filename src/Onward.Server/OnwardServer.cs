@@ -57,6 +57,10 @@ using Onward.Storage.Pipeline;
 using Onward.Storage.Releases;
 using Onward.Storage.Sources;
 using Onward.Storage.Webhooks;
+using Onward.Storage.Notifications;
+using Onward.Server.Api.Notifications;
+using Onward.Integrations.Notifications;
+using Onward.Core.Notifications;
 
 namespace Onward.Server;
 
@@ -147,6 +151,8 @@ public static class OnwardServer
         services.AddSingleton<IRefStateStore, RefStateStore>();
         services.AddSingleton<ILocalPortStore, LocalPortStore>();
         services.AddSingleton<IDeliveryStore, DeliveryStore>();
+        services.AddSingleton<INotificationStore, NotificationStore>();
+        services.AddSingleton(_ => new NotificationSender(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
         services.AddSingleton<ITokenStore, TokenStore>();
         services.AddSingleton<IApprovalStore, ApprovalStore>();
         services.AddSingleton<IFreezeStore, FreezeStore>();
@@ -197,6 +203,7 @@ public static class OnwardServer
         services.AddHostedService<ReplicaWakeWorker>();
         services.AddHostedService<SourceWorker>();
         services.AddHostedService<DriftWorker>();
+        services.AddHostedService<NotificationWorker>();
         services.AddHostedService<ExposureWorker>();
         services.AddSingleton<ChangeFingerprint>();
         services.AddRazorComponents();
@@ -225,6 +232,7 @@ public static class OnwardServer
         api.MapReleases();
         api.MapDeployments();
         api.MapWebhooks();
+        api.MapNotifications();
         api.MapApprovals();
         api.MapTokens();
         api.MapAudit();

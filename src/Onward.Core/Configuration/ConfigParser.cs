@@ -52,7 +52,7 @@ public static class ConfigParser
             return null;
         }
 
-        var keys = nodes.Keys(map, "", "server", "auth", "environments", "services", "webhooks", "registries");
+        var keys = nodes.Keys(map, "", "server", "auth", "environments", "services", "webhooks", "registries", "notifications");
         var servers = new ServerReader(nodes);
         var server = servers.ReadServer(keys.Get("server"));
         var auth = servers.ReadAuth(keys.Get("auth"), server);
@@ -79,7 +79,8 @@ public static class ConfigParser
         }
 
         new ConfigCrossChecks(nodes).Check(environments, services);
-        return new OnwardConfig(server, auth, environments, services) { WebhookSecrets = webhooks, Registries = registries };
+        var notifications = new NotificationsReader(nodes).Read(keys.Get("notifications"), environments.Select(e => e.Name).ToList(), services.Select(s => s.Name).ToList());
+        return new OnwardConfig(server, auth, environments, services) { WebhookSecrets = webhooks, Registries = registries, Notifications = notifications };
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ public sealed record OnwardConfig(
     /// <summary>Settings per registry host (<c>host</c> or <c>host:port</c>).</summary>
     public IReadOnlyList<RegistryConfig> Registries { get; init; } = [];
 
+    /// <summary>Where notifications go (<c>notifications</c>), by name.</summary>
+    public IReadOnlyList<NotificationConfig> Notifications { get; init; } = [];
+
     public EnvironmentConfig? FindEnvironment(string name) =>
         Environments.FirstOrDefault(e => e.Name == name);
 

@@ -10,9 +10,21 @@ public sealed class ServerReader(NodeReader nodes)
         var dataDir = ".onward";
         var workers = 16;
         var builds = 2;
+        Uri? publicUrl = null;
         if (node is not null && nodes.AsMapping(node, "server") is { } map)
         {
-            var keys = nodes.Keys(map, "server", "listen", "database", "dataDir", "workers", "builds");
+            var keys = nodes.Keys(map, "server", "listen", "database", "dataDir", "workers", "builds", "publicUrl");
+            if (nodes.Text(keys.Get("publicUrl"), "server.publicUrl") is { } p)
+            {
+                if (Uri.TryCreate(p.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                {
+                    publicUrl = uri;
+                }
+                else
+                {
+                    nodes.Problem(p, "server.publicUrl", $"'{p.Value}' is not an http(s) URL", "write where people reach Onward, like `https://onward.example.com`");
+                }
+            }
             if (nodes.Text(keys.Get("listen"), "server.listen") is { } l)
             {
                 if (Uri.TryCreate(l.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
@@ -66,7 +78,7 @@ public sealed class ServerReader(NodeReader nodes)
             database.StartsWith("sqlite:", StringComparison.Ordinal) ? "sqlite:" + Path.GetFullPath(database["sqlite:".Length..], nodes.BaseDirectory) : database,
             Path.GetFullPath(dataDir, nodes.BaseDirectory),
             workers)
-        { Builds = builds };
+        { Builds = builds, PublicUrl = publicUrl };
     }
 
     public AuthOptions ReadAuth(YamlNode? node, ServerOptions server)

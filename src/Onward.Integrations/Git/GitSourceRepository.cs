@@ -25,6 +25,10 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         await gate.WaitAsync(cancellationToken);
         try
         {
+            // Replicas on one host share the mirrors: one fetch at a time across processes too, since git refuses a
+            // second one on locked refs instead of waiting for it.
+            Directory.CreateDirectory(Path.Combine(dataDir, "mirrors"));
+            using var turn = await HostLock.TakeAsync(mirror + ".fetching", cancellationToken);
             if (!Directory.Exists(Path.Combine(mirror, "objects")))
             {
                 Directory.CreateDirectory(mirror);

@@ -265,5 +265,38 @@ public static class Migrations
                 until_at INTEGER NOT NULL
             );
             """),
+        new(14, "notifications outbox", """
+            CREATE TABLE notification_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                service TEXT,
+                environment TEXT,
+                version TEXT,
+                commit_sha TEXT,
+                deployment_id INTEGER,
+                release_id INTEGER,
+                actor TEXT NOT NULL,
+                message TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                fanned_out INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX ix_notification_events_fanned_out ON notification_events (fanned_out, id);
+            CREATE TABLE notification_deliveries (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id INTEGER NOT NULL REFERENCES notification_events (id),
+                sink TEXT NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL,
+                next_at INTEGER NOT NULL,
+                lease_owner TEXT,
+                lease_until INTEGER,
+                sent_at INTEGER,
+                last_status INTEGER,
+                last_error TEXT,
+                UNIQUE (event_id, sink)
+            );
+            CREATE INDEX ix_notification_deliveries_due ON notification_deliveries (state, next_at);
+            """),
     ];
 }

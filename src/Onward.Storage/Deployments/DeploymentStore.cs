@@ -5,6 +5,8 @@ using Onward.Core.Deployments;
 using Onward.Core.Pipeline;
 using Onward.Storage.Database;
 using Onward.Storage.Pipeline;
+using Onward.Core.Notifications;
+using Onward.Storage.Notifications;
 
 namespace Onward.Storage.Deployments;
 
@@ -65,8 +67,12 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
                 $"SELECT id, state FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ({SqlNames.In(DeploymentStates.Waiting)}) AND id < @id ORDER BY id",
                 new { deployment.Service, deployment.Environment, id }, transaction, cancellationToken: cancellationToken))).ToList()
             : [];
-        await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy,
-            DeploymentAdmission.FirstMessage(deployment, older.Select(o => o.Id).ToList()), cancellationToken);
+        var first = DeploymentAdmission.FirstMessage(deployment, older.Select(o => o.Id).ToList());
+        await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy, first, cancellationToken);
+        if (NotificationKinds.OfDeployment(null, deployment.State, null) is { } told)
+        {
+            await NotificationOutbox.AddForDeploymentAsync(connection, transaction, told, id, deployment.RequestedBy, deployment.Reason ?? first, at, cancellationToken);
+        }
         if (waits)
         {
             foreach (var (olderId, olderState) in older)
@@ -180,6 +186,11 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             return false;
         }
         await InsertEventAsync(connection, transaction, id, at, transition.To, transition.Actor, transition.Message, cancellationToken);
+        if (NotificationKinds.OfDeployment(transition.From, transition.To, transition.RestoreState) is { } told)
+        {
+            var why = told is NotificationKinds.Failed or NotificationKinds.Blocked ? transition.Reason ?? transition.Message : transition.Message;
+            await NotificationOutbox.AddForDeploymentAsync(connection, transaction, told, id, transition.Actor, why, at, cancellationToken);
+        }
         return true;
     }
 

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Onward.Core.Flags;
 using Onward.Storage.Database;
+using Onward.Core.Notifications;
+using Onward.Storage.Notifications;
 
 namespace Onward.Storage.Flags;
 
@@ -116,6 +118,7 @@ public sealed class FlagStore(OnwardDatabase database) : IFlagStore
     {
         var fields = EnvironmentFlags.Diff(change.Before, change.After).Select(d => d.Field);
         var what = change.Before is null ? "added" : change.After is null ? "removed" : $"changed ({string.Join(", ", fields)})";
+        var message = $"flag {change.Key} {what}" + (change.Comment is { Length: > 0 } comment ? $": {comment}" : "");
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO audit_events (at, actor, action, environment, message) VALUES (@at, @Actor, @action, @Environment, @message)
             """, new
@@ -124,8 +127,10 @@ public sealed class FlagStore(OnwardDatabase database) : IFlagStore
             change.Actor,
             action = "flag." + change.Source.Replace(' ', '-'),
             change.Environment,
-            message = $"flag {change.Key} {what}" + (change.Comment is { Length: > 0 } comment ? $": {comment}" : ""),
+            message,
         }, transaction, cancellationToken: cancellationToken));
+        await NotificationOutbox.AddForEnvironmentAsync(connection, transaction, NotificationKinds.FlagChanged, change.Environment, change.Actor,
+            $"{message} in {change.Environment}", UnixTime.From(change.At), cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO flag_changes (environment, flag_key, actor, at, comment, source, before_json, after_json, deployment_id)
             VALUES (@Environment, @Key, @Actor, @at, @Comment, @Source, @before, @after, @DeploymentId)

@@ -3,6 +3,8 @@ using Dapper;
 using Onward.Core.Freezes;
 using Onward.Storage.Audit;
 using Onward.Storage.Database;
+using Onward.Core.Notifications;
+using Onward.Storage.Notifications;
 
 namespace Onward.Storage.Freezes;
 
@@ -20,8 +22,10 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             INSERT INTO environment_freezes (environment, until_at, reason, set_by, set_at) VALUES (@environment, @until, @reason, @setBy, @now)
             RETURNING {Columns}
             """, new { environment, until = UnixTime.From(until), reason, setBy, now = UnixTime.From(now) }, write.Transaction, cancellationToken))[0];
-        await AuditRows.InsertAsync(write.Connection, write.Transaction, now, setBy, "freeze.set", environment,
-            $"{environment} frozen until {until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC: {reason}", cancellationToken);
+        var message = $"{environment} frozen until {until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC: {reason}";
+        await AuditRows.InsertAsync(write.Connection, write.Transaction, now, setBy, "freeze.set", environment, message, cancellationToken);
+        await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeStarted, environment, setBy, message,
+            UnixTime.From(now), cancellationToken);
         await write.CommitAsync(cancellationToken);
         return freeze;
     }
@@ -36,8 +40,10 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             """, new { environment, liftedBy, now = UnixTime.From(now) }, write.Transaction, cancellationToken);
         foreach (var freeze in lifted)
         {
-            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, liftedBy, "freeze.lifted", environment,
-                $"freeze of {environment} set by {freeze.SetBy} ({freeze.Reason}) lifted", cancellationToken);
+            var message = $"freeze of {environment} set by {freeze.SetBy} ({freeze.Reason}) lifted";
+            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, liftedBy, "freeze.lifted", environment, message, cancellationToken);
+            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeEnded, environment, liftedBy, message,
+                UnixTime.From(now), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
         return lifted;

@@ -5,6 +5,8 @@ using Onward.Core.Pipeline;
 using Onward.Core.Releases;
 using Onward.Storage.Database;
 using Onward.Storage.Pipeline;
+using Onward.Core.Notifications;
+using Onward.Storage.Notifications;
 
 namespace Onward.Storage.Releases;
 
@@ -123,9 +125,19 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         return await GetAsync(id.Value, cancellationToken);
     }
 
-    public Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
-        ExecuteAsync($"UPDATE releases SET state = {Failed}, failure = @failure, build_finished_at = @at WHERE id = @id AND state = {Building}",
-            new { id, failure, at = UnixTime.From(finishedAt) }, cancellationToken);
+    public async Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var at = UnixTime.From(finishedAt);
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE releases SET state = {Failed}, failure = @failure, build_finished_at = @at WHERE id = @id AND state = {Building}",
+            new { id, failure, at }, write.Transaction, cancellationToken: cancellationToken));
+        if (changed > 0)
+        {
+            await NotificationOutbox.AddForReleaseAsync(write.Connection, write.Transaction, NotificationKinds.BuildFailed, id, "onward", failure, at, cancellationToken);
+        }
+        await write.CommitAsync(cancellationToken);
+    }
 
     private async Task ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
     {

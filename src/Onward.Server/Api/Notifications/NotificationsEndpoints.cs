@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Contracts.Notifications;
+using Onward.Core.Access;
+using Onward.Core.Configuration;
+using Onward.Core.Notifications;
+using Onward.Server.Auth;
+
+namespace Onward.Server.Api.Notifications;
+
+public static class NotificationsEndpoints
+{
+    public static void MapNotifications(this IEndpointRouteBuilder api) =>
+        api.MapGet("/notifications/deliveries", ListAsync).RequireRole(Role.Viewer);
+
+    private static async Task<Results<Ok<NotificationDeliveryResponse[]>, ProblemHttpResult>> ListAsync(
+        INotificationStore store, OnwardConfig config, int? limit, long? before, string? sink, string? state, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(sink) && config.Notifications.All(n => n.Name != sink))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                detail: $"no notification named '{(sink.Length <= 40 ? sink : sink[..40] + "…")}'; onward.yaml names: {string.Join(", ", config.Notifications.Select(n => n.Name))}");
+        }
+        NotificationState? parsed = null;
+        if (!string.IsNullOrEmpty(state))
+        {
+            if (!Enum.TryParse<NotificationState>(state, ignoreCase: true, out var s) || !Enum.IsDefined(s) || int.TryParse(state, out _))
+            {
+                return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                    detail: $"unknown state '{(state.Length <= 40 ? state : state[..40] + "…")}'; use pending, sent or failed");
+            }
+            parsed = s;
+        }
+        var page = Paging.Limit(limit, 50, 1000);
+        var list = await store.ListAsync(page, before, string.IsNullOrEmpty(sink) ? null : sink, parsed, cancellationToken);
+        Paging.LinkNext(http, list.Count, page, "before", list.LastOrDefault()?.Id.ToString());
+        return TypedResults.Ok(list.Select(ToResponse).ToArray());
+    }
+
+    private static NotificationDeliveryResponse ToResponse(NotificationDelivery d) => new(
+        d.Id, d.Sink,
+        new NotificationEventResponse(d.Event.Id, d.Event.Kind, d.Event.Service, d.Event.Environment, d.Event.Version, d.Event.DeploymentId,
+            d.Event.ReleaseId, d.Event.Actor, d.Event.Message, d.Event.At),
+        d.State.ToString().ToLowerInvariant(), d.Attempts, d.CreatedAt, d.State == NotificationState.Pending ? d.NextAt : null, d.SentAt, d.LastStatus, d.LastError);
+}

@@ -1,0 +1,90 @@
+using Onward.Core.Configuration;
+using Onward.Core.Notifications;
+using Onward.Integrations.Notifications;
+using Onward.Server.Hosting;
+using Onward.Storage.Notifications;
+
+namespace Onward.Server.Workers;
+
+/// <summary>
+/// Sends what the outbox holds: every second (or sooner when a retry is due) it gives new events a delivery per sink
+/// that wants them, claims the deliveries due (a lease, so that one replica sends each), and sends them at once, apart
+/// from deployments and from each other, so that a slow or unreachable sink delays nothing else. A failed send is tried
+/// again with exponential backoff from the sink's <c>backoff</c> (30 s by default, capped at an hour) for up to a day;
+/// a 4xx answer (but 408 and 429) ends it at once with the answer recorded.
+/// </summary>
+public sealed class NotificationWorker(
+    OnwardConfig config, INotificationStore store, NotificationSender sender, ServerIdentity identity, TimeProvider time, ILogger<NotificationWorker> logger)
+    : BackgroundService
+{
+    private const int AtOnce = 16;
+    private static readonly TimeSpan Look = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
+    private readonly Dictionary<string, NotificationConfig> _sinks = config.Notifications.ToDictionary(n => n.Name, StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await store.FanOutAsync(e => _sinks.Values.Where(s => s.Wants(e.Kind, e.Service, e.Environment)).Select(s => s.Name), time.GetUtcNow(), stoppingToken);
+                var due = await store.ClaimAsync(identity.Name, time.GetUtcNow(), Lease, AtOnce, stoppingToken);
+                await Task.WhenAll(due.Select(d => SendAsync(d, stoppingToken)));
+                if (due.Count == AtOnce)
+                {
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Sending notifications failed ({Reason}); trying again", e.Message);
+            }
+            try
+            {
+                await Task.Delay(Look, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task SendAsync(NotificationDelivery delivery, CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        if (!_sinks.TryGetValue(delivery.Sink, out var sink))
+        {
+            await store.RecordAsync(delivery.Id, identity.Name, SendOutcome.Refused(0, $"`notifications.{delivery.Sink}` is no longer in onward.yaml"), now, null, stoppingToken);
+            return;
+        }
+        var outcome = await sender.SendAsync(sink, delivery, config.Server.LinkBase, stoppingToken);
+        now = time.GetUtcNow();
+        DateTimeOffset? retryAt = null;
+        if (outcome.Retry)
+        {
+            var wait = sink.Backoff * Math.Pow(2, Math.Min(delivery.Attempts, 20));
+            var next = now + (wait < LongestWait ? wait : LongestWait);
+            if (next - delivery.CreatedAt <= NotificationStore.GiveUpAfter)
+            {
+                retryAt = next;
+            }
+            else
+            {
+                outcome = outcome with { Error = $"gave up after {delivery.Attempts + 1} attempts over a day; last: {outcome.Error}" };
+            }
+        }
+        if (!outcome.Delivered)
+        {
+            logger.LogWarning("Notification {Delivery} ({Kind}) to {Sink} not sent (attempt {Attempt}): {Error}{Retry}",
+                delivery.Id, delivery.Event.Kind, delivery.Sink, delivery.Attempts + 1, outcome.Error, retryAt is null ? "; not tried again" : $"; trying again at {retryAt:HH:mm:ss}");
+        }
+        await store.RecordAsync(delivery.Id, identity.Name, outcome, now, retryAt, CancellationToken.None);
+    }
+}

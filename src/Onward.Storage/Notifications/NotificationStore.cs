@@ -1,0 +1,165 @@
+using Dapper;
+using Onward.Core.Notifications;
+using Onward.Storage.Database;
+
+namespace Onward.Storage.Notifications;
+
+public sealed class NotificationStore(OnwardDatabase database) : INotificationStore
+{
+    /// <summary>How long after its event a delivery is still tried: a day.</summary>
+    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(1);
+
+    private const string Columns = """
+        n.id AS Id, n.sink AS Sink, n.state AS State, n.attempts AS Attempts, n.created_at AS CreatedAt, n.next_at AS NextAt, n.sent_at AS SentAt,
+        n.last_status AS LastStatus, n.last_error AS LastError,
+        e.id AS EventId, e.kind AS Kind, e.service AS Service, e.environment AS Environment, e.version AS Version, e.commit_sha AS CommitSha,
+        e.deployment_id AS DeploymentId, e.release_id AS ReleaseId, e.actor AS Actor, e.message AS Message, e.at AS At
+        """;
+
+    private const string From = "FROM notification_deliveries n JOIN notification_events e ON e.id = n.event_id";
+
+    private const int FanOutAtOnce = 200;
+
+    public async Task<int> FanOutAsync(Func<NotificationEvent, IEnumerable<string>> sinks, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var events = (await write.Connection.QueryAsync<EventRow>(new CommandDefinition($"""
+            SELECT id AS EventId, kind AS Kind, service AS Service, environment AS Environment, version AS Version, commit_sha AS CommitSha,
+                   deployment_id AS DeploymentId, release_id AS ReleaseId, actor AS Actor, message AS Message, at AS At
+            FROM notification_events WHERE fanned_out = 0 ORDER BY id LIMIT {FanOutAtOnce}{database.SkipLocked}
+            """, transaction: write.Transaction, cancellationToken: cancellationToken))).ToList();
+        var at = UnixTime.From(now);
+        foreach (var row in events)
+        {
+            foreach (var sink in sinks(row.ToEvent()))
+            {
+                await write.Connection.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO notification_deliveries (event_id, sink, state, created_at, next_at) VALUES (@EventId, @sink, @state, @at, @at)
+                    ON CONFLICT (event_id, sink) DO NOTHING
+                    """, new { row.EventId, sink, state = NotificationState.Pending.ToString(), at }, write.Transaction, cancellationToken: cancellationToken));
+            }
+            await write.Connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE notification_events SET fanned_out = 1 WHERE id = @EventId", new { row.EventId }, write.Transaction, cancellationToken: cancellationToken));
+        }
+        await write.CommitAsync(cancellationToken);
+        return events.Count;
+    }
+
+    public async Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var at = UnixTime.From(now);
+        var ids = (await write.Connection.QueryAsync<long>(new CommandDefinition($"""
+            UPDATE notification_deliveries SET lease_owner = @owner, lease_until = @until
+            WHERE id IN (
+                SELECT id FROM notification_deliveries
+                WHERE state = @pending AND next_at <= @at AND (lease_until IS NULL OR lease_until < @at)
+                ORDER BY next_at, id LIMIT @max{database.SkipLocked})
+            RETURNING id
+            """, new { owner, until = UnixTime.From(now + lease), at, max, pending = NotificationState.Pending.ToString() },
+            write.Transaction, cancellationToken: cancellationToken))).ToList();
+        // This owner's lease of this moment marks what it has just claimed.
+        var claimed = ids.Count == 0 ? [] : await QueryAsync(write, $"SELECT {Columns} {From} WHERE n.lease_owner = @owner AND n.lease_until = @until ORDER BY n.id",
+            new { owner, until = UnixTime.From(now + lease) }, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return claimed;
+    }
+
+    public async Task RecordAsync(long id, string owner, SendOutcome outcome, DateTimeOffset now, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    {
+        var state = outcome.Delivered ? NotificationState.Sent : retryAt is null ? NotificationState.Failed : NotificationState.Pending;
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.Connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE notification_deliveries SET state = @state, attempts = attempts + 1, last_status = @Status, last_error = @Error,
+                sent_at = @sent, next_at = COALESCE(@retry, next_at), lease_owner = NULL, lease_until = NULL
+            WHERE id = @id AND lease_owner = @owner
+            """, new
+        {
+            id,
+            owner,
+            state = state.ToString(),
+            outcome.Status,
+            Error = outcome.Error is { Length: > 500 } error ? error[..500] : outcome.Error,
+            sent = outcome.Delivered ? UnixTime.From(now) : (long?)null,
+            retry = UnixTime.From(retryAt),
+        }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<NotificationDelivery>> ListAsync(int limit, long? before, string? sink, NotificationState? state, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<DeliveryRow>(new CommandDefinition($"""
+            SELECT {Columns} {From}
+            WHERE (@before IS NULL OR n.id < @before) AND (@sink IS NULL OR n.sink = @sink) AND (@state IS NULL OR n.state = @state)
+            ORDER BY n.id DESC LIMIT @limit
+            """, new { limit, before, sink, state = state?.ToString() }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToDelivery()).ToList();
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var next = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MIN(next_at) FROM notification_deliveries WHERE state = @pending", new { pending = NotificationState.Pending.ToString() },
+            cancellationToken: cancellationToken));
+        return next is null ? null : UnixTime.To(next.Value);
+    }
+
+    private static async Task<IReadOnlyList<NotificationDelivery>> QueryAsync(WriteScope write, string sql, object parameters, CancellationToken cancellationToken) =>
+        (await write.Connection.QueryAsync<DeliveryRow>(new CommandDefinition(sql, parameters, write.Transaction, cancellationToken: cancellationToken)))
+            .Select(r => r.ToDelivery()).ToList();
+
+    private class EventRow
+    {
+        public long EventId { get; init; }
+
+        public string Kind { get; init; } = "";
+
+        public string? Service { get; init; }
+
+        public string? Environment { get; init; }
+
+        public string? Version { get; init; }
+
+        public string? CommitSha { get; init; }
+
+        public long? DeploymentId { get; init; }
+
+        public long? ReleaseId { get; init; }
+
+        public string Actor { get; init; } = "";
+
+        public string Message { get; init; } = "";
+
+        public long At { get; init; }
+
+        public NotificationEvent ToEvent() =>
+            new(EventId, Kind, Service, Environment, Version, CommitSha, DeploymentId, ReleaseId, Actor, Message, UnixTime.To(At));
+    }
+
+    private sealed class DeliveryRow : EventRow
+    {
+        public long Id { get; init; }
+
+        public string Sink { get; init; } = "";
+
+        public string State { get; init; } = "";
+
+        public long Attempts { get; init; }
+
+        public long CreatedAt { get; init; }
+
+        public long NextAt { get; init; }
+
+        public long? SentAt { get; init; }
+
+        public long? LastStatus { get; init; }
+
+        public string? LastError { get; init; }
+
+        public NotificationDelivery ToDelivery() =>
+            new(Id, ToEvent(), Sink, Enum.Parse<NotificationState>(State), (int)Attempts, UnixTime.To(CreatedAt), UnixTime.To(NextAt),
+                UnixTime.To(SentAt), (int?)LastStatus, LastError);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using Onward.Contracts.Environments;
+using Onward.Contracts.Notifications;
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Insight;
+
+/// <summary>Issue 16.1: notifications through the outbox, to a Slack-compatible sink and to signed webhooks, with retries and refusals.</summary>
+public class NotificationTests
+{
+    private const string Secret = "the hook secret";
+
+    [Fact]
+    public async Task Events_reach_each_sink_that_wants_them_signed_retried_on_5xx_refused_on_4xx_and_a_down_sink_delays_nothing()
+    {
+        await using var dir = new TempDirectory();
+        await using var hooks = await HookReceiver.StartAsync();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var first = await repo.CommitAsync("first");
+        hooks.Answer("/ops", 503, 503);
+        hooks.Answer("/strict", 400);
+        var port = Ports.Free();
+        var yaml = TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")],
+            [SampleService.ServiceYaml("shop", repo.Path, poll: "1h")], $$"""
+            notifications:
+              chat: { slack: { url: "{{hooks.Url("/slack")}}" } }
+              ops: { webhook: { url: "{{hooks.Url("/ops")}}", secret: "{{Secret}}" }, environments: [prod], backoff: 200ms }
+              strict: { webhook: { url: "{{hooks.Url("/strict")}}", secret: other }, events: [deployment.succeeded] }
+              down: { webhook: { url: "http://127.0.0.1:{{Ports.Free()}}/nobody", secret: other }, events: [deployment.succeeded], backoff: 100ms }
+            """);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
+
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+        var verified = await Eventually.WaitAsync(() => Task.FromResult(hooks.At("/slack").FirstOrDefault()), "the chat message of dev's deployment");
+        var text = verified.Json["text"]!.GetValue<string>();
+        text.ShouldStartWith($"✅ shop {first[..7]} verified in dev (by onward)");
+        text.ShouldEndWith($"http://127.0.0.1:{port}/deployments/1");
+        hooks.At("/ops").ShouldBeEmpty("ops wants prod only");
+
+        using (var freeze = await onward.Api.Http.PostAsJsonAsync("api/v1/environments/prod/freeze", new FreezeRequestBody("2h", "release train")))
+        {
+            freeze.StatusCode.ShouldBe(HttpStatusCode.OK, await freeze.Content.ReadAsStringAsync());
+        }
+        var frozen = await Eventually.WaitAsync(() => Task.FromResult(hooks.At("/ops").Count >= 3 ? hooks.At("/ops") : null), "the freeze to reach ops, after two 503s");
+        frozen.Select(r => r.Json["id"]!.GetValue<long>()).Distinct().ShouldHaveSingleItem("the same event each attempt");
+        var sent = frozen[^1];
+        sent.Headers["X-Onward-Event"].ShouldBe("freeze.started");
+        sent.Headers["X-Onward-Signature-256"].ShouldBe("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), sent.Body)));
+        sent.Json["type"]!.GetValue<string>().ShouldBe("freeze.started");
+        sent.Json["environment"]!.GetValue<string>().ShouldBe("prod");
+        sent.Json["actor"]!.GetValue<string>().ShouldBe("anonymous");
+        sent.Json["message"]!.GetValue<string>().ShouldContain("release train");
+        (frozen[1].At - frozen[0].At).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(150), "backoff between attempts");
+
+        (await onward.Api.Http.DeleteAsync("api/v1/environments/prod/freeze")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (status, problem, _) = await onward.Api.RequestAsync("shop", "prod", first[..7]);
+        status.ShouldBe(HttpStatusCode.Accepted, problem?.Detail);
+        (await onward.Api.FinishedDeploymentAsync("shop", "prod", first)).State.ShouldBe("Succeeded");
+        await Eventually.WaitAsync(() => Task.FromResult(hooks.At("/ops").Any(r => r.Json["type"]!.GetValue<string>() == "deployment.succeeded")),
+            "prod's deployment to reach ops");
+
+        NotificationDeliveryResponse[] deliveries = [];
+        try
+        {
+            await Eventually.WaitAsync(async () => (deliveries = await onward.Api.GetAsync<NotificationDeliveryResponse[]>("api/v1/notifications/deliveries?limit=100"))
+                is var all && all.Any(d => d.Sink == "down" && d.Attempts >= 2) && all.Count(d => d.Sink == "strict" && d.State != "pending") == 2, "the deliveries to settle");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + ": " + string.Join("; ", deliveries.Select(d => $"{d.Sink} {d.Event.Type} {d.State} ({d.Attempts}) {d.LastError}")), e);
+        }
+        var opsFreeze = deliveries.Single(d => d.Sink == "ops" && d.Event.Type == "freeze.started");
+        (opsFreeze.State, opsFreeze.Attempts, opsFreeze.LastStatus).ShouldBe(("sent", 3, 200));
+        deliveries.Where(d => d.Sink == "ops").Select(d => d.Event.Type).ShouldBe(["deployment.succeeded", "freeze.ended", "freeze.started"], ignoreOrder: true);
+        var refused = deliveries.Single(d => d.Sink == "strict" && d.State == "failed");
+        (refused.Attempts, refused.LastStatus).ShouldBe((1, 400));
+        deliveries.Single(d => d.Sink == "strict" && d.State == "sent").Event.Environment.ShouldBe("prod", "the next event is sent: a refusal ends one delivery, not the sink");
+        refused.LastError!.ShouldContain("not tried again");
+        var down = deliveries.First(d => d.Sink == "down");
+        down.State.ShouldBe("pending");
+        down.LastError!.ShouldStartWith("could not reach 127.0.0.1");
+        deliveries.Where(d => d.Sink == "chat").Select(d => d.Event.Type).ShouldBe(
+            ["deployment.succeeded", "freeze.started", "freeze.ended", "deployment.succeeded"], ignoreOrder: true);
+        var raw = await onward.Api.Http.GetStringAsync("api/v1/notifications/deliveries?limit=100");
+        raw.ShouldNotContain(Secret);
+        raw.ShouldNotContain("/slack");
+        (await onward.Api.Http.GetAsync("api/v1/notifications/deliveries?state=lost")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var cli = await OnwardCli.RunAsync(null, "notifications", "deliveries", "--sink", "ops", "--server", onward.Config.Server.Listen.ToString());
+        cli.ExitCode.ShouldBe(0, cli.Error);
+        cli.Output.ShouldContain("freeze.started");
+        cli.Output.ShouldContain("sent");
+    }
+}
