@@ -61,6 +61,8 @@ using Onward.Storage.Notifications;
 using Onward.Server.Api.Notifications;
 using Onward.Integrations.Notifications;
 using Onward.Core.Notifications;
+using Onward.Storage.Insight;
+using Onward.Server.Api.Insight;
 
 namespace Onward.Server;
 
@@ -152,6 +154,7 @@ public static class OnwardServer
         services.AddSingleton<ILocalPortStore, LocalPortStore>();
         services.AddSingleton<IDeliveryStore, DeliveryStore>();
         services.AddSingleton<INotificationStore, NotificationStore>();
+        services.AddSingleton<InsightQueries>();
         services.AddSingleton(_ => new NotificationSender(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
         services.AddSingleton<ITokenStore, TokenStore>();
         services.AddSingleton<IApprovalStore, ApprovalStore>();
@@ -224,6 +227,7 @@ public static class OnwardServer
         app.MapHealth();
         app.MapWebhookReceivers();
         app.MapOfrep();
+        app.MapMetrics();
         app.MapUi();
         var api = app.MapGroup("/api/v1");
         api.WithMetadata(new RequestSizeLimitAttribute(FieldLimits.ApiBody));

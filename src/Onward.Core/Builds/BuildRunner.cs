@@ -3,6 +3,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Deployments;
 using Onward.Core.Pipeline;
 using Onward.Core.Releases;
+using Onward.Core.Insight;
 
 namespace Onward.Core.Builds;
 
@@ -72,12 +73,14 @@ public sealed class BuildRunner(
         {
             case StepResult.Succeeded:
                 await releases.MarkBuiltAsync(release.Id, progress.Result ?? new BuildResult(null, null, null), time.GetUtcNow(), cancellationToken);
+                Measure(release, "built");
                 logger.LogInformation("Built {Service} {Version} ({Commit})", release.Service, release.Version, release.Commit);
                 await DeliverAsync(release, cancellationToken);
                 return result;
             case StepResult.Failed failed:
                 var failure = failed.Diagnosis is null ? failed.Reason : failed.Reason + Environment.NewLine + failed.Diagnosis;
                 await releases.MarkBuildFailedAsync(release.Id, failure, time.GetUtcNow(), cancellationToken);
+                Measure(release, "failed");
                 logger.LogWarning("Build of {Service} {Version} failed: {Reason}", release.Service, release.Version, failed.Reason);
                 return result;
             default:
@@ -109,5 +112,13 @@ public sealed class BuildRunner(
         await Task.WhenAll(targets.Select(environment => requests.RequestAsync(
             new DeploymentRequest(release.Service, environment.Name, release.Version, null, "continuous delivery of a new build", null, Actors.Onward, DeploymentTrigger.Auto),
             cancellationToken)));
+    }
+
+    private void Measure(Release release, string outcome)
+    {
+        if (release.BuildStartedAt is { } started)
+        {
+            OnwardMetrics.BuildSeconds.WithLabels(release.Service, outcome).Observe((time.GetUtcNow() - started).TotalSeconds);
+        }
     }
 }

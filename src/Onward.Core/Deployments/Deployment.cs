@@ -31,4 +31,7 @@ public sealed record Deployment(
 
     /// <summary>When the wait ends: the freeze's end, or when an approval request expires.</summary>
     public DateTimeOffset? WaitingUntil { get; init; }
+
+    /// <summary>When it started to apply; null until then.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 }

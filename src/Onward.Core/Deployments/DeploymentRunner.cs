@@ -7,6 +7,8 @@ using Onward.Core.Pipeline;
 using Onward.Core.Promotions;
 using Onward.Core.Releases;
 using Onward.Core.Targets;
+using Onward.Core.Insight;
+using Onward.Core.Sources;
 
 namespace Onward.Core.Deployments;
 
@@ -24,7 +26,8 @@ public sealed class DeploymentRunner(
     IEnumerable<IDeploymentTarget> targets,
     TimeProvider time,
     ILogger<DeploymentRunner> logger,
-    ReleaseFlags? flags = null)
+    ReleaseFlags? flags = null,
+    ISourceRepository? source = null)
 {
     private static readonly TimeSpan WaitForEnvironment = TimeSpan.FromMilliseconds(200);
 
@@ -124,6 +127,7 @@ public sealed class DeploymentRunner(
                 {
                     logger.LogInformation("Deployment {Id}: {Service} {Version} succeeded in {Environment}",
                         deployment.Id, deployment.Service, deployment.Version, deployment.Environment);
+                    await MeasureAsync(deployment, "succeeded", cancellationToken);
                     return await PromoteAsync(deployment with { State = DeploymentState.Succeeded }, verified, cancellationToken);
                 }
                 return verified;
@@ -288,6 +292,7 @@ public sealed class DeploymentRunner(
             {
                 logger.LogWarning("Deployment {Id}: {Service} {Version} failed in {Environment}: {Reason}; restoring {Previous}",
                     deployment.Id, deployment.Service, deployment.Version, deployment.Environment, failed.Reason, previous.Release.Version);
+                await MeasureAsync(deployment, "failed", cancellationToken);
             }
             return StepResult.Wait(TimeSpan.Zero);
         }
@@ -303,6 +308,7 @@ public sealed class DeploymentRunner(
         {
             logger.LogWarning("Deployment {Id}: {Service} {Version} failed in {Environment}: {Reason}",
                 deployment.Id, deployment.Service, deployment.Version, deployment.Environment, failed.Reason);
+            await MeasureAsync(deployment, "failed", cancellationToken);
         }
         return failure;
     }
@@ -342,6 +348,29 @@ public sealed class DeploymentRunner(
                 return StepResult.Done();
             default:
                 return verified;
+        }
+    }
+
+    /// <summary>How long the deployment took, and for a verified one how long since its commit; never a reason to fail it.</summary>
+    private async Task MeasureAsync(Deployment deployment, string outcome, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        OnwardMetrics.DeploymentSeconds.WithLabels(deployment.Service, deployment.Environment, outcome)
+            .Observe((now - (deployment.StartedAt ?? deployment.CreatedAt)).TotalSeconds);
+        if (outcome != "succeeded" || source is null)
+        {
+            return;
+        }
+        try
+        {
+            if ((await source.CommitsAsync(deployment.Service, null, deployment.Commit, 1, cancellationToken)).FirstOrDefault() is { } commit)
+            {
+                OnwardMetrics.CommitToVerifiedSeconds.WithLabels(deployment.Service, deployment.Environment).Observe(Math.Max(0, (now - commit.CommittedAt).TotalSeconds));
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug("The commit time of {Service} {Commit} is unknown: {Error}", deployment.Service, deployment.Commit, e.Message);
         }
     }
 }

@@ -15,6 +15,12 @@ public interface ISourceRepository
     /// <summary>A text file at a commit of the service's mirror (up to <paramref name="mostBytes"/>); null when the commit has no such file.</summary>
     Task<string?> ReadFileAsync(string service, string commit, string path, int mostBytes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The commits reachable from <paramref name="to"/> but not from <paramref name="notIn"/> (all its history when
+    /// null), newest first, at most <paramref name="most"/>; empty when the mirror lacks either.
+    /// </summary>
+    Task<IReadOnlyList<CommitInfo>> CommitsAsync(string service, string? notIn, string to, int most, CancellationToken cancellationToken);
+
     /// <summary>The first line of each commit's message, for the commits the mirror has (others are left out).</summary>
     Task<IReadOnlyDictionary<string, string>> SubjectsAsync(string service, IReadOnlyCollection<string> commits, CancellationToken cancellationToken);
 }

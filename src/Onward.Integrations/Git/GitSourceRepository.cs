@@ -88,6 +88,29 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         return result.Ok ? result.Output.Trim() : null;
     }
 
+    public async Task<IReadOnlyList<CommitInfo>> CommitsAsync(string service, string? notIn, string to, int most, CancellationToken cancellationToken)
+    {
+        var mirror = MirrorPath(service);
+        if (!Directory.Exists(mirror) || !IsObjectId(to) || (notIn is not null && !IsObjectId(notIn)))
+        {
+            return [];
+        }
+        // NUL-separated fields, one commit per line: the subject may hold any other character.
+        var result = await GitCli.RunAsync(mirror,
+            ["log", $"--max-count={most}", "--format=%H%x00%ct%x00%s", "--end-of-options", .. notIn is null ? new[] { to } : [to, "^" + notIn]], cancellationToken);
+        if (!result.Ok)
+        {
+            return [];
+        }
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\0'))
+            .Where(fields => fields.Length == 3)
+            .Select(fields => new CommitInfo(fields[0], DateTimeOffset.FromUnixTimeSeconds(long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture)), fields[2]))
+            .ToList();
+    }
+
+    private static bool IsObjectId(string text) => text.Length is >= 4 and <= 64 && text.All(char.IsAsciiHexDigit);
+
     public async Task<string?> ReadFileAsync(string service, string commit, string path, int mostBytes, CancellationToken cancellationToken)
     {
         var mirror = MirrorPath(service);

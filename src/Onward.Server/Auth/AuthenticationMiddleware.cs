@@ -5,7 +5,7 @@ using Onward.Core.Pipeline;
 namespace Onward.Server.Auth;
 
 /// <summary>
-/// Establishes the caller of every <c>/api</c> request from its <c>Authorization: Bearer</c> token. A request without
+/// Establishes the caller of every <c>/api</c> (and <c>/metrics</c>) request from its <c>Authorization: Bearer</c> token. A request without
 /// a token stays anonymous (the endpoints answer 401), except with <c>auth.mode: none</c> (accepted only on a loopback
 /// address), where it is an anonymous admin. A token that is unknown or revoked is refused in either mode rather than
 /// silently ignored. Webhook routes are not under <c>/api</c> and check their own signatures.
@@ -16,7 +16,8 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig 
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            && !context.Request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;

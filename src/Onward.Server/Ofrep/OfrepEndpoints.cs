@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Flags;
+using Onward.Core.Insight;
 
 namespace Onward.Server.Ofrep;
 
@@ -135,6 +136,7 @@ public static class OfrepEndpoints
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
         var flag = flags.Find(key);
         var resolution = FlagEvaluator.Evaluate(flag, key, context!, time.GetUtcNow().ToUnixTimeSeconds());
+        OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc();
         if (flag is not null)
         {
             exposures.Record(environment, flag, resolution, context!);
@@ -171,6 +173,7 @@ public static class OfrepEndpoints
         }
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
+        OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc(flags.Flags.Count);
         var buffer = new ArrayBufferWriter<byte>(4096);
         await using (var writer = new Utf8JsonWriter(buffer))
         {

@@ -109,5 +109,6 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenS
 
     /// <summary>Everything but the API, OFREP, webhooks and health is the UI.</summary>
     private static bool IsUi(PathString path) =>
-        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/hooks") && !path.StartsWithSegments("/healthz") && !path.StartsWithSegments("/flags");
+        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/hooks") && !path.StartsWithSegments("/healthz") && !path.StartsWithSegments("/flags")
+        && !path.StartsWithSegments("/metrics");
 }

@@ -5,6 +5,7 @@ using Onward.Contracts.Webhooks;
 using Onward.Core.Configuration;
 using Onward.Core.Webhooks;
 using Onward.Integrations.GitProviders;
+using Onward.Core.Insight;
 
 namespace Onward.Server.Webhooks;
 
@@ -123,6 +124,7 @@ public static class WebhookReceiver
         IDeliveryStore store, TimeProvider time, NewDelivery delivery, PushEvent? push, int status, CancellationToken cancellationToken)
     {
         var recorded = await store.AddAsync(delivery, push, time.GetUtcNow(), cancellationToken);
+        OnwardMetrics.WebhookDeliveries.WithLabels(delivery.Provider, recorded is null ? "duplicate" : delivery.Action.ToString().ToLowerInvariant()).Inc();
         if (recorded is null)
         {
             return TypedResults.Ok(new WebhookAnswer(null, true, null, $"delivery {delivery.DeliveryId} was received before; nothing is done twice"));

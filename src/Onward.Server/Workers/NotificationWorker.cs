@@ -3,6 +3,7 @@ using Onward.Core.Notifications;
 using Onward.Integrations.Notifications;
 using Onward.Server.Hosting;
 using Onward.Storage.Notifications;
+using Onward.Core.Insight;
 
 namespace Onward.Server.Workers;
 
@@ -86,5 +87,6 @@ public sealed class NotificationWorker(
                 delivery.Id, delivery.Event.Kind, delivery.Sink, delivery.Attempts + 1, outcome.Error, retryAt is null ? "; not tried again" : $"; trying again at {retryAt:HH:mm:ss}");
         }
         await store.RecordAsync(delivery.Id, identity.Name, outcome, now, retryAt, CancellationToken.None);
+        OnwardMetrics.NotificationAttempts.WithLabels(delivery.Sink, outcome.Delivered ? "sent" : retryAt is not null ? "retry" : "failed").Inc();
     }
 }

@@ -298,5 +298,10 @@ public static class Migrations
             );
             CREATE INDEX ix_notification_deliveries_due ON notification_deliveries (state, next_at);
             """),
+        new(15, "deployment start times", """
+            ALTER TABLE deployments ADD COLUMN started_at INTEGER;
+            UPDATE deployments SET started_at = (
+                SELECT MIN(e.at) FROM deployment_events e WHERE e.deployment_id = deployments.id AND e.state = 'Applying');
+            """),
     ];
 }

@@ -17,7 +17,8 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
         r.commit_sha AS CommitSha, d.state AS State, d.reason AS Reason, d.requested_by AS RequestedBy,
         d.trigger_kind AS TriggerKind, d.override_reason AS OverrideReason, d.created_at AS CreatedAt,
         d.updated_at AS UpdatedAt, d.previous_deployment_id AS PreviousDeploymentId, d.verify_deadline AS VerifyDeadline,
-        d.diagnosis AS Diagnosis, d.restore_state AS RestoreState, d.waiting AS Waiting, d.waiting_until AS WaitingUntil
+        d.diagnosis AS Diagnosis, d.restore_state AS RestoreState, d.waiting AS Waiting, d.waiting_until AS WaitingUntil,
+        d.started_at AS StartedAt
         """;
 
     private const string From = "FROM deployments d JOIN releases r ON r.id = d.release_id";
@@ -157,6 +158,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
                 state = @To,
                 updated_at = @at,
                 succeeded_at = CASE WHEN @To = {SqlNames.Of(DeploymentState.Succeeded)} THEN @at ELSE succeeded_at END,
+                started_at = CASE WHEN @To = {SqlNames.Of(DeploymentState.Applying)} THEN COALESCE(started_at, @at) ELSE started_at END,
                 reason = COALESCE(@Reason, reason),
                 diagnosis = COALESCE(@Diagnosis, diagnosis),
                 verify_deadline = COALESCE(@VerifyDeadline, verify_deadline),
@@ -300,6 +302,8 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
 
         public long? WaitingUntil { get; init; }
 
+        public long? StartedAt { get; init; }
+
         public Deployment ToDeployment() => new(
             Id, Service, Environment, ReleaseId, Version, CommitSha, Enum.Parse<DeploymentState>(State), Reason, RequestedBy,
             Enum.Parse<DeploymentTrigger>(TriggerKind), OverrideReason, UnixTime.To(CreatedAt), UnixTime.To(UpdatedAt),
@@ -308,6 +312,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             RestoreState = RestoreState is null ? null : Enum.Parse<Core.Deployments.RestoreState>(RestoreState, ignoreCase: true),
             Waiting = Waiting,
             WaitingUntil = UnixTime.To(WaitingUntil),
+            StartedAt = UnixTime.To(StartedAt),
         };
     }
 

@@ -131,6 +131,10 @@ public class ProductionTests
             a => a.By.ShouldBe("bob"), a => a.Decision.ShouldBe("approved"), a => a.Comment.ShouldBe("checked the dashboards"));
         prod.Events.ShouldContain(e => e.Actor == "bob" && e.State == "Queued" && e.Message == "approved by bob (1 of 1): checked the dashboards");
         (await team["vera"].GetAsync<PendingApprovalResponse[]>("api/v1/approvals?state=pending")).ShouldBeEmpty();
+
+        using var anonymous = new HttpClient { BaseAddress = team.Server };
+        (await anonymous.GetAsync("metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "metrics need a token, as the API does");
+        (await team["vera"].Http.GetStringAsync("metrics")).ShouldContain("onward_deployments_total{service=\"shop\",environment=\"prod\",trigger=\"manual\",outcome=\"succeeded\"} 1");
     }
 
     [Fact]

@@ -62,6 +62,15 @@ public sealed class FakeSourceRepository : ISourceRepository
             : new Ancestry(AncestryRelation.Unrelated, null));
     }
 
+    /// <summary>The fake's commits have no dates: each says the start of the Unix epoch.</summary>
+    public Task<IReadOnlyList<CommitInfo>> CommitsAsync(string service, string? notIn, string to, int most, CancellationToken cancellationToken)
+    {
+        var excluded = notIn is null ? [] : Line(notIn).ToHashSet(StringComparer.Ordinal);
+        return Task.FromResult<IReadOnlyList<CommitInfo>>(_parents.ContainsKey(to)
+            ? Line(to).TakeWhile(c => !excluded.Contains(c)).Take(most).Select(c => new CommitInfo(c, DateTimeOffset.UnixEpoch, $"commit {c[..7]}")).ToList()
+            : []);
+    }
+
     private List<string> Line(string commit)
     {
         var line = new List<string>();
