@@ -5,6 +5,7 @@ using Onward.Cli.Commands.Audit;
 using Onward.Cli.Commands.Database;
 using Onward.Cli.Commands.Demo;
 using Onward.Cli.Commands.Deployments;
+using Onward.Cli.Commands.Dora;
 using Onward.Cli.Commands.Environments;
 using Onward.Cli.Commands.Flags;
 using Onward.Cli.Commands.Health;
@@ -39,6 +40,7 @@ root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(FlagsCommand.Create());
 root.Subcommands.Add(WebhooksCommand.Create());
 root.Subcommands.Add(NotificationsCommand.Create());
+root.Subcommands.Add(DoraCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
 root.Subcommands.Add(DatabaseCommand.Create());
 

@@ -63,6 +63,9 @@ using Onward.Integrations.Notifications;
 using Onward.Core.Notifications;
 using Onward.Storage.Insight;
 using Onward.Server.Api.Insight;
+using Onward.Core.Insight;
+using OpenTelemetry.Trace;
+using OpenTelemetry.Resources;
 
 namespace Onward.Server;
 
@@ -142,6 +145,13 @@ public static class OnwardServer
         services.AddSingleton(config);
         // Made by a factory so that the container disposes it (and so releases its lock) when the server stops.
         services.AddSingleton(_ => identity);
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+        {
+            // The exporter reads the endpoint, protocol, headers and batching from the standard OTEL_* variables.
+            services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService("onward", serviceInstanceId: identity.Name))
+                .WithTracing(tracing => tracing.AddSource(ReleaseTraces.SourceName).AddOtlpExporter());
+        }
         services.AddSingleton(time);
         services.AddSingleton(database);
         services.AddSingleton<JobQueue>();
@@ -155,6 +165,7 @@ public static class OnwardServer
         services.AddSingleton<IDeliveryStore, DeliveryStore>();
         services.AddSingleton<INotificationStore, NotificationStore>();
         services.AddSingleton<InsightQueries>();
+        services.AddSingleton<DoraReports>();
         services.AddSingleton(_ => new NotificationSender(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
         services.AddSingleton<ITokenStore, TokenStore>();
         services.AddSingleton<IApprovalStore, ApprovalStore>();
@@ -237,6 +248,7 @@ public static class OnwardServer
         api.MapDeployments();
         api.MapWebhooks();
         api.MapNotifications();
+        api.MapDora();
         api.MapApprovals();
         api.MapTokens();
         api.MapAudit();

@@ -12,6 +12,26 @@ public static class DatabaseSnapshot
 {
     private static readonly string[] Moving = ["jobs", "source_reads", "schema_migrations", "sqlite_sequence"];
 
+    /// <summary>
+    /// A snapshot once the server writing the file has settled: what it does shortly after a change (the notification
+    /// outbox fanning out events, say) is done when two snapshots taken 1.5 s apart agree.
+    /// </summary>
+    public static async Task<Dictionary<string, string>> SettledAsync(string databaseFile)
+    {
+        var last = await TakeAsync(databaseFile);
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            var now = await TakeAsync(databaseFile);
+            if (now.Count == last.Count && now.All(t => last.GetValueOrDefault(t.Key) == t.Value))
+            {
+                return now;
+            }
+            last = now;
+        }
+        throw new TimeoutException($"{databaseFile} kept changing for 30 s");
+    }
+
     public static async Task<Dictionary<string, string>> TakeAsync(string databaseFile)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databaseFile, Mode = SqliteOpenMode.ReadOnly }.ToString());

@@ -30,11 +30,16 @@ public sealed class GitRepository
     }
 
     /// <summary>Commits everything (with a changing file so that every commit differs) and returns the full SHA.</summary>
-    public async Task<string> CommitAsync(string message = "change")
+    public Task<string> CommitAsync(string message = "change") => CommitAsync(message, null);
+
+    /// <summary>A commit made at <paramref name="at"/> (its author and committer dates), e.g. for a history of some weeks.</summary>
+    public async Task<string> CommitAsync(string message, DateTimeOffset? at)
     {
         await WriteAsync("counter.txt", $"{++_counter} {Guid.NewGuid()}\n");
         await RunAsync("add", "-A");
-        await RunAsync("-c", "user.name=Test", "-c", "user.email=test@onward.invalid", "-c", "commit.gpgsign=false", "commit", "--quiet", "-m", message);
+        var date = at?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        await GitCli.RequireAsync(Path, ["-c", "user.name=Test", "-c", "user.email=test@onward.invalid", "-c", "commit.gpgsign=false", "commit", "--quiet", "-m", message],
+            CancellationToken.None, date is null ? null : new Dictionary<string, string> { ["GIT_AUTHOR_DATE"] = date, ["GIT_COMMITTER_DATE"] = date });
         return await HeadAsync();
     }
 

@@ -24,7 +24,11 @@ public sealed class OnwardProcess : IAsyncDisposable
     public int Pid => _process.Id;
 
     /// <param name="extra">More arguments for <c>onward serve</c>, e.g. <c>--listen URL</c> for a second replica.</param>
-    public static async Task<OnwardProcess> StartAsync(string configPath, Uri url, string log, params string[] extra)
+    public static Task<OnwardProcess> StartAsync(string configPath, Uri url, string log, params string[] extra) =>
+        StartAsync(configPath, url, log, new Dictionary<string, string>(), extra);
+
+    /// <param name="environment">Variables added to the server's environment, e.g. <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</param>
+    public static async Task<OnwardProcess> StartAsync(string configPath, Uri url, string log, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -36,6 +40,10 @@ public sealed class OnwardProcess : IAsyncDisposable
         foreach (var argument in new[] { Paths.OnwardDll, "serve", "--config", configPath }.Concat(extra))
         {
             info.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
         var process = Process.Start(info)!;
         var writer = new StreamWriter(log, append: true) { AutoFlush = true };

@@ -73,14 +73,14 @@ public sealed class BuildRunner(
         {
             case StepResult.Succeeded:
                 await releases.MarkBuiltAsync(release.Id, progress.Result ?? new BuildResult(null, null, null), time.GetUtcNow(), cancellationToken);
-                Measure(release, "built");
+                Measure(release, "built", null);
                 logger.LogInformation("Built {Service} {Version} ({Commit})", release.Service, release.Version, release.Commit);
                 await DeliverAsync(release, cancellationToken);
                 return result;
             case StepResult.Failed failed:
                 var failure = failed.Diagnosis is null ? failed.Reason : failed.Reason + Environment.NewLine + failed.Diagnosis;
                 await releases.MarkBuildFailedAsync(release.Id, failure, time.GetUtcNow(), cancellationToken);
-                Measure(release, "failed");
+                Measure(release, "failed", failed.Reason);
                 logger.LogWarning("Build of {Service} {Version} failed: {Reason}", release.Service, release.Version, failed.Reason);
                 return result;
             default:
@@ -114,11 +114,13 @@ public sealed class BuildRunner(
             cancellationToken)));
     }
 
-    private void Measure(Release release, string outcome)
+    private void Measure(Release release, string outcome, string? failure)
     {
         if (release.BuildStartedAt is { } started)
         {
-            OnwardMetrics.BuildSeconds.WithLabels(release.Service, outcome).Observe((time.GetUtcNow() - started).TotalSeconds);
+            var now = time.GetUtcNow();
+            OnwardMetrics.BuildSeconds.WithLabels(release.Service, outcome).Observe((now - started).TotalSeconds);
+            ReleaseTraces.Build(release, started, now, outcome, failure);
         }
     }
 }

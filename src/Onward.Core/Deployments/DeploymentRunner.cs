@@ -127,7 +127,7 @@ public sealed class DeploymentRunner(
                 {
                     logger.LogInformation("Deployment {Id}: {Service} {Version} succeeded in {Environment}",
                         deployment.Id, deployment.Service, deployment.Version, deployment.Environment);
-                    await MeasureAsync(deployment, "succeeded", cancellationToken);
+                    await MeasureAsync(deployment, context.Release, "succeeded", null, cancellationToken);
                     return await PromoteAsync(deployment with { State = DeploymentState.Succeeded }, verified, cancellationToken);
                 }
                 return verified;
@@ -292,7 +292,7 @@ public sealed class DeploymentRunner(
             {
                 logger.LogWarning("Deployment {Id}: {Service} {Version} failed in {Environment}: {Reason}; restoring {Previous}",
                     deployment.Id, deployment.Service, deployment.Version, deployment.Environment, failed.Reason, previous.Release.Version);
-                await MeasureAsync(deployment, "failed", cancellationToken);
+                await MeasureAsync(deployment, context!.Release, "failed", failed.Reason, cancellationToken);
             }
             return StepResult.Wait(TimeSpan.Zero);
         }
@@ -308,7 +308,7 @@ public sealed class DeploymentRunner(
         {
             logger.LogWarning("Deployment {Id}: {Service} {Version} failed in {Environment}: {Reason}",
                 deployment.Id, deployment.Service, deployment.Version, deployment.Environment, failed.Reason);
-            await MeasureAsync(deployment, "failed", cancellationToken);
+            await MeasureAsync(deployment, context?.Release, "failed", failed.Reason, cancellationToken);
         }
         return failure;
     }
@@ -351,12 +351,19 @@ public sealed class DeploymentRunner(
         }
     }
 
-    /// <summary>How long the deployment took, and for a verified one how long since its commit; never a reason to fail it.</summary>
-    private async Task MeasureAsync(Deployment deployment, string outcome, CancellationToken cancellationToken)
+    /// <summary>
+    /// How long the deployment took (a metric, and a span in its release's trace), and for a verified one how long since
+    /// its commit; never a reason to fail it.
+    /// </summary>
+    private async Task MeasureAsync(Deployment deployment, Release? release, string outcome, string? reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         OnwardMetrics.DeploymentSeconds.WithLabels(deployment.Service, deployment.Environment, outcome)
             .Observe((now - (deployment.StartedAt ?? deployment.CreatedAt)).TotalSeconds);
+        if (release is not null)
+        {
+            ReleaseTraces.Deployment(release, deployment, now, outcome, reason);
+        }
         if (outcome != "succeeded" || source is null)
         {
             return;

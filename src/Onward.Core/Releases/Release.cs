@@ -22,6 +22,9 @@ public sealed record Release(
     /// <summary>The pushed manifest's digest (<c>sha256:…</c>): what is deployed, so that a moved tag changes nothing.</summary>
     public string? Digest { get; init; }
 
+    /// <summary>The W3C trace context of the release's trace; null when traces were not exported when it was recorded.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary><c>image@sha256:…</c>, or null.</summary>
     public string? ImageReference => Image is not null && Digest is not null ? $"{Image}@{Digest}" : null;
 

@@ -3,6 +3,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Deployments;
 using Onward.Core.Sources;
 using Onward.Core.Images;
+using Onward.Core.Insight;
 
 namespace Onward.Core.Releases;
 
@@ -75,7 +76,9 @@ public sealed class ReleaseRegistrations(
         {
             return (null, false, RequestError.Invalid, $"{image} does not exist in its registry; push it before registering it");
         }
-        var release = await releases.AddBuiltAsync(candidate, new BuildResult(null, repository, digest), time.GetUtcNow(), cancellationToken);
+        var (span, traced) = ReleaseTraces.Begin(candidate, "registration");
+        var release = await releases.AddBuiltAsync(traced, new BuildResult(null, repository, digest), time.GetUtcNow(), cancellationToken);
+        ReleaseTraces.End(span, release);
         if (release is not null)
         {
             return (release, true, RequestError.None, null);

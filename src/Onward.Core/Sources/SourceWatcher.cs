@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Onward.Core.Configuration;
 using Onward.Core.Releases;
+using Onward.Core.Insight;
 
 namespace Onward.Core.Sources;
 
@@ -34,7 +35,9 @@ public sealed class SourceWatcher(
                 logger.LogDebug("Ignoring {Service} {Ref} at {Commit}: {Reason}", service.Name, head.Name, head.Commit, reason);
                 continue;
             }
-            var release = await releases.AddAsync(candidate, time.GetUtcNow(), cancellationToken);
+            var (span, traced) = ReleaseTraces.Begin(candidate, "poll");
+            var release = await releases.AddAsync(traced, time.GetUtcNow(), cancellationToken);
+            ReleaseTraces.End(span, release);
             if (release is null)
             {
                 logger.LogDebug("{Service} {Version} already has a release", service.Name, candidate.Version);

@@ -3,6 +3,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Pipeline;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
+using Onward.Core.Insight;
 
 namespace Onward.Core.Webhooks;
 
@@ -52,8 +53,10 @@ public sealed class DeliveryProcessor(
                 {
                     continue;
                 }
-                var release = await releases.AddAsync(candidate, time.GetUtcNow(), cancellationToken)
-                    ?? await releases.FindAsync(service.Name, candidate.Version, cancellationToken);
+                var (span, traced) = ReleaseTraces.Begin(candidate, $"webhook {delivery.Provider}");
+                var added = await releases.AddAsync(traced, time.GetUtcNow(), cancellationToken);
+                ReleaseTraces.End(span, added);
+                var release = added ?? await releases.FindAsync(service.Name, candidate.Version, cancellationToken);
                 if (release is null)
                 {
                     continue;

@@ -303,5 +303,8 @@ public static class Migrations
             UPDATE deployments SET started_at = (
                 SELECT MIN(e.at) FROM deployment_events e WHERE e.deployment_id = deployments.id AND e.state = 'Applying');
             """),
+        new(16, "release traces", """
+            ALTER TABLE releases ADD COLUMN trace_parent TEXT;
+            """),
     ];
 }

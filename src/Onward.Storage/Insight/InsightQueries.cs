@@ -71,4 +71,49 @@ public sealed class InsightQueries(OnwardDatabase database)
         return (await connection.QueryAsync<LeaseHolder>(new CommandDefinition(
             "SELECT name AS Name, owner AS Owner, until_at AS UntilAt FROM leases", cancellationToken: cancellationToken))).ToList();
     }
+
+    public sealed class EndedDeployment
+    {
+        public long Id { get; init; }
+
+        public string Service { get; init; } = "";
+
+        public string State { get; init; } = "";
+
+        public string CommitSha { get; init; } = "";
+
+        public long EndedAt { get; init; }
+    }
+
+    /// <summary>
+    /// The environment's deployments verified or failed within [<paramref name="from"/>, <paramref name="to"/>], oldest
+    /// first: a verified one ends when it was verified, a failed one when it failed (not when its restore ended).
+    /// </summary>
+    public async Task<IReadOnlyList<EndedDeployment>> EndedAsync(string environment, string? service, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<EndedDeployment>(new CommandDefinition($"""
+            SELECT * FROM (
+                SELECT d.id AS Id, d.service AS Service, d.state AS State, r.commit_sha AS CommitSha,
+                       CASE WHEN d.state = {SqlNames.Of(DeploymentState.Succeeded)} THEN d.succeeded_at
+                            ELSE (SELECT MIN(e.at) FROM deployment_events e WHERE e.deployment_id = d.id AND e.state = {SqlNames.Of(DeploymentState.Failed)}) END AS EndedAt
+                FROM deployments d JOIN releases r ON r.id = d.release_id
+                WHERE d.environment = @environment AND (@service IS NULL OR d.service = @service)
+                  AND d.state IN ({SqlNames.Of(DeploymentState.Succeeded)}, {SqlNames.Of(DeploymentState.Failed)})
+            ) ended
+            WHERE EndedAt >= @from AND EndedAt <= @to
+            ORDER BY EndedAt, Id
+            """, new { environment, service, from = UnixTime.From(from), to = UnixTime.From(to) }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>The commit of the service's last deployment verified in the environment before <paramref name="before"/>; null when none was.</summary>
+    public async Task<string?> VerifiedBeforeAsync(string service, string environment, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition($"""
+            SELECT r.commit_sha FROM deployments d JOIN releases r ON r.id = d.release_id
+            WHERE d.service = @service AND d.environment = @environment AND d.state = {SqlNames.Of(DeploymentState.Succeeded)} AND d.succeeded_at < @before
+            ORDER BY d.succeeded_at DESC, d.id DESC LIMIT 1
+            """, new { service, environment, before = UnixTime.From(before) }, cancellationToken: cancellationToken));
+    }
 }

@@ -22,7 +22,7 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         id AS Id, service AS Service, version AS Version, commit_sha AS CommitSha, ref AS Ref, ref_kind AS RefKind,
         release_candidate AS ReleaseCandidate, artifact AS Artifact, state AS State, failure AS Failure,
         created_at AS CreatedAt, build_started_at AS BuildStartedAt, build_finished_at AS BuildFinishedAt,
-        image AS Image, digest AS Digest
+        image AS Image, digest AS Digest, trace_parent AS TraceParent
         """;
 
     public async Task<Release?> AddAsync(NewRelease release, DateTimeOffset now, CancellationToken cancellationToken)
@@ -30,12 +30,12 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
-            INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at)
-            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, {Building}, @now)
+            INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at, trace_parent)
+            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, {Building}, @now, @TraceParent)
             ON CONFLICT (service, version) DO NOTHING
             RETURNING id
             """,
-            new { release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), ReleaseCandidate = release.ReleaseCandidate ? 1 : 0, now = UnixTime.From(now) },
+            new { release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), ReleaseCandidate = release.ReleaseCandidate ? 1 : 0, now = UnixTime.From(now), release.TraceParent },
             transaction, cancellationToken: cancellationToken));
         if (id is null)
         {
@@ -45,7 +45,8 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         await write.CommitAsync(cancellationToken);
         jobs.Notify();
         return new Release(id.Value, release.Service, release.Version, release.Commit, release.Ref, release.RefKind,
-            release.ReleaseCandidate, null, ReleaseState.Building, null, now, null, null);
+            release.ReleaseCandidate, null, ReleaseState.Building, null, now, null, null)
+        { TraceParent = release.TraceParent };
     }
 
     public async Task<Release?> GetAsync(long id, CancellationToken cancellationToken)
@@ -95,8 +96,8 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var id = await write.Connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
             INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at,
-                                  build_started_at, build_finished_at, artifact, image, digest)
-            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, {Built}, @now, @now, @now, @Artifact, @Image, @Digest)
+                                  build_started_at, build_finished_at, artifact, image, digest, trace_parent)
+            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, {Built}, @now, @now, @now, @Artifact, @Image, @Digest, @TraceParent)
             ON CONFLICT (service, version) DO NOTHING
             RETURNING id
             """,
@@ -112,6 +113,7 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
                 result.Artifact,
                 result.Image,
                 result.Digest,
+                release.TraceParent,
             },
             write.Transaction, cancellationToken: cancellationToken));
         if (id is null)
@@ -185,12 +187,15 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
 
         public string? Digest { get; init; }
 
+        public string? TraceParent { get; init; }
+
         public Release ToRelease() => new(
             Id, Service, Version, CommitSha, Ref, Enum.Parse<RefKind>(RefKind), ReleaseCandidate != 0, Artifact,
             Enum.Parse<ReleaseState>(State), Failure, UnixTime.To(CreatedAt), UnixTime.To(BuildStartedAt), UnixTime.To(BuildFinishedAt))
         {
             Image = Image,
             Digest = Digest,
+            TraceParent = TraceParent,
         };
     }
 }

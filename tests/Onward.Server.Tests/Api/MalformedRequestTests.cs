@@ -88,6 +88,11 @@ public class MalformedRequestTests
         "api/v1/audit?before=1.2",
         "api/v1/audit?limit=1e3",
         "api/v1/webhooks/deliveries?before=%27",
+        "api/v1/notifications/deliveries?state=%27",
+        "api/v1/notifications/deliveries?sink=%00",
+        "api/v1/dora?environment=%27",
+        "api/v1/dora?environment=dev-1&days=-3",
+        "api/v1/dora?environment=dev-1&days=x",
         "api/v1/nothing",
         "api/v2/services",
         "nothing/at/all",
@@ -100,7 +105,7 @@ public class MalformedRequestTests
         await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-1", setup.FirstCommit);
         await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-2", setup.FirstCommit);
         var database = Path.Combine(Path.GetDirectoryName(setup.Repo.Path)!, "onward.db");
-        var before = await DatabaseSnapshot.TakeAsync(database);
+        var before = await DatabaseSnapshot.SettledAsync(database);
         var callers = new (string Name, string? Authorization)[]
         {
             ("admin", "Bearer " + setup.Team.Tokens["root"]),

@@ -195,7 +195,7 @@ public class RestartTests
         var url = new Uri($"http://127.0.0.1:{port}/");
         await using var running = await OnwardProcess.StartAsync(dir.Combine("onward.yaml"), url, dir.Combine("server.log"));
         var deployment = await running.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
-        var before = await DatabaseSnapshot.TakeAsync(dir.Combine("onward.db"));
+        var before = await DatabaseSnapshot.SettledAsync(dir.Combine("onward.db"));
         Directory.CreateDirectory(dir.Combine("elsewhere"));
         await File.WriteAllTextAsync(dir.Combine("elsewhere", "onward.yaml"), Yaml(port, repo.Path));
 

@@ -17,9 +17,7 @@ public static class NotificationsCommand
         list.Options.Add(state);
         list.SetApiAction(async (result, client, cancellationToken) =>
         {
-            var query = $"api/v1/notifications/deliveries?limit={result.GetValue(limit)}"
-                + (result.GetValue(sink) is { } s ? "&sink=" + Uri.EscapeDataString(s) : "")
-                + (result.GetValue(state) is { } st ? "&state=" + Uri.EscapeDataString(st) : "");
+            var query = ApiCommand.WithQuery($"api/v1/notifications/deliveries?limit={result.GetValue(limit)}", ("sink", result.GetValue(sink)), ("state", result.GetValue(state)));
             var (deliveries, raw) = await client.GetAsync<NotificationDeliveryResponse[]>(query, cancellationToken);
             if (result.GetValue(GlobalOptions.Json))
             {

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Contracts.Insight;
+using Onward.Core.Access;
+using Onward.Core.Configuration;
+using Onward.Core.Insight;
+using Onward.Server.Auth;
+
+namespace Onward.Server.Api.Insight;
+
+public static class DoraEndpoints
+{
+    public const int MostDays = 365;
+
+    public static void MapDora(this IEndpointRouteBuilder api) => api.MapGet("/dora", MeasureAsync).RequireRole(Role.Viewer);
+
+    private static async Task<Results<Ok<DoraResponse>, ProblemHttpResult>> MeasureAsync(
+        DoraReports reports, OnwardConfig config, string? environment, int? days, string? service, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(environment) || config.FindEnvironment(environment) is null)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                detail: $"{(string.IsNullOrEmpty(environment) ? "name the environment" : $"there is no environment '{Cut(environment)}'")}: ?environment= one of {string.Join(", ", config.Environments.Select(e => e.Name))}");
+        }
+        if (!string.IsNullOrEmpty(service) && config.FindService(service) is null)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
+                detail: $"there is no service '{Cut(service)}'; use one of {string.Join(", ", config.Services.Select(s => s.Name))}, or leave service out for all");
+        }
+        if (days is < 1 or > MostDays)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: $"days must be from 1 to {MostDays}");
+        }
+        var window = days ?? 30;
+        var (from, to, overall, services) = await reports.MeasureAsync(environment, string.IsNullOrEmpty(service) ? null : service, window, cancellationToken);
+        return TypedResults.Ok(new DoraResponse(environment, window, from, to, ToResponse(overall), services.Select(ToResponse).ToList()));
+    }
+
+    private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    private static DoraMeasuresResponse ToResponse(DoraMeasures m) => new(
+        m.Service, m.Deployments, Math.Round(m.PerDay, 3), Band(m.FrequencyBand)!, ToResponse(m.LeadTime), m.FailedChanges, m.Changes,
+        m.ChangeFailureRate is { } rate ? Math.Round(rate, 4) : null, Band(m.ChangeFailureBand), ToResponse(m.TimeToRestore));
+
+    private static DoraDurationResponse ToResponse(DoraDuration d) =>
+        new(d.Median?.TotalSeconds, d.P90?.TotalSeconds, d.Samples, Band(d.Band));
+
+    private static string? Band(DoraBand? band) => band?.ToString().ToLowerInvariant();
+}
