@@ -91,6 +91,7 @@ public class ScreenshotTests
             ("approvals", "/approvals", "Approvals"),
             ("environments", "/environments", "Environments"),
             ("flags", "/environments/dev/flags", "Flags in dev"),
+            ("dora", "/dora?environment=dev&days=30", "DORA measures"),
             ("audit", "/audit", "Audit"),
             ("webhooks", "/webhooks", "Webhook deliveries"),
         };
@@ -104,6 +105,11 @@ public class ScreenshotTests
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
         await page.ScreenshotAsync(new() { Path = Path.Combine(target, "overview-dark.png") });
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+
+        // The DORA page: a row per service and one over all, and three charts of the weeks.
+        await page.GotoAsync("/dora?environment=dev&days=30");
+        await Assertions.Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = "all services" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new System.Text.RegularExpressions.Regex("per week") })).ToHaveCountAsync(3);
 
         errors.ShouldBeEmpty("no page breaks its content security policy or throws");
         foreach (var (name, _, _) in pages)

@@ -9,4 +9,9 @@ public sealed record DoraMeasuresResponse(
     string? Service, int Deployments, double DeploymentsPerDay, string FrequencyBand, DoraDurationResponse LeadTime,
     int FailedChanges, int Changes, double? ChangeFailureRate, string? ChangeFailureBand, DoraDurationResponse TimeToRestore);
 
-public sealed record DoraResponse(string Environment, int Days, DateTimeOffset From, DateTimeOffset To, DoraMeasuresResponse Overall, IReadOnlyList<DoraMeasuresResponse> Services);
+/// <summary>The measures of one week of the window (over all services), for charts over time.</summary>
+public sealed record DoraWeekResponse(DateTimeOffset From, DoraMeasuresResponse Measures);
+
+public sealed record DoraResponse(
+    string Environment, int Days, DateTimeOffset From, DateTimeOffset To, DoraMeasuresResponse Overall, IReadOnlyList<DoraMeasuresResponse> Services,
+    IReadOnlyList<DoraWeekResponse> Weeks);

@@ -109,9 +109,18 @@ public sealed class BuildRunner(
         var targets = config.Environments
             .Where(e => e.Policy.AutoDeploy == AutoDeployMode.Main)
             .Where(e => !existing.Any(d => d.Environment == e.Name));
-        await Task.WhenAll(targets.Select(environment => requests.RequestAsync(
-            new DeploymentRequest(release.Service, environment.Name, release.Version, null, "continuous delivery of a new build", null, Actors.Onward, DeploymentTrigger.Auto),
-            cancellationToken)));
+        await Task.WhenAll(targets.Select(async environment =>
+        {
+            if (config.FindService(release.Service) is { } service && await requests.NewerAsync(service, environment, release, cancellationToken) is { } newer)
+            {
+                logger.LogInformation("{Service} {Version} is not delivered to {Environment}: {Newer} came after it and is there or on its way (deployment {Id})",
+                    release.Service, release.Version, environment.Name, newer.Version, newer.Id);
+                return;
+            }
+            await requests.RequestAsync(
+                new DeploymentRequest(release.Service, environment.Name, release.Version, null, "continuous delivery of a new build", null, Actors.Onward, DeploymentTrigger.Auto),
+                cancellationToken);
+        }));
     }
 
     private void Measure(Release release, string outcome, string? failure)

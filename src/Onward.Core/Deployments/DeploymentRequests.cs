@@ -71,6 +71,25 @@ public sealed class DeploymentRequests(
         return new RequestOutcome(deployment, RequestError.None, blocked);
     }
 
+    /// <summary>
+    /// A deployment of <paramref name="release"/>'s service to the environment, waiting, under way or current, whose
+    /// release comes after <paramref name="release"/> in git history; null when there is none. Continuous delivery
+    /// leaves a build that finished late (a retried or slow one) out rather than let it overtake a newer release.
+    /// </summary>
+    public async Task<Deployment?> NewerAsync(ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)
+    {
+        var recent = await deployments.ListAsync(new DeploymentQuery(service.Name, environment.Name, null, 20), cancellationToken);
+        foreach (var other in recent.Where(d => d.Commit != release.Commit
+            && d.State is DeploymentState.Queued or DeploymentState.AwaitingApproval or DeploymentState.Applying or DeploymentState.Verifying or DeploymentState.Succeeded))
+        {
+            if ((await source.CompareAsync(service.Name, service.Repository, other.Commit, release.Commit, cancellationToken)).Relation == AncestryRelation.Ancestor)
+            {
+                return other;
+            }
+        }
+        return null;
+    }
+
     /// <summary>The policies that are checked at request time and again at the moment of applying.</summary>
     public async Task<PolicyVerdict> CheckPoliciesAsync(ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)
     {

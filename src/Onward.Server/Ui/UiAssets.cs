@@ -51,6 +51,7 @@ public static class UiAssets
         nav.tabs a[aria-current="page"] { background: var(--accent); color: #fff; border-color: var(--accent); }
         textarea.code { font-family: ui-monospace, monospace; font-size: .85rem; width: min(48rem, 100%); }
         svg .bar { fill: var(--muted); } svg .bar-control { fill: var(--accent); } svg .bar-significant { fill: var(--ok); } svg .chart-label { fill: var(--fg); font-size: 13px; }
+        .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; } .charts figure { margin: 0; } .charts figcaption { font-weight: 600; margin-bottom: .3rem; }
         ul.diff { margin: .2rem 0 .4rem; } del { color: var(--bad); } ins { color: var(--ok); text-decoration: none; }
         """;
 

@@ -109,7 +109,18 @@ public sealed class JobWorker(
 
     private async Task WaitForWorkAsync(TaskCompletionSource wake, CancellationToken stoppingToken)
     {
-        var next = await queue.NextDueAsync(replicas.SkipEnvironments, stoppingToken);
+        DateTimeOffset? next;
+        try
+        {
+            next = await queue.NextDueAsync(replicas.SkipEnvironments, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The database did not answer (a lost connection, a failover): look again in a second, as when idle.
+            // Letting it through would end this worker, and with it every build and deployment of this server.
+            logger.LogWarning("Looking for the next due job failed ({Reason}); looking again in 1 s", e.Message);
+            next = null;
+        }
         var delay = next is null ? IdleLook : next.Value - time.GetUtcNow();
         if (delay <= TimeSpan.Zero)
         {
@@ -129,6 +140,13 @@ public sealed class JobWorker(
         try
         {
             await StepJobAsync(job, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // Even recording the failure failed (the database went away meanwhile): the job keeps its lease until it
+            // runs out, and then this server or another one takes it up again.
+            logger.LogWarning("{Kind} job for {Subject}: its outcome could not be recorded ({Reason}); it runs again once its lease runs out",
+                job.Kind, job.Subject, e.Message);
         }
         finally
         {

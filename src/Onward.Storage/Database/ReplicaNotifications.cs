@@ -39,8 +39,9 @@ public sealed class ReplicaNotifications(PostgresDatabase database, JobQueue que
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+            catch (Exception e)
             {
+                // Whatever went wrong with the connection (it broke, the server restarted), listening starts again.
                 lost?.Invoke(e);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }

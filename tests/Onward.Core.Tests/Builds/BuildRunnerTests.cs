@@ -52,4 +52,27 @@ public class BuildRunnerTests
         (await slow.Builds.StepAsync(running.Id, CancellationToken.None)).ShouldBeOfType<StepResult.Failed>().Reason.ShouldBe("the build exceeded its timeout of 30m00s and was stopped");
         slow.Builder.Log.ShouldContain($"cancelled {running.Version}");
     }
+
+    /// <summary>Builds that end out of order (a retried or slow one): the older release does not overtake the newer one.</summary>
+    [Fact]
+    public async Task A_build_that_finishes_after_a_newer_one_is_not_delivered_where_the_newer_one_is()
+    {
+        var pipeline = new CorePipeline(DeploymentRunnerTests.Yaml);
+        var older = pipeline.Source.Commit(null);
+        var newer = pipeline.Source.Commit(older);
+        var releases = new List<Release>();
+        foreach (var commit in new[] { older, newer })
+        {
+            var release = (await pipeline.Releases.AddAsync(new NewRelease("shop", commit[..7], commit, "main", RefKind.Branch, false), pipeline.Clock.GetUtcNow(), CancellationToken.None))!;
+            pipeline.Builder.Answers[release.Version] = new BuildProgress(StepResult.Done("/artifacts/" + release.Version), new BuildResult("/artifacts/" + release.Version, null, null));
+            releases.Add(release);
+        }
+
+        await pipeline.Builds.StepAsync(releases[1].Id, CancellationToken.None);
+        await pipeline.Builds.StepAsync(releases[0].Id, CancellationToken.None);
+
+        (await pipeline.Releases.GetAsync(releases[0].Id, CancellationToken.None))!.State.ShouldBe(ReleaseState.Built);
+        pipeline.Deployments.All.ShouldAllBe(d => d.ReleaseId == releases[1].Id, "only the newer release is delivered");
+        pipeline.Deployments.All.Select(d => (d.Environment, d.State)).Order().ShouldBe([("dev", DeploymentState.Queued), ("staging", DeploymentState.Queued)]);
+    }
 }

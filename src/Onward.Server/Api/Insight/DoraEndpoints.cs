@@ -31,8 +31,9 @@ public static class DoraEndpoints
             return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: $"days must be from 1 to {MostDays}");
         }
         var window = days ?? 30;
-        var (from, to, overall, services) = await reports.MeasureAsync(environment, string.IsNullOrEmpty(service) ? null : service, window, cancellationToken);
-        return TypedResults.Ok(new DoraResponse(environment, window, from, to, ToResponse(overall), services.Select(ToResponse).ToList()));
+        var report = await reports.MeasureAsync(environment, string.IsNullOrEmpty(service) ? null : service, window, cancellationToken);
+        return TypedResults.Ok(new DoraResponse(environment, window, report.From, report.To, ToResponse(report.Overall), report.Services.Select(ToResponse).ToList(),
+            report.Weeks.Select(w => new DoraWeekResponse(w.From, ToResponse(w.Measures))).ToList()));
     }
 
     private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";

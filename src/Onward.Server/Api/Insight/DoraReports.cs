@@ -11,7 +11,24 @@ public sealed class DoraReports(OnwardConfig config, InsightQueries queries, ISo
     /// <summary>Most commits looked at for one deployment's lead time.</summary>
     private const int MostCommits = 1000;
 
-    public async Task<(DateTimeOffset From, DateTimeOffset To, DoraMeasures Overall, IReadOnlyList<DoraMeasures> Services)> MeasureAsync(
+    /// <summary>The measures over the window, per service and overall, and overall for each week of it (oldest first; the last week up to now, maybe shorter).</summary>
+    public sealed record Report(DateTimeOffset From, DateTimeOffset To, DoraMeasures Overall, IReadOnlyList<DoraMeasures> Services, IReadOnlyList<(DateTimeOffset From, DoraMeasures Measures)> Weeks);
+
+    public async Task<Report> MeasureAsync(string environment, string? service, int days, CancellationToken cancellationToken)
+    {
+        var (from, to, deployments) = await GatherAsync(environment, service, days, cancellationToken);
+        var (overall, services) = Dora.Measure(deployments, days);
+        var weeks = new List<(DateTimeOffset, DoraMeasures)>();
+        for (var start = from; start < to; start = start.AddDays(7))
+        {
+            var end = start.AddDays(7) < to ? start.AddDays(7) : to;
+            var length = Math.Max(1, (int)Math.Round((end - start).TotalDays));
+            weeks.Add((start, Dora.Measure(deployments.Where(d => d.EndedAt >= start && d.EndedAt < end).ToList(), length).Overall));
+        }
+        return new Report(from, to, overall, services, weeks);
+    }
+
+    private async Task<(DateTimeOffset From, DateTimeOffset To, List<DoraDeployment> Deployments)> GatherAsync(
         string environment, string? service, int days, CancellationToken cancellationToken)
     {
         var to = time.GetUtcNow();
@@ -39,8 +56,7 @@ public sealed class DoraReports(OnwardConfig config, InsightQueries queries, ISo
                 previous = deployment.CommitSha;
             }
         }
-        var (overall, services) = Dora.Measure(deployments, days);
-        return (from, to, overall, services);
+        return (from, to, deployments);
     }
 
     /// <summary>A commit that fixes or reverts: its subject starts with fix, hotfix or revert (also as <c>fix:</c> or <c>fix(scope):</c>).</summary>
