@@ -167,6 +167,7 @@ public static class OnwardServer
         services.AddSingleton<InsightQueries>();
         services.AddSingleton<DoraReports>();
         services.AddSingleton(_ => new NotificationSender(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
+        services.AddSingleton(_ => new CommitStatusReporter(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
         services.AddSingleton<ITokenStore, TokenStore>();
         services.AddSingleton<IApprovalStore, ApprovalStore>();
         services.AddSingleton<IFreezeStore, FreezeStore>();

@@ -26,7 +26,7 @@ public sealed record NotificationConfig(string Name, NotificationSinkKind Kind, 
     public TimeSpan Backoff { get; init; } = TimeSpan.FromSeconds(30);
 
     public bool Wants(string kind, string? service, string? environment) =>
-        (Events.Count == 0 || Events.Contains(kind))
+        (Events.Count == 0 ? Notifications.NotificationKinds.All.Contains(kind) : Events.Contains(kind))
         && (service is null || Services.Count == 0 || Services.Contains(service))
         && (environment is null || Environments.Count == 0 || Environments.Contains(environment));
 }

@@ -20,6 +20,9 @@ public sealed record ServiceConfig(
     /// <summary>A flagd flag document in the repository, shipped with each release: it becomes the service's flags where the release is verified.</summary>
     public string? Flags { get; init; }
 
+    /// <summary>Where builds and deployments are reported as commit statuses; null when nowhere.</summary>
+    public ReportConfig? Report { get; init; }
+
     /// <summary>Where its name was written in onward.yaml.</summary>
     public ConfigPosition At { get; init; }
 }

@@ -31,7 +31,7 @@ public sealed class ServicesReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify", "flags");
+        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify", "flags", "report");
         RepositoryAddress? repository = null;
         if (nodes.Text(keys.Get("repository"), path + ".repository") is { } repo)
         {
@@ -103,8 +103,77 @@ public sealed class ServicesReader(NodeReader nodes)
                 flags = relative;
             }
         }
+        var report = keys.Get("report") is { } reportNode && repository is not null ? ReadReport(reportNode, path + ".report", repository.Url) : null;
         return repository is null || build is null || deploy is null
             ? null
-            : new ServiceConfig(name.Value, repository, poll, mainBranch, versionPattern, candidatePattern, build, deploy, verifyTimeout) { At = ConfigPosition.Of(name), Flags = flags };
+            : new ServiceConfig(name.Value, repository, poll, mainBranch, versionPattern, candidatePattern, build, deploy, verifyTimeout)
+            {
+                At = ConfigPosition.Of(name),
+                Flags = flags,
+                Report = report,
+            };
+    }
+
+    /// <summary>
+    /// <c>report: { github: { token, apiUrl?, repository? } }</c> (or <c>gitlab</c>, <c>gitea</c>): the API and the
+    /// repository default to those of the service's https repository URL.
+    /// </summary>
+    private ReportConfig? ReadReport(YamlNode node, string path, string repositoryUrl)
+    {
+        if (nodes.AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = nodes.Keys(map, path, ReportConfig.Hosts);
+        var given = ReportConfig.Hosts.Where(h => keys.Get(h) is not null).ToList();
+        if (given.Count != 1)
+        {
+            nodes.Problem(map, path, given.Count == 0 ? "no git host: `github`, `gitlab` or `gitea` is missing" : $"{string.Join(" and ", given)}: one git host per service",
+                "write e.g. `report: { github: { token: ${GITHUB_TOKEN} } }`");
+            return null;
+        }
+        var hostPath = $"{path}.{given[0]}";
+        if (nodes.AsMapping(keys.Get(given[0])!, hostPath) is not { } hostMap)
+        {
+            return null;
+        }
+        var hostKeys = nodes.Keys(hostMap, hostPath, "token", "apiUrl", "repository");
+        var token = nodes.Text(hostKeys.Get("token"), hostPath + ".token")?.Value;
+        if (string.IsNullOrEmpty(token))
+        {
+            nodes.Problem(hostMap, hostPath, "missing `token`", $"give a token that may write commit statuses, e.g. `token: ${{{given[0].ToUpperInvariant()}_TOKEN}}`");
+            return null;
+        }
+        var kind = given[0] switch { "github" => GitHostKind.GitHub, "gitlab" => GitHostKind.GitLab, _ => GitHostKind.Gitea };
+        var repository = Uri.TryCreate(repositoryUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : null;
+        Uri? api = null;
+        if (nodes.Text(hostKeys.Get("apiUrl"), hostPath + ".apiUrl") is { } apiText)
+        {
+            api = Uri.TryCreate(apiText.Value.TrimEnd('/') + "/", UriKind.Absolute, out var a) && a.Scheme is "http" or "https" ? a : null;
+            if (api is null)
+            {
+                nodes.Problem(apiText, hostPath + ".apiUrl", $"'{apiText.Value}' is not an http(s) URL", "write the API's base, e.g. `https://gitlab.example.com/api/v4`");
+                return null;
+            }
+        }
+        else if (repository is not null)
+        {
+            api = new Uri(kind switch
+            {
+                GitHostKind.GitHub when repository.Host == "github.com" => "https://api.github.com/",
+                GitHostKind.GitHub => $"{repository.Scheme}://{repository.Authority}/api/v3/",
+                GitHostKind.GitLab => $"{repository.Scheme}://{repository.Authority}/api/v4/",
+                _ => $"{repository.Scheme}://{repository.Authority}/api/v1/",
+            });
+        }
+        var project = nodes.Text(hostKeys.Get("repository"), hostPath + ".repository")?.Value
+            ?? (repository is null ? null : repository.AbsolutePath.Trim('/') is var p && p.EndsWith(".git", StringComparison.Ordinal) ? p[..^4] : repository.AbsolutePath.Trim('/'));
+        if (api is null || string.IsNullOrEmpty(project) || !project.Contains('/', StringComparison.Ordinal))
+        {
+            nodes.Problem(hostMap, hostPath, "the git host's API and repository cannot be told from the service's repository URL",
+                "give them, e.g. `apiUrl: https://git.example.com/api/v1` and `repository: acme/shop`");
+            return null;
+        }
+        return new ReportConfig(kind, token, api, project);
     }
 }

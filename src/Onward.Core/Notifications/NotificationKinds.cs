@@ -16,8 +16,22 @@ public static class NotificationKinds
     public const string FreezeEnded = "freeze.ended";
     public const string FlagChanged = "flag.changed";
 
+    /// <summary>A build started (for commit statuses only, not for notifications).</summary>
+    public const string BuildStarted = "release.build-started";
+
+    /// <summary>A build ended well (for commit statuses only).</summary>
+    public const string Built = "release.built";
+
+    /// <summary>A deployment started to apply (for commit statuses only).</summary>
+    public const string Started = "deployment.started";
+
+    /// <summary>What <c>notifications.NAME.events</c> may name, and what a notification without <c>events</c> gets.</summary>
     public static readonly IReadOnlyList<string> All =
         [AwaitingApproval, Succeeded, Failed, Blocked, Restored, BuildFailed, FreezeStarted, FreezeEnded, FlagChanged];
+
+    /// <summary>What becomes a commit status on the git host (<c>services.S.report</c>).</summary>
+    public static readonly IReadOnlySet<string> Reported =
+        new HashSet<string>([BuildStarted, Built, BuildFailed, AwaitingApproval, Started, Succeeded, Failed, Blocked], StringComparer.Ordinal);
 
     /// <summary>What a deployment's change of state tells, if anything: entering a state people act on or watch, or a restore completed.</summary>
     public static string? OfDeployment(DeploymentState? from, DeploymentState to, RestoreState? restore) =>
@@ -26,6 +40,7 @@ public static class NotificationKinds
         : to switch
         {
             DeploymentState.AwaitingApproval => AwaitingApproval,
+            DeploymentState.Applying => Started,
             DeploymentState.Succeeded => Succeeded,
             DeploymentState.Failed => Failed,
             DeploymentState.Blocked => Blocked,

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -18,7 +17,6 @@ public sealed class NotificationSender(HttpClient http)
     public const string SignatureHeader = "X-Onward-Signature-256";
     public const string EventHeader = "X-Onward-Event";
     public const string DeliveryHeader = "X-Onward-Delivery";
-    private const int ShownBody = 200;
 
     public async Task<SendOutcome> SendAsync(NotificationConfig sink, NotificationDelivery delivery, Uri linkBase, CancellationToken cancellationToken)
     {
@@ -32,28 +30,7 @@ public sealed class NotificationSender(HttpClient http)
             request.Headers.Add(DeliveryHeader, delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add(SignatureHeader, Signature(sink.Secret!, body));
         }
-        try
-        {
-            using var response = await http.SendAsync(request, cancellationToken);
-            var status = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode)
-            {
-                return SendOutcome.Sent(status);
-            }
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            var said = $"answered {status} {response.ReasonPhrase}" + (text.Length > 0 ? ": " + (text.Length > ShownBody ? text[..ShownBody] + "…" : text) : "");
-            return response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500 || status == 425
-                ? SendOutcome.Again(status, said)
-                : SendOutcome.Refused(status, said + " (not tried again: fix the sink's configuration)");
-        }
-        catch (HttpRequestException e)
-        {
-            return SendOutcome.Again(null, $"could not reach {sink.Url.Host}: {e.HttpRequestError}");
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return SendOutcome.Again(null, $"{sink.Url.Host} did not answer within {http.Timeout.TotalSeconds:0} s");
-        }
+        return await Delivery.PostAsync(http, request, sink.Url.Host, cancellationToken);
     }
 
     /// <summary><c>sha256=</c> and the hex HMAC-SHA256 of the body with the sink's secret, as GitHub signs its webhooks.</summary>

@@ -9,19 +9,24 @@ namespace Onward.Server.Workers;
 
 /// <summary>
 /// Sends what the outbox holds: every second (or sooner when a retry is due) it gives new events a delivery per sink
-/// that wants them, claims the deliveries due (a lease, so that one replica sends each), and sends them at once, apart
-/// from deployments and from each other, so that a slow or unreachable sink delays nothing else. A failed send is tried
+/// that wants them, claims the deliveries due (a lease, so that one replica sends each), and sends them apart from
+/// deployments, each sink's in the order of their events and the sinks at once, so that a slow or unreachable sink
+/// delays nothing else. A failed send is tried
 /// again with exponential backoff from the sink's <c>backoff</c> (30 s by default, capped at an hour) for up to a day;
 /// a 4xx answer (but 408 and 429) ends it at once with the answer recorded.
 /// </summary>
 public sealed class NotificationWorker(
-    OnwardConfig config, INotificationStore store, NotificationSender sender, ServerIdentity identity, TimeProvider time, ILogger<NotificationWorker> logger)
+    OnwardConfig config, INotificationStore store, NotificationSender sender, CommitStatusReporter reporter, ServerIdentity identity, TimeProvider time,
+    ILogger<NotificationWorker> logger)
     : BackgroundService
 {
     private const int AtOnce = 16;
     private static readonly TimeSpan Look = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
+    /// <summary>The sink of a service's commit statuses: <c>report:SERVICE</c>.</summary>
+    public const string ReportSink = "report:";
+
     private readonly Dictionary<string, NotificationConfig> _sinks = config.Notifications.ToDictionary(n => n.Name, StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,9 +35,17 @@ public sealed class NotificationWorker(
         {
             try
             {
-                await store.FanOutAsync(e => _sinks.Values.Where(s => s.Wants(e.Kind, e.Service, e.Environment)).Select(s => s.Name), time.GetUtcNow(), stoppingToken);
+                await store.FanOutAsync(SinksOf, time.GetUtcNow(), stoppingToken);
                 var due = await store.ClaimAsync(identity.Name, time.GetUtcNow(), Lease, AtOnce, stoppingToken);
-                await Task.WhenAll(due.Select(d => SendAsync(d, stoppingToken)));
+                // Sinks apart from each other; each sink's deliveries in the order of their events, so that a commit's
+                // statuses (pending, then success) and a chat's messages arrive as things happened.
+                await Task.WhenAll(due.GroupBy(d => d.Sink).Select(async sink =>
+                {
+                    foreach (var delivery in sink.OrderBy(d => d.Event.Id))
+                    {
+                        await SendAsync(delivery, stoppingToken);
+                    }
+                }));
                 if (due.Count == AtOnce)
                 {
                     continue;
@@ -60,17 +73,22 @@ public sealed class NotificationWorker(
     private async Task SendAsync(NotificationDelivery delivery, CancellationToken stoppingToken)
     {
         var now = time.GetUtcNow();
-        if (!_sinks.TryGetValue(delivery.Sink, out var sink))
+        var report = delivery.Sink.StartsWith(ReportSink, StringComparison.Ordinal) ? config.FindService(delivery.Sink[ReportSink.Length..])?.Report : null;
+        var sink = _sinks.GetValueOrDefault(delivery.Sink);
+        if (report is null && sink is null)
         {
-            await store.RecordAsync(delivery.Id, identity.Name, SendOutcome.Refused(0, $"`notifications.{delivery.Sink}` is no longer in onward.yaml"), now, null, stoppingToken);
+            await store.RecordAsync(delivery.Id, identity.Name, SendOutcome.Refused(0, $"`{delivery.Sink}` is no longer in onward.yaml"), now, null, stoppingToken);
             return;
         }
-        var outcome = await sender.SendAsync(sink, delivery, config.Server.LinkBase, stoppingToken);
+        var outcome = report is not null
+            ? await reporter.SendAsync(report, delivery, config.Server.LinkBase, stoppingToken)
+            : await sender.SendAsync(sink!, delivery, config.Server.LinkBase, stoppingToken);
+        var backoff = sink?.Backoff ?? TimeSpan.FromSeconds(30);
         now = time.GetUtcNow();
         DateTimeOffset? retryAt = null;
         if (outcome.Retry)
         {
-            var wait = sink.Backoff * Math.Pow(2, Math.Min(delivery.Attempts, 20));
+            var wait = backoff * Math.Pow(2, Math.Min(delivery.Attempts, 20));
             var next = now + (wait < LongestWait ? wait : LongestWait);
             if (next - delivery.CreatedAt <= NotificationStore.GiveUpAfter)
             {
@@ -88,5 +106,18 @@ public sealed class NotificationWorker(
         }
         await store.RecordAsync(delivery.Id, identity.Name, outcome, now, retryAt, CancellationToken.None);
         OnwardMetrics.NotificationAttempts.WithLabels(delivery.Sink, outcome.Delivered ? "sent" : retryAt is not null ? "retry" : "failed").Inc();
+    }
+
+    /// <summary>The notifications that want the event, and the service's commit statuses when it reports them.</summary>
+    private IEnumerable<string> SinksOf(NotificationEvent e)
+    {
+        foreach (var sink in _sinks.Values.Where(s => s.Wants(e.Kind, e.Service, e.Environment)))
+        {
+            yield return sink.Name;
+        }
+        if (e.Service is not null && config.FindService(e.Service)?.Report is not null && NotificationKinds.Reported.Contains(e.Kind))
+        {
+            yield return ReportSink + e.Service;
+        }
     }
 }

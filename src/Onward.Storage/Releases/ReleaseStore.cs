@@ -84,12 +84,12 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
     }
 
     public Task MarkBuildingAsync(long id, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE releases SET build_started_at = @at WHERE id = @id AND build_started_at IS NULL",
-            new { id, at = UnixTime.From(startedAt) }, cancellationToken);
+        ChangeAsync("UPDATE releases SET build_started_at = @at WHERE id = @id AND build_started_at IS NULL",
+            new { id, at = UnixTime.From(startedAt) }, id, NotificationKinds.BuildStarted, "building", startedAt, cancellationToken);
 
     public Task MarkBuiltAsync(long id, BuildResult result, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
-        ExecuteAsync($"UPDATE releases SET state = {Built}, artifact = @Artifact, image = @Image, digest = @Digest, build_finished_at = @at WHERE id = @id AND state = {Building}",
-            new { id, result.Artifact, result.Image, result.Digest, at = UnixTime.From(finishedAt) }, cancellationToken);
+        ChangeAsync($"UPDATE releases SET state = {Built}, artifact = @Artifact, image = @Image, digest = @Digest, build_finished_at = @at WHERE id = @id AND state = {Building}",
+            new { id, result.Artifact, result.Image, result.Digest, at = UnixTime.From(finishedAt) }, id, NotificationKinds.Built, "built", finishedAt, cancellationToken);
 
     public async Task<Release?> AddBuiltAsync(NewRelease release, BuildResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -127,24 +127,18 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         return await GetAsync(id.Value, cancellationToken);
     }
 
-    public async Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken)
-    {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var at = UnixTime.From(finishedAt);
-        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE releases SET state = {Failed}, failure = @failure, build_finished_at = @at WHERE id = @id AND state = {Building}",
-            new { id, failure, at }, write.Transaction, cancellationToken: cancellationToken));
-        if (changed > 0)
-        {
-            await NotificationOutbox.AddForReleaseAsync(write.Connection, write.Transaction, NotificationKinds.BuildFailed, id, "onward", failure, at, cancellationToken);
-        }
-        await write.CommitAsync(cancellationToken);
-    }
+    public Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
+        ChangeAsync($"UPDATE releases SET state = {Failed}, failure = @failure, build_finished_at = @at WHERE id = @id AND state = {Building}",
+            new { id, failure, at = UnixTime.From(finishedAt) }, id, NotificationKinds.BuildFailed, failure, finishedAt, cancellationToken);
 
-    private async Task ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
+    /// <summary>A change of the release's build, and when it changed something, its event in the same transaction.</summary>
+    private async Task ChangeAsync(string sql, object parameters, long id, string kind, string message, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, write.Transaction, cancellationToken: cancellationToken));
+        if (await write.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, write.Transaction, cancellationToken: cancellationToken)) > 0)
+        {
+            await NotificationOutbox.AddForReleaseAsync(write.Connection, write.Transaction, kind, id, "onward", message, UnixTime.From(at), cancellationToken);
+        }
         await write.CommitAsync(cancellationToken);
     }
 

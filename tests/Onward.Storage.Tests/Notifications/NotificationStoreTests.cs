@@ -34,18 +34,20 @@ public abstract class NotificationStoreTests
         await db.Freezes.SetAsync("prod", StorageFixture.Now.AddHours(2), "release train", "alice", StorageFixture.Now, None);
 
         var told = new List<NotificationEvent>();
-        (await store.FanOutAsync(e => { told.Add(e); return e.Kind == NotificationKinds.Succeeded ? ["all", "wins"] : ["all"]; }, StorageFixture.Now, None)).ShouldBe(6);
+        (await store.FanOutAsync(e => { told.Add(e); return e.Kind == NotificationKinds.Succeeded ? ["all", "wins"] : ["all"]; }, StorageFixture.Now, None)).ShouldBe(9);
         (await store.FanOutAsync(_ => ["all"], StorageFixture.Now, None)).ShouldBe(0, "each event is fanned out once");
 
-        told.Select(e => e.Kind).ShouldBe([NotificationKinds.AwaitingApproval, NotificationKinds.Succeeded, NotificationKinds.Failed, NotificationKinds.Restored,
-            NotificationKinds.BuildFailed, NotificationKinds.FreezeStarted]);
-        told[0].ShouldBe(told[0] with { Service = "shop", Environment = "prod", Version = "aaaaaaa", Commit = "aaaaaaa111", DeploymentId = waiting.Id, ReleaseId = release.Id, Actor = "bob" });
-        told[2].Message.ShouldBe("exited with code 3");
-        (told[4].Service, told[4].ReleaseId, told[4].Message).ShouldBe(("shop", broken.Id, "the tests failed"));
-        (told[5].Environment, told[5].Actor).ShouldBe(("prod", "alice"));
+        told.Select(e => e.Kind).ShouldBe([NotificationKinds.Built, NotificationKinds.AwaitingApproval, NotificationKinds.Started, NotificationKinds.Succeeded,
+            NotificationKinds.Built, NotificationKinds.Failed, NotificationKinds.Restored, NotificationKinds.BuildFailed, NotificationKinds.FreezeStarted],
+            "the second approval's waiting state and the queued and verifying steps tell nothing");
+        var awaiting = told[1];
+        awaiting.ShouldBe(awaiting with { Service = "shop", Environment = "prod", Version = "aaaaaaa", Commit = "aaaaaaa111", DeploymentId = waiting.Id, ReleaseId = release.Id, Actor = "bob" });
+        told[5].Message.ShouldBe("exited with code 3");
+        (told[7].Service, told[7].ReleaseId, told[7].Message).ShouldBe(("shop", broken.Id, "the tests failed"));
+        (told[8].Environment, told[8].Actor).ShouldBe(("prod", "alice"));
 
         var claimed = await store.ClaimAsync("one", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, None);
-        claimed.Count.ShouldBe(7);
+        claimed.Count.ShouldBe(10);
         (await store.ClaimAsync("two", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, None)).ShouldBeEmpty("leased to the first");
         var again = claimed[0];
         await store.RecordAsync(again.Id, "one", SendOutcome.Again(503, "answered 503"), StorageFixture.Now, StorageFixture.Now.AddSeconds(30), None);

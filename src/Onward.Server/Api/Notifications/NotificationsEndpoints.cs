@@ -15,10 +15,11 @@ public static class NotificationsEndpoints
     private static async Task<Results<Ok<NotificationDeliveryResponse[]>, ProblemHttpResult>> ListAsync(
         INotificationStore store, OnwardConfig config, int? limit, long? before, string? sink, string? state, HttpContext http, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrEmpty(sink) && config.Notifications.All(n => n.Name != sink))
+        var sinks = config.Notifications.Select(n => n.Name).Concat(config.Services.Where(s => s.Report is not null).Select(s => "report:" + s.Name)).ToList();
+        if (!string.IsNullOrEmpty(sink) && !sinks.Contains(sink))
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                detail: $"no notification named '{(sink.Length <= 40 ? sink : sink[..40] + "…")}'; onward.yaml names: {string.Join(", ", config.Notifications.Select(n => n.Name))}");
+                detail: $"no notification named '{(sink.Length <= 40 ? sink : sink[..40] + "…")}'; there are: {string.Join(", ", sinks)}");
         }
         NotificationState? parsed = null;
         if (!string.IsNullOrEmpty(state))
