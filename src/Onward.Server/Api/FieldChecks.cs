@@ -39,5 +39,13 @@ public static class FieldChecks
         return null;
     }
 
+    /// <summary>A value the caller sent, as an error message quotes it: at most 40 characters.</summary>
+    public static string Shown(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    /// <summary>A query value naming one of <typeparamref name="T"/>'s members, in any case; a number is no name.</summary>
+    public static bool TryParseName<T>(string text, out T value)
+        where T : struct, Enum =>
+        Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value) && !int.TryParse(text, out _);
+
     public static ProblemHttpResult BadRequest(string detail) => TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: detail);
 }

@@ -22,7 +22,7 @@ public static class ApprovalsEndpoints
         if (state is not null and not "pending")
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                detail: $"unknown state '{(state.Length <= 40 ? state : state[..40] + "…")}'; use `pending` (decided approvals are in each deployment's `approvals` and in `GET /api/v1/audit`)");
+                detail: $"unknown state '{FieldChecks.Shown(state)}'; use `pending` (decided approvals are in each deployment's `approvals` and in `GET /api/v1/audit`)");
         }
         var page = Paging.Limit(limit, 200, 1000);
         var waiting = await store.ListAsync(new DeploymentQuery(null, null, DeploymentState.AwaitingApproval, page) { Before = before }, cancellationToken);

@@ -35,10 +35,10 @@ public static class DeploymentsEndpoints
         DeploymentState? parsed = null;
         if (state is not null)
         {
-            if (!Enum.TryParse<DeploymentState>(state, ignoreCase: true, out var s) || !Enum.IsDefined(s) || int.TryParse(state, out _))
+            if (!FieldChecks.TryParseName<DeploymentState>(state, out var s))
             {
                 return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                    detail: $"unknown state '{(state.Length <= 40 ? state : state[..40] + "…")}'; use one of {string.Join(", ", Enum.GetNames<DeploymentState>())}");
+                    detail: $"unknown state '{FieldChecks.Shown(state)}'; use one of {string.Join(", ", Enum.GetNames<DeploymentState>())}");
             }
             parsed = s;
         }

@@ -18,25 +18,21 @@ public static class DoraEndpoints
     {
         if (string.IsNullOrEmpty(environment) || config.FindEnvironment(environment) is null)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                detail: $"{(string.IsNullOrEmpty(environment) ? "name the environment" : $"there is no environment '{Cut(environment)}'")}: ?environment= one of {string.Join(", ", config.Environments.Select(e => e.Name))}");
+            return FieldChecks.BadRequest($"{(string.IsNullOrEmpty(environment) ? "name the environment" : $"there is no environment '{FieldChecks.Shown(environment)}'")}: ?environment= one of {string.Join(", ", config.Environments.Select(e => e.Name))}");
         }
         if (!string.IsNullOrEmpty(service) && config.FindService(service) is null)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                detail: $"there is no service '{Cut(service)}'; use one of {string.Join(", ", config.Services.Select(s => s.Name))}, or leave service out for all");
+            return FieldChecks.BadRequest($"there is no service '{FieldChecks.Shown(service)}'; use one of {string.Join(", ", config.Services.Select(s => s.Name))}, or leave service out for all");
         }
         if (days is < 1 or > MostDays)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: $"days must be from 1 to {MostDays}");
+            return FieldChecks.BadRequest($"days must be from 1 to {MostDays}");
         }
         var window = days ?? 30;
         var report = await reports.MeasureAsync(environment, string.IsNullOrEmpty(service) ? null : service, window, cancellationToken);
         return TypedResults.Ok(new DoraResponse(environment, window, report.From, report.To, ToResponse(report.Overall), report.Services.Select(ToResponse).ToList(),
             report.Weeks.Select(w => new DoraWeekResponse(w.From, ToResponse(w.Measures))).ToList()));
     }
-
-    private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static DoraMeasuresResponse ToResponse(DoraMeasures m) => new(
         m.Service, m.Deployments, Math.Round(m.PerDay, 3), Band(m.FrequencyBand)!, ToResponse(m.LeadTime), m.FailedChanges, m.Changes,

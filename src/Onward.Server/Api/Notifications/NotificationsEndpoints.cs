@@ -18,16 +18,14 @@ public static class NotificationsEndpoints
         var sinks = config.Notifications.Select(n => n.Name).Concat(config.Services.Where(s => s.Report is not null).Select(s => "report:" + s.Name)).ToList();
         if (!string.IsNullOrEmpty(sink) && !sinks.Contains(sink))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                detail: $"no notification named '{(sink.Length <= 40 ? sink : sink[..40] + "…")}'; there are: {string.Join(", ", sinks)}");
+            return FieldChecks.BadRequest($"no notification named '{FieldChecks.Shown(sink)}'; there are: {string.Join(", ", sinks)}");
         }
         NotificationState? parsed = null;
         if (!string.IsNullOrEmpty(state))
         {
-            if (!Enum.TryParse<NotificationState>(state, ignoreCase: true, out var s) || !Enum.IsDefined(s) || int.TryParse(state, out _))
+            if (!FieldChecks.TryParseName<NotificationState>(state, out var s))
             {
-                return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                    detail: $"unknown state '{(state.Length <= 40 ? state : state[..40] + "…")}'; use pending, sent or failed");
+                return FieldChecks.BadRequest($"unknown state '{FieldChecks.Shown(state)}'; use pending, sent or failed");
             }
             parsed = s;
         }

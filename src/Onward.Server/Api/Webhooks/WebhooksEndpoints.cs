@@ -36,15 +36,15 @@ public static class WebhooksEndpoints
         parsed = null;
         if (!string.IsNullOrEmpty(provider) && !WebhooksReader.Providers.Contains(provider))
         {
-            return $"unknown provider '{(provider.Length <= 40 ? provider : provider[..40] + "…")}'; use one of {string.Join(", ", WebhooksReader.Providers)}";
+            return $"unknown provider '{FieldChecks.Shown(provider)}'; use one of {string.Join(", ", WebhooksReader.Providers)}";
         }
         if (string.IsNullOrEmpty(action))
         {
             return null;
         }
-        if (!Enum.TryParse<DeliveryAction>(action, ignoreCase: true, out var a) || !Enum.IsDefined(a) || int.TryParse(action, out _))
+        if (!FieldChecks.TryParseName<DeliveryAction>(action, out var a))
         {
-            return $"unknown action '{(action.Length <= 40 ? action : action[..40] + "…")}'; use build or ignore";
+            return $"unknown action '{FieldChecks.Shown(action)}'; use build or ignore";
         }
         parsed = a;
         return null;
