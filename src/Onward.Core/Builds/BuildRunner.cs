@@ -22,7 +22,15 @@ public sealed class BuildRunner(
 {
     private readonly SemaphoreSlim _startGate = new(1, 1);
 
-    public void Dispose() => _startGate.Dispose();
+    // Deliveries take turns, so that two builds ending together cannot both find no newer release and then queue in
+    // the wrong order (the older one superseding the newer).
+    private readonly SemaphoreSlim _deliverGate = new(1, 1);
+
+    public void Dispose()
+    {
+        _startGate.Dispose();
+        _deliverGate.Dispose();
+    }
 
     public async Task<StepResult> StepAsync(long releaseId, CancellationToken cancellationToken)
     {
@@ -103,6 +111,19 @@ public sealed class BuildRunner(
 
     /// <summary>Idempotent: environments that already have a deployment of this release are left alone.</summary>
     public async Task DeliverAsync(Release release, CancellationToken cancellationToken)
+    {
+        await _deliverGate.WaitAsync(cancellationToken);
+        try
+        {
+            await DeliverInTurnAsync(release, cancellationToken);
+        }
+        finally
+        {
+            _deliverGate.Release();
+        }
+    }
+
+    private async Task DeliverInTurnAsync(Release release, CancellationToken cancellationToken)
     {
         var existing = await deployments.ListAsync(
             new DeploymentQuery(release.Service, null, null, int.MaxValue) { ReleaseId = release.Id }, cancellationToken);
