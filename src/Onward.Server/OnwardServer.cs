@@ -168,12 +168,15 @@ public static class OnwardServer
         services.AddSingleton<DoraReports>();
         services.AddSingleton(_ => new NotificationSender(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
         services.AddSingleton(_ => new CommitStatusReporter(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
+        services.AddSingleton(sp => new HostDeploymentReporter(new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
+            sp.GetRequiredService<INotificationStore>(), sp.GetRequiredService<IReleaseStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ITokenStore, TokenStore>();
         services.AddSingleton<IApprovalStore, ApprovalStore>();
         services.AddSingleton<IFreezeStore, FreezeStore>();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<EnvironmentFreezes>();
+        services.AddSingleton<FreezeWatch>();
         services.AddSingleton<DeploymentApprovals>();
         services.AddSingleton<ReleasePromotions>();
         services.AddSingleton(new GitSourceRepository(config.Server.DataDir));
@@ -219,6 +222,7 @@ public static class OnwardServer
         services.AddHostedService<SourceWorker>();
         services.AddHostedService<DriftWorker>();
         services.AddHostedService<NotificationWorker>();
+        services.AddHostedService<FreezeWorker>();
         services.AddHostedService<ExposureWorker>();
         services.AddSingleton<ChangeFingerprint>();
         services.AddRazorComponents();

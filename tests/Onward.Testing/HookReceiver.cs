@@ -15,6 +15,7 @@ public sealed class HookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Received> _received = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _answers = new(StringComparer.Ordinal);
+    private volatile Func<Received, (int Status, string Json)?>? _responder;
 
     private HookReceiver(WebApplication app, int port) => (_app, Port) = (app, port);
 
@@ -41,6 +42,13 @@ public sealed class HookReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Requests the function answers (non-null) get its status and JSON body, after any statuses queued for their path
+    /// (an API that keeps state, e.g. a git host's deployments); the others are answered as before. Called one request
+    /// at a time.
+    /// </summary>
+    public void Respond(Func<Received, (int Status, string Json)?> responder) => _responder = responder;
+
     public static async Task<HookReceiver> StartAsync()
     {
         var port = Ports.Free();
@@ -54,8 +62,25 @@ public sealed class HookReceiver : IAsyncDisposable
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body);
             var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            receiver._received.Enqueue(new Received(http.Request.Method, http.Request.Path + http.Request.QueryString, headers, body.ToArray(), DateTimeOffset.UtcNow));
-            var status = receiver._answers.TryGetValue(http.Request.Path, out var queue) && queue.TryDequeue(out var next) ? next : 200;
+            var received = new Received(http.Request.Method, http.Request.Path + http.Request.QueryString, headers, body.ToArray(), DateTimeOffset.UtcNow);
+            receiver._received.Enqueue(received);
+            var queued = receiver._answers.TryGetValue(http.Request.Path, out var queue) && queue.TryDequeue(out var next) ? next : (int?)null;
+            (int Status, string Json)? answer = null;
+            if (queued is null && receiver._responder is { } responder)
+            {
+                lock (receiver._answers)
+                {
+                    answer = responder(received);
+                }
+            }
+            if (answer is { } json)
+            {
+                http.Response.StatusCode = json.Status;
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(json.Json);
+                return;
+            }
+            var status = queued ?? 200;
             http.Response.StatusCode = status;
             await http.Response.WriteAsync(status == 200 ? "ok" : $"answering {status} as the test asked");
         });

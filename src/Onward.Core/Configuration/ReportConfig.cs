@@ -10,11 +10,15 @@ public enum GitHostKind
 
 /// <summary>
 /// <c>services.S.report</c>: where builds and deployments are reported as commit statuses (<c>onward/build</c>,
-/// <c>onward/deploy/ENV</c>). <see cref="Token"/> is a secret: it is never shown.
+/// <c>onward/deploy/ENV</c>) and, on GitHub and GitLab, as the host's deployments. <see cref="Token"/> is a secret: it
+/// is never shown.
 /// </summary>
 /// <param name="ApiUrl">The host's API base, e.g. <c>https://api.github.com</c>, <c>https://gitlab.example/api/v4</c>.</param>
 /// <param name="Project">The repository on the host: <c>owner/name</c> (GitLab: the project's full path).</param>
 public sealed record ReportConfig(GitHostKind Host, string Token, Uri ApiUrl, string Project)
 {
+    /// <summary>The first retry's wait (<c>backoff</c>, 30 s by default), doubling as for notifications.</summary>
+    public TimeSpan Backoff { get; init; } = TimeSpan.FromSeconds(30);
+
     public static readonly string[] Hosts = ["github", "gitlab", "gitea"];
 }

@@ -115,8 +115,8 @@ public sealed class ServicesReader(NodeReader nodes)
     }
 
     /// <summary>
-    /// <c>report: { github: { token, apiUrl?, repository? } }</c> (or <c>gitlab</c>, <c>gitea</c>): the API and the
-    /// repository default to those of the service's https repository URL.
+    /// <c>report: { github: { token, apiUrl?, repository? }, backoff? }</c> (or <c>gitlab</c>, <c>gitea</c>): the API and
+    /// the repository default to those of the service's https repository URL.
     /// </summary>
     private ReportConfig? ReadReport(YamlNode node, string path, string repositoryUrl)
     {
@@ -124,7 +124,7 @@ public sealed class ServicesReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, ReportConfig.Hosts);
+        var keys = nodes.Keys(map, path, [.. ReportConfig.Hosts, "backoff"]);
         var given = ReportConfig.Hosts.Where(h => keys.Get(h) is not null).ToList();
         if (given.Count != 1)
         {
@@ -174,6 +174,12 @@ public sealed class ServicesReader(NodeReader nodes)
                 "give them, e.g. `apiUrl: https://git.example.com/api/v1` and `repository: acme/shop`");
             return null;
         }
-        return new ReportConfig(kind, token, api, project);
+        var backoff = nodes.Duration(keys.Get("backoff"), path + ".backoff");
+        if (backoff is { } b && (b < TimeSpan.FromMilliseconds(100) || b > TimeSpan.FromHours(1)))
+        {
+            nodes.Problem(keys.Get("backoff")!, path + ".backoff", "the first retry's wait must be from 100ms to 1h", "leave it out for 30s, or write e.g. `backoff: 10s`");
+            return null;
+        }
+        return new ReportConfig(kind, token, api, project) { Backoff = backoff ?? TimeSpan.FromSeconds(30) };
     }
 }

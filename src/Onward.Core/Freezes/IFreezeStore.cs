@@ -8,6 +8,22 @@ public interface IFreezeStore
     /// <returns>The freezes lifted now.</returns>
     Task<IReadOnlyList<EnvironmentFreeze>> LiftAsync(string environment, string liftedBy, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The environments whose recurring freeze window was last told as begun (those not listed were told as ended, or never).</summary>
+    Task<IReadOnlySet<string>> WindowsFrozenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that an environment's recurring freeze window began (<paramref name="frozen"/>) or ended, with its
+    /// <c>freeze.started</c> or <c>freeze.ended</c> event, unless that was recorded already (by another replica);
+    /// answers whether this call recorded it.
+    /// </summary>
+    Task<bool> RecordWindowAsync(string environment, bool frozen, string message, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Tells the end (<c>freeze.ended</c>) of every ad-hoc freeze that ran out by itself in the last day and was not
+    /// told yet, once across replicas; answers them.
+    /// </summary>
+    Task<IReadOnlyList<EnvironmentFreeze>> TellRunOutAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The freezes not lifted whose end is after <paramref name="now"/>, of one environment or all.</summary>
     Task<IReadOnlyList<EnvironmentFreeze>> ActiveAsync(string? environment, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -10,11 +10,25 @@ public interface INotificationStore
     /// <summary>Gives every event not fanned out yet a delivery per sink that wants it (once, whichever replica does it); answers how many events.</summary>
     Task<int> FanOutAsync(Func<NotificationEvent, IEnumerable<string>> sinks, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Deliveries due now, leased to <paramref name="owner"/> until <paramref name="now"/> + <paramref name="lease"/>.</summary>
+    /// <summary>
+    /// Deliveries due now, leased to <paramref name="owner"/> until <paramref name="now"/> + <paramref name="lease"/>,
+    /// oldest first. A delivery to a git host's sink (<see cref="NotificationSinks.KeepsCommitOrder"/>) waits while an
+    /// older one of its sink about the same commit is pending and not claimed with it (due later, or being sent
+    /// elsewhere), so that a commit's statuses keep their order.
+    /// </summary> to <paramref name="owner"/> until <paramref name="now"/> + <paramref name="lease"/>.</summary>
     Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken);
 
     /// <summary>Records an attempt: sent, failed for good, or (with <paramref name="retryAt"/>) to be tried again then.</summary>
     Task RecordAsync(long id, string owner, SendOutcome outcome, DateTimeOffset now, DateTimeOffset? retryAt, CancellationToken cancellationToken);
+
+    /// <summary>Gives a claimed delivery back unsent and without counting an attempt (it waits behind an older one that failed).</summary>
+    Task PutBackAsync(long id, string owner, CancellationToken cancellationToken);
+
+    /// <summary>The git host's id of the deployment it was told about through <paramref name="sink"/>, or null when none was made yet.</summary>
+    Task<string?> HostDeploymentAsync(string sink, long deploymentId, CancellationToken cancellationToken);
+
+    /// <summary>Keeps the git host's id of a deployment made there.</summary>
+    Task RememberHostDeploymentAsync(string sink, long deploymentId, string hostId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<NotificationDelivery>> ListAsync(int limit, long? before, string? sink, NotificationState? state, CancellationToken cancellationToken);

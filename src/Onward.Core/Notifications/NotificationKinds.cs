@@ -25,15 +25,28 @@ public static class NotificationKinds
     /// <summary>A deployment started to apply (for commit statuses only).</summary>
     public const string Started = "deployment.started";
 
+    /// <summary>
+    /// A deployment that had been reported ended without being deployed: rejected, superseded or cancelled (for the git
+    /// host only, so that its status and deployment there do not stay pending).
+    /// </summary>
+    public const string Ended = "deployment.ended";
+
     /// <summary>What <c>notifications.NAME.events</c> may name, and what a notification without <c>events</c> gets.</summary>
     public static readonly IReadOnlyList<string> All =
         [AwaitingApproval, Succeeded, Failed, Blocked, Restored, BuildFailed, FreezeStarted, FreezeEnded, FlagChanged];
 
     /// <summary>What becomes a commit status on the git host (<c>services.S.report</c>).</summary>
     public static readonly IReadOnlySet<string> Reported =
-        new HashSet<string>([BuildStarted, Built, BuildFailed, AwaitingApproval, Started, Succeeded, Failed, Blocked], StringComparer.Ordinal);
+        new HashSet<string>([BuildStarted, Built, BuildFailed, AwaitingApproval, Started, Succeeded, Failed, Blocked, Ended], StringComparer.Ordinal);
 
-    /// <summary>What a deployment's change of state tells, if anything: entering a state people act on or watch, or a restore completed.</summary>
+    /// <summary>What changes a deployment on the git host (a GitHub Deployment's statuses, a GitLab deployment's status).</summary>
+    public static readonly IReadOnlySet<string> HostDeployed =
+        new HashSet<string>([AwaitingApproval, Started, Succeeded, Failed, Blocked, Ended], StringComparer.Ordinal);
+
+    /// <summary>
+    /// What a deployment's change of state tells, if anything: entering a state people act on or watch, a restore
+    /// completed, or an end without deploying after it had been told about (one still queued ends unseen).
+    /// </summary>
     public static string? OfDeployment(DeploymentState? from, DeploymentState to, RestoreState? restore) =>
         restore == RestoreState.Done ? Restored
         : from == to ? null
@@ -44,6 +57,7 @@ public static class NotificationKinds
             DeploymentState.Succeeded => Succeeded,
             DeploymentState.Failed => Failed,
             DeploymentState.Blocked => Blocked,
+            DeploymentState.Rejected or DeploymentState.Superseded or DeploymentState.Cancelled when from is not (null or DeploymentState.Queued) => Ended,
             _ => null,
         };
 }

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
 using Onward.Core.Notifications;
@@ -14,8 +12,6 @@ namespace Onward.Integrations.Notifications;
 /// </summary>
 public sealed class CommitStatusReporter(HttpClient http)
 {
-    private const int LongestDescription = 140;
-
     /// <summary>The status an event sets, in the host's words, with its context and description; null for an event that sets none.</summary>
     public static (string State, string Context, string Description)? StatusOf(GitHostKind host, NotificationEvent e)
     {
@@ -29,6 +25,7 @@ public sealed class CommitStatusReporter(HttpClient http)
             NotificationKinds.Succeeded => ("success", "verified"),
             NotificationKinds.Failed => ("failure", "failed: " + e.Message),
             NotificationKinds.Blocked => ("error", "blocked: " + e.Message),
+            NotificationKinds.Ended => ("error", "not deployed: " + e.Message),
             _ => (null, null),
         };
         if (state is null || e.Commit is null)
@@ -37,13 +34,14 @@ public sealed class CommitStatusReporter(HttpClient http)
         }
         state = (host, state) switch
         {
+            (GitHostKind.GitLab, _) when e.Kind == NotificationKinds.Ended => "canceled",
             (GitHostKind.GitLab, "failure" or "error") => "failed",
             (GitHostKind.GitLab, _) => state,
             (_, "running") => "pending",
             _ => state,
         };
         var context = e.Kind is NotificationKinds.BuildStarted or NotificationKinds.Built or NotificationKinds.BuildFailed ? "onward/build" : $"onward/deploy/{e.Environment}";
-        return (state, context, description!.Length > LongestDescription ? description[..(LongestDescription - 1)] + "…" : description!);
+        return (state, context, GitHostApi.Cut(description!));
     }
 
     public async Task<SendOutcome> SendAsync(ReportConfig report, NotificationDelivery delivery, Uri linkBase, CancellationToken cancellationToken)
@@ -54,33 +52,8 @@ public sealed class CommitStatusReporter(HttpClient http)
             return SendOutcome.Sent(0);
         }
         var link = NotificationSender.Link(e, linkBase).ToString();
-        var (path, body) = report.Host switch
-        {
-            GitHostKind.GitLab => ($"projects/{Uri.EscapeDataString(report.Project)}/statuses/{e.Commit}",
-                new JsonObject { ["state"] = status.State, ["name"] = status.Context, ["target_url"] = link, ["description"] = status.Description }),
-            _ => ($"repos/{report.Project}/statuses/{e.Commit}",
-                new JsonObject { ["state"] = status.State, ["context"] = status.Context, ["target_url"] = link, ["description"] = status.Description }),
-        };
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(report.ApiUrl, path))
-        {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.UserAgent.ParseAdd("Onward");
-        switch (report.Host)
-        {
-            case GitHostKind.GitHub:
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", report.Token);
-                request.Headers.Accept.ParseAdd("application/vnd.github+json");
-                request.Headers.Add("X-GitHub-Api-Version", "2022-11-28");
-                break;
-            case GitHostKind.GitLab:
-                request.Headers.Add("PRIVATE-TOKEN", report.Token);
-                break;
-            default:
-                request.Headers.Authorization = new AuthenticationHeaderValue("token", report.Token);
-                break;
-        }
+        var body = new JsonObject { ["state"] = status.State, [report.Host == GitHostKind.GitLab ? "name" : "context"] = status.Context, ["target_url"] = link, ["description"] = status.Description };
+        using var request = GitHostApi.Request(report, HttpMethod.Post, $"{GitHostApi.Repository(report)}statuses/{e.Commit}", body);
         return await Delivery.PostAsync(http, request, report.ApiUrl.Host, cancellationToken);
     }
 }

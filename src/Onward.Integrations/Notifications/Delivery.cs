@@ -12,29 +12,48 @@ public static class Delivery
 {
     private const int ShownBody = 200;
 
-    public static async Task<SendOutcome> PostAsync(HttpClient http, HttpRequestMessage request, string host, CancellationToken cancellationToken)
+    private const int LongestAnswer = 256 * 1024;
+
+    public static async Task<SendOutcome> PostAsync(HttpClient http, HttpRequestMessage request, string host, CancellationToken cancellationToken) =>
+        (await SendAsync(http, request, host, cancellationToken)).Outcome;
+
+    /// <summary>As <see cref="PostAsync"/>, with the answer's body when it was a 2xx (cut at 256 KiB).</summary>
+    public static async Task<(SendOutcome Outcome, string? Answer)> SendAsync(HttpClient http, HttpRequestMessage request, string host, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
+            var text = await ReadAsync(response, cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                return SendOutcome.Sent(status);
+                return (SendOutcome.Sent(status), text);
             }
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
             var said = $"{host} answered {status} {response.ReasonPhrase}" + (text.Length > 0 ? ": " + (text.Length > ShownBody ? text[..ShownBody] + "…" : text) : "");
-            return response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500 || status == 425
+            return (response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500 || status == 425
                 ? SendOutcome.Again(status, said)
-                : SendOutcome.Refused(status, said + " (not tried again: fix the configuration)");
+                : SendOutcome.Refused(status, said + " (not tried again: fix the configuration)"), null);
         }
         catch (HttpRequestException e)
         {
-            return SendOutcome.Again(null, $"could not reach {host}: {e.HttpRequestError}");
+            return (SendOutcome.Again(null, $"could not reach {host}: {e.HttpRequestError}"), null);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return SendOutcome.Again(null, $"{host} did not answer within {http.Timeout.TotalSeconds:0} s");
+            return (SendOutcome.Again(null, $"{host} did not answer within {http.Timeout.TotalSeconds:0} s"), null);
         }
+    }
+
+    private static async Task<string> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var kept = new MemoryStream();
+        var buffer = new byte[8192];
+        int n;
+        while (kept.Length < LongestAnswer && (n = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, LongestAnswer - kept.Length)), cancellationToken)) > 0)
+        {
+            kept.Write(buffer, 0, n);
+        }
+        return System.Text.Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
     }
 }

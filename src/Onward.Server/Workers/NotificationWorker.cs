@@ -16,7 +16,8 @@ namespace Onward.Server.Workers;
 /// a 4xx answer (but 408 and 429) ends it at once with the answer recorded.
 /// </summary>
 public sealed class NotificationWorker(
-    OnwardConfig config, INotificationStore store, NotificationSender sender, CommitStatusReporter reporter, ServerIdentity identity, TimeProvider time,
+    OnwardConfig config, INotificationStore store, NotificationSender sender, CommitStatusReporter statuses, HostDeploymentReporter deployments,
+    ServerIdentity identity, TimeProvider time,
     ILogger<NotificationWorker> logger)
     : BackgroundService
 {
@@ -24,8 +25,6 @@ public sealed class NotificationWorker(
     private static readonly TimeSpan Look = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
-    /// <summary>The sink of a service's commit statuses: <c>report:SERVICE</c>.</summary>
-    public const string ReportSink = "report:";
 
     private readonly Dictionary<string, NotificationConfig> _sinks = config.Notifications.ToDictionary(n => n.Name, StringComparer.Ordinal);
 
@@ -38,12 +37,21 @@ public sealed class NotificationWorker(
                 await store.FanOutAsync(SinksOf, time.GetUtcNow(), stoppingToken);
                 var due = await store.ClaimAsync(identity.Name, time.GetUtcNow(), Lease, AtOnce, stoppingToken);
                 // Sinks apart from each other; each sink's deliveries in the order of their events, so that a commit's
-                // statuses (pending, then success) and a chat's messages arrive as things happened.
+                // statuses (pending, then success) and a chat's messages arrive as things happened. When a status or
+                // host deployment about a commit is to be tried again, the later ones about that commit wait behind it.
                 await Task.WhenAll(due.GroupBy(d => d.Sink).Select(async sink =>
                 {
+                    var waiting = new HashSet<string>(StringComparer.Ordinal);
                     foreach (var delivery in sink.OrderBy(d => d.Event.Id))
                     {
-                        await SendAsync(delivery, stoppingToken);
+                        if (delivery.Event.Commit is { } commit && waiting.Contains(commit))
+                        {
+                            await store.PutBackAsync(delivery.Id, identity.Name, CancellationToken.None);
+                        }
+                        else if (!await SendAsync(delivery, stoppingToken) && delivery.Event.Commit is not null && NotificationSinks.KeepsCommitOrder(delivery.Sink))
+                        {
+                            waiting.Add(delivery.Event.Commit);
+                        }
                     }
                 }));
                 if (due.Count == AtOnce)
@@ -70,20 +78,24 @@ public sealed class NotificationWorker(
         }
     }
 
-    private async Task SendAsync(NotificationDelivery delivery, CancellationToken stoppingToken)
+    /// <summary>Sends one delivery and records how it went; answers false when it is to be tried again.</summary>
+    private async Task<bool> SendAsync(NotificationDelivery delivery, CancellationToken stoppingToken)
     {
         var now = time.GetUtcNow();
-        var report = delivery.Sink.StartsWith(ReportSink, StringComparison.Ordinal) ? config.FindService(delivery.Sink[ReportSink.Length..])?.Report : null;
+        var toDeployments = delivery.Sink.StartsWith(NotificationSinks.Deployments, StringComparison.Ordinal);
+        var report = delivery.Sink.StartsWith(NotificationSinks.Report, StringComparison.Ordinal) ? config.FindService(delivery.Sink[NotificationSinks.Report.Length..])?.Report
+            : toDeployments ? config.FindService(delivery.Sink[NotificationSinks.Deployments.Length..])?.Report
+            : null;
         var sink = _sinks.GetValueOrDefault(delivery.Sink);
         if (report is null && sink is null)
         {
             await store.RecordAsync(delivery.Id, identity.Name, SendOutcome.Refused(0, $"`{delivery.Sink}` is no longer in onward.yaml"), now, null, stoppingToken);
-            return;
+            return true;
         }
-        var outcome = report is not null
-            ? await reporter.SendAsync(report, delivery, config.Server.LinkBase, stoppingToken)
-            : await sender.SendAsync(sink!, delivery, config.Server.LinkBase, stoppingToken);
-        var backoff = sink?.Backoff ?? TimeSpan.FromSeconds(30);
+        var outcome = report is null ? await sender.SendAsync(sink!, delivery, config.Server.LinkBase, stoppingToken)
+            : toDeployments ? await deployments.SendAsync(report, delivery, config.Server.LinkBase, stoppingToken)
+            : await statuses.SendAsync(report, delivery, config.Server.LinkBase, stoppingToken);
+        var backoff = sink?.Backoff ?? report!.Backoff;
         now = time.GetUtcNow();
         DateTimeOffset? retryAt = null;
         if (outcome.Retry)
@@ -106,18 +118,26 @@ public sealed class NotificationWorker(
         }
         await store.RecordAsync(delivery.Id, identity.Name, outcome, now, retryAt, CancellationToken.None);
         OnwardMetrics.NotificationAttempts.WithLabels(delivery.Sink, outcome.Delivered ? "sent" : retryAt is not null ? "retry" : "failed").Inc();
+        return retryAt is null;
     }
 
-    /// <summary>The notifications that want the event, and the service's commit statuses when it reports them.</summary>
+    /// <summary>The notifications that want the event, and the service's commit statuses and host deployments when it reports them.</summary>
     private IEnumerable<string> SinksOf(NotificationEvent e)
     {
         foreach (var sink in _sinks.Values.Where(s => s.Wants(e.Kind, e.Service, e.Environment)))
         {
             yield return sink.Name;
         }
-        if (e.Service is not null && config.FindService(e.Service)?.Report is not null && NotificationKinds.Reported.Contains(e.Kind))
+        if (e.Service is not null && config.FindService(e.Service)?.Report is { } report)
         {
-            yield return ReportSink + e.Service;
+            if (NotificationKinds.Reported.Contains(e.Kind))
+            {
+                yield return NotificationSinks.Report + e.Service;
+            }
+            if (HostDeploymentReporter.Keeps(report.Host) && NotificationKinds.HostDeployed.Contains(e.Kind))
+            {
+                yield return NotificationSinks.Deployments + e.Service;
+            }
         }
     }
 }

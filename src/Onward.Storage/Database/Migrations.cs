@@ -306,5 +306,22 @@ public static class Migrations
         new(16, "release traces", """
             ALTER TABLE releases ADD COLUMN trace_parent TEXT;
             """),
+        new(17, "deployments on git hosts, freeze windows told", """
+            CREATE TABLE host_deployments (
+                sink TEXT NOT NULL,
+                deployment_id INTEGER NOT NULL,
+                host_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (sink, deployment_id)
+            );
+            CREATE INDEX ix_notification_deliveries_sink ON notification_deliveries (sink, state, id);
+            CREATE TABLE freeze_window_states (
+                environment TEXT PRIMARY KEY,
+                frozen INTEGER NOT NULL,
+                changed_at INTEGER NOT NULL
+            );
+            ALTER TABLE environment_freezes ADD COLUMN end_told INTEGER NOT NULL DEFAULT 0;
+            UPDATE environment_freezes SET end_told = 1 WHERE lifted_at IS NOT NULL;
+            """),
     ];
 }

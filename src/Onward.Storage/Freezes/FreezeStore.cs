@@ -34,7 +34,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var lifted = await QueryAsync(write.Connection, $"""
-            UPDATE environment_freezes SET lifted_at = @now, lifted_by = @liftedBy
+            UPDATE environment_freezes SET lifted_at = @now, lifted_by = @liftedBy, end_told = 1
             WHERE environment = @environment AND lifted_at IS NULL AND until_at > @now
             RETURNING {Columns}
             """, new { environment, liftedBy, now = UnixTime.From(now) }, write.Transaction, cancellationToken);
@@ -47,6 +47,58 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
         }
         await write.CommitAsync(cancellationToken);
         return lifted;
+    }
+
+    public async Task<IReadOnlySet<string>> WindowsFrozenAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT environment FROM freeze_window_states WHERE frozen = 1", cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public async Task<bool> RecordWindowAsync(string environment, bool frozen, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var at = UnixTime.From(now);
+        await write.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO freeze_window_states (environment, frozen, changed_at) VALUES (@environment, 0, @at) ON CONFLICT (environment) DO NOTHING
+            """, new { environment, at }, write.Transaction, cancellationToken: cancellationToken));
+        // Whoever changes the row tells it; a replica that comes second changes nothing.
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE freeze_window_states SET frozen = @now, changed_at = @at WHERE environment = @environment AND frozen = @was",
+            new { environment, at, now = frozen ? 1 : 0, was = frozen ? 0 : 1 }, write.Transaction, cancellationToken: cancellationToken));
+        if (changed == 1)
+        {
+            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, "onward", frozen ? "freeze.window-began" : "freeze.window-ended", environment, message, cancellationToken);
+            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, frozen ? NotificationKinds.FreezeStarted : NotificationKinds.FreezeEnded,
+                environment, "onward", message, at, cancellationToken);
+        }
+        await write.CommitAsync(cancellationToken);
+        return changed == 1;
+    }
+
+    public async Task<IReadOnlyList<EnvironmentFreeze>> TellRunOutAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var range = new { now = UnixTime.From(now), since = UnixTime.From(now - TimeSpan.FromDays(1)) };
+        const string RunOut = "lifted_at IS NULL AND end_told = 0 AND until_at <= @now AND until_at > @since";
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM environment_freezes WHERE {RunOut}", range,
+                cancellationToken: cancellationToken)) == 0)
+            {
+                return [];
+            }
+        }
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var ended = await QueryAsync(write.Connection, $"UPDATE environment_freezes SET end_told = 1 WHERE {RunOut} RETURNING {Columns}", range, write.Transaction, cancellationToken);
+        foreach (var freeze in ended)
+        {
+            var message = $"freeze of {freeze.Environment} set by {freeze.SetBy} ({freeze.Reason}) ended at {freeze.Until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC";
+            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeEnded, freeze.Environment, "onward", message,
+                UnixTime.From(now), cancellationToken);
+        }
+        await write.CommitAsync(cancellationToken);
+        return ended;
     }
 
     public async Task<IReadOnlyList<EnvironmentFreeze>> ActiveAsync(string? environment, DateTimeOffset now, CancellationToken cancellationToken)

@@ -48,13 +48,23 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
     public async Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
+        if (database.Dialect == SqlDialect.Postgres)
+        {
+            // Claims take turns across replicas: a claim must see what another has just leased to keep a commit's order.
+            await write.Connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('onward-notification-claims'))",
+                transaction: write.Transaction, cancellationToken: cancellationToken));
+        }
         var at = UnixTime.From(now);
         var ids = (await write.Connection.QueryAsync<long>(new CommandDefinition($"""
             UPDATE notification_deliveries SET lease_owner = @owner, lease_until = @until
             WHERE id IN (
-                SELECT id FROM notification_deliveries
-                WHERE state = @pending AND next_at <= @at AND (lease_until IS NULL OR lease_until < @at)
-                ORDER BY next_at, id LIMIT @max{database.SkipLocked})
+                SELECT n.id FROM notification_deliveries n JOIN notification_events e ON e.id = n.event_id
+                WHERE n.state = @pending AND n.next_at <= @at AND (n.lease_until IS NULL OR n.lease_until < @at)
+                  AND NOT ({NotificationSinks.KeepsCommitOrderSql("n")} AND EXISTS (
+                    SELECT 1 FROM notification_deliveries o JOIN notification_events oe ON oe.id = o.event_id
+                    WHERE o.sink = n.sink AND o.state = @pending AND o.id < n.id AND oe.commit_sha = e.commit_sha
+                      AND (o.next_at > @at OR o.lease_until >= @at)))
+                ORDER BY n.id LIMIT @max{(database.Dialect == SqlDialect.Postgres ? " FOR UPDATE OF n SKIP LOCKED" : "")})
             RETURNING id
             """, new { owner, until = UnixTime.From(now + lease), at, max, pending = NotificationState.Pending.ToString() },
             write.Transaction, cancellationToken: cancellationToken))).ToList();
@@ -63,6 +73,33 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
             new { owner, until = UnixTime.From(now + lease) }, cancellationToken);
         await write.CommitAsync(cancellationToken);
         return claimed;
+    }
+
+    public async Task PutBackAsync(long id, string owner, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE notification_deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND lease_owner = @owner",
+            new { id, owner }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
+    }
+
+    public async Task<string?> HostDeploymentAsync(string sink, long deploymentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT host_id FROM host_deployments WHERE sink = @sink AND deployment_id = @deploymentId", new { sink, deploymentId },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task RememberHostDeploymentAsync(string sink, long deploymentId, string hostId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO host_deployments (sink, deployment_id, host_id, created_at) VALUES (@sink, @deploymentId, @hostId, @at)
+            ON CONFLICT (sink, deployment_id) DO UPDATE SET host_id = excluded.host_id
+            """, new { sink, deploymentId, hostId, at = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task RecordAsync(long id, string owner, SendOutcome outcome, DateTimeOffset now, DateTimeOffset? retryAt, CancellationToken cancellationToken)

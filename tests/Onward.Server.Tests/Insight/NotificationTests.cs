@@ -95,4 +95,35 @@ public class NotificationTests
         cli.Output.ShouldContain("freeze.started");
         cli.Output.ShouldContain("sent");
     }
+
+    [Fact]
+    public async Task A_freeze_window_beginning_and_ending_is_told_by_onward()
+    {
+        await using var dir = new TempDirectory();
+        await using var hooks = await HookReceiver.StartAsync();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        await repo.CommitAsync("first");
+        var today = DateTimeOffset.UtcNow.Date;
+        var friday = new DateTimeOffset(today.AddDays(7 + ((int)DayOfWeek.Friday - (int)today.DayOfWeek + 7) % 7), TimeSpan.Zero);
+        var clock = new ShiftedClock(friday.AddHours(17).AddMinutes(59));
+        var yaml = TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"),
+            TestConfig.ManualEnvironment("prod", "{ freeze: [ { cron: \"0 18 * * FRI\", duration: 1h, timezone: UTC } ] }")],
+            [SampleService.ServiceYaml("shop", repo.Path, poll: "1h")], $$"""
+            notifications:
+              ops: { webhook: { url: "{{hooks.Url("/ops")}}", secret: "{{Secret}}" }, events: [freeze.started, freeze.ended] }
+            """);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, yaml, clock);
+
+        clock.AdvanceTo(friday.AddHours(18).AddSeconds(5));
+        var began = await Eventually.WaitAsync(() => Task.FromResult(hooks.At("/ops").FirstOrDefault()), "the window's beginning to be told");
+        clock.AdvanceTo(friday.AddHours(19).AddSeconds(5));
+        var ended = await Eventually.WaitAsync(() => Task.FromResult(hooks.At("/ops").Skip(1).FirstOrDefault()), "the window's end to be told");
+
+        (began.Json["type"]!.GetValue<string>(), began.Json["environment"]!.GetValue<string>(), began.Json["actor"]!.GetValue<string>()).ShouldBe(("freeze.started", "prod", "onward"));
+        began.Json["message"]!.GetValue<string>().ShouldContain($"deployments wait until {friday:yyyy-MM-dd} 19:00 UTC");
+        (ended.Json["type"]!.GetValue<string>(), ended.Json["environment"]!.GetValue<string>()).ShouldBe(("freeze.ended", "prod"));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        hooks.At("/ops").Count.ShouldBe(2, "each told once");
+    }
 }

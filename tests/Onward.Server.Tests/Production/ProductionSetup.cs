@@ -30,13 +30,14 @@ public sealed class ProductionSetup : IAsyncDisposable
     /// <param name="prodPolicy">The YAML of prod's <c>policy</c>, e.g. <c>{ requires: [dev-1] }</c>.</param>
     /// <param name="behavior">What the first commit's release does (<see cref="SampleService.BehaveAsync"/>).</param>
     /// <param name="clock">The server's clock, when the test moves time.</param>
-    public static async Task<ProductionSetup> StartAsync(string prodPolicy, string behavior, string firstCommitMessage, TimeProvider? clock = null)
+    /// <param name="serviceExtra">YAML lines added to the service, e.g. its <c>report</c>.</param>
+    public static async Task<ProductionSetup> StartAsync(string prodPolicy, string behavior, string firstCommitMessage, TimeProvider? clock = null, string serviceExtra = "")
     {
         var dir = new TempDirectory();
         var repo = await GitRepository.InitAsync(dir.Combine("shop"));
         await repo.BehaveAsync(behavior);
         var commit = await repo.CommitAsync(firstCommitMessage);
-        var onward = await OnwardHost.StartAsync(dir.Path, ProductionTests.Yaml(Ports.Free(), repo.Path, prodPolicy), clock);
+        var onward = await OnwardHost.StartAsync(dir.Path, ProductionTests.Yaml(Ports.Free(), repo.Path, prodPolicy, serviceExtra), clock);
         return new ProductionSetup(dir, repo, commit, onward, await Team.CreateAsync(onward, dir.Path));
     }
 

@@ -18,9 +18,9 @@ public class ProductionTests
 {
     private const string Approval = "approval: { required: 1, approvers: [release-managers] }";
 
-    internal static string Yaml(int port, string repository, string prodPolicy) => TestConfig.Yaml(port,
+    internal static string Yaml(int port, string repository, string prodPolicy, string serviceExtra = "") => TestConfig.Yaml(port,
         [TestConfig.AutoEnvironment("dev-1"), TestConfig.AutoEnvironment("dev-2"), TestConfig.ManualEnvironment("prod", prodPolicy)],
-        [SampleService.ServiceYaml("shop", repository)], "auth: { mode: tokens }");
+        [SampleService.ServiceYaml("shop", repository) + serviceExtra], "auth: { mode: tokens }");
 
     private static Task<DeploymentResponse> StateAsync(OnwardApi api, long id, string state) =>
         Eventually.WaitAsync(async () => await api.DeploymentAsync(id) is { } d && d.State == state ? d : null, $"deployment {id} to be {state}");

@@ -63,6 +63,84 @@ public abstract class NotificationStoreTests
         listed.ShouldHaveSingleItem().State.ShouldBe(NotificationState.Sent);
         (await store.ListAsync(100, null, null, NotificationState.Pending, None)).ShouldHaveSingleItem().Id.ShouldBe(again.Id);
     }
+
+    [Fact]
+    public async Task A_git_hosts_deliveries_about_a_commit_wait_behind_an_earlier_one_to_be_tried_again_and_its_deployment_ids_are_kept()
+    {
+        await using var db = await StorageFixture.CreateAsync(Backend);
+        var store = new NotificationStore(db.Database);
+        var first = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "aaaaaaa111"), "dev");
+        foreach (var (from, to) in new[] { (DeploymentState.Queued, DeploymentState.Applying), (DeploymentState.Applying, DeploymentState.Verifying), (DeploymentState.Verifying, DeploymentState.Succeeded) })
+        {
+            await db.Deployments.TransitionAsync(first.Id, new Transition(from, to, "onward", to.ToString().ToLowerInvariant()), StorageFixture.Now, None);
+        }
+        var other = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "bbbbbbb222"), "dev");
+        await db.Deployments.TransitionAsync(other.Id, new Transition(DeploymentState.Queued, DeploymentState.Applying, "onward", "applying"), StorageFixture.Now, None);
+        var waiting = await db.Deployments.AddAsync(new NewDeployment("shop", "prod", other.ReleaseId, DeploymentState.AwaitingApproval, null, "bob", DeploymentTrigger.Manual, null),
+            StorageFixture.Now, None);
+        var unseen = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "ccccccc333"), "dev-2");
+        await db.Deployments.TransitionAsync(waiting.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Rejected, "carol", "rejected by carol"), StorageFixture.Now, None);
+        await db.Deployments.TransitionAsync(unseen.Id, new Transition(DeploymentState.Queued, DeploymentState.Cancelled, "carol", "cancelled by carol"), StorageFixture.Now, None);
+
+        var told = new List<NotificationEvent>();
+        await store.FanOutAsync(e => { told.Add(e); return e.DeploymentId is null ? [] : ["chat", NotificationSinks.Deployments + "shop"]; }, StorageFixture.Now, None);
+        told.Where(e => e.DeploymentId is not null).Select(e => e.Kind).ShouldBe(
+            [NotificationKinds.Started, NotificationKinds.Succeeded, NotificationKinds.Started, NotificationKinds.AwaitingApproval, NotificationKinds.Ended],
+            "a rejected request ends what was told; a queued deployment cancelled was never told");
+
+        var claimed = await store.ClaimAsync("one", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, None);
+        claimed.Count.ShouldBe(10, "all due and none waiting: claimed together, to be sent in order");
+        var started = claimed.Single(d => d.Sink != "chat" && d.Event.DeploymentId == first.Id && d.Event.Kind == NotificationKinds.Started);
+        await store.RecordAsync(started.Id, "one", SendOutcome.Again(503, "answered 503"), StorageFixture.Now, StorageFixture.Now.AddSeconds(30), None);
+        foreach (var put in claimed.Where(d => d.Id != started.Id))
+        {
+            await store.PutBackAsync(put.Id, "one", None);
+        }
+
+        var next = await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(1), TimeSpan.FromMinutes(1), 100, None);
+        next.Count.ShouldBe(8, "the host's later delivery about aaaaaaa waits behind the one to be tried again");
+        next.ShouldNotContain(d => d.Sink != "chat" && d.Event.Commit == "aaaaaaa111");
+        next.Count(d => d.Sink == "chat" && d.Event.Commit == "aaaaaaa111").ShouldBe(2, "notifications are not held back");
+        next.ShouldAllBe(d => d.Attempts == 0, "a delivery given back counts no attempt");
+        var later = await store.ClaimAsync("three", StorageFixture.Now.AddSeconds(31), TimeSpan.FromMinutes(1), 100, None);
+        later.Select(d => d.Event.Kind).ShouldBe([NotificationKinds.Started, NotificationKinds.Succeeded], "due again: claimed with the one behind it, in order");
+
+        (await store.HostDeploymentAsync(NotificationSinks.Deployments + "shop", first.Id, None)).ShouldBeNull();
+        await store.RememberHostDeploymentAsync(NotificationSinks.Deployments + "shop", first.Id, "1001", StorageFixture.Now, None);
+        await store.RememberHostDeploymentAsync(NotificationSinks.Deployments + "other", first.Id, "7", StorageFixture.Now, None);
+        (await store.HostDeploymentAsync(NotificationSinks.Deployments + "shop", first.Id, None)).ShouldBe("1001");
+        (await store.HostDeploymentAsync(NotificationSinks.Deployments + "shop", other.Id, None)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_freeze_windows_beginning_and_end_and_a_freeze_running_out_are_told_once_whichever_replica_records_them()
+    {
+        await using var db = await StorageFixture.CreateAsync(Backend);
+        var store = new NotificationStore(db.Database);
+        var now = StorageFixture.Now;
+        (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
+        (await db.Freezes.RecordWindowAsync("prod", true, "window began", now, None)).ShouldBeTrue();
+        (await db.Freezes.RecordWindowAsync("prod", true, "window began", now, None)).ShouldBeFalse("another replica saw it first");
+        (await db.Freezes.WindowsFrozenAsync(None)).ShouldBe(["prod"]);
+        (await db.Freezes.RecordWindowAsync("prod", false, "window ended", now.AddHours(2), None)).ShouldBeTrue();
+        (await db.Freezes.RecordWindowAsync("prod", false, "window ended", now.AddHours(2), None)).ShouldBeFalse();
+        (await db.Freezes.RecordWindowAsync("dev", false, "never frozen", now, None)).ShouldBeFalse("nothing to end");
+
+        await db.Freezes.SetAsync("dev", now.AddMinutes(30), "migration", "alice", now, None);
+        await db.Freezes.SetAsync("qa", now.AddMinutes(30), "tests", "bob", now, None);
+        await db.Freezes.LiftAsync("qa", "bob", now.AddMinutes(10), None);
+        (await db.Freezes.TellRunOutAsync(now.AddMinutes(20), None)).ShouldBeEmpty("not run out yet");
+        (await db.Freezes.TellRunOutAsync(now.AddMinutes(31), None)).ShouldHaveSingleItem().Environment.ShouldBe("dev", "a lifted freeze was told when lifted");
+        (await db.Freezes.TellRunOutAsync(now.AddMinutes(32), None)).ShouldBeEmpty("told once");
+
+        var told = new List<NotificationEvent>();
+        await store.FanOutAsync(e => { told.Add(e); return []; }, now, None);
+        told.Select(e => (e.Kind, e.Environment, e.Actor)).ShouldBe([
+            (NotificationKinds.FreezeStarted, "prod", "onward"), (NotificationKinds.FreezeEnded, "prod", "onward"),
+            (NotificationKinds.FreezeStarted, "dev", "alice"), (NotificationKinds.FreezeStarted, "qa", "bob"), (NotificationKinds.FreezeEnded, "qa", "bob"),
+            (NotificationKinds.FreezeEnded, "dev", "onward")]);
+        told[^1].Message.ShouldStartWith("freeze of dev set by alice (migration) ended at ");
+    }
 }
 
 public sealed class NotificationStoreTestsOnSqlite : NotificationStoreTests

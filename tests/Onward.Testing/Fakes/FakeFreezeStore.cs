@@ -5,6 +5,11 @@ namespace Onward.Testing.Fakes;
 public sealed class FakeFreezeStore : IFreezeStore
 {
     private readonly List<EnvironmentFreeze> _freezes = [];
+    private readonly HashSet<string> _windowsFrozen = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _runOutTold = [];
+
+    /// <summary>What was told: <c>freeze.started</c> or <c>freeze.ended</c>, the environment and the message.</summary>
+    public List<(string Kind, string Environment, string Message)> Told { get; } = [];
 
     public Task<EnvironmentFreeze> SetAsync(string environment, DateTimeOffset until, string reason, string setBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -25,4 +30,24 @@ public sealed class FakeFreezeStore : IFreezeStore
 
     public Task<IReadOnlyList<EnvironmentFreeze>> ActiveAsync(string? environment, DateTimeOffset now, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<EnvironmentFreeze>>(_freezes.Where(f => (environment is null || f.Environment == environment) && f.LiftedAt is null && f.Until > now).ToList());
+
+    public Task<IReadOnlySet<string>> WindowsFrozenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(_windowsFrozen.ToHashSet(StringComparer.Ordinal));
+
+    public Task<bool> RecordWindowAsync(string environment, bool frozen, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (frozen ? !_windowsFrozen.Add(environment) : !_windowsFrozen.Remove(environment))
+        {
+            return Task.FromResult(false);
+        }
+        Told.Add((frozen ? "freeze.started" : "freeze.ended", environment, message));
+        return Task.FromResult(true);
+    }
+
+    public Task<IReadOnlyList<EnvironmentFreeze>> TellRunOutAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ended = _freezes.Where(f => f.LiftedAt is null && f.Until <= now && f.Until > now.AddDays(-1) && _runOutTold.Add(f.Id)).ToList();
+        Told.AddRange(ended.Select(f => ("freeze.ended", f.Environment, $"freeze of {f.Environment} ended")));
+        return Task.FromResult<IReadOnlyList<EnvironmentFreeze>>(ended);
+    }
 }
