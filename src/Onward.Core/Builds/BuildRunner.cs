@@ -22,8 +22,8 @@ public sealed class BuildRunner(
 {
     private readonly SemaphoreSlim _startGate = new(1, 1);
 
-    // Deliveries take turns, so that two builds ending together cannot both find no newer release and then queue in
-    // the wrong order (the older one superseding the newer).
+    // Deliveries take turns (here, and across replicas with the store's delivery turn), so that two builds ending
+    // together cannot both find no newer release and then queue in the wrong order (the older superseding the newer).
     private readonly SemaphoreSlim _deliverGate = new(1, 1);
 
     public void Dispose()
@@ -115,6 +115,7 @@ public sealed class BuildRunner(
         await _deliverGate.WaitAsync(cancellationToken);
         try
         {
+            await using var turn = await deployments.DeliveryTurnAsync(release.Service, cancellationToken);
             await DeliverInTurnAsync(release, cancellationToken);
         }
         finally

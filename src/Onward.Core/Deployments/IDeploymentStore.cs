@@ -32,4 +32,10 @@ public interface IDeploymentStore
 
     /// <summary>Whether the release has succeeded in the environment at some point.</summary>
     Task<bool> HasSucceededAsync(long releaseId, string environment, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A turn, across replicas, to decide what continuous delivery deploys of a service (which builds are older than
+    /// one already on its way), held until disposed.
+    /// </summary>
+    Task<IAsyncDisposable> DeliveryTurnAsync(string service, CancellationToken cancellationToken);
 }

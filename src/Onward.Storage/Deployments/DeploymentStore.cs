@@ -89,6 +89,8 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
         return added;
     }
 
+    public Task<IAsyncDisposable> DeliveryTurnAsync(string service, CancellationToken cancellationToken) => database.LockAsync("deliver/" + service, cancellationToken);
+
     public async Task<Deployment?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

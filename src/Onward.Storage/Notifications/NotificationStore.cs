@@ -22,6 +22,11 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
 
     public async Task<int> FanOutAsync(Func<NotificationEvent, IEnumerable<string>> sinks, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Looking is a read; the write (and, with SQLite, the one writer connection) only when there is something to do.
+        if (!await AnyAsync("SELECT 1 FROM notification_events WHERE fanned_out = 0 LIMIT 1", null, cancellationToken))
+        {
+            return 0;
+        }
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var events = (await write.Connection.QueryAsync<EventRow>(new CommandDefinition($"""
             SELECT id AS EventId, kind AS Kind, service AS Service, environment AS Environment, version AS Version, commit_sha AS CommitSha,
@@ -47,6 +52,11 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
 
     public async Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
+        if (!await AnyAsync("SELECT 1 FROM notification_deliveries WHERE state = @pending AND next_at <= @at AND (lease_until IS NULL OR lease_until < @at) LIMIT 1",
+            new { pending = NotificationState.Pending.ToString(), at = UnixTime.From(now) }, cancellationToken))
+        {
+            return [];
+        }
         await using var write = await database.BeginWriteAsync(cancellationToken);
         if (database.Dialect == SqlDialect.Postgres)
         {
@@ -141,6 +151,12 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
             "SELECT MIN(next_at) FROM notification_deliveries WHERE state = @pending", new { pending = NotificationState.Pending.ToString() },
             cancellationToken: cancellationToken));
         return next is null ? null : UnixTime.To(next.Value);
+    }
+
+    private async Task<bool> AnyAsync(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)) is not null;
     }
 
     private static async Task<IReadOnlyList<NotificationDelivery>> QueryAsync(WriteScope write, string sql, object parameters, CancellationToken cancellationToken) =>

@@ -118,4 +118,11 @@ public sealed class FakeDeploymentStore(FakeReleaseStore releases) : IDeployment
         _events.Add(new DeploymentEvent(id, now, transition.To, transition.Actor, transition.Message));
         return true;
     }
+
+    public Task<IAsyncDisposable> DeliveryTurnAsync(string service, CancellationToken cancellationToken) => Task.FromResult<IAsyncDisposable>(new NoTurn());
+
+    private sealed class NoTurn : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }
