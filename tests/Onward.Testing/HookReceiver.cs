@@ -16,6 +16,7 @@ public sealed class HookReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<Received> _received = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _answers = new(StringComparer.Ordinal);
     private volatile Func<Received, (int Status, string Json)?>? _responder;
+    private readonly ConcurrentDictionary<string, TimeSpan> _delays = new(StringComparer.Ordinal);
 
     private HookReceiver(WebApplication app, int port) => (_app, Port) = (app, port);
 
@@ -49,6 +50,9 @@ public sealed class HookReceiver : IAsyncDisposable
     /// </summary>
     public void Respond(Func<Received, (int Status, string Json)?> responder) => _responder = responder;
 
+    /// <summary>Requests to <paramref name="path"/> are answered only after <paramref name="delay"/> (a slow receiver).</summary>
+    public void Delay(string path, TimeSpan delay) => _delays[path] = delay;
+
     public static async Task<HookReceiver> StartAsync()
     {
         var port = Ports.Free();
@@ -64,6 +68,17 @@ public sealed class HookReceiver : IAsyncDisposable
             var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             var received = new Received(http.Request.Method, http.Request.Path + http.Request.QueryString, headers, body.ToArray(), DateTimeOffset.UtcNow);
             receiver._received.Enqueue(received);
+            if (receiver._delays.TryGetValue(http.Request.Path, out var delay))
+            {
+                try
+                {
+                    await Task.Delay(delay, http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // the sender gave up
+                }
+            }
             var queued = receiver._answers.TryGetValue(http.Request.Path, out var queue) && queue.TryDequeue(out var next) ? next : (int?)null;
             (int Status, string Json)? answer = null;
             if (queued is null && receiver._responder is { } responder)

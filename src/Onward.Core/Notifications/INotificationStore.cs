@@ -16,7 +16,9 @@ public interface INotificationStore
     /// older one of its sink about the same commit is pending and not claimed with it (due later, or being sent
     /// elsewhere), so that a commit's statuses keep their order.
     /// </summary> to <paramref name="owner"/> until <paramref name="now"/> + <paramref name="lease"/>.</summary>
-    Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken);
+    /// <param name="busy">Sinks whose deliveries are not claimed now (this owner is still sending to them).</param>
+    Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(
+        string owner, DateTimeOffset now, TimeSpan lease, int max, IReadOnlyCollection<string> busy, CancellationToken cancellationToken);
 
     /// <summary>Records an attempt: sent, failed for good, or (with <paramref name="retryAt"/>) to be tried again then.</summary>
     Task RecordAsync(long id, string owner, SendOutcome outcome, DateTimeOffset now, DateTimeOffset? retryAt, CancellationToken cancellationToken);

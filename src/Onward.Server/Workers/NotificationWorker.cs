@@ -8,10 +8,10 @@ using Onward.Core.Insight;
 namespace Onward.Server.Workers;
 
 /// <summary>
-/// Sends what the outbox holds: every second (or sooner when a retry is due) it gives new events a delivery per sink
-/// that wants them, claims the deliveries due (a lease, so that one replica sends each), and sends them apart from
-/// deployments, each sink's in the order of their events and the sinks at once, so that a slow or unreachable sink
-/// delays nothing else. A failed send is tried
+/// Sends what the outbox holds: every second it gives new events a delivery per sink that wants them, claims the
+/// deliveries due (a lease, so that one replica sends each) of the sinks not busy sending, and sends them apart from
+/// deployments, each sink's in the order of their events and the sinks at once, without waiting for each other, so
+/// that a slow or unreachable sink delays nothing else. A failed send is tried
 /// again with exponential backoff from the sink's <c>backoff</c> (30 s by default, capped at an hour) for up to a day;
 /// a 4xx answer (but 408 and 429) ends it at once with the answer recorded.
 /// </summary>
@@ -30,42 +30,36 @@ public sealed class NotificationWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // What each sink is sending now: a sink's next deliveries are claimed once it is done, other sinks go on meanwhile.
+        var sending = new Dictionary<string, Task>(StringComparer.Ordinal);
         while (!stoppingToken.IsCancellationRequested)
         {
+            var full = false;
             try
             {
-                await store.FanOutAsync(SinksOf, time.GetUtcNow(), stoppingToken);
-                var due = await store.ClaimAsync(identity.Name, time.GetUtcNow(), Lease, AtOnce, stoppingToken);
-                // Sinks apart from each other; each sink's deliveries in the order of their events, so that a commit's
-                // statuses (pending, then success) and a chat's messages arrive as things happened. When a status or
-                // host deployment about a commit is to be tried again, the later ones about that commit wait behind it.
-                await Task.WhenAll(due.GroupBy(d => d.Sink).Select(async sink =>
+                foreach (var done in sending.Where(s => s.Value.IsCompleted).Select(s => s.Key).ToList())
                 {
-                    var waiting = new HashSet<string>(StringComparer.Ordinal);
-                    foreach (var delivery in sink.OrderBy(d => d.Event.Id))
-                    {
-                        if (delivery.Event.Commit is { } commit && waiting.Contains(commit))
-                        {
-                            await store.PutBackAsync(delivery.Id, identity.Name, CancellationToken.None);
-                        }
-                        else if (!await SendAsync(delivery, stoppingToken) && delivery.Event.Commit is not null && NotificationSinks.KeepsCommitOrder(delivery.Sink))
-                        {
-                            waiting.Add(delivery.Event.Commit);
-                        }
-                    }
-                }));
-                if (due.Count == AtOnce)
-                {
-                    continue;
+                    sending.Remove(done);
                 }
+                await store.FanOutAsync(SinksOf, time.GetUtcNow(), stoppingToken);
+                var due = await store.ClaimAsync(identity.Name, time.GetUtcNow(), Lease, AtOnce, [.. sending.Keys], stoppingToken);
+                foreach (var sink in due.GroupBy(d => d.Sink))
+                {
+                    sending[sink.Key] = SendInOrderAsync(sink.OrderBy(d => d.Event.Id).ToList(), stoppingToken);
+                }
+                full = due.Count == AtOnce;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception e)
             {
                 logger.LogWarning("Sending notifications failed ({Reason}); trying again", e.Message);
+            }
+            if (full)
+            {
+                continue;
             }
             try
             {
@@ -73,8 +67,43 @@ public sealed class NotificationWorker(
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
+        }
+        await Task.WhenAll(sending.Values);
+    }
+
+    /// <summary>
+    /// Sends one sink's claimed deliveries in the order of their events, so that a commit's statuses (pending, then
+    /// success) and a chat's messages arrive as things happened. When a status or host deployment about a commit is to
+    /// be tried again, the later ones about that commit wait behind it; what is left when half the lease is gone (a
+    /// slow sink) is given back unsent, before another replica could take it over.
+    /// </summary>
+    private async Task SendInOrderAsync(IReadOnlyList<NotificationDelivery> deliveries, CancellationToken stoppingToken)
+    {
+        var claimed = time.GetUtcNow();
+        var waiting = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var delivery in deliveries)
+            {
+                if ((delivery.Event.Commit is { } commit && waiting.Contains(commit)) || time.GetUtcNow() - claimed > Lease / 2 || stoppingToken.IsCancellationRequested)
+                {
+                    await store.PutBackAsync(delivery.Id, identity.Name, CancellationToken.None);
+                }
+                else if (!await SendAsync(delivery, stoppingToken) && delivery.Event.Commit is not null && NotificationSinks.KeepsCommitOrder(delivery.Sink))
+                {
+                    waiting.Add(delivery.Event.Commit);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: what was not recorded is sent again once its lease ends.
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Sending to {Sink} failed ({Reason}); its deliveries are tried again once their lease ends", deliveries[0].Sink, e.Message);
         }
     }
 

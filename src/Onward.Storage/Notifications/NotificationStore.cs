@@ -50,10 +50,14 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
         return events.Count;
     }
 
-    public async Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(
+        string owner, DateTimeOffset now, TimeSpan lease, int max, IReadOnlyCollection<string> busy, CancellationToken cancellationToken)
     {
-        if (!await AnyAsync("SELECT 1 FROM notification_deliveries WHERE state = @pending AND next_at <= @at AND (lease_until IS NULL OR lease_until < @at) LIMIT 1",
-            new { pending = NotificationState.Pending.ToString(), at = UnixTime.From(now) }, cancellationToken))
+        var busyJson = System.Text.Json.JsonSerializer.Serialize(busy);
+        if (!await AnyAsync($"""
+            SELECT 1 FROM notification_deliveries
+            WHERE state = @pending AND next_at <= @at AND (lease_until IS NULL OR lease_until < @at) AND sink NOT IN ({database.JsonTexts("@busy")}) LIMIT 1
+            """, new { pending = NotificationState.Pending.ToString(), at = UnixTime.From(now), busy = busyJson }, cancellationToken))
         {
             return [];
         }
@@ -69,14 +73,14 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
             UPDATE notification_deliveries SET lease_owner = @owner, lease_until = @until
             WHERE id IN (
                 SELECT n.id FROM notification_deliveries n JOIN notification_events e ON e.id = n.event_id
-                WHERE n.state = @pending AND n.next_at <= @at AND (n.lease_until IS NULL OR n.lease_until < @at)
+                WHERE n.state = @pending AND n.next_at <= @at AND (n.lease_until IS NULL OR n.lease_until < @at) AND n.sink NOT IN ({database.JsonTexts("@busy")})
                   AND NOT ({NotificationSinks.KeepsCommitOrderSql("n")} AND EXISTS (
                     SELECT 1 FROM notification_deliveries o JOIN notification_events oe ON oe.id = o.event_id
                     WHERE o.sink = n.sink AND o.state = @pending AND o.id < n.id AND oe.commit_sha = e.commit_sha
                       AND (o.next_at > @at OR o.lease_until >= @at)))
                 ORDER BY n.id LIMIT @max{(database.Dialect == SqlDialect.Postgres ? " FOR UPDATE OF n SKIP LOCKED" : "")})
             RETURNING id
-            """, new { owner, until = UnixTime.From(now + lease), at, max, pending = NotificationState.Pending.ToString() },
+            """, new { owner, until = UnixTime.From(now + lease), at, max, busy = busyJson, pending = NotificationState.Pending.ToString() },
             write.Transaction, cancellationToken: cancellationToken))).ToList();
         // This owner's lease of this moment marks what it has just claimed.
         var claimed = ids.Count == 0 ? [] : await QueryAsync(write, $"SELECT {Columns} {From} WHERE n.lease_owner = @owner AND n.lease_until = @until ORDER BY n.id",

@@ -14,7 +14,7 @@ public class NotificationTests
     private const string Secret = "the hook secret";
 
     [Fact]
-    public async Task Events_reach_each_sink_that_wants_them_signed_retried_on_5xx_refused_on_4xx_and_a_down_sink_delays_nothing()
+    public async Task Events_reach_each_sink_that_wants_them_signed_retried_on_5xx_refused_on_4xx_and_a_down_or_slow_sink_delays_nothing()
     {
         await using var dir = new TempDirectory();
         await using var hooks = await HookReceiver.StartAsync();
@@ -23,6 +23,7 @@ public class NotificationTests
         var first = await repo.CommitAsync("first");
         hooks.Answer("/ops", 503, 503);
         hooks.Answer("/strict", 400);
+        hooks.Delay("/slow", TimeSpan.FromMinutes(5));
         var port = Ports.Free();
         var yaml = TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")],
             [SampleService.ServiceYaml("shop", repo.Path, poll: "1h")], $$"""
@@ -31,6 +32,7 @@ public class NotificationTests
               ops: { webhook: { url: "{{hooks.Url("/ops")}}", secret: "{{Secret}}" }, environments: [prod], backoff: 200ms }
               strict: { webhook: { url: "{{hooks.Url("/strict")}}", secret: other }, events: [deployment.succeeded] }
               down: { webhook: { url: "http://127.0.0.1:{{Ports.Free()}}/nobody", secret: other }, events: [deployment.succeeded], backoff: 100ms }
+              slow: { webhook: { url: "{{hooks.Url("/slow")}}", secret: other }, events: [deployment.succeeded] }
             """);
         await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
 
@@ -67,7 +69,8 @@ public class NotificationTests
         try
         {
             await Eventually.WaitAsync(async () => (deliveries = await onward.Api.GetAsync<NotificationDeliveryResponse[]>("api/v1/notifications/deliveries?limit=100"))
-                is var all && all.Any(d => d.Sink == "down" && d.Attempts >= 2) && all.Count(d => d.Sink == "strict" && d.State != "pending") == 2, "the deliveries to settle");
+                is var all && all.Any(d => d.Sink == "down" && d.Attempts >= 2) && all.Count(d => d.Sink == "strict" && d.State != "pending") == 2
+                && all.Any(d => d.Sink == "slow" && d.Attempts >= 1), "the deliveries to settle");
         }
         catch (TimeoutException e)
         {
@@ -83,6 +86,11 @@ public class NotificationTests
         var down = deliveries.First(d => d.Sink == "down");
         down.State.ShouldBe("pending");
         down.LastError!.ShouldStartWith("could not reach 127.0.0.1");
+        var slow = deliveries.Where(d => d.Sink == "slow").ToList();
+        slow.ShouldAllBe(d => d.State == "pending");
+        slow.ShouldContain(d => d.LastError == "127.0.0.1 did not answer within 10 s");
+        hooks.At("/slow").ShouldNotBeEmpty();
+        opsFreeze.SentAt!.Value.ShouldBeLessThan(hooks.At("/slow")[0].At.AddSeconds(10), "ops was sent while slow kept its request waiting");
         deliveries.Where(d => d.Sink == "chat").Select(d => d.Event.Type).ShouldBe(
             ["deployment.succeeded", "freeze.started", "freeze.ended", "deployment.succeeded"], ignoreOrder: true);
         var raw = await onward.Api.Http.GetStringAsync("api/v1/notifications/deliveries?limit=100");

@@ -46,18 +46,18 @@ public abstract class NotificationStoreTests
         (told[7].Service, told[7].ReleaseId, told[7].Message).ShouldBe(("shop", broken.Id, "the tests failed"));
         (told[8].Environment, told[8].Actor).ShouldBe(("prod", "alice"));
 
-        var claimed = await store.ClaimAsync("one", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, None);
+        var claimed = await store.ClaimAsync("one", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, [], None);
         claimed.Count.ShouldBe(10);
-        (await store.ClaimAsync("two", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, None)).ShouldBeEmpty("leased to the first");
+        (await store.ClaimAsync("two", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, [], None)).ShouldBeEmpty("leased to the first");
         var again = claimed[0];
         await store.RecordAsync(again.Id, "one", SendOutcome.Again(503, "answered 503"), StorageFixture.Now, StorageFixture.Now.AddSeconds(30), None);
         foreach (var sent in claimed.Skip(1))
         {
             await store.RecordAsync(sent.Id, "one", SendOutcome.Sent(200), StorageFixture.Now, null, None);
         }
-        (await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(10), TimeSpan.FromMinutes(1), 100, None)).ShouldBeEmpty("not due yet");
+        (await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(10), TimeSpan.FromMinutes(1), 100, [], None)).ShouldBeEmpty("not due yet");
         (await store.NextDueAsync(None)).ShouldBe(StorageFixture.Now.AddSeconds(30));
-        var retried = (await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(31), TimeSpan.FromMinutes(1), 100, None)).ShouldHaveSingleItem();
+        var retried = (await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(31), TimeSpan.FromMinutes(1), 100, [], None)).ShouldHaveSingleItem();
         (retried.Id, retried.Attempts, retried.LastStatus).ShouldBe((again.Id, 1, 503));
         var listed = await store.ListAsync(100, null, "wins", null, None);
         listed.ShouldHaveSingleItem().State.ShouldBe(NotificationState.Sent);
@@ -88,7 +88,7 @@ public abstract class NotificationStoreTests
             [NotificationKinds.Started, NotificationKinds.Succeeded, NotificationKinds.Started, NotificationKinds.AwaitingApproval, NotificationKinds.Ended],
             "a rejected request ends what was told; a queued deployment cancelled was never told");
 
-        var claimed = await store.ClaimAsync("one", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, None);
+        var claimed = await store.ClaimAsync("one", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, [], None);
         claimed.Count.ShouldBe(10, "all due and none waiting: claimed together, to be sent in order");
         var started = claimed.Single(d => d.Sink != "chat" && d.Event.DeploymentId == first.Id && d.Event.Kind == NotificationKinds.Started);
         await store.RecordAsync(started.Id, "one", SendOutcome.Again(503, "answered 503"), StorageFixture.Now, StorageFixture.Now.AddSeconds(30), None);
@@ -97,12 +97,14 @@ public abstract class NotificationStoreTests
             await store.PutBackAsync(put.Id, "one", None);
         }
 
-        var next = await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(1), TimeSpan.FromMinutes(1), 100, None);
+        (await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(1), TimeSpan.FromMinutes(1), 100, ["chat", NotificationSinks.Deployments + "shop"], None))
+            .ShouldBeEmpty("a sink still busy sending is not claimed for");
+        var next = await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(1), TimeSpan.FromMinutes(1), 100, [], None);
         next.Count.ShouldBe(8, "the host's later delivery about aaaaaaa waits behind the one to be tried again");
         next.ShouldNotContain(d => d.Sink != "chat" && d.Event.Commit == "aaaaaaa111");
         next.Count(d => d.Sink == "chat" && d.Event.Commit == "aaaaaaa111").ShouldBe(2, "notifications are not held back");
         next.ShouldAllBe(d => d.Attempts == 0, "a delivery given back counts no attempt");
-        var later = await store.ClaimAsync("three", StorageFixture.Now.AddSeconds(31), TimeSpan.FromMinutes(1), 100, None);
+        var later = await store.ClaimAsync("three", StorageFixture.Now.AddSeconds(31), TimeSpan.FromMinutes(1), 100, [], None);
         later.Select(d => d.Event.Kind).ShouldBe([NotificationKinds.Started, NotificationKinds.Succeeded], "due again: claimed with the one behind it, in order");
 
         (await store.HostDeploymentAsync(NotificationSinks.Deployments + "shop", first.Id, None)).ShouldBeNull();
