@@ -12,11 +12,12 @@ public interface IFreezeStore
     Task<IReadOnlySet<string>> WindowsFrozenAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records that an environment's recurring freeze window began (<paramref name="frozen"/>) or ended, with its
-    /// <c>freeze.started</c> or <c>freeze.ended</c> event, unless that was recorded already (by another replica);
-    /// answers whether this call recorded it.
+    /// Records that an environment's recurring freeze window began (with the moment it ends, <paramref name="until"/>)
+    /// or ended (null), with its <c>freeze.started</c> or <c>freeze.ended</c> event, unless that was recorded already;
+    /// answers whether this call recorded it. A beginning is recorded once per window (a replica whose clock lags
+    /// behind does not begin again the window another has ended), an end not before the recorded end.
     /// </summary>
-    Task<bool> RecordWindowAsync(string environment, bool frozen, string message, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Tells the end (<c>freeze.ended</c>) of every ad-hoc freeze that ran out by itself in the last day and was not

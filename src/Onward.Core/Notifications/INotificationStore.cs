@@ -15,7 +15,7 @@ public interface INotificationStore
     /// oldest first. A delivery to a git host's sink (<see cref="NotificationSinks.KeepsCommitOrder"/>) waits while an
     /// older one of its sink about the same commit is pending and not claimed with it (due later, or being sent
     /// elsewhere), so that a commit's statuses keep their order.
-    /// </summary> to <paramref name="owner"/> until <paramref name="now"/> + <paramref name="lease"/>.</summary>
+    /// </summary>
     /// <param name="busy">Sinks whose deliveries are not claimed now (this owner is still sending to them).</param>
     Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(
         string owner, DateTimeOffset now, TimeSpan lease, int max, IReadOnlyCollection<string> busy, CancellationToken cancellationToken);

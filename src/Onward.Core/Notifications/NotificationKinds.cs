@@ -39,13 +39,10 @@ public static class NotificationKinds
     public static readonly IReadOnlySet<string> Reported =
         new HashSet<string>([BuildStarted, Built, BuildFailed, AwaitingApproval, Started, Succeeded, Failed, Blocked, Ended], StringComparer.Ordinal);
 
-    /// <summary>What changes a deployment on the git host (a GitHub Deployment's statuses, a GitLab deployment's status).</summary>
-    public static readonly IReadOnlySet<string> HostDeployed =
-        new HashSet<string>([AwaitingApproval, Started, Succeeded, Failed, Blocked, Ended], StringComparer.Ordinal);
-
     /// <summary>
     /// What a deployment's change of state tells, if anything: entering a state people act on or watch, a restore
-    /// completed, or an end without deploying after it had been told about (one still queued ends unseen).
+    /// completed, or an end without deploying (<see cref="Ended"/>, which the store tells only of a deployment it told
+    /// something of before: one that was only ever queued ends unseen).
     /// </summary>
     public static string? OfDeployment(DeploymentState? from, DeploymentState to, RestoreState? restore) =>
         restore == RestoreState.Done ? Restored
@@ -57,7 +54,7 @@ public static class NotificationKinds
             DeploymentState.Succeeded => Succeeded,
             DeploymentState.Failed => Failed,
             DeploymentState.Blocked => Blocked,
-            DeploymentState.Rejected or DeploymentState.Superseded or DeploymentState.Cancelled when from is not (null or DeploymentState.Queued) => Ended,
+            DeploymentState.Rejected or DeploymentState.Superseded or DeploymentState.Cancelled when from is not null => Ended,
             _ => null,
         };
 }

@@ -20,11 +20,14 @@ public static class Delivery
     /// <summary>As <see cref="PostAsync"/>, with the answer's body when it was a 2xx (cut at 256 KiB).</summary>
     public static async Task<(SendOutcome Outcome, string? Answer)> SendAsync(HttpClient http, HttpRequestMessage request, string host, CancellationToken cancellationToken)
     {
+        // The client's timeout covers the headers only when the body is read apart: one deadline for both.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(http.Timeout);
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var status = (int)response.StatusCode;
-            var text = await ReadAsync(response, cancellationToken);
+            var text = await ReadAsync(response, deadline.Token);
             if (response.IsSuccessStatusCode)
             {
                 return (SendOutcome.Sent(status), text);
@@ -38,7 +41,11 @@ public static class Delivery
         {
             return (SendOutcome.Again(null, $"could not reach {host}: {e.HttpRequestError}"), null);
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (IOException)
+        {
+            return (SendOutcome.Again(null, $"{host} broke off its answer"), null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return (SendOutcome.Again(null, $"{host} did not answer within {http.Timeout.TotalSeconds:0} s"), null);
         }

@@ -163,7 +163,7 @@ public sealed class NotificationWorker(
             {
                 yield return NotificationSinks.Report + e.Service;
             }
-            if (HostDeploymentReporter.Keeps(report.Host) && NotificationKinds.HostDeployed.Contains(e.Kind))
+            if (HostDeploymentReporter.StateOf(report.Host, e.Kind) is not null)
             {
                 yield return NotificationSinks.Deployments + e.Service;
             }

@@ -315,13 +315,15 @@ public static class Migrations
                 PRIMARY KEY (sink, deployment_id)
             );
             CREATE INDEX ix_notification_deliveries_sink ON notification_deliveries (sink, state, id);
+            CREATE INDEX ix_notification_events_deployment ON notification_events (deployment_id);
             CREATE TABLE freeze_window_states (
                 environment TEXT PRIMARY KEY,
                 frozen INTEGER NOT NULL,
+                until_at INTEGER,
                 changed_at INTEGER NOT NULL
             );
             ALTER TABLE environment_freezes ADD COLUMN end_told INTEGER NOT NULL DEFAULT 0;
-            UPDATE environment_freezes SET end_told = 1 WHERE lifted_at IS NOT NULL;
+            UPDATE environment_freezes SET end_told = 1;
             """),
     ];
 }

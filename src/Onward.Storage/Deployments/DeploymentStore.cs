@@ -70,10 +70,6 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             : [];
         var first = DeploymentAdmission.FirstMessage(deployment, older.Select(o => o.Id).ToList());
         await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy, first, cancellationToken);
-        if (NotificationKinds.OfDeployment(null, deployment.State, null) is { } told)
-        {
-            await NotificationOutbox.AddForDeploymentAsync(connection, transaction, told, id, deployment.RequestedBy, deployment.Reason ?? first, at, cancellationToken);
-        }
         if (waits)
         {
             foreach (var (olderId, olderState) in older)
@@ -81,6 +77,11 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
                 await TransitionAsync(connection, transaction, olderId, DeploymentAdmission.Supersession(Enum.Parse<DeploymentState>(olderState), id, deployment), at, cancellationToken);
             }
             await JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
+        }
+        // Told after the ends of those it supersedes: a request of the same commit again must leave its status waiting, not ended.
+        if (NotificationKinds.OfDeployment(null, deployment.State, null) is { } told)
+        {
+            await NotificationOutbox.AddForDeploymentAsync(connection, transaction, told, id, deployment.RequestedBy, deployment.Reason ?? first, at, cancellationToken);
         }
         // Read in the transaction: with SQLite, the connection is other writers' once this one has committed.
         var added = (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @id", new { id }, cancellationToken, transaction))[0];

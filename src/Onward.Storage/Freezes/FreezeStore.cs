@@ -56,7 +56,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             "SELECT environment FROM freeze_window_states WHERE frozen = 1", cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
     }
 
-    public async Task<bool> RecordWindowAsync(string environment, bool frozen, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var at = UnixTime.From(now);
@@ -64,13 +64,15 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             INSERT INTO freeze_window_states (environment, frozen, changed_at) VALUES (@environment, 0, @at) ON CONFLICT (environment) DO NOTHING
             """, new { environment, at }, write.Transaction, cancellationToken: cancellationToken));
         // Whoever changes the row tells it; a replica that comes second changes nothing.
-        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE freeze_window_states SET frozen = @now, changed_at = @at WHERE environment = @environment AND frozen = @was",
-            new { environment, at, now = frozen ? 1 : 0, was = frozen ? 0 : 1 }, write.Transaction, cancellationToken: cancellationToken));
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(until is not null
+            ? "UPDATE freeze_window_states SET frozen = 1, until_at = @until, changed_at = @at WHERE environment = @environment AND frozen = 0 AND (until_at IS NULL OR until_at < @until)"
+            : "UPDATE freeze_window_states SET frozen = 0, changed_at = @at WHERE environment = @environment AND frozen = 1 AND (until_at IS NULL OR until_at <= @at)",
+            new { environment, at, until = UnixTime.From(until) }, write.Transaction, cancellationToken: cancellationToken));
         if (changed == 1)
         {
-            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, "onward", frozen ? "freeze.window-began" : "freeze.window-ended", environment, message, cancellationToken);
-            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, frozen ? NotificationKinds.FreezeStarted : NotificationKinds.FreezeEnded,
+            var began = until is not null;
+            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, "onward", began ? "freeze.window-began" : "freeze.window-ended", environment, message, cancellationToken);
+            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, began ? NotificationKinds.FreezeStarted : NotificationKinds.FreezeEnded,
                 environment, "onward", message, at, cancellationToken);
         }
         await write.CommitAsync(cancellationToken);

@@ -9,14 +9,19 @@ internal static class NotificationOutbox
 {
     private const string Columns = "kind, service, environment, version, commit_sha, deployment_id, release_id, actor, message, at";
 
-    /// <summary>An event about a deployment, with its service, environment and release.</summary>
+    /// <summary>
+    /// An event about a deployment, with its service, environment and release; <see cref="NotificationKinds.Ended"/>
+    /// only for a deployment something was told of before.
+    /// </summary>
     public static Task AddForDeploymentAsync(
         DbConnection connection, DbTransaction transaction, string kind, long deploymentId, string actor, string message, long at, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO notification_events ({Columns})
             SELECT @kind, d.service, d.environment, r.version, r.commit_sha, d.id, r.id, @actor, @message, @at
-            FROM deployments d JOIN releases r ON r.id = d.release_id WHERE d.id = @deploymentId
-            """, new { kind, deploymentId, actor, message = NotificationEvent.Bounded(message), at }, transaction, cancellationToken: cancellationToken));
+            FROM deployments d JOIN releases r ON r.id = d.release_id
+            WHERE d.id = @deploymentId AND (@kind <> @ended OR EXISTS (SELECT 1 FROM notification_events p WHERE p.deployment_id = d.id))
+            """, new { kind, deploymentId, actor, message = NotificationEvent.Bounded(message), at, ended = NotificationKinds.Ended },
+            transaction, cancellationToken: cancellationToken));
 
     /// <summary>An event about a release (its build), with its service.</summary>
     public static Task AddForReleaseAsync(

@@ -53,11 +53,27 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
     public async Task<IReadOnlyList<NotificationDelivery>> ClaimAsync(
         string owner, DateTimeOffset now, TimeSpan lease, int max, IReadOnlyCollection<string> busy, CancellationToken cancellationToken)
     {
-        var busyJson = System.Text.Json.JsonSerializer.Serialize(busy);
-        if (!await AnyAsync($"""
-            SELECT 1 FROM notification_deliveries
-            WHERE state = @pending AND next_at <= @at AND (lease_until IS NULL OR lease_until < @at) AND sink NOT IN ({database.JsonTexts("@busy")}) LIMIT 1
-            """, new { pending = NotificationState.Pending.ToString(), at = UnixTime.From(now), busy = busyJson }, cancellationToken))
+        // Due, not leased, not of a busy sink, and (for a git host's sink) not behind an earlier delivery about the same
+        // commit that is due later or being sent: those wait, so that the host is told things in the order they happened.
+        var claimable = $"""
+            FROM notification_deliveries n JOIN notification_events e ON e.id = n.event_id
+            WHERE n.state = @pending AND n.next_at <= @at AND (n.lease_until IS NULL OR n.lease_until < @at) AND n.sink NOT IN ({database.JsonTexts("@busy")})
+              AND NOT ({NotificationSinks.KeepsCommitOrderSql("n")} AND EXISTS (
+                SELECT 1 FROM notification_deliveries o JOIN notification_events oe ON oe.id = o.event_id
+                WHERE o.sink = n.sink AND o.state = @pending AND o.event_id < n.event_id AND oe.commit_sha = e.commit_sha
+                  AND (o.next_at > @at OR o.lease_until >= @at)))
+            """;
+        var parameters = new
+        {
+            owner,
+            until = UnixTime.From(now + lease),
+            at = UnixTime.From(now),
+            max,
+            busy = System.Text.Json.JsonSerializer.Serialize(busy),
+            pending = NotificationState.Pending.ToString(),
+        };
+        // Looking is a read; the write (and, with SQLite, the one writer connection) only when there is something to claim.
+        if (!await AnyAsync($"SELECT 1 {claimable} LIMIT 1", parameters, cancellationToken))
         {
             return [];
         }
@@ -68,23 +84,14 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
             await write.Connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('onward-notification-claims'))",
                 transaction: write.Transaction, cancellationToken: cancellationToken));
         }
-        var at = UnixTime.From(now);
         var ids = (await write.Connection.QueryAsync<long>(new CommandDefinition($"""
             UPDATE notification_deliveries SET lease_owner = @owner, lease_until = @until
-            WHERE id IN (
-                SELECT n.id FROM notification_deliveries n JOIN notification_events e ON e.id = n.event_id
-                WHERE n.state = @pending AND n.next_at <= @at AND (n.lease_until IS NULL OR n.lease_until < @at) AND n.sink NOT IN ({database.JsonTexts("@busy")})
-                  AND NOT ({NotificationSinks.KeepsCommitOrderSql("n")} AND EXISTS (
-                    SELECT 1 FROM notification_deliveries o JOIN notification_events oe ON oe.id = o.event_id
-                    WHERE o.sink = n.sink AND o.state = @pending AND o.id < n.id AND oe.commit_sha = e.commit_sha
-                      AND (o.next_at > @at OR o.lease_until >= @at)))
-                ORDER BY n.id LIMIT @max{(database.Dialect == SqlDialect.Postgres ? " FOR UPDATE OF n SKIP LOCKED" : "")})
+            WHERE id IN (SELECT n.id {claimable} ORDER BY n.event_id, n.id LIMIT @max{(database.Dialect == SqlDialect.Postgres ? " FOR UPDATE OF n SKIP LOCKED" : "")})
             RETURNING id
-            """, new { owner, until = UnixTime.From(now + lease), at, max, busy = busyJson, pending = NotificationState.Pending.ToString() },
-            write.Transaction, cancellationToken: cancellationToken))).ToList();
-        // This owner's lease of this moment marks what it has just claimed.
-        var claimed = ids.Count == 0 ? [] : await QueryAsync(write, $"SELECT {Columns} {From} WHERE n.lease_owner = @owner AND n.lease_until = @until ORDER BY n.id",
-            new { owner, until = UnixTime.From(now + lease) }, cancellationToken);
+            """, parameters, write.Transaction, cancellationToken: cancellationToken))).ToList();
+        // Read by id (the ids are the database's own numbers): this owner may hold other leases still being sent.
+        var claimed = ids.Count == 0 ? [] : await QueryAsync(write, $"SELECT {Columns} {From} WHERE n.id IN ({string.Join(", ", ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)))}) ORDER BY e.id, n.id",
+            new { }, cancellationToken);
         await write.CommitAsync(cancellationToken);
         return claimed;
     }

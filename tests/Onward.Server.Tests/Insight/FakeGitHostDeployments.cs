@@ -21,7 +21,11 @@ public sealed partial class FakeGitHostDeployments
     private long _next = 1000;
 
     /// <summary>A deployment the host made: its environment, commit, ref and the states it was given, in order.</summary>
-    public sealed record Made(long Id, string Environment, string Sha, string Ref, bool? Tag, List<string> States);
+    public sealed record Made(long Id, string Environment, string Sha, string Ref, bool? Tag, List<string> States)
+    {
+        /// <summary>GitHub: the deployment's <c>payload</c>, as JSON.</summary>
+        public string? Payload { get; init; }
+    }
 
     /// <param name="host"><c>github</c> or <c>gitlab</c>.</param>
     public FakeGitHostDeployments(HookReceiver receiver, string host, string token)
@@ -99,7 +103,7 @@ public sealed partial class FakeGitHostDeployments
             {
                 return Refuse(422, "Validation Failed: description is too long");
             }
-            var made = new Made(++_next, Text(body, "environment") ?? "production", gitRef, gitRef, null, []);
+            var made = new Made(++_next, Text(body, "environment") ?? "production", gitRef, gitRef, null, []) { Payload = body["payload"]?.ToJsonString() };
             _made[made.Id] = made;
             return (201, new JsonObject { ["id"] = made.Id, ["sha"] = made.Sha, ["ref"] = made.Ref, ["environment"] = made.Environment, ["payload"] = body["payload"]?.DeepClone() }.ToJsonString());
         }

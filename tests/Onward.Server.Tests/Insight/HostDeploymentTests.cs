@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using Onward.Contracts.Notifications;
 using Onward.Server.Tests.Production;
@@ -66,7 +67,8 @@ public class HostDeploymentTests
         {
             prod.Select(Told).ShouldBe([$"{first} queued,inactive", $"{second} queued,in_progress,success"], ignoreOrder: true,
                 "waiting for approval, superseded; then approved and verified");
-            made.ShouldAllBe(m => m.Ref == m.Sha && m.Tag == null);
+            prod.Single(m => m.Sha == second).Payload.ShouldBe(
+                new JsonObject { ["onward"] = new JsonObject { ["deployment"] = newer.Id, ["release"] = newer.Release.Id, ["version"] = second[..7] } }.ToJsonString());
         }
         else
         {

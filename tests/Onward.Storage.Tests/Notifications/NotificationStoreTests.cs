@@ -81,15 +81,20 @@ public abstract class NotificationStoreTests
         var unseen = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "ccccccc333"), "dev-2");
         await db.Deployments.TransitionAsync(waiting.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Rejected, "carol", "rejected by carol"), StorageFixture.Now, None);
         await db.Deployments.TransitionAsync(unseen.Id, new Transition(DeploymentState.Queued, DeploymentState.Cancelled, "carol", "cancelled by carol"), StorageFixture.Now, None);
+        var approved = await db.Deployments.AddAsync(new NewDeployment("shop", "qa", other.ReleaseId, DeploymentState.AwaitingApproval, null, "bob", DeploymentTrigger.Manual, null),
+            StorageFixture.Now, None);
+        await db.Deployments.TransitionAsync(approved.Id, new Transition(DeploymentState.AwaitingApproval, DeploymentState.Queued, "carol", "approved by carol"), StorageFixture.Now, None);
+        await db.Deployments.TransitionAsync(approved.Id, new Transition(DeploymentState.Queued, DeploymentState.Cancelled, "carol", "cancelled by carol"), StorageFixture.Now, None);
 
         var told = new List<NotificationEvent>();
         await store.FanOutAsync(e => { told.Add(e); return e.DeploymentId is null ? [] : ["chat", NotificationSinks.Deployments + "shop"]; }, StorageFixture.Now, None);
         told.Where(e => e.DeploymentId is not null).Select(e => e.Kind).ShouldBe(
-            [NotificationKinds.Started, NotificationKinds.Succeeded, NotificationKinds.Started, NotificationKinds.AwaitingApproval, NotificationKinds.Ended],
-            "a rejected request ends what was told; a queued deployment cancelled was never told");
+            [NotificationKinds.Started, NotificationKinds.Succeeded, NotificationKinds.Started, NotificationKinds.AwaitingApproval, NotificationKinds.Ended,
+                NotificationKinds.AwaitingApproval, NotificationKinds.Ended],
+            "a rejected request ends what was told, and so does one cancelled once approved; a deployment only ever queued was never told");
 
         var claimed = await store.ClaimAsync("one", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, [], None);
-        claimed.Count.ShouldBe(10, "all due and none waiting: claimed together, to be sent in order");
+        claimed.Count.ShouldBe(14, "all due and none waiting: claimed together, to be sent in order");
         var started = claimed.Single(d => d.Sink != "chat" && d.Event.DeploymentId == first.Id && d.Event.Kind == NotificationKinds.Started);
         await store.RecordAsync(started.Id, "one", SendOutcome.Again(503, "answered 503"), StorageFixture.Now, StorageFixture.Now.AddSeconds(30), None);
         foreach (var put in claimed.Where(d => d.Id != started.Id))
@@ -100,7 +105,7 @@ public abstract class NotificationStoreTests
         (await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(1), TimeSpan.FromMinutes(1), 100, ["chat", NotificationSinks.Deployments + "shop"], None))
             .ShouldBeEmpty("a sink still busy sending is not claimed for");
         var next = await store.ClaimAsync("two", StorageFixture.Now.AddSeconds(1), TimeSpan.FromMinutes(1), 100, [], None);
-        next.Count.ShouldBe(8, "the host's later delivery about aaaaaaa waits behind the one to be tried again");
+        next.Count.ShouldBe(12, "the host's later delivery about aaaaaaa waits behind the one to be tried again");
         next.ShouldNotContain(d => d.Sink != "chat" && d.Event.Commit == "aaaaaaa111");
         next.Count(d => d.Sink == "chat" && d.Event.Commit == "aaaaaaa111").ShouldBe(2, "notifications are not held back");
         next.ShouldAllBe(d => d.Attempts == 0, "a delivery given back counts no attempt");
@@ -121,13 +126,16 @@ public abstract class NotificationStoreTests
         var store = new NotificationStore(db.Database);
         var now = StorageFixture.Now;
         (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
-        (await db.Freezes.RecordWindowAsync("prod", true, "window began", now, None)).ShouldBeTrue();
-        (await db.Freezes.RecordWindowAsync("prod", true, "window began", now, None)).ShouldBeFalse("another replica saw it first");
+        (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now, None)).ShouldBeTrue();
+        (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now, None)).ShouldBeFalse("another replica saw it first");
         (await db.Freezes.WindowsFrozenAsync(None)).ShouldBe(["prod"]);
-        (await db.Freezes.RecordWindowAsync("prod", false, "window ended", now.AddHours(2), None)).ShouldBeTrue();
-        (await db.Freezes.RecordWindowAsync("prod", false, "window ended", now.AddHours(2), None)).ShouldBeFalse();
-        (await db.Freezes.RecordWindowAsync("dev", false, "never frozen", now, None)).ShouldBeFalse("nothing to end");
-
+        (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(1), None))
+            .ShouldBeFalse("a replica whose clock is behind does not end the window another has begun");
+        (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(2), None)).ShouldBeTrue();
+        (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(2), None)).ShouldBeFalse();
+        (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now.AddHours(2).AddSeconds(-1), None))
+            .ShouldBeFalse("nor begins again the window another has ended");
+        (await db.Freezes.RecordWindowAsync("dev", null, "never frozen", now, None)).ShouldBeFalse("nothing to end");
         await db.Freezes.SetAsync("dev", now.AddMinutes(30), "migration", "alice", now, None);
         await db.Freezes.SetAsync("qa", now.AddMinutes(30), "tests", "bob", now, None);
         await db.Freezes.LiftAsync("qa", "bob", now.AddMinutes(10), None);

@@ -7,6 +7,7 @@ public sealed class FakeFreezeStore : IFreezeStore
     private readonly List<EnvironmentFreeze> _freezes = [];
     private readonly HashSet<string> _windowsFrozen = new(StringComparer.Ordinal);
     private readonly HashSet<long> _runOutTold = [];
+    private readonly Dictionary<string, DateTimeOffset?> _windowUntil = new(StringComparer.Ordinal);
 
     /// <summary>What was told: <c>freeze.started</c> or <c>freeze.ended</c>, the environment and the message.</summary>
     public List<(string Kind, string Environment, string Message)> Told { get; } = [];
@@ -34,14 +35,18 @@ public sealed class FakeFreezeStore : IFreezeStore
     public Task<IReadOnlySet<string>> WindowsFrozenAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlySet<string>>(_windowsFrozen.ToHashSet(StringComparer.Ordinal));
 
-    public Task<bool> RecordWindowAsync(string environment, bool frozen, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (frozen ? !_windowsFrozen.Add(environment) : !_windowsFrozen.Remove(environment))
+        var known = _windowUntil.GetValueOrDefault(environment);
+        var recorded = until is { } end
+            ? !_windowsFrozen.Contains(environment) && (known is null || known < end) && _windowsFrozen.Add(environment)
+            : _windowsFrozen.Contains(environment) && (known is null || known <= now) && _windowsFrozen.Remove(environment);
+        if (recorded)
         {
-            return Task.FromResult(false);
+            _windowUntil[environment] = until ?? known;
+            Told.Add((until is not null ? "freeze.started" : "freeze.ended", environment, message));
         }
-        Told.Add((frozen ? "freeze.started" : "freeze.ended", environment, message));
-        return Task.FromResult(true);
+        return Task.FromResult(recorded);
     }
 
     public Task<IReadOnlyList<EnvironmentFreeze>> TellRunOutAsync(DateTimeOffset now, CancellationToken cancellationToken)
