@@ -177,6 +177,7 @@ public static class OnwardServer
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<EnvironmentFreezes>();
         services.AddSingleton<FreezeWatch>();
+        services.AddSingleton<FlagStreamTickets>();
         services.AddSingleton<DeploymentApprovals>();
         services.AddSingleton<ReleasePromotions>();
         services.AddSingleton(new GitSourceRepository(config.Server.DataDir));

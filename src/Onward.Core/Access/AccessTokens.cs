@@ -93,9 +93,12 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
     private static bool TryParseRole(string text, out Role role) =>
         Enum.TryParse(text, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(text, out _);
 
-    public async Task<Identity?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>
+    public async Task<Identity?> AuthenticateAsync(string secret, CancellationToken cancellationToken) => (await FindAsync(secret, cancellationToken))?.Identity;
+
+    /// <summary>The active token with this secret, or null.</summary>
+    public async Task<AccessToken?> FindAsync(string secret, CancellationToken cancellationToken) =>
         secret.StartsWith(TokenSecrets.Prefix, StringComparison.Ordinal)
-            ? (await store.FindActiveAsync(TokenSecrets.Hash(secret), time.GetUtcNow(), cancellationToken))?.Identity
+            ? await store.FindActiveAsync(TokenSecrets.Hash(secret), time.GetUtcNow(), cancellationToken)
             : null;
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9._@-]{0,63}$")]

@@ -8,6 +8,9 @@ public interface ITokenStore
     /// <summary>The token with this secret hash, if it exists, is not revoked and has not expired at <paramref name="now"/>.</summary>
     Task<AccessToken?> FindActiveAsync(string secretHash, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The secret hash of the token with this id, if it exists, is not revoked and has not expired at <paramref name="now"/>.</summary>
+    Task<string?> ActiveSecretHashAsync(long id, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Oldest first; with <paramref name="after"/>, only tokens with a larger id (the next page).</summary>
     Task<IReadOnlyList<AccessToken>> ListAsync(int limit, long? after, CancellationToken cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Mvc;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
@@ -21,6 +22,12 @@ public static class OfrepEndpoints
 {
     public const int MostBodyBytes = 64 * 1024;
     public const int MostEventBytes = 4 * 1024;
+
+    /// <summary>After this long without use (a hidden page, say) a client closes the change stream and re-fetches when back (<c>inactivityDelaySec</c>).</summary>
+    public static readonly TimeSpan StreamInactivity = TimeSpan.FromSeconds(120);
+
+    /// <summary>How often an idle change stream says it is alive (an SSE comment), so that proxies keep it open.</summary>
+    public static readonly TimeSpan StreamKeepAlive = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// A conversion for experiments, in the shape of OpenFeature's tracking API: <c>{targetingKey, event, value?}</c>.
@@ -83,8 +90,87 @@ public static class OfrepEndpoints
         ofrep.MapPost("/flags/{key}", EvaluateAsync);
         ofrep.MapPost("/flags", EvaluateAllAsync);
         app.MapPost("/flags/{environment}/events", TrackAsync).WithMetadata(new RequestSizeLimitAttribute(MostEventBytes));
+        app.MapGet("/flags/{environment}/ofrep/v1/events", EventsAsync);
         ofrep.MapMethods("/flags/{key}", ["OPTIONS"], Preflight);
         ofrep.MapMethods("/flags", ["OPTIONS"], Preflight);
+    }
+
+    /// <summary>
+    /// OFREP's change notification (ADR-0008): a server-sent event stream per environment that sends
+    /// <c>{"type":"refetchEvaluation"}</c> whenever the environment's flags change, on whichever replica, so that a
+    /// client-side provider re-fetches at once instead of polling. Its URL comes in every bulk answer's
+    /// <c>eventStreams</c>, with a ticket (<see cref="FlagStreamTickets"/>) when tokens are on, since browsers open it
+    /// without headers.
+    /// </summary>
+    private static async Task EventsAsync(string environment, string? ticket, HttpContext http, OnwardConfig config, FlagStreamTickets tickets, FlagCatalog catalog,
+        IHostApplicationLifetime lifetime, TimeProvider time)
+    {
+        AllowOrigin(http, config);
+        if (config.FindEnvironment(environment) is null || (config.Auth.Mode != AuthMode.None && !await tickets.ValidAsync(ticket, environment, http.RequestAborted)))
+        {
+            var unknown = config.FindEnvironment(environment) is null;
+            await WriteAsync(http, unknown ? 404 : 401, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("errorDetails", unknown
+                    ? $"unknown environment '{environment}'"
+                    : "the stream's ticket is missing, expired or no longer valid (its token was revoked?); evaluate the flags in bulk again for a new stream URL");
+                w.WriteEndObject();
+            });
+            return;
+        }
+        var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void OnChanged(string name)
+        {
+            if (name == environment)
+            {
+                changes.Writer.TryWrite(true);
+            }
+        }
+        catalog.Changed += OnChanged;
+        // Ends with the client, or when the server stops (the client reconnects, to another replica perhaps).
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        try
+        {
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            http.Response.Headers["X-Accel-Buffering"] = "no";
+            await http.Response.WriteAsync($": the flags of {environment}\n\n", open.Token);
+            await http.Response.Body.FlushAsync(open.Token);
+            while (!open.Token.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(open.Token);
+                wait.CancelAfter(StreamKeepAlive);
+                string message;
+                try
+                {
+                    await changes.Reader.ReadAsync(wait.Token);
+                    message = $"data: {{\"type\":\"refetchEvaluation\",\"lastModified\":{time.GetUtcNow().ToUnixTimeSeconds()}}}\n\n";
+                }
+                catch (OperationCanceledException) when (!open.Token.IsCancellationRequested)
+                {
+                    message = ": alive\n\n";
+                }
+                await http.Response.WriteAsync(message, open.Token);
+                await http.Response.Body.FlushAsync(open.Token);
+            }
+        }
+        catch (OperationCanceledException) when (open.Token.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            catalog.Changed -= OnChanged;
+        }
+    }
+
+    /// <summary>The change stream's URL, at <c>server.publicUrl</c> when set (behind a proxy), else where the client reached this server.</summary>
+    private static string EventsUrl(HttpContext http, OnwardConfig config, string environment, string? ticket)
+    {
+        var origin = config.Server.PublicUrl is { } publicUrl ? publicUrl.ToString().TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+        return $"{origin}/flags/{Uri.EscapeDataString(environment)}/ofrep/v1/events" + (ticket is null ? "" : "?ticket=" + Uri.EscapeDataString(ticket));
     }
 
     /// <summary>CORS for browser clients, per environment (<c>flags: { cors: [origins] }</c>): only listed origins get the headers.</summary>
@@ -151,10 +237,12 @@ public static class OfrepEndpoints
     }
 
     private static async Task EvaluateAllAsync(
-        string environment, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagCatalog catalog, ExposureRecorder exposures, TimeProvider time)
+        string environment, HttpContext http, OnwardConfig config, AccessTokens tokens, FlagStreamTickets tickets, FlagCatalog catalog, ExposureRecorder exposures,
+        TimeProvider time)
     {
         AllowOrigin(http, config);
-        if (await RefusedAsync(http, environment, null, config, tokens) is { } refused)
+        var (refused, token, secret) = await AuthorizeAsync(http, environment, null, config, tokens);
+        if (refused is not null)
         {
             await WriteAsync(http, refused.Status, refused.Body);
             return;
@@ -175,6 +263,7 @@ public static class OfrepEndpoints
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc(flags.Flags.Count);
         var buffer = new ArrayBufferWriter<byte>(4096);
+        string etag;
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -189,9 +278,18 @@ public static class OfrepEndpoints
             writer.WriteEndArray();
             writer.WriteStartObject("metadata");
             writer.WriteEndObject();
+            await writer.FlushAsync(http.RequestAborted);
+            // The answer so far makes the ETag; the stream's URL (its ticket renews by the hour) does not.
+            etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan))[..32]}\"";
+            writer.WriteStartArray("eventStreams");
+            writer.WriteStartObject();
+            writer.WriteString("type", "sse");
+            writer.WriteString("url", EventsUrl(http, config, environment, token is null ? null : tickets.Issue(token, secret!, environment)));
+            writer.WriteNumber("inactivityDelaySec", (int)StreamInactivity.TotalSeconds);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
-        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan))[..32]}\"";
         http.Response.Headers.ETag = etag;
         http.Response.Headers.CacheControl = "no-cache";
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
@@ -272,40 +370,45 @@ public static class OfrepEndpoints
 
     private sealed record Refusal(int Status, Action<Utf8JsonWriter> Body);
 
-    private static async Task<Refusal?> RefusedAsync(HttpContext http, string environment, string? key, OnwardConfig config, AccessTokens tokens)
+    private static async Task<Refusal?> RefusedAsync(HttpContext http, string environment, string? key, OnwardConfig config, AccessTokens tokens) =>
+        (await AuthorizeAsync(http, environment, key, config, tokens)).Refused;
+
+    /// <summary>Refuses an unknown environment or a caller without a fitting token; otherwise answers the caller's token and secret (none without auth).</summary>
+    private static async Task<(Refusal? Refused, AccessToken? Token, string? Secret)> AuthorizeAsync(
+        HttpContext http, string environment, string? key, OnwardConfig config, AccessTokens tokens)
     {
         if (config.FindEnvironment(environment) is null)
         {
-            return new Refusal(404, w => Failure(w, key, FlagErrorCodes.FlagNotFound, $"unknown environment '{environment}'; the OFREP base URL is {{server}}/flags/{{environment}}"));
+            return (new Refusal(404, w => Failure(w, key, FlagErrorCodes.FlagNotFound, $"unknown environment '{environment}'; the OFREP base URL is {{server}}/flags/{{environment}}")), null, null);
         }
         if (config.Auth.Mode == AuthMode.None)
         {
-            return null;
+            return (null, null, null);
         }
         var header = http.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : http.Request.Headers["X-API-Key"].ToString().Trim();
-        var identity = token.Length == 0 ? null : await tokens.AuthenticateAsync(token, http.RequestAborted);
-        if (identity is { Role: Role.Sdk } && identity.Environment != environment)
+        var secret = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : http.Request.Headers["X-API-Key"].ToString().Trim();
+        var token = secret.Length == 0 ? null : await tokens.FindAsync(secret, http.RequestAborted);
+        if (token is { Role: Role.Sdk } && token.Environment != environment)
         {
-            return new Refusal(403, w =>
+            return (new Refusal(403, w =>
             {
                 w.WriteStartObject();
-                w.WriteString("errorDetails", $"this SDK key evaluates the flags of {identity.Environment} only; create one for {environment} (onward tokens create --role sdk --env {environment})");
+                w.WriteString("errorDetails", $"this SDK key evaluates the flags of {token.Environment} only; create one for {environment} (onward tokens create --role sdk --env {environment})");
                 w.WriteEndObject();
-            });
+            }), null, null);
         }
-        if (identity is null)
+        if (token is null)
         {
-            return new Refusal(401, w =>
+            return (new Refusal(401, w =>
             {
                 w.WriteStartObject();
-                w.WriteString("errorDetails", token.Length == 0
+                w.WriteString("errorDetails", secret.Length == 0
                     ? "send a token as `Authorization: Bearer TOKEN` or `X-API-Key: TOKEN`"
                     : "the token is unknown or revoked");
                 w.WriteEndObject();
-            });
+            }), null, null);
         }
-        return null;
+        return (null, token, secret);
     }
 
     private static void Resolution(Utf8JsonWriter w, FlagResolution r)

@@ -42,6 +42,14 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
             """, new { secretHash, now = UnixTime.From(now) }, null, cancellationToken)).FirstOrDefault();
     }
 
+    public async Task<string?> ActiveSecretHashAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT secret_hash FROM tokens WHERE id = @id AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)",
+            new { id, now = UnixTime.From(now) }, cancellationToken: cancellationToken));
+    }
+
     public async Task<IReadOnlyList<AccessToken>> ListAsync(int limit, long? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

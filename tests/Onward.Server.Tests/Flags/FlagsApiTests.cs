@@ -290,6 +290,65 @@ public class FlagsApiTests
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
+    [Fact]
+    public async Task A_bulk_answer_names_a_change_stream_that_tells_each_flag_change_at_once_and_refuses_a_ticket_that_does_not_fit()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")], [], "auth: { mode: tokens }"));
+        var bootstrap = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
+        bootstrap.ExitCode.ShouldBe(0, bootstrap.Error);
+        var admin = JsonNode.Parse(bootstrap.Output)!["token"]!.GetValue<string>();
+        using var authorized = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
+        authorized.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin);
+        (await PutAsync(authorized, "dev", Document)).EnsureSuccessStatusCode();
+        var server = onward.Config.Server.Listen.ToString();
+        var sdk = await OnwardCli.RunAsync(null, "tokens", "create", "--name", "web", "--role", "sdk", "--env", "dev", "--json", "--server", server, "--token", admin);
+        sdk.ExitCode.ShouldBe(0, sdk.Output + sdk.Error);
+        var key = JsonNode.Parse(sdk.Output)!["token"]!.GetValue<string>();
+        using var web = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
+        web.DefaultRequestHeaders.Add("X-API-Key", key);
+
+        using var bulk = await web.PostAsync("flags/dev/ofrep/v1/evaluate/flags", new StringContent("""{"context":{"targetingKey":"u1"}}""", Encoding.UTF8, "application/json"));
+        bulk.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var stream = (await bulk.Content.ReadFromJsonAsync<JsonObject>())!["eventStreams"]!.AsArray().ShouldHaveSingleItem()!.AsObject();
+        stream["type"]!.GetValue<string>().ShouldBe("sse");
+        stream["inactivityDelaySec"]!.GetValue<int>().ShouldBe(120);
+        var url = stream["url"]!.GetValue<string>();
+        url.ShouldStartWith(new Uri(onward.Api.Http.BaseAddress!, "flags/dev/ofrep/v1/events?ticket=").ToString());
+        url.ShouldNotContain(key);
+        var (again, _) = await BulkAsync(web, "dev", """{"context":{"targetingKey":"u1"}}""", bulk.Headers.ETag!.Tag);
+        again.ShouldBe(HttpStatusCode.NotModified, "the stream's URL is not part of the ETag");
+
+        using var anyone = new HttpClient();
+        var ticket = url[(url.IndexOf("ticket=", StringComparison.Ordinal) + "ticket=".Length)..];
+        (await anyone.GetAsync(url.Split('?')[0])).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "no ticket");
+        (await anyone.GetAsync(url[..^3] + (url[^3..] == "AAA" ? "BBB" : "AAA"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "a ticket altered");
+        (await anyone.GetAsync(url.Replace("/flags/dev/", "/flags/prod/", StringComparison.Ordinal))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "dev's ticket on prod");
+        (await anyone.GetAsync(new Uri(onward.Api.Http.BaseAddress!, "flags/staging/ofrep/v1/events?ticket=" + ticket))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        using var open = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var response = await anyone.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, open.Token);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(open.Token));
+        (await reader.ReadLineAsync(open.Token)).ShouldBe(": the flags of dev", "the stream is open before anything changes");
+        using (var patch = await authorized.PatchAsJsonAsync("api/v1/environments/dev/flags/banner", new FlagSwitchRequest(null, "none", null, "sale is over")))
+        {
+            patch.EnsureSuccessStatusCode();
+        }
+        string? line;
+        while ((line = await reader.ReadLineAsync(open.Token)) is not null && !line.StartsWith("data: ", StringComparison.Ordinal))
+        {
+        }
+        var told = JsonNode.Parse(line!["data: ".Length..])!.AsObject();
+        told["type"]!.GetValue<string>().ShouldBe("refetchEvaluation");
+        told["lastModified"]!.GetValue<long>().ShouldBeGreaterThan(0);
+
+        var revoked = await OnwardCli.RunAsync(null, "tokens", "revoke", "--name", "web", "--server", server, "--token", admin);
+        revoked.ExitCode.ShouldBe(0, revoked.Error);
+        (await anyone.GetAsync(url)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "a ticket ends with its token");
+    }
+
     private static async Task<(HttpStatusCode Status, string? ETag)> BulkAsync(HttpClient http, string environment, string body, string? ifNoneMatch)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"flags/{environment}/ofrep/v1/evaluate/flags") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
