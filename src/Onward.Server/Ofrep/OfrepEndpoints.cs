@@ -23,6 +23,9 @@ public static class OfrepEndpoints
     public const int MostBodyBytes = 64 * 1024;
     public const int MostEventBytes = 4 * 1024;
 
+    /// <summary>flagd's header for a selector (<see cref="FlagSelector"/>).</summary>
+    public const string SelectorHeader = "Flagd-Selector";
+
     /// <summary>After this long without use (a hidden page, say) a client closes the change stream and re-fetches when back (<c>inactivityDelaySec</c>).</summary>
     public static readonly TimeSpan StreamInactivity = TimeSpan.FromSeconds(120);
 
@@ -199,7 +202,7 @@ public static class OfrepEndpoints
             return Results.StatusCode(403);
         }
         http.Response.Headers.AccessControlAllowMethods = "POST, OPTIONS";
-        http.Response.Headers.AccessControlAllowHeaders = "Content-Type, Authorization, X-API-Key, If-None-Match";
+        http.Response.Headers.AccessControlAllowHeaders = "Content-Type, Authorization, X-API-Key, If-None-Match, " + SelectorHeader;
         http.Response.Headers.AccessControlMaxAge = "600";
         return Results.NoContent();
     }
@@ -219,8 +222,14 @@ public static class OfrepEndpoints
             await WriteAsync(http, invalid == Oversized ? 413 : 400, w => Failure(w, key, FlagErrorCodes.InvalidContext, invalid));
             return;
         }
+        var (selector, unselectable) = FlagSelector.Parse(http.Request.Headers[SelectorHeader]);
+        if (unselectable is not null)
+        {
+            await WriteAsync(http, 400, w => Failure(w, key, FlagErrorCodes.General, unselectable));
+            return;
+        }
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
-        var flag = flags.Find(key);
+        var flag = flags.Find(key) is { } found && (selector is null || selector.Selects(found)) ? found : null;
         var resolution = FlagEvaluator.Evaluate(flag, key, context!, time.GetUtcNow().ToUnixTimeSeconds());
         OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc();
         if (flag is not null)
@@ -259,16 +268,29 @@ public static class OfrepEndpoints
             });
             return;
         }
+        var (selector, unselectable) = FlagSelector.Parse(http.Request.Headers[SelectorHeader]);
+        if (unselectable is not null)
+        {
+            await WriteAsync(http, 400, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("errorCode", FlagErrorCodes.General);
+                w.WriteString("errorDetails", unselectable);
+                w.WriteEndObject();
+            });
+            return;
+        }
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc(flags.Flags.Count);
+        var selected = flags.Flags.Keys.Where(k => selector is null || selector.Selects(flags.Find(k)!)).Order(StringComparer.Ordinal).ToList();
+        OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc(selected.Count);
         var buffer = new ArrayBufferWriter<byte>(4096);
         string etag;
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("flags");
-            foreach (var key in flags.Flags.Keys.Order(StringComparer.Ordinal))
+            foreach (var key in selected)
             {
                 var flag = flags.Find(key)!;
                 var resolution = FlagEvaluator.Evaluate(flag, key, context!, now);

@@ -291,6 +291,44 @@ public class FlagsApiTests
     }
 
     [Fact]
+    public async Task A_flagd_selector_keeps_one_flag_set_and_a_flag_outside_it_is_not_found()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await StartAsync(dir);
+        var http = onward.Api.Http;
+        (await PutAsync(http, "dev", """
+            { "flags": {
+                "plain": { "state": "ENABLED", "variants": { "on": true, "off": false }, "defaultVariant": "on" },
+                "ranking": { "state": "ENABLED", "variants": { "v1": "v1", "v2": "v2" }, "defaultVariant": "v2", "metadata": { "flagSetId": "search" } } } }
+            """)).EnsureSuccessStatusCode();
+
+        async Task<(HttpStatusCode Status, JsonNode Body)> SelectAsync(string path, string? selector)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"flags/dev/ofrep/v1/evaluate/{path}") { Content = new StringContent("""{"context":{"targetingKey":"u1"}}""", Encoding.UTF8, "application/json") };
+            if (selector is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Flagd-Selector", selector);
+            }
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+        }
+        static List<string> Keys(JsonNode bulk) => bulk["flags"]!.AsArray().Select(f => f!["key"]!.GetValue<string>()).ToList();
+
+        Keys((await SelectAsync("flags", null)).Body).ShouldBe(["plain", "ranking"]);
+        Keys((await SelectAsync("flags", "flagSetId=search")).Body).ShouldBe(["ranking"]);
+        Keys((await SelectAsync("flags", "flagSetId=")).Body).ShouldBe(["plain"], "flags in no set");
+        (await SelectAsync("flags/ranking", "flagSetId=search")).Body["value"]!.GetValue<string>().ShouldBe("v2");
+        var outside = await SelectAsync("flags/plain", "flagSetId=search");
+        outside.Status.ShouldBe(HttpStatusCode.NotFound);
+        outside.Body["errorCode"]!.GetValue<string>().ShouldBe("FLAG_NOT_FOUND");
+        var source = await SelectAsync("flags", "source=/etc/flagd/flags.json");
+        source.Status.ShouldBe(HttpStatusCode.BadRequest);
+        (source.Body["errorCode"]!.GetValue<string>(), source.Body["errorDetails"]!.GetValue<string>()).ShouldBe(("GENERAL",
+            "invalid selector 'source=/etc/flagd/flags.json': Onward selects by flag set only, e.g. `flagSetId=checkout` (a flag's set is the flagSetId in its document's metadata); its flags come from releases and the environment, not from flagd sources"));
+        (await SelectAsync("flags/plain", "team=checkout")).Body["errorDetails"]!.GetValue<string>().ShouldBe("invalid selector 'team=checkout': unknown key 'team'; write `flagSetId=ID`");
+    }
+
+    [Fact]
     public async Task A_bulk_answer_names_a_change_stream_that_tells_each_flag_change_at_once_and_refuses_a_ticket_that_does_not_fit()
     {
         await using var dir = new TempDirectory();
