@@ -216,13 +216,9 @@ public class FlagsApiTests
     public async Task With_tokens_ofrep_takes_a_bearer_token_or_an_api_key_and_refuses_requests_without_one()
     {
         await using var dir = new TempDirectory();
-        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")], [], "auth: { mode: tokens }"));
-        var bootstrap = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
-        bootstrap.ExitCode.ShouldBe(0, bootstrap.Error);
-        var admin = JsonNode.Parse(bootstrap.Output)!["token"]!.GetValue<string>();
-        using var authorized = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
-        authorized.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin);
-        (await PutAsync(authorized, "dev", Document)).EnsureSuccessStatusCode();
+        var (started, admin) = await StartWithTokensAsync(dir);
+        await using var onward = started;
+        using var authorized = Bearer(onward, admin);
 
         using var anonymous = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
         (await OfrepAsync(anonymous, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.Unauthorized);
@@ -237,9 +233,7 @@ public class FlagsApiTests
 
         // An SDK key evaluates one environment's flags and can do nothing else.
         var server = onward.Config.Server.Listen.ToString();
-        var sdk = await OnwardCli.RunAsync(null, "tokens", "create", "--name", "web", "--role", "sdk", "--env", "dev", "--json", "--server", server, "--token", admin);
-        sdk.ExitCode.ShouldBe(0, sdk.Output + sdk.Error);
-        var key = JsonNode.Parse(sdk.Output)!["token"]!.GetValue<string>();
+        var key = await SdkKeyAsync(onward, admin, "web", "dev");
         using var web = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
         web.DefaultRequestHeaders.Add("X-API-Key", key);
         (await OfrepAsync(web, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.OK);
@@ -282,6 +276,34 @@ public class FlagsApiTests
         using var refused = await http.SendAsync(elsewhere);
         refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden, "prod lists no origins");
         refused.Headers.Contains("Access-Control-Allow-Origin").ShouldBeFalse();
+    }
+
+    /// <summary>A server on token authentication whose dev has <see cref="Document"/>, put by an admin; with the admin's token.</summary>
+    private static async Task<(OnwardHost Onward, string Admin)> StartWithTokensAsync(TempDirectory dir)
+    {
+        var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")], [], "auth: { mode: tokens }"));
+        var bootstrap = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
+        bootstrap.ExitCode.ShouldBe(0, bootstrap.Error);
+        var admin = JsonNode.Parse(bootstrap.Output)!["token"]!.GetValue<string>();
+        using var authorized = Bearer(onward, admin);
+        (await PutAsync(authorized, "dev", Document)).EnsureSuccessStatusCode();
+        return (onward, admin);
+    }
+
+    private static HttpClient Bearer(OnwardHost onward, string token)
+    {
+        var http = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    /// <summary>An SDK key for one environment, made with the real CLI.</summary>
+    private static async Task<string> SdkKeyAsync(OnwardHost onward, string admin, string name, string environment)
+    {
+        var sdk = await OnwardCli.RunAsync(null, "tokens", "create", "--name", name, "--role", "sdk", "--env", environment, "--json",
+            "--server", onward.Config.Server.Listen.ToString(), "--token", admin);
+        sdk.ExitCode.ShouldBe(0, sdk.Output + sdk.Error);
+        return JsonNode.Parse(sdk.Output)!["token"]!.GetValue<string>();
     }
 
     private static async Task<(HttpStatusCode Status, JsonNode Body)> OfrepAsync(HttpClient http, string environment, string key, string body)
@@ -332,17 +354,11 @@ public class FlagsApiTests
     public async Task A_bulk_answer_names_a_change_stream_that_tells_each_flag_change_at_once_and_refuses_a_ticket_that_does_not_fit()
     {
         await using var dir = new TempDirectory();
-        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")], [], "auth: { mode: tokens }"));
-        var bootstrap = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
-        bootstrap.ExitCode.ShouldBe(0, bootstrap.Error);
-        var admin = JsonNode.Parse(bootstrap.Output)!["token"]!.GetValue<string>();
-        using var authorized = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
-        authorized.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin);
-        (await PutAsync(authorized, "dev", Document)).EnsureSuccessStatusCode();
+        var (started, admin) = await StartWithTokensAsync(dir);
+        await using var onward = started;
+        using var authorized = Bearer(onward, admin);
         var server = onward.Config.Server.Listen.ToString();
-        var sdk = await OnwardCli.RunAsync(null, "tokens", "create", "--name", "web", "--role", "sdk", "--env", "dev", "--json", "--server", server, "--token", admin);
-        sdk.ExitCode.ShouldBe(0, sdk.Output + sdk.Error);
-        var key = JsonNode.Parse(sdk.Output)!["token"]!.GetValue<string>();
+        var key = await SdkKeyAsync(onward, admin, "web", "dev");
         using var web = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
         web.DefaultRequestHeaders.Add("X-API-Key", key);
 
