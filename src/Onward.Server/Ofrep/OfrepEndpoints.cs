@@ -29,6 +29,11 @@ public static class OfrepEndpoints
     /// <summary>After this long without use (a hidden page, say) a client closes the change stream and re-fetches when back (<c>inactivityDelaySec</c>).</summary>
     public static readonly TimeSpan StreamInactivity = TimeSpan.FromSeconds(120);
 
+    /// <summary>Change streams one server keeps open at most; more are answered 503 with Retry-After (the client polls meanwhile).</summary>
+    public const int MostStreams = 10_000;
+
+    private static int _openStreams;
+
     /// <summary>How often an idle change stream says it is alive (an SSE comment), so that proxies keep it open.</summary>
     public static readonly TimeSpan StreamKeepAlive = TimeSpan.FromSeconds(15);
 
@@ -130,6 +135,18 @@ public static class OfrepEndpoints
                 changes.Writer.TryWrite(true);
             }
         }
+        if (Interlocked.Increment(ref _openStreams) > MostStreams)
+        {
+            Interlocked.Decrement(ref _openStreams);
+            http.Response.Headers.RetryAfter = "60";
+            await WriteAsync(http, 503, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("errorDetails", $"this server has {MostStreams} change streams open; poll meanwhile, or try again in a minute");
+                w.WriteEndObject();
+            });
+            return;
+        }
         catalog.Changed += OnChanged;
         // Ends with the client, or when the server stops (the client reconnects, to another replica perhaps).
         using var open = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
@@ -166,6 +183,7 @@ public static class OfrepEndpoints
         finally
         {
             catalog.Changed -= OnChanged;
+            Interlocked.Decrement(ref _openStreams);
         }
     }
 
@@ -216,13 +234,13 @@ public static class OfrepEndpoints
             await WriteAsync(http, refused.Status, refused.Body);
             return;
         }
-        var (context, invalid) = await ReadContextAsync(http);
+        var (context, invalid, bodySelector) = await ReadContextAsync(http);
         if (invalid is not null)
         {
             await WriteAsync(http, invalid == Oversized ? 413 : 400, w => Failure(w, key, FlagErrorCodes.InvalidContext, invalid));
             return;
         }
-        var (selector, unselectable) = FlagSelector.Parse(http.Request.Headers[SelectorHeader]);
+        var (selector, unselectable) = FlagSelector.Parse(SelectorOf(http, bodySelector));
         if (unselectable is not null)
         {
             await WriteAsync(http, 400, w => Failure(w, key, FlagErrorCodes.General, unselectable));
@@ -256,7 +274,7 @@ public static class OfrepEndpoints
             await WriteAsync(http, refused.Status, refused.Body);
             return;
         }
-        var (context, invalid) = await ReadContextAsync(http);
+        var (context, invalid, bodySelector) = await ReadContextAsync(http);
         if (invalid is not null)
         {
             await WriteAsync(http, invalid == Oversized ? 413 : 400, w =>
@@ -268,7 +286,7 @@ public static class OfrepEndpoints
             });
             return;
         }
-        var (selector, unselectable) = FlagSelector.Parse(http.Request.Headers[SelectorHeader]);
+        var (selector, unselectable) = FlagSelector.Parse(SelectorOf(http, bodySelector));
         if (unselectable is not null)
         {
             await WriteAsync(http, 400, w =>
@@ -327,11 +345,15 @@ public static class OfrepEndpoints
 
     private const string Oversized = "request body too large";
 
-    private static async Task<(IReadOnlyDictionary<string, object?>? Context, string? Invalid)> ReadContextAsync(HttpContext http)
+    /// <summary>The selector of the <c>Flagd-Selector</c> header, else of the body's <c>selector</c>.</summary>
+    private static string? SelectorOf(HttpContext http, string? bodySelector) =>
+        http.Request.Headers[SelectorHeader].ToString() is { Length: > 0 } header ? header : bodySelector;
+
+    private static async Task<(IReadOnlyDictionary<string, object?>? Context, string? Invalid, string? Selector)> ReadContextAsync(HttpContext http)
     {
         if (http.Request.ContentLength is > MostBodyBytes)
         {
-            return (null, Oversized);
+            return (null, Oversized, null);
         }
         var buffer = ArrayPool<byte>.Shared.Rent((int)(http.Request.ContentLength ?? 4096) + 1);
         try
@@ -343,7 +365,7 @@ public static class OfrepEndpoints
                 length += read;
                 if (length > MostBodyBytes)
                 {
-                    return (null, Oversized);
+                    return (null, Oversized, null);
                 }
                 if (length == buffer.Length)
                 {
@@ -353,7 +375,7 @@ public static class OfrepEndpoints
                     buffer = larger;
                 }
             }
-            return length == 0 ? (FlagData.EmptyObject, null) : ParseContext(buffer.AsMemory(0, length));
+            return length == 0 ? (FlagData.EmptyObject, null, null) : ParseContext(buffer.AsMemory(0, length));
         }
         finally
         {
@@ -361,32 +383,34 @@ public static class OfrepEndpoints
         }
     }
 
-    private static (IReadOnlyDictionary<string, object?>? Context, string? Invalid) ParseContext(ReadOnlyMemory<byte> body)
+    private static (IReadOnlyDictionary<string, object?>? Context, string? Invalid, string? Selector) ParseContext(ReadOnlyMemory<byte> body)
     {
         try
         {
             using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return (null, "the body is a JSON object: {\"context\": {\"targetingKey\": \"user-1\", …}}");
+                return (null, "the body is a JSON object: {\"context\": {\"targetingKey\": \"user-1\", …}}", null);
             }
+            // flagd's selector may come in the body too (the header wins).
+            var selector = document.RootElement.TryGetProperty("selector", out var given) && given.ValueKind == JsonValueKind.String ? given.GetString() : null;
             if (!document.RootElement.TryGetProperty("context", out var context) || context.ValueKind == JsonValueKind.Null)
             {
-                return (FlagData.EmptyObject, null);
+                return (FlagData.EmptyObject, null, selector);
             }
             if (context.ValueKind != JsonValueKind.Object)
             {
-                return (null, "`context` is an object of attributes, e.g. {\"targetingKey\": \"user-1\", \"plan\": \"pro\"}");
+                return (null, "`context` is an object of attributes, e.g. {\"targetingKey\": \"user-1\", \"plan\": \"pro\"}", null);
             }
             if (context.TryGetProperty("targetingKey", out var targetingKey) && targetingKey.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
             {
-                return (null, "`context.targetingKey` is a string");
+                return (null, "`context.targetingKey` is a string", null);
             }
-            return ((IReadOnlyDictionary<string, object?>)FlagData.FromJson(context)!, null);
+            return ((IReadOnlyDictionary<string, object?>)FlagData.FromJson(context)!, null, selector);
         }
         catch (JsonException)
         {
-            return (null, "Provider context is not valid: the body is not JSON");
+            return (null, "Provider context is not valid: the body is not JSON", null);
         }
     }
 

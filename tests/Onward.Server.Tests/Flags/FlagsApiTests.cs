@@ -324,9 +324,9 @@ public class FlagsApiTests
                 "ranking": { "state": "ENABLED", "variants": { "v1": "v1", "v2": "v2" }, "defaultVariant": "v2", "metadata": { "flagSetId": "search" } } } }
             """)).EnsureSuccessStatusCode();
 
-        async Task<(HttpStatusCode Status, JsonNode Body)> SelectAsync(string path, string? selector)
+        async Task<(HttpStatusCode Status, JsonNode Body)> SelectAsync(string path, string? selector, string body = """{"context":{"targetingKey":"u1"}}""")
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"flags/dev/ofrep/v1/evaluate/{path}") { Content = new StringContent("""{"context":{"targetingKey":"u1"}}""", Encoding.UTF8, "application/json") };
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"flags/dev/ofrep/v1/evaluate/{path}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             if (selector is not null)
             {
                 request.Headers.TryAddWithoutValidation("Flagd-Selector", selector);
@@ -339,6 +339,8 @@ public class FlagsApiTests
         Keys((await SelectAsync("flags", null)).Body).ShouldBe(["plain", "ranking"]);
         Keys((await SelectAsync("flags", "flagSetId=search")).Body).ShouldBe(["ranking"]);
         Keys((await SelectAsync("flags", "flagSetId=")).Body).ShouldBe(["plain"], "flags in no set");
+        Keys((await SelectAsync("flags", null, """{"context":{"targetingKey":"u1"},"selector":"flagSetId=search"}""")).Body).ShouldBe(["ranking"], "a selector in the body");
+        Keys((await SelectAsync("flags", "flagSetId=", """{"context":{"targetingKey":"u1"},"selector":"flagSetId=search"}""")).Body).ShouldBe(["plain"], "the header wins");
         (await SelectAsync("flags/ranking", "flagSetId=search")).Body["value"]!.GetValue<string>().ShouldBe("v2");
         var outside = await SelectAsync("flags/plain", "flagSetId=search");
         outside.Status.ShouldBe(HttpStatusCode.NotFound);
