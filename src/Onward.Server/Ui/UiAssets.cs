@@ -103,7 +103,7 @@ public static class UiAssets
               .then(function (html) {
                 if (!html) return;
                 var next = new DOMParser().parseFromString(html, 'text/html').querySelector('main[data-live]');
-                if (next && !main.contains(document.activeElement)) { keepLogs(next); main.innerHTML = ''; while (next.firstChild) main.appendChild(next.firstChild); times(main); }
+                if (next && !main.contains(document.activeElement)) { keepLogs(next); keepFlash(next); main.innerHTML = ''; while (next.firstChild) main.appendChild(next.firstChild); times(main); }
                 else if (next) { again = true; }
               })
               .catch(function () { })
@@ -124,6 +124,12 @@ public static class UiAssets
               var live = main.querySelector('pre[data-log-stream="' + fresh.getAttribute('data-log-stream') + '"]');
               if (live) fresh.replaceWith(live);
             });
+          }
+          // What an action answered ("Approved.") stays while the page refreshes itself, until the next page.
+          function keepFlash(next) {
+            var said = main.querySelector('[data-flash]:not([hidden])');
+            var empty = next.querySelector('[data-flash][hidden]');
+            if (said && empty) empty.replaceWith(said);
           }
           main.querySelectorAll('pre[data-log-stream]').forEach(stream);
           var source = new EventSource('/ui/events');
