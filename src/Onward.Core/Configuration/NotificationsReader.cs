@@ -1,3 +1,4 @@
+using YamlDotNet.RepresentationModel;
 using Onward.Core.Notifications;
 
 namespace Onward.Core.Configuration;
@@ -48,12 +49,7 @@ public sealed class NotificationsReader(NodeReader nodes)
             var events = Names(keys.Get("events"), path + ".events", NotificationKinds.All, "event");
             var onlyServices = Names(keys.Get("services"), path + ".services", services, "service");
             var onlyEnvironments = Names(keys.Get("environments"), path + ".environments", environments, "environment");
-            var backoff = nodes.Duration(keys.Get("backoff"), path + ".backoff");
-            if (backoff is { } b && (b < TimeSpan.FromMilliseconds(100) || b > TimeSpan.FromHours(1)))
-            {
-                nodes.Problem(keys.Get("backoff")!, path + ".backoff", "the first retry's wait must be from 100ms to 1h", "leave it out for 30s, or write e.g. `backoff: 10s`");
-                backoff = null;
-            }
+            var (backoff, _) = Backoff(nodes, keys.Get("backoff"), path + ".backoff");
             if (url is null)
             {
                 continue;
@@ -63,7 +59,7 @@ public sealed class NotificationsReader(NodeReader nodes)
                 Events = events,
                 Services = onlyServices,
                 Environments = onlyEnvironments,
-                Backoff = backoff ?? TimeSpan.FromSeconds(30),
+                Backoff = backoff,
             });
         }
         return sinks;
@@ -104,5 +100,20 @@ public sealed class NotificationsReader(NodeReader nodes)
             }
         }
         return names;
+    }
+
+    /// <summary>
+    /// A first retry's wait (<c>backoff</c>, of a notification or a service's <c>report</c>): from 100ms to 1h, 30 s when
+    /// left out; out of range is a problem (and answers the default, not valid).
+    /// </summary>
+    internal static (TimeSpan Value, bool Valid) Backoff(NodeReader nodes, YamlNode? node, string path)
+    {
+        var backoff = nodes.Duration(node, path);
+        if (backoff is { } b && (b < TimeSpan.FromMilliseconds(100) || b > TimeSpan.FromHours(1)))
+        {
+            nodes.Problem(node!, path, "the first retry's wait must be from 100ms to 1h", "leave it out for 30s, or write e.g. `backoff: 10s`");
+            return (TimeSpan.FromSeconds(30), false);
+        }
+        return (backoff ?? TimeSpan.FromSeconds(30), true);
     }
 }

@@ -174,12 +174,7 @@ public sealed class ServicesReader(NodeReader nodes)
                 "give them, e.g. `apiUrl: https://git.example.com/api/v1` and `repository: acme/shop`");
             return null;
         }
-        var backoff = nodes.Duration(keys.Get("backoff"), path + ".backoff");
-        if (backoff is { } b && (b < TimeSpan.FromMilliseconds(100) || b > TimeSpan.FromHours(1)))
-        {
-            nodes.Problem(keys.Get("backoff")!, path + ".backoff", "the first retry's wait must be from 100ms to 1h", "leave it out for 30s, or write e.g. `backoff: 10s`");
-            return null;
-        }
-        return new ReportConfig(kind, token, api, project) { Backoff = backoff ?? TimeSpan.FromSeconds(30) };
+        var (backoff, valid) = NotificationsReader.Backoff(nodes, keys.Get("backoff"), path + ".backoff");
+        return valid ? new ReportConfig(kind, token, api, project) { Backoff = backoff } : null;
     }
 }
