@@ -21,4 +21,7 @@ public sealed record ReportConfig(GitHostKind Host, string Token, Uri ApiUrl, st
     public TimeSpan Backoff { get; init; } = TimeSpan.FromSeconds(30);
 
     public static readonly string[] Hosts = ["github", "gitlab", "gitea"];
+
+    /// <summary>Whether the host keeps deployments Onward reports (GitHub, GitLab; Gitea has statuses only).</summary>
+    public bool KeepsDeployments => Host is GitHostKind.GitHub or GitHostKind.GitLab;
 }

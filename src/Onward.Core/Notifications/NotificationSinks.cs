@@ -1,3 +1,5 @@
+using Onward.Core.Configuration;
+
 namespace Onward.Core.Notifications;
 
 /// <summary>
@@ -13,6 +15,20 @@ public static class NotificationSinks
 
     /// <summary>A service's deployments on its git host (GitHub, GitLab): <c>deployments:SERVICE</c>.</summary>
     public const string Deployments = "deployments:";
+
+    /// <summary>Every sink of the configuration: the notifications', then each reporting service's statuses and deployments.</summary>
+    public static IReadOnlyList<string> All(OnwardConfig config) =>
+        [
+            .. config.Notifications.Select(n => n.Name),
+            .. config.Services.Where(s => s.Report is not null).Select(s => Report + s.Name),
+            .. config.Services.Where(s => s.Report is { KeepsDeployments: true }).Select(s => Deployments + s.Name),
+        ];
+
+    /// <summary>The service's <c>report</c> a sink of Onward's own reports to, and whether it is the deployments sink; null for a notification's or an unknown one.</summary>
+    public static (ReportConfig Report, bool ToDeployments)? ReportOf(OnwardConfig config, string sink) =>
+        sink.StartsWith(Report, StringComparison.Ordinal) && config.FindService(sink[Report.Length..])?.Report is { } statuses ? (statuses, false)
+        : sink.StartsWith(Deployments, StringComparison.Ordinal) && config.FindService(sink[Deployments.Length..])?.Report is { } deployments ? (deployments, true)
+        : null;
 
     public static bool KeepsCommitOrder(string sink) =>
         sink.StartsWith(Report, StringComparison.Ordinal) || sink.StartsWith(Deployments, StringComparison.Ordinal);

@@ -18,9 +18,6 @@ namespace Onward.Integrations.Notifications;
 /// </summary>
 public sealed class HostDeploymentReporter(HttpClient http, INotificationStore store, IReleaseStore releases, TimeProvider time)
 {
-    /// <summary>Whether the host keeps deployments Onward can report.</summary>
-    public static bool Keeps(GitHostKind host) => host is GitHostKind.GitHub or GitHostKind.GitLab;
-
     /// <summary>The state an event gives the host's deployment, in the host's words; null for an event that changes none.</summary>
     public static string? StateOf(GitHostKind host, string kind) => (host, kind) switch
     {

@@ -111,10 +111,7 @@ public sealed class NotificationWorker(
     private async Task<bool> SendAsync(NotificationDelivery delivery, CancellationToken stoppingToken)
     {
         var now = time.GetUtcNow();
-        var toDeployments = delivery.Sink.StartsWith(NotificationSinks.Deployments, StringComparison.Ordinal);
-        var report = delivery.Sink.StartsWith(NotificationSinks.Report, StringComparison.Ordinal) ? config.FindService(delivery.Sink[NotificationSinks.Report.Length..])?.Report
-            : toDeployments ? config.FindService(delivery.Sink[NotificationSinks.Deployments.Length..])?.Report
-            : null;
+        var (report, toDeployments) = NotificationSinks.ReportOf(config, delivery.Sink) ?? default;
         var sink = _sinks.GetValueOrDefault(delivery.Sink);
         if (report is null && sink is null)
         {

@@ -3,7 +3,6 @@ using Onward.Contracts.Notifications;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Notifications;
-using Onward.Integrations.Notifications;
 using Onward.Server.Auth;
 
 namespace Onward.Server.Api.Notifications;
@@ -16,10 +15,7 @@ public static class NotificationsEndpoints
     private static async Task<Results<Ok<NotificationDeliveryResponse[]>, ProblemHttpResult>> ListAsync(
         INotificationStore store, OnwardConfig config, int? limit, long? before, string? sink, string? state, HttpContext http, CancellationToken cancellationToken)
     {
-        var sinks = config.Notifications.Select(n => n.Name)
-            .Concat(config.Services.Where(s => s.Report is not null).Select(s => NotificationSinks.Report + s.Name))
-            .Concat(config.Services.Where(s => s.Report is { } r && HostDeploymentReporter.Keeps(r.Host)).Select(s => NotificationSinks.Deployments + s.Name))
-            .ToList();
+        var sinks = NotificationSinks.All(config);
         if (!string.IsNullOrEmpty(sink) && !sinks.Contains(sink))
         {
             return FieldChecks.BadRequest($"no notification named '{FieldChecks.Shown(sink)}'; there are: {string.Join(", ", sinks)}");
