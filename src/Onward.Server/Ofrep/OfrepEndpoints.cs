@@ -69,22 +69,12 @@ public static class OfrepEndpoints
         }
         catch (BadHttpRequestException)
         {
-            await WriteAsync(http, 413, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("errorDetails", $"an event is at most {MostEventBytes} bytes");
-                w.WriteEndObject();
-            });
+            await WriteAsync(http, 413, Details($"an event is at most {MostEventBytes} bytes"));
             return;
         }
         if (problem is not null)
         {
-            await WriteAsync(http, 400, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("errorDetails", problem);
-                w.WriteEndObject();
-            });
+            await WriteAsync(http, 400, Details(problem));
             return;
         }
         await experiments.RecordConversionAsync(conversion!, http.RequestAborted);
@@ -114,17 +104,12 @@ public static class OfrepEndpoints
         IHostApplicationLifetime lifetime, TimeProvider time)
     {
         AllowOrigin(http, config);
-        if (config.FindEnvironment(environment) is null || (config.Auth.Mode != AuthMode.None && !await tickets.ValidAsync(ticket, environment, http.RequestAborted)))
+        var unknown = config.FindEnvironment(environment) is null;
+        if (unknown || (config.Auth.Mode != AuthMode.None && !await tickets.ValidAsync(ticket, environment, http.RequestAborted)))
         {
-            var unknown = config.FindEnvironment(environment) is null;
-            await WriteAsync(http, unknown ? 404 : 401, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("errorDetails", unknown
+            await WriteAsync(http, unknown ? 404 : 401, Details(unknown
                     ? $"unknown environment '{environment}'"
-                    : "the stream's ticket is missing, expired or no longer valid (its token was revoked?); evaluate the flags in bulk again for a new stream URL");
-                w.WriteEndObject();
-            });
+                    : "the stream's ticket is missing, expired or no longer valid (its token was revoked?); evaluate the flags in bulk again for a new stream URL"));
             return;
         }
         var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -139,12 +124,7 @@ public static class OfrepEndpoints
         {
             Interlocked.Decrement(ref _openStreams);
             http.Response.Headers.RetryAfter = "60";
-            await WriteAsync(http, 503, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("errorDetails", $"this server has {MostStreams} change streams open; poll meanwhile, or try again in a minute");
-                w.WriteEndObject();
-            });
+            await WriteAsync(http, 503, Details($"this server has {MostStreams} change streams open; poll meanwhile, or try again in a minute"));
             return;
         }
         catalog.Changed += OnChanged;
@@ -277,25 +257,13 @@ public static class OfrepEndpoints
         var (context, invalid, bodySelector) = await ReadContextAsync(http);
         if (invalid is not null)
         {
-            await WriteAsync(http, invalid == Oversized ? 413 : 400, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("errorCode", FlagErrorCodes.InvalidContext);
-                w.WriteString("errorDetails", invalid);
-                w.WriteEndObject();
-            });
+            await WriteAsync(http, invalid == Oversized ? 413 : 400, w => Failure(w, null, FlagErrorCodes.InvalidContext, invalid));
             return;
         }
         var (selector, unselectable) = FlagSelector.Parse(SelectorOf(http, bodySelector));
         if (unselectable is not null)
         {
-            await WriteAsync(http, 400, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("errorCode", FlagErrorCodes.General);
-                w.WriteString("errorDetails", unselectable);
-                w.WriteEndObject();
-            });
+            await WriteAsync(http, 400, w => Failure(w, null, FlagErrorCodes.General, unselectable));
             return;
         }
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
@@ -436,23 +404,13 @@ public static class OfrepEndpoints
         var token = secret.Length == 0 ? null : await tokens.FindAsync(secret, http.RequestAborted);
         if (token is { Role: Role.Sdk } && token.Environment != environment)
         {
-            return (new Refusal(403, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("errorDetails", $"this SDK key evaluates the flags of {token.Environment} only; create one for {environment} (onward tokens create --role sdk --env {environment})");
-                w.WriteEndObject();
-            }), null, null);
+            return (new Refusal(403, Details($"this SDK key evaluates the flags of {token.Environment} only; create one for {environment} (onward tokens create --role sdk --env {environment})")), null, null);
         }
         if (token is null)
         {
-            return (new Refusal(401, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("errorDetails", secret.Length == 0
+            return (new Refusal(401, Details(secret.Length == 0
                     ? "send a token as `Authorization: Bearer TOKEN` or `X-API-Key: TOKEN`"
-                    : "the token is unknown or revoked");
-                w.WriteEndObject();
-            }), null, null);
+                    : "the token is unknown or revoked")), null, null);
         }
         return (null, token, secret);
     }
@@ -502,6 +460,14 @@ public static class OfrepEndpoints
         }
         w.WriteEndObject();
     }
+
+    /// <summary>An answer of only <c>errorDetails</c> (refusals, limits), as flagd's OFREP gives them.</summary>
+    private static Action<Utf8JsonWriter> Details(string details) => w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("errorDetails", details);
+        w.WriteEndObject();
+    };
 
     private static void Metadata(Utf8JsonWriter w, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> metadata)
     {
