@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -41,6 +42,5 @@ public sealed class FlagStreamTickets(ITokenStore store, TimeProvider time)
     }
 
     private static string Mac(string secretHash, string environment, long id, long expires) =>
-        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secretHash), Encoding.UTF8.GetBytes($"ofrep-events|{environment}|{id}|{expires}")))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Base64Url.EncodeToString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secretHash), Encoding.UTF8.GetBytes($"ofrep-events|{environment}|{id}|{expires}")));
 }
