@@ -17,6 +17,9 @@ internal sealed class Browser : IAsyncDisposable
         {
             throw new FileNotFoundException($"{chromium} is missing; run scripts/setup.sh (it installs Debian's chromium)", chromium);
         }
+        // Expectations wait as long as actions do: 5 s (Playwright's default) was once too short for a page to load on a
+        // loaded CI machine, though the page came a moment later.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

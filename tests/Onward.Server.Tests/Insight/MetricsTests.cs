@@ -30,10 +30,9 @@ public class MetricsTests
         }
         (await onward.Api.FinishedDeploymentAsync("metered", "metered-dev", second)).State.ShouldBe("Succeeded");
 
-        using var response = await onward.Api.Http.GetAsync("metrics");
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        response.Content.Headers.ContentType!.ToString().ShouldStartWith("text/plain; version=0.0.4");
-        var text = await response.Content.ReadAsStringAsync();
+        // A verified deployment's commit-to-verified time is observed after its state is stored (it reads the commit's time
+        // from git), so the API can show Succeeded a moment before the histogram counts it.
+        var text = await MetricsAsync(onward, t => t.Split('\n').Contains("onward_commit_to_verified_seconds_count{service=\"metered\",environment=\"metered-dev\"} 2"));
         text.ShouldContain("# TYPE onward_deployments_total counter");
         text.ShouldContain("onward_deployments_total{service=\"metered\",environment=\"metered-dev\",trigger=\"auto\",outcome=\"succeeded\"} 2");
         Value(text, "onward_deployment_duration_seconds_count{service=\"metered\",environment=\"metered-dev\",outcome=\"succeeded\"}").ShouldBe(2);
@@ -44,6 +43,23 @@ public class MetricsTests
         text.ShouldContain("onward_jobs{kind=\"deploy\",state=\"due\"}");
         text.ShouldContain("onward_job_oldest_due_seconds{kind=\"build\"}");
         text.ShouldContain("process_cpu_seconds_total");
+    }
+
+    private static async Task<string> MetricsAsync(OnwardHost onward, Func<string, bool> done)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await onward.Api.Http.GetAsync("metrics");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            response.Content.Headers.ContentType!.ToString().ShouldStartWith("text/plain; version=0.0.4");
+            var text = await response.Content.ReadAsStringAsync();
+            if (done(text) || DateTime.UtcNow > until)
+            {
+                return text;
+            }
+            await Task.Delay(100);
+        }
     }
 
     private static double Value(string text, string series) =>
