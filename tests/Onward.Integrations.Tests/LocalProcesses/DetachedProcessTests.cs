@@ -53,8 +53,11 @@ public class DetachedProcessTests
         await using var dir = new TempDirectory();
         var process = new DetachedProcess(dir.Combine("p"));
         await process.StartAsync($"sleep 300 & echo $! > {dir.Combine("child")}; wait", dir.Path, NoEnvironment, None);
-        await Eventually.WaitAsync(() => Task.FromResult(File.Exists(dir.Combine("child"))), "the child to start");
+        // The shell creates the file before echo writes the pid: wait for the whole line, or an empty pid would make the
+        // checks below look at /proc itself.
+        await Eventually.WaitAsync(() => Task.FromResult(File.Exists(dir.Combine("child")) && File.ReadAllText(dir.Combine("child")).EndsWith('\n')), "the child to start");
         var child = File.ReadAllText(dir.Combine("child")).Trim();
+        int.Parse(child, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(1);
         Directory.Exists($"/proc/{child}").ShouldBeTrue();
 
         await process.StopAsync(TimeSpan.FromSeconds(2), None);
