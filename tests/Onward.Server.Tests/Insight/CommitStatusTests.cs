@@ -39,9 +39,10 @@ public class CommitStatusTests
         {
             sent.ShouldAllBe(r => r.Headers["Accept"] == "application/vnd.github+json" && r.Headers["X-GitHub-Api-Version"] == "2022-11-28");
         }
-        var deliveries = await onward.Api.GetAsync<NotificationDeliveryResponse[]>("api/v1/notifications/deliveries?sink=report:shop");
-        deliveries.Length.ShouldBe(4);
-        deliveries.ShouldAllBe(d => d.State == "sent");
+        // The host has the last status a moment before its delivery is recorded as sent (after its answer).
+        var deliveries = await Eventually.WaitAsync(async () => await onward.Api.GetAsync<NotificationDeliveryResponse[]>("api/v1/notifications/deliveries?sink=report:shop")
+            is { Length: 4 } all && all.All(d => d.State == "sent") ? all : null, "the four deliveries to be recorded as sent");
+        deliveries.ShouldAllBe(d => d.Attempts == 1 && d.LastStatus == 200);
         (await onward.Api.Http.GetStringAsync("api/v1/notifications/deliveries")).ShouldNotContain("the-token");
     }
 
