@@ -26,11 +26,24 @@ public interface INotificationStore
     /// <summary>Gives a claimed delivery back unsent and without counting an attempt (it waits behind an older one that failed).</summary>
     Task PutBackAsync(long id, string owner, CancellationToken cancellationToken);
 
-    /// <summary>The git host's id of the deployment it was told about through <paramref name="sink"/>, or null when none was made yet.</summary>
-    Task<string?> HostDeploymentAsync(string sink, long deploymentId, CancellationToken cancellationToken);
+    /// <summary>
+    /// What is known of the deployment on the git host that <paramref name="sink"/> tells about: null when the host was
+    /// never asked to make it; its id once the host answered.
+    /// </summary>
+    Task<HostDeployment?> HostDeploymentAsync(string sink, long deploymentId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Notes that the host is being asked to make the deployment, before asking: should its answer be lost (no answer,
+    /// a 5xx after it made it, a crash before the id was kept), the next attempt looks for it on the host instead of
+    /// making a second one. Keeps an earlier note and its time.
+    /// </summary>
+    Task AskingForHostDeploymentAsync(string sink, long deploymentId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Keeps the git host's id of a deployment made there.</summary>
     Task RememberHostDeploymentAsync(string sink, long deploymentId, string hostId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The Onward deployment whose host deployment through <paramref name="sink"/> has <paramref name="hostId"/>, if any.</summary>
+    Task<long?> DeploymentOfHostIdAsync(string sink, string hostId, CancellationToken cancellationToken);
 
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<NotificationDelivery>> ListAsync(int limit, long? before, string? sink, NotificationState? state, CancellationToken cancellationToken);

@@ -20,6 +20,12 @@ public sealed record NotificationDelivery(
     int? LastStatus,
     string? LastError);
 
+/// <summary>
+/// A deployment on the git host as Onward knows it: when the host was first asked to make it, and the host's id of it,
+/// null until the host's answer with the id was kept.
+/// </summary>
+public sealed record HostDeployment(string? HostId, DateTimeOffset AskedAt);
+
 /// <summary>How a send went: delivered, worth trying again (down, 5xx, 429, timeout), or refused for good (4xx).</summary>
 public sealed record SendOutcome(bool Delivered, bool Retry, int? Status, string? Error)
 {

@@ -10,15 +10,17 @@ public static class GitHostApi
 {
     /// <summary>
     /// GitHub: <c>Authorization: Bearer</c>, <c>Accept: application/vnd.github+json</c> and the API version; GitLab:
-    /// <c>PRIVATE-TOKEN</c>; Gitea: <c>Authorization: token</c>. <paramref name="path"/> is relative to the API base.
+    /// <c>PRIVATE-TOKEN</c>; Gitea: <c>Authorization: token</c>. <paramref name="path"/> is relative to the API base;
+    /// <paramref name="body"/>, sent as JSON, is null for a GET.
     /// </summary>
-    public static HttpRequestMessage Request(ReportConfig report, HttpMethod method, string path, JsonObject body)
+    public static HttpRequestMessage Request(ReportConfig report, HttpMethod method, string path, JsonObject? body)
     {
-        var request = new HttpRequestMessage(method, new Uri(report.ApiUrl, path))
+        var request = new HttpRequestMessage(method, new Uri(report.ApiUrl, path));
+        if (body is not null)
         {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        }
         request.Headers.UserAgent.ParseAdd("Onward");
         switch (report.Host)
         {

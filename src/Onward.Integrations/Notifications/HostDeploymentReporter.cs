@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
@@ -13,11 +14,16 @@ namespace Onward.Integrations.Notifications;
 /// error when blocked, inactive when it ended undeployed); on GitLab a deployment (<c>POST /projects/{id}/deployments</c>
 /// once it starts, then <c>PUT …/deployments/{id}</c> with its status: running, success, failed, canceled — GitLab's
 /// API makes none that waits for an approval). The host's id of the deployment is kept, so that later changes update
-/// the same one; one that is blocked or ends before the host was told of it makes none. Gitea has no such API:
+/// the same one; one that is blocked or ends before the host was told of it makes none. That the host is being asked
+/// to make one is noted first: when its answer is lost (no answer, a 5xx from a proxy after the host made it, a crash
+/// before the id was kept), the next attempt looks for it on the host before making one. Gitea has no such API:
 /// statuses only.
 /// </summary>
 public sealed class HostDeploymentReporter(HttpClient http, INotificationStore store, IReleaseStore releases, TimeProvider time)
 {
+    /// <summary>How far apart the host's clock and Onward's may be when looking for a deployment by its time.</summary>
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(5);
+
     /// <summary>The state an event gives the host's deployment, in the host's words; null for an event that changes none.</summary>
     public static string? StateOf(GitHostKind host, string kind) => (host, kind) switch
     {
@@ -50,13 +56,33 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         });
         var link = NotificationSender.Link(e, linkBase).ToString();
         var known = await store.HostDeploymentAsync(delivery.Sink, deploymentId, cancellationToken);
-        if (known is null && e.Kind is NotificationKinds.Blocked or NotificationKinds.Ended)
+        var hostId = known?.HostId;
+        if (known is { HostId: null })
+        {
+            // Asked for before without an answer kept: the host may have made it then.
+            var (looked, found, status) = await FindAsync(report, delivery.Sink, e, deploymentId, known.AskedAt, cancellationToken);
+            if (!looked.Delivered)
+            {
+                return looked;
+            }
+            if (found is not null)
+            {
+                await store.RememberHostDeploymentAsync(delivery.Sink, deploymentId, found, time.GetUtcNow(), cancellationToken);
+                if (report.Host == GitHostKind.GitLab && status == state)
+                {
+                    return looked; // made with this status when its answer was lost
+                }
+                hostId = found;
+            }
+        }
+        if (hostId is null && e.Kind is NotificationKinds.Blocked or NotificationKinds.Ended)
         {
             return SendOutcome.Sent(0);
         }
-        if (known is null)
+        if (hostId is null)
         {
             var release = e.ReleaseId is { } releaseId ? await releases.GetAsync(releaseId, cancellationToken) : null;
+            await store.AskingForHostDeploymentAsync(delivery.Sink, deploymentId, time.GetUtcNow(), cancellationToken);
             var created = await CreateAsync(report, e, release, state, description, cancellationToken);
             if (created.Id is null)
             {
@@ -67,11 +93,11 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
             {
                 return created.Outcome; // made with its status
             }
-            known = created.Id;
+            hostId = created.Id;
         }
         using var request = report.Host == GitHostKind.GitLab
-            ? GitHostApi.Request(report, HttpMethod.Put, $"{GitHostApi.Repository(report)}deployments/{known}", new JsonObject { ["status"] = state })
-            : GitHostApi.Request(report, HttpMethod.Post, $"{GitHostApi.Repository(report)}deployments/{known}/statuses", new JsonObject
+            ? GitHostApi.Request(report, HttpMethod.Put, $"{GitHostApi.Repository(report)}deployments/{hostId}", new JsonObject { ["status"] = state })
+            : GitHostApi.Request(report, HttpMethod.Post, $"{GitHostApi.Repository(report)}deployments/{hostId}/statuses", new JsonObject
             {
                 ["state"] = state,
                 ["log_url"] = link,
@@ -111,21 +137,74 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         {
             return (outcome, null);
         }
-        var id = IdIn(answer);
+        var id = Parse(answer) is JsonObject made ? IdOf(made) : null;
         return id is null
             ? (SendOutcome.Refused(outcome.Status ?? 0, $"{report.ApiUrl.Host} answered {outcome.Status} without a deployment id (not tried again)"), null)
             : (outcome, id);
     }
 
-    private static string? IdIn(string? answer)
+    /// <summary>
+    /// Looks on the host for the deployment an earlier attempt asked for without keeping the answer. GitHub: the one of
+    /// the commit in the environment whose payload names this Onward deployment. GitLab keeps no payload: the oldest of
+    /// the commit in the environment made since it was asked for (less <see cref="ClockSlack"/>, the host's clock may
+    /// differ) that no other Onward deployment holds. Answers no id when there is none (it was never made), and the
+    /// status the host has for it (GitLab).
+    /// </summary>
+    private async Task<(SendOutcome Outcome, string? Id, string? Status)> FindAsync(
+        ReportConfig report, string sink, NotificationEvent e, long deploymentId, DateTimeOffset askedAt, CancellationToken cancellationToken)
+    {
+        var since = askedAt - ClockSlack;
+        var environment = Uri.EscapeDataString(e.Environment!);
+        var path = report.Host == GitHostKind.GitLab
+            ? $"{GitHostApi.Repository(report)}deployments?environment={environment}&updated_after={since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}&order_by=id&sort=asc&per_page=100"
+            : $"{GitHostApi.Repository(report)}deployments?sha={e.Commit}&environment={environment}&per_page=100";
+        using var request = GitHostApi.Request(report, HttpMethod.Get, path, null);
+        var (outcome, answer) = await Delivery.SendAsync(http, request, report.ApiUrl.Host, cancellationToken);
+        if (!outcome.Delivered)
+        {
+            return (outcome with { Error = "looking for the deployment asked for before: " + outcome.Error }, null, null);
+        }
+        if (Parse(answer) is not JsonArray list)
+        {
+            return (SendOutcome.Refused(outcome.Status ?? 0, $"{report.ApiUrl.Host} answered {outcome.Status} without a list of deployments (not tried again)"), null, null);
+        }
+        foreach (var found in list.OfType<JsonObject>())
+        {
+            if (IdOf(found) is not { } id || Text(found, "sha") != e.Commit)
+            {
+                continue;
+            }
+            if (report.Host == GitHostKind.GitHub)
+            {
+                if (found["payload"] is JsonObject payload && payload["onward"]?["deployment"] is JsonValue named && named.TryGetValue<long>(out var onward) && onward == deploymentId)
+                {
+                    return (outcome, id, null);
+                }
+            }
+            else if (DateTimeOffset.TryParse(Text(found, "created_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var createdAt)
+                && createdAt >= since && await store.DeploymentOfHostIdAsync(sink, id, cancellationToken) is null)
+            {
+                return (outcome, id, Text(found, "status"));
+            }
+        }
+        return (outcome, null, null);
+    }
+
+    private static JsonNode? Parse(string? answer)
     {
         try
         {
-            return answer is not null && JsonNode.Parse(answer) is JsonObject o && o["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+            return answer is null ? null : JsonNode.Parse(answer);
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    private static string? IdOf(JsonObject deployment) =>
+        deployment["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id.ToString(CultureInfo.InvariantCulture) : null;
+
+    private static string? Text(JsonObject o, string field) =>
+        o[field] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 }

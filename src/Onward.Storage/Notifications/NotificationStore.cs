@@ -105,12 +105,24 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
         await write.CommitAsync(cancellationToken);
     }
 
-    public async Task<string?> HostDeploymentAsync(string sink, long deploymentId, CancellationToken cancellationToken)
+    // A host deployment asked for and not yet answered is kept with an empty host_id.
+    public async Task<HostDeployment?> HostDeploymentAsync(string sink, long deploymentId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT host_id FROM host_deployments WHERE sink = @sink AND deployment_id = @deploymentId", new { sink, deploymentId },
-            cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<HostDeploymentRow>(new CommandDefinition(
+            "SELECT host_id AS HostId, created_at AS CreatedAt FROM host_deployments WHERE sink = @sink AND deployment_id = @deploymentId",
+            new { sink, deploymentId }, cancellationToken: cancellationToken));
+        return row is null ? null : new HostDeployment(row.HostId.Length == 0 ? null : row.HostId, UnixTime.To(row.CreatedAt));
+    }
+
+    public async Task AskingForHostDeploymentAsync(string sink, long deploymentId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.Connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO host_deployments (sink, deployment_id, host_id, created_at) VALUES (@sink, @deploymentId, '', @at)
+            ON CONFLICT (sink, deployment_id) DO NOTHING
+            """, new { sink, deploymentId, at = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task RememberHostDeploymentAsync(string sink, long deploymentId, string hostId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -121,6 +133,14 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
             ON CONFLICT (sink, deployment_id) DO UPDATE SET host_id = excluded.host_id
             """, new { sink, deploymentId, hostId, at = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
+    }
+
+    public async Task<long?> DeploymentOfHostIdAsync(string sink, string hostId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT deployment_id FROM host_deployments WHERE sink = @sink AND host_id = @hostId AND host_id <> ''", new { sink, hostId },
+            cancellationToken: cancellationToken));
     }
 
     public async Task RecordAsync(long id, string owner, SendOutcome outcome, DateTimeOffset now, DateTimeOffset? retryAt, CancellationToken cancellationToken)
@@ -173,6 +193,13 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
     private static async Task<IReadOnlyList<NotificationDelivery>> QueryAsync(WriteScope write, string sql, object parameters, CancellationToken cancellationToken) =>
         (await write.Connection.QueryAsync<DeliveryRow>(new CommandDefinition(sql, parameters, write.Transaction, cancellationToken: cancellationToken)))
             .Select(r => r.ToDelivery()).ToList();
+
+    private sealed class HostDeploymentRow
+    {
+        public string HostId { get; init; } = "";
+
+        public long CreatedAt { get; init; }
+    }
 
     private class EventRow
     {

@@ -19,10 +19,13 @@ public sealed partial class FakeGitHostDeployments
     private readonly string _auth;
     private readonly Dictionary<long, Made> _made = [];
     private long _next = 1000;
+    private int _lose;
 
     /// <summary>A deployment the host made: its environment, commit, ref and the states it was given, in order.</summary>
     public sealed record Made(long Id, string Environment, string Sha, string Ref, bool? Tag, List<string> States)
     {
+        public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+
         /// <summary>GitHub: the deployment's <c>payload</c>, as JSON.</summary>
         public string? Payload { get; init; }
     }
@@ -34,6 +37,9 @@ public sealed partial class FakeGitHostDeployments
         _auth = host == "github" ? $"Bearer {token}" : token;
         receiver.Respond(Answer);
     }
+
+    /// <summary>How many times the deployments were listed.</summary>
+    public int Lookups { get; private set; }
 
     /// <summary>What a request was refused for (the test shows them when it fails).</summary>
     public List<string> Refusals { get; } = [];
@@ -49,10 +55,25 @@ public sealed partial class FakeGitHostDeployments
         }
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> deployments asked for are made, and their answers lost: a 502 as from a proxy
+    /// whose upstream answered too late.
+    /// </summary>
+    public void LoseAnswers(int count)
+    {
+        lock (_made)
+        {
+            _lose += count;
+        }
+    }
+
     private (int, string)? Answer(HookReceiver.Received request)
     {
-        var github = GitHubPath().Match(request.Path);
-        var gitlab = GitLabPath().Match(request.Path);
+        var q = request.Path.IndexOf('?', StringComparison.Ordinal);
+        var query = q >= 0 ? System.Web.HttpUtility.ParseQueryString(request.Path[q..]) : [];
+        var plainPath = q >= 0 ? request.Path[..q] : request.Path;
+        var github = GitHubPath().Match(plainPath);
+        var gitlab = GitLabPath().Match(plainPath);
         if (_host == "github" ? !github.Success : !gitlab.Success)
         {
             return null; // commit statuses and anything else: the receiver's plain 200
@@ -61,6 +82,13 @@ public sealed partial class FakeGitHostDeployments
         if (!request.Headers.TryGetValue(authHeader, out var auth) || auth != _auth)
         {
             return Refuse(401, "Bad credentials");
+        }
+        if (request.Method == "GET")
+        {
+            lock (_made)
+            {
+                return List(_host == "github" ? github : gitlab, query);
+            }
         }
         JsonObject body;
         try
@@ -105,6 +133,10 @@ public sealed partial class FakeGitHostDeployments
             }
             var made = new Made(++_next, Text(body, "environment") ?? "production", gitRef, gitRef, null, []) { Payload = body["payload"]?.ToJsonString() };
             _made[made.Id] = made;
+            if (Lost())
+            {
+                return (502, "Bad Gateway");
+            }
             return (201, new JsonObject { ["id"] = made.Id, ["sha"] = made.Sha, ["ref"] = made.Ref, ["environment"] = made.Environment, ["payload"] = body["payload"]?.DeepClone() }.ToJsonString());
         }
         // POST /repos/{owner}/{repo}/deployments/{id}/statuses
@@ -151,6 +183,10 @@ public sealed partial class FakeGitHostDeployments
             }
             var made = new Made(++_next, Text(body, "environment")!, Text(body, "sha")!, Text(body, "ref")!, tag.GetValue<bool>(), [state]);
             _made[made.Id] = made;
+            if (Lost())
+            {
+                return (502, "Bad Gateway");
+            }
             return (201, new JsonObject { ["id"] = made.Id, ["iid"] = _made.Count, ["ref"] = made.Ref, ["sha"] = made.Sha, ["status"] = state }.ToJsonString());
         }
         if (method == "PUT" && path.Groups["id"].Success)
@@ -164,6 +200,63 @@ public sealed partial class FakeGitHostDeployments
             return (200, new JsonObject { ["id"] = deployment.Id, ["status"] = state }.ToJsonString());
         }
         return Refuse(405, "405 Method Not Allowed");
+    }
+
+    private bool Lost()
+    {
+        if (_lose == 0)
+        {
+            return false;
+        }
+        _lose--;
+        return true;
+    }
+
+    /// <summary>
+    /// GitHub's <c>GET /repos/{owner}/{repo}/deployments</c> (filters sha, ref, environment; newest first; each with its
+    /// payload) and GitLab's <c>GET /projects/:id/deployments</c> (filters environment, updated_after as ISO 8601;
+    /// order_by id, sort asc by default; no payload).
+    /// </summary>
+    private (int, string) List(Match path, System.Collections.Specialized.NameValueCollection query)
+    {
+        Lookups++;
+        if (path.Groups["id"].Success)
+        {
+            return Refuse(404, "Not Found");
+        }
+        IEnumerable<Made> found = _made.Values;
+        if (query["environment"] is { } environment)
+        {
+            found = found.Where(m => m.Environment == environment);
+        }
+        if (_host == "github")
+        {
+            if (query["sha"] is { } sha)
+            {
+                found = found.Where(m => m.Sha == sha);
+            }
+            var github = new JsonArray([.. found.OrderByDescending(m => m.Id).Select(m => (JsonNode)new JsonObject
+            {
+                ["id"] = m.Id, ["sha"] = m.Sha, ["ref"] = m.Ref, ["environment"] = m.Environment, ["payload"] = m.Payload is null ? new JsonObject() : JsonNode.Parse(m.Payload),
+                ["created_at"] = m.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            })]);
+            return (200, github.ToJsonString());
+        }
+        if (query["updated_after"] is { } after)
+        {
+            if (!DateTimeOffset.TryParse(after, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var since))
+            {
+                return Refuse(400, "updated_after is invalid");
+            }
+            found = found.Where(m => m.CreatedAt > since);
+        }
+        var ordered = query["sort"] == "desc" ? found.OrderByDescending(m => m.Id) : found.OrderBy(m => m.Id);
+        var gitlab = new JsonArray([.. ordered.Select(m => (JsonNode)new JsonObject
+        {
+            ["id"] = m.Id, ["sha"] = m.Sha, ["ref"] = m.Ref, ["status"] = m.States[^1], ["environment"] = new JsonObject { ["name"] = m.Environment },
+            ["created_at"] = m.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        })]);
+        return (200, gitlab.ToJsonString());
     }
 
     private (int, string) Refuse(int status, string message)

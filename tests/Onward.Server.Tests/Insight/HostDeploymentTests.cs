@@ -80,14 +80,43 @@ public class HostDeploymentTests
         }
         fake.Refusals.ShouldBeEmpty();
 
-        var sink = await DeliveriesAsync(setup, "deployments:shop");
-        sink.ShouldAllBe(d => d.State == "sent");
+        // The host has the last state a moment before its delivery is recorded as sent (after the answer).
+        var sink = await Eventually.WaitAsync(async () => (await DeliveriesAsync(setup, "deployments:shop")) is var all && all.All(d => d.State == "sent") ? all : null,
+            "every delivery to the host to be recorded as sent");
         sink.Sum(d => d.Attempts - 1).ShouldBe(4, "each deployment the host was down for made again, once per 503");
         var statuses = api.At((host == "github" ? "/api/repos/acme/shop/statuses/" : "/api/projects/acme%2Fshop/statuses/") + first)
             .Select(r => r.Json.AsObject()).Where(b => b[host == "github" ? "context" : "name"]!.GetValue<string>() == "onward/deploy/prod")
             .Select(b => b["state"]!.GetValue<string>()).ToList();
         statuses.ShouldBe(["pending", host == "github" ? "error" : "canceled"], "the superseded request's commit status does not stay pending");
         (await team["vera"].Http.GetStringAsync("api/v1/notifications/deliveries?limit=100")).ShouldNotContain("the-token");
+    }
+
+    [Theory]
+    [InlineData("github")]
+    [InlineData("gitlab")]
+    public async Task A_deployment_the_host_made_while_its_answer_was_lost_is_found_there_and_not_made_twice(string host)
+    {
+        await using var api = await HookReceiver.StartAsync();
+        var fake = new FakeGitHostDeployments(api, host, "the-token");
+        // The host makes the first two deployments asked for (dev-1's and dev-2's) and a proxy answers 502 for both.
+        fake.LoseAnswers(2);
+        var report = $"\n    report: {{ {host}: {{ token: the-token, apiUrl: \"{api.Url("/api")}\", repository: acme/shop }}, backoff: 200ms }}";
+        await using var setup = await ProductionSetup.StartAsync("{}", "ok", "first", serviceExtra: report);
+        (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-1", setup.FirstCommit)).State.ShouldBe("Succeeded");
+        (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-2", setup.FirstCommit)).State.ShouldBe("Succeeded");
+
+        var deliveries = await Eventually.WaitAsync(async () => (await DeliveriesAsync(setup, "deployments:shop")) is { Length: 4 } all && all.All(d => d.State == "sent") ? all : null,
+            "the four deliveries to be sent");
+        var made = fake.Deployments;
+        made.Select(m => m.Environment).ShouldBe(["dev-1", "dev-2"], ignoreOrder: true, "one deployment on the host for each, though the answers that made them were lost");
+        made.ShouldAllBe(m => m.Sha == setup.FirstCommit);
+        foreach (var deployment in made)
+        {
+            deployment.States.ShouldBe(host == "github" ? ["in_progress", "success"] : ["running", "success"], $"{deployment.Environment}: each state once, in order");
+        }
+        fake.Lookups.ShouldBe(2, "looked for on the host once for each lost answer");
+        deliveries.Count(d => d.Attempts == 2).ShouldBe(2, "each lost answer tried again once");
+        fake.Refusals.ShouldBeEmpty();
     }
 
     [Fact]

@@ -112,11 +112,20 @@ public abstract class NotificationStoreTests
         var later = await store.ClaimAsync("three", StorageFixture.Now.AddSeconds(31), TimeSpan.FromMinutes(1), 100, [], None);
         later.Select(d => d.Event.Kind).ShouldBe([NotificationKinds.Started, NotificationKinds.Succeeded], "due again: claimed with the one behind it, in order");
 
-        (await store.HostDeploymentAsync(NotificationSinks.Deployments + "shop", first.Id, None)).ShouldBeNull();
-        await store.RememberHostDeploymentAsync(NotificationSinks.Deployments + "shop", first.Id, "1001", StorageFixture.Now, None);
+        var shop = NotificationSinks.Deployments + "shop";
+        (await store.HostDeploymentAsync(shop, first.Id, None)).ShouldBeNull();
+        await store.AskingForHostDeploymentAsync(shop, first.Id, StorageFixture.Now, None);
+        await store.AskingForHostDeploymentAsync(shop, first.Id, StorageFixture.Now.AddMinutes(1), None);
+        (await store.HostDeploymentAsync(shop, first.Id, None)).ShouldBe(new HostDeployment(null, StorageFixture.Now), "asked for, no answer kept; the first time stays");
+        (await store.DeploymentOfHostIdAsync(shop, "", None)).ShouldBeNull("an unanswered request holds no host id");
+        await store.RememberHostDeploymentAsync(shop, first.Id, "1001", StorageFixture.Now.AddMinutes(2), None);
         await store.RememberHostDeploymentAsync(NotificationSinks.Deployments + "other", first.Id, "7", StorageFixture.Now, None);
-        (await store.HostDeploymentAsync(NotificationSinks.Deployments + "shop", first.Id, None)).ShouldBe("1001");
-        (await store.HostDeploymentAsync(NotificationSinks.Deployments + "shop", other.Id, None)).ShouldBeNull();
+        (await store.HostDeploymentAsync(shop, first.Id, None)).ShouldBe(new HostDeployment("1001", StorageFixture.Now));
+        (await store.HostDeploymentAsync(shop, other.Id, None)).ShouldBeNull();
+        (await store.DeploymentOfHostIdAsync(shop, "1001", None)).ShouldBe(first.Id);
+        (await store.DeploymentOfHostIdAsync(shop, "7", None)).ShouldBeNull("another sink's host id");
+        await store.AskingForHostDeploymentAsync(shop, first.Id, StorageFixture.Now.AddMinutes(3), None);
+        (await store.HostDeploymentAsync(shop, first.Id, None))!.HostId.ShouldBe("1001", "asking again keeps the id");
     }
 
     [Fact]
