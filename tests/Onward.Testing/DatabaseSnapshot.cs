@@ -13,8 +13,9 @@ public static class DatabaseSnapshot
     private static readonly string[] Moving = ["jobs", "source_reads", "schema_migrations", "sqlite_sequence"];
 
     /// <summary>
-    /// A snapshot once the server writing the file has settled: what it does shortly after a change (the notification
-    /// outbox fanning out events, say) is done when two snapshots taken 1.5 s apart agree.
+    /// A snapshot once the server writing the file has settled: what it does shortly after a change is done when no
+    /// event waits for the notification outbox to fan it out (its worker looks every second, later on a loaded machine)
+    /// and two snapshots taken 1.5 s apart agree.
     /// </summary>
     public static async Task<Dictionary<string, string>> SettledAsync(string databaseFile)
     {
@@ -23,13 +24,22 @@ public static class DatabaseSnapshot
         {
             await Task.Delay(TimeSpan.FromSeconds(1.5));
             var now = await TakeAsync(databaseFile);
-            if (now.Count == last.Count && now.All(t => last.GetValueOrDefault(t.Key) == t.Value))
+            if (now.Count == last.Count && now.All(t => last.GetValueOrDefault(t.Key) == t.Value) && await UnfannedEventsAsync(databaseFile) == 0)
             {
                 return now;
             }
             last = now;
         }
         throw new TimeoutException($"{databaseFile} kept changing for 30 s");
+    }
+
+    private static async Task<long> UnfannedEventsAsync(string databaseFile)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databaseFile, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        await connection.OpenAsync();
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM notification_events WHERE fanned_out = 0";
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     public static async Task<Dictionary<string, string>> TakeAsync(string databaseFile)

@@ -111,6 +111,12 @@ public sealed partial class DetachedProcess(string directory)
         if (IsAlive(pid, startTime))
         {
             _ = Kill(-pid, SigKill);
+            // SIGKILL cannot be caught, but the kernel takes a moment: stopped means gone when this returns.
+            var killed = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (DateTime.UtcNow < killed && IsAlive(pid, startTime))
+            {
+                await Task.Delay(10, cancellationToken);
+            }
         }
     }
 

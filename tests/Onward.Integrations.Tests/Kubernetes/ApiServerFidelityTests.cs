@@ -52,7 +52,7 @@ public class ApiServerFidelityTests
     public async Task A_crd_is_served_once_established_and_its_objects_are_held_to_the_schema()
     {
         await using var server = await KubernetesApiServer.StartAsync(namespaces: [Ns]);
-        server.EstablishDelay = TimeSpan.FromMilliseconds(300);
+        server.EstablishDelay = TimeSpan.FromSeconds(3); // long enough for the next request to come before it, even on a loaded machine
         using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
         const string widgets = "/apis/example.com/v1/namespaces/shop/widgets";
 

@@ -39,6 +39,9 @@ public class ClusterReplicaTests
             }
             await team.PatchAsync("/apis/apps/v1/namespaces/shop/deployments/web", """{"spec":{"replicas":5}}""");
             var drift = await Eventually.WaitAsync(async () => (await two.Api.ServiceAsync("web")).Environments.Single(e => e.Name == "dev").Drift, "the drift to be seen");
+            // The drift is stored before its event is appended: wait for the event, then a while for a second one that must not come.
+            await Eventually.WaitAsync(async () => (await two.Api.DeploymentAsync(drift.DeploymentId)).Events.Any(e => e.Message.StartsWith("drift: ", StringComparison.Ordinal)),
+                "the drift's event");
             await Task.Delay(TimeSpan.FromSeconds(2));
 
             team.Cluster.Store.OpenWatches.ShouldBeLessThanOrEqualTo(alone, "one replica watches the cluster, not both");

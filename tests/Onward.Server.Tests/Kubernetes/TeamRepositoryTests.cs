@@ -291,9 +291,10 @@ public class TeamRepositoryTests
         drift.DeploymentId.ShouldBe(current.Id);
         drift.Differences.Select(d => (d.Item, d.Field, d.Applied, d.Live)).ShouldBe(
             [("Deployment/web in shop", "spec.replicas", "2", "5"), ("ConfigMap/web-settings in shop", null, null, null)], ignoreOrder: true);
-        var shown = await onward.Api.DeploymentAsync(current.Id);
+        // The drift is stored before its event is appended.
+        var shown = await Eventually.WaitAsync(async () => await onward.Api.DeploymentAsync(current.Id) is var d
+            && d.Events[^1].Message.StartsWith("drift: 2 differences from what was applied: ", StringComparison.Ordinal) ? d : null, "the drift's event");
         shown.Drift!.Count.ShouldBe(2);
-        shown.Events[^1].Message.ShouldStartWith("drift: 2 differences from what was applied: ");
         var list = await OnwardCli.RunAsync(null, "services", "list", "--server", onward.Config.Server.Listen.ToString());
         list.Output.ShouldContain("drifted (2)");
         var show = await OnwardCli.RunAsync(null, "deployments", "show", current.Id.ToString(), "--server", onward.Config.Server.Listen.ToString());

@@ -81,8 +81,9 @@ public class ProductionTests
     [Fact]
     public async Task A_release_candidate_that_failed_in_a_required_environment_is_never_promoted()
     {
-        // dev-2 fails at once and dev-1 succeeds later, so that the decision falls when dev-1 succeeds, knowing of the failure.
-        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1, dev-2], autoPromote: releaseCandidates }", "crash-in:dev-2 slow-in:dev-1:1500", "release 1.1.0");
+        // dev-2 fails at once and dev-1 succeeds 8 s later (ample on a loaded machine), so that the decision falls when dev-1
+        // succeeds, knowing of the failure.
+        await using var setup = await ProductionSetup.StartAsync("{ requires: [dev-1, dev-2], autoPromote: releaseCandidates }", "crash-in:dev-2 slow-in:dev-1:8000", "release 1.1.0");
         var (repo, team, commit) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", commit);
         await repo.TagAsync("1.1.0");
