@@ -8,8 +8,11 @@ public interface IFreezeStore
     /// <returns>The freezes lifted now.</returns>
     Task<IReadOnlyList<EnvironmentFreeze>> LiftAsync(string environment, string liftedBy, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The environments whose recurring freeze window was last told as begun (those not listed were told as ended, or never).</summary>
-    Task<IReadOnlySet<string>> WindowsFrozenAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The environments whose recurring freeze window was last told as begun, with the moment that was recorded (those
+    /// not listed were told as ended, or never).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, DateTimeOffset>> WindowsFrozenAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Records that an environment's recurring freeze window began (with the moment it ends, <paramref name="until"/>)
@@ -18,6 +21,13 @@ public interface IFreezeStore
     /// behind does not begin again the window another has ended), an end not before the recorded end.
     /// </summary>
     Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that the freeze window of an environment told as begun at <paramref name="began"/> ended now, before its
+    /// recorded end: onward.yaml no longer has it. Once across replicas, with its <c>freeze.ended</c> event; answers
+    /// whether this call recorded it.
+    /// </summary>
+    Task<bool> EndRemovedWindowAsync(string environment, DateTimeOffset began, string message, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Tells the end (<c>freeze.ended</c>) of every ad-hoc freeze that ran out by itself in the last day and was not

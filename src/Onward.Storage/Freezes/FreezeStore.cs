@@ -49,11 +49,12 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
         return lifted;
     }
 
-    public async Task<IReadOnlySet<string>> WindowsFrozenAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> WindowsFrozenAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT environment FROM freeze_window_states WHERE frozen = 1", cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        return (await connection.QueryAsync<(string Environment, long ChangedAt)>(new CommandDefinition(
+            "SELECT environment, changed_at FROM freeze_window_states WHERE frozen = 1", cancellationToken: cancellationToken)))
+            .ToDictionary(r => r.Environment, r => UnixTime.To(r.ChangedAt), StringComparer.Ordinal);
     }
 
     public async Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken)
@@ -68,15 +69,30 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             ? "UPDATE freeze_window_states SET frozen = 1, until_at = @until, changed_at = @at WHERE environment = @environment AND frozen = 0 AND (until_at IS NULL OR until_at < @until)"
             : "UPDATE freeze_window_states SET frozen = 0, changed_at = @at WHERE environment = @environment AND frozen = 1 AND (until_at IS NULL OR until_at <= @at)",
             new { environment, at, until = UnixTime.From(until) }, write.Transaction, cancellationToken: cancellationToken));
-        if (changed == 1)
+        return await TellWindowAsync(write, changed == 1, began: until is not null, environment, message, now, cancellationToken);
+    }
+
+    public async Task<bool> EndRemovedWindowAsync(string environment, DateTimeOffset began, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        // The moment it began names the window: a replica that comes second, or one that began another since, changes nothing.
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE freeze_window_states SET frozen = 0, changed_at = @at WHERE environment = @environment AND frozen = 1 AND changed_at = @began",
+            new { environment, at = UnixTime.From(now), began = UnixTime.From(began) }, write.Transaction, cancellationToken: cancellationToken));
+        return await TellWindowAsync(write, changed == 1, began: false, environment, message, now, cancellationToken);
+    }
+
+    /// <summary>When <paramref name="changed"/>, the audit entry and event of a window's beginning or end; commits.</summary>
+    private static async Task<bool> TellWindowAsync(WriteScope write, bool changed, bool began, string environment, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (changed)
         {
-            var began = until is not null;
             await AuditRows.InsertAsync(write.Connection, write.Transaction, now, "onward", began ? "freeze.window-began" : "freeze.window-ended", environment, message, cancellationToken);
             await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, began ? NotificationKinds.FreezeStarted : NotificationKinds.FreezeEnded,
-                environment, "onward", message, at, cancellationToken);
+                environment, "onward", message, UnixTime.From(now), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
-        return changed == 1;
+        return changed;
     }
 
     public async Task<IReadOnlyList<EnvironmentFreeze>> TellRunOutAsync(DateTimeOffset now, CancellationToken cancellationToken)

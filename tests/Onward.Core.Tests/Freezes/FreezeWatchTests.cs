@@ -44,4 +44,38 @@ public class FreezeWatchTests
             ("freeze.ended", "dev", "freeze of dev ended"),
         ]);
     }
+
+    [Fact]
+    public async Task A_window_removed_from_onward_yaml_while_in_force_is_told_ended_at_once_and_a_replica_on_the_old_file_does_not_begin_it_again()
+    {
+        var config = ConfigParser.Parse(Yaml, "onward.yaml", "/srv/onward", _ => null, _ => true).Config.ShouldNotBeNull();
+        var removed = ConfigParser.Parse(Yaml.Replace(", policy: { freeze: [ { cron: \"0 18 * * FRI\", duration: 2h, timezone: UTC } ] }", "", StringComparison.Ordinal),
+            "onward.yaml", "/srv/onward", _ => null, _ => true).Config.ShouldNotBeNull();
+        removed.Environments.Single(e => e.Name == "prod").Policy.Freeze.ShouldBeEmpty();
+        var store = new FakeFreezeStore();
+        var clock = new ShiftedClock(Friday.AddHours(18).AddMinutes(1));
+        var old = new FreezeWatch(config, store, clock);
+        var lagging = new FreezeWatch(config, store, new ShiftedClock(Friday.AddHours(18)));
+        (await old.LookAsync(CancellationToken.None)).ShouldBe(1);
+
+        clock.AdvanceTo(Friday.AddHours(18).AddMinutes(30));
+        (await lagging.LookAsync(CancellationToken.None)).ShouldBe(0, "same onward.yaml, a clock behind: the window goes on");
+        (await new FreezeWatch(removed, store, clock).LookAsync(CancellationToken.None)).ShouldBe(1, "removed: ended now, not at 20:00");
+        (await new FreezeWatch(removed, store, clock).LookAsync(CancellationToken.None)).ShouldBe(0, "told once");
+        (await old.LookAsync(CancellationToken.None)).ShouldBe(0, "a replica still on the old file does not begin it again");
+
+        var gone = ConfigParser.Parse(Yaml.Replace("  prod: { target: { local: {} }, policy: { freeze: [ { cron: \"0 18 * * FRI\", duration: 2h, timezone: UTC } ] } }\n", "", StringComparison.Ordinal),
+            "onward.yaml", "/srv/onward", _ => null, _ => true).Config.ShouldNotBeNull();
+        gone.Environments.ShouldNotContain(e => e.Name == "prod");
+        clock.AdvanceTo(Friday.AddDays(7).AddHours(18).AddMinutes(1));
+        (await old.LookAsync(CancellationToken.None)).ShouldBe(1, "next week's window");
+        (await new FreezeWatch(gone, store, clock).LookAsync(CancellationToken.None)).ShouldBe(1, "the environment removed: its window ended");
+
+        store.Told.Select(t => (t.Kind, t.Message)).ShouldBe([
+            ("freeze.started", "prod is in its freeze window \"0 18 * * FRI\" for 2h00m (UTC), which began 2026-11-27 18:00 UTC; deployments wait until 2026-11-27 20:00 UTC"),
+            ("freeze.ended", "the freeze window of prod is no longer in onward.yaml; deployments go ahead"),
+            ("freeze.started", "prod is in its freeze window \"0 18 * * FRI\" for 2h00m (UTC), which began 2026-12-04 18:00 UTC; deployments wait until 2026-12-04 20:00 UTC"),
+            ("freeze.ended", "prod is no longer in onward.yaml; its freeze window ended"),
+        ]);
+    }
 }

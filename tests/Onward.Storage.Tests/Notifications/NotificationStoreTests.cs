@@ -137,7 +137,7 @@ public abstract class NotificationStoreTests
         (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
         (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now, None)).ShouldBeTrue();
         (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now, None)).ShouldBeFalse("another replica saw it first");
-        (await db.Freezes.WindowsFrozenAsync(None)).ShouldBe(["prod"]);
+        (await db.Freezes.WindowsFrozenAsync(None)).ShouldBe(new Dictionary<string, DateTimeOffset> { ["prod"] = now });
         (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(1), None))
             .ShouldBeFalse("a replica whose clock is behind does not end the window another has begun");
         (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(2), None)).ShouldBeTrue();
@@ -145,6 +145,14 @@ public abstract class NotificationStoreTests
         (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now.AddHours(2).AddSeconds(-1), None))
             .ShouldBeFalse("nor begins again the window another has ended");
         (await db.Freezes.RecordWindowAsync("dev", null, "never frozen", now, None)).ShouldBeFalse("nothing to end");
+        (await db.Freezes.RecordWindowAsync("staging", now.AddHours(5), "window began", now.AddHours(3), None)).ShouldBeTrue();
+        (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3).AddSeconds(-1), "removed", now.AddHours(4), None))
+            .ShouldBeFalse("not the window that began then");
+        (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3), "removed", now.AddHours(4), None)).ShouldBeTrue("ended before its recorded end");
+        (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3), "removed", now.AddHours(4), None)).ShouldBeFalse("once across replicas");
+        (await db.Freezes.RecordWindowAsync("staging", now.AddHours(5), "window began", now.AddHours(4).AddSeconds(1), None))
+            .ShouldBeFalse("a replica still reading the old onward.yaml does not begin it again");
+        (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
         await db.Freezes.SetAsync("dev", now.AddMinutes(30), "migration", "alice", now, None);
         await db.Freezes.SetAsync("qa", now.AddMinutes(30), "tests", "bob", now, None);
         await db.Freezes.LiftAsync("qa", "bob", now.AddMinutes(10), None);
@@ -156,6 +164,7 @@ public abstract class NotificationStoreTests
         await store.FanOutAsync(e => { told.Add(e); return []; }, now, None);
         told.Select(e => (e.Kind, e.Environment, e.Actor)).ShouldBe([
             (NotificationKinds.FreezeStarted, "prod", "onward"), (NotificationKinds.FreezeEnded, "prod", "onward"),
+            (NotificationKinds.FreezeStarted, "staging", "onward"), (NotificationKinds.FreezeEnded, "staging", "onward"),
             (NotificationKinds.FreezeStarted, "dev", "alice"), (NotificationKinds.FreezeStarted, "qa", "bob"), (NotificationKinds.FreezeEnded, "qa", "bob"),
             (NotificationKinds.FreezeEnded, "dev", "onward")]);
         told[^1].Message.ShouldStartWith("freeze of dev set by alice (migration) ended at ");

@@ -8,6 +8,7 @@ public sealed class FakeFreezeStore : IFreezeStore
     private readonly HashSet<string> _windowsFrozen = new(StringComparer.Ordinal);
     private readonly HashSet<long> _runOutTold = [];
     private readonly Dictionary<string, DateTimeOffset?> _windowUntil = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _windowBegan = new(StringComparer.Ordinal);
 
     /// <summary>What was told: <c>freeze.started</c> or <c>freeze.ended</c>, the environment and the message.</summary>
     public List<(string Kind, string Environment, string Message)> Told { get; } = [];
@@ -32,8 +33,18 @@ public sealed class FakeFreezeStore : IFreezeStore
     public Task<IReadOnlyList<EnvironmentFreeze>> ActiveAsync(string? environment, DateTimeOffset now, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<EnvironmentFreeze>>(_freezes.Where(f => (environment is null || f.Environment == environment) && f.LiftedAt is null && f.Until > now).ToList());
 
-    public Task<IReadOnlySet<string>> WindowsFrozenAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlySet<string>>(_windowsFrozen.ToHashSet(StringComparer.Ordinal));
+    public Task<IReadOnlyDictionary<string, DateTimeOffset>> WindowsFrozenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset>>(_windowsFrozen.ToDictionary(e => e, e => _windowBegan[e], StringComparer.Ordinal));
+
+    public Task<bool> EndRemovedWindowAsync(string environment, DateTimeOffset began, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var recorded = _windowsFrozen.Contains(environment) && _windowBegan[environment] == began && _windowsFrozen.Remove(environment);
+        if (recorded)
+        {
+            Told.Add(("freeze.ended", environment, message));
+        }
+        return Task.FromResult(recorded);
+    }
 
     public Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -44,6 +55,7 @@ public sealed class FakeFreezeStore : IFreezeStore
         if (recorded)
         {
             _windowUntil[environment] = until ?? known;
+            _windowBegan[environment] = now;
             Told.Add((until is not null ? "freeze.started" : "freeze.ended", environment, message));
         }
         return Task.FromResult(recorded);
