@@ -56,6 +56,20 @@ public sealed class TestPostgresDatabase(string server, string name, string url)
     /// <summary>An onward.yaml made by <see cref="TestConfig.Yaml"/>, with its SQLite database swapped for this one.</summary>
     public string Use(string yaml) => yaml.Replace(TestConfig.SqliteDatabase, $"database: \"{Url}\"", StringComparison.Ordinal);
 
+    /// <summary>Runs one statement in this database (a test standing in for another replica); answers the rows changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, IReadOnlyDictionary<string, object> parameters)
+    {
+        await using var connection = new NpgsqlConnection(PostgresDatabase.ConnectionString(Url));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (key, value) in parameters)
+        {
+            command.Parameters.AddWithValue(key, value);
+        }
+        return await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Ends every connection to this database, as a failover or a network cut does; answers how many were ended.</summary>
     public async Task<int> TerminateConnectionsAsync()
     {

@@ -243,6 +243,28 @@ public sealed class LocalTarget(
 
     private static string RetireMarker(DetachedProcess process) => Path.Combine(process.Directory, "retire");
 
+    /// <summary>
+    /// Closes every stable port, still answering where each service is: a replica that lost the local environments to
+    /// another on this host lets it open them. The release processes go on running.
+    /// </summary>
+    public async Task ClosePortsAsync()
+    {
+        await _forwarderLock.WaitAsync();
+        try
+        {
+            foreach (var (key, forwarder) in _forwarders)
+            {
+                _knownPorts[key] = forwarder.Port;
+                await forwarder.DisposeAsync();
+            }
+            _forwarders.Clear();
+        }
+        finally
+        {
+            _forwarderLock.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var forwarder in _forwarders.Values)

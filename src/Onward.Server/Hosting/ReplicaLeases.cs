@@ -28,6 +28,7 @@ public sealed class ReplicaLeases
     private readonly Dictionary<string, string> _leaseOf;
     private readonly string[] _localEnvironments;
     private volatile IReadOnlySet<string> _held = new HashSet<string>();
+    private volatile bool _localTakenOver;
 
     public ReplicaLeases(OnwardConfig config, OnwardDatabase database, ILeaseStore leases, ServerIdentity identity, TimeProvider time)
     {
@@ -45,7 +46,11 @@ public sealed class ReplicaLeases
     /// <summary>Whether the local target is this replica's to run (always, with SQLite or without local environments).</summary>
     public bool HoldsLocal => Holds(Local);
 
-    /// <summary>Environments whose deployments this replica leaves to the replica holding their target.</summary>
+    /// <summary>
+    /// Environments whose deployments this replica leaves to the replica holding their target, and the local ones while
+    /// this replica holds their lease but has not taken them over yet (their stable ports still held by the replica
+    /// that had them).
+    /// </summary>
     public IReadOnlyCollection<string> SkipEnvironments
     {
         get
@@ -55,8 +60,16 @@ public sealed class ReplicaLeases
                 return [];
             }
             var held = _held;
-            return _leaseOf.Where(p => !held.Contains(p.Value)).Select(p => p.Key).ToArray();
+            var local = _localTakenOver;
+            return _leaseOf.Where(p => !held.Contains(p.Value) || (p.Value == Local && !local)).Select(p => p.Key).ToArray();
         }
+    }
+
+    /// <summary>Whether this replica has taken over the local environments it holds the lease of: their ports open, their processes adopted.</summary>
+    public bool LocalTakenOver
+    {
+        get => _localTakenOver;
+        set => _localTakenOver = value;
     }
 
     public bool NeedsLocalLease => Shared && _localEnvironments.Length > 0;

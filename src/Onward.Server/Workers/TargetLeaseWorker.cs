@@ -13,8 +13,10 @@ namespace Onward.Server.Workers;
 /// With several replicas on PostgreSQL, every replica tries each second to take or renew the lease of each target
 /// (the local one, and one per Kubernetes cluster); a replica that gains the local lease takes over as above, one
 /// that gains a cluster's lease watches it (drift checks of its environments start at once), one that loses a
-/// cluster's lease closes its watches there. After a holder's death another replica takes over within about
-/// <see cref="ReplicaLeases.TargetLease"/>.
+/// cluster's lease closes its watches there, one that loses the local lease while alive (its database answered too
+/// late) closes the stable ports. A replica that gains the local lease while the one that had it still holds the ports
+/// tries again each second, deploying to the local environments only once it has them. After a holder's death another
+/// replica takes over within about <see cref="ReplicaLeases.TargetLease"/>.
 /// </summary>
 public sealed class TargetLeaseWorker(
     OnwardConfig config, LocalTarget local, TargetAdoption adoption, ReplicaLeases replicas, ClusterClients clusters, DriftSignals drift,
@@ -23,6 +25,7 @@ public sealed class TargetLeaseWorker(
     private static readonly TimeSpan Renew = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stopping = new();
     private Task _holding = Task.CompletedTask;
+    private int _takeOverFailures;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -66,8 +69,12 @@ public sealed class TargetLeaseWorker(
             {
                 await Task.Delay(Renew, stoppingToken);
                 var (gained, lost) = await replicas.HoldAsync(stoppingToken);
-                await GainedAsync(gained, starting: false, stoppingToken);
                 await LostAsync(lost);
+                await GainedAsync(gained, starting: false, stoppingToken);
+                if (replicas.NeedsLocalLease && replicas.HoldsLocal && !replicas.LocalTakenOver && !gained.Contains(ReplicaLeases.Local))
+                {
+                    await TryTakeOverLocalAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -91,7 +98,7 @@ public sealed class TargetLeaseWorker(
                 {
                     logger.LogInformation("This replica ({Owner}) now runs the local environments; taking over their processes and stable ports", replicas.Owner);
                 }
-                await TakeOverLocalAsync(cancellationToken);
+                await TryTakeOverLocalAsync(cancellationToken);
                 continue;
             }
             logger.LogInformation("This replica ({Owner}) now watches cluster {Cluster} and deploys to {Environments}",
@@ -112,7 +119,10 @@ public sealed class TargetLeaseWorker(
         {
             if (lease == ReplicaLeases.Local)
             {
-                logger.LogError("This replica ({Owner}) lost the local environments to another replica; it no longer deploys to them", replicas.Owner);
+                logger.LogError("This replica ({Owner}) lost the local environments to another replica; it no longer deploys to them and closes their stable ports for it",
+                    replicas.Owner);
+                replicas.LocalTakenOver = false;
+                await local.ClosePortsAsync();
                 continue;
             }
             var cluster = ClusterOf(lease);
@@ -121,6 +131,33 @@ public sealed class TargetLeaseWorker(
             if (cluster is not null)
             {
                 await clusters.CloseWatchesAsync(cluster.ClusterKey);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes over the local environments whose lease this replica holds; when a stable port is still held (by the
+    /// replica that had them, until it learns it lost them) says so and leaves it for the next second.
+    /// </summary>
+    private async Task TryTakeOverLocalAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TakeOverLocalAsync(cancellationToken);
+            replicas.LocalTakenOver = true;
+            if (_takeOverFailures > 0)
+            {
+                logger.LogInformation("This replica ({Owner}) took over the local environments after {Tries} tries", replicas.Owner, _takeOverFailures + 1);
+            }
+            _takeOverFailures = 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Said once, then every minute: a port another program keeps would say it each second.
+            if (_takeOverFailures++ % 60 == 0)
+            {
+                logger.LogWarning("This replica ({Owner}) holds the local environments but cannot take them over yet ({Reason}); trying again each second",
+                    replicas.Owner, e.Message);
             }
         }
     }

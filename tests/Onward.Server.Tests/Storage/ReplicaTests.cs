@@ -42,6 +42,42 @@ public class ReplicaTests
         }
     }
 
+    [Fact]
+    public async Task A_replica_that_loses_the_local_environments_while_alive_lets_go_of_the_stable_ports_and_the_other_takes_over()
+    {
+        await using var dir = new TempDirectory();
+        await using var database = await TestPostgres.CreateDatabaseAsync();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var first = await repo.CommitAsync("first");
+        var (portOne, portTwo) = (Ports.Free(), Ports.Free());
+        var config = dir.Combine("onward.yaml");
+        await File.WriteAllTextAsync(config, database.Use(TestConfig.Yaml(portOne, [TestConfig.AutoEnvironment("dev")], [SampleService.ServiceYaml("shop", repo.Path, poll: "500ms")])));
+        await using var one = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{portOne}/"), dir.Combine("one.log"));
+        await using var two = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{portTwo}/"), dir.Combine("two.log"), "--listen", $"http://127.0.0.1:{portTwo}");
+        (await one.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+        var address = (await two.Api.ServiceAsync("shop")).Environments.Single().Url!;
+        (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{first[..7]} in dev");
+
+        // The lease passes to two while one lives (as when one's database answered too late): two renews it at once,
+        // while one still listens on the stable port until its own renewal tells it.
+        var server = Onward.Server.Configuration.ConfigFile.LoadValid(config).Server;
+        var nameOfTwo = Onward.Server.Hosting.ServerIdentity.NameOf(server with { Listen = new Uri($"http://127.0.0.1:{portTwo}") });
+        (await database.ExecuteAsync("UPDATE leases SET owner = @owner, until_at = @until WHERE name = 'local'",
+            new Dictionary<string, object> { ["owner"] = nameOfTwo, ["until"] = DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds() })).ShouldBe(1);
+
+        await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(dir.Combine("two.log"))).Contains("now runs the local environments", StringComparison.Ordinal),
+            "two to gain the local environments", TimeSpan.FromSeconds(30));
+        await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(dir.Combine("one.log"))).Contains("closes their stable ports", StringComparison.Ordinal),
+            "one to let go of the stable ports", TimeSpan.FromSeconds(30));
+        await Eventually.WaitAsync(async () => await AnswerOrNullAsync(address) == $"{first[..7]} in dev",
+            "two to serve the stable port", TimeSpan.FromSeconds(30));
+        var second = await repo.CommitAsync("second");
+        (await two.Api.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe("Succeeded");
+        (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{second[..7]} in dev", "the port two opened serves what two deployed");
+        (await two.Api.DeploymentsAsync("shop")).Select(d => (d.Release.Commit, d.State)).ShouldBe([(second, "Succeeded"), (first, "Succeeded")]);
+    }
+
     private static async Task<string?> AnswerOrNullAsync(string address)
     {
         try
