@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Onward.Core.Messages;
 
 namespace Onward.Core.Drift;
 
@@ -96,6 +97,6 @@ public static class ManifestDrift
     private static string Show(JsonNode node)
     {
         var text = node is JsonValue value && value.TryGetValue<string>(out var s) ? s : node.ToJsonString();
-        return text.Length <= ShownLength ? text : text[..(ShownLength - 1)] + "…";
+        return TextCut.Within(text, ShownLength);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Onward.Core.Messages;
 
 namespace Onward.Core.Flags;
 
@@ -20,7 +21,7 @@ public sealed record FlagSelector(string FlagSetId)
             return (null, null);
         }
         text = text.Trim();
-        var shown = text.Length > 40 ? text[..40] + "…" : text;
+        var shown = TextCut.After(text, 40);
         if (text.Length > LongestSelector || text.Any(char.IsControl))
         {
             return (null, $"invalid selector: at most {LongestSelector} printable characters, e.g. `flagSetId=checkout`");

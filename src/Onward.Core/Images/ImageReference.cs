@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
+using Onward.Core.Messages;
 
 namespace Onward.Core.Images;
 
@@ -145,7 +146,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         };
     }
 
-    private static string Shown(string text) => text.Length <= 300 ? text : text[..300] + "…";
+    private static string Shown(string text) => TextCut.After(text, 300);
 
     // domain := host [':' port]; host := domain-name | '[' IPv6 ']'; path := component ('/' component)*;
     // component := [a-z0-9]+ ((?:[._]|__|[-]+)[a-z0-9]+)*; tag := [\w][\w.-]{0,127} with ASCII \w; digest := algorithm ':' hex{32,}.

@@ -1,3 +1,4 @@
+using Onward.Core.Messages;
 namespace Onward.Core.Sources;
 
 /// <summary>
@@ -16,5 +17,5 @@ public static class CommitId
     public static string Problem(string field, string? given) =>
         $"`{field}` must be a full commit id (40 or 64 hexadecimal digits), not '{Shorten(given)}'";
 
-    internal static string Shorten(string? text) => text is null ? "null" : text.Length <= 80 ? text : text[..80] + "…";
+    internal static string Shorten(string? text) => text is null ? "null" : TextCut.After(text, 80);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
+using Onward.Core.Messages;
 
 namespace Onward.Integrations.Git;
 
@@ -146,7 +147,7 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
                     var space = line.IndexOf(' ', StringComparison.Ordinal);
                     if (space is 40 or 64)
                     {
-                        _subjects[line[..space]] = line[(space + 1)..].Trim() is { Length: > 200 } longer ? longer[..200] + "…" : line[(space + 1)..].Trim();
+                        _subjects[line[..space]] = TextCut.After(line[(space + 1)..].Trim(), 200);
                     }
                 }
             }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
 using Onward.Core.Webhooks;
+using Onward.Core.Messages;
 
 namespace Onward.Integrations.GitProviders;
 
@@ -62,7 +63,7 @@ public sealed class BitbucketProvider : GitProvider
             var id = change.OptionalChild("ref")?.Text("id") ?? change.Required("refId");
             if (!RefName.IsValid(id))
             {
-                throw new PayloadException(change.Path + ".ref.id", $"is not a valid git ref name: '{(id.Length <= 80 ? id : id[..80] + "…")}'");
+                throw new PayloadException(change.Path + ".ref.id", $"is not a valid git ref name: '{TextCut.After(id, 80)}'");
             }
             var toHash = change.RequiredCommit("toHash");
             change.Commit("fromHash");

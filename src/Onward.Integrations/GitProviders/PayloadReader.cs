@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Onward.Core.Sources;
+using Onward.Core.Messages;
 
 namespace Onward.Integrations.GitProviders;
 
@@ -89,7 +90,7 @@ public readonly record struct PayloadReader(JsonElement Element, string Path)
         return RefName.IsValid("refs/heads/" + text) ? text : throw new PayloadException(PathOf(name), $"is not a valid branch or tag name: '{Shorten(text)}'");
     }
 
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+    private static string Shorten(string text) => TextCut.After(text, 80);
 
     private static string Kind(JsonElement value) => value.ValueKind switch
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Onward.Core.Notifications;
+using Onward.Core.Messages;
 
 namespace Onward.Integrations.Notifications;
 
@@ -32,7 +33,7 @@ public static class Delivery
             {
                 return (SendOutcome.Sent(status), text);
             }
-            var said = $"{host} answered {status} {response.ReasonPhrase}" + (text.Length > 0 ? ": " + (text.Length > ShownBody ? text[..ShownBody] + "…" : text) : "");
+            var said = $"{host} answered {status} {response.ReasonPhrase}" + (text.Length > 0 ? ": " + TextCut.After(text, ShownBody) : "");
             return (response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500 || status == 425
                 ? SendOutcome.Again(status, said)
                 : SendOutcome.Refused(status, said + " (not tried again: fix the configuration)"), null);

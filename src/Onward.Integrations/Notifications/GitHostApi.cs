@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
+using Onward.Core.Messages;
 
 namespace Onward.Integrations.Notifications;
 
@@ -44,5 +45,5 @@ public static class GitHostApi
         report.Host == GitHostKind.GitLab ? $"projects/{Uri.EscapeDataString(report.Project)}/" : $"repos/{report.Project}/";
 
     /// <summary>A description cut to <paramref name="longest"/> characters (GitHub refuses longer ones).</summary>
-    public static string Cut(string text, int longest = 140) => text.Length > longest ? text[..(longest - 1)] + "…" : text;
+    public static string Cut(string text, int longest = 140) => TextCut.Within(text, longest);
 }

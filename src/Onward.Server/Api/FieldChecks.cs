@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Onward.Core.Messages;
 
 namespace Onward.Server.Api;
 
@@ -40,7 +41,7 @@ public static class FieldChecks
     }
 
     /// <summary>A value the caller sent, as an error message quotes it: at most 40 characters.</summary>
-    public static string Shown(string value) => value.Length <= 40 ? value : value[..40] + "…";
+    public static string Shown(string value) => TextCut.After(value, 40);
 
     /// <summary>A query value naming one of <typeparamref name="T"/>'s members, in any case; a number is no name.</summary>
     public static bool TryParseName<T>(string text, out T value)

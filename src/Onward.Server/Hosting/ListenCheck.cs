@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Onward.Core.Messages;
 
 namespace Onward.Server.Hosting;
 
@@ -75,7 +76,7 @@ public static class ListenCheck
                         if (new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target))
                         {
                             var command = File.ReadAllText(Path.Combine(process, "cmdline")).Replace('\0', ' ').Trim();
-                            return $" by pid {Path.GetFileName(process)} ({(command.Length <= 160 ? command : command[..160] + "…")})";
+                            return $" by pid {Path.GetFileName(process)} ({TextCut.After(command, 160)})";
                         }
                     }
                 }

@@ -3,6 +3,7 @@ using Onward.Cli.Client;
 using Onward.Cli.Commands.Services;
 using Onward.Contracts.Deployments;
 using Spectre.Console;
+using Onward.Core.Messages;
 
 namespace Onward.Cli.Commands.Deployments;
 
@@ -233,5 +234,5 @@ public static class DeploymentsCommand
     }
 
     private static string Shorten(string? text, int max) =>
-        text is null ? "" : text.Length <= max ? text : text[..(max - 1)] + "…";
+        text is null ? "" : TextCut.Within(text, max);
 }
