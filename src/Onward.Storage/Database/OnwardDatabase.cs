@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 
 namespace Onward.Storage.Database;
 
@@ -50,6 +51,19 @@ public abstract class OnwardDatabase : IDisposable
     /// same time each take other rows; SQLite has one writer at a time and needs nothing.
     /// </summary>
     public string SkipLocked => Dialect == SqlDialect.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
+
+    /// <summary>As <see cref="SkipLocked"/> for a subquery that joins: locks the rows of <paramref name="alias"/> only.</summary>
+    public string SkipLockedOf(string alias) => Dialect == SqlDialect.Postgres ? $" FOR UPDATE OF {alias} SKIP LOCKED" : "";
+
+    /// <summary>
+    /// Whether <paramref name="sql"/> (a <c>SELECT 1 … LIMIT 1</c>) finds a row: a worker looks before it writes, so that
+    /// an idle one only reads.
+    /// </summary>
+    public async Task<bool> AnyAsync(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)) is not null;
+    }
 
     /// <summary>
     /// What a read ends with when the transaction decides on what it read (a decision on a deployment): on PostgreSQL,

@@ -99,13 +99,9 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
     {
         var range = new { now = UnixTime.From(now), since = UnixTime.From(now - TimeSpan.FromDays(1)) };
         const string RunOut = "lifted_at IS NULL AND end_told = 0 AND until_at <= @now AND until_at > @since";
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        if (!await database.AnyAsync($"SELECT 1 FROM environment_freezes WHERE {RunOut} LIMIT 1", range, cancellationToken))
         {
-            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM environment_freezes WHERE {RunOut}", range,
-                cancellationToken: cancellationToken)) == 0)
-            {
-                return [];
-            }
+            return [];
         }
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var ended = await QueryAsync(write.Connection, $"UPDATE environment_freezes SET end_told = 1 WHERE {RunOut} RETURNING {Columns}", range, write.Transaction, cancellationToken);

@@ -23,7 +23,7 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
     public async Task<int> FanOutAsync(Func<NotificationEvent, IEnumerable<string>> sinks, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Looking is a read; the write (and, with SQLite, the one writer connection) only when there is something to do.
-        if (!await AnyAsync("SELECT 1 FROM notification_events WHERE fanned_out = 0 LIMIT 1", null, cancellationToken))
+        if (!await database.AnyAsync("SELECT 1 FROM notification_events WHERE fanned_out = 0 LIMIT 1", null, cancellationToken))
         {
             return 0;
         }
@@ -73,7 +73,7 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
             pending = NotificationState.Pending.ToString(),
         };
         // Looking is a read; the write (and, with SQLite, the one writer connection) only when there is something to claim.
-        if (!await AnyAsync($"SELECT 1 {claimable} LIMIT 1", parameters, cancellationToken))
+        if (!await database.AnyAsync($"SELECT 1 {claimable} LIMIT 1", parameters, cancellationToken))
         {
             return [];
         }
@@ -86,7 +86,7 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
         }
         var ids = (await write.Connection.QueryAsync<long>(new CommandDefinition($"""
             UPDATE notification_deliveries SET lease_owner = @owner, lease_until = @until
-            WHERE id IN (SELECT n.id {claimable} ORDER BY n.event_id, n.id LIMIT @max{(database.Dialect == SqlDialect.Postgres ? " FOR UPDATE OF n SKIP LOCKED" : "")})
+            WHERE id IN (SELECT n.id {claimable} ORDER BY n.event_id, n.id LIMIT @max{database.SkipLockedOf("n")})
             RETURNING id
             """, parameters, write.Transaction, cancellationToken: cancellationToken))).ToList();
         // Read by id (the ids are the database's own numbers): this owner may hold other leases still being sent.
@@ -182,12 +182,6 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
             "SELECT MIN(next_at) FROM notification_deliveries WHERE state = @pending", new { pending = NotificationState.Pending.ToString() },
             cancellationToken: cancellationToken));
         return next is null ? null : UnixTime.To(next.Value);
-    }
-
-    private async Task<bool> AnyAsync(string sql, object? parameters, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)) is not null;
     }
 
     private static async Task<IReadOnlyList<NotificationDelivery>> QueryAsync(WriteScope write, string sql, object parameters, CancellationToken cancellationToken) =>
