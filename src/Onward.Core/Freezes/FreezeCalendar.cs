@@ -31,7 +31,7 @@ public static class FreezeCalendar
         {
             if (freeze.LiftedAt is null && freeze.SetAt <= at && freeze.Until > at && (best is null || freeze.Until > best.Until))
             {
-                best = new ActiveFreeze(freeze.Until, $"{environment} is frozen by {freeze.SetBy}: {freeze.Reason}");
+                best = new ActiveFreeze(freeze.Until, $"{environment} is frozen by {freeze.SetBy}: {freeze.Reason}") { Began = freeze.SetAt };
             }
         }
         foreach (var window in windows)
@@ -39,7 +39,10 @@ public static class FreezeCalendar
             var start = LatestStart(window, at);
             if (start is not null && start + window.Duration > at && (best is null || start + window.Duration > best.Until))
             {
-                best = new ActiveFreeze(start.Value + window.Duration, $"{environment} is in its freeze window {window}, which began {start.Value.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC");
+                best = new ActiveFreeze(start.Value + window.Duration, $"{environment} is in its freeze window {window}, which began {start.Value.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC")
+                {
+                    Began = start.Value,
+                };
             }
         }
         return best;

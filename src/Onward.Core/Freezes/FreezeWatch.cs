@@ -36,7 +36,7 @@ public sealed class FreezeWatch(OnwardConfig config, IFreezeStore store, TimePro
             var message = window is not null
                 ? $"{window.Why}; deployments wait until {window.Until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC"
                 : $"the freeze window of {environment.Name} ended; deployments go ahead";
-            if (await store.RecordWindowAsync(environment.Name, window?.Until, message, now, cancellationToken))
+            if (await store.RecordWindowAsync(environment.Name, window, message, now, cancellationToken))
             {
                 told++;
             }

@@ -15,12 +15,14 @@ public interface IFreezeStore
     Task<IReadOnlyDictionary<string, DateTimeOffset>> WindowsFrozenAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records that an environment's recurring freeze window began (with the moment it ends, <paramref name="until"/>)
+    /// Records that an environment's recurring freeze window began (<paramref name="window"/>: when it began and ends)
     /// or ended (null), with its <c>freeze.started</c> or <c>freeze.ended</c> event, unless that was recorded already;
-    /// answers whether this call recorded it. A beginning is recorded once per window (a replica whose clock lags
-    /// behind does not begin again the window another has ended), an end not before the recorded end.
+    /// answers whether this call recorded it. A beginning is recorded once per window: a replica whose clock lags
+    /// behind does not begin again the window another has ended, nor one on an older onward.yaml a window removed; a
+    /// window that ends later than the last one recorded, or began after it was recorded as ended (a window moved),
+    /// begins. An end is recorded not before the recorded end.
     /// </summary>
-    Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> RecordWindowAsync(string environment, ActiveFreeze? window, string message, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records that the freeze window of an environment told as begun at <paramref name="began"/> ended now, before its

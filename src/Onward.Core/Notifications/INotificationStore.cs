@@ -42,8 +42,11 @@ public interface INotificationStore
     /// <summary>Keeps the git host's id of a deployment made there.</summary>
     Task RememberHostDeploymentAsync(string sink, long deploymentId, string hostId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The Onward deployment whose host deployment through <paramref name="sink"/> has <paramref name="hostId"/>, if any.</summary>
-    Task<long?> DeploymentOfHostIdAsync(string sink, string hostId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The Onward deployment whose host deployment has <paramref name="hostId"/>, through any sink (services of one
+    /// repository report to the same project), if any.
+    /// </summary>
+    Task<long?> DeploymentOfHostIdAsync(string hostId, CancellationToken cancellationToken);
 
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<NotificationDelivery>> ListAsync(int limit, long? before, string? sink, NotificationState? state, CancellationToken cancellationToken);

@@ -247,9 +247,13 @@ public sealed class LocalTarget(
     /// Closes every stable port, still answering where each service is: a replica that lost the local environments to
     /// another on this host lets it open them. The release processes go on running.
     /// </summary>
-    public async Task ClosePortsAsync()
+    public async Task ClosePortsAsync(CancellationToken cancellationToken)
     {
-        await _forwarderLock.WaitAsync();
+        if (_forwarders.IsEmpty)
+        {
+            return;
+        }
+        await _forwarderLock.WaitAsync(cancellationToken);
         try
         {
             foreach (var (key, forwarder) in _forwarders)

@@ -60,7 +60,7 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         if (known is { HostId: null })
         {
             // Asked for before without an answer kept: the host may have made it then.
-            var (looked, found, status) = await FindAsync(report, delivery.Sink, e, deploymentId, known.AskedAt, cancellationToken);
+            var (looked, found, status) = await FindAsync(report, e, deploymentId, known.AskedAt, cancellationToken);
             if (!looked.Delivered)
             {
                 return looked;
@@ -147,16 +147,17 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
     /// Looks on the host for the deployment an earlier attempt asked for without keeping the answer. GitHub: the one of
     /// the commit in the environment whose payload names this Onward deployment. GitLab keeps no payload: the oldest of
     /// the commit in the environment made since it was asked for (less <see cref="ClockSlack"/>, the host's clock may
-    /// differ) that no other Onward deployment holds. Answers no id when there is none (it was never made), and the
+    /// differ) that no other Onward deployment holds, of any service (services of one repository share the project).
+    /// GitLab pairs <c>updated_after</c> with <c>order_by=updated_at</c> and refuses it otherwise. Answers no id when there is none (it was never made), and the
     /// status the host has for it (GitLab).
     /// </summary>
     private async Task<(SendOutcome Outcome, string? Id, string? Status)> FindAsync(
-        ReportConfig report, string sink, NotificationEvent e, long deploymentId, DateTimeOffset askedAt, CancellationToken cancellationToken)
+        ReportConfig report, NotificationEvent e, long deploymentId, DateTimeOffset askedAt, CancellationToken cancellationToken)
     {
         var since = askedAt - ClockSlack;
         var environment = Uri.EscapeDataString(e.Environment!);
         var path = report.Host == GitHostKind.GitLab
-            ? $"{GitHostApi.Repository(report)}deployments?environment={environment}&updated_after={since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}&order_by=id&sort=asc&per_page=100"
+            ? $"{GitHostApi.Repository(report)}deployments?environment={environment}&updated_after={since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}&order_by=updated_at&sort=asc&per_page=100"
             : $"{GitHostApi.Repository(report)}deployments?sha={e.Commit}&environment={environment}&per_page=100";
         using var request = GitHostApi.Request(report, HttpMethod.Get, path, null);
         var (outcome, answer) = await Delivery.SendAsync(http, request, report.ApiUrl.Host, cancellationToken);
@@ -168,23 +169,19 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         {
             return (SendOutcome.Refused(outcome.Status ?? 0, $"{report.ApiUrl.Host} answered {outcome.Status} without a list of deployments (not tried again)"), null, null);
         }
-        foreach (var found in list.OfType<JsonObject>())
+        var candidates = list.OfType<JsonObject>().Where(d => Text(d, "sha") == e.Commit && IdOf(d) is not null);
+        if (report.Host == GitHostKind.GitHub)
         {
-            if (IdOf(found) is not { } id || Text(found, "sha") != e.Commit)
+            var named = candidates.FirstOrDefault(d => d["payload"] is JsonObject payload
+                && payload["onward"]?["deployment"] is JsonValue onward && onward.TryGetValue<long>(out var id) && id == deploymentId);
+            return (outcome, named is null ? null : IdOf(named), null);
+        }
+        foreach (var found in candidates.OrderBy(d => long.Parse(IdOf(d)!, CultureInfo.InvariantCulture)))
+        {
+            if (DateTimeOffset.TryParse(Text(found, "created_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var createdAt)
+                && createdAt >= since && await store.DeploymentOfHostIdAsync(IdOf(found)!, cancellationToken) is null)
             {
-                continue;
-            }
-            if (report.Host == GitHostKind.GitHub)
-            {
-                if (found["payload"] is JsonObject payload && payload["onward"]?["deployment"] is JsonValue named && named.TryGetValue<long>(out var onward) && onward == deploymentId)
-                {
-                    return (outcome, id, null);
-                }
-            }
-            else if (DateTimeOffset.TryParse(Text(found, "created_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var createdAt)
-                && createdAt >= since && await store.DeploymentOfHostIdAsync(sink, id, cancellationToken) is null)
-            {
-                return (outcome, id, Text(found, "status"));
+                return (outcome, IdOf(found), Text(found, "status"));
             }
         }
         return (outcome, null, null);

@@ -69,11 +69,16 @@ public sealed class TargetLeaseWorker(
             {
                 await Task.Delay(Renew, stoppingToken);
                 var (gained, lost) = await replicas.HoldAsync(stoppingToken);
-                await LostAsync(lost);
+                await LostAsync(lost, stoppingToken);
                 await GainedAsync(gained, starting: false, stoppingToken);
                 if (replicas.NeedsLocalLease && replicas.HoldsLocal && !replicas.LocalTakenOver && !gained.Contains(ReplicaLeases.Local))
                 {
                     await TryTakeOverLocalAsync(stoppingToken);
+                }
+                else if (replicas.NeedsLocalLease && !replicas.HoldsLocal)
+                {
+                    // A step that was running when the lease was lost may have opened a stable port again: let it go.
+                    await local.ClosePortsAsync(stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -113,7 +118,7 @@ public sealed class TargetLeaseWorker(
         }
     }
 
-    private async Task LostAsync(IReadOnlyList<string> leases)
+    private async Task LostAsync(IReadOnlyList<string> leases, CancellationToken cancellationToken)
     {
         foreach (var lease in leases)
         {
@@ -122,7 +127,8 @@ public sealed class TargetLeaseWorker(
                 logger.LogError("This replica ({Owner}) lost the local environments to another replica; it no longer deploys to them and closes their stable ports for it",
                     replicas.Owner);
                 replicas.LocalTakenOver = false;
-                await local.ClosePortsAsync();
+                _takeOverFailures = 0;
+                await local.ClosePortsAsync(cancellationToken);
                 continue;
             }
             var cluster = ClusterOf(lease);
@@ -156,7 +162,7 @@ public sealed class TargetLeaseWorker(
             // Said once, then every minute: a port another program keeps would say it each second.
             if (_takeOverFailures++ % 60 == 0)
             {
-                logger.LogWarning("This replica ({Owner}) holds the local environments but cannot take them over yet ({Reason}); trying again each second",
+                logger.LogWarning("This replica ({Owner}) holds the local environments but cannot take them over yet ({Reason}); deployments to them wait, and it tries again each second",
                     replicas.Owner, e.Message);
             }
         }

@@ -57,7 +57,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             .ToDictionary(r => r.Environment, r => UnixTime.To(r.ChangedAt), StringComparer.Ordinal);
     }
 
-    public async Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> RecordWindowAsync(string environment, ActiveFreeze? window, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var at = UnixTime.From(now);
@@ -65,11 +65,14 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             INSERT INTO freeze_window_states (environment, frozen, changed_at) VALUES (@environment, 0, @at) ON CONFLICT (environment) DO NOTHING
             """, new { environment, at }, write.Transaction, cancellationToken: cancellationToken));
         // Whoever changes the row tells it; a replica that comes second changes nothing.
-        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(until is not null
-            ? "UPDATE freeze_window_states SET frozen = 1, until_at = @until, changed_at = @at WHERE environment = @environment AND frozen = 0 AND (until_at IS NULL OR until_at < @until)"
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(window is not null
+            ? """
+              UPDATE freeze_window_states SET frozen = 1, until_at = @until, changed_at = @at
+              WHERE environment = @environment AND frozen = 0 AND (until_at IS NULL OR until_at < @until OR changed_at < @began)
+              """
             : "UPDATE freeze_window_states SET frozen = 0, changed_at = @at WHERE environment = @environment AND frozen = 1 AND (until_at IS NULL OR until_at <= @at)",
-            new { environment, at, until = UnixTime.From(until) }, write.Transaction, cancellationToken: cancellationToken));
-        return await TellWindowAsync(write, changed == 1, began: until is not null, environment, message, now, cancellationToken);
+            new { environment, at, until = UnixTime.From(window?.Until), began = UnixTime.From(window?.Began) }, write.Transaction, cancellationToken: cancellationToken));
+        return await TellWindowAsync(write, changed == 1, began: window is not null, environment, message, now, cancellationToken);
     }
 
     public async Task<bool> EndRemovedWindowAsync(string environment, DateTimeOffset began, string message, DateTimeOffset now, CancellationToken cancellationToken)

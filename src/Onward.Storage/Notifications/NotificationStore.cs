@@ -135,11 +135,11 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
         await write.CommitAsync(cancellationToken);
     }
 
-    public async Task<long?> DeploymentOfHostIdAsync(string sink, string hostId, CancellationToken cancellationToken)
+    public async Task<long?> DeploymentOfHostIdAsync(string hostId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT deployment_id FROM host_deployments WHERE sink = @sink AND host_id = @hostId AND host_id <> ''", new { sink, hostId },
+            "SELECT deployment_id FROM host_deployments WHERE host_id = @hostId AND host_id <> '' LIMIT 1", new { hostId },
             cancellationToken: cancellationToken));
     }
 

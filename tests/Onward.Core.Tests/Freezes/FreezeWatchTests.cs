@@ -78,4 +78,27 @@ public class FreezeWatchTests
             ("freeze.ended", "prod is no longer in onward.yaml; its freeze window ended"),
         ]);
     }
+
+    [Fact]
+    public async Task A_window_moved_to_begin_later_ends_at_once_and_begins_again_when_the_moved_one_begins()
+    {
+        var config = ConfigParser.Parse(Yaml, "onward.yaml", "/srv/onward", _ => null, _ => true).Config.ShouldNotBeNull();
+        var moved = ConfigParser.Parse(Yaml.Replace("cron: \"0 18 * * FRI\", duration: 2h", "cron: \"0 19 * * FRI\", duration: 1h", StringComparison.Ordinal),
+            "onward.yaml", "/srv/onward", _ => null, _ => true).Config.ShouldNotBeNull();
+        var store = new FakeFreezeStore();
+        var clock = new ShiftedClock(Friday.AddHours(18).AddMinutes(1));
+        (await new FreezeWatch(config, store, clock).LookAsync(CancellationToken.None)).ShouldBe(1);
+
+        var watch = new FreezeWatch(moved, store, clock);
+        clock.AdvanceTo(Friday.AddHours(18).AddMinutes(30));
+        (await watch.LookAsync(CancellationToken.None)).ShouldBe(1, "no window of the new file covers 18:01: ended");
+        clock.AdvanceTo(Friday.AddHours(19).AddMinutes(1));
+        (await watch.LookAsync(CancellationToken.None)).ShouldBe(1, "the moved window begins, though it ends at 20:00 as the old one would have");
+        (await watch.LookAsync(CancellationToken.None)).ShouldBe(0);
+        clock.AdvanceTo(Friday.AddHours(20).AddMinutes(1));
+        (await watch.LookAsync(CancellationToken.None)).ShouldBe(1);
+
+        store.Told.Select(t => t.Kind).ShouldBe(["freeze.started", "freeze.ended", "freeze.started", "freeze.ended"]);
+        store.Told[2].Message.ShouldStartWith("prod is in its freeze window \"0 19 * * FRI\" for 1h00m (UTC), which began 2026-11-27 19:00 UTC");
+    }
 }

@@ -214,8 +214,8 @@ public sealed partial class FakeGitHostDeployments
 
     /// <summary>
     /// GitHub's <c>GET /repos/{owner}/{repo}/deployments</c> (filters sha, ref, environment; newest first; each with its
-    /// payload) and GitLab's <c>GET /projects/:id/deployments</c> (filters environment, updated_after as ISO 8601;
-    /// order_by id, sort asc by default; no payload).
+    /// payload) and GitLab's <c>GET /projects/:id/deployments</c> (filters environment, updated_after as ISO 8601, which
+    /// GitLab refuses unless paired with order_by=updated_at; sort asc by default; no payload).
     /// </summary>
     private (int, string) List(Match path, System.Collections.Specialized.NameValueCollection query)
     {
@@ -244,6 +244,10 @@ public sealed partial class FakeGitHostDeployments
         }
         if (query["updated_after"] is { } after)
         {
+            if (query["order_by"] != "updated_at")
+            {
+                return Refuse(400, "`updated_at` filter and `updated_at` sorting must be paired");
+            }
             if (!DateTimeOffset.TryParse(after, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var since))
             {
                 return Refuse(400, "updated_after is invalid");

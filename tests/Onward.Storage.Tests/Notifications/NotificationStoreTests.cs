@@ -1,5 +1,6 @@
 using Onward.Contracts.Deployments;
 using Onward.Core.Deployments;
+using Onward.Core.Freezes;
 using Onward.Core.Notifications;
 using Onward.Storage.Notifications;
 
@@ -117,16 +118,19 @@ public abstract class NotificationStoreTests
         await store.AskingForHostDeploymentAsync(shop, first.Id, StorageFixture.Now, None);
         await store.AskingForHostDeploymentAsync(shop, first.Id, StorageFixture.Now.AddMinutes(1), None);
         (await store.HostDeploymentAsync(shop, first.Id, None)).ShouldBe(new HostDeployment(null, StorageFixture.Now), "asked for, no answer kept; the first time stays");
-        (await store.DeploymentOfHostIdAsync(shop, "", None)).ShouldBeNull("an unanswered request holds no host id");
+        (await store.DeploymentOfHostIdAsync("", None)).ShouldBeNull("an unanswered request holds no host id");
         await store.RememberHostDeploymentAsync(shop, first.Id, "1001", StorageFixture.Now.AddMinutes(2), None);
         await store.RememberHostDeploymentAsync(NotificationSinks.Deployments + "other", first.Id, "7", StorageFixture.Now, None);
         (await store.HostDeploymentAsync(shop, first.Id, None)).ShouldBe(new HostDeployment("1001", StorageFixture.Now));
         (await store.HostDeploymentAsync(shop, other.Id, None)).ShouldBeNull();
-        (await store.DeploymentOfHostIdAsync(shop, "1001", None)).ShouldBe(first.Id);
-        (await store.DeploymentOfHostIdAsync(shop, "7", None)).ShouldBeNull("another sink's host id");
+        (await store.DeploymentOfHostIdAsync("1001", None)).ShouldBe(first.Id);
+        (await store.DeploymentOfHostIdAsync("7", None)).ShouldBe(first.Id, "held through another sink (another service of the same project) counts too");
+        (await store.DeploymentOfHostIdAsync("8", None)).ShouldBeNull();
         await store.AskingForHostDeploymentAsync(shop, first.Id, StorageFixture.Now.AddMinutes(3), None);
         (await store.HostDeploymentAsync(shop, first.Id, None))!.HostId.ShouldBe("1001", "asking again keeps the id");
     }
+
+    private static ActiveFreeze Window(DateTimeOffset began, DateTimeOffset until) => new(until, "a window") { Began = began };
 
     [Fact]
     public async Task A_freeze_windows_beginning_and_end_and_a_freeze_running_out_are_told_once_whichever_replica_records_them()
@@ -135,24 +139,27 @@ public abstract class NotificationStoreTests
         var store = new NotificationStore(db.Database);
         var now = StorageFixture.Now;
         (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
-        (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now, None)).ShouldBeTrue();
-        (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now, None)).ShouldBeFalse("another replica saw it first");
+        (await db.Freezes.RecordWindowAsync("prod", Window(now, now.AddHours(2)), "window began", now, None)).ShouldBeTrue();
+        (await db.Freezes.RecordWindowAsync("prod", Window(now, now.AddHours(2)), "window began", now, None)).ShouldBeFalse("another replica saw it first");
         (await db.Freezes.WindowsFrozenAsync(None)).ShouldBe(new Dictionary<string, DateTimeOffset> { ["prod"] = now });
         (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(1), None))
             .ShouldBeFalse("a replica whose clock is behind does not end the window another has begun");
         (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(2), None)).ShouldBeTrue();
         (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(2), None)).ShouldBeFalse();
-        (await db.Freezes.RecordWindowAsync("prod", now.AddHours(2), "window began", now.AddHours(2).AddSeconds(-1), None))
+        (await db.Freezes.RecordWindowAsync("prod", Window(now, now.AddHours(2)), "window began", now.AddHours(2).AddSeconds(-1), None))
             .ShouldBeFalse("nor begins again the window another has ended");
         (await db.Freezes.RecordWindowAsync("dev", null, "never frozen", now, None)).ShouldBeFalse("nothing to end");
-        (await db.Freezes.RecordWindowAsync("staging", now.AddHours(5), "window began", now.AddHours(3), None)).ShouldBeTrue();
+        (await db.Freezes.RecordWindowAsync("staging", Window(now.AddHours(3), now.AddHours(5)), "window began", now.AddHours(3), None)).ShouldBeTrue();
         (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3).AddSeconds(-1), "removed", now.AddHours(4), None))
             .ShouldBeFalse("not the window that began then");
         (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3), "removed", now.AddHours(4), None)).ShouldBeTrue("ended before its recorded end");
         (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3), "removed", now.AddHours(4), None)).ShouldBeFalse("once across replicas");
-        (await db.Freezes.RecordWindowAsync("staging", now.AddHours(5), "window began", now.AddHours(4).AddSeconds(1), None))
+        (await db.Freezes.RecordWindowAsync("staging", Window(now.AddHours(3), now.AddHours(5)), "window began", now.AddHours(4).AddSeconds(1), None))
             .ShouldBeFalse("a replica still reading the old onward.yaml does not begin it again");
         (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
+        (await db.Freezes.RecordWindowAsync("staging", Window(now.AddHours(4).AddMinutes(30), now.AddHours(5)), "moved window began", now.AddHours(4).AddMinutes(30), None))
+            .ShouldBeTrue("a window that began after the last end was recorded (moved in onward.yaml) begins, though it ends when the removed one did");
+        (await db.Freezes.RecordWindowAsync("staging", null, "moved window ended", now.AddHours(5), None)).ShouldBeTrue();
         await db.Freezes.SetAsync("dev", now.AddMinutes(30), "migration", "alice", now, None);
         await db.Freezes.SetAsync("qa", now.AddMinutes(30), "tests", "bob", now, None);
         await db.Freezes.LiftAsync("qa", "bob", now.AddMinutes(10), None);
@@ -164,6 +171,7 @@ public abstract class NotificationStoreTests
         await store.FanOutAsync(e => { told.Add(e); return []; }, now, None);
         told.Select(e => (e.Kind, e.Environment, e.Actor)).ShouldBe([
             (NotificationKinds.FreezeStarted, "prod", "onward"), (NotificationKinds.FreezeEnded, "prod", "onward"),
+            (NotificationKinds.FreezeStarted, "staging", "onward"), (NotificationKinds.FreezeEnded, "staging", "onward"),
             (NotificationKinds.FreezeStarted, "staging", "onward"), (NotificationKinds.FreezeEnded, "staging", "onward"),
             (NotificationKinds.FreezeStarted, "dev", "alice"), (NotificationKinds.FreezeStarted, "qa", "bob"), (NotificationKinds.FreezeEnded, "qa", "bob"),
             (NotificationKinds.FreezeEnded, "dev", "onward")]);

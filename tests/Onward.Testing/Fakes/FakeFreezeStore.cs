@@ -8,7 +8,7 @@ public sealed class FakeFreezeStore : IFreezeStore
     private readonly HashSet<string> _windowsFrozen = new(StringComparer.Ordinal);
     private readonly HashSet<long> _runOutTold = [];
     private readonly Dictionary<string, DateTimeOffset?> _windowUntil = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _windowBegan = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _windowChangedAt = new(StringComparer.Ordinal);
 
     /// <summary>What was told: <c>freeze.started</c> or <c>freeze.ended</c>, the environment and the message.</summary>
     public List<(string Kind, string Environment, string Message)> Told { get; } = [];
@@ -34,11 +34,11 @@ public sealed class FakeFreezeStore : IFreezeStore
         Task.FromResult<IReadOnlyList<EnvironmentFreeze>>(_freezes.Where(f => (environment is null || f.Environment == environment) && f.LiftedAt is null && f.Until > now).ToList());
 
     public Task<IReadOnlyDictionary<string, DateTimeOffset>> WindowsFrozenAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset>>(_windowsFrozen.ToDictionary(e => e, e => _windowBegan[e], StringComparer.Ordinal));
+        Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset>>(_windowsFrozen.ToDictionary(e => e, e => _windowChangedAt[e], StringComparer.Ordinal));
 
     public Task<bool> EndRemovedWindowAsync(string environment, DateTimeOffset began, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var recorded = _windowsFrozen.Contains(environment) && _windowBegan[environment] == began && _windowsFrozen.Remove(environment);
+        var recorded = _windowsFrozen.Contains(environment) && _windowChangedAt[environment] == began && _windowsFrozen.Remove(environment);
         if (recorded)
         {
             Told.Add(("freeze.ended", environment, message));
@@ -46,16 +46,18 @@ public sealed class FakeFreezeStore : IFreezeStore
         return Task.FromResult(recorded);
     }
 
-    public Task<bool> RecordWindowAsync(string environment, DateTimeOffset? until, string message, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<bool> RecordWindowAsync(string environment, ActiveFreeze? window, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var known = _windowUntil.GetValueOrDefault(environment);
-        var recorded = until is { } end
-            ? !_windowsFrozen.Contains(environment) && (known is null || known < end) && _windowsFrozen.Add(environment)
+        var until = window?.Until;
+        var recorded = window is not null
+            ? !_windowsFrozen.Contains(environment)
+                && (known is null || known < window.Until || (_windowChangedAt.TryGetValue(environment, out var changed) && changed < window.Began)) && _windowsFrozen.Add(environment)
             : _windowsFrozen.Contains(environment) && (known is null || known <= now) && _windowsFrozen.Remove(environment);
         if (recorded)
         {
             _windowUntil[environment] = until ?? known;
-            _windowBegan[environment] = now;
+            _windowChangedAt[environment] = now;
             Told.Add((until is not null ? "freeze.started" : "freeze.ended", environment, message));
         }
         return Task.FromResult(recorded);
