@@ -214,16 +214,10 @@ public static class OfrepEndpoints
             await WriteAsync(http, refused.Status, refused.Body);
             return;
         }
-        var (context, invalid, bodySelector) = await ReadContextAsync(http);
-        if (invalid is not null)
+        var (context, selector, unfit) = await ReadRequestAsync(http);
+        if (unfit is not null)
         {
-            await WriteAsync(http, invalid == Oversized ? 413 : 400, w => Failure(w, key, FlagErrorCodes.InvalidContext, invalid));
-            return;
-        }
-        var (selector, unselectable) = FlagSelector.Parse(SelectorOf(http, bodySelector));
-        if (unselectable is not null)
-        {
-            await WriteAsync(http, 400, w => Failure(w, key, FlagErrorCodes.General, unselectable));
+            await WriteAsync(http, unfit.Status, w => Failure(w, key, unfit.Code, unfit.Details));
             return;
         }
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
@@ -254,21 +248,15 @@ public static class OfrepEndpoints
             await WriteAsync(http, refused.Status, refused.Body);
             return;
         }
-        var (context, invalid, bodySelector) = await ReadContextAsync(http);
-        if (invalid is not null)
+        var (context, selector, unfit) = await ReadRequestAsync(http);
+        if (unfit is not null)
         {
-            await WriteAsync(http, invalid == Oversized ? 413 : 400, w => Failure(w, null, FlagErrorCodes.InvalidContext, invalid));
-            return;
-        }
-        var (selector, unselectable) = FlagSelector.Parse(SelectorOf(http, bodySelector));
-        if (unselectable is not null)
-        {
-            await WriteAsync(http, 400, w => Failure(w, null, FlagErrorCodes.General, unselectable));
+            await WriteAsync(http, unfit.Status, w => Failure(w, null, unfit.Code, unfit.Details));
             return;
         }
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var selected = flags.Flags.Keys.Where(k => selector is null || selector.Selects(flags.Find(k)!)).Order(StringComparer.Ordinal).ToList();
+        var selected = flags.Flags.Where(f => selector is null || selector.Selects(f.Value.Flag)).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
         OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc(selected.Count);
         var buffer = new ArrayBufferWriter<byte>(4096);
         string etag;
@@ -313,9 +301,23 @@ public static class OfrepEndpoints
 
     private const string Oversized = "request body too large";
 
-    /// <summary>The selector of the <c>Flagd-Selector</c> header, else of the body's <c>selector</c>.</summary>
-    private static string? SelectorOf(HttpContext http, string? bodySelector) =>
-        http.Request.Headers[SelectorHeader].ToString() is { Length: > 0 } header ? header : bodySelector;
+    /// <summary>Why an evaluation request cannot be answered: its status, OFREP error code and details.</summary>
+    private sealed record Unfit(int Status, string Code, string Details);
+
+    /// <summary>
+    /// An evaluation request's context and flagd selector (the <c>Flagd-Selector</c> header, else the body's
+    /// <c>selector</c>), or why it cannot be answered.
+    /// </summary>
+    private static async Task<(IReadOnlyDictionary<string, object?>? Context, FlagSelector? Selector, Unfit? Unfit)> ReadRequestAsync(HttpContext http)
+    {
+        var (context, invalid, bodySelector) = await ReadContextAsync(http);
+        if (invalid is not null)
+        {
+            return (null, null, new Unfit(invalid == Oversized ? 413 : 400, FlagErrorCodes.InvalidContext, invalid));
+        }
+        var (selector, unselectable) = FlagSelector.Parse(http.Request.Headers[SelectorHeader].ToString() is { Length: > 0 } header ? header : bodySelector);
+        return unselectable is not null ? (null, null, new Unfit(400, FlagErrorCodes.General, unselectable)) : (context, selector, null);
+    }
 
     private static async Task<(IReadOnlyDictionary<string, object?>? Context, string? Invalid, string? Selector)> ReadContextAsync(HttpContext http)
     {
