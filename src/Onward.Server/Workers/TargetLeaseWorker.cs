@@ -69,7 +69,7 @@ public sealed class TargetLeaseWorker(
             {
                 await Task.Delay(Renew, stoppingToken);
                 var (gained, lost) = await replicas.HoldAsync(stoppingToken);
-                await LostAsync(lost, stoppingToken);
+                await LostAsync(lost);
                 await GainedAsync(gained, starting: false, stoppingToken);
                 if (replicas.NeedsLocalLease && replicas.HoldsLocal && !replicas.LocalTakenOver && !gained.Contains(ReplicaLeases.Local))
                 {
@@ -77,7 +77,8 @@ public sealed class TargetLeaseWorker(
                 }
                 else if (replicas.NeedsLocalLease && !replicas.HoldsLocal)
                 {
-                    // A step that was running when the lease was lost may have opened a stable port again: let it go.
+                    // Without the local lease no stable port stays open: closed once the lease is lost, and again should a
+                    // step that was running then have opened one.
                     await local.ClosePortsAsync(stoppingToken);
                 }
             }
@@ -118,7 +119,7 @@ public sealed class TargetLeaseWorker(
         }
     }
 
-    private async Task LostAsync(IReadOnlyList<string> leases, CancellationToken cancellationToken)
+    private async Task LostAsync(IReadOnlyList<string> leases)
     {
         foreach (var lease in leases)
         {
@@ -128,7 +129,6 @@ public sealed class TargetLeaseWorker(
                     replicas.Owner);
                 replicas.LocalTakenOver = false;
                 _takeOverFailures = 0;
-                await local.ClosePortsAsync(cancellationToken);
                 continue;
             }
             var cluster = ClusterOf(lease);
