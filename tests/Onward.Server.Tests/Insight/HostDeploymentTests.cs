@@ -24,7 +24,7 @@ public class HostDeploymentTests
         // The host is down for the first four deployments it is asked to make (from 200 ms apart, doubling): each is
         // made again later, and the states after it wait behind it.
         api.Answer(deployments, 503, 503, 503, 503);
-        var report = $"\n    report: {{ {host}: {{ token: the-token, apiUrl: \"{api.Url("/api")}\", repository: acme/shop }}, backoff: 200ms }}";
+        var report = Report(api, host, "the-token", ", backoff: 200ms");
         await using var setup = await ProductionSetup.StartAsync("{ approval: { required: 1, approvers: [release-managers] } }", "ok", "first", serviceExtra: report);
         var (repo, team, first) = (setup.Repo, setup.Team, setup.FirstCommit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", first);
@@ -100,7 +100,7 @@ public class HostDeploymentTests
         var fake = new FakeGitHostDeployments(api, host, "the-token");
         // The host makes the first two deployments asked for (dev-1's and dev-2's) and a proxy answers 502 for both.
         fake.LoseAnswers(2);
-        var report = $"\n    report: {{ {host}: {{ token: the-token, apiUrl: \"{api.Url("/api")}\", repository: acme/shop }}, backoff: 200ms }}";
+        var report = Report(api, host, "the-token", ", backoff: 200ms");
         await using var setup = await ProductionSetup.StartAsync("{}", "ok", "first", serviceExtra: report);
         (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-1", setup.FirstCommit)).State.ShouldBe("Succeeded");
         (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-2", setup.FirstCommit)).State.ShouldBe("Succeeded");
@@ -124,7 +124,7 @@ public class HostDeploymentTests
     {
         await using var api = await HookReceiver.StartAsync();
         var fake = new FakeGitHostDeployments(api, "github", "the-right-token");
-        var report = $"\n    report: {{ github: {{ token: a-wrong-token, apiUrl: \"{api.Url("/api")}\", repository: acme/shop }} }}";
+        var report = Report(api, "github", "a-wrong-token");
         await using var setup = await ProductionSetup.StartAsync("{}", "ok", "first", serviceExtra: report);
         (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-1", setup.FirstCommit)).State.ShouldBe("Succeeded");
 
@@ -134,6 +134,10 @@ public class HostDeploymentTests
         fake.Deployments.ShouldBeEmpty();
         (await setup.Team["vera"].Http.GetStringAsync("api/v1/notifications/deliveries?limit=100")).ShouldNotContain("a-wrong-token");
     }
+
+    /// <summary>The service's <c>report</c> to the fake host under <c>/api</c>, as a line of its YAML.</summary>
+    private static string Report(HookReceiver api, string host, string token, string more = "") =>
+        $"\n    report: {{ {host}: {{ token: {token}, apiUrl: \"{api.Url("/api")}\", repository: acme/shop }}{more} }}";
 
     private static string Told(FakeGitHostDeployments.Made made) => $"{made.Sha} {string.Join(",", made.States)}";
 
