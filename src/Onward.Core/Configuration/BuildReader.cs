@@ -37,7 +37,7 @@ public sealed class BuildReader(NodeReader nodes)
                     nodes.Problem(commandMap, path + ".command", "missing `run`", "add the shell command that builds, e.g. `run: \"dotnet publish -o {artifact}\"`");
                     return null;
                 }
-                nodes.CheckPlaceholders(run, path + ".command.run", "artifact", "version", "commit");
+                nodes.CheckShellPlaceholders(run, path + ".command.run", "artifact", "version", "commit");
                 return new BuildConfig(new CommandBuildConfig(run.Value), timeout);
             case "external":
                 if (nodes.AsMapping(keys.Get("external")!, path + ".external") is not { } externalMap)

@@ -37,7 +37,7 @@ public sealed class DeployReader(NodeReader nodes)
             }
             else if (command is not null)
             {
-                nodes.CheckPlaceholders(command, path + ".local.command", "artifact", "port", "version", "commit", "environment");
+                nodes.CheckShellPlaceholders(command, path + ".local.command", "artifact", "port", "version", "commit", "environment");
             }
             if (health is null)
             {
@@ -91,7 +91,7 @@ public sealed class DeployReader(NodeReader nodes)
             nodes.Problem(map, path, "missing `command`", "add the command that prints the manifests, e.g. `command: \"helm template shop chart -f chart/values-{environment}.yaml\"`");
             return null;
         }
-        nodes.CheckPlaceholders(command, path + ".command", "version", "commit", "service", "environment", "namespace", "image");
+        nodes.CheckShellPlaceholders(command, path + ".command", "version", "commit", "service", "environment", "namespace", "image");
         var timeout = nodes.Duration(keys.Get("timeout"), path + ".timeout") ?? TimeSpan.FromMinutes(2);
         return new RenderConfig(command.Value, timeout);
     }

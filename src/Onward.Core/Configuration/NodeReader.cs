@@ -213,6 +213,17 @@ public sealed partial class NodeReader(string file, string baseDirectory, Func<s
         }
     }
 
+    /// <summary>A command run by <c>/bin/sh -c</c>: known placeholders, each where its value can be quoted.</summary>
+    public void CheckShellPlaceholders(YamlScalar value, string path, params string[] allowed)
+    {
+        CheckPlaceholders(value, path, allowed);
+        foreach (var (name, where) in Placeholders.UnsafeSpots(value.Value))
+        {
+            Problem(value, path, $"{{{name}}} stands {where}, where its value cannot be quoted",
+                $"put it outside that, or use the environment variable \"${(name == "port" ? "PORT" : "ONWARD_" + name.ToUpperInvariant())}\"");
+        }
+    }
+
     /// <summary>"; did you mean 'x'?" for the candidate closest to <paramref name="value"/>, or nothing when none is close.</summary>
     public static string Suggest(string value, IEnumerable<string> candidates)
     {

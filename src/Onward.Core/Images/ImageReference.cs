@@ -146,12 +146,18 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         };
     }
 
+    /// <summary>Whether <paramref name="text"/> can be a tag (<c>[\w][\w.-]{0,127}</c>): a version such as <c>release/1.4</c> or <c>1.0+build</c> cannot.</summary>
+    public static bool IsTag(string text) => TagRegex().IsMatch(text);
+
     private static string Shown(string text) => TextCut.After(text, 300);
 
     // domain := host [':' port]; host := domain-name | '[' IPv6 ']'; path := component ('/' component)*;
     // component := [a-z0-9]+ ((?:[._]|__|[-]+)[a-z0-9]+)*; tag := [\w][\w.-]{0,127} with ASCII \w; digest := algorithm ':' hex{32,}.
     [GeneratedRegex(@"^(?<domain>(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?)/(?<path>[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*)(?::(?<tag>[0-9A-Za-z_][0-9A-Za-z_.-]{0,127}))?(?:@(?<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$", RegexOptions.CultureInvariant)]
     private static partial Regex ReferenceRegex();
+
+    [GeneratedRegex("^[0-9A-Za-z_][0-9A-Za-z_.-]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TagRegex();
 
     [GeneratedRegex("^[a-f0-9]{64}$")]
     private static partial Regex IdentifierRegex();

@@ -16,6 +16,10 @@ public static class RefClassifier
         }
         if (service.VersionRefPattern.IsMatch(head.Name))
         {
+            if (VersionName.Problem(head.Name) is { } problem)
+            {
+                return (null, $"{head.Kind.ToString().ToLowerInvariant()} {problem}");
+            }
             var candidate = head.Kind == RefKind.Tag && service.ReleaseCandidatePattern.IsMatch(head.Name);
             return (new NewRelease(service.Name, head.Name, head.Commit, head.Name, head.Kind, candidate),
                 candidate ? $"release candidate tag '{head.Name}'" : $"version {head.Kind.ToString().ToLowerInvariant()} '{head.Name}'");

@@ -30,6 +30,11 @@ public sealed class SourceWatcher(
             }
             var (candidate, reason) = RefClassifier.Classify(service, head);
             // A service built by an external CI gets its releases when the CI registers them, not from its refs.
+            if (candidate is null && service.VersionRefPattern.IsMatch(head.Name) && VersionName.Problem(head.Name) is not null)
+            {
+                logger.LogWarning("Not building {Service} from a version ref: {Reason}", service.Name, reason);
+                continue;
+            }
             if (candidate is null || (known is null && head.Kind == RefKind.Tag) || service.Build.External is not null)
             {
                 logger.LogDebug("Ignoring {Service} {Ref} at {Commit}: {Reason}", service.Name, head.Name, head.Commit, reason);

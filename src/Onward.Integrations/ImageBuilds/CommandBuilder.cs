@@ -76,7 +76,7 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
             ["version"] = release.Version,
             ["commit"] = release.Commit,
         };
-        var run = Placeholders.Fill(command.Run, values);
+        var run = Placeholders.FillShell(command.Run, values);
         await File.WriteAllTextAsync(process.OutputFile,
             $"Building {release.Service} {release.Version} at {release.Commit}\n$ {run}\n", cancellationToken);
         await process.StartAsync(run, work, new Dictionary<string, string>

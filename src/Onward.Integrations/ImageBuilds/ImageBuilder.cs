@@ -65,7 +65,7 @@ public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceR
         var image = ImageReference.Parse(build.Image);
         var insecure = RegistryCredentials.IsInsecure(image.Registry, config.Registries);
         var tags = new List<string> { $"{build.Image}:{Release.ShortHash(release.Commit)}" };
-        if (release.Version != Release.ShortHash(release.Commit))
+        if (release.Version != Release.ShortHash(release.Commit) && ImageReference.IsTag(release.Version))
         {
             tags.Add($"{build.Image}:{release.Version}");
         }
@@ -78,7 +78,7 @@ public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceR
         };
         var file = Path.Combine(work, build.File);
         var context = Path.Combine(work, build.Context);
-        var q = DetachedProcess.Quote;
+        var q = Placeholders.QuoteWord;
         var common = new StringBuilder();
         foreach (var (key, value) in labels)
         {
@@ -140,7 +140,10 @@ public sealed class ImageBuilder(OnwardConfig config, string dataDir, GitSourceR
         var authFile = await WriteAuthAsync(build.Image, process.Directory, service.Build.Docker is not null, cancellationToken);
         var script = Script(release, service, work, process.Directory, time.GetUtcNow(), authFile);
         await File.WriteAllTextAsync(process.OutputFile,
-            $"Building image {build.Image} for {release.Service} {release.Version} at {release.Commit}\n", cancellationToken);
+            $"Building image {build.Image} for {release.Service} {release.Version} at {release.Commit}\n"
+            + (release.Version == Release.ShortHash(release.Commit) || ImageReference.IsTag(release.Version) ? ""
+                : $"The version {release.Version} cannot be an image tag (letters, digits, _ . - only); it is tagged {Release.ShortHash(release.Commit)} alone.\n"),
+            cancellationToken);
         await process.StartAsync(script, work, new Dictionary<string, string>
         {
             ["ONWARD_VERSION"] = release.Version,

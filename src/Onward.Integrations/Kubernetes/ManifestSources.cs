@@ -77,7 +77,7 @@ public sealed class ManifestSources(string dataDir)
             ["namespace"] = ns,
             ["image"] = image,
         };
-        var command = Placeholders.Fill(render.Command, values);
+        var command = Placeholders.FillShell(render.Command, values);
         var variables = new Dictionary<string, string>
         {
             ["ONWARD_VERSION"] = release.Version,

@@ -1,3 +1,4 @@
+using Onward.Core.Configuration;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -43,9 +44,9 @@ public sealed partial class DetachedProcess(string directory)
         // a subshell so that an `exec` in it cannot skip the last line, and records the exit status. It forks
         // nothing else: every process started here delays the deployment waiting for it.
         var text = new StringBuilder()
-            .Append("exec </dev/null >>").Append(Quote(OutputFile)).Append(" 2>&1\n")
+            .Append("exec </dev/null >>").Append(Placeholders.QuoteWord(OutputFile)).Append(" 2>&1\n")
             .Append("(\n").Append(command).Append("\n)\n")
-            .Append("echo $? > ").Append(Quote(ExitFile)).Append('\n')
+            .Append("echo $? > ").Append(Placeholders.QuoteWord(ExitFile)).Append('\n')
             .ToString();
         await File.WriteAllTextAsync(script, text, cancellationToken);
         var info = new ProcessStartInfo("setsid")
@@ -149,8 +150,6 @@ public sealed partial class DetachedProcess(string directory)
         var end = all.Length > 0 && all[^1].Length == 0 ? all.Length - 1 : all.Length;
         return string.Join('\n', all[Math.Max(0, end - lines)..end]);
     }
-
-    public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private int? ReadExitCode()
     {

@@ -330,7 +330,7 @@ public sealed class LocalTarget(
             string command;
             if (local.Command is not null)
             {
-                command = Placeholders.Fill(local.Command, values);
+                command = Placeholders.FillShell(local.Command, values);
             }
             else if (argv.Count == 0)
             {
@@ -339,7 +339,7 @@ public sealed class LocalTarget(
             else
             {
                 argv[0] = argv[0].StartsWith('/') ? image.RootFs + argv[0] : argv[0];
-                command = "exec " + string.Join(' ', argv.Select(DetachedProcess.Quote));
+                command = "exec " + string.Join(' ', argv.Select(Placeholders.QuoteWord));
             }
             var environment = new Dictionary<string, string>();
             foreach (var entry in image.Config.Env)
@@ -360,7 +360,7 @@ public sealed class LocalTarget(
         }
         var artifact = context.Release.Artifact ?? throw new PermanentFailureException($"release {context.Release.Version} has no artifact");
         var template = local.Command ?? throw new PermanentFailureException($"service {context.Service.Name} has no `deploy.local.command`");
-        return (artifact, Placeholders.Fill(template, Values(context, port, artifact)), artifact, new Dictionary<string, string>());
+        return (artifact, Placeholders.FillShell(template, Values(context, port, artifact)), artifact, new Dictionary<string, string>());
     }
 
     private static Dictionary<string, string> Values(TargetContext context, int port, string? artifact = null) => new()
@@ -373,7 +373,7 @@ public sealed class LocalTarget(
     };
 
     private static string HealthUrl(TargetContext context, int port) =>
-        Placeholders.Fill(context.Service.Deploy.Local!.HealthUrl, Values(context, port));
+        Placeholders.FillUrl(context.Service.Deploy.Local!.HealthUrl, Values(context, port));
 
     private async Task<(bool Healthy, string Description)> ProbeAsync(string url, CancellationToken cancellationToken)
     {

@@ -58,4 +58,40 @@ public class RefClassifierTests
         release.ShouldBeNull();
         reason.ShouldContain(name);
     }
+
+    /// <summary>Issue 22.2: a ref that matches the version pattern but holds shell or other unsafe text never becomes a release.</summary>
+    [Theory]
+    [InlineData("v4;id>pwned;echo", "';'")]
+    [InlineData("v1$(id)", "'$'")]
+    [InlineData("v1`id`", "'`'")]
+    [InlineData("v1'x", "'''")]
+    [InlineData("v1\"x", "'\"'")]
+    [InlineData("v1\nid", "a line break")]
+    [InlineData("v1 id", "a space")]
+    [InlineData("v1&id", "'&'")]
+    [InlineData("v1|id", "'|'")]
+    [InlineData("v1..2", "not a valid git ref name")]
+    [InlineData("v1.lock", "not a valid git ref name")]
+    [InlineData("v1/.x", "not a valid git ref name")]
+    public void A_version_ref_outside_the_safe_set_is_refused_with_the_reason(string name, string reason)
+    {
+        var service = Service() with { VersionRefPattern = new Regex("^v.*$", RegexOptions.Singleline) };
+
+        var (release, why) = RefClassifier.Classify(service, new RefHead(name, RefKind.Tag, Sha));
+
+        release.ShouldBeNull();
+        why.ShouldContain(reason);
+        why.ShouldNotContain("\n");
+    }
+
+    [Theory]
+    [InlineData("v1.4.2")]
+    [InlineData("v2.0.0-rc.1+build.5")]
+    [InlineData("release/2026_12")]
+    public void Versions_of_letters_digits_and_the_safe_punctuation_are_released(string name)
+    {
+        var service = Service() with { VersionRefPattern = new Regex("^(v|release/).*$") };
+
+        RefClassifier.Classify(service, new RefHead(name, RefKind.Tag, Sha)).Release!.Version.ShouldBe(name);
+    }
 }

@@ -114,4 +114,31 @@ public class CommandBuilderTests
         File.ReadAllText(Path.Combine(second.Output!, "built-at")).ShouldBe(stamp);
         (await builder.ReadLogAsync(ReleaseOf(2, commit), None))!.ShouldContain("reused");
     }
+
+    /// <summary>Issue 22.2: a version from outside (a tag's name) is one word in the build command, however it is quoted.</summary>
+    [Theory]
+    [InlineData("v4;touch {pwned};echo")]
+    [InlineData("v1$(touch {pwned})")]
+    [InlineData("v1`touch {pwned}`")]
+    [InlineData("v1'; touch {pwned}; echo '")]
+    [InlineData("v1\"; touch {pwned}; echo \"")]
+    [InlineData("v1\ntouch {pwned}")]
+    [InlineData("v1 && touch {pwned}")]
+    public async Task A_hostile_version_reaches_the_build_command_as_one_word_and_runs_nothing(string hostile)
+    {
+        await using var dir = new TempDirectory();
+        var (builder, commit) = await OneCommitAsync(dir);
+        var pwned = dir.Combine("pwned");
+        var version = hostile.Replace("{pwned}", pwned, StringComparison.Ordinal);
+
+        var result = await BuildAsync(builder, ReleaseOf(1, commit) with { Version = version },
+            Service("printf %s {version} > {artifact}/plain; printf %s '{version}' > {artifact}/single; printf %s \"{version}\" > {artifact}/double; printf %s \"$ONWARD_VERSION\" > {artifact}/variable"));
+
+        var artifact = result.ShouldBeOfType<StepResult.Succeeded>().Output!;
+        foreach (var file in new[] { "plain", "single", "double", "variable" })
+        {
+            File.ReadAllText(Path.Combine(artifact, file)).ShouldBe(version, file);
+        }
+        File.Exists(pwned).ShouldBeFalse();
+    }
 }

@@ -53,4 +53,16 @@ public class ImageBuilderTests
         script.ShouldContain("containerimage.digest");
         script.ShouldContain("> '/data/builds/7/digest'");
     }
+
+    [Fact]
+    public void A_version_that_cannot_be_an_image_tag_is_tagged_by_its_short_hash_alone()
+    {
+        var (builder, service) = Setup(docker: false);
+
+        var script = builder.Script(VersionRelease() with { Version = "release/1.4+b7" }, service, "/work", "/data/builds/7", DateTimeOffset.UnixEpoch, authFile: false);
+
+        script.ShouldContain("-t 'registry.example.com/acme/shop:3f2a9c1' '/work/app'");
+        script.ShouldNotContain("shop:release");
+        script.ShouldContain("--build-arg 'ONWARD_VERSION=release/1.4+b7'");
+    }
 }
