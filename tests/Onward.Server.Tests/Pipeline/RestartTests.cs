@@ -217,4 +217,34 @@ public class RestartTests
         File.Exists(dir.Combine("elsewhere", "onward.db")).ShouldBeFalse("nothing is created before the address is known to be free");
         (await running.Api.DeploymentAsync(deployment.Id)).Events.Count.ShouldBe(deployment.Events.Count);
     }
+
+    /// <summary>Issue 22.3: a second server on the same SQLite configuration but another address bound the stable ports again.</summary>
+    [Fact]
+    public async Task A_second_server_on_the_same_sqlite_database_at_another_address_refuses_to_start_and_names_the_first()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var commit = await repo.CommitAsync();
+        var port = Ports.Free();
+        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), Yaml(port, repo.Path));
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        await using var running = await OnwardProcess.StartAsync(dir.Combine("onward.yaml"), url, dir.Combine("server.log"));
+        var deployment = await running.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
+        var stable = (await running.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "dev-1").Url!;
+        var before = await DatabaseSnapshot.SettledAsync(dir.Combine("onward.db"));
+        var other = Ports.Free();
+
+        var second = await OnwardCli.RunAsync(dir.Path, "serve", "--config", "onward.yaml", "--listen", $"http://127.0.0.1:{other}");
+
+        second.ExitCode.ShouldBe(1);
+        second.Error.Trim().Split('\n').ShouldHaveSingleItem().ShouldBe(
+            $"onward serve: another onward serve (pid {running.Pid}, listening on {url}) already owns the data directory {dir.Combine(".onward")}; with SQLite one server runs per database (stop that one first, or use PostgreSQL for several replicas)");
+        (await DatabaseSnapshot.TakeAsync(dir.Combine("onward.db"))).ShouldBe(before);
+        (await running.Api.DeploymentAsync(deployment.Id)).Events.Count.ShouldBe(deployment.Events.Count);
+        for (var i = 0; i < 20; i++)
+        {
+            (await OnwardApi.AnswerAsync(stable + "/")).ShouldBe($"{commit[..7]} in dev-1");
+        }
+    }
 }
