@@ -134,8 +134,10 @@ public static class OnwardServer
         try
         {
             await new ReplicaLeases(config, database, new LeaseStore(database), identity, time).CheckHostAsync(cancellationToken);
+            using var loggers = LoggerFactory.Create(logging.Apply);
+            await new ManifestScrub(new ManifestStore(database), config, loggers.CreateLogger<ManifestScrub>()).RunAsync(cancellationToken);
         }
-        catch (ServerStartException)
+        catch (Exception)
         {
             database.Dispose();
             throw;

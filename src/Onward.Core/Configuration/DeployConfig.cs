@@ -1,3 +1,5 @@
+using Onward.Core.Kubernetes;
+
 namespace Onward.Core.Configuration;
 
 /// <summary>
@@ -14,6 +16,12 @@ public sealed record DeployConfig(string? Manifests, LocalDeployConfig? Local)
 
     /// <summary>Whether drift found in the cluster is repaired by applying the current release again.</summary>
     public bool SelfHeal { get; init; }
+
+    /// <summary>Kinds marked as holding secrets (<c>deploy.secrets</c>), masked like a Secret's data.</summary>
+    public IReadOnlyList<SecretKind> Secrets { get; init; } = [];
+
+    /// <summary>Every kind whose values Onward masks for this service: Secret and the marked ones.</summary>
+    public IReadOnlyList<SecretKind> SecretKinds => SecretKind.With(Secrets);
 
     /// <summary>The manifests directory for one environment: <c>{environment}</c> and <c>{service}</c> filled in.</summary>
     public string? ManifestsFor(string service, string environment) =>

@@ -1,10 +1,13 @@
+using System.Text.RegularExpressions;
+using Onward.Core.Kubernetes;
+
 namespace Onward.Core.Configuration;
 
 /// <summary>
 /// Reads a service's <c>deploy</c>: manifests or a render command for clusters (with prune and self-heal), a command
 /// and health URL for the local target.
 /// </summary>
-public sealed class DeployReader(NodeReader nodes)
+public sealed partial class DeployReader(NodeReader nodes)
 {
     /// <param name="imageBuild">Whether the service builds an image (whose own command can run, so that <c>local.command</c> is optional).</param>
     public DeployConfig? Read(YamlNode node, string path, bool imageBuild)
@@ -13,7 +16,7 @@ public sealed class DeployReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "manifests", "render", "prune", "selfHeal", "local");
+        var keys = nodes.Keys(map, path, "manifests", "render", "prune", "selfHeal", "local", "secrets");
         var manifestsNode = nodes.Text(keys.Get("manifests"), path + ".manifests");
         var manifests = manifestsNode?.Value;
         if (manifestsNode is not null)
@@ -75,8 +78,52 @@ public sealed class DeployReader(NodeReader nodes)
             Render = render,
             Prune = nodes.Flag(keys.Get("prune"), path + ".prune") ?? true,
             SelfHeal = nodes.Flag(keys.Get("selfHeal"), path + ".selfHeal") ?? false,
+            Secrets = keys.Get("secrets") is { } secrets ? ReadSecrets(secrets, path + ".secrets") : [],
         };
     }
+
+    /// <summary><c>secrets: [{ kind, group, fields }]</c>: kinds whose fields hold secret values, masked like a Secret's data.</summary>
+    private List<SecretKind> ReadSecrets(YamlNode node, string path)
+    {
+        if (node is not YamlSequence sequence)
+        {
+            nodes.Problem(node, path, "expected a list", "write one `- { kind: Credentials, group: db.example.com, fields: [spec.password] }` per kind");
+            return [];
+        }
+        var kinds = new List<SecretKind>();
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            var at = $"{path}[{i}]";
+            if (nodes.AsMapping(sequence.Items[i], at) is not { } entry)
+            {
+                continue;
+            }
+            var keys = nodes.Keys(entry, at, "kind", "group", "fields");
+            var kind = nodes.Text(keys.Get("kind"), at + ".kind");
+            var group = nodes.Text(keys.Get("group"), at + ".group")?.Value ?? "";
+            var fields = keys.Get("fields") is { } fieldsNode ? nodes.StringList(fieldsNode, at + ".fields") : [];
+            if (kind is null || fields.Count == 0)
+            {
+                nodes.Problem(entry, at, kind is null ? "missing `kind`" : "missing `fields`",
+                    "name the kind, its API group (empty for the core group) and the fields that hold secrets, e.g. `{ kind: Credentials, group: db.example.com, fields: [spec.password] }`");
+                continue;
+            }
+            foreach (var field in fields.Where(f => !FieldPathRegex().IsMatch(f.Value)))
+            {
+                nodes.Problem(field, at + ".fields", $"'{field.Value}' is not a field path", "write the field's path with dots, e.g. `spec.password` (a mapping there masks each of its keys)");
+            }
+            if (kind.Value == "Secret" && group.Length == 0)
+            {
+                nodes.Problem(kind, at + ".kind", "Secret's data and stringData are always masked", "remove this entry; list only other kinds");
+                continue;
+            }
+            kinds.Add(new SecretKind(group, kind.Value, [.. fields.Select(f => f.Value)]));
+        }
+        return kinds;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")]
+    private static partial Regex FieldPathRegex();
 
     private RenderConfig? ReadRender(YamlNode node, string path)
     {

@@ -11,4 +11,7 @@ public interface IManifestStore
 
     /// <summary>The deployment's rendered objects as saved, or null when it has none.</summary>
     Task<string?> GetAsync(long deploymentId, CancellationToken cancellationToken);
+
+    /// <summary>Deployments whose kept objects were saved before secret values were masked (saving masks them for good).</summary>
+    Task<IReadOnlyList<(long DeploymentId, string Service)>> UnmaskedAsync(int limit, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Onward.Core.Kubernetes;
 using Onward.Core.Pipeline;
 
 namespace Onward.Integrations.Kubernetes;
@@ -16,8 +17,14 @@ public static class KubernetesRequests
     /// content type with a JSON body (JSON is YAML), field manager <c>onward</c>, conflicts forced, and strict field
     /// validation as kubectl asks for by default, so that a misspelt field fails instead of vanishing.
     /// </summary>
-    public static async Task<(bool Ok, string Detail)> ApplyAsync(k8s.Kubernetes client, RenderedObject item, CancellationToken cancellationToken)
+    /// <param name="secrets">The object's secret values, masked in what the API server or an admission webhook answers.</param>
+    public static async Task<(bool Ok, string Detail)> ApplyAsync(k8s.Kubernetes client, RenderedObject item, CancellationToken cancellationToken, SecretText? secrets = null)
     {
+        if (item.Secrets is not null)
+        {
+            throw new InvalidOperationException($"{item.Describe()} holds *** for its secret values; it is applied only with them put back");
+        }
+        secrets ??= SecretText.None;
         var path = item.Kind.ObjectPath(item.Namespace, item.Name);
         using var request = new HttpRequestMessage(HttpMethod.Patch, Url(client, path + "?fieldManager=onward&force=true&fieldValidation=Strict"))
         {
@@ -30,9 +37,9 @@ public static class KubernetesRequests
         if (!response.IsSuccessStatusCode && !Failures.IsPermanentStatus(status))
         {
             // The API server is busy or down, not refusing the object: the step is tried again.
-            throw new KubernetesException($"the API server answered {status} {Message(body)} to the apply of {item.Describe()}", status);
+            throw new KubernetesException($"the API server answered {status} {secrets.Mask(Message(body))} to the apply of {item.Describe()}", status);
         }
-        return response.IsSuccessStatusCode ? (true, body) : (false, $"{status} {Message(body)}");
+        return response.IsSuccessStatusCode ? (true, body) : (false, $"{status} {secrets.Mask(Message(body))}");
     }
 
     /// <summary>Deletes an object, its dependents in the background; an object already gone counts as deleted.</summary>

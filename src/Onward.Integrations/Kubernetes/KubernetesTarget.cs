@@ -58,25 +58,19 @@ public sealed class KubernetesTarget : IDeploymentTarget
             return StepResult.Fail($"{context.Release.Service} {context.Release.Version} has no image; Kubernetes environments need an image build (buildah, docker or external)");
         }
         var cluster = _clusters.For(context.Environment);
-        var mirror = _source.MirrorPath(context.Service.Name);
-        var (documents, unreadable) = await _sources.ReadAsync(mirror, context.Release, context.Service, context.Environment, context.Deployment.Id, cancellationToken);
-        if (unreadable is not null)
-        {
-            return StepResult.Fail("invalid manifests, nothing was applied: " + unreadable);
-        }
-        var (objects, invalid) = await ManifestRenderer.PrepareAsync(
-            documents, context.Release, context.Service, context.Environment, context.Deployment.Id, cluster.Discovery, cancellationToken);
+        var (objects, invalid) = await RenderAsync(context, context.Release, context.Deployment.Id, cancellationToken);
         if (invalid is not null)
         {
-            return StepResult.Fail("invalid manifests, nothing was applied: " + invalid);
+            // A renderer's error output may quote what it read from the cluster or a vault: the secrets known here are masked.
+            return StepResult.Fail("invalid manifests, nothing was applied: " + KnownSecrets(context).Mask(invalid));
         }
-        await _manifests.SaveAsync(context.Deployment.Id, RenderedManifests.Serialize(objects), cancellationToken);
+        await _manifests.SaveAsync(context.Deployment.Id, RenderedManifests.Serialize(objects, context.Service.Deploy.SecretKinds), cancellationToken);
         var target = context.Environment.Target.Kubernetes!;
         if (await EnsureNamespaceAsync(cluster, target, objects, cancellationToken) is { } noNamespace)
         {
             return noNamespace;
         }
-        if (await ApplyAllAsync(cluster, objects, cancellationToken) is { } failed)
+        if (await ApplyAllAsync(cluster, objects, context.Service.Deploy.SecretKinds, cancellationToken) is { } failed)
         {
             return failed;
         }
@@ -132,10 +126,11 @@ public sealed class KubernetesTarget : IDeploymentTarget
         {
             return "there is no earlier release to restore; the failed one stays applied";
         }
-        var failed = await ApplyAllAsync(_clusters.For(context.Environment), objects, cancellationToken);
-        return failed is StepResult.Failed f
+        var (filled, left) = await WithSecretsAsync(context, previous.Release, previous.Deployment.Id, objects, cancellationToken);
+        var failed = await ApplyAllAsync(_clusters.For(context.Environment), filled, context.Service.Deploy.SecretKinds, cancellationToken);
+        return (failed is StepResult.Failed f
             ? $"re-applying {previous.Release.Version} failed too: {f.Reason}"
-            : $"re-applied {previous.Release.Version}'s manifests ({objects.Count} objects)";
+            : $"re-applied {previous.Release.Version}'s manifests ({filled.Count} objects)") + string.Concat(left.Select(l => "; " + l));
     }
 
     /// <summary>The cluster kept running while Onward was down; verification re-attaches through the watches.</summary>
@@ -165,8 +160,20 @@ public sealed class KubernetesTarget : IDeploymentTarget
             return null;
         }
         var scaled = Autoscaled(objects);
-        return objects.SelectMany(o => ManifestDrift.Compare(o.Describe(), o.Body, cache.Get(o.Kind, o.Namespace, o.Name),
-            scaled.Contains((o.Kind.Kind, o.Namespace, o.Name)) ? ReplicasOnly : null)).ToList();
+        var kinds = context.Service.Deploy.SecretKinds;
+        return objects.SelectMany(o =>
+        {
+            var live = cache.Get(o.Kind, o.Namespace, o.Name);
+            // Secret values are compared by their digests alone, so that no value reaches a difference.
+            var secret = SecretValues.Paths(o.Body, kinds);
+            var ignored = scaled.Contains((o.Kind.Kind, o.Namespace, o.Name)) ? new HashSet<string>(secret.Concat(ReplicasOnly)) : secret;
+            var differences = ManifestDrift.Compare(o.Describe(), o.Body, live, ignored.Count == 0 ? null : ignored);
+            if (live is not null && o.Secrets is { } digests)
+            {
+                differences.AddRange(SecretValues.Drift(o.Describe(), digests, live, kinds));
+            }
+            return differences;
+        }).ToList();
     }
 
     /// <summary>Applies the current deployment's manifests again, as they were rendered.</summary>
@@ -176,8 +183,79 @@ public sealed class KubernetesTarget : IDeploymentTarget
         {
             return "the manifests to apply again are not kept";
         }
-        var failed = await ApplyAllAsync(_clusters.For(context.Environment), objects, cancellationToken);
-        return failed is StepResult.Failed f ? $"applying {context.Release.Version} again failed: {f.Reason}" : $"applied {context.Release.Version} again ({objects.Count} objects)";
+        var (filled, left) = await WithSecretsAsync(context, context.Release, context.Deployment.Id, objects, cancellationToken);
+        var failed = await ApplyAllAsync(_clusters.For(context.Environment), filled, context.Service.Deploy.SecretKinds, cancellationToken);
+        return (failed is StepResult.Failed f ? $"applying {context.Release.Version} again failed: {f.Reason}" : $"applied {context.Release.Version} again ({filled.Count} objects)")
+            + string.Concat(left.Select(l => "; " + l));
+    }
+
+    /// <summary>Renders a release's manifests for the environment and resolves them through the cluster's discovery.</summary>
+    private async Task<(List<RenderedObject> Objects, string? Invalid)> RenderAsync(TargetContext context, Release release, long deploymentId, CancellationToken cancellationToken)
+    {
+        var mirror = _source.MirrorPath(context.Service.Name);
+        var (documents, unreadable) = await _sources.ReadAsync(mirror, release, context.Service, context.Environment, deploymentId, cancellationToken);
+        if (unreadable is not null)
+        {
+            return ([], unreadable);
+        }
+        return await ManifestRenderer.PrepareAsync(
+            documents, release, context.Service, context.Environment, deploymentId, _clusters.For(context.Environment).Discovery, cancellationToken);
+    }
+
+    /// <summary>
+    /// The kept objects with their secret values put back, to apply them again: each value comes from the live object
+    /// while it still has the kept digest, else from rendering the same release again. An object that neither gives
+    /// is left out (applying it with *** would overwrite its values), with a note saying so.
+    /// </summary>
+    private async Task<(List<RenderedObject> Objects, List<string> Left)> WithSecretsAsync(
+        TargetContext context, Release release, long deploymentId, List<RenderedObject> objects, CancellationToken cancellationToken)
+    {
+        if (objects.All(o => o.Secrets is null))
+        {
+            return (objects, []);
+        }
+        var cluster = _clusters.For(context.Environment);
+        var kinds = context.Service.Deploy.SecretKinds;
+        Dictionary<(string, string?, string), JsonObject>? rendered = null;
+        string? renderFailure = null;
+        var filled = new List<RenderedObject>();
+        var left = new List<string>();
+        foreach (var item in objects)
+        {
+            if (item.Secrets is not { } digests)
+            {
+                filled.Add(item);
+                continue;
+            }
+            var (_, live, _) = await KubernetesRequests.ReadAsync(cluster.Client, item.Kind.ObjectPath(item.Namespace, item.Name), cancellationToken);
+            var (body, missing) = SecretValues.Fill(item.Body, digests, [live], kinds);
+            if (body is null && rendered is null)
+            {
+                var (again, invalid) = await RenderAsync(context, release, deploymentId, cancellationToken);
+                rendered = again.ToDictionary(o => o.Identity, o => o.Body);
+                renderFailure = invalid is null ? null : KnownSecrets(context).Mask(invalid);
+            }
+            if (body is null)
+            {
+                (body, missing) = SecretValues.Fill(item.Body, digests, [live, rendered!.GetValueOrDefault(item.Identity)], kinds);
+            }
+            if (body is null)
+            {
+                left.Add($"not applied {item.Describe()}: the cluster no longer holds its secret values ({string.Join(", ", missing)}) and "
+                    + (renderFailure is not null ? $"rendering {release.Version} again failed: {renderFailure}" : $"rendering {release.Version} again gave other values"));
+                continue;
+            }
+            filled.Add(item with { Body = body, Secrets = null });
+        }
+        return (filled, left);
+    }
+
+    /// <summary>The secret values Onward can know of in the environment's namespace: its Secrets as the watches see them.</summary>
+    private SecretText KnownSecrets(TargetContext context)
+    {
+        var cache = _clusters.For(context.Environment).Cache;
+        var ns = context.Environment.Target.Kubernetes!.Namespace;
+        return SecretText.Of(cache.List(ResourceMapping.Secrets, ns), context.Service.Deploy.SecretKinds);
     }
 
     private static readonly HashSet<string> ReplicasOnly = ["spec.replicas"];
@@ -204,8 +282,10 @@ public sealed class KubernetesTarget : IDeploymentTarget
         if (failed.Report is not null)
         {
             Forget(context);
+            // Logs, events and messages come from the cluster and may quote a secret the workload was given.
+            var secrets = await SecretsAroundAsync(context, cluster, failed.Item, cancellationToken);
             var diagnosis = await DiagnoseAsync(cluster, failed.Item, failed.Report, cancellationToken);
-            return StepResult.Fail($"{failed.Item.Kind.Kind}/{failed.Item.Name}: {failed.Report.Message}", diagnosis);
+            return StepResult.Fail(secrets.Mask($"{failed.Item.Kind.Kind}/{failed.Item.Name}: {failed.Report.Message}"), secrets.Mask(diagnosis));
         }
         if (reports.All(r => r.Report.Status == HealthStatus.Healthy))
         {
@@ -218,6 +298,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
         if (deadline is { } end && _time.GetUtcNow() >= end)
         {
             Forget(context);
+            waiting = KnownSecrets(context).Mask(waiting);
             return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}", $"still waiting for: {waiting}");
         }
         // The watches wake this deployment's job when a change may end the wait; the recheck is only a safety net.
@@ -341,11 +422,11 @@ public sealed class KubernetesTarget : IDeploymentTarget
     /// Applies in order: namespaces and CRDs first, and every CRD established (and discovery read again) before the
     /// rest, so that objects of a kind the release itself defines can be applied.
     /// </summary>
-    private async Task<StepResult?> ApplyAllAsync(Cluster cluster, List<RenderedObject> objects, CancellationToken cancellationToken)
+    private async Task<StepResult?> ApplyAllAsync(Cluster cluster, List<RenderedObject> objects, IReadOnlyList<SecretKind> secretKinds, CancellationToken cancellationToken)
     {
         foreach (var item in objects.Where(o => ApplyOrder.IsFoundation(o.Kind)))
         {
-            if (await ApplyOneAsync(cluster, item, cancellationToken) is { } failed)
+            if (await ApplyOneAsync(cluster, item, secretKinds, cancellationToken) is { } failed)
             {
                 return failed;
             }
@@ -359,7 +440,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
         }
         foreach (var item in objects.Where(o => !ApplyOrder.IsFoundation(o.Kind)))
         {
-            if (await ApplyOneAsync(cluster, item, cancellationToken) is { } failed)
+            if (await ApplyOneAsync(cluster, item, secretKinds, cancellationToken) is { } failed)
             {
                 return failed;
             }
@@ -367,9 +448,10 @@ public sealed class KubernetesTarget : IDeploymentTarget
         return null;
     }
 
-    private async Task<StepResult?> ApplyOneAsync(Cluster cluster, RenderedObject item, CancellationToken cancellationToken)
+    private async Task<StepResult?> ApplyOneAsync(Cluster cluster, RenderedObject item, IReadOnlyList<SecretKind> secretKinds, CancellationToken cancellationToken)
     {
-        var (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken);
+        var secrets = SecretText.Of([item.Body], secretKinds);
+        var (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken, secrets);
         if (!ok && item.Kind.Is("batch", "Job") && detail.StartsWith("422", StringComparison.Ordinal) && detail.Contains("field is immutable", StringComparison.Ordinal))
         {
             // A Job's template cannot change; a new release's Job replaces the old one, as `kubectl replace --force` does.
@@ -379,7 +461,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
             {
                 return StepResult.Fail($"applying {item.Describe()} failed: the Job's template changed and the old Job was not gone within {DurationText.Format(GoneWithin)}");
             }
-            (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken);
+            (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken, secrets);
         }
         return ok ? null : StepResult.Fail($"applying {item.Describe()} failed: {detail}" + (item.Source.Length > 0 ? $" (from {item.Source})" : ""));
     }
@@ -474,6 +556,73 @@ public sealed class KubernetesTarget : IDeploymentTarget
         return notes;
     }
 
+    /// <summary>
+    /// The secret values a failing workload may print or be quoted with: the Secrets of its namespace the watches hold,
+    /// the values of the release's other secret-bearing objects, and the Secrets its Pods use (read when not watched).
+    /// </summary>
+    private async Task<SecretText> SecretsAroundAsync(TargetContext context, Cluster cluster, RenderedObject workload, CancellationToken cancellationToken)
+    {
+        var kinds = context.Service.Deploy.SecretKinds;
+        var known = new List<JsonObject>(cluster.Cache.List(ResourceMapping.Secrets, workload.Namespace));
+        var applied = await LoadAsync(context.Deployment.Id, cancellationToken) ?? [];
+        known.AddRange(applied.Where(o => o.Secrets is not null).Select(o => cluster.Cache.Get(o.Kind, o.Namespace, o.Name)).OfType<JsonObject>());
+        if (workload.Kind.IsWorkload && cluster.Cache.Get(workload.Kind, workload.Namespace, workload.Name) is { } live)
+        {
+            var names = WithOwned(cluster.Cache, workload, live)["items"]!.AsArray().OfType<JsonObject>()
+                .Where(o => (o["kind"] as JsonValue)?.ToString() == "Pod")
+                .SelectMany(SecretsUsedBy).Distinct(StringComparer.Ordinal)
+                .Where(name => known.All(k => (k["metadata"]?["name"] as JsonValue)?.ToString() != name || (k["kind"] as JsonValue)?.ToString() != "Secret"));
+            foreach (var name in names)
+            {
+                // Reading a Secret needs `get` on secrets; without it (403) the values cannot be known and are not masked.
+                var (status, secret, _) = await KubernetesRequests.ReadAsync(cluster.Client, ResourceMapping.Secrets.ObjectPath(workload.Namespace, name), cancellationToken);
+                if (status == 200 && secret is not null)
+                {
+                    known.Add(secret);
+                }
+            }
+        }
+        return SecretText.Of(known, kinds);
+    }
+
+    /// <summary>The names of the Secrets a Pod's containers and volumes take values from.</summary>
+    private static IEnumerable<string> SecretsUsedBy(JsonObject pod)
+    {
+        var spec = pod["spec"];
+        var containers = (spec?["containers"] as JsonArray ?? []).Concat(spec?["initContainers"] as JsonArray ?? []).OfType<JsonObject>();
+        foreach (var container in containers)
+        {
+            foreach (var env in (container["env"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((env["valueFrom"]?["secretKeyRef"]?["name"] as JsonValue)?.ToString() is { } name)
+                {
+                    yield return name;
+                }
+            }
+            foreach (var from in (container["envFrom"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((from["secretRef"]?["name"] as JsonValue)?.ToString() is { } name)
+                {
+                    yield return name;
+                }
+            }
+        }
+        foreach (var volume in (spec?["volumes"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if ((volume["secret"]?["secretName"] as JsonValue)?.ToString() is { } name)
+            {
+                yield return name;
+            }
+            foreach (var source in (volume["projected"]?["sources"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((source["secret"]?["name"] as JsonValue)?.ToString() is { } projected)
+                {
+                    yield return projected;
+                }
+            }
+        }
+    }
+
     private async Task<string> DiagnoseAsync(Cluster cluster, RenderedObject workload, HealthReport report, CancellationToken cancellationToken)
     {
         var text = new StringBuilder()
@@ -515,15 +664,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
         return text.ToString();
     }
 
-    /// <summary>What a deployment rendered and applied, from the database (or, for deployments before it was kept there, from the data directory).</summary>
-    private async Task<List<RenderedObject>?> LoadAsync(long deploymentId, CancellationToken cancellationToken)
-    {
-        var text = await _manifests.GetAsync(deploymentId, cancellationToken);
-        var legacy = Path.Combine(_dataDir, "rendered", deploymentId + ".json");
-        if (text is null && File.Exists(legacy))
-        {
-            text = await File.ReadAllTextAsync(legacy, cancellationToken);
-        }
-        return text is null ? null : RenderedManifests.Deserialize(text);
-    }
+    /// <summary>What a deployment rendered and applied, as kept in the database (secret values as <c>***</c>).</summary>
+    private async Task<List<RenderedObject>?> LoadAsync(long deploymentId, CancellationToken cancellationToken) =>
+        await _manifests.GetAsync(deploymentId, cancellationToken) is { } text ? RenderedManifests.Deserialize(text) : null;
 }

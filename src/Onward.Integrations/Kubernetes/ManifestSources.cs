@@ -95,7 +95,8 @@ public sealed class ManifestSources(string dataDir)
     private async Task<(List<ManifestDocument>, string?)> InCheckoutAsync(
         string mirror, Release release, long deploymentId, string shown, Func<string, Task<RenderProcess.Outcome>> run, CancellationToken cancellationToken)
     {
-        var checkout = Path.Combine(dataDir, "render", deploymentId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // One checkout per rendering: a restore or self-heal may render a release again while another renders it.
+        var checkout = Path.Combine(dataDir, "render", $"{deploymentId.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..^24]);
         Directory.CreateDirectory(Path.GetDirectoryName(checkout)!);
         await WorkTree.CheckOutAsync(mirror, release.Commit, checkout, cancellationToken);
         RenderProcess.Outcome outcome;

@@ -1,26 +1,46 @@
 using System.Text.Json.Nodes;
+using Onward.Core.Kubernetes;
 
 namespace Onward.Integrations.Kubernetes;
 
 /// <summary>
 /// A deployment's rendered objects as kept in the database: each with where it came from and how the cluster serves
-/// its kind, so that a restore, a prune or a drift check works from them without the repository or discovery.
+/// its kind, so that a restore, a prune or a drift check works from them without the repository or discovery. Secret
+/// values never go in: each stands as <c>***</c>, with a salted digest per key beside the body (see <see cref="SecretValues"/>).
 /// </summary>
 public static class RenderedManifests
 {
-    public static string Serialize(IEnumerable<RenderedObject> objects) =>
+    /// <param name="secretKinds">The kinds whose values are kept out (Secret, and the service's <c>deploy.secrets</c>).</param>
+    public static string Serialize(IEnumerable<RenderedObject> objects, IReadOnlyList<SecretKind> secretKinds) =>
         new JsonObject
         {
-            ["objects"] = new JsonArray(objects.Select(o => (JsonNode)new JsonObject
+            ["objects"] = new JsonArray(objects.Select(o =>
             {
-                ["source"] = o.Source,
-                ["group"] = o.Kind.Group,
-                ["version"] = o.Kind.Version,
-                ["resource"] = o.Kind.Plural,
-                ["namespaced"] = o.Kind.Namespaced,
-                ["body"] = o.Body.DeepClone(),
+                var (body, digests) = o.Secrets is null ? SecretValues.Mask(o.Body, secretKinds, SecretValues.NewSalt()) : (o.Body, o.Secrets);
+                var entry = new JsonObject
+                {
+                    ["source"] = o.Source,
+                    ["group"] = o.Kind.Group,
+                    ["version"] = o.Kind.Version,
+                    ["resource"] = o.Kind.Plural,
+                    ["namespaced"] = o.Kind.Namespaced,
+                    ["body"] = body.DeepClone(),
+                };
+                if (digests is not null)
+                {
+                    entry["secrets"] = new JsonObject
+                    {
+                        ["salt"] = digests.Salt,
+                        ["digests"] = new JsonObject(digests.Digests.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value))),
+                    };
+                }
+                return (JsonNode)entry;
             }).ToArray()),
         }.ToJsonString();
+
+    /// <summary>Whether a kept document still holds a secret value in the clear (written before values were kept out).</summary>
+    public static bool HoldsSecrets(string text, IReadOnlyList<SecretKind> secretKinds) =>
+        Deserialize(text).Any(o => o.Secrets is null && SecretValues.Of(o.Body, secretKinds).Count > 0);
 
     public static List<RenderedObject> Deserialize(string text)
     {
@@ -37,13 +57,20 @@ public static class RenderedManifests
             var ns = Text(body["metadata"]?["namespace"]);
             var kind = new ResourceMapping(group, version, Text(entry["resource"]) ?? LegacyPlural(kindName), kindName,
                 entry["namespaced"] is JsonValue scoped ? scoped.GetValue<bool>() : ns is not null);
-            return new RenderedObject(kind, kind.Namespaced ? ns : null, Text(body["metadata"]?["name"]) ?? "", body, Text(entry["source"]) ?? "");
+            return new RenderedObject(kind, kind.Namespaced ? ns : null, Text(body["metadata"]?["name"]) ?? "", body, Text(entry["source"]) ?? "")
+            {
+                Secrets = entry["secrets"] is JsonObject secrets ? DigestsOf(secrets) : null,
+            };
         }).ToList();
     }
 
-    /// <summary>The objects as a multi-document YAML stream, for a person to read what was applied.</summary>
-    public static string ToYaml(string text) =>
-        YamlDocuments.Write(Deserialize(text).Select(o => (JsonNode)o.Body));
+    /// <summary>The objects as a multi-document YAML stream, for a person to read what was applied, secret values as <c>***</c>.</summary>
+    public static string ToYaml(string text, IReadOnlyList<SecretKind> secretKinds) =>
+        YamlDocuments.Write(Deserialize(text).Select(o => (JsonNode)(o.Secrets is null ? SecretValues.Mask(o.Body, secretKinds, "").Masked : o.Body)));
+
+    private static SecretDigests DigestsOf(JsonObject secrets) => new(
+        Text(secrets["salt"]) ?? "",
+        (secrets["digests"] as JsonObject ?? []).Where(d => Text(d.Value) is not null).ToDictionary(d => d.Key, d => Text(d.Value)!, StringComparer.Ordinal));
 
     // The kinds earlier versions applied, whose resources are named by the plain rule.
     private static string LegacyPlural(string kind) => kind switch

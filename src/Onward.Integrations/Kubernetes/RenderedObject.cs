@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Onward.Core.Kubernetes;
 
 namespace Onward.Integrations.Kubernetes;
 
@@ -6,6 +7,9 @@ namespace Onward.Integrations.Kubernetes;
 /// <param name="Source">Where the object was written, e.g. <c>deploy/k8s/web.yaml (document 2)</c>.</param>
 public sealed record RenderedObject(ResourceMapping Kind, string? Namespace, string Name, JsonObject Body, string Source = "")
 {
+    /// <summary>The digests of its secret values when it was read back from what was kept (its body then holds <c>***</c> for them).</summary>
+    public SecretDigests? Secrets { get; init; }
+
     public string Describe() => $"{Kind.Kind}/{Name}" + (Namespace is null ? "" : $" in {Namespace}");
 
     /// <summary>The object's identity: group, kind, namespace and name.</summary>

@@ -26,6 +26,7 @@ public sealed record ResourceMapping(string Group, string Version, string Plural
 
     public static readonly ResourceMapping Namespaces = new("", "v1", "namespaces", "Namespace", false);
     public static readonly ResourceMapping Pods = new("", "v1", "pods", "Pod", true);
+    public static readonly ResourceMapping Secrets = new("", "v1", "secrets", "Secret", true);
     public static readonly ResourceMapping ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true);
     public static readonly ResourceMapping Definitions = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false);
 }

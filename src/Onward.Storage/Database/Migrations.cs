@@ -325,5 +325,14 @@ public static class Migrations
             ALTER TABLE environment_freezes ADD COLUMN end_told INTEGER NOT NULL DEFAULT 0;
             UPDATE environment_freezes SET end_told = 1;
             """),
+        // Secret values were kept in the clear before: manifests kept are masked at start-up (ManifestScrub, which
+        // needs the configuration's kinds), drift is found again within a minute, and drift events naming a Secret lose
+        // their text, since it may quote a value.
+        new(18, "secret values kept out", """
+            ALTER TABLE deployment_manifests ADD COLUMN masked INTEGER NOT NULL DEFAULT 0;
+            DELETE FROM environment_drift;
+            UPDATE deployment_events SET message = 'drift: differences found before secret values were masked (not shown; the service''s drift says what differs now)'
+                WHERE message LIKE 'drift:%Secret/%';
+            """),
     ];
 }

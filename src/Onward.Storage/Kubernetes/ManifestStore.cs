@@ -14,7 +14,7 @@ public sealed class ManifestStore(OnwardDatabase database) : IManifestStore
         var content = Compress(rendered);
         await using var write = await database.BeginWriteAsync(cancellationToken);
         await write.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO deployment_manifests (deployment_id, content) VALUES (@deploymentId, @content) ON CONFLICT (deployment_id) DO UPDATE SET content = excluded.content",
+            "INSERT INTO deployment_manifests (deployment_id, content, masked) VALUES (@deploymentId, @content, 1) ON CONFLICT (deployment_id) DO UPDATE SET content = excluded.content, masked = 1",
             new { deploymentId, content }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
     }
@@ -25,6 +25,17 @@ public sealed class ManifestStore(OnwardDatabase database) : IManifestStore
         var content = await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
             "SELECT content FROM deployment_manifests WHERE deployment_id = @deploymentId", new { deploymentId }, cancellationToken: cancellationToken));
         return content is null ? null : Decompress(content);
+    }
+
+    public async Task<IReadOnlyList<(long DeploymentId, string Service)>> UnmaskedAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long, string)>(new CommandDefinition(
+            """
+            SELECT m.deployment_id, d.service FROM deployment_manifests m JOIN deployments d ON d.id = m.deployment_id
+            WHERE m.masked = 0 ORDER BY m.deployment_id LIMIT @limit
+            """, new { limit }, cancellationToken: cancellationToken));
+        return [.. rows];
     }
 
     private static byte[] Compress(string text)

@@ -102,6 +102,29 @@ public class CliTests
         blocked.Single().Release.Commit.ShouldBe(older);
     }
 
+    /// <summary>Issue 22.1: a List saved with the Secrets its Pods use never shows their values in a message.</summary>
+    [Fact]
+    public async Task Health_masks_the_values_of_secrets_saved_with_the_pods_that_print_them()
+    {
+        await using var dir = new TempDirectory();
+        var file = dir.Combine("list.json");
+        await File.WriteAllTextAsync(file, """
+            {"kind":"List","items":[
+              {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"shop"},"spec":{"containers":[{"name":"app","image":"x"}]},
+               "status":{"phase":"Running","containerStatuses":[{"name":"app","ready":false,"restartCount":3,
+                 "state":{"waiting":{"reason":"CrashLoopBackOff","message":"back-off 40s restarting failed container app: password hunter2222 rejected"}},
+                 "lastState":{"terminated":{"exitCode":1,"reason":"Error","message":"cannot log in with hunter2222"}}}]}},
+              {"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"shop"},"data":{"password":"aHVudGVyMjIyMg=="}}]}
+            """);
+
+        var result = await OnwardCli.RunAsync(null, "health", "-f", file);
+
+        result.ExitCode.ShouldBe(1);
+        result.Output.ShouldContain("password *** rejected");
+        result.Output.ShouldNotContain("hunter2222");
+        result.Output.ShouldNotContain("aHVudGVyMjIyMg==");
+    }
+
     [Fact]
     public async Task Health_evaluates_a_saved_object_and_answers_with_its_exit_code()
     {

@@ -26,6 +26,7 @@ public sealed partial class ClusterSimulator : IAsyncDisposable
     private static readonly ResourceType DaemonSets = ResourceType.Known.First(t => t.Plural == "daemonsets");
     private static readonly ResourceType Pods = ResourceType.Known.First(t => t.Plural == "pods");
     private static readonly ResourceType Events = ResourceType.Known.First(t => t.Plural == "events");
+    private static readonly ResourceType Secrets = ResourceType.Known.First(t => t.Plural == "secrets");
     private readonly ObjectStore _store;
     private static readonly ResourceType Jobs = ResourceType.Known.First(t => t.Plural == "jobs");
     private readonly Dictionary<string, RegistryClient> _registries = [];
@@ -350,9 +351,9 @@ public sealed partial class ClusterSimulator : IAsyncDisposable
                 : allReady || statuses.Any(c => c!["state"]?["running"] is not null || c["lastState"]?["terminated"] is not null) ? "Running"
                 : "Pending";
             status = PodStatus(phase, allReady, statuses, scheduled: true, unschedulable: null, since: created);
-            var log = string.Join('\n', containers.Select(c => Env(c, "ONWARD_TEST_EXIT_CODE") is { } code
-                ? $"starting {Text(c, "image")}\nfatal: cannot start, exiting with {code}"
-                : Env(c, "ONWARD_TEST_RUN_MS") is not null ? $"starting {Text(c, "image")}\ndone" : $"starting {Text(c, "image")}\nlistening"));
+            var log = string.Join('\n', containers.Select(c => $"starting {Text(c, "image")}\n" + Printed(c, ns) + (Env(c, "ONWARD_TEST_EXIT_CODE") is { } code
+                ? $"fatal: cannot start, exiting with {code}"
+                : Env(c, "ONWARD_TEST_RUN_MS") is not null ? "done" : "listening")));
             pod["metadata"]!["annotations"]!["test.onward.dev/log"] = log;
         }
         _store.Update(Pods, ns, name, current =>
@@ -513,6 +514,23 @@ public sealed partial class ClusterSimulator : IAsyncDisposable
         o["metadata"]!["generation"] = 1L;
         return o;
     }
+
+    /// <summary>
+    /// A container that prints its settings when it starts, as many do: each variable named ONWARD_TEST_PRINT_* as
+    /// NAME=value, its value resolved as the kubelet does (literal, or a Secret's key through secretKeyRef).
+    /// </summary>
+    private string Printed(JsonObject container, string ns) => string.Concat((container["env"] as JsonArray ?? []).OfType<JsonObject>()
+        .Where(e => Text(e, "name")?.StartsWith("ONWARD_TEST_PRINT", StringComparison.Ordinal) == true)
+        .Select(e =>
+        {
+            var value = Text(e, "value");
+            if (e["valueFrom"]?["secretKeyRef"] is JsonObject reference
+                && _store.Get(Secrets, ns, Text(reference, "name") ?? "")?["data"]?[Text(reference, "key") ?? ""] is JsonValue encoded)
+            {
+                value = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded.ToString()));
+            }
+            return $"{Text(e, "name")}={value}\n";
+        }));
 
     private static string? Env(JsonObject container, string name) =>
         container["env"]?.AsArray().FirstOrDefault(e => Text(e, "name") == name) is { } entry ? Text(entry, "value") : null;

@@ -579,6 +579,10 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     /// <summary>What the API server checks before it stores an object: scope, names, the kind's rules, the schema, admission.</summary>
     private Refusal? Admit(ResourceType type, string? ns, JsonObject candidate, JsonObject? existing, bool strict)
     {
+        if (type.Group.Length == 0 && type.Plural == "secrets" && SecretData(candidate) is { } badData)
+        {
+            return badData;
+        }
         var name = Name(candidate);
         if (Mismatch(type, ns, name, candidate) is { } mismatch)
         {
@@ -623,6 +627,36 @@ public sealed class KubernetesApiServer : IAsyncDisposable
         if (Admission?.Invoke(type, candidate) is { } denied)
         {
             return new Refusal(400, "BadRequest", $"admission webhook \"policy.test.onward.dev\" denied the request: {denied}");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A Secret's <c>stringData</c> is write-only: the API server merges it into <c>data</c> (base64, stringData winning)
+    /// and never returns it; <c>data</c> must be base64 (https://kubernetes.io/docs/concepts/configuration/secret/).
+    /// </summary>
+    private static Refusal? SecretData(JsonObject secret)
+    {
+        var data = secret["data"] as JsonObject;
+        foreach (var (key, value) in data ?? [])
+        {
+            var text = (value as JsonValue)?.ToString() ?? "";
+            if (!Convert.TryFromBase64String(text, new byte[text.Length], out _))
+            {
+                return new Refusal(400, "BadRequest", $"Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 0 (data.{key})");
+            }
+        }
+        if (secret["stringData"] is JsonObject strings)
+        {
+            if (data is null)
+            {
+                secret["data"] = data = [];
+            }
+            foreach (var (key, value) in strings)
+            {
+                data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes((value as JsonValue)?.ToString() ?? ""));
+            }
+            secret.Remove("stringData");
         }
         return null;
     }

@@ -228,7 +228,9 @@ public static class DeploymentsCommand
             {
                 AnsiConsole.MarkupLine(difference.Field is null
                     ? $"  {ApiCommand.Escape(difference.Item)}: [red]deleted[/]"
-                    : $"  {ApiCommand.Escape(difference.Item)}: {ApiCommand.Escape(difference.Field)} is {ApiCommand.Escape(difference.Live ?? "unset")}, applied {ApiCommand.Escape(difference.Applied ?? "unset")}");
+                    : difference.Secret
+                        ? $"  {ApiCommand.Escape(difference.Item)}: {ApiCommand.Escape(difference.Field)} {(difference.Live is null ? "is unset" : "changed")} (a secret value, not shown)"
+                        : $"  {ApiCommand.Escape(difference.Item)}: {ApiCommand.Escape(difference.Field)} is {ApiCommand.Escape(difference.Live ?? "unset")}, applied {ApiCommand.Escape(difference.Applied ?? "unset")}");
             }
         }
     }

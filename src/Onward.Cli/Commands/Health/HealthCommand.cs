@@ -64,16 +64,19 @@ public static class HealthCommand
                     ?? document["items"]?.AsArray().FirstOrDefault(i => i is JsonObject)
                 : document;
             var views = subject is null ? [] : WorkloadHealth.Views(subject, now);
+            // A List may carry the Secrets its Pods use; a message quoting one of their values shows *** instead.
+            var items = ((string?)document["kind"]) == "List" ? (document["items"] as JsonArray ?? []).OfType<JsonObject>() : [(JsonObject)document];
+            var secrets = SecretText.Of(items, [SecretKind.Secret]);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 kind = report.Kind,
                 name = report.Name,
                 status = report.Status.ToString(),
                 done = report.Done,
-                message = report.Message,
+                message = secrets.Mask(report.Message),
                 views = new[] { WorkloadHealth.Rules, KubectlRolloutStatus.Rules, KstatusStatus.Rules, ArgoCdHealth.Rules }
                     .Select(rules => views.FirstOrDefault(v => v.Rules == rules) is { } view
-                        ? new { rules, verdict = view.Status.ToString(), state = view.State, reason = view.Reason, message = view.Message }
+                        ? new { rules, verdict = view.Status.ToString(), state = view.State, reason = view.Reason, message = secrets.Mask(view.Message) }
                         : new { rules, verdict = "None", state = "None", reason = "", message = NoVerdict(rules) })
                     .Where(v => v.rules != WorkloadHealth.Rules || v.verdict != "None"),
             }, Output));

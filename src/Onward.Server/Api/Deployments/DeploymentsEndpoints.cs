@@ -2,6 +2,7 @@ using Onward.Core.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Deployments;
 using Onward.Core.Approvals;
+using Onward.Core.Configuration;
 using Onward.Contracts.Problems;
 using Onward.Core.Deployments;
 using Onward.Core.Drift;
@@ -62,9 +63,9 @@ public static class DeploymentsEndpoints
 
     /// <summary>What a deployment to a cluster rendered and applied, as one YAML stream.</summary>
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ManifestsAsync(
-        IDeploymentStore store, IManifestStore manifests, long id, CancellationToken cancellationToken)
+        IDeploymentStore store, IManifestStore manifests, OnwardConfig config, long id, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is null)
+        if (await store.GetAsync(id, cancellationToken) is not { } deployment)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
         }
@@ -73,7 +74,8 @@ public static class DeploymentsEndpoints
             return TypedResults.Problem(statusCode: 404, title: "Not Found",
                 detail: $"deployment {id} has no rendered manifests: it went to a local environment, or it ended before anything was rendered");
         }
-        return TypedResults.Text(RenderedManifests.ToYaml(rendered), "application/yaml; charset=utf-8");
+        var kinds = config.FindService(deployment.Service)?.Deploy.SecretKinds ?? [SecretKind.Secret];
+        return TypedResults.Text(RenderedManifests.ToYaml(rendered, kinds), "application/yaml; charset=utf-8");
     }
 
     private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> DecideAsync(

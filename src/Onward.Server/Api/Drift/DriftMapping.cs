@@ -10,5 +10,5 @@ public static class DriftMapping
         report.Since,
         report.CheckedAt,
         report.Count,
-        report.Differences.Select(d => new DriftDifferenceResponse(d.Item, d.Field, d.Applied, d.Live)).ToList());
+        report.Differences.Select(d => new DriftDifferenceResponse(d.Item, d.Field, d.Applied, d.Live, d.Secret)).ToList());
 }
