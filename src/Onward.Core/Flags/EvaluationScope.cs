@@ -9,12 +9,13 @@ public sealed class EvaluationScope
 {
     private IReadOnlyDictionary<string, object?>? _withFlagd;
 
-    public EvaluationScope(IReadOnlyDictionary<string, object?> context, string flagKey, long timestamp)
+    public EvaluationScope(IReadOnlyDictionary<string, object?> context, string flagKey, long timestamp, EvaluationBudget budget)
     {
         Context = context;
         FlagKey = flagKey;
         Timestamp = timestamp;
         Data = context;
+        Budget = budget;
     }
 
     private EvaluationScope(EvaluationScope parent, object? data)
@@ -24,7 +25,11 @@ public sealed class EvaluationScope
         Timestamp = parent.Timestamp;
         Data = data;
         IsNested = true;
+        Budget = parent.Budget;
     }
+
+    /// <summary>What the evaluation may still spend; every operator charges it.</summary>
+    public EvaluationBudget Budget { get; }
 
     public IReadOnlyDictionary<string, object?> Context { get; }
 

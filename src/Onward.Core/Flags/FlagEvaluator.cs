@@ -13,7 +13,9 @@ public static class FlagEvaluator
 {
     private static readonly IReadOnlyDictionary<string, JsonNode?> NoMetadata = new Dictionary<string, JsonNode?>();
 
-    public static FlagResolution Evaluate(FlagDefinition? flag, string key, IReadOnlyDictionary<string, object?> context, long timestamp)
+    /// <param name="budget">What the evaluation may spend (and the caller's cancellation); one is made for a lone evaluation.</param>
+    /// <exception cref="OperationCanceledException">The budget's caller went away.</exception>
+    public static FlagResolution Evaluate(FlagDefinition? flag, string key, IReadOnlyDictionary<string, object?> context, long timestamp, EvaluationBudget? budget = null)
     {
         if (flag is null)
         {
@@ -32,9 +34,16 @@ public static class FlagEvaluator
             return Default(flag, FlagReasons.Static);
         }
         object? result;
+        budget ??= new EvaluationBudget(CancellationToken.None);
+        budget.Begin();
         try
         {
-            result = flag.Rule.Evaluate(new EvaluationScope(context, key, timestamp));
+            result = flag.Rule.Evaluate(new EvaluationScope(context, key, timestamp, budget));
+        }
+        catch (EvaluationLimitException e)
+        {
+            return new FlagResolution(key, null, null, FlagReasons.Error, FlagErrorCodes.General,
+                $"evaluating `{key}` stopped: {e.Message}; simplify its targeting or send a smaller context", flag.Metadata);
         }
         catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException)
         {

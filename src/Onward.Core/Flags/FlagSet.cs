@@ -83,9 +83,10 @@ public sealed class FlagSet
                     problems.Add(new FlagProblem("$.flags", $"{flagMap.Count} flags; at most {MostFlags} in one document"));
                     break;
                 }
+                var expanded = new ExpandedNodes(evaluators);
                 foreach (var (key, flagNode) in flagMap)
                 {
-                    if (Flag(key, flagNode, setMetadata, evaluators, problems) is { } flag)
+                    if (Flag(key, flagNode, setMetadata, expanded, problems) is { } flag)
                     {
                         flags[key] = flag;
                     }
@@ -98,7 +99,7 @@ public sealed class FlagSet
         return (problems.Any(p => !p.Targeting) ? null : new FlagSet(flags, setMetadata), problems);
     }
 
-    private static FlagDefinition? Flag(string key, JsonNode? node, IReadOnlyDictionary<string, JsonNode?> setMetadata, Dictionary<string, JsonNode?> evaluators, List<FlagProblem> problems)
+    private static FlagDefinition? Flag(string key, JsonNode? node, IReadOnlyDictionary<string, JsonNode?> setMetadata, ExpandedNodes expanded, List<FlagProblem> problems)
     {
         var path = $"$.flags.{key}";
         var count = problems.Count;
@@ -183,18 +184,22 @@ public sealed class FlagSet
             case null:
                 break;
             case JsonObject t:
-                targeting = (JsonObject)Substitute(t.DeepClone(), evaluators)!;
-                if (targeting.Count > 0)
+                try
                 {
-                    try
+                    // Counted before anything is copied: a few references to a large evaluator would otherwise make
+                    // millions of nodes before any limit could look at them.
+                    expanded.Take(t, $"{path}.targeting");
+                    targeting = (JsonObject)Substitute(t.DeepClone(), expanded.Evaluators)!;
+                    if (targeting.Count > 0)
                     {
                         rule = TargetingRule.Compile(targeting, $"{path}.targeting");
                     }
-                    catch (RuleException e)
-                    {
-                        ruleError = e.Message;
-                        problems.Add(new FlagProblem(e.Path, e.Message, Targeting: true));
-                    }
+                }
+                catch (RuleException e)
+                {
+                    targeting ??= t.DeepClone().AsObject();
+                    ruleError = e.Message;
+                    problems.Add(new FlagProblem(e.Path, e.Message, Targeting: true));
                 }
                 break;
             default:
@@ -244,6 +249,61 @@ public sealed class FlagSet
             metadata[name] = v.DeepClone();
         }
         return metadata;
+    }
+
+    /// <summary>The JSON nodes the document's targeting rules hold once every <c>$ref</c> is replaced, kept within the limits.</summary>
+    private sealed class ExpandedNodes(Dictionary<string, JsonNode?> evaluators)
+    {
+        private readonly Dictionary<string, int> _sizes = new(StringComparer.Ordinal);
+        private int _document;
+
+        public Dictionary<string, JsonNode?> Evaluators => evaluators;
+
+        /// <exception cref="RuleException">The flag's targeting, or the document's, would pass its limit.</exception>
+        public void Take(JsonNode targeting, string path)
+        {
+            var nodes = Size(targeting, RuleLimits.MostNodes);
+            if (nodes > RuleLimits.MostNodes)
+            {
+                throw new RuleException(path, $"the targeting holds more than {RuleLimits.Number(RuleLimits.MostNodes)} JSON values once its `$ref`s are replaced (limit: targeting size)");
+            }
+            _document += nodes;
+            if (_document > RuleLimits.MostDocumentNodes)
+            {
+                throw new RuleException(path, $"the document's targeting rules hold more than {RuleLimits.Number(RuleLimits.MostDocumentNodes)} JSON values once their `$ref`s are replaced (limit: document size)");
+            }
+        }
+
+        /// <summary>The nodes of <paramref name="node"/> with each <c>$ref</c> counted as the evaluator it names, up to <paramref name="most"/> + 1.</summary>
+        private int Size(JsonNode? node, int most)
+        {
+            if (node is JsonObject { Count: 1 } o && o["$ref"] is JsonValue name && name.GetValueKind() == JsonValueKind.String
+                && evaluators.TryGetValue(name.GetValue<string>(), out var evaluator))
+            {
+                var key = name.GetValue<string>();
+                if (!_sizes.TryGetValue(key, out var size))
+                {
+                    _sizes[key] = size = RuleLimits.Count(evaluator, RuleLimits.MostNodes);
+                }
+                return size;
+            }
+            var count = 1;
+            var children = node switch
+            {
+                JsonObject map => map.Select(p => p.Value),
+                JsonArray list => list,
+                _ => [],
+            };
+            foreach (var child in children)
+            {
+                count += Size(child, most - count);
+                if (count > most)
+                {
+                    break;
+                }
+            }
+            return count;
+        }
     }
 
     /// <summary>

@@ -16,8 +16,15 @@ public sealed class TargetingRule
 
     public object? Evaluate(EvaluationScope scope) => _run(scope);
 
-    /// <summary>Compiles <paramref name="logic"/>; throws <see cref="RuleException"/> naming the JSON path of what cannot run.</summary>
-    public static TargetingRule Compile(JsonNode? logic, string path) => new(Build(logic, path));
+    /// <summary>
+    /// Compiles <paramref name="logic"/>; throws <see cref="RuleException"/> naming the JSON path of what cannot run, or
+    /// the limit (<see cref="RuleLimits"/>) a rule too deep, large or costly passes.
+    /// </summary>
+    public static TargetingRule Compile(JsonNode? logic, string path)
+    {
+        RuleLimits.Check(logic, path);
+        return new(Build(logic, path));
+    }
 
     private static Func<EvaluationScope, object?> Build(JsonNode? node, string path)
     {
@@ -48,14 +55,25 @@ public sealed class TargetingRule
         _ => true,
     };
 
+    /// <summary>Every operator charges the evaluation's budget one operation, and more for the items it walks or makes.</summary>
     private static Func<EvaluationScope, object?> Operator(string op, List<JsonNode?> args, string path)
+    {
+        var run = Run(op, args, path);
+        return s =>
+        {
+            s.Budget.Spend(1);
+            return run(s);
+        };
+    }
+
+    private static Func<EvaluationScope, object?> Run(string op, List<JsonNode?> args, string path)
     {
         var a = args.Select((arg, i) => Build(arg, $"{path}[{i}]")).ToArray();
         object? Arg(EvaluationScope s, int i) => i < a.Length ? a[i](s) : null;
         return op switch
         {
             "var" => Var(args, a, path),
-            "missing" => s => Missing(s, a.Select(x => x(s)).ToList()),
+            "missing" => s => Missing(s, Charged(s, a.Select(x => x(s)).ToList())),
             "missing_some" => s => MissingSome(s, Arg(s, 0), Arg(s, 1)),
             "if" or "?:" => s => If(s, a),
             "==" => s => JsValues.LooseEquals(Arg(s, 0), Arg(s, 1)),
@@ -83,9 +101,9 @@ public sealed class TargetingRule
             "all" => s => Items(s, a) is { Count: > 0 } items && items.All(item => a.Length > 1 && JsValues.Truthy(a[1](s.With(item)))),
             "none" => s => !Items(s, a).Any(item => a.Length > 1 && JsValues.Truthy(a[1](s.With(item)))),
             "some" => s => Items(s, a).Any(item => a.Length > 1 && JsValues.Truthy(a[1](s.With(item)))),
-            "merge" => s => a.SelectMany(x => x(s) is IReadOnlyList<object?> list ? list : [x(s)]).ToList(),
-            "in" => s => In(Arg(s, 0), Arg(s, 1)),
-            "cat" => s => string.Concat(a.Select(x => JsValues.ToText(x(s)))),
+            "merge" => s => Charged(s, a.SelectMany(x => x(s) is IReadOnlyList<object?> list ? list : [x(s)]).ToList()),
+            "in" => s => In(s, Arg(s, 0), Arg(s, 1)),
+            "cat" => s => Charged(s, string.Concat(a.Select(x => JsValues.ToText(x(s))))),
             "substr" => s => Substring(Arg(s, 0), Arg(s, 1), a.Length > 2 ? Arg(s, 2) : null),
             "fractional" => s => Fractional.Evaluate(s, a.Select(x => x(s)).ToList()),
             "sem_ver" => SemVer(args, a),
@@ -247,7 +265,25 @@ public sealed class TargetingRule
     }
 
     private static IReadOnlyList<object?> Items(EvaluationScope scope, Func<EvaluationScope, object?>[] a) =>
-        a.Length > 0 && a[0](scope) is IReadOnlyList<object?> list ? list : [];
+        a.Length > 0 && a[0](scope) is IReadOnlyList<object?> list ? Charged(scope, list) : [];
+
+    private static List<object?> Charged(EvaluationScope scope, List<object?> items)
+    {
+        scope.Budget.Spend(items.Count);
+        return items;
+    }
+
+    private static IReadOnlyList<object?> Charged(EvaluationScope scope, IReadOnlyList<object?> items)
+    {
+        scope.Budget.Spend(items.Count);
+        return items;
+    }
+
+    private static string Charged(EvaluationScope scope, string text)
+    {
+        scope.Budget.Spend(text.Length);
+        return text;
+    }
 
     private static object? Reduce(EvaluationScope scope, Func<EvaluationScope, object?>[] a)
     {
@@ -263,10 +299,10 @@ public sealed class TargetingRule
         return accumulator;
     }
 
-    private static bool In(object? needle, object? haystack) => haystack switch
+    private static bool In(EvaluationScope scope, object? needle, object? haystack) => haystack switch
     {
-        string text => text.Contains(JsValues.ToText(needle), StringComparison.Ordinal),
-        IReadOnlyList<object?> list => list.Any(item => JsValues.StrictEquals(item, needle)),
+        string text => Charged(scope, text).Contains(JsValues.ToText(needle), StringComparison.Ordinal),
+        IReadOnlyList<object?> list => Charged(scope, list).Any(item => JsValues.StrictEquals(item, needle)),
         _ => false,
     };
 

@@ -222,7 +222,8 @@ public static class OfrepEndpoints
         }
         var flags = await catalog.GetAsync(environment, http.RequestAborted);
         var flag = flags.Find(key) is { } found && (selector is null || selector.Selects(found)) ? found : null;
-        var resolution = FlagEvaluator.Evaluate(flag, key, context!, time.GetUtcNow().ToUnixTimeSeconds());
+        // A client that goes away stops the evaluation with it.
+        var resolution = FlagEvaluator.Evaluate(flag, key, context!, time.GetUtcNow().ToUnixTimeSeconds(), new EvaluationBudget(http.RequestAborted));
         OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc();
         if (flag is not null)
         {
@@ -259,6 +260,8 @@ public static class OfrepEndpoints
         var selected = flags.Flags.Where(f => selector is null || selector.Selects(f.Value.Flag)).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
         OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc(selected.Count);
         var buffer = new ArrayBufferWriter<byte>(4096);
+        // One budget for every flag of the answer, so that many costly flags cannot add up; a client gone stops it.
+        var budget = new EvaluationBudget(http.RequestAborted);
         string etag;
         await using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -267,7 +270,7 @@ public static class OfrepEndpoints
             foreach (var key in selected)
             {
                 var flag = flags.Find(key)!;
-                var resolution = FlagEvaluator.Evaluate(flag, key, context!, now);
+                var resolution = FlagEvaluator.Evaluate(flag, key, context!, now, budget);
                 exposures.Record(environment, flag, resolution, context!);
                 Resolution(writer, resolution);
             }

@@ -212,6 +212,45 @@ public class FlagsApiTests
         (await OfrepAsync(http, "nowhere", "banner", "{}")).Status.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    /// <summary>Issue 22.4: a rule that would cost a hundred million operations an evaluation is refused when stored, and an evaluation is bounded.</summary>
+    [Fact]
+    public async Task Costly_targeting_is_refused_naming_the_limit_and_an_evaluation_stops_at_its_budget()
+    {
+        await using var dir = new TempDirectory();
+        await using var onward = await StartAsync(dir);
+        var http = onward.Api.Http;
+        var zeros = "[" + string.Join(",", Enumerable.Repeat(0, 100)) + "]";
+        var nested = """{"+":[{"var":"accumulator"},1]}""";
+        for (var i = 0; i < 4; i++)
+        {
+            nested = "{\"reduce\":[" + zeros + "," + nested + ",0]}";
+        }
+        static string Flag(string key, string targeting) =>
+            "{\"flags\":{\"" + key + "\":{\"state\":\"ENABLED\",\"variants\":{\"on\":true,\"off\":false},\"defaultVariant\":\"off\",\"targeting\":" + targeting + "}}}";
+
+        using var refused = await PutAsync(http, "dev", Flag("slow", "{\"if\":[{\">\":[" + nested + ",0]},\"on\",\"off\"]}"));
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+        problem["problems"]![0]!["message"]!.GetValue<string>().ShouldContain("at most 1,000,000 (limit: targeting cost)");
+        (await http.GetFromJsonAsync<EnvironmentFlagsResponse>("api/v1/environments/dev/flags"))!.Flags.ShouldBeEmpty();
+
+        // Cheap to look at, but each step doubles a list: the evaluation stops at its budget and says so.
+        var doubling = "{\"reduce\":[[" + string.Join(",", Enumerable.Repeat(0, 40)) + "],{\"merge\":[{\"var\":\"accumulator\"},{\"var\":\"accumulator\"}]},[1]]}";
+        (await PutAsync(http, "dev", Flag("grows", "{\"if\":[{\"<\":[{\"var\":\"x\"}," + doubling + "]},\"on\",\"off\"]}"))).EnsureSuccessStatusCode();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (status, body) = await OfrepAsync(http, "dev", "grows", """{"context":{"targetingKey":"u1"}}""");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body["errorCode"]!.GetValue<string>().ShouldBe("GENERAL");
+        body["errorDetails"]!.GetValue<string>().ShouldContain("(limit: operations per evaluation)");
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+
+        var patched = await http.PatchAsJsonAsync("api/v1/environments/dev/flags/grows",
+            new FlagSwitchRequest(null, null, JsonNode.Parse("{\"if\":[{\">\":[" + nested + ",0]},\"on\",\"off\"]}")!.AsObject(), "too costly"));
+        patched.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await patched.Content.ReadAsStringAsync()).ShouldContain("(limit: targeting cost)");
+    }
+
     [Fact]
     public async Task With_tokens_ofrep_takes_a_bearer_token_or_an_api_key_and_refuses_requests_without_one()
     {

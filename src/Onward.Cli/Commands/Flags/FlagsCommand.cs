@@ -355,9 +355,10 @@ public static class FlagsCommand
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var keys = result.GetValue(key) is { } one ? [one] : set.Flags.Keys.Order(StringComparer.Ordinal).ToArray();
             var answers = new JsonArray();
+            var budget = new EvaluationBudget(cancellationToken);
             foreach (var k in keys)
             {
-                var r = FlagEvaluator.Evaluate(set.Flags.GetValueOrDefault(k), k, values, now);
+                var r = FlagEvaluator.Evaluate(set.Flags.GetValueOrDefault(k), k, values, now, budget);
                 var answer = new JsonObject { ["key"] = r.Key, ["reason"] = r.Reason };
                 if (r.Variant is not null)
                 {

@@ -160,9 +160,16 @@ public static class FlagsEndpoints
         }
         if (approvals.Required(environment))
         {
-            if ((await catalog.GetAsync(environment, cancellationToken)).Find(key) is null)
+            if ((await catalog.GetAsync(environment, cancellationToken)).Flags.GetValueOrDefault(key) is not { } effective)
             {
                 return NoSuchFlag(environment, key);
+            }
+            // A request is checked as the switch would be, so that approvers are never asked for one that cannot apply.
+            var (_, _, refused) = EnvironmentFlags.Switch(effective, environment, body.State is null ? null : body.State == "ENABLED", body.DefaultVariant, body.Targeting,
+                CallerIdentity.Of(http).Name, body.Comment.Trim(), DateTimeOffset.UtcNow);
+            if (refused.Count > 0)
+            {
+                return Invalid($"the switch cannot apply to {key}; nothing was requested", refused);
             }
             var payload = new System.Text.Json.Nodes.JsonObject { ["state"] = body.State, ["defaultVariant"] = body.DefaultVariant, ["targeting"] = body.Targeting?.DeepClone() };
             return await AcceptedAsync(approvals, environment, FlagRequestKinds.Switch, key, payload.ToJsonString(), http, body.Comment.Trim(), cancellationToken);
