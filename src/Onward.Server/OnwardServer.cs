@@ -83,11 +83,14 @@ public static class OnwardServer
         {
             throw new ServerStartException(cannotListen);
         }
+        var certificates = config.Server.Listen.Scheme == "https"
+            ? new TlsCertificates(config.Server.Tls ?? throw new ServerStartException($"{config.Server.Listen} is https but `server.tls` gives no certificate"), time)
+            : null;
         Directory.CreateDirectory(config.Server.DataDir);
         var identity = ServerIdentity.Claim(config.Server);
         try
         {
-            return await BuildAsync(config, logging, time, identity, cancellationToken);
+            return await BuildAsync(config, logging, time, identity, certificates, cancellationToken);
         }
         catch
         {
@@ -96,10 +99,18 @@ public static class OnwardServer
         }
     }
 
-    private static async Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, TimeProvider time, ServerIdentity identity, CancellationToken cancellationToken)
+    private static async Task<WebApplication> BuildAsync(
+        OnwardConfig config, ServerLogging logging, TimeProvider time, ServerIdentity identity, TlsCertificates? certificates, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(config.Server.Listen.ToString());
+        if (certificates is null)
+        {
+            builder.WebHost.UseUrls(config.Server.Listen.ToString());
+        }
+        else
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The largest body any route takes; each route holds its own, smaller limit (RequestSizeLimit metadata).
@@ -110,11 +121,18 @@ public static class OnwardServer
                 listen.Protocols = HttpProtocols.Http1;
                 listen.UseProblemBodies();
             });
+            if (certificates is not null)
+            {
+                // Each handshake takes the certificate as it is now, so a renewed one is served without a restart.
+                ListenHttps.On(kestrel, config.Server.Listen, new Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(certificates.Options()) });
+            }
         });
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         logging.Apply(builder.Logging);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
+        // Registered first, so that it writes every problem (the default writer declines callers that do not accept JSON).
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Customize);
 
         var database = OnwardDatabase.FromUrl(config.Server.Database);
@@ -228,21 +246,40 @@ public static class OnwardServer
         services.AddHostedService<FreezeWorker>();
         services.AddHostedService<ExposureWorker>();
         services.AddSingleton<ChangeFingerprint>();
+        services.AddSingleton<ISessionStore, SessionStore>();
+        services.AddSingleton<SessionWatch>();
         services.AddRazorComponents();
-        services.AddAntiforgery();
+        services.AddAntiforgery(o =>
+        {
+            if (config.Server.Https)
+            {
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            }
+        });
         // The UI's session cookies and anti-forgery tokens are protected with keys kept beside the server's data.
         var keys = Directory.CreateDirectory(Path.Combine(config.Server.DataDir, "keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         services.AddDataProtection().SetApplicationName("onward").PersistKeysToFileSystem(keys);
 
         var app = builder.Build();
+        if (certificates is not null)
+        {
+            certificates.Logger = app.Services.GetRequiredService<ILogger<TlsCertificates>>();
+        }
+        if (config.Server.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders(ForwardedFrom.Proxies(config.Server));
+        }
+        app.UseMiddleware<PublicAddress>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<BadRequestProblems>();
         app.UseRouting();
         app.UseMiddleware<DeclaredBodyLimit>();
         app.UseMiddleware<AuthenticationMiddleware>();
+        app.UseMiddleware<CrossSiteRefusal>();
         app.UseMiddleware<UiSession>();
         app.UseAntiforgery();
+        app.Use(CrossSiteRefusal.RefuseForgedFormsAsync);
         app.MapHealth();
         app.MapWebhookReceivers();
         app.MapOfrep();

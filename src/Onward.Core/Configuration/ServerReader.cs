@@ -11,9 +11,11 @@ public sealed class ServerReader(NodeReader nodes)
         var workers = 16;
         var builds = 2;
         Uri? publicUrl = null;
+        TlsOptions? tls = null;
+        var proxies = new List<System.Net.IPNetwork>();
         if (node is not null && nodes.AsMapping(node, "server") is { } map)
         {
-            var keys = nodes.Keys(map, "server", "listen", "database", "dataDir", "workers", "builds", "publicUrl");
+            var keys = nodes.Keys(map, "server", "listen", "database", "dataDir", "workers", "builds", "publicUrl", "tls", "trustedProxies");
             if (nodes.Text(keys.Get("publicUrl"), "server.publicUrl") is { } p)
             {
                 if (Uri.TryCreate(p.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
@@ -72,13 +74,74 @@ public sealed class ServerReader(NodeReader nodes)
             {
                 builds = b;
             }
+            tls = keys.Get("tls") is { } tlsNode ? ReadTls(tlsNode) : null;
+            if (listen.Scheme == "https" && tls is null && keys.Get("tls") is null)
+            {
+                nodes.Problem(keys.Get("listen")!, "server.listen", $"'{listen}' is https but the server has no certificate",
+                    "add `tls: { certificate: /etc/onward/tls.crt, key: /etc/onward/tls.key }` (PEM files), or listen on http behind a TLS proxy with `publicUrl: https://…`");
+            }
+            else if (listen.Scheme == "http" && keys.Get("tls") is { } unused)
+            {
+                nodes.Problem(unused, "server.tls", $"the server listens on {listen}, which is not https", "listen on `https://…` to serve this certificate, or remove `tls`");
+            }
+            if (keys.Get("trustedProxies") is { } proxiesNode)
+            {
+                foreach (var entry in nodes.StringList(proxiesNode, "server.trustedProxies"))
+                {
+                    if (ReadNetwork(entry.Value) is { } network)
+                    {
+                        proxies.Add(network);
+                    }
+                    else
+                    {
+                        nodes.Problem(entry, "server.trustedProxies", $"'{entry.Value}' is neither an IP address nor a CIDR range", "write addresses like `10.0.0.5` or ranges like `10.0.0.0/8` and `fd00::/8`");
+                    }
+                }
+            }
         }
         return new ServerOptions(
             listen,
             database.StartsWith("sqlite:", StringComparison.Ordinal) ? "sqlite:" + Path.GetFullPath(database["sqlite:".Length..], nodes.BaseDirectory) : database,
             Path.GetFullPath(dataDir, nodes.BaseDirectory),
             workers)
-        { Builds = builds, PublicUrl = publicUrl };
+        { Builds = builds, PublicUrl = publicUrl, Tls = tls, TrustedProxies = proxies };
+    }
+
+    private TlsOptions? ReadTls(YamlNode node)
+    {
+        if (nodes.AsMapping(node, "server.tls") is not { } map)
+        {
+            return null;
+        }
+        var keys = nodes.Keys(map, "server.tls", "certificate", "key");
+        var certificate = nodes.Text(keys.Get("certificate"), "server.tls.certificate");
+        var key = nodes.Text(keys.Get("key"), "server.tls.key");
+        if (certificate is null || key is null)
+        {
+            nodes.Problem(map, "server.tls", $"missing `{(certificate is null ? "certificate" : "key")}`", "give both PEM files: `tls: { certificate: tls.crt, key: tls.key }` (the certificate file may hold its chain)");
+            return null;
+        }
+        var (certificatePath, keyPath) = (nodes.HostPath(certificate, "server.tls.certificate"), nodes.HostPath(key, "server.tls.key"));
+        foreach (var (scalar, path, what) in new[] { (certificate, certificatePath, "certificate"), (key, keyPath, "key") })
+        {
+            if (nodes.PathExists?.Invoke(path) == false)
+            {
+                nodes.Problem(scalar, $"server.tls.{what}", $"{path} does not exist", $"give the path of the PEM {what} file (relative paths start at this file's folder)");
+            }
+        }
+        return new TlsOptions(certificatePath, keyPath);
+    }
+
+    /// <summary>An address (a range of one) or a CIDR range.</summary>
+    private static System.Net.IPNetwork? ReadNetwork(string text)
+    {
+        if (System.Net.IPNetwork.TryParse(text, out var network))
+        {
+            return network;
+        }
+        return System.Net.IPAddress.TryParse(text, out var address)
+            ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+            : null;
     }
 
     public AuthOptions ReadAuth(YamlNode? node, ServerOptions server)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Onward.Core.Messages;
 
 namespace Onward.Core.Flags;
 
@@ -25,6 +26,10 @@ public sealed class FlagSet
 
     public static (FlagSet? Set, IReadOnlyList<FlagProblem> Problems) Parse(string json)
     {
+        if (JsonText.Problem(System.Text.Encoding.UTF8.GetBytes(json)) is { } notText)
+        {
+            return (null, [new FlagProblem("$", notText)]);
+        }
         JsonNode? root;
         try
         {

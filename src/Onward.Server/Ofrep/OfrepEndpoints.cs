@@ -1,3 +1,4 @@
+using Onward.Core.Messages;
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -53,7 +54,14 @@ public static class OfrepEndpoints
         Conversion? conversion = null;
         try
         {
-            using var document = await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 8 }, http.RequestAborted);
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+            if (JsonText.Problem(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } notText)
+            {
+                await WriteAsync(http, 400, Details(notText));
+                return;
+            }
+            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 8 });
             var root = document.RootElement;
             var targetingKey = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("targetingKey", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
             var name = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
@@ -151,6 +159,13 @@ public static class OfrepEndpoints
                 catch (OperationCanceledException) when (!open.Token.IsCancellationRequested)
                 {
                     message = ": alive\n\n";
+                }
+                // A stream lasts only as long as its ticket's token: one revoked meanwhile ends it at the next message.
+                if (config.Auth.Mode != AuthMode.None && !await tickets.ValidAsync(ticket, environment, open.Token))
+                {
+                    await http.Response.WriteAsync("event: ended\ndata: {\"reason\":\"the stream's token is no longer valid\"}\n\n", open.Token);
+                    await http.Response.Body.FlushAsync(open.Token);
+                    return;
                 }
                 await http.Response.WriteAsync(message, open.Token);
                 await http.Response.Body.FlushAsync(open.Token);
@@ -358,6 +373,10 @@ public static class OfrepEndpoints
 
     private static (IReadOnlyDictionary<string, object?>? Context, string? Invalid, string? Selector) ParseContext(ReadOnlyMemory<byte> body)
     {
+        if (JsonText.Problem(body.Span) is { } notText)
+        {
+            return (null, "Provider context is not valid: " + notText, null);
+        }
         try
         {
             using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });

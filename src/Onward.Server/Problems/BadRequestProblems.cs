@@ -1,3 +1,4 @@
+using Onward.Core.Messages;
 using System.Text.Json;
 
 namespace Onward.Server.Problems;
@@ -17,14 +18,24 @@ public sealed class BadRequestProblems(RequestDelegate next, IProblemDetailsServ
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
-            context.Response.Clear();
-            context.Response.StatusCode = e.StatusCode;
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = { Status = e.StatusCode, Detail = Describe(e) },
-            });
+            await WriteAsync(context, e.StatusCode, Describe(e));
         }
+        catch (Exception e) when (JsonText.IsNotText(e) && !context.Response.HasStarted)
+        {
+            // A body an endpoint bound as JSON objects, read only later: the request is wrong, not the server.
+            await WriteAsync(context, StatusCodes.Status400BadRequest, "a string in the body " + JsonText.LoneSurrogate);
+        }
+    }
+
+    private async Task WriteAsync(HttpContext context, int status, string detail)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Detail = detail },
+        });
     }
 
     public static string Describe(BadHttpRequestException e)
@@ -32,6 +43,10 @@ public sealed class BadRequestProblems(RequestDelegate next, IProblemDetailsServ
         if (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return "the body is larger than this address accepts; send less (every text field has its own limit too)";
+        }
+        if (e.InnerException is JsonException { InnerException: { } inner } && JsonText.IsNotText(inner))
+        {
+            return "a string in the body " + JsonText.LoneSurrogate;
         }
         if (e.InnerException is JsonException json)
         {

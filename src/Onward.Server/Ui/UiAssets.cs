@@ -118,6 +118,7 @@ public static class UiAssets
               if (follow) pre.scrollTop = pre.scrollHeight;
             };
             log.addEventListener('end', function () { log.close(); pre.removeAttribute('data-log-stream'); refresh(); });
+            log.addEventListener('ended', function () { log.close(); });
           }
           function keepLogs(next) {
             next.querySelectorAll('pre[data-log-stream]').forEach(function (fresh) {
@@ -134,6 +135,8 @@ public static class UiAssets
           main.querySelectorAll('pre[data-log-stream]').forEach(stream);
           var source = new EventSource('/ui/events');
           source.onmessage = refresh;
+          // The session ended (signed out elsewhere, token revoked): the page goes to the sign-in instead of going stale.
+          source.addEventListener('ended', function () { source.close(); location.assign('/login'); });
           // Should an event be missed (a dropped stream, a sleeping laptop), the page still catches up.
           setInterval(refresh, 20000);
         })();

@@ -22,9 +22,14 @@ public static class UiEndpoints
         app.MapGet("/ui/releases/{id:long}/log", LogAsync);
         app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(http);
-            UiSession.SignOut(http);
-            return Results.Redirect("/login");
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                await UiRefusal.WriteAsync(http, StatusCodes.Status400BadRequest, "Not signed out",
+                    "The sign-out was not sent from a page of your current session. Reload the page and use Sign out there.");
+                return;
+            }
+            await UiSession.SignOutAsync(http);
+            http.Response.Redirect("/login");
         }).DisableAntiforgery();
         app.MapRazorComponents<App>();
     }
@@ -33,7 +38,7 @@ public static class UiEndpoints
     /// Server-sent events: a release's build log as it is written (each message a JSON string to append, the first one
     /// the log so far), then an <c>end</c> event once the build has ended.
     /// </summary>
-    private static async Task LogAsync(long id, HttpContext http, IReleaseStore releases, IBuilder builder)
+    private static async Task LogAsync(long id, HttpContext http, IReleaseStore releases, IBuilder builder, SessionWatch session)
     {
         var cancellationToken = http.RequestAborted;
         if (await releases.GetAsync(id, cancellationToken) is null)
@@ -70,6 +75,10 @@ public static class UiEndpoints
                     await http.Response.WriteAsync(": still here\n\n", cancellationToken);
                 }
                 await http.Response.Body.FlushAsync(cancellationToken);
+                if (!await session.LastsAsync(http, cancellationToken))
+                {
+                    return;
+                }
                 await Task.Delay(Look, cancellationToken);
                 quiet += Look;
             }
@@ -80,7 +89,7 @@ public static class UiEndpoints
     }
 
     /// <summary>Server-sent events: a message whenever anything the pages show has changed (looked at every 400 ms while someone watches).</summary>
-    private static async Task EventsAsync(HttpContext http, ChangeFingerprint fingerprint)
+    private static async Task EventsAsync(HttpContext http, ChangeFingerprint fingerprint, SessionWatch session)
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
@@ -93,6 +102,10 @@ public static class UiEndpoints
             while (!http.RequestAborted.IsCancellationRequested)
             {
                 await Task.Delay(Look, http.RequestAborted);
+                if (!await session.LastsAsync(http, http.RequestAborted))
+                {
+                    return;
+                }
                 var now = await fingerprint.ReadAsync(http.RequestAborted);
                 quiet += Look;
                 if (now != last)

@@ -1,26 +1,33 @@
-using System.Globalization;
-using Microsoft.AspNetCore.DataProtection;
+using System.Buffers.Text;
+using System.Security.Claims;
+using System.Security.Cryptography;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
+using Onward.Core.Messages;
 using Onward.Core.Pipeline;
 using Onward.Server.Auth;
 
 namespace Onward.Server.Ui;
 
 /// <summary>
-/// The web UI's sign-in. With <c>auth.mode: tokens</c> a person signs in with a token at <c>/login</c>; the session is an
-/// HttpOnly, SameSite=Strict cookie (Secure on https) holding the token's hash, encrypted and signed by ASP.NET Core
-/// data protection, valid for <see cref="Lifetime"/>. Every page looks the token up again, so a revoked or expired
-/// token ends its sessions at once. The token itself never appears in a URL or a cookie. With <c>auth.mode: none</c>
-/// (loopback only) the UI acts as the anonymous admin, as the API does.
+/// The web UI's sign-in. With <c>auth.mode: tokens</c> a person signs in with a token at <c>/login</c>; the server keeps
+/// the session (<see cref="ISessionStore"/>) and the browser an HttpOnly, SameSite=Strict cookie (Secure whenever the
+/// server is reached over https) holding only the session's own random secret, for at most <see cref="Lifetime"/>.
+/// Signing out ends the session on the server, as does revoking its token; every page and event stream looks it up
+/// again. The person is the request's user for anti-forgery, so that a form's token works with its own session only.
+/// With <c>auth.mode: none</c> (loopback only) the UI acts as the anonymous admin, as the API does.
 /// </summary>
-public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenStore tokens, IDataProtectionProvider protection, TimeProvider time)
+public sealed class UiSession(RequestDelegate next, OnwardConfig config, ISessionStore sessions, TimeProvider time)
 {
-    public const string Cookie = "onward_session";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
+    private const string Plain = "onward_session";
+    // A Secure cookie's name says so (RFC 6265bis): a browser takes it only over https, for this host and every path.
+    private const string Prefixed = "__Host-onward_session";
     private static readonly Identity Anonymous = new(Actors.Anonymous, Role.Admin, []);
-    private const string Purpose = "Onward.Ui.Session";
-    private readonly IDataProtector _protector = protection.CreateProtector(Purpose);
+    private static readonly object SessionKey = new();
+
+    /// <summary>The cookie's name on this server: <c>__Host-onward_session</c> over https, <c>onward_session</c> otherwise.</summary>
+    public static string Cookie(OnwardConfig config) => config.Server.Https ? Prefixed : Plain;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -39,9 +46,13 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenS
         {
             CallerIdentity.Attach(context, Anonymous);
         }
-        else if (await FindAsync(context) is { } identity)
+        else if (await FindAsync(context) is { } found)
         {
-            CallerIdentity.Attach(context, identity);
+            CallerIdentity.Attach(context, found.Token.Identity);
+            context.Items[SessionKey] = found.Session.Id;
+            context.User = new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim(ClaimTypes.NameIdentifier, $"session:{found.Session.Id}"), new Claim(ClaimTypes.Name, found.Session.Name)], "onward-session"));
+            await sessions.TouchAsync(found.Session.Id, time.GetUtcNow(), context.RequestAborted);
         }
         else if (path.StartsWithSegments("/ui") && !path.StartsWithSegments("/ui/assets") && !path.StartsWithSegments("/favicon.ico"))
         {
@@ -61,54 +72,64 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ITokenS
     public static async Task<Identity?> SignInAsync(HttpContext context, string secret)
     {
         var services = context.RequestServices;
+        var config = services.GetRequiredService<OnwardConfig>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var hash = TokenSecrets.Hash(secret);
         // An SDK key evaluates one environment's flags and nothing else: it opens no session.
-        if (await services.GetRequiredService<ITokenStore>().FindActiveAsync(hash, now, context.RequestAborted) is not { } token || token.Identity.Role == Role.Sdk)
+        if (await services.GetRequiredService<ITokenStore>().FindActiveAsync(TokenSecrets.Hash(secret), now, context.RequestAborted) is not { } token
+            || token.Identity.Role == Role.Sdk)
         {
             return null;
         }
         var expires = now + Lifetime;
-        var protector = services.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);
-        context.Response.Cookies.Append(Cookie, protector.Protect($"{hash}|{expires.ToUnixTimeSeconds()}"), new CookieOptions
+        if (token.ExpiresAt is { } tokenExpires && tokenExpires < expires)
+        {
+            expires = tokenExpires;
+        }
+        var sessionSecret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        var agent = context.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? TextCut.Within(ua, 200) : null;
+        await services.GetRequiredService<ISessionStore>().StartAsync(token.Id, token.Name, TokenSecrets.Hash(sessionSecret), now, expires, address, agent,
+            context.RequestAborted);
+        context.Response.Cookies.Append(Cookie(config), sessionSecret, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
-            Secure = context.Request.IsHttps,
+            Secure = config.Server.Https || context.Request.IsHttps,
             Expires = expires,
             Path = "/",
         });
         return token.Identity;
     }
 
-    public static void SignOut(HttpContext context) => context.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/", Secure = context.Request.IsHttps });
-
-    private async Task<Identity?> FindAsync(HttpContext context)
+    /// <summary>Ends the request's session on the server and removes its cookie.</summary>
+    public static async Task SignOutAsync(HttpContext context)
     {
-        if (!context.Request.Cookies.TryGetValue(Cookie, out var value) || value.Length > 2048)
+        var services = context.RequestServices;
+        var config = services.GetRequiredService<OnwardConfig>();
+        if (SessionOf(context) is { } id)
+        {
+            var identity = CallerIdentity.Find(context);
+            await services.GetRequiredService<ISessionStore>().EndAsync(id, SessionEndings.SignedOut, identity?.Name ?? Actors.Anonymous,
+                services.GetRequiredService<TimeProvider>().GetUtcNow(), CancellationToken.None);
+        }
+        context.Response.Cookies.Delete(Cookie(config), new CookieOptions { Path = "/", Secure = config.Server.Https || context.Request.IsHttps });
+    }
+
+    /// <summary>The id of the session the request came with, if it has one.</summary>
+    public static long? SessionOf(HttpContext context) => context.Items.TryGetValue(SessionKey, out var id) ? (long)id! : null;
+
+    private async Task<(UiSessionRecord Session, AccessToken Token)?> FindAsync(HttpContext context)
+    {
+        if (!context.Request.Cookies.TryGetValue(Cookie(config), out var value) || value.Length is 0 or > 128)
         {
             return null;
         }
-        string plain;
-        try
-        {
-            plain = _protector.Unprotect(value);
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return null;
-        }
-        var parts = plain.Split('|');
-        var now = time.GetUtcNow();
-        if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expires) || DateTimeOffset.FromUnixTimeSeconds(expires) <= now)
-        {
-            return null;
-        }
-        return (await tokens.FindActiveAsync(parts[0], now, context.RequestAborted))?.Identity is { Role: not Role.Sdk } identity ? identity : null;
+        var found = await sessions.FindActiveAsync(TokenSecrets.Hash(value), time.GetUtcNow(), context.RequestAborted);
+        return found is { Token.Identity.Role: not Role.Sdk } ? found : null;
     }
 
     /// <summary>Everything but the API, OFREP, webhooks and health is the UI.</summary>
-    private static bool IsUi(PathString path) =>
+    public static bool IsUi(PathString path) =>
         !path.StartsWithSegments("/api") && !path.StartsWithSegments("/hooks") && !path.StartsWithSegments("/healthz") && !path.StartsWithSegments("/flags")
         && !path.StartsWithSegments("/metrics");
 }

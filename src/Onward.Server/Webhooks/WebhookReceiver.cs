@@ -1,3 +1,4 @@
+using Onward.Core.Messages;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
@@ -70,7 +71,12 @@ public static class WebhookReceiver
         try
         {
             // GitHub and Gitea can also send the JSON as the `payload` field of a form; the signature is over the form as sent.
-            using var document = JsonDocument.Parse(IsForm(http.Request) ? FormPayload(body) : body);
+            var payload = IsForm(http.Request) ? FormPayload(body) : body;
+            if (JsonText.Problem(payload) is { } notText)
+            {
+                return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, $"malformed payload: {notText}"), null, 400, cancellationToken);
+            }
+            using var document = JsonDocument.Parse(payload);
             reading = git.Read(eventName, document.RootElement);
         }
         catch (JsonException e)

@@ -66,8 +66,12 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
             """, new { at = UnixTime.From(now), revokedBy, name, id }, write.Transaction, cancellationToken);
         foreach (var token in revoked)
         {
+            // Its web sessions end with it, in the same transaction: no page or event stream outlives a revoked token.
+            var ended = await write.Connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE ui_sessions SET ended_at = @at, ended_reason = @reason WHERE token_id = @id AND ended_at IS NULL",
+                new { at = UnixTime.From(now), reason = SessionEndings.TokenRevoked, id = token.Id }, write.Transaction, cancellationToken: cancellationToken));
             await AuditRows.InsertAsync(write.Connection, write.Transaction, now, revokedBy, "token.revoked", null,
-                $"token {token.Id} of {token.Name} revoked", cancellationToken);
+                $"token {token.Id} of {token.Name} revoked" + (ended == 0 ? "" : $", ending {ended} web session{(ended == 1 ? "" : "s")}"), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
         return revoked;

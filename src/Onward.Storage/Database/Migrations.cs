@@ -334,5 +334,21 @@ public static class Migrations
             UPDATE deployment_events SET message = 'drift: differences found before secret values were masked (not shown; the service''s drift says what differs now)'
                 WHERE message LIKE 'drift:%Secret/%';
             """),
+        new(19, "web sessions kept by the server", """
+            CREATE TABLE ui_sessions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                secret_hash TEXT NOT NULL UNIQUE,
+                token_id INTEGER NOT NULL REFERENCES tokens (id),
+                name TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_seen_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                ended_at INTEGER,
+                ended_reason TEXT,
+                address TEXT,
+                user_agent TEXT
+            );
+            CREATE INDEX ix_ui_sessions_token ON ui_sessions (token_id, id);
+            """),
     ];
 }

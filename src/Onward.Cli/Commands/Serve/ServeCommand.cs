@@ -49,6 +49,11 @@ public static class ServeCommand
                     return ExitCodes.Usage;
                 }
                 config = config with { Server = config.Server with { Listen = uri } };
+                if (uri.Scheme == "https" && config.Server.Tls is null)
+                {
+                    Console.Error.WriteLine($"onward serve: --listen {uri} is https but onward.yaml gives no certificate; add `server.tls: {{ certificate: FILE, key: FILE }}` (PEM files)");
+                    return ExitCodes.Failure;
+                }
                 if (config.Auth.Mode == AuthMode.None && !config.Server.ListensOnLoopback)
                 {
                     Console.Error.WriteLine($"onward serve: refusing to listen on {uri} with `auth.mode: none`; listen on loopback or set `auth: {{ mode: tokens }}`");

@@ -29,6 +29,7 @@ public static class TokensCommand
         command.Subcommands.Add(CreateToken());
         command.Subcommands.Add(Revoke());
         command.Subcommands.Add(List());
+        command.Subcommands.Add(Sessions());
         return command;
     }
 
@@ -54,7 +55,7 @@ public static class TokensCommand
                 return ExitCodes.Usage;
             }
             return await RunAsync(result,
-                async (tokens, store, config, ct) =>
+                async (tokens, store, _, config, ct) =>
                 {
                     if (AccessTokens.EnvironmentProblem(parsedRole, result.GetValue(environment), config.Environments.Select(e => e.Name)) is { } environmentProblem)
                     {
@@ -92,7 +93,7 @@ public static class TokensCommand
             }
         });
         revoke.SetAction((result, cancellationToken) => RunAsync(result,
-            async (tokens, store, _, ct) => (await store.RevokeAsync(result.GetValue(name), result.GetValue(id), LocalActor(), TimeProvider.System.GetUtcNow(), ct))
+            async (tokens, store, _, _, ct) => (await store.RevokeAsync(result.GetValue(name), result.GetValue(id), LocalActor(), TimeProvider.System.GetUtcNow(), ct))
                 .Select(t => t.ToResponse()).ToArray(),
             async (client, ct) => (await client.DeleteAsync<TokenResponse[]>(
                 result.GetValue(id) is { } i ? $"api/v1/tokens/{i}" : $"api/v1/tokens?name={Uri.EscapeDataString(result.GetValue(name)!)}", ct)).Value,
@@ -114,7 +115,7 @@ public static class TokensCommand
         var list = new Command("list", "Tokens with their owners, roles and groups (never the secrets)");
         list.Options.Add(Config);
         list.SetAction((result, cancellationToken) => RunAsync(result,
-            async (tokens, store, _, ct) => (await store.ListAsync(int.MaxValue, null, ct)).Select(t => t.ToResponse()).ToArray(),
+            async (tokens, store, _, _, ct) => (await store.ListAsync(int.MaxValue, null, ct)).Select(t => t.ToResponse()).ToArray(),
             async (client, ct) => (await client.GetAsync<TokenResponse[]>("api/v1/tokens", ct)).Value,
             all =>
             {
@@ -136,9 +137,66 @@ public static class TokensCommand
         return list;
     }
 
+    private static Command Sessions()
+    {
+        var tokenId = new Option<long?>("--id") { Description = "Only the sessions of the token with this id" };
+        var name = new Option<string?>("--name") { Description = "Only the sessions of this person's tokens" };
+        var active = new Option<bool>("--active") { Description = "Only the sessions that last now" };
+        var sessions = new Command("sessions", "Web UI sessions per token: who signed in, from where, since when, and how each ended");
+        foreach (var option in new Option[] { Config, tokenId, name, active })
+        {
+            sessions.Options.Add(option);
+        }
+        sessions.SetAction((result, cancellationToken) => RunAsync(result,
+            async (_, _, store, _, ct) =>
+            {
+                var now = TimeProvider.System.GetUtcNow();
+                return (await store.ListAsync(result.GetValue(tokenId), result.GetValue(name), result.GetValue(active), now, 1000, null, ct)).Select(s => s.ToResponse(now)).ToArray();
+            },
+            async (client, ct) => (await client.GetAsync<SessionResponse[]>("api/v1/tokens/sessions?limit=1000"
+                + (result.GetValue(tokenId) is { } i ? $"&tokenId={i}" : "")
+                + (result.GetValue(name) is { } n ? $"&name={Uri.EscapeDataString(n)}" : "")
+                + (result.GetValue(active) ? "&active=true" : ""), ct)).Value,
+            all =>
+            {
+                if (result.GetValue(GlobalOptions.Json))
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(all, ApiClient.Json));
+                    return;
+                }
+                var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "TOKEN", "NAME", "STARTED", "LAST SEEN", "FROM", "STATE");
+                foreach (var s in all)
+                {
+                    var state = s.Active ? $"until {s.ExpiresAt.ToLocalTime():yyyy-MM-dd HH:mm}"
+                        : s.EndedAt is { } ended ? $"ended {ended.ToLocalTime():yyyy-MM-dd HH:mm}: {s.EndedReason}" : "ran out";
+                    table.AddRow(s.Id.ToString(), s.TokenId.ToString(), ApiCommand.Escape(s.Name), s.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm"),
+                        s.LastSeenAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm"), ApiCommand.Escape(s.Address ?? ""), ApiCommand.Escape(state));
+                }
+                AnsiConsole.Write(table);
+            },
+            cancellationToken));
+        var id = new Argument<long>("id") { Description = "The session's id, from `onward tokens sessions`" };
+        var end = new Command("end", "End one web session now: its next page asks to sign in again, its open pages stop updating");
+        end.Arguments.Add(id);
+        end.Options.Add(Config);
+        end.SetAction((result, cancellationToken) => RunAsync(result,
+            async (_, _, store, _, ct) => await store.EndAsync(result.GetValue(id), SessionEndings.EndedBy(LocalActor()), LocalActor(), TimeProvider.System.GetUtcNow(), ct)
+                ? result.GetValue(id)
+                : throw new ApiException(404, null, $"there is no lasting web session {result.GetValue(id)}; `onward tokens sessions --active` lists them"),
+            async (client, ct) =>
+            {
+                await client.DeleteTextAsync($"api/v1/tokens/sessions/{result.GetValue(id)}", ct);
+                return result.GetValue(id);
+            },
+            ended => Console.WriteLine($"ended web session {ended}"),
+            cancellationToken));
+        sessions.Subcommands.Add(end);
+        return sessions;
+    }
+
     private static async Task<int> RunAsync<T>(
         ParseResult result,
-        Func<AccessTokens, ITokenStore, OnwardConfig, CancellationToken, Task<T>> onDatabase,
+        Func<AccessTokens, ITokenStore, ISessionStore, OnwardConfig, CancellationToken, Task<T>> onDatabase,
         Func<ApiClient, CancellationToken, Task<T>> onServer,
         Action<T> print,
         CancellationToken cancellationToken)
@@ -172,7 +230,7 @@ public static class TokensCommand
             using var database = OnwardDatabase.FromUrl(load.Config!.Server.Database);
             await database.MigrateAsync(cancellationToken);
             var store = new TokenStore(database);
-            print(await onDatabase(new AccessTokens(store, TimeProvider.System), store, load.Config, cancellationToken));
+            print(await onDatabase(new AccessTokens(store, TimeProvider.System), store, new SessionStore(database, store), load.Config, cancellationToken));
             if (load.Config.Auth.Mode == AuthMode.None && !viaServer)
             {
                 Console.Error.WriteLine($"note: {configPath} has `auth.mode: none`; tokens identify callers, but calls without one are still allowed");

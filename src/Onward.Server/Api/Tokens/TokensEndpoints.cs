@@ -18,6 +18,37 @@ public static class TokensEndpoints
             RevokeAsync(null, id, store, time, http, cancellationToken));
         tokens.MapDelete("", (string? name, ITokenStore store, TimeProvider time, HttpContext http, CancellationToken cancellationToken) =>
             RevokeAsync(name, null, store, time, http, cancellationToken));
+        tokens.MapGet("/sessions", SessionsAsync);
+        tokens.MapDelete("/sessions/{id:long}", EndSessionAsync);
+    }
+
+    public static SessionResponse ToResponse(this UiSessionRecord session, DateTimeOffset now) => new(
+        session.Id, session.TokenId, session.Name, session.CreatedAt, session.LastSeenAt, session.ExpiresAt, session.EndedAt, session.EndedReason,
+        session.Address, session.UserAgent, session.Active(now));
+
+    /// <summary>Web sessions, newest first: of one token (<c>tokenId</c>), of a name's tokens, or all; <c>active=true</c> for those that last.</summary>
+    private static async Task<Results<Ok<SessionResponse[]>, ProblemHttpResult>> SessionsAsync(
+        ISessionStore sessions, TimeProvider time, long? tokenId, string? name, bool? active, int? limit, long? before, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (FieldChecks.Problem(("name", name, FieldLimits.Name, false)) is { } problem)
+        {
+            return problem;
+        }
+        var page = Paging.Limit(limit, 100, 1000);
+        var now = time.GetUtcNow();
+        var list = await sessions.ListAsync(tokenId, name, active == true, now, page, before, cancellationToken);
+        Paging.LinkNext(http, list.Count, page, "before", list.LastOrDefault()?.Id.ToString());
+        return TypedResults.Ok(list.Select(s => s.ToResponse(now)).ToArray());
+    }
+
+    /// <summary>Ends one web session now: its next page goes to the sign-in, and its open event streams close.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndSessionAsync(
+        long id, ISessionStore sessions, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
+    {
+        var actor = CallerIdentity.Of(http).Name;
+        return await sessions.EndAsync(id, SessionEndings.EndedBy(actor), actor, time.GetUtcNow(), cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no lasting web session {id}; `onward tokens sessions --active` lists them");
     }
 
     public static TokenResponse ToResponse(this AccessToken token) => new(

@@ -1,0 +1,34 @@
+using System.Net;
+
+namespace Onward.Server.Ui;
+
+/// <summary>
+/// A short HTML page for a request the UI refuses (a form from another site, a form without its anti-forgery token):
+/// a person's browser shows it, with the status, what happened and where to go on; scripts get the status.
+/// </summary>
+public static class UiRefusal
+{
+    public static async Task WriteAsync(HttpContext context, int status, string title, string sentence)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        context.Response.Headers.CacheControl = "no-store";
+        var (t, s) = (WebUtility.HtmlEncode(title), WebUtility.HtmlEncode(sentence));
+        await context.Response.WriteAsync($"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>{t} · Onward</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
+            <body><main><h1>{t}</h1><p>{s}</p><p><a href="/">Go to the overview</a></p><p class="muted">{status} {WebUtility.HtmlEncode(ReasonOf(status))}</p></main></body>
+            </html>
+            """, context.RequestAborted);
+    }
+
+    private static string ReasonOf(int status) => status switch
+    {
+        400 => "Bad Request",
+        403 => "Forbidden",
+        _ => "",
+    };
+}
