@@ -249,13 +249,9 @@ public static class OnwardServer
         services.AddSingleton<ISessionStore, SessionStore>();
         services.AddSingleton<SessionWatch>();
         services.AddRazorComponents();
-        services.AddAntiforgery(o =>
-        {
-            if (config.Server.Https)
-            {
-                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            }
-        });
+        // The anti-forgery cookie is Secure as the request is: over https directly, through a trusted proxy, or for the
+        // public https address (PublicAddress); a plain http request to another address still gets a form that works.
+        services.AddAntiforgery();
         // The UI's session cookies and anti-forgery tokens are protected with keys kept beside the server's data.
         var keys = Directory.CreateDirectory(Path.Combine(config.Server.DataDir, "keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         services.AddDataProtection().SetApplicationName("onward").PersistKeysToFileSystem(keys);

@@ -33,10 +33,12 @@ public static class Delivery
             {
                 return (SendOutcome.Sent(status), text);
             }
-            var said = $"{host} answered {status} {response.ReasonPhrase}" + (text.Length > 0 ? ": " + TextCut.After(text, ShownBody) : "");
+            // The receiver's answer is kept apart from the reason: only admins see it (DeliveryErrors).
+            var said = $"{host} answered {status} {response.ReasonPhrase}";
+            var answered = text.Length > 0 ? DeliveryErrors.Answered + TextCut.After(text, ShownBody) : "";
             return (response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500 || status == 425
-                ? SendOutcome.Again(status, said)
-                : SendOutcome.Refused(status, said + " (not tried again: fix the configuration)"), null);
+                ? SendOutcome.Again(status, said + answered)
+                : SendOutcome.Refused(status, said + answered + DeliveryErrors.NotRetried), null);
         }
         catch (HttpRequestException e)
         {

@@ -99,6 +99,8 @@ public static class OfrepEndpoints
         app.MapGet("/flags/{environment}/ofrep/v1/events", EventsAsync);
         ofrep.MapMethods("/flags/{key}", ["OPTIONS"], Preflight);
         ofrep.MapMethods("/flags", ["OPTIONS"], Preflight);
+        // A browser sends a conversion as JSON, so it asks first, as for an evaluation.
+        app.MapMethods("/flags/{environment}/events", ["OPTIONS"], Preflight);
     }
 
     /// <summary>

@@ -32,12 +32,14 @@ public static class NotificationsEndpoints
         var page = Paging.Limit(limit, 50, 1000);
         var list = await store.ListAsync(page, before, string.IsNullOrEmpty(sink) ? null : sink, parsed, cancellationToken);
         Paging.LinkNext(http, list.Count, page, "before", list.LastOrDefault()?.Id.ToString());
-        return TypedResults.Ok(list.Select(ToResponse).ToArray());
+        var admin = CallerIdentity.Of(http).Role >= Role.Admin;
+        return TypedResults.Ok(list.Select(d => ToResponse(d, admin)).ToArray());
     }
 
-    private static NotificationDeliveryResponse ToResponse(NotificationDelivery d) => new(
+    /// <param name="admin">Whether the caller sees what receivers answered; others see the host, status and reason alone.</param>
+    private static NotificationDeliveryResponse ToResponse(NotificationDelivery d, bool admin) => new(
         d.Id, d.Sink,
         new NotificationEventResponse(d.Event.Id, d.Event.Kind, d.Event.Service, d.Event.Environment, d.Event.Version, d.Event.DeploymentId,
             d.Event.ReleaseId, d.Event.Actor, d.Event.Message, d.Event.At),
-        d.State.ToString().ToLowerInvariant(), d.Attempts, d.CreatedAt, d.State == NotificationState.Pending ? d.NextAt : null, d.SentAt, d.LastStatus, d.LastError);
+        d.State.ToString().ToLowerInvariant(), d.Attempts, d.CreatedAt, d.State == NotificationState.Pending ? d.NextAt : null, d.SentAt, d.LastStatus, admin ? d.LastError : DeliveryErrors.ForViewers(d.LastError));
 }
