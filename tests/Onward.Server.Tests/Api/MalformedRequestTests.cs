@@ -172,6 +172,116 @@ public class MalformedRequestTests
         (await DatabaseSnapshot.TakeAsync(database)).ShouldBe(before);
     }
 
+    private static readonly string[] Accepts = ["text/html", "image/png", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1", "application/xml", "text/plain; q=0"];
+
+    /// <summary>Strings that are not text: half a surrogate pair, as a value, a key, a context attribute, in a rule.</summary>
+    private static readonly (string Target, string Body)[] NotText =
+    [
+        ("POST flags/dev/ofrep/v1/evaluate/flags/banner", """{"context":{"targetingKey":"\ud800"}}"""),
+        ("POST flags/dev/ofrep/v1/evaluate/flags/banner", """{"context":{"\udc00":1}}"""),
+        ("POST flags/dev/ofrep/v1/evaluate/flags", """{"context":{"plan":"x\udbff"}}"""),
+        ("POST flags/dev/ofrep/v1/evaluate/flags", """{"selector":"flagSetId=\ud800","context":{}}"""),
+        ("POST flags/dev/events", """{"targetingKey":"\ud800","event":"checkout"}"""),
+        ("POST flags/dev/events", """{"targetingKey":"u1","event":"\udfff"}"""),
+        ("PUT api/v1/environments/dev/flags", """{"flags":{"\ud800":{"state":"ENABLED","variants":{"on":true},"defaultVariant":"on"}}}"""),
+        ("PUT api/v1/environments/dev/flags", """{"flags":{"f":{"state":"ENABLED","variants":{"on":"\udc00"},"defaultVariant":"on"}}}"""),
+        ("PATCH api/v1/environments/dev/flags/banner", """{"comment":"c","targeting":{"==":[{"var":"x"},"\ud800"]}}"""),
+        ("PATCH api/v1/environments/dev/flags/banner", """{"comment":"\ud800","state":"DISABLED"}"""),
+        ("POST api/v1/deployments", """{"service":"shop","environment":"\ud800","version":"v"}"""),
+        ("POST api/v1/tokens", """{"name":"\udc00","role":"viewer"}"""),
+    ];
+
+    /// <summary>Issue 22.8: callers that accept no JSON, bodies whose strings are not text, and the UI's query values get 4xx with a body, never 500.</summary>
+    [Fact]
+    public async Task Any_accept_header_strings_that_are_not_text_and_the_uis_query_values_get_4xx_answers_with_a_body()
+    {
+        await using var dir = new TempDirectory();
+        const string Secret = "fuzz secret";
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        await repo.CommitAsync("first");
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(),
+            ["dev: { target: { local: {} }, flags: { cors: [\"https://shop.example\"] } }", TestConfig.ManualEnvironment("prod")],
+            [SampleService.ServiceYaml("shop", repo.Path, poll: "1h")], TestConfig.Webhooks(Secret) + "\nauth: { mode: tokens }"));
+        var created = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
+        var root = JsonDocument.Parse(created.Output).RootElement.GetProperty("token").GetString()!;
+        using var http = new HttpClient { BaseAddress = onward.Config.Server.Listen, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + root);
+        (await http.PutAsync("api/v1/environments/dev/flags", new StringContent("""
+            {"flags":{"banner":{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"off"}}}
+            """, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        var database = dir.Combine("onward.db");
+        var before = await DatabaseSnapshot.SettledAsync(database);
+        var answers = new List<(string Request, int Status, string? ContentType, string Body)>();
+        using var plain = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        foreach (var accept in Accepts)
+        {
+            foreach (var path in Gets)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+                answers.Add(await SendAsync(http, request, $"GET {Shorten(path)} (Accept: {accept})"));
+            }
+            foreach (var (target, body) in new[] { ("POST api/v1/deployments", "{"), ("POST api/v1/deployments", "[]"), ("PUT api/v1/deployments", "{}"), ("POST api/v1/releases", Huge) })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(target.Split(' ')[0]), target.Split(' ')[1]) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+                answers.Add(await SendAsync(http, request, $"{target} {Shorten(body)} (Accept: {accept})"));
+            }
+            using var anonymous = new HttpRequestMessage(HttpMethod.Get, "api/v1/services");
+            anonymous.Headers.TryAddWithoutValidation("Accept", accept);
+            answers.Add(await SendAsync(plain, anonymous, $"GET api/v1/services without a token (Accept: {accept})"));
+        }
+        foreach (var (target, body) in NotText)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(target.Split(' ')[0]), target.Split(' ')[1]) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            answers.Add(await SendAsync(http, request, $"{target} {body}"));
+        }
+
+        answers.Where(a => a.Status is < 400 or >= 500).Select(a => $"{a.Status} {a.Request}: {Shorten(a.Body)}").ShouldBeEmpty();
+        // OFREP answers in its own shape (errorCode, errorDetails); everything else is a problem.
+        answers.Where(a => a.Request.Contains("flags/dev/", StringComparison.Ordinal) && !a.Request.Contains("api/v1", StringComparison.Ordinal)
+                ? !a.Body.Contains("errorDetails", StringComparison.Ordinal) || a.ContentType != "application/json"
+                : a.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) != true || !HasDetail(a.Body))
+            .Select(a => $"{a.Status} {a.Request}: {a.ContentType ?? "(no content type)"} {Shorten(a.Body)}").ShouldBeEmpty();
+        answers.Where(a => NotText.Any(n => a.Request == $"{n.Target} {n.Body}"))
+            .Where(a => !a.Body.Contains("lone UTF-16 surrogate", StringComparison.Ordinal))
+            .Select(a => $"{a.Status} {a.Request}: {Shorten(a.Body)}").ShouldBeEmpty();
+        (await DatabaseSnapshot.TakeAsync(database)).ShouldBe(before);
+
+        // The UI's query values: a page says what is wrong (400), never 500.
+        using var browser = new UiClient(onward.Config.Server.Listen);
+        (await browser.SignInAsync(root)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        foreach (var path in new[]
+        {
+            "/releases?before=abc", "/releases?before=-1", "/releases?before=99999999999999999999", "/webhooks?before=x", "/webhooks?action=zzz",
+            "/audit?before=zz", "/audit?before=1.2.3", "/audit?before=" + new string('9', 200), "/environments/dev/flags?before=x", "/environments/dev/flags?after=%00",
+            "/dora?days=x", "/dora?days=-5", "/dora?environment=%27", "/services/%E2%82%AC", "/deployments/abc", "/releases/99999999999999999999",
+        })
+        {
+            using var answer = await browser.Http.GetAsync(path);
+            var page = await answer.Content.ReadAsStringAsync();
+            ((int)answer.StatusCode).ShouldBeLessThan(500, $"{path}: {Shorten(page)}");
+            page.Length.ShouldBeGreaterThan(100, path);
+        }
+        (await browser.Http.GetAsync("/releases?before=abc")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using (var audit = await browser.Http.GetAsync("/audit?before=zz"))
+        {
+            audit.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await audit.Content.ReadAsStringAsync()).ShouldContain("is not a position in this list");
+        }
+
+        // A signed webhook whose payload is not text is refused 400 and recorded, as any malformed payload.
+        using var hooks = new HttpClient { BaseAddress = onward.Config.Server.Listen };
+        var sender = new WebhookSender(hooks, Secret);
+        var hook = await sender.GitHubAsync("push", """{"ref":"refs/heads/main\ud800","after":"0123456789012345678901234567890123456789","repository":{"clone_url":"x"}}""", "not-text-1");
+        hook.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var recorded = await http.GetStringAsync("api/v1/webhooks/deliveries?limit=5");
+        recorded.ShouldContain("not-text-1");
+        recorded.ShouldContain("lone UTF-16 surrogate");
+    }
+
     private static async Task<(string, int, string?, string)> SendAsync(HttpClient http, HttpRequestMessage request, string what)
     {
         HttpResponseMessage response;

@@ -315,6 +315,19 @@ public class FlagsApiTests
         using var refused = await http.SendAsync(elsewhere);
         refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden, "prod lists no origins");
         refused.Headers.Contains("Access-Control-Allow-Origin").ShouldBeFalse();
+
+        // Issue 22.9: a browser asks before it sends a conversion as JSON, as before an evaluation.
+        using var conversion = new HttpRequestMessage(HttpMethod.Options, "flags/dev/events");
+        conversion.Headers.Add("Origin", "https://shop.example");
+        conversion.Headers.Add("Access-Control-Request-Method", "POST");
+        conversion.Headers.Add("Access-Control-Request-Headers", "content-type");
+        using var mayConvert = await http.SendAsync(conversion);
+        mayConvert.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        mayConvert.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["https://shop.example"]);
+        mayConvert.Headers.GetValues("Access-Control-Allow-Methods").Single().ShouldContain("POST");
+        using var otherSite = new HttpRequestMessage(HttpMethod.Options, "flags/dev/events");
+        otherSite.Headers.Add("Origin", "https://evil.example");
+        (await http.SendAsync(otherSite)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
     /// <summary>A server on token authentication whose dev has <see cref="Document"/>, put by an admin; with the admin's token.</summary>

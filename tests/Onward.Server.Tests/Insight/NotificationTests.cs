@@ -134,4 +134,35 @@ public class NotificationTests
         await Task.Delay(TimeSpan.FromSeconds(3));
         hooks.At("/ops").Count.ShouldBe(2, "each told once");
     }
+
+    /// <summary>Issue 22.9: what a receiver answered may echo secrets: viewers see the host, status and reason; admins see the answer.</summary>
+    [Fact]
+    public async Task A_receivers_answer_to_a_refused_delivery_is_shown_to_admins_only()
+    {
+        await using var dir = new TempDirectory();
+        await using var hooks = await HookReceiver.StartAsync();
+        hooks.Respond(r => r.Path == "/strict" ? (403, """{"error":"token sk_live_0123456789 of ops-bot is not allowed here"}""") : null);
+        var yaml = TestConfig.Yaml(Ports.Free(), [TestConfig.ManualEnvironment("prod")], [], $$"""
+            auth: { mode: tokens }
+            notifications:
+              strict: { webhook: { url: "{{hooks.Url("/strict")}}", secret: other } }
+            """);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
+        string Token(OnwardCli.Result r) => System.Text.Json.JsonDocument.Parse(r.Output).RootElement.GetProperty("token").GetString()!;
+        var root = Token(await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json"));
+        var vera = Token(await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "vera", "--role", "viewer", "--json"));
+        using var admin = new OnwardApi(onward.Config.Server.Listen, root);
+        using var viewer = new OnwardApi(onward.Config.Server.Listen, vera);
+        (await admin.Http.PostAsJsonAsync("api/v1/environments/prod/freeze", new FreezeRequestBody("2h", "release train"))).EnsureSuccessStatusCode();
+
+        var failed = await Eventually.WaitAsync(async () => (await admin.GetAsync<NotificationDeliveryResponse[]>("api/v1/notifications/deliveries"))
+            .FirstOrDefault(d => d.State == "failed"), "the refused delivery");
+
+        failed.LastError.ShouldBe($"127.0.0.1 answered 403 Forbidden — it answered: {{\"error\":\"token sk_live_0123456789 of ops-bot is not allowed here\"}} (not tried again: fix the configuration)");
+        var seen = (await viewer.GetAsync<NotificationDeliveryResponse[]>("api/v1/notifications/deliveries")).Single(d => d.Id == failed.Id);
+        seen.LastError.ShouldBe("127.0.0.1 answered 403 Forbidden (not tried again: fix the configuration)");
+        seen.LastStatus.ShouldBe(403);
+        var cli = await OnwardCli.RunAsync(null, "notifications", "deliveries", "--server", onward.Config.Server.Listen.ToString(), "--token", vera);
+        cli.Output.ShouldNotContain("sk_live");
+    }
 }
