@@ -219,7 +219,7 @@ public sealed partial class NodeReader(string file, string baseDirectory, Func<s
         CheckPlaceholders(value, path, allowed);
         foreach (var (name, where) in Placeholders.UnsafeSpots(value.Value))
         {
-            Problem(value, path, $"{{{name}}} stands {where}, where its value cannot be quoted",
+            Problem(value, path, $"{{{name}}} stands {where}, where it cannot be filled safely",
                 $"put it outside that, or use the environment variable \"${(name == "port" ? "PORT" : "ONWARD_" + name.ToUpperInvariant())}\"");
         }
     }

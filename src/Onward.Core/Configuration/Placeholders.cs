@@ -4,15 +4,20 @@ using System.Text.RegularExpressions;
 namespace Onward.Core.Configuration;
 
 /// <summary>
-/// Fills <c>{name}</c> placeholders. Values can come from outside (a tag's name is a version), so in a shell command
-/// each value is inserted as quoted text for the spot it lands in (a word of its own, inside '…', inside "…" or inside
-/// $(…)): no value can end a quote, start a command or expand anything. Spots where the shell reads text twice or as
-/// arithmetic (backticks, ${…}, $((…)), here-documents) cannot be quoted safely, so a placeholder there is refused when
-/// the configuration is read (<see cref="UnsafeSpots"/>); the same values are in the environment as ONWARD_*.
+/// Fills <c>{name}</c> placeholders. Values can come from outside (a tag's name is a version), so a shell command never
+/// holds a value itself: each placeholder becomes a reference to an environment variable holding it
+/// (<c>"${ONWARD_ARG_VERSION}"</c>), quoted for the spot it stands in. The shell expands a variable once and never reads
+/// what it holds as commands, so no value can end a quote, start a command or expand anything, and a spot misjudged
+/// gives at worst the variable's name as text, never a command. Spots where the shell would read the value again as
+/// arithmetic, or where quoting rules differ between shells (<c>$((…))</c>, <c>$'…'</c>, here-documents), are refused
+/// when the configuration is read (<see cref="UnsafeSpots"/>).
 /// </summary>
 public static partial class Placeholders
 {
-    /// <summary>Plain substitution, for text that no shell or URL parser reads (paths in the repository, names).</summary>
+    /// <summary>Prefix of the variables <see cref="FillShell"/> puts values in.</summary>
+    public const string VariablePrefix = "ONWARD_ARG_";
+
+    /// <summary>Plain substitution, for text that no shell or URL parser reads: what a log line shows of a command.</summary>
     public static string Fill(string template, IReadOnlyDictionary<string, string> values) =>
         PlaceholderRegex().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value);
 
@@ -20,11 +25,12 @@ public static partial class Placeholders
     public static string FillUrl(string template, IReadOnlyDictionary<string, string> values) =>
         PlaceholderRegex().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var value) ? Uri.EscapeDataString(value) : m.Value);
 
-    /// <summary>A command for <c>/bin/sh -c</c> with every value quoted for where it stands.</summary>
-    /// <exception cref="ArgumentException">A placeholder stands where it cannot be quoted (the configuration refuses those).</exception>
-    public static string FillShell(string template, IReadOnlyDictionary<string, string> values)
+    /// <summary>A command for <c>/bin/sh -c</c> that refers to each value, and the environment variables that hold them.</summary>
+    /// <exception cref="ArgumentException">A placeholder stands where it cannot be filled (the configuration refuses those).</exception>
+    public static ShellCommand FillShell(string template, IReadOnlyDictionary<string, string> values)
     {
         var result = new StringBuilder(template.Length + 64);
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         var last = 0;
         foreach (var spot in Spots(template))
         {
@@ -34,26 +40,29 @@ public static partial class Placeholders
             }
             if (spot.Context is ShellContext.Unsafe)
             {
-                throw new ArgumentException($"{{{spot.Name}}} stands where a shell cannot quote it ({spot.Where})", nameof(template));
+                throw new ArgumentException($"{{{spot.Name}}} stands where it cannot be filled ({spot.Where})", nameof(template));
             }
-            result.Append(template, last, spot.Index - last).Append(Quote(value, spot.Context));
+            var variable = VariablePrefix + spot.Name.ToUpperInvariant();
+            environment[variable] = value;
+            result.Append(template, last, spot.Index - last).Append(Reference(variable, spot.Context));
             last = spot.Index + spot.Length;
         }
-        return result.Append(template, last, template.Length - last).ToString();
+        return new ShellCommand(result.Append(template, last, template.Length - last).ToString(), environment, Fill(template, values));
     }
 
-    /// <summary>Placeholders a shell command holds where no quoting is safe, with why (for the configuration's problems).</summary>
+    /// <summary>Placeholders a shell command holds where they cannot be filled, with why (for the configuration's problems).</summary>
     public static IEnumerable<(string Name, string Where)> UnsafeSpots(string template) =>
         Spots(template).Where(s => s.Context is ShellContext.Unsafe).Select(s => (s.Name, s.Where));
 
     /// <summary>One word for a POSIX shell: single quotes, with each ' written as '\''.</summary>
     public static string QuoteWord(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private static string Quote(string value, ShellContext context) => context switch
+    /// <summary>The variable's expansion as one word for the spot: "${V}" in plain text, ${V} inside "…", and '"${V}"' inside '…' (out of the quote and back).</summary>
+    private static string Reference(string variable, ShellContext context) => context switch
     {
-        ShellContext.Word => QuoteWord(value),
-        ShellContext.SingleQuoted => value.Replace("'", "'\\''", StringComparison.Ordinal),
-        ShellContext.DoubleQuoted => DoubleQuotedRegex().Replace(value, "\\$0"),
+        ShellContext.Word => $"\"${{{variable}}}\"",
+        ShellContext.DoubleQuoted => $"${{{variable}}}",
+        ShellContext.SingleQuoted => $"'\"${{{variable}}}\"'",
         _ => throw new ArgumentOutOfRangeException(nameof(context)),
     };
 
@@ -94,8 +103,7 @@ public static partial class Placeholders
                         Frame.Plain => new Spot(name, i, m.Length, ShellContext.Word, ""),
                         Frame.Single => new Spot(name, i, m.Length, ShellContext.SingleQuoted, ""),
                         Frame.Double => new Spot(name, i, m.Length, ShellContext.DoubleQuoted, ""),
-                        Frame.Backtick => new Spot(name, i, m.Length, ShellContext.Unsafe, "inside `…` (write $(…) instead)"),
-                        Frame.Braced => new Spot(name, i, m.Length, ShellContext.Unsafe, "inside ${…}"),
+                        Frame.Backtick or Frame.Braced => new Spot(name, i, m.Length, ShellContext.Word, ""),
                         Frame.Ansi => new Spot(name, i, m.Length, ShellContext.Unsafe, "inside $'…'"),
                         _ => new Spot(name, i, m.Length, ShellContext.Unsafe, "inside $((…))"),
                     };
@@ -219,7 +227,4 @@ public static partial class Placeholders
 
     [GeneratedRegex(@"\{([A-Za-z]+)\}")]
     private static partial Regex PlaceholderRegex();
-
-    [GeneratedRegex(@"[\\""$`]")]
-    private static partial Regex DoubleQuotedRegex();
 }

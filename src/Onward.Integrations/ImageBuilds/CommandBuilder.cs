@@ -78,14 +78,15 @@ public sealed class CommandBuilder(string dataDir, GitSourceRepository source, T
         };
         var run = Placeholders.FillShell(command.Run, values);
         await File.WriteAllTextAsync(process.OutputFile,
-            $"Building {release.Service} {release.Version} at {release.Commit}\n$ {run}\n", cancellationToken);
-        await process.StartAsync(run, work, new Dictionary<string, string>
+            $"Building {release.Service} {release.Version} at {release.Commit}\n$ {run.Shown}\n", cancellationToken);
+        var environment = new Dictionary<string, string>(run.Environment)
         {
             ["ONWARD_ARTIFACT"] = staging,
             ["ONWARD_VERSION"] = release.Version,
             ["ONWARD_COMMIT"] = release.Commit,
             ["ONWARD_SERVICE"] = release.Service,
-        }, cancellationToken, () => jobs?.Wake(JobKind.Build, release.Id));
+        };
+        await process.StartAsync(run.Command, work, environment, cancellationToken, () => jobs?.Wake(JobKind.Build, release.Id));
     }
 
     private static BuildProgress Built(string artifact) => new(StepResult.Done(artifact), new BuildResult(artifact, null, null));

@@ -78,7 +78,7 @@ public sealed class ManifestSources(string dataDir)
             ["image"] = image,
         };
         var command = Placeholders.FillShell(render.Command, values);
-        var variables = new Dictionary<string, string>
+        var variables = new Dictionary<string, string>(command.Environment)
         {
             ["ONWARD_VERSION"] = release.Version,
             ["ONWARD_COMMIT"] = release.Commit,
@@ -88,7 +88,7 @@ public sealed class ManifestSources(string dataDir)
             ["ONWARD_IMAGE"] = image,
         };
         return await InCheckoutAsync(mirror, release, deploymentId, "the render command", checkout =>
-            RenderProcess.RunAsync("/bin/sh", ["-c", command], checkout, variables, render.Timeout, cancellationToken), cancellationToken);
+            RenderProcess.RunAsync("/bin/sh", ["-c", command.Command], checkout, variables, render.Timeout, cancellationToken), cancellationToken);
     }
 
     /// <summary>Runs a renderer in a clean checkout of the release's commit, removed afterwards, and reads what it printed.</summary>

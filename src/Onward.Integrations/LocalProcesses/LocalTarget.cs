@@ -298,9 +298,14 @@ public sealed class LocalTarget(
         var (artifact, command, workingDirectory, imageEnvironment) = await LaunchAsync(context, local, port, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(process.Directory, "port"), port.ToString(), cancellationToken);
         await File.AppendAllTextAsync(process.OutputFile,
-            $"--- onward: starting {context.Service.Name} {context.Release.Version} in {context.Environment.Name} on port {port}: {command}\n",
+            $"--- onward: starting {context.Service.Name} {context.Release.Version} in {context.Environment.Name} on port {port}: {command.Shown}\n",
             cancellationToken);
-        var environment = new Dictionary<string, string>(imageEnvironment)
+        var environment = new Dictionary<string, string>(imageEnvironment);
+        foreach (var (name, value) in command.Environment)
+        {
+            environment[name] = value;
+        }
+        foreach (var (name, value) in new Dictionary<string, string>
         {
             ["PORT"] = port.ToString(),
             ["ONWARD_ARTIFACT"] = artifact,
@@ -308,9 +313,12 @@ public sealed class LocalTarget(
             ["ONWARD_COMMIT"] = context.Release.Commit,
             ["ONWARD_ENVIRONMENT"] = context.Environment.Name,
             ["ONWARD_SERVICE"] = context.Service.Name,
-        };
+        })
+        {
+            environment[name] = value;
+        }
         // A release that exits while it is being verified fails its deployment at once, not at the next look.
-        var pid = await process.StartAsync(command, workingDirectory, environment, cancellationToken, () => jobs?.Wake(JobKind.Deploy, context.Deployment.Id));
+        var pid = await process.StartAsync(command.Command, workingDirectory, environment, cancellationToken, () => jobs?.Wake(JobKind.Deploy, context.Deployment.Id));
         return (pid, port);
     }
 
@@ -319,7 +327,7 @@ public sealed class LocalTarget(
     /// entrypoint and command (or the configured command with <c>{artifact}</c> as the image's root), in its working
     /// directory, with its environment. Absolute paths of the image are mapped into its root, since nothing is chrooted.
     /// </summary>
-    private async Task<(string Artifact, string Command, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)> LaunchAsync(
+    private async Task<(string Artifact, ShellCommand Command, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)> LaunchAsync(
         TargetContext context, LocalDeployConfig local, int port, CancellationToken cancellationToken)
     {
         if (context.Release.Image is { } repository && context.Release.Digest is { } digest)
@@ -327,7 +335,7 @@ public sealed class LocalTarget(
             var image = await images.UnpackAsync(repository, digest, cancellationToken);
             var values = Values(context, port, image.RootFs);
             var argv = image.Config.Entrypoint.Concat(image.Config.Cmd).ToList();
-            string command;
+            ShellCommand command;
             if (local.Command is not null)
             {
                 command = Placeholders.FillShell(local.Command, values);
@@ -339,7 +347,8 @@ public sealed class LocalTarget(
             else
             {
                 argv[0] = argv[0].StartsWith('/') ? image.RootFs + argv[0] : argv[0];
-                command = "exec " + string.Join(' ', argv.Select(Placeholders.QuoteWord));
+                var exec = "exec " + string.Join(' ', argv.Select(Placeholders.QuoteWord));
+                command = new ShellCommand(exec, new Dictionary<string, string>(), exec);
             }
             var environment = new Dictionary<string, string>();
             foreach (var entry in image.Config.Env)
