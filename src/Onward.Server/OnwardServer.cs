@@ -267,6 +267,7 @@ public static class OnwardServer
         }
         app.UseMiddleware<PublicAddress>();
         app.UseExceptionHandler();
+        app.UseMiddleware<LoopbackHosts>();
         app.UseStatusCodePages();
         app.UseMiddleware<BadRequestProblems>();
         app.UseRouting();

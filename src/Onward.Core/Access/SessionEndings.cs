@@ -5,6 +5,7 @@ public static class SessionEndings
 {
     public const string SignedOut = "signed out";
     public const string TokenRevoked = "token revoked";
+    public const string SignedInAgain = "signed in again";
 
     public static string EndedBy(string actor) => $"ended by {actor}";
 }

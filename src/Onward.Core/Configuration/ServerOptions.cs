@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Onward.Core.Configuration;
 
 /// <summary>Where the server listens and keeps its state. Relative paths are resolved against the config file's folder.</summary>
@@ -19,7 +21,7 @@ public sealed record ServerOptions(Uri Listen, string Database, string DataDir, 
     /// <c>server.trustedProxies</c>: addresses and ranges whose <c>X-Forwarded-For</c>, <c>-Proto</c> and <c>-Host</c> are
     /// believed; from anyone else they are ignored.
     /// </summary>
-    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
 
     /// <summary>Whether people reach this server over https (directly or through a proxy): cookies are Secure then.</summary>
     public bool Https => Listen.Scheme == "https" || PublicUrl?.Scheme == "https";

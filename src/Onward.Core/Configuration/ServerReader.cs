@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Onward.Core.Configuration;
 
 /// <summary>Reads <c>server</c> and <c>auth</c>.</summary>
@@ -12,7 +15,7 @@ public sealed class ServerReader(NodeReader nodes)
         var builds = 2;
         Uri? publicUrl = null;
         TlsOptions? tls = null;
-        var proxies = new List<System.Net.IPNetwork>();
+        var proxies = new List<IPNetwork>();
         if (node is not null && nodes.AsMapping(node, "server") is { } map)
         {
             var keys = nodes.Keys(map, "server", "listen", "database", "dataDir", "workers", "builds", "publicUrl", "tls", "trustedProxies");
@@ -133,14 +136,14 @@ public sealed class ServerReader(NodeReader nodes)
     }
 
     /// <summary>An address (a range of one) or a CIDR range.</summary>
-    private static System.Net.IPNetwork? ReadNetwork(string text)
+    private static IPNetwork? ReadNetwork(string text)
     {
-        if (System.Net.IPNetwork.TryParse(text, out var network))
+        if (IPNetwork.TryParse(text, out var network))
         {
             return network;
         }
-        return System.Net.IPAddress.TryParse(text, out var address)
-            ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+        return IPAddress.TryParse(text, out var address)
+            ? new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
             : null;
     }
 

@@ -73,19 +73,19 @@ public sealed class TargetingRule
         return op switch
         {
             "var" => Var(args, a, path),
-            "missing" => s => Missing(s, Charged(s, a.Select(x => x(s)).ToList())),
+            "missing" => s => Missing(s, a.Select(x => x(s)).ToList()),
             "missing_some" => s => MissingSome(s, Arg(s, 0), Arg(s, 1)),
             "if" or "?:" => s => If(s, a),
-            "==" => s => JsValues.LooseEquals(Arg(s, 0), Arg(s, 1)),
+            "==" => s => JsValues.LooseEquals(Sized(s, Arg(s, 0)), Sized(s, Arg(s, 1))),
             "===" => s => JsValues.StrictEquals(Arg(s, 0), Arg(s, 1)),
-            "!=" => s => !JsValues.LooseEquals(Arg(s, 0), Arg(s, 1)),
+            "!=" => s => !JsValues.LooseEquals(Sized(s, Arg(s, 0)), Sized(s, Arg(s, 1))),
             "!==" => s => !JsValues.StrictEquals(Arg(s, 0), Arg(s, 1)),
             "!" => s => !JsValues.Truthy(Arg(s, 0)),
             "!!" => s => JsValues.Truthy(Arg(s, 0)),
             "or" => s => Or(s, a),
             "and" => s => And(s, a),
-            ">" => s => JsValues.Compare(Arg(s, 0), Arg(s, 1)) > 0,
-            ">=" => s => JsValues.Compare(Arg(s, 0), Arg(s, 1)) >= 0,
+            ">" => s => JsValues.Compare(Sized(s, Arg(s, 0)), Sized(s, Arg(s, 1))) > 0,
+            ">=" => s => JsValues.Compare(Sized(s, Arg(s, 0)), Sized(s, Arg(s, 1))) >= 0,
             "<" => s => Between(s, a, strict: true),
             "<=" => s => Between(s, a, strict: false),
             "+" => s => a.Aggregate(0d, (sum, x) => sum + JsValues.ToNumber(x(s))),
@@ -101,10 +101,10 @@ public sealed class TargetingRule
             "all" => s => Items(s, a) is { Count: > 0 } items && items.All(item => a.Length > 1 && JsValues.Truthy(a[1](s.With(item)))),
             "none" => s => !Items(s, a).Any(item => a.Length > 1 && JsValues.Truthy(a[1](s.With(item)))),
             "some" => s => Items(s, a).Any(item => a.Length > 1 && JsValues.Truthy(a[1](s.With(item)))),
-            "merge" => s => Charged(s, a.SelectMany(x => x(s) is IReadOnlyList<object?> list ? list : [x(s)]).ToList()),
-            "in" => s => In(s, Arg(s, 0), Arg(s, 1)),
-            "cat" => s => Charged(s, string.Concat(a.Select(x => JsValues.ToText(x(s))))),
-            "substr" => s => Substring(Arg(s, 0), Arg(s, 1), a.Length > 2 ? Arg(s, 2) : null),
+            "merge" => s => Charged(s, a.Select(x => x(s)).SelectMany(value => value is IReadOnlyList<object?> list ? list : [value]).ToList()),
+            "in" => s => In(s, Sized(s, Arg(s, 0)), Arg(s, 1)),
+            "cat" => s => Cat(s, a),
+            "substr" => s => Substring(Charged(s, JsValues.ToText(Sized(s, Arg(s, 0)))), Arg(s, 1), a.Length > 2 ? Arg(s, 2) : null),
             "fractional" => s => Fractional.Evaluate(s, a.Select(x => x(s)).ToList()),
             "sem_ver" => SemVer(args, a),
             "starts_with" => s => a.Length == 2 && Arg(s, 0) is string x && Arg(s, 1) is string y ? x.StartsWith(y, StringComparison.Ordinal) : null,
@@ -205,12 +205,14 @@ public sealed class TargetingRule
         {
             keys = first.ToList();
         }
+        scope.Budget.Spend(keys.Count);
         return keys.Where(k => !Lookup(scope, Segments(k)).Found).ToList();
     }
 
     private static List<object?> MissingSome(EvaluationScope scope, object? need, object? keys)
     {
         var all = keys as IReadOnlyList<object?> ?? [];
+        scope.Budget.Spend(all.Count);
         var missing = Missing(scope, all.ToList());
         return all.Count - missing.Count >= JsValues.ToNumber(need) ? [] : missing;
     }
@@ -259,9 +261,9 @@ public sealed class TargetingRule
     private static bool Between(EvaluationScope scope, Func<EvaluationScope, object?>[] a, bool strict)
     {
         bool Less(object? x, object? y) => JsValues.Compare(x, y) is { } c && (strict ? c < 0 : c <= 0);
-        var first = a.Length > 0 ? a[0](scope) : null;
-        var second = a.Length > 1 ? a[1](scope) : null;
-        return a.Length == 3 ? Less(first, second) && Less(second, a[2](scope)) : Less(first, second);
+        var first = a.Length > 0 ? Sized(scope, a[0](scope)) : null;
+        var second = a.Length > 1 ? Sized(scope, a[1](scope)) : null;
+        return a.Length == 3 ? Less(first, second) && Less(second, Sized(scope, a[2](scope))) : Less(first, second);
     }
 
     private static IReadOnlyList<object?> Items(EvaluationScope scope, Func<EvaluationScope, object?>[] a) =>
@@ -283,6 +285,24 @@ public sealed class TargetingRule
     {
         scope.Budget.Spend(text.Length);
         return text;
+    }
+
+    /// <summary>A list about to be read as text or compared as such costs one operation per item.</summary>
+    private static object? Sized(EvaluationScope scope, object? value)
+    {
+        if (value is IReadOnlyList<object?> list)
+        {
+            scope.Budget.Spend(list.Count);
+        }
+        return value;
+    }
+
+    /// <summary>The parts are charged by their length before they are joined, so that no string is made past the budget.</summary>
+    private static string Cat(EvaluationScope scope, Func<EvaluationScope, object?>[] a)
+    {
+        var parts = a.Select(x => JsValues.ToText(Sized(scope, x(scope)))).ToList();
+        scope.Budget.Spend(parts.Sum(p => (long)p.Length));
+        return string.Concat(parts);
     }
 
     private static object? Reduce(EvaluationScope scope, Func<EvaluationScope, object?>[] a)

@@ -1,4 +1,7 @@
 namespace Onward.Core.Kubernetes;
 
-/// <summary>The salted SHA-256 digest of each secret value of one object, by key (see <see cref="SecretValues"/>).</summary>
-public sealed record SecretDigests(string Salt, IReadOnlyDictionary<string, string> Digests);
+/// <summary>
+/// What is kept of one object's secret values (see <see cref="SecretValues"/>): the fields that were masked, and per key
+/// its salted SHA-256 digest and where it stood.
+/// </summary>
+public sealed record SecretDigests(string Salt, IReadOnlyList<string> Fields, IReadOnlyDictionary<string, string> Digests, IReadOnlyDictionary<string, SecretPlace> Places);

@@ -14,4 +14,12 @@ public sealed record SecretKind(string Group, string Kind, IReadOnlyList<string>
     public static IReadOnlyList<SecretKind> With(IEnumerable<SecretKind> marked) => [Secret, .. marked];
 
     public bool Is(string group, string kind) => Group == group && Kind == kind;
+
+    /// <summary>
+    /// A short name for a set of kinds and their fields, kept with manifests masked by them: a set that changed later
+    /// (a kind marked secret since) has manifests kept before masked again at start-up.
+    /// </summary>
+    public static string Signature(IEnumerable<SecretKind> kinds) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n',
+            kinds.Select(k => $"{k.Group}/{k.Kind}:{string.Join(',', k.Fields.Order(StringComparer.Ordinal))}").Order(StringComparer.Ordinal)))))[..16];
 }

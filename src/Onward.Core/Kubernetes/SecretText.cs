@@ -37,8 +37,6 @@ public sealed class SecretText
     public static SecretText Of(IEnumerable<JsonObject> objects, IReadOnlyList<SecretKind> kinds) =>
         new(objects.SelectMany(o => SecretValues.Of(o, kinds)).SelectMany(v => Decoded(v.Bytes) is { } text ? [v.Text, text] : new[] { v.Text }));
 
-    public SecretText And(SecretText other) => new(_values.Concat(other._values));
-
     public bool IsEmpty => _values.Count == 0;
 
     public string Mask(string text)

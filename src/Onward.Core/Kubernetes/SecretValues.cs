@@ -9,12 +9,16 @@ namespace Onward.Core.Kubernetes;
 /// The secret values of an object (a Secret's <c>data</c> and <c>stringData</c>, the fields of a kind marked secret):
 /// what Onward keeps of them is a salted SHA-256 digest per key, and <see cref="Shown"/> where the value stood. That is
 /// enough to tell that a value changed in the cluster ("data.password changed"), never what it is; the values to apply
-/// again come from the cluster or a new rendering of the same commit, and only when their digests match.
+/// again come from the cluster or a new rendering of the same commit, and only when their digests match. Once masked,
+/// an object is read by what was kept with it (<see cref="SecretDigests"/>), not by today's configuration, so marking
+/// a kind secret or not later changes nothing about objects kept before.
 /// </summary>
 public static class SecretValues
 {
     /// <summary>What stands for a secret value in every answer, page and log line.</summary>
     public const string Shown = "***";
+
+    private static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Each secret value of <paramref name="body"/>, keyed as the API server keeps it: a Secret's <c>stringData.k</c>
@@ -27,40 +31,36 @@ public static class SecretValues
             return [];
         }
         var values = new Dictionary<string, SecretValue>(StringComparer.Ordinal);
-        var secret = kind.Is("", "Secret");
+        var secret = IsSecret(body);
         foreach (var field in kind.Fields)
         {
-            var node = At(body, field);
-            if (node is null)
+            switch (At(body, field))
             {
-                continue;
-            }
-            if (node is JsonObject map)
-            {
-                foreach (var (key, value) in map)
-                {
-                    if (value is null)
+                case null:
+                    continue;
+                case JsonObject map:
+                    foreach (var (key, value) in map)
                     {
-                        continue;
+                        if (value is not null)
+                        {
+                            var keyed = secret ? "data." + key : $"{field}.{key}";
+                            values[keyed] = ValueOf(keyed, new SecretPlace(field, key), value, secret && field == "data");
+                        }
                     }
-                    var keyed = secret ? "data." + key : $"{field}.{key}";
-                    values[keyed] = new SecretValue(keyed, $"{field}.{key}", BytesOf(value, secret && field == "data"), TextOf(value), value.ToJsonString());
-                }
-                continue;
+                    continue;
+                case var node:
+                    values[field] = ValueOf(field, new SecretPlace(field, null), node, false);
+                    continue;
             }
-            values[field] = new SecretValue(field, field, BytesOf(node, false), TextOf(node), node.ToJsonString());
         }
         return [.. values.Values];
     }
-
-    /// <summary>Whether <paramref name="body"/> is of a kind whose fields hold secrets.</summary>
-    public static bool Bears(JsonObject body, IReadOnlyList<SecretKind> kinds) => KindOf(body, kinds) is not null;
 
     /// <summary>The paths that hold secrets in <paramref name="body"/>'s kind, for comparisons that must leave them out.</summary>
     public static IReadOnlySet<string> Paths(JsonObject body, IReadOnlyList<SecretKind> kinds) =>
         KindOf(body, kinds) is { } kind ? kind.Fields.ToHashSet(StringComparer.Ordinal) : new HashSet<string>();
 
-    /// <summary>A copy of <paramref name="body"/> with <see cref="Shown"/> for each secret value, and the values' digests.</summary>
+    /// <summary>A copy of <paramref name="body"/> with <see cref="Shown"/> for each secret value, and what is kept of them.</summary>
     public static (JsonObject Masked, SecretDigests? Digests) Mask(JsonObject body, IReadOnlyList<SecretKind> kinds, string salt)
     {
         var values = Of(body, kinds);
@@ -69,24 +69,23 @@ public static class SecretValues
         {
             return (masked, null);
         }
-        foreach (var field in KindOf(body, kinds)!.Fields)
+        if (IsSecret(masked) && masked["data"] is JsonObject data && masked["stringData"] is JsonObject strings)
         {
-            var parent = field.Contains('.', StringComparison.Ordinal) ? At(masked, field[..field.LastIndexOf('.')]) as JsonObject : masked;
-            var name = field[(field.LastIndexOf('.') + 1)..];
-            switch (parent?[name])
+            // A key in both is stringData's once applied: data's copy would never be put back, so it is not kept.
+            foreach (var key in data.Select(p => p.Key).Where(strings.ContainsKey).ToList())
             {
-                case JsonObject map:
-                    foreach (var key in map.Select(p => p.Key).ToList())
-                    {
-                        map[key] = Shown;
-                    }
-                    break;
-                case JsonNode:
-                    parent[name] = Shown;
-                    break;
+                data.Remove(key);
             }
         }
-        return (masked, new SecretDigests(salt, values.ToDictionary(v => v.Key, v => Digest(salt, v.Bytes), StringComparer.Ordinal)));
+        foreach (var value in values)
+        {
+            var (parent, name) = Parent(masked, value.Place);
+            parent![name] = Shown;
+        }
+        var fields = KindOf(body, kinds)!.Fields;
+        return (masked, new SecretDigests(salt, fields,
+            values.ToDictionary(v => v.Key, v => Digest(salt, v.Bytes), StringComparer.Ordinal),
+            values.ToDictionary(v => v.Key, v => v.Place, StringComparer.Ordinal)));
     }
 
     /// <summary>A fresh salt for one object's digests.</summary>
@@ -99,13 +98,12 @@ public static class SecretValues
     /// Where the live object's secret values differ from the applied ones, by digest: <c>data.password changed</c> or
     /// unset, never a value. A value the live object holds and Onward did not apply is not drift, as for other fields.
     /// </summary>
-    public static List<DriftDifference> Drift(string item, SecretDigests applied, JsonObject live, IReadOnlyList<SecretKind> kinds)
+    public static List<DriftDifference> Drift(string item, SecretDigests applied, JsonObject live)
     {
-        var values = Of(live, kinds).ToDictionary(v => v.Key, StringComparer.Ordinal);
         var differences = new List<DriftDifference>();
         foreach (var (key, digest) in applied.Digests.OrderBy(d => d.Key, StringComparer.Ordinal))
         {
-            if (!values.TryGetValue(key, out var value))
+            if (Find(live, key, applied.Places.GetValueOrDefault(key)) is not { } value)
             {
                 differences.Add(new DriftDifference(item, key, Shown, null) { Secret = true });
                 continue;
@@ -120,42 +118,57 @@ public static class SecretValues
     }
 
     /// <summary>
-    /// <paramref name="masked"/> with its secret values put back from the first of <paramref name="sources"/> (the live
-    /// object, a new rendering of the same commit) whose value has the kept digest; null with the keys no source had.
+    /// <paramref name="masked"/> with every kept value put back from the first of <paramref name="sources"/> (the live
+    /// object, a new rendering of the same commit) that holds it with the kept digest; null with the keys none had.
     /// </summary>
-    public static (JsonObject? Filled, IReadOnlyList<string> Missing) Fill(
-        JsonObject masked, SecretDigests digests, IEnumerable<JsonObject?> sources, IReadOnlyList<SecretKind> kinds)
+    public static (JsonObject? Filled, IReadOnlyList<string> Missing) Fill(JsonObject masked, SecretDigests digests, IEnumerable<JsonObject?> sources)
     {
-        var candidates = sources.OfType<JsonObject>().Select(s => Of(s, kinds).ToDictionary(v => v.Key, StringComparer.Ordinal)).ToList();
+        var candidates = sources.OfType<JsonObject>().ToList();
         var filled = (JsonObject)masked.DeepClone();
         var missing = new List<string>();
-        foreach (var slot in Of(masked, kinds))
+        foreach (var (key, digest) in digests.Digests)
         {
-            if (!digests.Digests.TryGetValue(slot.Key, out var digest))
+            var place = digests.Places.GetValueOrDefault(key);
+            var found = candidates.Select(c => Find(c, key, place)).FirstOrDefault(v => v is not null && Digest(digests.Salt, v.Bytes) == digest);
+            if (found is null || place is null || !Put(filled, place, found))
             {
-                missing.Add(slot.Key);
-                continue;
+                missing.Add(key);
             }
-            var found = candidates.Select(c => c.GetValueOrDefault(slot.Key)).FirstOrDefault(v => v is not null && Digest(digests.Salt, v.Bytes) == digest);
-            if (found is null)
-            {
-                missing.Add(slot.Key);
-                continue;
-            }
-            Put(filled, slot.Path, found);
         }
         return missing.Count == 0 ? (filled, []) : (null, missing);
     }
 
-    private static void Put(JsonObject body, string path, SecretValue value)
+    /// <summary>The value kept under <paramref name="key"/> as <paramref name="source"/> holds it: a Secret's <c>data.k</c> from its stringData or data.</summary>
+    private static SecretValue? Find(JsonObject source, string key, SecretPlace? place)
     {
-        var parent = (JsonObject)At(body, path[..path.LastIndexOf('.')])!;
-        var name = path[(path.LastIndexOf('.') + 1)..];
-        if (path.StartsWith("data.", StringComparison.Ordinal) && KindName(body) == ("", "Secret"))
+        if (IsSecret(source) && key.StartsWith("data.", StringComparison.Ordinal))
+        {
+            var name = key["data.".Length..];
+            return (source["stringData"] as JsonObject)?[name] is { } text ? ValueOf(key, new SecretPlace("stringData", name), text, false)
+                : (source["data"] as JsonObject)?[name] is { } encoded ? ValueOf(key, new SecretPlace("data", name), encoded, true)
+                : null;
+        }
+        if (place is null)
+        {
+            return null;
+        }
+        var node = At(source, place.Field);
+        node = place.Name is null ? node : (node as JsonObject)?[place.Name];
+        return node is null ? null : ValueOf(key, place, node, false);
+    }
+
+    private static bool Put(JsonObject body, SecretPlace place, SecretValue value)
+    {
+        var (parent, name) = Parent(body, place);
+        if (parent is null)
+        {
+            return false;
+        }
+        if (IsSecret(body) && place.Field == "data")
         {
             parent[name] = Convert.ToBase64String(value.Bytes);
         }
-        else if (path.StartsWith("stringData.", StringComparison.Ordinal) && KindName(body) == ("", "Secret"))
+        else if (IsSecret(body) && place.Field == "stringData")
         {
             try
             {
@@ -174,19 +187,28 @@ public static class SecretValues
         }
         else
         {
-            parent[name] = JsonNode.Parse(Encoding.UTF8.GetBytes(value.Json));
+            parent[name] = JsonNode.Parse(value.Json);
         }
+        return true;
     }
 
-    private static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
+    private static SecretValue ValueOf(string key, SecretPlace place, JsonNode node, bool base64) =>
+        new(key, place, BytesOf(node, base64), ObjectFields.Text(node) ?? node.ToJsonString(), node.ToJsonString());
 
-    private static SecretKind? KindOf(JsonObject body, IReadOnlyList<SecretKind> kinds)
+    private static SecretKind? KindOf(JsonObject body, IReadOnlyList<SecretKind> kinds) =>
+        kinds.FirstOrDefault(k => k.Is(ObjectFields.Group(body), ObjectFields.Kind(body) ?? ""));
+
+    private static bool IsSecret(JsonObject body) => ObjectFields.Group(body) == "" && ObjectFields.Kind(body) == "Secret";
+
+    private static (JsonObject? Parent, string Name) Parent(JsonObject body, SecretPlace place)
     {
-        var (group, kind) = KindName(body);
-        return kinds.FirstOrDefault(k => k.Is(group, kind));
+        if (place.Name is not null)
+        {
+            return (At(body, place.Field) as JsonObject, place.Name);
+        }
+        var dot = place.Field.LastIndexOf('.');
+        return dot < 0 ? (body, place.Field) : (At(body, place.Field[..dot]) as JsonObject, place.Field[(dot + 1)..]);
     }
-
-    private static (string Group, string Kind) KindName(JsonObject body) => (ObjectFields.Group(body), ObjectFields.Kind(body) ?? "");
 
     private static JsonNode? At(JsonObject body, string path)
     {
@@ -216,6 +238,4 @@ public static class SecretValues
         }
         return Encoding.UTF8.GetBytes(text);
     }
-
-    private static string TextOf(JsonNode value) => ObjectFields.Text(value) ?? value.ToJsonString();
 }

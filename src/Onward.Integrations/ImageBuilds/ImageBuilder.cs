@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Onward.Core.Builds;
 using Onward.Core.Configuration;
 using Onward.Core.Pipeline;

@@ -17,14 +17,16 @@ public static class KubernetesRequests
     /// content type with a JSON body (JSON is YAML), field manager <c>onward</c>, conflicts forced, and strict field
     /// validation as kubectl asks for by default, so that a misspelt field fails instead of vanishing.
     /// </summary>
+    public static Task<(bool Ok, string Detail)> ApplyAsync(k8s.Kubernetes client, RenderedObject item, CancellationToken cancellationToken) =>
+        ApplyAsync(client, item, SecretText.None, cancellationToken);
+
     /// <param name="secrets">The object's secret values, masked in what the API server or an admission webhook answers.</param>
-    public static async Task<(bool Ok, string Detail)> ApplyAsync(k8s.Kubernetes client, RenderedObject item, CancellationToken cancellationToken, SecretText? secrets = null)
+    public static async Task<(bool Ok, string Detail)> ApplyAsync(k8s.Kubernetes client, RenderedObject item, SecretText secrets, CancellationToken cancellationToken)
     {
         if (item.Secrets is not null)
         {
             throw new InvalidOperationException($"{item.Describe()} holds *** for its secret values; it is applied only with them put back");
         }
-        secrets ??= SecretText.None;
         var path = item.Kind.ObjectPath(item.Namespace, item.Name);
         using var request = new HttpRequestMessage(HttpMethod.Patch, Url(client, path + "?fieldManager=onward&force=true&fieldValidation=Strict"))
         {

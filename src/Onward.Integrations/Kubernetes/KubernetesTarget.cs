@@ -64,7 +64,8 @@ public sealed class KubernetesTarget : IDeploymentTarget
             // A renderer's error output may quote what it read from the cluster or a vault: the secrets known here are masked.
             return StepResult.Fail("invalid manifests, nothing was applied: " + KnownSecrets(context).Mask(invalid));
         }
-        await _manifests.SaveAsync(context.Deployment.Id, RenderedManifests.Serialize(objects, context.Service.Deploy.SecretKinds), cancellationToken);
+        var kinds = context.Service.Deploy.SecretKinds;
+        await _manifests.SaveAsync(context.Deployment.Id, RenderedManifests.Serialize(objects, kinds), SecretKind.Signature(kinds), cancellationToken);
         var target = context.Environment.Target.Kubernetes!;
         if (await EnsureNamespaceAsync(cluster, target, objects, cancellationToken) is { } noNamespace)
         {
@@ -96,7 +97,13 @@ public sealed class KubernetesTarget : IDeploymentTarget
         {
             return StepResult.Fail($"the manifests {previous.Release.Version} was deployed with are not kept any more");
         }
-        var verified = await WatchRolloutAsync(context, objects, context.Deployment.UpdatedAt + context.Service.VerifyTimeout, cancellationToken);
+        // An object whose secret values could not be put back was left out of the restore (its timeline says so): it
+        // still carries the failed deployment's stamp, and is not waited for.
+        var cache = _clusters.For(context.Environment).Cache;
+        var restored = previous.Deployment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var awaited = objects.Where(o => o.Secrets is null || !cache.Synced(o.Kind, o.Namespace)
+            || (cache.Get(o.Kind, o.Namespace, o.Name)?["metadata"]?["annotations"]?["onward.dev/deployment-id"] as JsonValue)?.ToString() == restored).ToList();
+        var verified = await WatchRolloutAsync(context, awaited, context.Deployment.UpdatedAt + context.Service.VerifyTimeout, cancellationToken);
         if (verified is not StepResult.Succeeded done || !context.Service.Deploy.Prune)
         {
             return verified;
@@ -165,12 +172,13 @@ public sealed class KubernetesTarget : IDeploymentTarget
         {
             var live = cache.Get(o.Kind, o.Namespace, o.Name);
             // Secret values are compared by their digests alone, so that no value reaches a difference.
-            var secret = SecretValues.Paths(o.Body, kinds);
+            // What was masked is read from what was kept with the object, whatever the configuration says today.
+            var secret = o.Secrets is { } kept ? kept.Fields.ToHashSet(StringComparer.Ordinal) : SecretValues.Paths(o.Body, kinds);
             var ignored = scaled.Contains((o.Kind.Kind, o.Namespace, o.Name)) ? new HashSet<string>(secret.Concat(ReplicasOnly)) : secret;
             var differences = ManifestDrift.Compare(o.Describe(), o.Body, live, ignored.Count == 0 ? null : ignored);
             if (live is not null && o.Secrets is { } digests)
             {
-                differences.AddRange(SecretValues.Drift(o.Describe(), digests, live, kinds));
+                differences.AddRange(SecretValues.Drift(o.Describe(), digests, live));
             }
             return differences;
         }).ToList();
@@ -215,7 +223,6 @@ public sealed class KubernetesTarget : IDeploymentTarget
             return (objects, []);
         }
         var cluster = _clusters.For(context.Environment);
-        var kinds = context.Service.Deploy.SecretKinds;
         Dictionary<(string, string?, string), JsonObject>? rendered = null;
         string? renderFailure = null;
         var filled = new List<RenderedObject>();
@@ -228,7 +235,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
                 continue;
             }
             var (_, live, _) = await KubernetesRequests.ReadAsync(cluster.Client, item.Kind.ObjectPath(item.Namespace, item.Name), cancellationToken);
-            var (body, missing) = SecretValues.Fill(item.Body, digests, [live], kinds);
+            var (body, missing) = SecretValues.Fill(item.Body, digests, [live]);
             if (body is null && rendered is null)
             {
                 var (again, invalid) = await RenderAsync(context, release, deploymentId, cancellationToken);
@@ -237,7 +244,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
             }
             if (body is null)
             {
-                (body, missing) = SecretValues.Fill(item.Body, digests, [live, rendered!.GetValueOrDefault(item.Identity)], kinds);
+                (body, missing) = SecretValues.Fill(item.Body, digests, [live, rendered!.GetValueOrDefault(item.Identity)]);
             }
             if (body is null)
             {
@@ -255,6 +262,8 @@ public sealed class KubernetesTarget : IDeploymentTarget
     {
         var cache = _clusters.For(context.Environment).Cache;
         var ns = context.Environment.Target.Kubernetes!.Namespace;
+        // Watched from the first look on, so that later failures in the namespace are masked with its Secrets' values.
+        cache.Watch(ResourceMapping.Secrets, ns);
         return SecretText.Of(cache.List(ResourceMapping.Secrets, ns), context.Service.Deploy.SecretKinds);
     }
 
@@ -302,7 +311,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
             return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}", $"still waiting for: {waiting}");
         }
         // The watches wake this deployment's job when a change may end the wait; the recheck is only a safety net.
-        return StepResult.Wait(TimeSpan.FromSeconds(2), waiting);
+        return StepResult.Wait(TimeSpan.FromSeconds(2), KnownSecrets(context).Mask(waiting));
     }
 
     private void Forget(TargetContext context) => _verifying.TryRemove((context.Service.Name, context.Environment.Name), out _);
@@ -451,7 +460,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
     private async Task<StepResult?> ApplyOneAsync(Cluster cluster, RenderedObject item, IReadOnlyList<SecretKind> secretKinds, CancellationToken cancellationToken)
     {
         var secrets = SecretText.Of([item.Body], secretKinds);
-        var (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken, secrets);
+        var (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, secrets, cancellationToken);
         if (!ok && item.Kind.Is("batch", "Job") && detail.StartsWith("422", StringComparison.Ordinal) && detail.Contains("field is immutable", StringComparison.Ordinal))
         {
             // A Job's template cannot change; a new release's Job replaces the old one, as `kubectl replace --force` does.
@@ -461,7 +470,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
             {
                 return StepResult.Fail($"applying {item.Describe()} failed: the Job's template changed and the old Job was not gone within {DurationText.Format(GoneWithin)}");
             }
-            (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken, secrets);
+            (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, secrets, cancellationToken);
         }
         return ok ? null : StepResult.Fail($"applying {item.Describe()} failed: {detail}" + (item.Source.Length > 0 ? $" (from {item.Source})" : ""));
     }

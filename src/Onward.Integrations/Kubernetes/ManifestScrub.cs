@@ -5,14 +5,15 @@ using Onward.Core.Kubernetes;
 namespace Onward.Integrations.Kubernetes;
 
 /// <summary>
-/// Masks the secret values of manifests kept before Onward kept them out: each deployment's objects are saved again
-/// through <see cref="RenderedManifests.Serialize"/> with its service's secret kinds, and the files of the oldest
-/// versions (<c>dataDir/rendered/ID.json</c>) move into the database the same way. Runs at start-up, before any worker
-/// reads them; saving marks a deployment done, so it runs once, on any replica.
+/// Keeps secret values out of manifests kept before they were kept out, or before their kind was marked secret: each
+/// deployment whose objects were masked with another set of kinds than its service's today (<see cref="SecretKind.Signature"/>)
+/// is saved again through <see cref="RenderedManifests.Serialize"/>, and the values found in the clear are masked in
+/// its reason, diagnosis and events too. The files of the oldest versions (<c>dataDir/rendered/ID.json</c>) move into
+/// the database the same way. Runs at start-up, before any worker reads them; on any replica, and only once per change.
 /// </summary>
 public sealed class ManifestScrub(IManifestStore manifests, OnwardConfig config, ILogger logger)
 {
-    private const int Batch = 100;
+    private const int Batch = 200;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -25,27 +26,52 @@ public sealed class ManifestScrub(IManifestStore manifests, OnwardConfig config,
                 if (long.TryParse(Path.GetFileNameWithoutExtension(file), out var id) && await manifests.GetAsync(id, cancellationToken) is null)
                 {
                     // Files were written before services could mark kinds of their own: Secret is the only secret kind there.
-                    var objects = RenderedManifests.Deserialize(await File.ReadAllTextAsync(file, cancellationToken));
-                    await manifests.SaveAsync(id, RenderedManifests.Serialize(objects, [SecretKind.Secret]), cancellationToken);
-                    count++;
+                    if (await MaskAsync(id, await File.ReadAllTextAsync(file, cancellationToken), [SecretKind.Secret], cancellationToken))
+                    {
+                        count++;
+                    }
+                    else
+                    {
+                        logger.LogInformation("Dropped {File}, kept for a deployment that no longer exists", file);
+                    }
                 }
                 File.Delete(file);
             }
         }
-        while (await manifests.UnmaskedAsync(Batch, cancellationToken) is { Count: > 0 } batch)
+        var after = 0L;
+        while (await manifests.ListAsync(after, Batch, cancellationToken) is { Count: > 0 } batch)
         {
-            foreach (var (id, service) in batch)
+            foreach (var (id, service, maskedWith) in batch)
             {
                 var kinds = config.FindService(service)?.Deploy.SecretKinds ?? [SecretKind.Secret];
-                var objects = RenderedManifests.Deserialize(await manifests.GetAsync(id, cancellationToken) ?? """{"objects":[]}""");
-                await manifests.SaveAsync(id, RenderedManifests.Serialize(objects, kinds), cancellationToken);
-                count++;
+                if (maskedWith != SecretKind.Signature(kinds) && await manifests.GetAsync(id, cancellationToken) is { } text)
+                {
+                    await MaskAsync(id, text, kinds, cancellationToken);
+                    count++;
+                }
             }
+            after = batch[^1].DeploymentId;
         }
         if (count > 0)
         {
             logger.LogInformation("Kept secret values out of the manifests of {Count} earlier deployment(s)", count);
         }
         return count;
+    }
+
+    /// <returns>Whether the deployment exists (and so was masked).</returns>
+    private async Task<bool> MaskAsync(long id, string text, IReadOnlyList<SecretKind> kinds, CancellationToken cancellationToken)
+    {
+        var objects = RenderedManifests.Deserialize(text);
+        var clear = SecretText.Of(objects.Where(o => o.Secrets is null).Select(o => o.Body), kinds);
+        if (!await manifests.SaveAsync(id, RenderedManifests.Serialize(objects, kinds), SecretKind.Signature(kinds), cancellationToken))
+        {
+            return false;
+        }
+        if (!clear.IsEmpty)
+        {
+            await manifests.MaskTextAsync(id, clear, cancellationToken);
+        }
+        return true;
     }
 }

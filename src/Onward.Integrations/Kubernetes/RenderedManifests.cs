@@ -31,16 +31,19 @@ public static class RenderedManifests
                     entry["secrets"] = new JsonObject
                     {
                         ["salt"] = digests.Salt,
-                        ["digests"] = new JsonObject(digests.Digests.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value))),
+                        ["fields"] = new JsonArray([.. digests.Fields.Select(f => (JsonNode?)f)]),
+                        ["digests"] = new JsonObject(digests.Digests.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)new JsonObject
+                        {
+                            ["digest"] = d.Value,
+                            ["field"] = digests.Places[d.Key].Field,
+                            ["name"] = digests.Places[d.Key].Name,
+                        }))),
                     };
                 }
                 return (JsonNode)entry;
             }).ToArray()),
         }.ToJsonString();
 
-    /// <summary>Whether a kept document still holds a secret value in the clear (written before values were kept out).</summary>
-    public static bool HoldsSecrets(string text, IReadOnlyList<SecretKind> secretKinds) =>
-        Deserialize(text).Any(o => o.Secrets is null && SecretValues.Of(o.Body, secretKinds).Count > 0);
 
     public static List<RenderedObject> Deserialize(string text)
     {
@@ -68,9 +71,16 @@ public static class RenderedManifests
     public static string ToYaml(string text, IReadOnlyList<SecretKind> secretKinds) =>
         YamlDocuments.Write(Deserialize(text).Select(o => (JsonNode)(o.Secrets is null ? SecretValues.Mask(o.Body, secretKinds, "").Masked : o.Body)));
 
-    private static SecretDigests DigestsOf(JsonObject secrets) => new(
-        Text(secrets["salt"]) ?? "",
-        (secrets["digests"] as JsonObject ?? []).Where(d => Text(d.Value) is not null).ToDictionary(d => d.Key, d => Text(d.Value)!, StringComparer.Ordinal));
+    private static SecretDigests DigestsOf(JsonObject secrets)
+    {
+        var kept = (secrets["digests"] as JsonObject ?? []).Where(d => d.Value is JsonObject { } o && Text(o["digest"]) is not null && Text(o["field"]) is not null)
+            .ToDictionary(d => d.Key, d => (JsonObject)d.Value!, StringComparer.Ordinal);
+        return new SecretDigests(
+            Text(secrets["salt"]) ?? "",
+            [.. (secrets["fields"] as JsonArray ?? []).Select(Text).OfType<string>()],
+            kept.ToDictionary(d => d.Key, d => Text(d.Value["digest"])!, StringComparer.Ordinal),
+            kept.ToDictionary(d => d.Key, d => new SecretPlace(Text(d.Value["field"])!, Text(d.Value["name"])), StringComparer.Ordinal));
+    }
 
     // The kinds earlier versions applied, whose resources are named by the plain rule.
     private static string LegacyPlural(string kind) => kind switch

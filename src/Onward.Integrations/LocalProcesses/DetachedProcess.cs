@@ -1,7 +1,7 @@
-using Onward.Core.Configuration;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Onward.Core.Configuration;
 
 namespace Onward.Integrations.LocalProcesses;
 

@@ -40,9 +40,6 @@ public sealed class TlsCertificates
 
     public ILogger? Logger { get; set; }
 
-    /// <summary>The leaf certificate served now.</summary>
-    public X509Certificate2 Certificate => Current.TargetCertificate;
-
     public SslStreamCertificateContext Current
     {
         get
@@ -80,9 +77,11 @@ public sealed class TlsCertificates
 
     private SslStreamCertificateContext Load()
     {
-        using var leaf = X509Certificate2.CreateFromPemFile(_options.Certificate, _options.Key);
+        // The certificate file is read once for the leaf and its chain, so that a renewal cannot land between the two.
+        var certificate = File.ReadAllText(_options.Certificate);
+        using var leaf = X509Certificate2.CreateFromPem(certificate, File.ReadAllText(_options.Key));
         var chain = new X509Certificate2Collection();
-        chain.ImportFromPemFile(_options.Certificate);
+        chain.ImportFromPem(certificate);
         // On some platforms a key from PEM is ephemeral; exporting and importing makes it one SslStream can always use.
         var served = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
         return SslStreamCertificateContext.Create(served, [.. chain.Skip(1)], offline: true);

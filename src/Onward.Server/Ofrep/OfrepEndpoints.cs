@@ -1,8 +1,8 @@
-using Onward.Core.Messages;
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.Channels;
+using Onward.Core.Messages;
 using Microsoft.AspNetCore.Mvc;
 using Onward.Core.Access;
 using Onward.Core.Configuration;

@@ -1,5 +1,5 @@
-using Onward.Core.Messages;
 using System.Text.Json;
+using Onward.Core.Messages;
 
 namespace Onward.Server.Problems;
 

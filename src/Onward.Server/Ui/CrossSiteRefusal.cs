@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Onward.Core.Configuration;
+using Onward.Server.Hosting;
 
 namespace Onward.Server.Ui;
 
@@ -50,12 +51,11 @@ public sealed class CrossSiteRefusal(RequestDelegate next, OnwardConfig config)
         {
             return false;
         }
-        var own = new List<Uri> { config.Server.Listen };
-        if (config.Server.PublicUrl is { } publicUrl)
-        {
-            own.Add(publicUrl);
-        }
-        if (Uri.TryCreate($"{request.Scheme}://{request.Host}", UriKind.Absolute, out var reached))
+        var own = OwnAddresses.Of(config.Server).ToList();
+        // With tokens the address a person reached the server by is its own (a session cookie goes to that host only);
+        // without them, only its configured and loopback addresses are, so that a page whose name was made to point at
+        // 127.0.0.1 (DNS rebinding) is not taken for Onward's own.
+        if (config.Auth.Mode != AuthMode.None && Uri.TryCreate($"{request.Scheme}://{request.Host}", UriKind.Absolute, out var reached))
         {
             own.Add(reached);
         }

@@ -80,6 +80,11 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ISessio
         {
             return null;
         }
+        if (SessionOf(context) is { } previous)
+        {
+            // Signing in again in the same browser replaces its session: the old one does not linger as active.
+            await services.GetRequiredService<ISessionStore>().EndAsync(previous, SessionEndings.SignedInAgain, token.Name, now, context.RequestAborted);
+        }
         var expires = now + Lifetime;
         if (token.ExpiresAt is { } tokenExpires && tokenExpires < expires)
         {

@@ -1,6 +1,6 @@
-using Onward.Core.Messages;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Onward.Core.Messages;
 using Microsoft.AspNetCore.Http.Features;
 using Onward.Contracts.Webhooks;
 using Onward.Core.Configuration;

@@ -76,7 +76,7 @@ public sealed class SessionStore(OnwardDatabase database, ITokenStore tokens) : 
         var name = await write.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "UPDATE ui_sessions SET ended_at = @now, ended_reason = @reason WHERE id = @id AND ended_at IS NULL RETURNING name",
             new { id, reason, now = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
-        if (name is not null && reason != SessionEndings.SignedOut)
+        if (name is not null && reason is not (SessionEndings.SignedOut or SessionEndings.SignedInAgain))
         {
             await AuditRows.InsertAsync(write.Connection, write.Transaction, now, actor, "session.ended", null, $"web session {id} of {name} ended: {reason}", cancellationToken);
         }

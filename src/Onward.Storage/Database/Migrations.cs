@@ -329,7 +329,7 @@ public static class Migrations
         // needs the configuration's kinds), drift is found again within a minute, and drift events naming a Secret lose
         // their text, since it may quote a value.
         new(18, "secret values kept out", """
-            ALTER TABLE deployment_manifests ADD COLUMN masked INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE deployment_manifests ADD COLUMN masked_with TEXT;
             DELETE FROM environment_drift;
             UPDATE deployment_events SET message = 'drift: differences found before secret values were masked (not shown; the service''s drift says what differs now)'
                 WHERE message LIKE 'drift:%Secret/%';

@@ -9,14 +9,19 @@ namespace Onward.Storage.Kubernetes;
 /// <summary>Rendered manifests per deployment, gzipped: a Helm chart with its CRDs renders to megabytes of repetitive YAML.</summary>
 public sealed class ManifestStore(OnwardDatabase database) : IManifestStore
 {
-    public async Task SaveAsync(long deploymentId, string rendered, CancellationToken cancellationToken)
+    public async Task<bool> SaveAsync(long deploymentId, string rendered, string maskedWith, CancellationToken cancellationToken)
     {
         var content = Compress(rendered);
         await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO deployment_manifests (deployment_id, content, masked) VALUES (@deploymentId, @content, 1) ON CONFLICT (deployment_id) DO UPDATE SET content = excluded.content, masked = 1",
-            new { deploymentId, content }, write.Transaction, cancellationToken: cancellationToken));
+        var saved = await write.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO deployment_manifests (deployment_id, content, masked_with)
+            SELECT @deploymentId, @content, @maskedWith WHERE EXISTS (SELECT 1 FROM deployments WHERE id = @deploymentId)
+            ON CONFLICT (deployment_id) DO UPDATE SET content = excluded.content, masked_with = excluded.masked_with
+            """,
+            new { deploymentId, content, maskedWith }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
+        return saved > 0;
     }
 
     public async Task<string?> GetAsync(long deploymentId, CancellationToken cancellationToken)
@@ -27,15 +32,40 @@ public sealed class ManifestStore(OnwardDatabase database) : IManifestStore
         return content is null ? null : Decompress(content);
     }
 
-    public async Task<IReadOnlyList<(long DeploymentId, string Service)>> UnmaskedAsync(int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(long DeploymentId, string Service, string? MaskedWith)>> ListAsync(long after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(long, string)>(new CommandDefinition(
+        var rows = await connection.QueryAsync<(long, string, string?)>(new CommandDefinition(
             """
-            SELECT m.deployment_id, d.service FROM deployment_manifests m JOIN deployments d ON d.id = m.deployment_id
-            WHERE m.masked = 0 ORDER BY m.deployment_id LIMIT @limit
-            """, new { limit }, cancellationToken: cancellationToken));
+            SELECT m.deployment_id, d.service, m.masked_with FROM deployment_manifests m JOIN deployments d ON d.id = m.deployment_id
+            WHERE m.deployment_id > @after ORDER BY m.deployment_id LIMIT @limit
+            """, new { after, limit }, cancellationToken: cancellationToken));
         return [.. rows];
+    }
+
+    public async Task MaskTextAsync(long deploymentId, SecretText secrets, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var deployment = await write.Connection.QuerySingleOrDefaultAsync<(string?, string?)>(new CommandDefinition(
+            "SELECT reason, diagnosis FROM deployments WHERE id = @deploymentId", new { deploymentId }, write.Transaction, cancellationToken: cancellationToken));
+        var (reason, diagnosis) = deployment;
+        if (secrets.MaskOrNull(reason) != reason || secrets.MaskOrNull(diagnosis) != diagnosis)
+        {
+            await write.Connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE deployments SET reason = @reason, diagnosis = @diagnosis WHERE id = @deploymentId",
+                new { deploymentId, reason = secrets.MaskOrNull(reason), diagnosis = secrets.MaskOrNull(diagnosis) }, write.Transaction, cancellationToken: cancellationToken));
+        }
+        var events = await write.Connection.QueryAsync<(long, string)>(new CommandDefinition(
+            "SELECT id, message FROM deployment_events WHERE deployment_id = @deploymentId", new { deploymentId }, write.Transaction, cancellationToken: cancellationToken));
+        foreach (var (id, message) in events)
+        {
+            if (secrets.Mask(message) is var masked && masked != message)
+            {
+                await write.Connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE deployment_events SET message = @masked WHERE id = @id", new { id, masked }, write.Transaction, cancellationToken: cancellationToken));
+            }
+        }
+        await write.CommitAsync(cancellationToken);
     }
 
     private static byte[] Compress(string text)

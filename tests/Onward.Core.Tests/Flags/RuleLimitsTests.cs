@@ -105,4 +105,32 @@ public class RuleLimitsTests
         cancelled.Cancel();
         Should.Throw<OperationCanceledException>(() => FlagEvaluator.Evaluate(flag, "loop", new Dictionary<string, object?>(), 0, new EvaluationBudget(cancelled.Token)));
     }
+
+    /// <summary>Text joined from many references to a large context value is refused before the string is made.</summary>
+    [Fact]
+    public void Joining_large_text_many_times_is_charged_before_the_text_is_made()
+    {
+        var parts = string.Join(",", Enumerable.Repeat("""{"var":"s"}""", 20_000));
+        var (set, problems) = FlagSet.Parse(Document("long", $$"""{"if":[{"==":[{"cat":[{{parts}}]},"x"]},"on","off"]}"""));
+        problems.ShouldBeEmpty("twenty thousand references look cheap");
+        var context = new Dictionary<string, object?> { ["s"] = new string('s', 60_000) };
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var resolution = FlagEvaluator.Evaluate(set!.Flags["long"], "long", context, 0);
+
+        resolution.ErrorCode.ShouldBe(FlagErrorCodes.General);
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(100_000_000, "the 2.4 GB string was never made");
+    }
+
+    [Fact]
+    public void Keys_looked_for_by_missing_are_charged()
+    {
+        var (set, problems) = FlagSet.Parse(Document("keys", "{\"if\":[{\"missing\":{\"var\":\"keys\"}},\"on\",\"off\"]}"));
+        problems.ShouldBeEmpty();
+        var context = new Dictionary<string, object?> { ["keys"] = Enumerable.Range(0, 50_000).Select(i => (object?)$"k{i}").ToList() };
+
+        // A request with 10,000 operations left: looking for 50,000 keys is more than that.
+        FlagEvaluator.Evaluate(set!.Flags["keys"], "keys", context, 0, new EvaluationBudget(10_000, CancellationToken.None)).ErrorCode.ShouldBe(FlagErrorCodes.General);
+        FlagEvaluator.Evaluate(set.Flags["keys"], "keys", context, 0).ErrorCode.ShouldBeNull();
+    }
 }

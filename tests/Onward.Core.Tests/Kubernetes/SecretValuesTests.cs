@@ -34,7 +34,7 @@ public class SecretValuesTests
         var live = Secret("hunter22");
         live["data"]!["token"] = Base64("tok-1234");
 
-        SecretValues.Drift("Secret/db in shop", digests!, live, Kinds).ShouldBeEmpty();
+        SecretValues.Drift("Secret/db in shop", digests!, live).ShouldBeEmpty();
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public class SecretValuesTests
         var (_, digests) = SecretValues.Mask(Secret("hunter22", "tok-1234"), Kinds, "salt");
         var live = Secret("changed!");
 
-        var differences = SecretValues.Drift("Secret/db in shop", digests!, live, Kinds);
+        var differences = SecretValues.Drift("Secret/db in shop", digests!, live);
 
         differences.Select(d => d.ToString()).ShouldBe([
             "Secret/db in shop: data.password changed (a secret value, not shown)",
@@ -51,7 +51,7 @@ public class SecretValuesTests
         differences[0].Applied.ShouldBe("***");
         differences[0].Live.ShouldBe("***");
         differences[0].LiveDigest.ShouldBe(SecretValues.Digest("salt", Encoding.UTF8.GetBytes("changed!")));
-        SecretValues.Drift("Secret/db in shop", digests!, Secret("changed again"), Kinds)[0].ShouldNotBe(differences[0]);
+        SecretValues.Drift("Secret/db in shop", digests!, Secret("changed again"))[0].ShouldNotBe(differences[0]);
     }
 
     [Fact]
@@ -62,11 +62,11 @@ public class SecretValuesTests
         var live = Secret("changed!");
         live["data"]!["token"] = Base64("tok-1234");
 
-        var (none, missing) = SecretValues.Fill(masked, digests!, [live], Kinds);
+        var (none, missing) = SecretValues.Fill(masked, digests!, [live]);
         none.ShouldBeNull();
         missing.ShouldBe(["data.password"]);
 
-        var (filled, _) = SecretValues.Fill(masked, digests!, [live, original], Kinds);
+        var (filled, _) = SecretValues.Fill(masked, digests!, [live, original]);
         filled!["data"]!["password"]!.GetValue<string>().ShouldBe(Base64("hunter22"));
         filled["stringData"]!["token"]!.GetValue<string>().ShouldBe("tok-1234");
     }
@@ -82,7 +82,7 @@ public class SecretValuesTests
 
         masked["spec"]!.ToJsonString().ShouldBe("""{"user":"shop","password":"***","users":{"a":"***","b":"***"}}""");
         digests!.Digests.Keys.ShouldBe(["spec.password", "spec.users.a", "spec.users.b"], ignoreOrder: true);
-        SecretValues.Fill(masked, digests, [credentials], Kinds).Filled!.ToJsonString().ShouldBe(credentials.ToJsonString());
+        SecretValues.Fill(masked, digests, [credentials]).Filled!.ToJsonString().ShouldBe(credentials.ToJsonString());
         SecretValues.Mask(JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","data":{"a":"b"}}""")!.AsObject(), Kinds, "salt").Digests.ShouldBeNull();
     }
 
@@ -97,5 +97,47 @@ public class SecretValuesTests
         text.Mask($"password=hunter22 as {Base64("hunter22")}; line MIIBVgIBADANBgkqhkiG9w0BAQ; short 123")
             .ShouldBe("password=*** as ***; line ***; short 123");
         new SecretText(["abc"]).Mask("abc").ShouldBe("abc", "values under four characters are not masked");
+    }
+
+    [Fact]
+    public void What_was_kept_with_an_object_decides_whatever_the_configuration_says_later()
+    {
+        var credentials = JsonNode.Parse("""
+            {"apiVersion":"db.example.com/v1","kind":"Credentials","metadata":{"name":"c"},"spec":{"password":"p4ssw0rd"}}
+            """)!.AsObject();
+        var (masked, digests) = SecretValues.Mask(credentials, Kinds, "salt");
+        var live = (JsonObject)credentials.DeepClone();
+        live["spec"]!["password"] = "changed-in-the-cluster";
+
+        // Drift and refilling read the kept entry alone: the kind need not be marked any more.
+        SecretValues.Drift("Credentials/c", digests!, live).Single().ToString().ShouldBe("Credentials/c: spec.password changed (a secret value, not shown)");
+        SecretValues.Fill(masked, digests!, [live]).Filled.ShouldBeNull("*** is never put back as a value");
+        SecretValues.Fill(masked, digests!, [live, credentials]).Filled!["spec"]!["password"]!.GetValue<string>().ShouldBe("p4ssw0rd");
+    }
+
+    [Fact]
+    public void A_key_in_both_data_and_string_data_is_kept_once_and_put_back_whole()
+    {
+        var secret = Secret("from-data", "from-string-data");
+        secret["data"]!["token"] = Base64("from-data-too");
+        var (masked, digests) = SecretValues.Mask(secret, Kinds, "salt");
+
+        masked["data"]!.AsObject().ContainsKey("token").ShouldBeFalse("stringData wins once applied");
+        var live = Secret("from-data");
+        live["data"]!["token"] = Base64("from-string-data");
+        var filled = SecretValues.Fill(masked, digests!, [live]).Filled!;
+        filled["stringData"]!["token"]!.GetValue<string>().ShouldBe("from-string-data");
+        filled.ToJsonString().ShouldNotContain(SecretValues.Shown);
+    }
+
+    [Fact]
+    public void Keys_with_dots_are_found_where_they_stand()
+    {
+        var secret = Secret("x1234");
+        secret["data"]!["app.properties"] = Base64("a=b\nsecret=s3cr3t");
+        var (masked, digests) = SecretValues.Mask(secret, Kinds, "salt");
+
+        masked["data"]!["app.properties"]!.GetValue<string>().ShouldBe(SecretValues.Shown);
+        SecretValues.Fill(masked, digests!, [secret]).Filled!["data"]!["app.properties"]!.GetValue<string>().ShouldBe(Base64("a=b\nsecret=s3cr3t"));
     }
 }

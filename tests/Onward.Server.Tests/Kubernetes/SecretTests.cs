@@ -172,4 +172,57 @@ public class SecretTests
             + await onward.Api.Http.GetStringAsync($"api/v1/deployments/{failed.Id}/manifests");
         ShouldHoldNoValue(everything, "the failed deployment", Rotated + "-in-a-custom-kind");
     }
+
+    /// <summary>
+    /// A value no source can give back (a chart that makes a random password each time it renders): the restore leaves
+    /// that Secret as the failed release left it, says so, and still verifies the rest.
+    /// </summary>
+    [Fact]
+    public async Task A_secret_whose_value_cannot_be_given_back_is_left_out_of_the_restore_with_a_note()
+    {
+        await using var team = await TeamCluster.StartAsync();
+        const string Render = """
+            cat <<EOF
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web }
+            spec:
+              replicas: 1
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata: { labels: { app: web } }
+                spec:
+                  containers:
+                    - { name: app, image: "$ONWARD_IMAGE", env: [ $(cat deploy/env) ] }
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: { name: web-db }
+            stringData: { password: "random-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" }
+            EOF
+
+            """;
+        await team.Repo.WriteAsync("deploy/render.sh", Render);
+        await team.Repo.WriteAsync("deploy/env", "");
+        var good = await team.Repo.CommitAsync("good");
+        await using var onward = await OnwardHost.StartAsync(team.Dir.Path, team.Yaml("{ render: { command: \"sh deploy/render.sh\" } }", ("dev", "shop")));
+        await team.ReleaseAsync(onward, good);
+        var deployed = await onward.Api.FinishedDeploymentAsync("web", "dev", good);
+        deployed.State.ShouldBe("Succeeded");
+        var first = team.Cluster.Store.Get(Secrets, "shop", "web-db")?["data"]?["password"]?.GetValue<string>();
+        first.ShouldNotBeNull(await onward.Api.Http.GetStringAsync($"api/v1/deployments/{deployed.Id}/manifests") + team.Cluster.Store.Get(Secrets, "shop", "web-db")?.ToJsonString());
+
+        await team.Repo.WriteAsync("deploy/env", "{ name: ONWARD_TEST_EXIT_CODE, value: \"3\" }");
+        var bad = await team.Repo.CommitAsync("crashes");
+        await team.ReleaseAsync(onward, bad);
+        var failed = await onward.Api.FinishedDeploymentAsync("web", "dev", bad);
+        failed.State.ShouldBe("Failed");
+        var restored = await onward.Api.RestoredAsync(failed.Id);
+
+        restored.Restore.ShouldBe("done", string.Join("\n", restored.Events.Select(e => e.Message)));
+        restored.Events.ShouldContain(e => e.Message.Contains("not applied Secret/web-db in shop: the cluster no longer holds its secret values (data.password) and rendering", StringComparison.Ordinal));
+        team.Cluster.Store.Get(Secrets, "shop", "web-db")!["data"]!["password"]!.GetValue<string>().ShouldNotBe(first, "left as the failed release applied it");
+        var everything = await onward.Api.Http.GetStringAsync($"api/v1/deployments/{failed.Id}") + await onward.Api.Http.GetStringAsync("api/v1/audit?limit=200");
+        everything.ShouldNotContain("random-");
+    }
 }

@@ -148,4 +148,48 @@ public class WebSessionTests
         (await form.Content.ReadAsStringAsync()).ShouldContain("Reload the page and send it again");
         (await admin.Http.GetAsync("/")).StatusCode.ShouldBe(HttpStatusCode.OK, "the refused sign-out left the session as it was");
     }
+
+    /// <summary>With auth.mode none, a page whose name points at 127.0.0.1 (DNS rebinding) must not reach Onward as the anonymous admin.</summary>
+    [Fact]
+    public async Task Without_tokens_only_requests_addressed_to_the_servers_own_names_are_answered()
+    {
+        await using var dir = new TempDirectory();
+        var port = Ports.Free();
+        await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(port, [TestConfig.ManualEnvironment("prod")], []));
+        using var raw = Raw(onward.Config.Server.Listen);
+        async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string host, string? origin = null, HttpContent? content = null)
+        {
+            var request = new HttpRequestMessage(method, path) { Content = content };
+            request.Headers.Host = host;
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+            return await raw.SendAsync(request);
+        }
+
+        var rebound = await SendAsync(HttpMethod.Post, "api/v1/environments/prod/freeze", $"evil.example:{port}", $"http://evil.example:{port}",
+            JsonContent.Create(new { until = "2h", reason = "pwned" }));
+        rebound.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await rebound.Content.ReadAsStringAsync()).ShouldContain($"this server answers requests addressed to 127.0.0.1:{port} (or localhost) only, not to 'evil.example:{port}'");
+        (await SendAsync(HttpMethod.Get, "/environments", $"evil.example:{port}")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await SendAsync(HttpMethod.Get, "api/v1/environments/prod", $"localhost:{port}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await SendAsync(HttpMethod.Get, "api/v1/environments/prod", $"127.0.0.1:{port}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await onward.Api.GetAsync<EnvironmentResponse>("api/v1/environments/prod")).Frozen.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Signing_in_again_in_the_same_browser_ends_the_session_it_had()
+    {
+        var (onward, dir, root, alice) = await StartAsync();
+        await using var _d = dir;
+        await using var _o = onward;
+        using var browser = new UiClient(onward.Config.Server.Listen);
+        (await browser.SignInAsync(alice)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await browser.SignInAsync(root)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+
+        using var api = new OnwardApi(onward.Config.Server.Listen, root);
+        var sessions = await api.GetAsync<SessionResponse[]>("api/v1/tokens/sessions");
+        sessions.Select(s => (s.Name, s.Active, s.EndedReason)).ShouldBe([("root", true, null), ("alice", false, "signed in again")]);
+    }
 }

@@ -33,13 +33,17 @@ public abstract class ManifestScrubTests
         var release = await db.BuiltReleaseAsync("web", "aaaaaaa111");
         var kept = await db.QueueAsync(release, "dev");
         var filed = await db.QueueAsync(release, "prod");
-        await store.SaveAsync(kept.Id, Kept("hunter-one"), CancellationToken.None);
+        await store.SaveAsync(kept.Id, Kept("hunter-one"), "", CancellationToken.None);
         await using (var connection = await db.Database.OpenAsync(CancellationToken.None))
         {
-            await connection.ExecuteAsync("UPDATE deployment_manifests SET masked = 0");
+            await connection.ExecuteAsync("UPDATE deployment_manifests SET masked_with = NULL");
+            // What earlier versions could write about it: an admission webhook quoting the value, a log line of the app.
+            await connection.ExecuteAsync("UPDATE deployments SET reason = 'applying Secret/db failed: hunter-one is too short', diagnosis = 'log: password=hunter-one' WHERE id = @id", new { id = kept.Id });
+            await connection.ExecuteAsync("INSERT INTO deployment_events (deployment_id, at, actor, state, message) VALUES (@id, 0, 'onward', 'Failed', 'drift: Credentials/c: spec.password is hunter-one-custom')", new { id = kept.Id });
         }
         Directory.CreateDirectory(dir.Combine("data", "rendered"));
         await File.WriteAllTextAsync(dir.Combine("data", "rendered", $"{filed.Id}.json"), Kept("hunter-two"));
+        await File.WriteAllTextAsync(dir.Combine("data", "rendered", "999999.json"), Kept("of-a-deployment-long-gone"));
         var config = ConfigParser.Parse($$"""
             server: { dataDir: {{dir.Combine("data")}} }
             environments:
@@ -52,7 +56,8 @@ public abstract class ManifestScrubTests
             """, "onward.yaml", dir.Path, _ => null, _ => true).Config!;
         var scrub = new ManifestScrub(store, config, NullLogger.Instance);
 
-        (await scrub.RunAsync(CancellationToken.None)).ShouldBe(2);
+        // The file moves in masked by Secret (all its version knew), then is masked again by the service's kinds of today.
+        (await scrub.RunAsync(CancellationToken.None)).ShouldBe(3);
 
         var dev = (await store.GetAsync(kept.Id, CancellationToken.None))!;
         dev.ShouldNotContain("hunter-one");
@@ -60,9 +65,17 @@ public abstract class ManifestScrubTests
         RenderedManifests.Deserialize(dev).ShouldAllBe(o => o.Secrets != null, "the custom kind of the service's configuration is masked too");
         var prod = (await store.GetAsync(filed.Id, CancellationToken.None))!;
         prod.ShouldNotContain(Convert.ToBase64String("hunter-two"u8.ToArray()));
-        prod.ShouldContain("hunter-two-custom", Case.Sensitive, "files of old versions knew only Secret as a secret kind");
+        prod.ShouldNotContain("hunter-two");
         File.Exists(dir.Combine("data", "rendered", $"{filed.Id}.json")).ShouldBeFalse();
-        (await store.UnmaskedAsync(10, CancellationToken.None)).ShouldBeEmpty();
+        File.Exists(dir.Combine("data", "rendered", "999999.json")).ShouldBeFalse("a file of a deployment that is gone is dropped, and starting goes on");
+        await using (var connection = await db.Database.OpenAsync(CancellationToken.None))
+        {
+            var (reason, diagnosis) = await connection.QuerySingleAsync<(string, string)>("SELECT reason, diagnosis FROM deployments WHERE id = @id", new { id = kept.Id });
+            reason.ShouldBe("applying Secret/db failed: *** is too short");
+            diagnosis.ShouldBe("log: password=***");
+            (await connection.QuerySingleAsync<string>("SELECT message FROM deployment_events WHERE deployment_id = @id AND actor = 'onward' AND message LIKE 'drift:%'", new { id = kept.Id }))
+                .ShouldBe("drift: Credentials/c: spec.password is ***");
+        }
         (await scrub.RunAsync(CancellationToken.None)).ShouldBe(0);
     }
 }
