@@ -186,19 +186,27 @@ public class RestartTests
             "the server to say it took back the job");
     }
 
-    /// <summary>Regression for issue 10.7: a second server on a taken port adopted release processes, then died with a stack trace.</summary>
-    [Fact]
-    public async Task A_second_server_on_a_taken_address_changes_nothing_and_says_in_one_line_what_holds_it()
+    /// <summary>A repository with one commit, and <c>onward serve</c> on it as a process with that commit deployed to dev-1.</summary>
+    private static async Task<(GitRepository Repo, string Commit, int Port, Uri Url, OnwardProcess Running, Onward.Contracts.Deployments.DeploymentResponse Deployment)> RunningAsync(
+        TempDirectory dir)
     {
-        await using var dir = new TempDirectory();
         var repo = await GitRepository.InitAsync(dir.Combine("shop"));
         await repo.BehaveAsync("ok");
         var commit = await repo.CommitAsync();
         var port = Ports.Free();
         await File.WriteAllTextAsync(dir.Combine("onward.yaml"), Yaml(port, repo.Path));
         var url = new Uri($"http://127.0.0.1:{port}/");
-        await using var running = await OnwardProcess.StartAsync(dir.Combine("onward.yaml"), url, dir.Combine("server.log"));
-        var deployment = await running.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
+        var running = await OnwardProcess.StartAsync(dir.Combine("onward.yaml"), url, dir.Combine("server.log"));
+        return (repo, commit, port, url, running, await running.Api.FinishedDeploymentAsync("shop", "dev-1", commit));
+    }
+
+    /// <summary>Regression for issue 10.7: a second server on a taken port adopted release processes, then died with a stack trace.</summary>
+    [Fact]
+    public async Task A_second_server_on_a_taken_address_changes_nothing_and_says_in_one_line_what_holds_it()
+    {
+        await using var dir = new TempDirectory();
+        var (repo, commit, port, url, started, deployment) = await RunningAsync(dir);
+        await using var running = started;
         var before = await DatabaseSnapshot.SettledAsync(dir.Combine("onward.db"));
         Directory.CreateDirectory(dir.Combine("elsewhere"));
         await File.WriteAllTextAsync(dir.Combine("elsewhere", "onward.yaml"), Yaml(port, repo.Path));
@@ -223,14 +231,8 @@ public class RestartTests
     public async Task A_second_server_on_the_same_sqlite_database_at_another_address_refuses_to_start_and_names_the_first()
     {
         await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync();
-        var port = Ports.Free();
-        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), Yaml(port, repo.Path));
-        var url = new Uri($"http://127.0.0.1:{port}/");
-        await using var running = await OnwardProcess.StartAsync(dir.Combine("onward.yaml"), url, dir.Combine("server.log"));
-        var deployment = await running.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
+        var (repo, commit, port, url, started, deployment) = await RunningAsync(dir);
+        await using var running = started;
         var stable = (await running.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "dev-1").Url!;
         var before = await DatabaseSnapshot.SettledAsync(dir.Combine("onward.db"));
         var other = Ports.Free();
