@@ -62,7 +62,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
         if (invalid is not null)
         {
             // A renderer's error output may quote what it read from the cluster or a vault: the secrets known here are masked.
-            return StepResult.Fail("invalid manifests, nothing was applied: " + KnownSecrets(context).Mask(invalid));
+            return StepResult.Fail("invalid manifests, nothing was applied: " + (await NamespaceSecretsAsync(context, cancellationToken)).Mask(invalid));
         }
         var kinds = context.Service.Deploy.SecretKinds;
         await _manifests.SaveAsync(context.Deployment.Id, RenderedManifests.Serialize(objects, kinds), SecretKind.Signature(kinds), cancellationToken);
@@ -240,7 +240,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
             {
                 var (again, invalid) = await RenderAsync(context, release, deploymentId, cancellationToken);
                 rendered = again.ToDictionary(o => o.Identity, o => o.Body);
-                renderFailure = invalid is null ? null : KnownSecrets(context).Mask(invalid);
+                renderFailure = invalid is null ? null : (await NamespaceSecretsAsync(context, cancellationToken)).Mask(invalid);
             }
             if (body is null)
             {
@@ -261,10 +261,25 @@ public sealed class KubernetesTarget : IDeploymentTarget
     private SecretText KnownSecrets(TargetContext context)
     {
         var cache = _clusters.For(context.Environment).Cache;
+        return SecretText.Of(cache.List(ResourceMapping.Secrets, context.Environment.Target.Kubernetes!.Namespace), context.Service.Deploy.SecretKinds);
+    }
+
+    /// <summary>
+    /// The values of the namespace's Secrets, for a failure's text: from the watches when they follow Secrets there
+    /// (the release applies some), else read once (a failure is rare; reading needs `list` on secrets, else nothing is known).
+    /// </summary>
+    private async Task<SecretText> NamespaceSecretsAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        var cluster = _clusters.For(context.Environment);
         var ns = context.Environment.Target.Kubernetes!.Namespace;
-        // Watched from the first look on, so that later failures in the namespace are masked with its Secrets' values.
-        cache.Watch(ResourceMapping.Secrets, ns);
-        return SecretText.Of(cache.List(ResourceMapping.Secrets, ns), context.Service.Deploy.SecretKinds);
+        if (cluster.Cache.Synced(ResourceMapping.Secrets, ns))
+        {
+            return KnownSecrets(context);
+        }
+        var (status, list, _) = await KubernetesRequests.ReadAsync(cluster.Client, $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/secrets", cancellationToken);
+        return status == 200 && list?["items"] is JsonArray items
+            ? SecretText.Of(items.OfType<JsonObject>(), context.Service.Deploy.SecretKinds)
+            : SecretText.None;
     }
 
     private static readonly HashSet<string> ReplicasOnly = ["spec.replicas"];
@@ -307,7 +322,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
         if (deadline is { } end && _time.GetUtcNow() >= end)
         {
             Forget(context);
-            waiting = KnownSecrets(context).Mask(waiting);
+            waiting = (await NamespaceSecretsAsync(context, cancellationToken)).Mask(waiting);
             return StepResult.Fail($"the rollout did not finish within {DurationText.Format(context.Service.VerifyTimeout)}: {waiting}", $"still waiting for: {waiting}");
         }
         // The watches wake this deployment's job when a change may end the wait; the recheck is only a safety net.

@@ -24,8 +24,8 @@ public static class OwnAddresses
         }
     }
 
-    /// <summary>Whether <paramref name="host"/> (a Host header's value) names this server.</summary>
+    /// <summary>Whether <paramref name="host"/> (a Host header's value) names this server; the name is what matters, with or without a port.</summary>
     public static bool Names(ServerOptions server, HostString host) =>
-        host.HasValue && Of(server).Any(o => string.Equals(o.IdnHost, host.Host, StringComparison.OrdinalIgnoreCase)
-            && (host.Port ?? (o.Scheme == "https" ? 443 : 80)) == o.Port);
+        host.HasValue && Of(server).Any(o => string.Equals(o.IdnHost, host.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase)
+            || string.Equals(o.Host, host.Host, StringComparison.OrdinalIgnoreCase));
 }
