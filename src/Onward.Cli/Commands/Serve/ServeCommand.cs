@@ -76,6 +76,12 @@ public static class ServeCommand
                 {
                     await app.StartAsync(cancellationToken);
                 }
+                catch (ServerStartException e)
+                {
+                    // The start-up step (the database, the replicas' leases) said why this server cannot run.
+                    Console.Error.WriteLine($"onward serve: {e.Message}");
+                    return ExitCodes.Failure;
+                }
                 catch (IOException e) when (e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
                 {
                     // Taken between the check and the start.

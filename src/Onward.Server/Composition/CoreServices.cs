@@ -1,0 +1,45 @@
+using Onward.Core.Access;
+using Onward.Core.Approvals;
+using Onward.Core.Builds;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.Drift;
+using Onward.Core.Flags;
+using Onward.Core.Freezes;
+using Onward.Core.Promotions;
+using Onward.Core.Releases;
+using Onward.Core.Sources;
+using Onward.Core.Targets;
+using Onward.Core.Webhooks;
+
+namespace Onward.Server.Composition;
+
+public static class CoreServices
+{
+    /// <summary>The domain: the configuration, the clock every decision reads, and Core's services over their ports.</summary>
+    public static IServiceCollection AddOnwardCore(this IServiceCollection services, OnwardConfig config, TimeProvider time)
+    {
+        services.AddSingleton(config);
+        services.AddSingleton(time);
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<FlagStreamTickets>();
+        services.AddSingleton<EnvironmentFreezes>();
+        services.AddSingleton<FreezeWatch>();
+        services.AddSingleton<DeploymentApprovals>();
+        services.AddSingleton<DeploymentRequests>();
+        services.AddSingleton<DeploymentRunner>();
+        services.AddSingleton<TargetAdoption>();
+        services.AddSingleton<ReleasePromotions>();
+        services.AddSingleton<ReleaseRegistrations>();
+        services.AddSingleton<SourceWatcher>();
+        services.AddSingleton<BuildRunner>();
+        services.AddSingleton<DeliveryProcessor>();
+        services.AddSingleton<DriftSignals>();
+        services.AddSingleton<DriftChecks>();
+        services.AddSingleton<FlagCatalog>();
+        services.AddSingleton<ReleaseFlags>();
+        services.AddSingleton<FlagApprovals>();
+        services.AddSingleton<ExposureRecorder>();
+        return services;
+    }
+}
