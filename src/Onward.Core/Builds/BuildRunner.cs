@@ -18,6 +18,7 @@ public sealed class BuildRunner(
     IBuilder builder,
     DeploymentRequests requests,
     TimeProvider time,
+    IOnwardMetrics metrics,
     ILogger<BuildRunner> logger) : IDisposable
 {
     private readonly SemaphoreSlim _startGate = new(1, 1);
@@ -86,7 +87,7 @@ public sealed class BuildRunner(
                 await DeliverAsync(release, cancellationToken);
                 return result;
             case StepResult.Failed failed:
-                var failure = failed.Diagnosis is null ? failed.Reason : failed.Reason + Environment.NewLine + failed.Diagnosis;
+                var failure = failed.Diagnosis is null ? failed.Reason : failed.Reason + "\n" + failed.Diagnosis;
                 await releases.MarkBuildFailedAsync(release.Id, failure, time.GetUtcNow(), cancellationToken);
                 Measure(release, "failed", failed.Reason);
                 logger.LogWarning("Build of {Service} {Version} failed: {Reason}", release.Service, release.Version, failed.Reason);
@@ -150,7 +151,7 @@ public sealed class BuildRunner(
         if (release.BuildStartedAt is { } started)
         {
             var now = time.GetUtcNow();
-            OnwardMetrics.BuildSeconds.WithLabels(release.Service, outcome).Observe((now - started).TotalSeconds);
+            metrics.BuildEnded(release.Service, outcome, now - started);
             ReleaseTraces.Build(release, started, now, outcome, failure);
         }
     }

@@ -25,6 +25,7 @@ public sealed class DeploymentRunner(
     ReleasePromotions promotions,
     IEnumerable<IDeploymentTarget> targets,
     TimeProvider time,
+    IOnwardMetrics metrics,
     ILogger<DeploymentRunner> logger,
     ReleaseFlags? flags = null,
     ISourceRepository? source = null)
@@ -358,8 +359,7 @@ public sealed class DeploymentRunner(
     private async Task MeasureAsync(Deployment deployment, Release? release, string outcome, string? reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        OnwardMetrics.DeploymentSeconds.WithLabels(deployment.Service, deployment.Environment, outcome)
-            .Observe((now - (deployment.StartedAt ?? deployment.CreatedAt)).TotalSeconds);
+        metrics.DeploymentEnded(deployment.Service, deployment.Environment, outcome, now - (deployment.StartedAt ?? deployment.CreatedAt));
         if (release is not null)
         {
             ReleaseTraces.Deployment(release, deployment, now, outcome, reason);
@@ -372,7 +372,7 @@ public sealed class DeploymentRunner(
         {
             if ((await source.CommitsAsync(deployment.Service, null, deployment.Commit, 1, cancellationToken)).FirstOrDefault() is { } commit)
             {
-                OnwardMetrics.CommitToVerifiedSeconds.WithLabels(deployment.Service, deployment.Environment).Observe(Math.Max(0, (now - commit.CommittedAt).TotalSeconds));
+                metrics.CommitVerified(deployment.Service, deployment.Environment, now - commit.CommittedAt);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
 using Onward.Core.Configuration;
+using Onward.Core.Insight;
 using Onward.Server.Api.Insight;
+using Onward.Server.Insight;
 using Onward.Server.Problems;
 using Onward.Server.Ui;
 using Onward.Server.Webhooks;
@@ -18,6 +20,8 @@ public static class WebServices
         // Registered first, so that it writes every problem (the default writer declines callers that do not accept JSON).
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Customize);
+        // Core's measurements, served at /metrics.
+        services.AddSingleton<IOnwardMetrics, PrometheusMetrics>();
         services.AddSingleton<DoraReports>();
         services.AddSingleton<RefusedWebhooks>();
         services.AddSingleton<SessionWatch>();

@@ -8,6 +8,7 @@ using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Flags;
 using Onward.Core.Insight;
+using Onward.Server.Insight;
 
 namespace Onward.Server.Ofrep;
 

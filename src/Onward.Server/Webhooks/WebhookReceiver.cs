@@ -7,6 +7,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Webhooks;
 using Onward.Integrations.GitProviders;
 using Onward.Core.Insight;
+using Onward.Server.Insight;
 
 namespace Onward.Server.Webhooks;
 

@@ -4,6 +4,7 @@ using Onward.Integrations.Notifications;
 using Onward.Server.Hosting;
 using Onward.Storage.Notifications;
 using Onward.Core.Insight;
+using Onward.Server.Insight;
 
 namespace Onward.Server.Workers;
 

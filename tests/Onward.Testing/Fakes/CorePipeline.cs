@@ -4,6 +4,7 @@ using Onward.Core.Builds;
 using Onward.Core.Configuration;
 using Onward.Core.Deployments;
 using Onward.Core.Freezes;
+using Onward.Core.Insight;
 using Onward.Core.Promotions;
 using Onward.Core.Sources;
 using Onward.Core.Webhooks;
@@ -28,8 +29,8 @@ public sealed class CorePipeline
         Requests = new DeploymentRequests(Config, Releases, Deployments, Source, Freezes, Clock);
         DecideApprovals = new DeploymentApprovals(Config, Deployments, Approvals, Clock);
         Promotions = new ReleasePromotions(Config, Releases, Deployments, Requests, Clock, NullLogger<ReleasePromotions>.Instance);
-        Runner = new DeploymentRunner(Config, Deployments, Releases, Requests, DecideApprovals, Promotions, [Target], Clock, NullLogger<DeploymentRunner>.Instance);
-        Builds = new BuildRunner(Config, Releases, Deployments, Builder, Requests, Clock, NullLogger<BuildRunner>.Instance);
+        Runner = new DeploymentRunner(Config, Deployments, Releases, Requests, DecideApprovals, Promotions, [Target], Clock, NoOnwardMetrics.Instance, NullLogger<DeploymentRunner>.Instance);
+        Builds = new BuildRunner(Config, Releases, Deployments, Builder, Requests, Clock, NoOnwardMetrics.Instance, NullLogger<BuildRunner>.Instance);
         Watcher = new SourceWatcher(Source, RefState, Releases, Clock, NullLogger<SourceWatcher>.Instance);
         Deliveries = new DeliveryProcessor(Config, DeliveryStore, Releases, Source, Watcher, Clock, NullLogger<DeliveryProcessor>.Instance);
     }

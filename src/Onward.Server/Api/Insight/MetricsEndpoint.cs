@@ -1,5 +1,6 @@
 using Onward.Core.Access;
 using Onward.Core.Insight;
+using Onward.Server.Insight;
 using Onward.Server.Auth;
 using Onward.Storage.Insight;
 using Prometheus;

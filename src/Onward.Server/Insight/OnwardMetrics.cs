@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace Onward.Core.Insight;
+namespace Onward.Server.Insight;
 
 /// <summary>
 /// What Onward measures as it works, served at <c>/metrics</c> in the Prometheus text format. Each replica counts what
