@@ -1,6 +1,6 @@
 namespace Onward.Cli.Commands;
 
-/// <summary>What the CLI's exit codes mean (API.md).</summary>
+/// <summary>What the CLI's exit codes mean (the README's "Using Onward").</summary>
 public static class ExitCodes
 {
     public const int Success = 0;

@@ -1,7 +1,7 @@
 namespace Onward.Contracts.Problems;
 
 /// <summary>
-/// The most each kind of field and body takes (DESIGN rule 12). Longer is refused with a 400 problem that names the
+/// The most each kind of field and body takes (rule 12 of docs/ARCHITECTURE.md). Longer is refused with a 400 problem that names the
 /// field and its limit, before anything is stored.
 /// </summary>
 public static class FieldLimits

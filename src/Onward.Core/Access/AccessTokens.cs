@@ -4,7 +4,7 @@ using Onward.Core.Pipeline;
 
 namespace Onward.Core.Access;
 
-/// <summary>Creates, revokes and checks API tokens (API.md: roles viewer, deployer, approver, admin).</summary>
+/// <summary>Creates, revokes and checks API tokens (roles viewer, deployer, approver, admin, and sdk; see the README's "Tokens and roles").</summary>
 public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
 {
     /// <returns>The token record and its secret, which is shown this once and never again.</returns>

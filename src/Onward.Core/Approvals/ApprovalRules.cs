@@ -4,7 +4,7 @@ using Onward.Core.Deployments;
 
 namespace Onward.Core.Approvals;
 
-/// <summary>DESIGN rule 7: who may decide on a deployment that waits for approval.</summary>
+/// <summary>rule 7 of docs/ARCHITECTURE.md: who may decide on a deployment that waits for approval.</summary>
 public static class ApprovalRules
 {
     /// <returns>Null when <paramref name="who"/> may decide, else why not.</returns>

@@ -8,7 +8,7 @@ using Onward.Core.Insight;
 namespace Onward.Core.Builds;
 
 /// <summary>
-/// Moves a release through its build, then hands a built release to continuous delivery (DESIGN rule 3): every
+/// Moves a release through its build, then hands a built release to continuous delivery (rule 3 of docs/ARCHITECTURE.md): every
 /// environment with <c>autoDeploy: main</c> gets it.
 /// </summary>
 public sealed class BuildRunner(

@@ -1,6 +1,6 @@
 namespace Onward.Core.Configuration;
 
-/// <summary>An environment's approval gate (DESIGN rule 7).</summary>
+/// <summary>An environment's approval gate (rule 7 of docs/ARCHITECTURE.md).</summary>
 /// <param name="Required">How many distinct people must approve.</param>
 /// <param name="Approvers">The groups whose members may approve; a token carries its groups.</param>
 /// <param name="AllowSelfApproval">Whether the requester may approve their own request; false by default.</param>

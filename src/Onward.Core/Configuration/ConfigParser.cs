@@ -28,7 +28,7 @@ public static class ConfigParser
 
     private static OnwardConfig? Read(string text, NodeReader nodes)
     {
-        // `{ secret: ${TOKEN} }` is how people write it (API.md does), but in a flow mapping `{` and `}` are YAML's
+        // `{ secret: ${TOKEN} }` is how people write it (the README does), but in a flow mapping `{` and `}` are YAML's
         // own. References are swapped for a form YAML reads as plain text, of the same length so that every column
         // in a problem still points at the file, and expanded as values are read.
         text = NodeReader.SwapReferences(text);

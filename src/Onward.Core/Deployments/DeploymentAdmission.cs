@@ -3,8 +3,8 @@ using Onward.Contracts.Deployments;
 namespace Onward.Core.Deployments;
 
 /// <summary>
-/// What recording a new deployment does besides storing it: a release is promoted to an environment once (DESIGN rule
-/// 6), and a new request supersedes the older ones still waiting for the same service and environment (rule 7). These
+/// What recording a new deployment does besides storing it: a release is promoted to an environment once (rule 6 of
+/// docs/ARCHITECTURE.md), and a new request supersedes the older ones still waiting for the same service and environment (rule 7). These
 /// are pure rules; the store applies them in the transaction that records the deployment, so that two requests at the
 /// same moment cannot both win.
 /// </summary>

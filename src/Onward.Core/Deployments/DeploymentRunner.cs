@@ -212,7 +212,7 @@ public sealed class DeploymentRunner(
     private async Task<StepResult?> StartApplyingAsync(
         Deployment deployment, ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)
     {
-        // The policies are checked again at the moment of applying (DESIGN rule 8): the environment may have moved
+        // The policies are checked again at the moment of applying (rule 8 of docs/ARCHITECTURE.md): the environment may have moved
         // on, or frozen, since the request and its approval.
         var verdict = deployment.Override is null
             ? await requests.CheckPoliciesAsync(service, environment, release, cancellationToken)

@@ -4,7 +4,7 @@ using Onward.Core.Sources;
 namespace Onward.Core.Deployments;
 
 /// <summary>
-/// DESIGN rule 5: an environment receives its current commit again, or a commit that has the current one as an
+/// rule 5 of docs/ARCHITECTURE.md: an environment receives its current commit again, or a commit that has the current one as an
 /// ancestor; anything else is refused with how the two commits relate.
 /// </summary>
 public static class ForwardOnlyPolicy

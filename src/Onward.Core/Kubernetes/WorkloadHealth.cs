@@ -5,7 +5,7 @@ using static Onward.Core.Kubernetes.ObjectFields;
 namespace Onward.Core.Kubernetes;
 
 /// <summary>
-/// DESIGN rule 4 as pure functions over objects as the API server returns them (<c>kubectl get -o json</c>): an
+/// rule 4 of docs/ARCHITECTURE.md as pure functions over objects as the API server returns them (<c>kubectl get -o json</c>): an
 /// object is verified only when every set of rules that has a verdict on it agrees that it is done — kubectl's
 /// rollout status (<see cref="KubectlRolloutStatus"/>), kstatus (<see cref="KstatusStatus"/>) and Argo CD's health
 /// (<see cref="ArgoCdHealth"/>), with Onward's own rules where kubectl has none (Jobs, Pods, OnDelete workloads) —

@@ -8,7 +8,7 @@ using Onward.Core.Releases;
 namespace Onward.Core.Promotions;
 
 /// <summary>
-/// Proposal I (DESIGN rule 6): a release candidate goes by itself to each environment with
+/// Proposal I (rule 6 of docs/ARCHITECTURE.md): a release candidate goes by itself to each environment with
 /// <c>autoPromote: releaseCandidates</c> once it has succeeded in every environment that one requires, and never when
 /// it failed in any of them.
 /// </summary>

@@ -3,7 +3,7 @@ using Onward.Core.Releases;
 
 namespace Onward.Core.Sources;
 
-/// <summary>DESIGN rule 1: which refs build, and what their releases are called.</summary>
+/// <summary>rule 1 of docs/ARCHITECTURE.md: which refs build, and what their releases are called.</summary>
 public static class RefClassifier
 {
     /// <returns>The release to make, or null with the reason the ref is ignored.</returns>

@@ -5,7 +5,7 @@ namespace Onward.Core.Targets;
 
 /// <summary>
 /// Where releases run. Every method is idempotent, because a crashed server's deployment is resumed by calling them
-/// again (DESIGN rule 10).
+/// again (rule 10 of docs/ARCHITECTURE.md).
 /// </summary>
 public interface IDeploymentTarget
 {

@@ -5,7 +5,7 @@ using Onward.Core.Sources;
 namespace Onward.Core.Webhooks;
 
 /// <summary>
-/// Decides at once, without git, whether a push builds (DESIGN rule 1 with each service's patterns) and why, so that
+/// Decides at once, without git, whether a push builds (rule 1 of docs/ARCHITECTURE.md with each service's patterns) and why, so that
 /// the answer to the provider and the delivery log can say it.
 /// </summary>
 public static class DeliveryClassifier

@@ -16,7 +16,7 @@ namespace Onward.Server.Ofrep;
 /// The OpenFeature Remote Evaluation Protocol (OFREP 0.3.0) per environment: <c>{server}/flags/{env}</c> is an OFREP
 /// base URL answering single (<c>POST …/ofrep/v1/evaluate/flags/{key}</c>) and bulk (<c>POST …/ofrep/v1/evaluate/flags</c>)
 /// evaluations. Answers follow flagd's: a DISABLED flag or a code default comes without <c>value</c> and <c>variant</c>
-/// (ADR-0006, "providers MUST use the code default value"); FLAG_NOT_FOUND is 404, PARSE_ERROR and GENERAL are 400.
+/// (OFREP ADR-0006, https://github.com/open-feature/protocol/blob/main/service/adrs/0006-optional-value-for-code-defaults.md: "providers MUST use the code default value"); FLAG_NOT_FOUND is 404, PARSE_ERROR and GENERAL are 400.
 /// The bulk ETag is a hash of the evaluated answer, not of the configuration, so that a client keeping its ETag across
 /// context changes (as ofrep-web-provider does) never keeps a stale answer.
 /// </summary>
@@ -105,7 +105,7 @@ public static class OfrepEndpoints
     }
 
     /// <summary>
-    /// OFREP's change notification (ADR-0008): a server-sent event stream per environment that sends
+    /// OFREP's change notification (OFREP ADR-0008, https://github.com/open-feature/protocol/blob/main/service/adrs/0008-sse-for-bulk-evaluation-changes.md; docs/adr/0004): a server-sent event stream per environment that sends
     /// <c>{"type":"refetchEvaluation"}</c> whenever the environment's flags change, on whichever replica, so that a
     /// client-side provider re-fetches at once instead of polling. Its URL comes in every bulk answer's
     /// <c>eventStreams</c>, with a ticket (<see cref="FlagStreamTickets"/>) when tokens are on, since browsers open it

@@ -14,7 +14,7 @@ namespace Onward.Server.Webhooks;
 /// <summary>
 /// <c>POST /hooks/{provider}</c>: reads at most <see cref="MaxPayloadBytes"/>, checks the signature, reads the push,
 /// decides whether it builds, records the delivery and answers, all before any git or build work (that follows as a
-/// job). Only a correctly signed request is recorded (DESIGN rule 12): one that is unsigned, wrongly signed or too
+/// job). Only a correctly signed request is recorded (rule 12 of docs/ARCHITECTURE.md): one that is unsigned, wrongly signed or too
 /// large is counted and answered, and leaves no record, so it can neither claim a delivery id nor fill the database.
 /// Every signed delivery is recorded, also those that are malformed or of an unknown event, so that a person can see
 /// why a push did or did not build.

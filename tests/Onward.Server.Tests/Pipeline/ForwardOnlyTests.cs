@@ -7,7 +7,7 @@ using Onward.Testing;
 
 namespace Onward.Server.Tests.Pipeline;
 
-/// <summary>Forward-only rests on git ancestry (DESIGN rule 5), tested with real histories.</summary>
+/// <summary>Forward-only rests on git ancestry (rule 5 of docs/ARCHITECTURE.md), tested with real histories.</summary>
 public class ForwardOnlyTests
 {
     private static string Yaml(int port, string repository, string extra = "") => TestConfig.Yaml(port,
