@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Onward.Contracts.Problems;
 using Onward.Core.Configuration;
 using Onward.Core.Pipeline;
 
@@ -23,6 +24,47 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
             now, cancellationToken);
         return (token, secret);
     }
+
+    /// <summary>
+    /// Issues a token as an admin asks for one, through the API or the CLI on the server's database: the name, role,
+    /// groups, lifetime and environment are checked here, once.
+    /// </summary>
+    /// <param name="environments">The environments an SDK key may name.</param>
+    public async Task<TokenIssue> IssueAsync(TokenOrder order, IEnumerable<string> environments, string by, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(order.Name) || string.IsNullOrEmpty(order.Role))
+        {
+            return TokenIssue.Refused("send a JSON body with `name` and `role`, e.g. {\"name\":\"alice\",\"role\":\"approver\",\"groups\":[\"release-managers\"]}");
+        }
+        var groups = order.Groups ?? [];
+        if (groups.Count > FieldLimits.Groups)
+        {
+            return TokenIssue.Refused($"`groups` has {groups.Count} entries; a token carries at most {FieldLimits.Groups}");
+        }
+        for (var i = 0; i < groups.Count; i++)
+        {
+            if (groups[i] is null)
+            {
+                return TokenIssue.Refused($"`groups[{i}]` is null; give each group's name, e.g. \"groups\": [\"release-managers\"]");
+            }
+        }
+        var named = groups.Select(g => g!).ToList();
+        var environment = string.IsNullOrEmpty(order.Environment) ? null : order.Environment;
+        if (Read(order.Name, order.Role, named, string.IsNullOrEmpty(order.Expires) ? null : order.Expires, out var role, out var lifetime) is { } problem)
+        {
+            return TokenIssue.Refused(problem);
+        }
+        if (EnvironmentProblem(role, environment, environments) is { } environmentProblem)
+        {
+            return TokenIssue.Refused(environmentProblem);
+        }
+        var (token, secret) = await CreateAsync(order.Name, role, named, lifetime, by, cancellationToken, environment);
+        return new TokenIssue(token, secret, null);
+    }
+
+    /// <summary>Revokes every active token of <paramref name="name"/>, or the one with <paramref name="id"/>; those revoked.</summary>
+    public Task<IReadOnlyList<AccessToken>> RevokeAsync(string? name, long? id, string by, CancellationToken cancellationToken) =>
+        store.RevokeAsync(name, id, by, time.GetUtcNow(), cancellationToken);
 
     /// <summary>
     /// Reads a request for a token as the API and the CLI receive it: a role by name and an optional lifetime such as

@@ -4,24 +4,24 @@ using Onward.Core.Deployments;
 
 namespace Onward.Core.Approvals;
 
-/// <summary>rule 7 of docs/ARCHITECTURE.md: who may decide on a deployment that waits for approval.</summary>
+/// <summary>Rule 7 of docs/ARCHITECTURE.md: who may decide on what waits for approval, deployments and flag changes alike.</summary>
 public static class ApprovalRules
 {
     /// <returns>Null when <paramref name="who"/> may decide, else why not.</returns>
     /// <param name="decision">A requester may always reject (withdraw) their own request; approving it is what needs someone else.</param>
-    public static string? WhyNot(ApprovalPolicy policy, Deployment deployment, Identity who, ApprovalDecision decision = ApprovalDecision.Approved)
+    public static string? WhyNot(ApprovalPolicy policy, ApprovalSubject subject, Identity who, ApprovalDecision decision)
     {
         if (who.Role < Role.Approver)
         {
-            return $"{who.Name} has the role {who.Role.ToString().ToLowerInvariant()}; deciding on deployments needs approver";
+            return $"{who.Name} has the role {who.Role.ToString().ToLowerInvariant()}; deciding on {subject.Kind} needs approver";
         }
         if (!policy.Approvers.Any(who.IsIn))
         {
-            return $"{who.Name} is not in an approver group of {deployment.Environment} ({string.Join(", ", policy.Approvers)}); a token's groups are set with `onward tokens create --group`";
+            return $"{who.Name} is not in an approver group of {subject.Environment} ({string.Join(", ", policy.Approvers)}); a token's groups are set with `onward tokens create --group`";
         }
-        if (!policy.AllowSelfApproval && decision == ApprovalDecision.Approved && who.Name == deployment.RequestedBy)
+        if (!policy.AllowSelfApproval && decision == ApprovalDecision.Approved && who.Name == subject.RequestedBy)
         {
-            return $"{who.Name} requested deployment {deployment.Id} and cannot approve it; {deployment.Environment} needs someone else (allowSelfApproval is false)";
+            return $"{who.Name} requested {subject.Itself} and cannot approve it; {subject.Environment} needs someone else (allowSelfApproval is false)";
         }
         return null;
     }

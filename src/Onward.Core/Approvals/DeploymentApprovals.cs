@@ -24,7 +24,7 @@ public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore de
         {
             return new ApprovalAnswer(ApprovalError.Conflict, $"{deployment.Environment} no longer requires approval; deployment {id} will go ahead on its own", deployment);
         }
-        if (ApprovalRules.WhyNot(policy, deployment, who, decision) is { } whyNot)
+        if (ApprovalRules.WhyNot(policy, ApprovalSubject.Of(deployment), who, decision) is { } whyNot)
         {
             return new ApprovalAnswer(ApprovalError.Forbidden, whyNot, deployment);
         }

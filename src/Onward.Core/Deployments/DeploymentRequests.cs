@@ -21,6 +21,26 @@ public sealed class DeploymentRequests(
     EnvironmentFreezes freezes,
     TimeProvider time)
 {
+    /// <summary>
+    /// A person's request (from the API, the UI or the CLI): as <see cref="RequestAsync"/>, but only an admin may
+    /// override the policies, and only with a written reason.
+    /// </summary>
+    public Task<RequestOutcome> RequestAsync(DeploymentRequest request, Identity who, CancellationToken cancellationToken)
+    {
+        if (request.Override is not null)
+        {
+            if (!who.May(Permissions.OverridePolicies))
+            {
+                return Task.FromResult(RequestOutcome.Fail(RequestError.Forbidden, "only an admin may override policies"));
+            }
+            if (string.IsNullOrWhiteSpace(request.Override))
+            {
+                return Task.FromResult(RequestOutcome.Fail(RequestError.Malformed, "an override needs a written reason, e.g. \"override\": \"hotfix for incident 4711\""));
+            }
+        }
+        return RequestAsync(request with { Override = request.Override?.Trim(), Actor = who.Name, Trigger = DeploymentTrigger.Manual }, cancellationToken);
+    }
+
     public async Task<RequestOutcome> RequestAsync(DeploymentRequest request, CancellationToken cancellationToken)
     {
         var service = config.FindService(request.Service);

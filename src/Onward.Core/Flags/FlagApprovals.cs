@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Onward.Core.Access;
 using Onward.Core.Approvals;
 using Onward.Core.Configuration;
@@ -23,6 +22,10 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
     public async Task<(FlagChangeRequest? Request, int Status, string? Refusal)> DecideAsync(
         string environment, long id, Identity who, ApprovalDecision decision, string? comment, CancellationToken cancellationToken)
     {
+        if (!Required(environment))
+        {
+            return (null, 404, $"flag changes in {environment} need no approval, so there are no requests to decide on");
+        }
         if (await store.GetAsync(id, cancellationToken) is not { } request || request.Environment != environment)
         {
             return (null, 404, $"{environment} has no flag change request {id}; `onward flags requests --env {environment}` lists them");
@@ -33,7 +36,7 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
         {
             return (request, 409, $"flag change request {id} is {request.State.ToLowerInvariant()} already" + (request.Outcome is { } ended ? $": {ended}" : ""));
         }
-        if (WhyNot(policy, request, who, decision) is { } why)
+        if (ApprovalRules.WhyNot(policy, ApprovalSubject.Of(request), who, decision) is { } why)
         {
             return (request, 403, why);
         }
@@ -56,6 +59,11 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
     /// <summary>The environment's requests, newest first; pending ones past the approval expiry are ended as expired first.</summary>
     public async Task<IReadOnlyList<FlagChangeRequest>> ListAsync(string environment, bool pendingOnly, CancellationToken cancellationToken)
     {
+        // Without approvals (say, since onward.yaml changed) requests are not listed: nobody may decide on them.
+        if (!Required(environment))
+        {
+            return [];
+        }
         var policy = config.FindEnvironment(environment)!.Policy.Approval!;
         var requests = new List<FlagChangeRequest>();
         foreach (var request in await store.ListAsync(environment, pendingOnly, cancellationToken))
@@ -84,23 +92,6 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
     public Task<IReadOnlyList<(string By, ApprovalDecision Decision, string? Comment, DateTimeOffset At)>> DecisionsAsync(long id, CancellationToken cancellationToken) =>
         store.DecisionsAsync(id, cancellationToken);
 
-    private static string? WhyNot(ApprovalPolicy policy, FlagChangeRequest request, Identity who, ApprovalDecision decision)
-    {
-        if (who.Role < Role.Approver)
-        {
-            return $"{who.Name} has the role {who.Role.ToString().ToLowerInvariant()}; deciding on flag changes needs approver";
-        }
-        if (!policy.Approvers.Any(who.IsIn))
-        {
-            return $"{who.Name} is not in an approver group of {request.Environment} ({string.Join(", ", policy.Approvers)})";
-        }
-        if (!policy.AllowSelfApproval && decision == ApprovalDecision.Approved && who.Name == request.RequestedBy)
-        {
-            return $"{who.Name} requested this flag change and cannot approve it; {request.Environment} needs someone else (allowSelfApproval is false)";
-        }
-        return null;
-    }
-
     /// <summary>Applies an approved request in the requester's name, as the direct change would have been.</summary>
     private async Task<(string State, string Outcome)> ApplyAsync(FlagChangeRequest request, CancellationToken cancellationToken)
     {
@@ -113,10 +104,9 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
                     ? (FlagRequestStates.Failed, "the document no longer applies: " + string.Join("; ", problems.Take(3)))
                     : (FlagRequestStates.Applied, $"{request.Environment} now has {count} flag(s) of its own");
             case FlagRequestKinds.Switch:
-                var body = JsonNode.Parse(request.Payload)!.AsObject();
-                var state = body["state"]?.GetValue<string>();
-                var (flag, switchProblems) = await catalog.SwitchAsync(request.Environment, request.Key!, state is null ? null : state == "ENABLED",
-                    body["defaultVariant"]?.GetValue<string>(), body["targeting"] as JsonObject, actor, request.Comment, cancellationToken);
+                var order = FlagSwitchOrder.FromPayload(request.Payload);
+                var (flag, switchProblems) = await catalog.SwitchAsync(request.Environment, request.Key!, order.Enabled,
+                    order.DefaultVariant, order.Targeting, actor, request.Comment, cancellationToken);
                 return flag is null
                     ? (FlagRequestStates.Failed, switchProblems.Count > 0 ? string.Join("; ", switchProblems) : $"{request.Environment} no longer has the flag {request.Key}")
                     : (FlagRequestStates.Applied, $"{request.Key} switched");

@@ -24,6 +24,7 @@ public static class CoreServices
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<FlagStreamTickets>();
         services.AddSingleton<EnvironmentFreezes>();
+        services.AddSingleton<FreezeChanges>();
         services.AddSingleton<FreezeWatch>();
         services.AddSingleton<DeploymentApprovals>();
         services.AddSingleton<DeploymentRequests>();
@@ -39,6 +40,7 @@ public static class CoreServices
         services.AddSingleton<FlagCatalog>();
         services.AddSingleton<ReleaseFlags>();
         services.AddSingleton<FlagApprovals>();
+        services.AddSingleton<FlagChanges>();
         services.AddSingleton<ExposureRecorder>();
         return services;
     }

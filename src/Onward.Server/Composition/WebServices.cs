@@ -6,6 +6,7 @@ using Onward.Server.Api.Insight;
 using Onward.Server.Insight;
 using Onward.Server.Problems;
 using Onward.Server.Ui;
+using Onward.Server.Views;
 using Onward.Server.Webhooks;
 
 namespace Onward.Server.Composition;
@@ -22,6 +23,10 @@ public static class WebServices
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDefaults.Customize);
         // Core's measurements, served at /metrics.
         services.AddSingleton<IOnwardMetrics, PrometheusMetrics>();
+        // The read models: one answer per page and API resource.
+        services.AddSingleton<ServiceViews>();
+        services.AddSingleton<DeploymentViews>();
+        services.AddSingleton<DeliveryViews>();
         services.AddSingleton<DoraReports>();
         services.AddSingleton<RefusedWebhooks>();
         services.AddSingleton<SessionWatch>();

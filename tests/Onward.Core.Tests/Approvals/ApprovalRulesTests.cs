@@ -18,16 +18,16 @@ public class ApprovalRulesTests
     {
         var alice = new Identity("alice", Role.Approver, ["release-managers"]);
 
-        ApprovalRules.WhyNot(Policy, Requested, alice).ShouldBe("alice requested deployment 7 and cannot approve it; prod needs someone else (allowSelfApproval is false)");
-        ApprovalRules.WhyNot(Policy with { AllowSelfApproval = true }, Requested, alice).ShouldBeNull();
+        ApprovalRules.WhyNot(Policy, ApprovalSubject.Of(Requested), alice, ApprovalDecision.Approved).ShouldBe("alice requested deployment 7 and cannot approve it; prod needs someone else (allowSelfApproval is false)");
+        ApprovalRules.WhyNot(Policy with { AllowSelfApproval = true }, ApprovalSubject.Of(Requested), alice, ApprovalDecision.Approved).ShouldBeNull();
     }
 
     [Fact]
     public void Approvers_need_the_role_and_one_of_the_groups()
     {
-        ApprovalRules.WhyNot(Policy, Requested, new Identity("bob", Role.Approver, ["release-managers"])).ShouldBeNull();
-        ApprovalRules.WhyNot(Policy, Requested, new Identity("dave", Role.Deployer, ["release-managers"]))!.ShouldContain("needs approver");
-        ApprovalRules.WhyNot(Policy, Requested, new Identity("root", Role.Admin, []))!.ShouldContain("not in an approver group");
+        ApprovalRules.WhyNot(Policy, ApprovalSubject.Of(Requested), new Identity("bob", Role.Approver, ["release-managers"]), ApprovalDecision.Approved).ShouldBeNull();
+        ApprovalRules.WhyNot(Policy, ApprovalSubject.Of(Requested), new Identity("dave", Role.Deployer, ["release-managers"]), ApprovalDecision.Approved)!.ShouldContain("needs approver");
+        ApprovalRules.WhyNot(Policy, ApprovalSubject.Of(Requested), new Identity("root", Role.Admin, []), ApprovalDecision.Approved)!.ShouldContain("not in an approver group");
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class FlagApprovalTests
         byDeployer.Status.ShouldBe(HttpStatusCode.Forbidden);
         byDeployer.Problem!.Detail.ShouldBe("dan has the role deployer; deciding on flag changes needs approver");
         (await team["sam"].PostAsync<FlagChangeRequestResponse>($"api/v1/environments/prod/flags/requests/{request.Id}/approve", new FlagDecisionRequest(null)))
-            .Problem!.Detail.ShouldBe("sam is not in an approver group of prod (release-managers)");
+            .Problem!.Detail.ShouldBe("sam is not in an approver group of prod (release-managers); a token's groups are set with `onward tokens create --group`");
         var first = await team.CliAsync("alice", "flags", "approve", request.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--env", "prod", "--comment", "fine");
         first.ExitCode.ShouldBe(0, first.Error);
         first.Output.ShouldContain($"flag change request {request.Id} is pending");

@@ -1,6 +1,6 @@
 using System.Net;
 using Onward.Contracts.Insight;
-using Onward.Server.Api.Insight;
+using Onward.Server.Views;
 using Onward.Testing;
 
 namespace Onward.Server.Tests.Insight;

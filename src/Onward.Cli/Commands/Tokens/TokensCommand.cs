@@ -55,14 +55,11 @@ public static class TokensCommand
                 return ExitCodes.Usage;
             }
             return await RunAsync(result,
-                async (tokens, store, _, config, ct) =>
+                async (tokens, _, _, config, ct) =>
                 {
-                    if (AccessTokens.EnvironmentProblem(parsedRole, result.GetValue(environment), config.Environments.Select(e => e.Name)) is { } environmentProblem)
-                    {
-                        throw new ApiException(400, null, environmentProblem);
-                    }
-                    var (token, secret) = await tokens.CreateAsync(result.GetValue(name)!, parsedRole, groups, lifetime, LocalActor(), ct, result.GetValue(environment));
-                    return new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.ExpiresAt, token.Environment);
+                    var issued = await tokens.IssueAsync(new TokenOrder(result.GetValue(name), roleText, groups, result.GetValue(expires), result.GetValue(environment)),
+                        config.Environments.Select(e => e.Name), LocalActor(), ct);
+                    return issued.Problem is { } refused ? throw new ApiException(400, null, refused) : issued.Token!.ToCreatedResponse(issued.Secret!);
                 },
                 async (client, ct) => (await client.PostAsync<CreatedTokenResponse>("api/v1/tokens",
                     new TokenRequestBody(result.GetValue(name), roleText, groups, result.GetValue(expires), result.GetValue(environment)), ct)).Value,
@@ -93,8 +90,7 @@ public static class TokensCommand
             }
         });
         revoke.SetAction((result, cancellationToken) => RunAsync(result,
-            async (tokens, store, _, _, ct) => (await store.RevokeAsync(result.GetValue(name), result.GetValue(id), LocalActor(), TimeProvider.System.GetUtcNow(), ct))
-                .Select(t => t.ToResponse()).ToArray(),
+            async (tokens, _, _, _, ct) => (await tokens.RevokeAsync(result.GetValue(name), result.GetValue(id), LocalActor(), ct)).Select(t => t.ToResponse()).ToArray(),
             async (client, ct) => (await client.DeleteAsync<TokenResponse[]>(
                 result.GetValue(id) is { } i ? $"api/v1/tokens/{i}" : $"api/v1/tokens?name={Uri.EscapeDataString(result.GetValue(name)!)}", ct)).Value,
             revoked =>

@@ -13,7 +13,7 @@ namespace Onward.Server.Api.Approvals;
 public static class ApprovalsEndpoints
 {
     public static void MapApprovals(this IEndpointRouteBuilder api) =>
-        api.MapGet("/approvals", ListAsync).RequireRole(Role.Viewer);
+        api.MapGet("/approvals", ListAsync).RequireRole(Permissions.Read);
 
     private static async Task<Results<Ok<PendingApprovalResponse[]>, ProblemHttpResult>> ListAsync(
         string? state, int? limit, long? before, OnwardConfig config, IDeploymentStore store, DeploymentApprovals approvals, HttpContext http,

@@ -10,7 +10,7 @@ namespace Onward.Server.Api.Audit;
 public static class AuditEndpoints
 {
     public static void MapAudit(this IEndpointRouteBuilder api) =>
-        api.MapGet("/audit", ListAsync).RequireRole(Role.Viewer);
+        api.MapGet("/audit", ListAsync).RequireRole(Permissions.Read);
 
     private static async Task<Results<Ok<AuditEntryResponse[]>, ProblemHttpResult>> ListAsync(
         IAuditLog log, string? service, string? environment, string? actor, int? limit, string? before, HttpContext http, CancellationToken cancellationToken)

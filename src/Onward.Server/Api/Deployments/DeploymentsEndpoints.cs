@@ -11,6 +11,7 @@ using Onward.Integrations.Kubernetes;
 using Onward.Server.Api.Drift;
 using Onward.Core.Sources;
 using Onward.Server.Auth;
+using Onward.Server.Views;
 
 namespace Onward.Server.Api.Deployments;
 
@@ -19,15 +20,15 @@ public static class DeploymentsEndpoints
     public static void MapDeployments(this IEndpointRouteBuilder api)
     {
         var deployments = api.MapGroup("/deployments");
-        deployments.MapGet("", ListAsync).RequireRole(Role.Viewer);
-        deployments.MapGet("/{id:long}", GetAsync).RequireRole(Role.Viewer);
-        deployments.MapGet("/{id:long}/manifests", ManifestsAsync).RequireRole(Role.Viewer);
-        deployments.MapPost("", RequestAsync).RequireRole(Role.Deployer);
-        deployments.MapPost("/{id:long}/approve", (long id, DecisionBody? body, DeploymentApprovals approvals, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken) =>
-            DecideAsync(id, ApprovalDecision.Approved, body, approvals, store, http, cancellationToken)).RequireRole(Role.Approver);
-        deployments.MapPost("/{id:long}/reject", (long id, DecisionBody? body, DeploymentApprovals approvals, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken) =>
-            DecideAsync(id, ApprovalDecision.Rejected, body, approvals, store, http, cancellationToken)).RequireRole(Role.Approver);
-        deployments.MapPost("/{id:long}/cancel", CancelAsync).RequireRole(Role.Deployer);
+        deployments.MapGet("", ListAsync).RequireRole(Permissions.Read);
+        deployments.MapGet("/{id:long}", GetAsync).RequireRole(Permissions.Read);
+        deployments.MapGet("/{id:long}/manifests", ManifestsAsync).RequireRole(Permissions.Read);
+        deployments.MapPost("", RequestAsync).RequireRole(Permissions.RequestDeployment);
+        deployments.MapPost("/{id:long}/approve", (long id, DecisionBody? body, DeploymentApprovals approvals, DeploymentViews views, HttpContext http, CancellationToken cancellationToken) =>
+            DecideAsync(id, ApprovalDecision.Approved, body, approvals, views, http, cancellationToken)).RequireRole(Permissions.DecideDeployment);
+        deployments.MapPost("/{id:long}/reject", (long id, DecisionBody? body, DeploymentApprovals approvals, DeploymentViews views, HttpContext http, CancellationToken cancellationToken) =>
+            DecideAsync(id, ApprovalDecision.Rejected, body, approvals, views, http, cancellationToken)).RequireRole(Permissions.DecideDeployment);
+        deployments.MapPost("/{id:long}/cancel", CancelAsync).RequireRole(Permissions.CancelDeployment);
     }
 
     private static async Task<Results<Ok<DeploymentResponse[]>, ProblemHttpResult>> ListAsync(
@@ -49,17 +50,10 @@ public static class DeploymentsEndpoints
         return TypedResults.Ok(list.Select(d => d.ToResponse()).ToArray());
     }
 
-    private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> GetAsync(
-        IDeploymentStore store, DeploymentApprovals approvals, IDriftStore drift, long id, CancellationToken cancellationToken)
-    {
-        if (await store.GetAsync(id, cancellationToken) is not { } deployment)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
-        }
-        var full = await FullAsync(deployment, store, approvals, cancellationToken);
-        var drifted = await drift.GetAsync(deployment.Service, deployment.Environment, cancellationToken);
-        return TypedResults.Ok(drifted?.DeploymentId == deployment.Id ? full with { Drift = drifted.ToResponse() } : full);
-    }
+    private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> GetAsync(DeploymentViews views, long id, CancellationToken cancellationToken) =>
+        await views.FindAsync(id, cancellationToken) is { } deployment
+            ? TypedResults.Ok(deployment)
+            : TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no deployment {id}; `onward deployments list` shows the existing ones");
 
     /// <summary>What a deployment to a cluster rendered and applied, as one YAML stream.</summary>
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ManifestsAsync(
@@ -79,7 +73,7 @@ public static class DeploymentsEndpoints
     }
 
     private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> DecideAsync(
-        long id, ApprovalDecision decision, DecisionBody? body, DeploymentApprovals approvals, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken)
+        long id, ApprovalDecision decision, DecisionBody? body, DeploymentApprovals approvals, DeploymentViews views, HttpContext http, CancellationToken cancellationToken)
     {
         if (FieldChecks.Problem(("comment", body?.Comment, FieldLimits.Text, true)) is { } problem)
         {
@@ -91,12 +85,12 @@ public static class DeploymentsEndpoints
             ApprovalError.NotFound => TypedResults.Problem(statusCode: 404, title: "Not Found", detail: answer.Detail),
             ApprovalError.Forbidden => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: answer.Detail),
             ApprovalError.Conflict => TypedResults.Problem(statusCode: 409, title: "Conflict", detail: answer.Detail),
-            _ => TypedResults.Ok(await FullAsync(answer.Deployment!, store, approvals, cancellationToken)),
+            _ => TypedResults.Ok(await views.FullAsync(answer.Deployment!, cancellationToken)),
         };
     }
 
     private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> CancelAsync(
-        long id, DecisionBody? body, DeploymentRequests requests, IDeploymentStore store, DeploymentApprovals approvals, HttpContext http, CancellationToken cancellationToken)
+        long id, DecisionBody? body, DeploymentRequests requests, DeploymentViews views, HttpContext http, CancellationToken cancellationToken)
     {
         if (FieldChecks.Problem(("comment", body?.Comment, FieldLimits.Text, true)) is { } problem)
         {
@@ -116,12 +110,8 @@ public static class DeploymentsEndpoints
             return TypedResults.Problem(statusCode: 409, title: "Conflict",
                 detail: $"deployment {id} is {deployment.State}; only a deployment that is queued or awaiting approval can be cancelled");
         }
-        return TypedResults.Ok(await FullAsync(deployment, store, approvals, cancellationToken));
+        return TypedResults.Ok(await views.FullAsync(deployment, cancellationToken));
     }
-
-    /// <summary>A deployment with its events and approvals, as the API and the web UI show it.</summary>
-    public static async Task<DeploymentResponse> FullAsync(Deployment deployment, IDeploymentStore store, DeploymentApprovals approvals, CancellationToken cancellationToken) =>
-        deployment.ToResponse(await store.EventsAsync(deployment.Id, cancellationToken), await approvals.ListAsync(deployment.Id, cancellationToken));
 
     private static async Task<Results<Accepted<DeploymentResponse>, ProblemHttpResult>> RequestAsync(
         DeploymentRequestBody? body, DeploymentRequests requests, IDeploymentStore store, HttpContext http, CancellationToken cancellationToken)
@@ -146,25 +136,18 @@ public static class DeploymentsEndpoints
             return FieldChecks.BadRequest(CommitId.Problem("commit", commit) + "; to name a release by its short hash, send it as `version`");
         }
         var caller = CallerIdentity.Of(http);
-        if (body.Override is not null)
-        {
-            if (caller.Role < Role.Admin)
-            {
-                return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "only an admin may override policies");
-            }
-            if (string.IsNullOrWhiteSpace(body.Override))
-            {
-                return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: "an override needs a written reason, e.g. \"override\": \"hotfix for incident 4711\"");
-            }
-        }
         var outcome = await requests.RequestAsync(
             new DeploymentRequest(body.Service, body.Environment, Blank(body.Version), Blank(body.Commit), Blank(body.Reason), body.Override, caller.Name, DeploymentTrigger.Manual),
-            cancellationToken);
+            caller, cancellationToken);
         if (outcome.Deployment is not { } deployment)
         {
-            return outcome.Error == RequestError.NotFound
-                ? TypedResults.Problem(statusCode: 404, title: "Not Found", detail: outcome.Detail)
-                : TypedResults.Problem(statusCode: 422, title: "Unprocessable Content", detail: outcome.Detail);
+            return outcome.Error switch
+            {
+                RequestError.NotFound => TypedResults.Problem(statusCode: 404, title: "Not Found", detail: outcome.Detail),
+                RequestError.Forbidden => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: outcome.Detail),
+                RequestError.Malformed => TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: outcome.Detail),
+                _ => TypedResults.Problem(statusCode: 422, title: "Unprocessable Content", detail: outcome.Detail),
+            };
         }
         if (deployment.State == DeploymentState.Blocked)
         {

@@ -24,19 +24,19 @@ public static class FlagsEndpoints
     public static void MapFlags(this IEndpointRouteBuilder api)
     {
         var flags = api.MapGroup("/environments/{environment}/flags");
-        flags.MapGet("", ListAsync).RequireRole(Role.Viewer);
-        flags.MapPut("", ReplaceAsync).RequireRole(Role.Deployer).WithMetadata(new RequestSizeLimitAttribute(MostDocumentBytes));
-        flags.MapPatch("/{key}", SwitchAsync).RequireRole(Role.Deployer);
-        flags.MapDelete("/{key}/override", RemoveSwitchAsync).RequireRole(Role.Deployer);
-        flags.MapGet("/{key}/history", HistoryAsync).RequireRole(Role.Viewer);
-        flags.MapGet("/history", HistoryAsync).RequireRole(Role.Viewer);
-        flags.MapGet("/{key}/results", ResultsAsync).RequireRole(Role.Viewer);
-        flags.MapGet("/requests", RequestsAsync).RequireRole(Role.Viewer);
+        flags.MapGet("", ListAsync).RequireRole(Permissions.Read);
+        flags.MapPut("", ReplaceAsync).RequireRole(Permissions.ChangeFlags).WithMetadata(new RequestSizeLimitAttribute(MostDocumentBytes));
+        flags.MapPatch("/{key}", SwitchAsync).RequireRole(Permissions.ChangeFlags);
+        flags.MapDelete("/{key}/override", RemoveSwitchAsync).RequireRole(Permissions.ChangeFlags);
+        flags.MapGet("/{key}/history", HistoryAsync).RequireRole(Permissions.Read);
+        flags.MapGet("/history", HistoryAsync).RequireRole(Permissions.Read);
+        flags.MapGet("/{key}/results", ResultsAsync).RequireRole(Permissions.Read);
+        flags.MapGet("/requests", RequestsAsync).RequireRole(Permissions.Read);
         flags.MapPost("/requests/{id:long}/approve", (string environment, long id, FlagDecisionRequest? body, FlagApprovals approvals, HttpContext http, CancellationToken ct) =>
-            DecideAsync(environment, id, ApprovalDecision.Approved, body, approvals, http, ct)).RequireRole(Role.Viewer);
+            DecideAsync(environment, id, ApprovalDecision.Approved, body, approvals, http, ct)).RequireRole(Permissions.Read);
         flags.MapPost("/requests/{id:long}/reject", (string environment, long id, FlagDecisionRequest? body, FlagApprovals approvals, HttpContext http, CancellationToken ct) =>
-            DecideAsync(environment, id, ApprovalDecision.Rejected, body, approvals, http, ct)).RequireRole(Role.Viewer);
-        api.MapGet("/services/{service}/flags/diff", DiffAsync).RequireRole(Role.Viewer);
+            DecideAsync(environment, id, ApprovalDecision.Rejected, body, approvals, http, ct)).RequireRole(Permissions.Read);
+        api.MapGet("/services/{service}/flags/diff", DiffAsync).RequireRole(Permissions.Read);
     }
 
     private static async Task<Results<Ok<FlagDiffResponse>, ProblemHttpResult>> DiffAsync(
@@ -87,7 +87,7 @@ public static class FlagsEndpoints
     }
 
     private static async Task<Results<Ok<FlagSetReplacedResponse>, Accepted<FlagChangeRequestResponse>, ProblemHttpResult>> ReplaceAsync(
-        string environment, OnwardConfig config, FlagCatalog catalog, FlagApprovals approvals, HttpContext http, CancellationToken cancellationToken)
+        string environment, OnwardConfig config, FlagChanges changes, FlagApprovals approvals, HttpContext http, CancellationToken cancellationToken)
     {
         if (Unknown(environment, config) is { } unknown)
         {
@@ -107,30 +107,22 @@ public static class FlagsEndpoints
         {
             return TypedResults.Problem(statusCode: 413, title: "Payload Too Large", detail: e.Message);
         }
-        if (approvals.Required(environment))
+        var comment = http.Request.Query["comment"].ToString();
+        if (FieldChecks.Problem(("comment", comment, FlagSwitch.LongestComment, true)) is { } commentProblem)
         {
-            if (FlagSet.Parse(document) is { Problems.Count: > 0 } parsed)
-            {
-                return Invalid($"the flag document has {parsed.Problems.Count} problem{(parsed.Problems.Count == 1 ? "" : "s")}; nothing was requested", parsed.Problems);
-            }
-            var comment = http.Request.Query["comment"].ToString();
-            if (FieldChecks.Problem(("comment", comment, FlagSwitch.LongestComment, true)) is { } commentProblem)
-            {
-                return commentProblem;
-            }
-            return await AcceptedAsync(approvals, environment, FlagRequestKinds.Set, null, document, http,
-                comment.Length > 0 ? comment : "replace the environment's flag set", cancellationToken);
+            return commentProblem;
         }
-        var (count, problems) = await catalog.ReplaceEnvironmentSetAsync(environment, document, CallerIdentity.Of(http).Name, cancellationToken);
-        if (problems.Count > 0)
+        return await changes.ReplaceSetAsync(environment, document, comment, CallerIdentity.Of(http), cancellationToken) switch
         {
-            return Invalid($"the flag document has {problems.Count} problem{(problems.Count == 1 ? "" : "s")}; nothing was changed", problems);
-        }
-        return TypedResults.Ok(new FlagSetReplacedResponse(environment, count));
+            FlagChangeOutcome.Applied applied => TypedResults.Ok(new FlagSetReplacedResponse(environment, applied.Flags)),
+            FlagChangeOutcome.Requested requested => await AcceptedAsync(approvals, requested, cancellationToken),
+            FlagChangeOutcome.Invalid invalid => Invalid(invalid.Detail, invalid.Problems),
+            var other => NotFound(other),
+        };
     }
 
     private static async Task<Results<Ok<FlagResponse>, Accepted<FlagChangeRequestResponse>, ProblemHttpResult>> SwitchAsync(
-        string environment, string key, FlagSwitchRequest? body, OnwardConfig config, FlagCatalog catalog, FlagApprovals approvals, HttpContext http,
+        string environment, string key, FlagSwitchRequest? body, OnwardConfig config, FlagChanges changes, FlagApprovals approvals, HttpContext http,
         CancellationToken cancellationToken)
     {
         if (Unknown(environment, config) is { } unknown)
@@ -142,49 +134,19 @@ public static class FlagsEndpoints
         {
             return problem;
         }
-        if (body is null || string.IsNullOrWhiteSpace(body.Comment))
+        var order = new FlagSwitchOrder(body?.State, body?.DefaultVariant, body?.Targeting);
+        return await changes.SwitchAsync(environment, key, order, body?.Comment ?? "", CallerIdentity.Of(http), cancellationToken) switch
         {
-            return FieldChecks.BadRequest("say why in `comment`; switches are kept in the flag's history and the audit trail");
-        }
-        if (body.State is null && body.DefaultVariant is null && body.Targeting is null)
-        {
-            return FieldChecks.BadRequest("send at least one of `state` (ENABLED or DISABLED), `defaultVariant` or `targeting` ({} for none)");
-        }
-        if (body.State is not (null or "ENABLED" or "DISABLED"))
-        {
-            return FieldChecks.BadRequest($"`state` is \"{body.State}\"; it is ENABLED or DISABLED");
-        }
-        if (body.Targeting is not null && Encoding.UTF8.GetByteCount(body.Targeting.ToJsonString()) > 64 * 1024)
-        {
-            return FieldChecks.BadRequest("`targeting` is over 64 KiB; keep rules small, or put them in the flag document");
-        }
-        if (approvals.Required(environment))
-        {
-            if ((await catalog.GetAsync(environment, cancellationToken)).Flags.GetValueOrDefault(key) is not { } effective)
-            {
-                return NoSuchFlag(environment, key);
-            }
-            // A request is checked as the switch would be, so that approvers are never asked for one that cannot apply.
-            var (_, _, refused) = EnvironmentFlags.Switch(effective, environment, body.State is null ? null : body.State == "ENABLED", body.DefaultVariant, body.Targeting,
-                CallerIdentity.Of(http).Name, body.Comment.Trim(), DateTimeOffset.UtcNow);
-            if (refused.Count > 0)
-            {
-                return Invalid($"the switch cannot apply to {key}; nothing was requested", refused);
-            }
-            var payload = new System.Text.Json.Nodes.JsonObject { ["state"] = body.State, ["defaultVariant"] = body.DefaultVariant, ["targeting"] = body.Targeting?.DeepClone() };
-            return await AcceptedAsync(approvals, environment, FlagRequestKinds.Switch, key, payload.ToJsonString(), http, body.Comment.Trim(), cancellationToken);
-        }
-        var (flag, problems) = await catalog.SwitchAsync(environment, key, body.State is null ? null : body.State == "ENABLED", body.DefaultVariant, body.Targeting,
-            CallerIdentity.Of(http).Name, body.Comment.Trim(), cancellationToken);
-        if (problems.Count > 0)
-        {
-            return Invalid($"the switch cannot apply to {key}; nothing was changed", problems);
-        }
-        return flag is null ? NoSuchFlag(environment, key) : TypedResults.Ok(FlagMapping.ToResponse(flag));
+            FlagChangeOutcome.Applied applied => TypedResults.Ok(FlagMapping.ToResponse(applied.Flag!)),
+            FlagChangeOutcome.Requested requested => await AcceptedAsync(approvals, requested, cancellationToken),
+            FlagChangeOutcome.Invalid { Problems.Count: 0 } invalid => FieldChecks.BadRequest(invalid.Detail),
+            FlagChangeOutcome.Invalid invalid => Invalid(invalid.Detail, invalid.Problems),
+            var other => NotFound(other),
+        };
     }
 
     private static async Task<Results<Ok<FlagResponse>, NoContent, Accepted<FlagChangeRequestResponse>, ProblemHttpResult>> RemoveSwitchAsync(
-        string environment, string key, string? comment, OnwardConfig config, FlagCatalog catalog, FlagApprovals approvals, HttpContext http, CancellationToken cancellationToken)
+        string environment, string key, string? comment, OnwardConfig config, FlagChanges changes, FlagApprovals approvals, HttpContext http, CancellationToken cancellationToken)
     {
         if (Unknown(environment, config) is { } unknown)
         {
@@ -194,21 +156,14 @@ public static class FlagsEndpoints
         {
             return problem;
         }
-        if (approvals.Required(environment))
+        return await changes.RemoveSwitchAsync(environment, key, comment, CallerIdentity.Of(http), cancellationToken) switch
         {
-            if ((await catalog.GetAsync(environment, cancellationToken)).Flags.GetValueOrDefault(key)?.Switch is null)
-            {
-                return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"{key} has no switch in {environment}; `GET …/flags` shows which flags are switched");
-            }
-            return await AcceptedAsync(approvals, environment, FlagRequestKinds.RemoveSwitch, key, "{}", http,
-                comment is { Length: > 0 } ? comment : $"remove the switch on {key}", cancellationToken);
-        }
-        if (!await catalog.RemoveSwitchAsync(environment, key, CallerIdentity.Of(http).Name, comment, cancellationToken))
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"{key} has no switch in {environment}; `GET …/flags` shows which flags are switched");
-        }
-        var flags = await catalog.GetAsync(environment, cancellationToken);
-        return flags.Flags.TryGetValue(key, out var flag) ? TypedResults.Ok(FlagMapping.ToResponse(flag)) : TypedResults.NoContent();
+            FlagChangeOutcome.Applied { Flag: { } flag } => TypedResults.Ok(FlagMapping.ToResponse(flag)),
+            FlagChangeOutcome.Applied => TypedResults.NoContent(),
+            FlagChangeOutcome.Requested requested => await AcceptedAsync(approvals, requested, cancellationToken),
+            FlagChangeOutcome.Invalid invalid => Invalid(invalid.Detail, invalid.Problems),
+            var other => NotFound(other),
+        };
     }
 
     private static async Task<Results<Ok<FlagChangeResponse[]>, ProblemHttpResult>> HistoryAsync(
@@ -259,12 +214,11 @@ public static class FlagsEndpoints
             report.SampleRatioChiSquare, report.SampleRatioPValue, report.Warnings, events));
     }
 
-    private static async Task<Accepted<FlagChangeRequestResponse>> AcceptedAsync(
-        FlagApprovals approvals, string environment, string kind, string? key, string payload, HttpContext http, string comment, CancellationToken cancellationToken)
-    {
-        var request = await approvals.RequestAsync(environment, kind, key, payload, CallerIdentity.Of(http).Name, comment, cancellationToken);
-        return TypedResults.Accepted($"/api/v1/environments/{environment}/flags/requests", await ToResponseAsync(approvals, request, cancellationToken));
-    }
+    private static async Task<Accepted<FlagChangeRequestResponse>> AcceptedAsync(FlagApprovals approvals, FlagChangeOutcome.Requested requested, CancellationToken cancellationToken) =>
+        TypedResults.Accepted($"/api/v1/environments/{requested.Request.Environment}/flags/requests", await ToResponseAsync(approvals, requested.Request, cancellationToken));
+
+    private static ProblemHttpResult NotFound(FlagChangeOutcome outcome) =>
+        TypedResults.Problem(statusCode: 404, title: "Not Found", detail: ((FlagChangeOutcome.NotFound)outcome).Detail);
 
     private static async Task<FlagChangeRequestResponse> ToResponseAsync(FlagApprovals approvals, FlagChangeRequest request, CancellationToken cancellationToken) => new(
         request.Id, request.Environment, request.Kind, request.Key, request.RequestedBy, request.Comment, request.State, request.CreatedAt, request.Outcome,
@@ -277,10 +231,6 @@ public static class FlagsEndpoints
         if (Unknown(environment, config) is { } unknown)
         {
             return unknown;
-        }
-        if (!approvals.Required(environment))
-        {
-            return TypedResults.Ok(Array.Empty<FlagChangeRequestResponse>());
         }
         var requests = await approvals.ListAsync(environment, string.Equals(state, "pending", StringComparison.OrdinalIgnoreCase), cancellationToken);
         var answers = new List<FlagChangeRequestResponse>();
@@ -297,10 +247,6 @@ public static class FlagsEndpoints
         if (FieldChecks.Problem(("comment", body?.Comment, FieldLimits.Text, true)) is { } problem)
         {
             return problem;
-        }
-        if (!approvals.Required(environment))
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"flag changes in {environment} need no approval, so there are no requests to decide on");
         }
         var (request, status, refusal) = await approvals.DecideAsync(environment, id, CallerIdentity.Of(http), decision, body?.Comment, cancellationToken);
         return refusal is not null

@@ -4,6 +4,7 @@ using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Insight;
 using Onward.Server.Auth;
+using Onward.Server.Views;
 
 namespace Onward.Server.Api.Insight;
 
@@ -11,7 +12,7 @@ public static class DoraEndpoints
 {
     public const int MostDays = 365;
 
-    public static void MapDora(this IEndpointRouteBuilder api) => api.MapGet("/dora", MeasureAsync).RequireRole(Role.Viewer);
+    public static void MapDora(this IEndpointRouteBuilder api) => api.MapGet("/dora", MeasureAsync).RequireRole(Permissions.Read);
 
     private static async Task<Results<Ok<DoraResponse>, ProblemHttpResult>> MeasureAsync(
         DoraReports reports, OnwardConfig config, string? environment, int? days, string? service, CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ public static class MetricsEndpoint
             await RefreshAsync(queries, time.GetUtcNow(), cancellationToken);
             http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(http.Response.Body, cancellationToken);
-        }).RequireRole(Role.Viewer);
+        }).RequireRole(Permissions.Read);
 
     private static async Task RefreshAsync(InsightQueries queries, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace Onward.Server.Api.Notifications;
 public static class NotificationsEndpoints
 {
     public static void MapNotifications(this IEndpointRouteBuilder api) =>
-        api.MapGet("/notifications/deliveries", ListAsync).RequireRole(Role.Viewer);
+        api.MapGet("/notifications/deliveries", ListAsync).RequireRole(Permissions.Read);
 
     private static async Task<Results<Ok<NotificationDeliveryResponse[]>, ProblemHttpResult>> ListAsync(
         INotificationStore store, OnwardConfig config, int? limit, long? before, string? sink, string? state, HttpContext http, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ public static class NotificationsEndpoints
         var page = Paging.Limit(limit, 50, 1000);
         var list = await store.ListAsync(page, before, string.IsNullOrEmpty(sink) ? null : sink, parsed, cancellationToken);
         Paging.LinkNext(http, list.Count, page, "before", list.LastOrDefault()?.Id.ToString());
-        var admin = CallerIdentity.Of(http).Role >= Role.Admin;
+        var admin = CallerIdentity.Of(http).May(Permissions.ReadReceiverAnswers);
         return TypedResults.Ok(list.Select(d => ToResponse(d, admin)).ToArray());
     }
 

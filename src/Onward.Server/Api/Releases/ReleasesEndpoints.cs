@@ -14,11 +14,11 @@ public static class ReleasesEndpoints
 {
     public static void MapReleases(this IEndpointRouteBuilder api)
     {
-        var releases = api.MapGroup("/releases").RequireRole(Role.Viewer);
+        var releases = api.MapGroup("/releases").RequireRole(Permissions.Read);
         releases.MapGet("", ListAsync);
         releases.MapGet("/{id:long}", GetAsync);
         releases.MapGet("/{id:long}/log", LogAsync);
-        api.MapPost("/releases", RegisterAsync).RequireRole(Role.Deployer);
+        api.MapPost("/releases", RegisterAsync).RequireRole(Permissions.RegisterRelease);
     }
 
     private static async Task<Ok<ReleaseResponse[]>> ListAsync(IReleaseStore store, string? service, int? limit, long? before, HttpContext http, CancellationToken cancellationToken)

@@ -11,20 +11,16 @@ public static class TokensEndpoints
 {
     public static void MapTokens(this IEndpointRouteBuilder api)
     {
-        var tokens = api.MapGroup("/tokens").RequireRole(Role.Admin);
+        var tokens = api.MapGroup("/tokens").RequireRole(Permissions.ManageTokens);
         tokens.MapGet("", ListAsync);
         tokens.MapPost("", CreateAsync);
-        tokens.MapDelete("/{id:long}", (long id, ITokenStore store, TimeProvider time, HttpContext http, CancellationToken cancellationToken) =>
-            RevokeAsync(null, id, store, time, http, cancellationToken));
-        tokens.MapDelete("", (string? name, ITokenStore store, TimeProvider time, HttpContext http, CancellationToken cancellationToken) =>
-            RevokeAsync(name, null, store, time, http, cancellationToken));
+        tokens.MapDelete("/{id:long}", (long id, AccessTokens all, HttpContext http, CancellationToken cancellationToken) =>
+            RevokeAsync(null, id, all, http, cancellationToken));
+        tokens.MapDelete("", (string? name, AccessTokens all, HttpContext http, CancellationToken cancellationToken) =>
+            RevokeAsync(name, null, all, http, cancellationToken));
         tokens.MapGet("/sessions", SessionsAsync);
         tokens.MapDelete("/sessions/{id:long}", EndSessionAsync);
     }
-
-    public static SessionResponse ToResponse(this UiSessionRecord session, DateTimeOffset now) => new(
-        session.Id, session.TokenId, session.Name, session.CreatedAt, session.LastSeenAt, session.ExpiresAt, session.EndedAt, session.EndedReason,
-        session.Address, session.UserAgent, session.Active(now));
 
     /// <summary>Web sessions, newest first: of one token (<c>tokenId</c>), of a name's tokens, or all; <c>active=true</c> for those that last.</summary>
     private static async Task<Results<Ok<SessionResponse[]>, ProblemHttpResult>> SessionsAsync(
@@ -51,9 +47,6 @@ public static class TokensEndpoints
             : TypedResults.Problem(statusCode: 404, title: "Not Found", detail: $"there is no lasting web session {id}; `onward tokens sessions --active` lists them");
     }
 
-    public static TokenResponse ToResponse(this AccessToken token) => new(
-        token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.CreatedAt, token.CreatedBy, token.RevokedAt, token.ExpiresAt, token.Environment);
-
     private static async Task<Ok<TokenResponse[]>> ListAsync(ITokenStore store, int? limit, long? after, HttpContext http, CancellationToken cancellationToken)
     {
         var page = Paging.Limit(limit, 200, 1000);
@@ -65,54 +58,33 @@ public static class TokensEndpoints
     private static async Task<Results<Created<CreatedTokenResponse>, ProblemHttpResult>> CreateAsync(
         TokenRequestBody? body, AccessTokens tokens, OnwardConfig config, HttpContext http, CancellationToken cancellationToken)
     {
-        if (body?.Name is not { Length: > 0 } name || body.Role is not { Length: > 0 } roleText)
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request",
-                detail: "send a JSON body with `name` and `role`, e.g. {\"name\":\"alice\",\"role\":\"approver\",\"groups\":[\"release-managers\"]}");
-        }
-        if (FieldChecks.Problem(("name", name, FieldLimits.Name, false), ("role", roleText, FieldLimits.Word, false), ("expires", body.Expires, FieldLimits.Word, false),
-                ("environment", body.Environment, FieldLimits.Name, false)) is { } fieldProblem)
+        if (FieldChecks.Problem(("name", body?.Name, FieldLimits.Name, false), ("role", body?.Role, FieldLimits.Word, false), ("expires", body?.Expires, FieldLimits.Word, false),
+                ("environment", body?.Environment, FieldLimits.Name, false)) is { } fieldProblem)
         {
             return fieldProblem;
         }
-        var groups = body.Groups ?? [];
-        if (groups.Count > FieldLimits.Groups)
+        foreach (var (group, i) in (body?.Groups ?? []).Take(FieldLimits.Groups).Select((g, i) => (g, i)))
         {
-            return FieldChecks.BadRequest($"`groups` has {groups.Count} entries; a token carries at most {FieldLimits.Groups}");
-        }
-        for (var i = 0; i < groups.Count; i++)
-        {
-            if (groups[i] is null)
-            {
-                return FieldChecks.BadRequest($"`groups[{i}]` is null; give each group's name, e.g. \"groups\": [\"release-managers\"]");
-            }
-            if (FieldChecks.Problem(($"groups[{i}]", groups[i], FieldLimits.Name, false)) is { } groupProblem)
+            if (FieldChecks.Problem(($"groups[{i}]", group, FieldLimits.Name, false)) is { } groupProblem)
             {
                 return groupProblem;
             }
         }
-        if (AccessTokens.Read(name, roleText, groups, body.Expires is { Length: > 0 } expires ? expires : null, out var role, out var lifetime) is { } problem)
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: problem);
-        }
-        if (AccessTokens.EnvironmentProblem(role, body.Environment, config.Environments.Select(e => e.Name)) is { } environmentProblem)
-        {
-            return FieldChecks.BadRequest(environmentProblem);
-        }
-        var (token, secret) = await tokens.CreateAsync(name, role, groups, lifetime, CallerIdentity.Of(http).Name, cancellationToken,
-            body.Environment is { Length: > 0 } environment ? environment : null);
-        return TypedResults.Created($"/api/v1/tokens/{token.Id}",
-            new CreatedTokenResponse(secret, token.Id, token.Name, token.Role.ToString().ToLowerInvariant(), token.Groups, token.ExpiresAt, token.Environment));
+        var issued = await tokens.IssueAsync(new TokenOrder(body?.Name, body?.Role, body?.Groups, body?.Expires, body?.Environment),
+            config.Environments.Select(e => e.Name), CallerIdentity.Of(http).Name, cancellationToken);
+        return issued.Problem is { } problem
+            ? FieldChecks.BadRequest(problem)
+            : TypedResults.Created($"/api/v1/tokens/{issued.Token!.Id}", issued.Token.ToCreatedResponse(issued.Secret!));
     }
 
     private static async Task<Results<Ok<TokenResponse[]>, ProblemHttpResult>> RevokeAsync(
-        string? name, long? id, ITokenStore store, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
+        string? name, long? id, AccessTokens tokens, HttpContext http, CancellationToken cancellationToken)
     {
         if (name is null && id is null)
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: "say which tokens to revoke: `DELETE /api/v1/tokens/{id}` or `DELETE /api/v1/tokens?name=alice`");
         }
-        var revoked = await store.RevokeAsync(name, id, CallerIdentity.Of(http).Name, time.GetUtcNow(), cancellationToken);
+        var revoked = await tokens.RevokeAsync(name, id, CallerIdentity.Of(http).Name, cancellationToken);
         if (revoked.Count == 0)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not Found",

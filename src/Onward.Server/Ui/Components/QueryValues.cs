@@ -36,7 +36,8 @@ internal static class QueryValues
         return null;
     }
 
-    private static void Refuse(HttpContext? http, ref string? problem, string sentence)
+    /// <summary>Answers 400 with <paramref name="sentence"/> on the page (a filter the page does not know, say).</summary>
+    public static void Refuse(HttpContext? http, ref string? problem, string sentence)
     {
         problem = sentence;
         if (http is { Response.HasStarted: false })

@@ -3,7 +3,7 @@ using Onward.Core.Insight;
 using Onward.Core.Sources;
 using Onward.Storage.Insight;
 
-namespace Onward.Server.Api.Insight;
+namespace Onward.Server.Views;
 
 /// <summary>Gathers what the DORA measures need: the environment's ended deployments, and from git the commits each brought.</summary>
 public sealed class DoraReports(OnwardConfig config, InsightQueries queries, ISourceRepository source, TimeProvider time)

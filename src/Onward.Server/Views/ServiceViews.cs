@@ -1,0 +1,45 @@
+using Onward.Contracts.Services;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.Drift;
+using Onward.Integrations.LocalProcesses;
+using Onward.Server.Api.Drift;
+
+namespace Onward.Server.Views;
+
+/// <summary>Every service with what runs in each environment: the answer of <c>GET /api/v1/services</c> and the overview page.</summary>
+public sealed class ServiceViews(OnwardConfig config, IDeploymentStore store, IDriftStore drift, LocalTarget local)
+{
+    public async Task<ServiceResponse[]> AllAsync(CancellationToken cancellationToken)
+    {
+        var view = await ReadAsync(cancellationToken);
+        return config.Services.Select(s => Describe(s, view)).ToArray();
+    }
+
+    /// <summary>One service, or null when there is none of that name.</summary>
+    public async Task<ServiceResponse?> FindAsync(string name, CancellationToken cancellationToken) =>
+        config.FindService(name) is { } service ? Describe(service, await ReadAsync(cancellationToken)) : null;
+
+    private async Task<State> ReadAsync(CancellationToken cancellationToken) =>
+        new(await store.CurrentAllAsync(cancellationToken), await store.LatestAllAsync(cancellationToken), await drift.ListAsync(cancellationToken));
+
+    private sealed record State(
+        IReadOnlyList<Deployment> Current, IReadOnlyList<Deployment> Latest, IReadOnlyDictionary<(string Service, string Environment), DriftReport> Drift);
+
+    private ServiceResponse Describe(ServiceConfig service, State state) => new(
+        service.Name,
+        service.Repository.ToString(),
+        service.MainBranch,
+        null,
+        config.Environments.Select(e =>
+        {
+            var current = state.Current.FirstOrDefault(d => d.Service == service.Name && d.Environment == e.Name);
+            var last = state.Latest.FirstOrDefault(d => d.Service == service.Name && d.Environment == e.Name);
+            return new ServiceEnvironmentResponse(
+                e.Name,
+                e.Target.Local is not null ? local.Address(service.Name, e.Name) : null,
+                current is null ? null : new CurrentReleaseResponse(current.Version, current.Commit, current.ReleaseId, current.Id, current.UpdatedAt),
+                last is null ? null : new LastDeploymentResponse(last.Id, last.State.ToString(), last.Version),
+                state.Drift.TryGetValue((service.Name, e.Name), out var drifted) && drifted.DeploymentId == current?.Id ? drifted.ToResponse() : null);
+        }).ToList());
+}
