@@ -110,7 +110,7 @@ public static class OnwardServer
         app.UseAntiforgery();
         app.Use(CrossSiteRefusal.RefuseForgedFormsAsync);
         app.MapOfrep();
-        app.MapUi();
+        app.MapOnwardUi();
         app.MapOnwardApi();
         return app;
     }

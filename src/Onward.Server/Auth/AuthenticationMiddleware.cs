@@ -1,14 +1,18 @@
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Pipeline;
+using Onward.Server.Ofrep;
 
 namespace Onward.Server.Auth;
 
 /// <summary>
-/// Establishes the caller of every <c>/api</c> (and <c>/metrics</c>) request from its <c>Authorization: Bearer</c> token. A request without
-/// a token stays anonymous (the endpoints answer 401), except with <c>auth.mode: none</c> (accepted only on a loopback
-/// address), where it is an anonymous admin. A token that is unknown or revoked is refused in either mode rather than
-/// silently ignored. Webhook routes are not under <c>/api</c> and check their own signatures.
+/// Establishes the caller of every <c>/api</c> (and <c>/metrics</c>) request from its <c>Authorization: Bearer</c> token,
+/// and of OFREP evaluations and events from theirs (<c>Authorization: Bearer</c> or <c>X-API-Key</c>, as OpenFeature
+/// providers send it). A request without a token stays anonymous (the endpoints answer 401), except with
+/// <c>auth.mode: none</c> (accepted only on a loopback address), where it is an anonymous admin. A token that is unknown
+/// or revoked is refused in either mode rather than silently ignored: at once for the API, and by
+/// <see cref="Ofrep.SdkAccess"/> in OFREP's own shape, with the environment's CORS headers. Webhook routes check their
+/// own signatures; the web UI has its sessions.
 /// </summary>
 public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig config, AccessTokens tokens, ILogger<AuthenticationMiddleware> logger)
 {
@@ -16,6 +20,12 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig 
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (OfrepRoutes.TakesSdkKey(context.Request.Path, context.Request.Method))
+        {
+            await EstablishSdkCallerAsync(context);
+            await next(context);
+            return;
+        }
         if (!context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
             && !context.Request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase))
         {
@@ -42,5 +52,26 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig 
         await next(context);
         logger.LogInformation("API {Method} {Path} by {Actor} answered {Status}",
             context.Request.Method, context.Request.Path, CallerIdentity.Find(context)?.Name ?? "(no token)", context.Response.StatusCode);
+    }
+
+    private async Task EstablishSdkCallerAsync(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var secret = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : context.Request.Headers["X-API-Key"].ToString().Trim();
+        if (secret.Length == 0)
+        {
+            if (config.Auth.Mode == AuthMode.None)
+            {
+                CallerIdentity.Attach(context, Anonymous);
+            }
+        }
+        else if (await tokens.FindAsync(secret, context.RequestAborted) is { } token)
+        {
+            CallerIdentity.Attach(context, token, secret);
+        }
+        else
+        {
+            CallerIdentity.RefuseToken(context);
+        }
     }
 }

@@ -4,6 +4,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Insight;
 using Onward.Server.Api.Insight;
 using Onward.Server.Insight;
+using Onward.Server.Ofrep;
 using Onward.Server.Problems;
 using Onward.Server.Ui;
 using Onward.Server.Views;
@@ -30,6 +31,8 @@ public static class WebServices
         services.AddSingleton<DoraReports>();
         services.AddSingleton<RefusedWebhooks>();
         services.AddSingleton<SessionWatch>();
+        services.AddSingleton<ChangeStreams>();
+        services.AddSingleton<SdkAccess>();
         services.AddRazorComponents();
         // The anti-forgery cookie is Secure as the request is: over https directly, through a trusted proxy, or for the
         // public https address (PublicAddress); a plain http request to another address still gets a form that works.

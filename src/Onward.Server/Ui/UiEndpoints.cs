@@ -12,7 +12,7 @@ public static class UiEndpoints
     private static readonly TimeSpan Look = TimeSpan.FromMilliseconds(400);
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
-    public static void MapUi(this WebApplication app)
+    public static void MapOnwardUi(this WebApplication app)
     {
         app.MapGet("/ui/assets/app.css", () => Results.Text(UiAssets.Css, "text/css; charset=utf-8"));
         app.MapGet("/ui/assets/app.js", () => Results.Text(UiAssets.Script, "text/javascript; charset=utf-8"));

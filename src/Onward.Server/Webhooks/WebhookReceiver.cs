@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Onward.Core.Messages;
-using Microsoft.AspNetCore.Http.Features;
 using Onward.Contracts.Webhooks;
 using Onward.Core.Configuration;
 using Onward.Core.Webhooks;
 using Onward.Integrations.GitProviders;
 using Onward.Core.Insight;
 using Onward.Server.Insight;
+using Onward.Server.Problems;
 
 namespace Onward.Server.Webhooks;
 
@@ -48,12 +48,13 @@ public static class WebhookReceiver
             refused.Count(provider, "payload too large", from);
             return Problem(413, tooLarge);
         }
-        var body = await ReadBodyAsync(http, cancellationToken);
-        if (body is null)
+        using var read = await BoundedBody.ReadAsync(http, MaxPayloadBytes, cancellationToken);
+        if (read is null)
         {
             refused.Count(provider, "payload too large", from);
             return Problem(413, tooLarge);
         }
+        var body = read.ToArray();
         var request = new WebhookRequest(name => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, body);
         if (!git.IsSigned(request, secret))
         {
@@ -143,35 +144,6 @@ public static class WebhookReceiver
         }
         var answer = new WebhookAnswer(recorded.Id, false, recorded.Action.ToString().ToLowerInvariant(), recorded.Reason);
         return TypedResults.Json(answer, statusCode: status);
-    }
-
-    /// <summary>The body as sent, or null when more than <see cref="MaxPayloadBytes"/> arrive, whatever was declared.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
-    {
-        // Kestrel stops reading a little past the limit too, so that a chunked body cannot stream on for ever.
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxPayloadBytes + 1;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        try
-        {
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > MaxPayloadBytes)
-                {
-                    return null;
-                }
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-        return buffer.ToArray();
     }
 
     private static IResult Problem(int status, string detail) => TypedResults.Problem(statusCode: status, detail: detail);

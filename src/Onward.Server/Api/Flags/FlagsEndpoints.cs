@@ -9,6 +9,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Flags;
 using Onward.Core.Releases;
 using Onward.Server.Auth;
+using Onward.Server.Problems;
 
 namespace Onward.Server.Api.Flags;
 
@@ -98,15 +99,12 @@ public static class FlagsEndpoints
             return TypedResults.Problem(statusCode: 415, title: "Unsupported Media Type",
                 detail: "send the flag document as `Content-Type: application/json` (flagd's format: {\"flags\": {…}})");
         }
-        string document;
-        try
+        using var body = await BoundedBody.ReadAsync(http, MostDocumentBytes, cancellationToken);
+        if (body is null)
         {
-            document = await ReadLimitedAsync(http.Request.Body, MostDocumentBytes, cancellationToken);
+            return TypedResults.Problem(statusCode: 413, title: "Payload Too Large", detail: $"the flag document is over {MostDocumentBytes / 1024} KiB; split it or trim it");
         }
-        catch (InvalidDataException e)
-        {
-            return TypedResults.Problem(statusCode: 413, title: "Payload Too Large", detail: e.Message);
-        }
+        var document = body.Text();
         var comment = http.Request.Query["comment"].ToString();
         if (FieldChecks.Problem(("comment", comment, FlagSwitch.LongestComment, true)) is { } commentProblem)
         {
@@ -267,20 +265,4 @@ public static class FlagsEndpoints
     private static ProblemHttpResult Invalid(string detail, IReadOnlyList<FlagProblem> problems) =>
         TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: detail + ": " + string.Join("; ", problems.Take(3)),
             extensions: new Dictionary<string, object?> { ["problems"] = problems.Take(100).Select(p => new { path = p.Path, message = p.Message }).ToList() });
-
-    private static async Task<string> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                throw new InvalidDataException($"the flag document is over {limit / 1024} KiB; split it or trim it");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
 }
