@@ -1,63 +1,92 @@
 using Onward.Contracts.Deployments;
+using Onward.Core.Access;
+using Onward.Core.Approvals;
+using Onward.Core.Audit;
 using Onward.Core.Builds;
 using Onward.Core.Deployments;
+using Onward.Core.Freezes;
+using Onward.Core.Notifications;
+using Onward.Core.Pipeline;
 using Onward.Core.Releases;
+using Onward.Core.Webhooks;
 using Onward.Storage.Access;
 using Onward.Storage.Approvals;
 using Onward.Storage.Audit;
 using Onward.Storage.Database;
-using Onward.Storage.Freezes;
 using Onward.Storage.Deployments;
+using Onward.Storage.Freezes;
+using Onward.Storage.Notifications;
 using Onward.Storage.Pipeline;
 using Onward.Storage.Releases;
+using Onward.Storage.Webhooks;
 using Onward.Testing;
+using Onward.Testing.Fakes;
 
 namespace Onward.Storage.Tests;
 
-/// <summary>The stores over a real database with Onward's schema: an SQLite file, or a PostgreSQL database of the test's own.</summary>
+/// <summary>
+/// The stores behind Core's ports: over a real database with Onward's schema (an SQLite file, or a PostgreSQL database of
+/// the test's own), or the fakes unit tests use, so that one contract suite holds all three to the same behaviour.
+/// </summary>
 public sealed class StorageFixture : IAsyncDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly TestPostgresDatabase? _postgres;
+    private readonly OnwardDatabase? _database;
 
-    private StorageFixture(TestPostgresDatabase? postgres)
+    private StorageFixture(StorageBackend backend, TestPostgresDatabase? postgres)
     {
         _postgres = postgres;
-        Database = postgres is null ? new SqliteDatabase(_dir.Combine("onward.db")) : PostgresDatabase.FromUrl(postgres.Url);
-        Jobs = new JobQueue(Database);
-        Releases = new ReleaseStore(Database, Jobs);
-        Deployments = new DeploymentStore(Database, Jobs);
-        Approvals = new ApprovalStore(Database, Jobs);
-        Tokens = new TokenStore(Database);
-        Freezes = new FreezeStore(Database);
-        Audit = new AuditLog(Database);
+        if (backend == StorageBackend.Fakes)
+        {
+            var fakes = new FakeDatabase();
+            var releases = new FakeReleaseStore(fakes);
+            var deployments = new FakeDeploymentStore(releases);
+            (Jobs, Releases, Deployments, Approvals) = (fakes.Jobs, releases, deployments, new FakeApprovalStore(deployments));
+            (Tokens, Freezes, Audit) = (new FakeTokenStore(fakes), new FakeFreezeStore(fakes), new FakeAuditLog(fakes, deployments));
+            (Deliveries, Notifications) = (new FakeDeliveryStore(fakes), new FakeNotificationStore(fakes));
+            return;
+        }
+        _database = postgres is null ? new SqliteDatabase(_dir.Combine("onward.db")) : PostgresDatabase.FromUrl(postgres.Url);
+        var jobs = new JobQueue(_database);
+        (Jobs, Releases, Deployments, Approvals) = (jobs, new ReleaseStore(_database, jobs), new DeploymentStore(_database, jobs), new ApprovalStore(_database, jobs));
+        (Tokens, Freezes, Audit) = (new TokenStore(_database), new FreezeStore(_database), new AuditLog(_database));
+        (Deliveries, Notifications) = (new DeliveryStore(_database, jobs), new NotificationStore(_database));
     }
 
     public static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
-    public OnwardDatabase Database { get; }
+    /// <summary>The SQL database, for the suites about SQL itself (migrations, group commit, replicas); the fakes have none.</summary>
+    public OnwardDatabase Database => _database ?? throw new InvalidOperationException("the fakes have no SQL database; this test belongs to a suite that runs on SQLite and PostgreSQL only");
 
     /// <summary>The PostgreSQL database's URL, for a second replica's stores; null on SQLite.</summary>
     public string? PostgresUrl => _postgres?.Url;
 
-    public JobQueue Jobs { get; }
+    public IJobQueue Jobs { get; }
 
-    public ReleaseStore Releases { get; }
+    public IReleaseStore Releases { get; }
 
-    public DeploymentStore Deployments { get; }
+    public IDeploymentStore Deployments { get; }
 
-    public ApprovalStore Approvals { get; }
+    public IApprovalStore Approvals { get; }
 
-    public TokenStore Tokens { get; }
+    public ITokenStore Tokens { get; }
 
-    public FreezeStore Freezes { get; }
+    public IFreezeStore Freezes { get; }
 
-    public AuditLog Audit { get; }
+    public IAuditLog Audit { get; }
+
+    public IDeliveryStore Deliveries { get; }
+
+    public INotificationStore Notifications { get; }
 
     public static async Task<StorageFixture> CreateAsync(StorageBackend backend = StorageBackend.Sqlite)
     {
-        var fixture = new StorageFixture(backend == StorageBackend.Postgres ? await TestPostgres.CreateDatabaseAsync() : null);
-        await fixture.Database.MigrateAsync(CancellationToken.None);
+        var fixture = new StorageFixture(backend, backend == StorageBackend.Postgres ? await TestPostgres.CreateDatabaseAsync() : null);
+        if (fixture._database is { } database)
+        {
+            await database.MigrateAsync(CancellationToken.None);
+        }
         return fixture;
     }
 
@@ -73,7 +102,7 @@ public sealed class StorageFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Database.Dispose();
+        _database?.Dispose();
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync();
@@ -86,4 +115,7 @@ public enum StorageBackend
 {
     Sqlite,
     Postgres,
+
+    /// <summary>The fakes of Onward.Testing.Fakes, held to the same contract as the stores.</summary>
+    Fakes,
 }

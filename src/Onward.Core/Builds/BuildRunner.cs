@@ -19,7 +19,7 @@ public sealed class BuildRunner(
     DeploymentRequests requests,
     TimeProvider time,
     IOnwardMetrics metrics,
-    ILogger<BuildRunner> logger) : IDisposable
+    ILogger<BuildRunner> logger) : IJobHandler, IDisposable
 {
     private readonly SemaphoreSlim _startGate = new(1, 1);
 
@@ -155,4 +155,12 @@ public sealed class BuildRunner(
             ReleaseTraces.Build(release, started, now, outcome, failure);
         }
     }
+
+    public JobKind Kind => JobKind.Build;
+
+    Task<StepResult> IJobHandler.StepAsync(long subject, CancellationToken cancellationToken) => StepAsync(subject, cancellationToken);
+
+    Task IJobHandler.AbandonAsync(long subject, string reason, CancellationToken cancellationToken) => AbandonAsync(subject, reason, cancellationToken);
+
+    Task IJobHandler.NoteAttemptAsync(long subject, string note, CancellationToken cancellationToken) => NoteAttemptAsync(subject, note, cancellationToken);
 }

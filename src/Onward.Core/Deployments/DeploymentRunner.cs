@@ -28,7 +28,7 @@ public sealed class DeploymentRunner(
     IOnwardMetrics metrics,
     ILogger<DeploymentRunner> logger,
     ReleaseFlags? flags = null,
-    ISourceRepository? source = null)
+    ISourceRepository? source = null) : IJobHandler
 {
     private static readonly TimeSpan WaitForEnvironment = TimeSpan.FromMilliseconds(200);
 
@@ -380,4 +380,12 @@ public sealed class DeploymentRunner(
             logger.LogDebug("The commit time of {Service} {Commit} is unknown: {Error}", deployment.Service, deployment.Commit, e.Message);
         }
     }
+
+    public JobKind Kind => JobKind.Deploy;
+
+    Task<StepResult> IJobHandler.StepAsync(long subject, CancellationToken cancellationToken) => StepAsync(subject, cancellationToken);
+
+    Task IJobHandler.AbandonAsync(long subject, string reason, CancellationToken cancellationToken) => AbandonAsync(subject, reason, cancellationToken);
+
+    Task IJobHandler.NoteAttemptAsync(long subject, string note, CancellationToken cancellationToken) => NoteAttemptAsync(subject, note, cancellationToken);
 }

@@ -18,7 +18,7 @@ public sealed class DeliveryProcessor(
     ISourceRepository source,
     SourceWatcher watcher,
     TimeProvider time,
-    ILogger<DeliveryProcessor> logger)
+    ILogger<DeliveryProcessor> logger) : IJobHandler
 {
     /// <summary>Ends a delivery whose processing keeps failing, with the reason, so that it never hangs unseen.</summary>
     public Task AbandonAsync(long deliveryId, string reason, CancellationToken cancellationToken) =>
@@ -75,4 +75,10 @@ public sealed class DeliveryProcessor(
         logger.LogInformation("Delivery {Id} ({Provider} {DeliveryId}): {Reason}", delivery.Id, delivery.Provider, delivery.DeliveryId, reason);
         return StepResult.Done();
     }
+
+    public JobKind Kind => JobKind.Delivery;
+
+    Task<StepResult> IJobHandler.StepAsync(long subject, CancellationToken cancellationToken) => StepAsync(subject, cancellationToken);
+
+    Task IJobHandler.AbandonAsync(long subject, string reason, CancellationToken cancellationToken) => AbandonAsync(subject, reason, cancellationToken);
 }

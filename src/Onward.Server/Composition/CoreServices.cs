@@ -6,6 +6,7 @@ using Onward.Core.Deployments;
 using Onward.Core.Drift;
 using Onward.Core.Flags;
 using Onward.Core.Freezes;
+using Onward.Core.Pipeline;
 using Onward.Core.Promotions;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
@@ -35,6 +36,11 @@ public static class CoreServices
         services.AddSingleton<SourceWatcher>();
         services.AddSingleton<BuildRunner>();
         services.AddSingleton<DeliveryProcessor>();
+        // What runs each kind of job's steps, for JobSteps.
+        services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<BuildRunner>());
+        services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<DeploymentRunner>());
+        services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<DeliveryProcessor>());
+        services.AddSingleton<JobSteps>();
         services.AddSingleton<DriftSignals>();
         services.AddSingleton<DriftChecks>();
         services.AddSingleton<FlagCatalog>();

@@ -1,33 +1,25 @@
-using Onward.Core.Builds;
 using Onward.Core.Configuration;
-using Onward.Core.Deployments;
 using Onward.Core.Pipeline;
-using Onward.Core.Webhooks;
 using Onward.Server.Hosting;
 
 namespace Onward.Server.Workers;
 
 /// <summary>
-/// Claims due jobs with a lease and runs their next step, up to <c>server.workers</c> at once. A <c>Pending</c> step
-/// goes back into the queue with its recheck time, so no thread ever waits on a build or a rollout, and another
-/// server sharing the database can carry on what this one started.
+/// Claims due jobs with a lease and runs their next step (<see cref="JobSteps"/>), up to <c>server.workers</c> at once,
+/// keeping each lease while its step runs. A <c>Pending</c> step goes back into the queue with its recheck time, so no
+/// thread ever waits on a build or a rollout, and another server sharing the database can carry on what this one started.
 /// </summary>
 public sealed class JobWorker(
     IJobQueue queue,
-    BuildRunner builds,
-    DeploymentRunner deployments,
-    DeliveryProcessor deliveries,
+    JobSteps steps,
     OnwardConfig config,
     ServerIdentity identity,
     ReplicaLeases replicas,
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
 {
-    private const int GiveUpAfterErrors = 8;
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan IdleLook = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan ShortRecheck = TimeSpan.FromMilliseconds(25);
-    private static readonly TimeSpan HoldAtMost = TimeSpan.FromSeconds(1);
     private readonly string _owner = identity.Name;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -97,14 +89,6 @@ public sealed class JobWorker(
         }
     }
 
-    private async Task<StepResult> StepAsync(Job job, CancellationToken stoppingToken) => job.Kind switch
-    {
-        JobKind.Build => await builds.StepAsync(job.Subject, stoppingToken),
-        JobKind.Deploy => await deployments.StepAsync(job.Subject, stoppingToken),
-        JobKind.Delivery => await deliveries.StepAsync(job.Subject, stoppingToken),
-        _ => StepResult.Done(),
-    };
-
     private void Wake() => Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private async Task WaitForWorkAsync(TaskCompletionSource wake, CancellationToken stoppingToken)
@@ -139,7 +123,7 @@ public sealed class JobWorker(
         var renewing = Task.Run(() => RenewAsync(job, renewal.Token), CancellationToken.None);
         try
         {
-            await StepJobAsync(job, stoppingToken);
+            await steps.RunAsync(job, _owner, stoppingToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
@@ -175,106 +159,6 @@ public sealed class JobWorker(
         catch (Exception e)
         {
             logger.LogWarning(e, "Keeping the lease of {Kind} job {Subject} failed", job.Kind, job.Subject);
-        }
-    }
-
-    private async Task StepJobAsync(Job job, CancellationToken stoppingToken)
-    {
-        try
-        {
-            var held = TimeSpan.Zero;
-            var result = await StepAsync(job, stoppingToken);
-            // A step that asks to be looked at again within moments (a process about to listen, a build about to
-            // end) runs again here while this server still holds the lease, sparing two writes per look. Anything
-            // longer goes back to the queue, where any server can take it.
-            // A job woken while its step ran (a watch event, a process that ended) runs again at once too.
-            while (result is StepResult.Pending { RecheckAfter: var soon } && held < HoldAtMost && (soon <= ShortRecheck || queue.TakeWake(job)))
-            {
-                if (soon <= ShortRecheck)
-                {
-                    await Task.Delay(soon, time, stoppingToken);
-                }
-                // A recheck of zero still counts, so that a step answering "again at once" cannot hold the lease forever.
-                held += soon > ShortRecheck / 5 ? soon : ShortRecheck / 5;
-                result = await StepAsync(job, stoppingToken);
-            }
-            if (result is StepResult.Pending pending)
-            {
-                var now = time.GetUtcNow();
-                await queue.RescheduleAsync(job, _owner, now, now + pending.RecheckAfter, afterError: false, CancellationToken.None);
-            }
-            else
-            {
-                await queue.CompleteAsync(job, _owner, CancellationToken.None);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: the lease runs out and this server or another one picks the job up again.
-        }
-        catch (Exception e)
-        {
-            // A failure that a retry cannot change ends the job at once; any other is tried again with backoff, each
-            // attempt in the timeline, and its stack trace is logged only when the job is given up.
-            var permanent = Failures.IsPermanent(e);
-            if (permanent || job.Attempts >= GiveUpAfterErrors)
-            {
-                if (permanent)
-                {
-                    logger.LogWarning("{Kind} job for {Subject} failed for good: {Error}", job.Kind, job.Subject, e.Message);
-                }
-                else
-                {
-                    logger.LogError(e, "{Kind} job for {Subject} failed (attempt {Attempt}); giving up", job.Kind, job.Subject, job.Attempts);
-                }
-                var reason = permanent ? e.Message : $"gave up after {job.Attempts} attempts; last error: {e.Message}";
-                await EndAsync(job, reason);
-                await queue.CompleteAsync(job, _owner, CancellationToken.None);
-                return;
-            }
-            var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, job.Attempts)));
-            logger.LogWarning("{Kind} job for {Subject} failed (attempt {Attempt}), trying again in {Backoff}: {Error}",
-                job.Kind, job.Subject, job.Attempts, DurationText.Format(backoff), e.Message);
-            await NoteAsync(job, $"attempt {job.Attempts} failed: {e.Message}; trying again in {DurationText.Format(backoff)}");
-            var now = time.GetUtcNow();
-            await queue.RescheduleAsync(job, _owner, now, now + backoff, afterError: true, CancellationToken.None);
-        }
-    }
-
-    private async Task EndAsync(Job job, string reason)
-    {
-        switch (job.Kind)
-        {
-            case JobKind.Build:
-                await builds.AbandonAsync(job.Subject, reason, CancellationToken.None);
-                break;
-            case JobKind.Deploy:
-                await deployments.AbandonAsync(job.Subject, reason, CancellationToken.None);
-                break;
-            case JobKind.Delivery:
-                await deliveries.AbandonAsync(job.Subject, reason, CancellationToken.None);
-                break;
-        }
-    }
-
-    /// <summary>An attempt that failed, in the release's build log or the deployment's timeline; never a reason to fail the retry itself.</summary>
-    private async Task NoteAsync(Job job, string note)
-    {
-        try
-        {
-            switch (job.Kind)
-            {
-                case JobKind.Build:
-                    await builds.NoteAttemptAsync(job.Subject, note, CancellationToken.None);
-                    break;
-                case JobKind.Deploy:
-                    await deployments.NoteAttemptAsync(job.Subject, note, CancellationToken.None);
-                    break;
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogWarning("Recording a failed attempt of {Kind} job {Subject} failed too: {Error}", job.Kind, job.Subject, e.Message);
         }
     }
 }

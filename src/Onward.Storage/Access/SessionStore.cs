@@ -1,3 +1,4 @@
+using Onward.Core.Audit;
 using Dapper;
 using Onward.Core.Access;
 using Onward.Storage.Audit;
@@ -78,7 +79,7 @@ public sealed class SessionStore(OnwardDatabase database, ITokenStore tokens) : 
             new { id, reason, now = UnixTime.From(now) }, write.Transaction, cancellationToken: cancellationToken));
         if (name is not null && reason is not (SessionEndings.SignedOut or SessionEndings.SignedInAgain))
         {
-            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, actor, "session.ended", null, $"web session {id} of {name} ended: {reason}", cancellationToken);
+            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, actor, "session.ended", null, AuditMessages.SessionEnded(id, name, reason), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
         return name is not null;

@@ -1,3 +1,4 @@
+using Onward.Core.Audit;
 using System.Data.Common;
 using Dapper;
 using Onward.Core.Access;
@@ -23,11 +24,7 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
             """,
             new { token.Name, role = token.Role.ToString(), groups = string.Join(',', token.Groups), token.SecretHash, at = UnixTime.From(now), token.CreatedBy, expires = UnixTime.From(token.ExpiresAt), token.Environment },
             write.Transaction, cancellationToken: cancellationToken));
-        var groups = token.Groups.Count == 0 ? "no groups" : "groups " + string.Join(", ", token.Groups);
-        var expiry = (token.ExpiresAt is { } e ? $", expiring {e.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC" : "")
-            + (token.Environment is { } env ? $", for the flags of {env} only" : "");
-        await AuditRows.InsertAsync(write.Connection, write.Transaction, now, token.CreatedBy, "token.created", null,
-            $"token {id} for {token.Name} created with role {token.Role.ToString().ToLowerInvariant()} and {groups}{expiry}", cancellationToken);
+        await AuditRows.InsertAsync(write.Connection, write.Transaction, now, token.CreatedBy, "token.created", null, AuditMessages.TokenCreated(id, token), cancellationToken);
         var created = (await QueryAsync(write.Connection, $"SELECT {Columns} FROM tokens WHERE id = @id", new { id }, write.Transaction, cancellationToken))[0];
         await write.CommitAsync(cancellationToken);
         return created;
@@ -70,8 +67,7 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
             var ended = await write.Connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE ui_sessions SET ended_at = @at, ended_reason = @reason WHERE token_id = @id AND ended_at IS NULL",
                 new { at = UnixTime.From(now), reason = SessionEndings.TokenRevoked, id = token.Id }, write.Transaction, cancellationToken: cancellationToken));
-            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, revokedBy, "token.revoked", null,
-                $"token {token.Id} of {token.Name} revoked" + (ended == 0 ? "" : $", ending {ended} web session{(ended == 1 ? "" : "s")}"), cancellationToken);
+            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, revokedBy, "token.revoked", null, AuditMessages.TokenRevoked(token, ended), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
         return revoked;

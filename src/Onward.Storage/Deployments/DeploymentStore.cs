@@ -27,62 +27,12 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
 
     public async Task<Deployment> AddAsync(NewDeployment deployment, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var at = UnixTime.From(now);
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
         // Two replicas adding deployments to one environment at once would each miss the other's: a promotion made
         // twice, or two waiting deployments neither of which supersedes the other.
         await TakeEnvironmentTurnAsync(connection, transaction, deployment.Service, deployment.Environment, cancellationToken);
-        var promoted = deployment.Trigger == DeploymentTrigger.Promotion
-            ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                $"SELECT id FROM deployments WHERE release_id = @ReleaseId AND environment = @Environment AND trigger_kind = {SqlNames.Of(DeploymentTrigger.Promotion)}",
-                new { deployment.ReleaseId, deployment.Environment }, transaction, cancellationToken: cancellationToken))
-            : null;
-        if (DeploymentAdmission.IsRepeatedPromotion(deployment, promoted))
-        {
-            return (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @promoted", new { promoted }, cancellationToken, transaction))[0];
-        }
-        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO deployments (service, environment, release_id, state, reason, requested_by, trigger_kind, override_reason, created_at, updated_at, waiting, waiting_until)
-            VALUES (@Service, @Environment, @ReleaseId, @State, @Reason, @RequestedBy, @Trigger, @Override, @at, @at, @Waiting, @WaitingUntil)
-            RETURNING id
-            """,
-            new
-            {
-                deployment.Service,
-                deployment.Environment,
-                deployment.ReleaseId,
-                State = deployment.State.ToString(),
-                deployment.Reason,
-                deployment.RequestedBy,
-                Trigger = deployment.Trigger.ToString(),
-                deployment.Override,
-                at,
-                deployment.Waiting,
-                WaitingUntil = UnixTime.From(deployment.WaitingUntil),
-            },
-            transaction, cancellationToken: cancellationToken));
-        var waits = DeploymentAdmission.Supersedes(deployment);
-        var older = waits
-            ? (await connection.QueryAsync<(long Id, string State)>(new CommandDefinition(
-                $"SELECT id, state FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ({SqlNames.In(DeploymentStates.Waiting)}) AND id < @id ORDER BY id",
-                new { deployment.Service, deployment.Environment, id }, transaction, cancellationToken: cancellationToken))).ToList()
-            : [];
-        var first = DeploymentAdmission.FirstMessage(deployment, older.Select(o => o.Id).ToList());
-        await InsertEventAsync(connection, transaction, id, at, deployment.State, deployment.RequestedBy, first, cancellationToken);
-        if (waits)
-        {
-            foreach (var (olderId, olderState) in older)
-            {
-                await TransitionAsync(connection, transaction, olderId, DeploymentAdmission.Supersession(Enum.Parse<DeploymentState>(olderState), id, deployment), at, cancellationToken);
-            }
-            await JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
-        }
-        // Told after the ends of those it supersedes: a request of the same commit again must leave its status waiting, not ended.
-        if (NotificationKinds.OfDeployment(null, deployment.State, null) is { } told)
-        {
-            await NotificationOutbox.AddForDeploymentAsync(connection, transaction, told, id, deployment.RequestedBy, deployment.Reason ?? first, at, cancellationToken);
-        }
+        var (id, _) = await DeploymentAdmission.AdmitAsync(new Admission(connection, transaction, now), deployment, cancellationToken);
         // Read in the transaction: with SQLite, the connection is other writers' once this one has committed.
         var added = (await QueryAsync(connection, $"SELECT {Columns} {From} WHERE d.id = @id", new { id }, cancellationToken, transaction))[0];
         await write.CommitAsync(cancellationToken);
@@ -344,5 +294,59 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext(@key))", new { key = $"{service}/{environment}" },
                 transaction, cancellationToken: cancellationToken));
         }
+    }
+
+    /// <summary>The admission's steps in one transaction.</summary>
+    private sealed class Admission(DbConnection connection, DbTransaction transaction, DateTimeOffset now) : IAdmissionSteps
+    {
+        private readonly long _at = UnixTime.From(now);
+
+        public Task<long?> PromotedBeforeAsync(NewDeployment deployment, CancellationToken cancellationToken) =>
+            connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                $"SELECT id FROM deployments WHERE release_id = @ReleaseId AND environment = @Environment AND trigger_kind = {SqlNames.Of(DeploymentTrigger.Promotion)}",
+                new { deployment.ReleaseId, deployment.Environment }, transaction, cancellationToken: cancellationToken));
+
+        public Task<long> InsertAsync(NewDeployment deployment, CancellationToken cancellationToken)
+        {
+            var at = _at;
+            return connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+                INSERT INTO deployments (service, environment, release_id, state, reason, requested_by, trigger_kind, override_reason, created_at, updated_at, waiting, waiting_until)
+                VALUES (@Service, @Environment, @ReleaseId, @State, @Reason, @RequestedBy, @Trigger, @Override, @at, @at, @Waiting, @WaitingUntil)
+                RETURNING id
+                """,
+                new
+                {
+                    deployment.Service,
+                    deployment.Environment,
+                    deployment.ReleaseId,
+                    State = deployment.State.ToString(),
+                    deployment.Reason,
+                    deployment.RequestedBy,
+                    Trigger = deployment.Trigger.ToString(),
+                    deployment.Override,
+                    at,
+                    deployment.Waiting,
+                    WaitingUntil = UnixTime.From(deployment.WaitingUntil),
+                },
+                transaction, cancellationToken: cancellationToken));
+        }
+
+        public async Task<IReadOnlyList<(long Id, DeploymentState State)>> WaitingBeforeAsync(NewDeployment deployment, long id, CancellationToken cancellationToken) =>
+            (await connection.QueryAsync<(long Id, string State)>(new CommandDefinition(
+                $"SELECT id, state FROM deployments WHERE service = @Service AND environment = @Environment AND state IN ({SqlNames.In(DeploymentStates.Waiting)}) AND id < @id ORDER BY id",
+                new { deployment.Service, deployment.Environment, id }, transaction, cancellationToken: cancellationToken)))
+            .Select(r => (r.Id, Enum.Parse<DeploymentState>(r.State))).ToList();
+
+        public Task AddEventAsync(long id, DeploymentState state, string actor, string message, CancellationToken cancellationToken) =>
+            InsertEventAsync(connection, transaction, id, _at, state, actor, message, cancellationToken);
+
+        public Task TransitionAsync(long id, Transition transition, CancellationToken cancellationToken) =>
+            DeploymentStore.TransitionAsync(connection, transaction, id, transition, _at, cancellationToken);
+
+        public Task EnqueueAsync(long id, CancellationToken cancellationToken) =>
+            JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
+
+        public Task TellAsync(string kind, long id, string actor, string message, CancellationToken cancellationToken) =>
+            NotificationOutbox.AddForDeploymentAsync(connection, transaction, kind, id, actor, message, _at, cancellationToken);
     }
 }

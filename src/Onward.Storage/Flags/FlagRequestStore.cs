@@ -1,3 +1,4 @@
+using Onward.Core.Audit;
 using Dapper;
 using Onward.Core.Approvals;
 using Onward.Core.Flags;
@@ -22,7 +23,7 @@ public sealed class FlagRequestStore(OnwardDatabase database) : IFlagRequestStor
             """, new { request.Environment, request.Kind, request.Key, request.Payload, request.RequestedBy, request.Comment, request.State, at = UnixTime.From(request.CreatedAt) },
             write.Transaction, cancellationToken: cancellationToken));
         await AuditRows.InsertAsync(write.Connection, write.Transaction, request.CreatedAt, request.RequestedBy, "flag.requested", request.Environment,
-            $"flag change request {id} ({request.Kind}{(request.Key is null ? "" : " " + request.Key)}) waits for approval: {request.Comment}", cancellationToken);
+            AuditMessages.FlagRequested(id, request), cancellationToken);
         await write.CommitAsync(cancellationToken);
         return request with { Id = id };
     }
@@ -58,8 +59,8 @@ public sealed class FlagRequestStore(OnwardDatabase database) : IFlagRequestStor
         }
         var environment = await write.Connection.ExecuteScalarAsync<string>(new CommandDefinition(
             "SELECT environment FROM flag_change_requests WHERE id = @id", new { id }, write.Transaction, cancellationToken: cancellationToken));
-        await AuditRows.InsertAsync(write.Connection, write.Transaction, at, by, "flag." + decision.ToString().ToLowerInvariant(), environment,
-            $"flag change request {id} {decision.ToString().ToLowerInvariant()}" + (comment is { Length: > 0 } ? $": {comment}" : ""), cancellationToken);
+        var (action, message) = AuditMessages.FlagDecided(id, decision, comment);
+        await AuditRows.InsertAsync(write.Connection, write.Transaction, at, by, action, environment, message, cancellationToken);
         await write.CommitAsync(cancellationToken);
         return true;
     }

@@ -1,3 +1,4 @@
+using Onward.Core.Audit;
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -116,16 +117,14 @@ public sealed class FlagStore(OnwardDatabase database) : IFlagStore
     /// <summary>Records a change in the flag's history and in the audit trail, in the transaction of the change.</summary>
     private static async Task InsertChangeAsync(DbConnection connection, DbTransaction transaction, FlagChange change, CancellationToken cancellationToken)
     {
-        var fields = EnvironmentFlags.Diff(change.Before, change.After).Select(d => d.Field);
-        var what = change.Before is null ? "added" : change.After is null ? "removed" : $"changed ({string.Join(", ", fields)})";
-        var message = $"flag {change.Key} {what}" + (change.Comment is { Length: > 0 } comment ? $": {comment}" : "");
+        var (action, message) = AuditMessages.FlagChanged(change);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO audit_events (at, actor, action, environment, message) VALUES (@at, @Actor, @action, @Environment, @message)
             """, new
         {
             at = UnixTime.From(change.At),
             change.Actor,
-            action = "flag." + change.Source.Replace(' ', '-'),
+            action,
             change.Environment,
             message,
         }, transaction, cancellationToken: cancellationToken));

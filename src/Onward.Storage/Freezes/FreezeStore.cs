@@ -1,3 +1,4 @@
+using Onward.Core.Audit;
 using System.Data.Common;
 using Dapper;
 using Onward.Core.Freezes;
@@ -22,7 +23,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             INSERT INTO environment_freezes (environment, until_at, reason, set_by, set_at) VALUES (@environment, @until, @reason, @setBy, @now)
             RETURNING {Columns}
             """, new { environment, until = UnixTime.From(until), reason, setBy, now = UnixTime.From(now) }, write.Transaction, cancellationToken))[0];
-        var message = $"{environment} frozen until {until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC: {reason}";
+        var message = AuditMessages.FreezeSet(environment, until, reason);
         await AuditRows.InsertAsync(write.Connection, write.Transaction, now, setBy, "freeze.set", environment, message, cancellationToken);
         await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeStarted, environment, setBy, message,
             UnixTime.From(now), cancellationToken);
@@ -40,7 +41,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             """, new { environment, liftedBy, now = UnixTime.From(now) }, write.Transaction, cancellationToken);
         foreach (var freeze in lifted)
         {
-            var message = $"freeze of {environment} set by {freeze.SetBy} ({freeze.Reason}) lifted";
+            var message = AuditMessages.FreezeLifted(freeze);
             await AuditRows.InsertAsync(write.Connection, write.Transaction, now, liftedBy, "freeze.lifted", environment, message, cancellationToken);
             await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeEnded, environment, liftedBy, message,
                 UnixTime.From(now), cancellationToken);
@@ -110,7 +111,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
         var ended = await QueryAsync(write.Connection, $"UPDATE environment_freezes SET end_told = 1 WHERE {RunOut} RETURNING {Columns}", range, write.Transaction, cancellationToken);
         foreach (var freeze in ended)
         {
-            var message = $"freeze of {freeze.Environment} set by {freeze.SetBy} ({freeze.Reason}) ended at {freeze.Until.ToOffset(TimeSpan.Zero):yyyy-MM-dd HH:mm} UTC";
+            var message = AuditMessages.FreezeRanOut(freeze);
             await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeEnded, freeze.Environment, "onward", message,
                 UnixTime.From(now), cancellationToken);
         }

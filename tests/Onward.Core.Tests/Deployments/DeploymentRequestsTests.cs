@@ -1,4 +1,5 @@
 using Onward.Contracts.Deployments;
+using Onward.Core.Access;
 using Onward.Core.Deployments;
 using Onward.Testing.Fakes;
 
@@ -86,5 +87,27 @@ public class DeploymentRequestsTests
         shortCommit.Error.ShouldBe(RequestError.Invalid);
         shortCommit.Detail!.ShouldContain("to name a release by its short hash, give it as `version`");
         pipeline.Deployments.All.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Only_an_admin_overrides_the_policies_and_only_with_a_written_reason_and_the_override_is_recorded()
+    {
+        var pipeline = new CorePipeline(Yaml);
+        var commit = pipeline.Source.Commit(null);
+        pipeline.Releases.AddBuilt("shop", commit[..7], commit);
+        DeploymentRequest Override(string? reason) => new("shop", "prod", commit[..7], null, "hotfix", reason, "ignored", DeploymentTrigger.Auto);
+
+        var deployer = await pipeline.Requests.RequestAsync(Override("incident 4711"), new Identity("dave", Role.Approver, []), CancellationToken.None);
+        var blank = await pipeline.Requests.RequestAsync(Override("  "), new Identity("root", Role.Admin, []), CancellationToken.None);
+        var admin = await pipeline.Requests.RequestAsync(Override(" incident 4711 "), new Identity("root", Role.Admin, []), CancellationToken.None);
+
+        (deployer.Error, deployer.Detail).ShouldBe((RequestError.Forbidden, "only an admin may override policies"));
+        blank.Error.ShouldBe(RequestError.Malformed);
+        admin.Deployment.ShouldNotBeNull().ShouldSatisfyAllConditions(
+            d => d.State.ShouldBe(DeploymentState.AwaitingApproval, "an override skips prerequisites, not approvals"),
+            d => d.Override.ShouldBe("incident 4711"),
+            d => d.RequestedBy.ShouldBe("root", "a person's request is theirs, whatever the request said"),
+            d => d.Trigger.ShouldBe(DeploymentTrigger.Manual));
+        pipeline.Deployments.All.ShouldHaveSingleItem();
     }
 }

@@ -40,8 +40,9 @@ public class FreezeWatchTests
 
         store.Told.ShouldBe([
             ("freeze.started", "prod", "prod is in its freeze window \"0 18 * * FRI\" for 2h00m (UTC), which began 2026-11-27 18:00 UTC; deployments wait until 2026-11-27 20:00 UTC"),
+            ("freeze.started", "dev", "dev frozen until 2026-11-27 19:00 UTC: migration"),
             ("freeze.ended", "prod", "the freeze window of prod ended; deployments go ahead"),
-            ("freeze.ended", "dev", "freeze of dev ended"),
+            ("freeze.ended", "dev", "freeze of dev set by alice (migration) ended at 2026-11-27 19:00 UTC"),
         ]);
     }
 

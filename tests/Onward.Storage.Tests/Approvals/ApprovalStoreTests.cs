@@ -6,7 +6,7 @@ using Onward.Core.Pipeline;
 
 namespace Onward.Storage.Tests.Approvals;
 
-/// <summary>The same tests on both databases: <see cref="ApprovalStoreTestsOnSqlite"/> and <see cref="ApprovalStoreTestsOnPostgres"/>.</summary>
+/// <summary>The same tests on both databases and on the fakes: <see cref="ApprovalStoreTestsOnSqlite"/>, <see cref="ApprovalStoreTestsOnPostgres"/> and <see cref="ApprovalStoreTestsOnFakes"/>.</summary>
 public abstract class ApprovalStoreTests
 {
     protected abstract StorageBackend Backend { get; }
@@ -119,4 +119,9 @@ public sealed class ApprovalStoreTestsOnSqlite : ApprovalStoreTests
 public sealed class ApprovalStoreTestsOnPostgres : ApprovalStoreTests
 {
     protected override StorageBackend Backend => StorageBackend.Postgres;
+}
+
+public sealed class ApprovalStoreTestsOnFakes : ApprovalStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Fakes;
 }

@@ -3,7 +3,7 @@ using Onward.Core.Deployments;
 
 namespace Onward.Storage.Tests.Deployments;
 
-/// <summary>The same tests on both databases: <see cref="DeploymentStoreTestsOnSqlite"/> and <see cref="DeploymentStoreTestsOnPostgres"/>.</summary>
+/// <summary>The same tests on both databases and on the fakes: <see cref="DeploymentStoreTestsOnSqlite"/>, <see cref="DeploymentStoreTestsOnPostgres"/> and <see cref="DeploymentStoreTestsOnFakes"/>.</summary>
 public abstract class DeploymentStoreTests
 {
     protected abstract StorageBackend Backend { get; }
@@ -132,4 +132,9 @@ public sealed class DeploymentStoreTestsOnSqlite : DeploymentStoreTests
 public sealed class DeploymentStoreTestsOnPostgres : DeploymentStoreTests
 {
     protected override StorageBackend Backend => StorageBackend.Postgres;
+}
+
+public sealed class DeploymentStoreTestsOnFakes : DeploymentStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Fakes;
 }

@@ -2,11 +2,10 @@ using Onward.Contracts.Deployments;
 using Onward.Core.Deployments;
 using Onward.Core.Freezes;
 using Onward.Core.Notifications;
-using Onward.Storage.Notifications;
 
 namespace Onward.Storage.Tests.Notifications;
 
-/// <summary>The same tests on both databases: <see cref="NotificationStoreTestsOnSqlite"/> and <see cref="NotificationStoreTestsOnPostgres"/>.</summary>
+/// <summary>The same tests on both databases and on the fakes: <see cref="NotificationStoreTestsOnSqlite"/>, <see cref="NotificationStoreTestsOnPostgres"/> and <see cref="NotificationStoreTestsOnFakes"/>.</summary>
 public abstract class NotificationStoreTests
 {
     protected abstract StorageBackend Backend { get; }
@@ -17,7 +16,7 @@ public abstract class NotificationStoreTests
     public async Task Changes_write_their_events_with_them_and_each_sink_that_wants_one_gets_one_delivery_claimed_once()
     {
         await using var db = await StorageFixture.CreateAsync(Backend);
-        var store = new NotificationStore(db.Database);
+        var store = db.Notifications;
         var release = await db.BuiltReleaseAsync("shop", "aaaaaaa111");
         var waiting = await db.Deployments.AddAsync(new NewDeployment("shop", "prod", release.Id, DeploymentState.AwaitingApproval, null, "bob", DeploymentTrigger.Manual, null)
         { Waiting = "1 approval from release-managers" }, StorageFixture.Now, None);
@@ -69,7 +68,7 @@ public abstract class NotificationStoreTests
     public async Task A_git_hosts_deliveries_about_a_commit_wait_behind_an_earlier_one_to_be_tried_again_and_its_deployment_ids_are_kept()
     {
         await using var db = await StorageFixture.CreateAsync(Backend);
-        var store = new NotificationStore(db.Database);
+        var store = db.Notifications;
         var first = await db.QueueAsync(await db.BuiltReleaseAsync("shop", "aaaaaaa111"), "dev");
         foreach (var (from, to) in new[] { (DeploymentState.Queued, DeploymentState.Applying), (DeploymentState.Applying, DeploymentState.Verifying), (DeploymentState.Verifying, DeploymentState.Succeeded) })
         {
@@ -136,7 +135,7 @@ public abstract class NotificationStoreTests
     public async Task A_freeze_windows_beginning_and_end_and_a_freeze_running_out_are_told_once_whichever_replica_records_them()
     {
         await using var db = await StorageFixture.CreateAsync(Backend);
-        var store = new NotificationStore(db.Database);
+        var store = db.Notifications;
         var now = StorageFixture.Now;
         (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
         (await db.Freezes.RecordWindowAsync("prod", Window(now, now.AddHours(2)), "window began", now, None)).ShouldBeTrue();
@@ -187,4 +186,9 @@ public sealed class NotificationStoreTestsOnSqlite : NotificationStoreTests
 public sealed class NotificationStoreTestsOnPostgres : NotificationStoreTests
 {
     protected override StorageBackend Backend => StorageBackend.Postgres;
+}
+
+public sealed class NotificationStoreTestsOnFakes : NotificationStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Fakes;
 }

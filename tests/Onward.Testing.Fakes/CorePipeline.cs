@@ -22,7 +22,9 @@ public sealed class CorePipeline
         var result = ConfigParser.Parse(yaml, "onward.yaml", "/srv/onward", _ => null);
         Config = result.Config ?? throw new InvalidOperationException(string.Join("\n", result.Problems));
         Clock = new ManualClock(start ?? new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        Releases = new FakeReleaseStore();
+        Releases = new FakeReleaseStore(Database);
+        FreezeStore = new FakeFreezeStore(Database);
+        DeliveryStore = new FakeDeliveryStore(Database);
         Deployments = new FakeDeploymentStore(Releases);
         Approvals = new FakeApprovalStore(Deployments);
         Freezes = new EnvironmentFreezes(Config, FreezeStore, Clock);
@@ -45,13 +47,16 @@ public sealed class CorePipeline
 
     public FakeApprovalStore Approvals { get; }
 
-    public FakeFreezeStore FreezeStore { get; } = new();
+    /// <summary>What the fakes share as the stores share a database: the job queue, the audit trail, the notification outbox.</summary>
+    public FakeDatabase Database { get; } = new();
+
+    public FakeFreezeStore FreezeStore { get; }
 
     public FakeSourceRepository Source { get; } = new();
 
     public FakeRefStateStore RefState { get; } = new();
 
-    public FakeDeliveryStore DeliveryStore { get; } = new();
+    public FakeDeliveryStore DeliveryStore { get; }
 
     public FakeDeploymentTarget Target { get; } = new();
 

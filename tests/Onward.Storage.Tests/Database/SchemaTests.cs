@@ -1,0 +1,56 @@
+using Dapper;
+using Onward.Core.Builds;
+using Onward.Core.Releases;
+using Onward.Storage.Database;
+
+namespace Onward.Storage.Tests.Database;
+
+/// <summary>What only a SQL database has, on both: <see cref="SchemaTestsOnSqlite"/> and <see cref="SchemaTestsOnPostgres"/>.</summary>
+public abstract class SchemaTests
+{
+    protected abstract StorageBackend Backend { get; }
+
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task The_web_uis_change_fingerprint_moves_when_a_release_is_added_and_when_its_build_ends()
+    {
+        await using var db = await StorageFixture.CreateAsync(Backend);
+        var fingerprint = new Onward.Storage.Ui.ChangeFingerprint(db.Database);
+        var before = await fingerprint.ReadAsync(None);
+
+        var release = (await db.Releases.AddAsync(new NewRelease("shop", "abcdef1", "abcdef1234", "main", RefKind.Branch, false), StorageFixture.Now, None))!;
+        var added = await fingerprint.ReadAsync(None);
+        await db.Releases.MarkBuiltAsync(release.Id, new BuildResult("/a", null, null), StorageFixture.Now, None);
+        var built = await fingerprint.ReadAsync(None);
+
+        added.ShouldNotBe(before);
+        built.ShouldNotBe(added);
+        (await fingerprint.ReadAsync(None)).ShouldBe(built, "nothing changed, nothing moves");
+    }
+
+    [Fact]
+    public async Task Migrations_run_once_and_leave_an_sqlite_file_in_wal_mode()
+    {
+        await using var db = await StorageFixture.CreateAsync(Backend);
+
+        await db.Database.MigrateAsync(None);
+
+        await using var connection = await db.Database.OpenAsync(None);
+        if (Backend == StorageBackend.Sqlite)
+        {
+            (await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode")).ShouldBe("wal");
+        }
+        (await connection.QueryAsync<long>("SELECT version FROM schema_migrations")).ShouldBe(Migrations.All.Select(m => (long)m.Version));
+    }
+}
+
+public sealed class SchemaTestsOnSqlite : SchemaTests
+{
+    protected override StorageBackend Backend => StorageBackend.Sqlite;
+}
+
+public sealed class SchemaTestsOnPostgres : SchemaTests
+{
+    protected override StorageBackend Backend => StorageBackend.Postgres;
+}
