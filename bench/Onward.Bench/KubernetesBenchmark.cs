@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Onward.Testing;
@@ -48,12 +49,12 @@ public static class KubernetesBenchmark
                 await Task.Delay(200);
             }
         });
-        var verified = await MeasureAsync(server, http, count, good, "Succeeded", "test.onward.dev/completed-at");
+        var verified = await MeasureAsync(server, http, count, good, DeploymentState.Succeeded, "test.onward.dev/completed-at");
         AnsiConsole.MarkupLine($"[grey]{count} rollouts verified[/]");
 
         await repo.WriteAsync("deploy/web.yaml", Manifest(registry.Host, sidecar: true));
         var broken = await repo.CommitAsync("a sidecar image that was never pushed");
-        var failed = await MeasureAsync(server, http, count, broken, "Failed", "test.onward.dev/pod-failed-at");
+        var failed = await MeasureAsync(server, http, count, broken, DeploymentState.Failed, "test.onward.dev/pod-failed-at");
         await sampling.CancelAsync();
         await sampler;
         var (peak, _) = server.Memory();
@@ -66,12 +67,12 @@ public static class KubernetesBenchmark
         AnsiConsole.Write(table);
     }
 
-    private static async Task<List<double>> MeasureAsync(BenchServer server, HttpClient cluster, int count, string commit, string state, string mark)
+    private static async Task<List<double>> MeasureAsync(BenchServer server, HttpClient cluster, int count, string commit, DeploymentState state, string mark)
     {
         var done = await Eventually.WaitAsync(async () =>
         {
             var all = (await server.Api.DeploymentsAsync("svc", limit: 1000)).Where(d => d.Release.Commit == commit).ToList();
-            return all.Count == count && all.All(d => d.State is "Succeeded" or "Failed" or "Blocked") ? all : null;
+            return all.Count == count && all.All(d => d.State is DeploymentState.Succeeded or DeploymentState.Failed or DeploymentState.Blocked) ? all : null;
         }, $"{count} deployments to end", TimeSpan.FromMinutes(10));
         var latencies = new List<double>();
         foreach (var deployment in done)

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Diagnostics;
 using Onward.Testing;
 using Spectre.Console;
@@ -71,7 +72,7 @@ public static class OverheadBenchmark
             return await Eventually.WaitAsync(async () =>
             {
                 var mine = (await server.Api.DeploymentsAsync("svc")).Where(d => d.Release.Commit == commit).ToArray();
-                return mine.Length == 10 && mine.All(d => d.State == "Succeeded") ? mine : null;
+                return mine.Length == 10 && mine.All(d => d.State == DeploymentState.Succeeded) ? mine : null;
             }, "all 10 environments to verify", TimeSpan.FromMinutes(1));
         }
         catch (TimeoutException)

@@ -4,6 +4,10 @@ using Onward.Core.Approvals;
 using Onward.Core.Audit;
 using Onward.Core.Builds;
 using Onward.Core.Deployments;
+using Onward.Core.Drift;
+using Onward.Core.Flags;
+using Onward.Core.LocalProcesses;
+using Onward.Core.Sources;
 using Onward.Core.Freezes;
 using Onward.Core.Notifications;
 using Onward.Core.Pipeline;
@@ -14,6 +18,10 @@ using Onward.Storage.Approvals;
 using Onward.Storage.Audit;
 using Onward.Storage.Database;
 using Onward.Storage.Deployments;
+using Onward.Storage.Drift;
+using Onward.Storage.Flags;
+using Onward.Storage.LocalProcesses;
+using Onward.Storage.Sources;
 using Onward.Storage.Freezes;
 using Onward.Storage.Notifications;
 using Onward.Storage.Pipeline;
@@ -45,6 +53,9 @@ public sealed class StorageFixture : IAsyncDisposable
             (Jobs, Releases, Deployments, Approvals) = (fakes.Jobs, releases, deployments, new FakeApprovalStore(deployments));
             (Tokens, Freezes, Audit) = (new FakeTokenStore(fakes), new FakeFreezeStore(fakes), new FakeAuditLog(fakes, deployments));
             (Deliveries, Notifications) = (new FakeDeliveryStore(fakes), new FakeNotificationStore(fakes));
+            var tokens = (FakeTokenStore)Tokens;
+            (Sessions, Drift, LocalPorts, RefState) = (new FakeSessionStore(fakes, tokens), new FakeDriftStore(), new FakeLocalPortStore(), new FakeRefStateStore());
+            (Flags, FlagRequests, Leases) = (new FakeFlagStore(fakes), new FakeFlagRequestStore(fakes), new FakeLeaseStore(fakes));
             return;
         }
         _database = postgres is null ? new SqliteDatabase(_dir.Combine("onward.db")) : PostgresDatabase.FromUrl(postgres.Url);
@@ -52,6 +63,8 @@ public sealed class StorageFixture : IAsyncDisposable
         (Jobs, Releases, Deployments, Approvals) = (jobs, new ReleaseStore(_database, jobs), new DeploymentStore(_database, jobs), new ApprovalStore(_database, jobs));
         (Tokens, Freezes, Audit) = (new TokenStore(_database), new FreezeStore(_database), new AuditLog(_database));
         (Deliveries, Notifications) = (new DeliveryStore(_database, jobs), new NotificationStore(_database));
+        (Sessions, Drift, LocalPorts, RefState) = (new SessionStore(_database, Tokens), new DriftStore(_database), new LocalPortStore(_database), new RefStateStore(_database));
+        (Flags, FlagRequests, Leases) = (new FlagStore(_database), new FlagRequestStore(_database), new LeaseStore(_database));
     }
 
     public static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
@@ -79,6 +92,20 @@ public sealed class StorageFixture : IAsyncDisposable
     public IDeliveryStore Deliveries { get; }
 
     public INotificationStore Notifications { get; }
+
+    public ISessionStore Sessions { get; }
+
+    public IDriftStore Drift { get; }
+
+    public ILocalPortStore LocalPorts { get; }
+
+    public IRefStateStore RefState { get; }
+
+    public IFlagStore Flags { get; }
+
+    public IFlagRequestStore FlagRequests { get; }
+
+    public ILeaseStore Leases { get; }
 
     public static async Task<StorageFixture> CreateAsync(StorageBackend backend = StorageBackend.Sqlite)
     {

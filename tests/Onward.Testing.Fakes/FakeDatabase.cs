@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Core.Notifications;
 
 namespace Onward.Testing.Fakes;
@@ -40,6 +41,6 @@ public sealed class FakeDatabase
         }
     }
 
-    internal void TellEnvironment(string kind, string environment, string actor, string message, DateTimeOffset at) =>
+    internal void TellEnvironment(NotificationKind kind, string environment, string actor, string message, DateTimeOffset at) =>
         Tell(id => new NotificationEvent(id, kind, null, environment, null, null, null, null, actor, message, at));
 }

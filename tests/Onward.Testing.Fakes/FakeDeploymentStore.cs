@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Contracts.Deployments;
 using Onward.Core.Deployments;
 using Onward.Core.Notifications;
@@ -149,7 +150,7 @@ public sealed class FakeDeploymentStore(FakeReleaseStore releases) : IDeployment
             _events.Add(new DeploymentEvent(id, now, transition.To, transition.Actor, transition.Message));
             if (NotificationKinds.OfDeployment(transition.From, transition.To, transition.RestoreState) is { } told)
             {
-                Tell(told, id, transition.Actor, told is NotificationKinds.Failed or NotificationKinds.Blocked ? transition.Reason ?? transition.Message : transition.Message, now);
+                Tell(told, id, transition.Actor, told is NotificationKind.Failed or NotificationKind.Blocked ? transition.Reason ?? transition.Message : transition.Message, now);
             }
             return true;
         }
@@ -176,9 +177,9 @@ public sealed class FakeDeploymentStore(FakeReleaseStore releases) : IDeployment
     }
 
     /// <summary>A notification event about a deployment; an end only for a deployment something was told of before.</summary>
-    private void Tell(string kind, long id, string actor, string message, DateTimeOffset at)
+    private void Tell(NotificationKind kind, long id, string actor, string message, DateTimeOffset at)
     {
-        if (kind == NotificationKinds.Ended && !_database.Outbox.Any(e => e.Event.DeploymentId == id))
+        if (kind == NotificationKind.Ended && !_database.Outbox.Any(e => e.Event.DeploymentId == id))
         {
             return;
         }
@@ -228,7 +229,7 @@ public sealed class FakeDeploymentStore(FakeReleaseStore releases) : IDeployment
             return Task.CompletedTask;
         }
 
-        public Task TellAsync(string kind, long id, string actor, string message, CancellationToken cancellationToken)
+        public Task TellAsync(NotificationKind kind, long id, string actor, string message, CancellationToken cancellationToken)
         {
             store.Tell(kind, id, actor, message, now);
             return Task.CompletedTask;

@@ -63,8 +63,22 @@ public sealed class FakeDeploymentTarget(TargetKind kind = TargetKind.Local) : I
         return Task.FromResult(StepResult.Done($"{context.Previous?.Release.Version} runs again"));
     }
 
-    public Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    /// <summary>What taking a deployment over says (null: nothing to say).</summary>
+    public string? AdoptNote { get; set; }
 
-    public Task<IReadOnlyList<(long DeploymentId, string Note)>> StopLeftoversAsync(IReadOnlySet<long> keep, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<(long, string)>>([]);
+    /// <summary>What the target runs, by deployment: what is not kept at start is stopped.</summary>
+    public HashSet<long> Running { get; } = [];
+
+    public Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        Calls.Add($"adopt {context.Release.Version}");
+        return Task.FromResult(AdoptNote);
+    }
+
+    public Task<IReadOnlyList<(long DeploymentId, string Note)>> StopLeftoversAsync(IReadOnlySet<long> keep, CancellationToken cancellationToken)
+    {
+        var stopped = Running.Where(id => !keep.Contains(id)).Order().ToList();
+        Running.ExceptWith(stopped);
+        return Task.FromResult<IReadOnlyList<(long, string)>>(stopped.Select(id => (id, $"stopped what deployment {id} left running")).ToList());
+    }
 }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Flags;
 using Onward.Core.Approvals;
 using Onward.Core.Audit;
 using Onward.Core.Flags;
@@ -39,7 +40,7 @@ public sealed class FakeFlagRequestStore(FakeDatabase database) : IFlagRequestSt
         lock (database.Gate)
         {
             return Task.FromResult<IReadOnlyList<FlagChangeRequest>>(_requests
-                .Where(r => r.Environment == environment && (!pendingOnly || r.State == FlagRequestStates.Pending)).OrderByDescending(r => r.Id).Take(200).ToList());
+                .Where(r => r.Environment == environment && (!pendingOnly || r.State == FlagRequestState.Pending)).OrderByDescending(r => r.Id).Take(200).ToList());
         }
     }
 
@@ -47,7 +48,7 @@ public sealed class FakeFlagRequestStore(FakeDatabase database) : IFlagRequestSt
     {
         lock (database.Gate)
         {
-            if (_requests.FirstOrDefault(r => r.Id == id) is not { State: FlagRequestStates.Pending } request || _decisions.Any(d => d.Id == id && d.By == by))
+            if (_requests.FirstOrDefault(r => r.Id == id) is not { State: FlagRequestState.Pending } request || _decisions.Any(d => d.Id == id && d.By == by))
             {
                 return Task.FromResult(false);
             }
@@ -67,11 +68,11 @@ public sealed class FakeFlagRequestStore(FakeDatabase database) : IFlagRequestSt
         }
     }
 
-    public Task EndAsync(long id, string state, string outcome, CancellationToken cancellationToken)
+    public Task EndAsync(long id, FlagRequestState state, string outcome, CancellationToken cancellationToken)
     {
         lock (database.Gate)
         {
-            var index = _requests.FindIndex(r => r.Id == id && r.State == FlagRequestStates.Pending);
+            var index = _requests.FindIndex(r => r.Id == id && r.State == FlagRequestState.Pending);
             if (index >= 0)
             {
                 _requests[index] = _requests[index] with { State = state, Outcome = outcome };

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Core.Audit;
 using Onward.Core.Flags;
 using Onward.Core.Notifications;
@@ -98,7 +99,7 @@ public sealed class FakeFlagStore(FakeDatabase database) : IFlagStore
     {
         var (action, message) = AuditMessages.FlagChanged(change);
         database.AddAudit(change.At, change.Actor, action, change.Environment, message);
-        database.TellEnvironment(NotificationKinds.FlagChanged, change.Environment, change.Actor, $"{message} in {change.Environment}", change.At);
+        database.TellEnvironment(NotificationKind.FlagChanged, change.Environment, change.Actor, $"{message} in {change.Environment}", change.At);
         _changes.Add(change with { Id = _changes.Count + 1 });
     }
 

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Core.Audit;
 using Onward.Core.Freezes;
 using Onward.Core.Notifications;
@@ -26,8 +27,8 @@ public sealed class FakeFreezeStore(FakeDatabase database) : IFreezeStore
         {
             lock (database.Gate)
             {
-                return database.Outbox.Select(e => e.Event).Where(e => e.Kind is NotificationKinds.FreezeStarted or NotificationKinds.FreezeEnded)
-                    .Select(e => (e.Kind, e.Environment!, e.Message)).ToList();
+                return database.Outbox.Select(e => e.Event).Where(e => e.Kind is NotificationKind.FreezeStarted or NotificationKind.FreezeEnded)
+                    .Select(e => (e.Kind.Name(), e.Environment!, e.Message)).ToList();
             }
         }
     }
@@ -40,7 +41,7 @@ public sealed class FakeFreezeStore(FakeDatabase database) : IFreezeStore
             _freezes.Add((freeze, false));
             var message = AuditMessages.FreezeSet(environment, until, reason);
             database.AddAudit(now, setBy, "freeze.set", environment, message);
-            database.TellEnvironment(NotificationKinds.FreezeStarted, environment, setBy, message, now);
+            database.TellEnvironment(NotificationKind.FreezeStarted, environment, setBy, message, now);
             return Task.FromResult(freeze);
         }
     }
@@ -59,7 +60,7 @@ public sealed class FakeFreezeStore(FakeDatabase database) : IFreezeStore
                     lifted.Add(_freezes[i].Freeze);
                     var message = AuditMessages.FreezeLifted(freeze);
                     database.AddAudit(now, liftedBy, "freeze.lifted", environment, message);
-                    database.TellEnvironment(NotificationKinds.FreezeEnded, environment, liftedBy, message, now);
+                    database.TellEnvironment(NotificationKind.FreezeEnded, environment, liftedBy, message, now);
                 }
             }
             return Task.FromResult<IReadOnlyList<EnvironmentFreeze>>(lifted);
@@ -125,7 +126,7 @@ public sealed class FakeFreezeStore(FakeDatabase database) : IFreezeStore
                 {
                     _freezes[i] = (freeze, true);
                     ended.Add(freeze);
-                    database.TellEnvironment(NotificationKinds.FreezeEnded, freeze.Environment, "onward", AuditMessages.FreezeRanOut(freeze), now);
+                    database.TellEnvironment(NotificationKind.FreezeEnded, freeze.Environment, "onward", AuditMessages.FreezeRanOut(freeze), now);
                 }
             }
             return Task.FromResult<IReadOnlyList<EnvironmentFreeze>>(ended);
@@ -137,7 +138,7 @@ public sealed class FakeFreezeStore(FakeDatabase database) : IFreezeStore
         if (changed)
         {
             database.AddAudit(now, "onward", began ? "freeze.window-began" : "freeze.window-ended", environment, message);
-            database.TellEnvironment(began ? NotificationKinds.FreezeStarted : NotificationKinds.FreezeEnded, environment, "onward", message, now);
+            database.TellEnvironment(began ? NotificationKind.FreezeStarted : NotificationKind.FreezeEnded, environment, "onward", message, now);
         }
         return changed;
     }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Core.Builds;
 using Onward.Core.Notifications;
 using Onward.Core.Pipeline;
@@ -65,16 +66,16 @@ public sealed class FakeReleaseStore(FakeDatabase database) : IReleaseStore
         Task.FromResult(All.Count(r => r.State == ReleaseState.Building && r.BuildStartedAt is not null));
 
     public Task MarkBuildingAsync(long id, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
-        Change(id, r => r.BuildStartedAt is null, r => r with { BuildStartedAt = startedAt }, NotificationKinds.BuildStarted, "building", startedAt);
+        Change(id, r => r.BuildStartedAt is null, r => r with { BuildStartedAt = startedAt }, NotificationKind.BuildStarted, "building", startedAt);
 
     public Task MarkBuiltAsync(long id, BuildResult result, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
         Change(id, r => r.State == ReleaseState.Building,
             r => r with { State = ReleaseState.Built, Artifact = result.Artifact, BuildFinishedAt = finishedAt, Image = result.Image, Digest = result.Digest },
-            NotificationKinds.Built, "built", finishedAt);
+            NotificationKind.Built, "built", finishedAt);
 
     public Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
         Change(id, r => r.State == ReleaseState.Building, r => r with { State = ReleaseState.BuildFailed, Failure = failure, BuildFinishedAt = finishedAt },
-            NotificationKinds.BuildFailed, failure, finishedAt);
+            NotificationKind.BuildFailed, failure, finishedAt);
 
     private Release? Add(NewRelease release, DateTimeOffset now, BuildResult? built)
     {
@@ -107,7 +108,7 @@ public sealed class FakeReleaseStore(FakeDatabase database) : IReleaseStore
         }
     }
 
-    private Task Change(long id, Func<Release, bool> when, Func<Release, Release> change, string kind, string message, DateTimeOffset at)
+    private Task Change(long id, Func<Release, bool> when, Func<Release, Release> change, NotificationKind kind, string message, DateTimeOffset at)
     {
         lock (database.Gate)
         {

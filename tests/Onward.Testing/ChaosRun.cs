@@ -15,7 +15,7 @@ namespace Onward.Testing;
 public static class ChaosRun
 {
     private const string Secret = "chaos";
-    private static readonly string[] Terminal = ["Succeeded", "Failed", "Blocked", "Rejected", "Superseded", "Cancelled"];
+    private static readonly DeploymentState[] Terminal = [DeploymentState.Succeeded, DeploymentState.Failed, DeploymentState.Blocked, DeploymentState.Rejected, DeploymentState.Superseded, DeploymentState.Cancelled];
 
     /// <param name="minKills">The load goes on past <paramref name="duration"/> until this many kills (a busy machine is slower), for at most 5 minutes more.</param>
     public static async Task<ChaosReport> RunAsync(TimeSpan duration, TimeSpan killEvery, Action<string> log, int minKills = 0)
@@ -51,7 +51,7 @@ public static class ChaosRun
                 var (_, _, created) = await admin.PostAsync<CreatedTokenResponse>("api/v1/tokens", new TokenRequestBody(name, "approver", ["release-managers"]));
                 tokens[name] = created!.Token;
             }
-            if ((await admin.FinishedDeploymentAsync("shop", "dev", commits[0])).State != "Succeeded")
+            if ((await admin.FinishedDeploymentAsync("shop", "dev", commits[0])).State != DeploymentState.Succeeded)
             {
                 throw new InvalidOperationException("the first release did not reach dev; see " + dir.Combine("replica-0.log"));
             }
@@ -106,7 +106,7 @@ public static class ChaosRun
                 }
                 if (step % 3 == 0)
                 {
-                    var inDev = await OnAnyAsync(rootToken, async api => (await api.DeploymentsAsync("shop", "dev")).FirstOrDefault(d => d.State == "Succeeded"));
+                    var inDev = await OnAnyAsync(rootToken, async api => (await api.DeploymentsAsync("shop", "dev")).FirstOrDefault(d => d.State == DeploymentState.Succeeded));
                     var requested = inDev is null ? null : await OnAnyAsync(tokens["bob"], async api =>
                     {
                         var (code, _, deployment) = await api.RequestAsync("shop", "prod", inDev.Release.Version);
@@ -150,7 +150,7 @@ public static class ChaosRun
                 all = await admin.DeploymentsAsync("shop", limit: 1000);
                 var releases = await admin.ReleasesAsync("shop");
                 if (all.All(d => Terminal.Contains(d.State)) && releases.All(r => r.State != "Building")
-                    && all.Any(d => d.Environment == "dev" && d.Release.Commit == commits[^1] && d.State == "Succeeded"))
+                    && all.Any(d => d.Environment == "dev" && d.Release.Commit == commits[^1] && d.State == DeploymentState.Succeeded))
                 {
                     break;
                 }
@@ -175,10 +175,10 @@ public static class ChaosRun
             foreach (var environment in new[] { "dev", "prod" })
             {
                 var succeeded = new List<(DateTimeOffset At, string Commit, long Id)>();
-                foreach (var d in all.Where(d => d.Environment == environment && d.State == "Succeeded"))
+                foreach (var d in all.Where(d => d.Environment == environment && d.State == DeploymentState.Succeeded))
                 {
                     var full = await admin.DeploymentAsync(d.Id);
-                    succeeded.Add((full.Events.First(e => e.State == "Succeeded").At, d.Release.Commit, d.Id));
+                    succeeded.Add((full.Events.First(e => e.State == DeploymentState.Succeeded).At, d.Release.Commit, d.Id));
                     var applied = full.Events.Count(e => e.Message.StartsWith("applying ", StringComparison.Ordinal));
                     if (applied > 1)
                     {

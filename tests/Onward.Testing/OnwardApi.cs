@@ -66,7 +66,7 @@ public sealed class OnwardApi : IDisposable
     public async Task<DeploymentResponse> FinishedDeploymentAsync(string service, string environment, string commit)
     {
         var done = await Eventually.WaitAsync(async () => (await DeploymentsAsync(service, environment))
-                .FirstOrDefault(d => d.Release.Commit == commit && d.State is "Succeeded" or "Failed" or "Blocked" or "Superseded" or "Cancelled"),
+                .FirstOrDefault(d => d.Release.Commit == commit && d.State is DeploymentState.Succeeded or DeploymentState.Failed or DeploymentState.Blocked or DeploymentState.Superseded or DeploymentState.Cancelled),
             $"the deployment of {service} {commit[..7]} to {environment}");
         return await DeploymentAsync(done.Id);
     }

@@ -30,7 +30,7 @@ public class ApprovalTests
             tokens[name] = created!.Token;
         }
         using var bob = new OnwardApi(onward.Config.Server.Listen, tokens["bob"]);
-        (await bob.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe("Succeeded");
+        (await bob.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
         var (requested, requestProblem, deployment) = await bob.PostAsync<DeploymentResponse>("api/v1/deployments",
             new DeploymentRequestBody("shop", "prod", commit[..7], null, "ship the first version", null));
         requested.ShouldBe(HttpStatusCode.Accepted, requestProblem?.Detail);

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Microsoft.Playwright;
 using Onward.Testing;
 
@@ -20,7 +21,7 @@ public class OverviewTests
         token.ExitCode.ShouldBe(0, token.Error);
         var secret = System.Text.Json.JsonDocument.Parse(token.Output).RootElement.GetProperty("token").GetString()!;
         using var api = new OnwardApi(onward.Config.Server.Listen, secret);
-        (await api.FinishedDeploymentAsync("shop", "dev-1", first)).State.ShouldBe("Succeeded");
+        (await api.FinishedDeploymentAsync("shop", "dev-1", first)).State.ShouldBe(DeploymentState.Succeeded);
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.PageAsync(onward.Config.Server.Listen);
 

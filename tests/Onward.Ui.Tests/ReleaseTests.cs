@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Microsoft.Playwright;
 using Onward.Testing;
 
@@ -60,11 +61,11 @@ public class ReleaseTests
         await repo.BehaveAsync("ok");
         var good = await repo.CommitAsync("good");
         await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev")], [SampleService.ServiceYaml("shop", repo.Path)]));
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev", good)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", good)).State.ShouldBe(DeploymentState.Succeeded);
         await repo.BehaveAsync("crash");
         var bad = await repo.CommitAsync("crashes on start");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev", bad);
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         await onward.Api.RestoredAsync(failed.Id);
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.PageAsync(onward.Config.Server.Listen);

@@ -44,14 +44,14 @@ public class ScreenshotTests
         using var admin = new OnwardApi(onward.Config.Server.Listen, JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()!);
         var (created, problem, alice) = await admin.PostAsync<CreatedTokenResponse>("api/v1/tokens", new TokenRequestBody("alice", "approver", ["release-managers"]));
         created.ShouldBe(HttpStatusCode.Created, problem?.Detail);
-        (await admin.FinishedDeploymentAsync("shop", "dev", checkout)).State.ShouldBe("Succeeded");
-        (await admin.FinishedDeploymentAsync("billing", "dev", invoices)).State.ShouldBe("Succeeded");
+        (await admin.FinishedDeploymentAsync("shop", "dev", checkout)).State.ShouldBe(DeploymentState.Succeeded);
+        (await admin.FinishedDeploymentAsync("billing", "dev", invoices)).State.ShouldBe(DeploymentState.Succeeded);
         foreach (var (service, commit) in new[] { ("shop", checkout), ("billing", invoices) })
         {
             var (status, refused, staging) = await admin.PostAsync<DeploymentResponse>("api/v1/deployments",
                 new DeploymentRequestBody(service, "staging", commit[..7], null, "test before the release", null));
             status.ShouldBe(HttpStatusCode.Accepted, refused?.Detail);
-            await Eventually.WaitAsync(async () => (await admin.DeploymentAsync(staging!.Id)).State == "Succeeded", $"{service} in staging");
+            await Eventually.WaitAsync(async () => (await admin.DeploymentAsync(staging!.Id)).State == DeploymentState.Succeeded, $"{service} in staging");
         }
         var (requested, requestProblem, _) = await admin.PostAsync<DeploymentResponse>("api/v1/deployments",
             new DeploymentRequestBody("shop", "prod", checkout[..7], null, "release the checkout page", null));

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -33,7 +34,7 @@ public class ServiceTests
             status.ShouldBe(HttpStatusCode.Created, problem?.Detail);
             tokens[name] = created!.Token;
         }
-        (await admin.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe("Succeeded");
+        (await admin.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
         var version = commit[..7];
         await using var browser = await Browser.LaunchAsync();
 
@@ -72,7 +73,7 @@ public class ServiceTests
         await Assertions.Expect(alice.GetByText("✘ rejected by alice")).ToBeVisibleAsync();
         await Assertions.Expect(dana.GetByRole(AriaRole.Region, new() { Name = "Approvals" })).ToContainTextAsync("not during the sale", new() { Timeout = 30_000 });
         var prod = await admin.DeploymentsAsync("shop", "prod");
-        prod.ShouldHaveSingleItem().State.ShouldBe("Rejected");
+        prod.ShouldHaveSingleItem().State.ShouldBe(DeploymentState.Rejected);
 
         var vic = await browser.SignInAsync(onward.Config.Server.Listen, tokens["vic"]);
         await vic.GotoAsync("/services/shop");

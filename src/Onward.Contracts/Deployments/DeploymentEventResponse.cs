@@ -1,3 +1,3 @@
 namespace Onward.Contracts.Deployments;
 
-public sealed record DeploymentEventResponse(DateTimeOffset At, string State, string Actor, string Message);
+public sealed record DeploymentEventResponse(DateTimeOffset At, DeploymentState State, string Actor, string Message);

@@ -11,7 +11,7 @@ public sealed record DeploymentResponse(
     string Service,
     string Environment,
     DeploymentReleaseResponse Release,
-    string State,
+    DeploymentState State,
     string? Reason,
     string RequestedBy,
     string Trigger,

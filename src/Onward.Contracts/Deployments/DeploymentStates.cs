@@ -14,7 +14,4 @@ public static class DeploymentStates
     public static readonly IReadOnlyList<DeploymentState> HoldingEnvironment = [DeploymentState.Applying, DeploymentState.Verifying];
 
     public static bool IsTerminal(this DeploymentState state) => Terminal.Contains(state);
-
-    /// <summary>Whether a state as the API sends it (<c>Succeeded</c>) is an end.</summary>
-    public static bool IsTerminal(string state) => Enum.TryParse<DeploymentState>(state, out var parsed) && parsed.IsTerminal();
 }

@@ -1,3 +1,5 @@
+using Onward.Contracts.Deployments;
+
 namespace Onward.Contracts.Services;
 
-public sealed record LastDeploymentResponse(long Id, string State, string Version);
+public sealed record LastDeploymentResponse(long Id, DeploymentState State, string Version);

@@ -1,3 +1,4 @@
+using Onward.Contracts.Flags;
 using Onward.Core.Access;
 using Onward.Core.Approvals;
 using Onward.Core.Flags;
@@ -41,7 +42,7 @@ public static class AuditMessages
     }
 
     public static string FlagRequested(long id, FlagChangeRequest request) =>
-        $"flag change request {id} ({request.Kind}{(request.Key is null ? "" : " " + request.Key)}) waits for approval: {request.Comment}";
+        $"flag change request {id} ({request.Kind.Name()}{(request.Key is null ? "" : " " + request.Key)}) waits for approval: {request.Comment}";
 
     public static (string Action, string Message) FlagDecided(long id, ApprovalDecision decision, string? comment) =>
         ("flag." + decision.ToString().ToLowerInvariant(), $"flag change request {id} {decision.ToString().ToLowerInvariant()}" + (comment is { Length: > 0 } ? $": {comment}" : ""));

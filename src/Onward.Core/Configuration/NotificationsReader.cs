@@ -46,7 +46,7 @@ public sealed class NotificationsReader(NodeReader nodes)
                 nodes.Problem(sink, sinkPath, "missing `secret`",
                     "set a secret, e.g. `secret: ${HOOK_SECRET}`: every event is signed with it (X-Onward-Signature-256), so that the receiver can tell it came from Onward");
             }
-            var events = Names(keys.Get("events"), path + ".events", NotificationKinds.All, "event");
+            var events = Names(keys.Get("events"), path + ".events", NotificationKinds.All.Select(k => k.Name()).ToList(), "event").Select(NotificationKinds.Parse).ToHashSet();
             var onlyServices = Names(keys.Get("services"), path + ".services", services, "service");
             var onlyEnvironments = Names(keys.Get("environments"), path + ".environments", environments, "environment");
             var (backoff, _) = Backoff(nodes, keys.Get("backoff"), path + ".backoff");

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Contracts.Deployments;
 
 namespace Onward.Core.Deployments;
@@ -25,5 +26,5 @@ public interface IAdmissionSteps
     Task EnqueueAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Adds a notification event of <paramref name="kind"/> about the deployment.</summary>
-    Task TellAsync(string kind, long id, string actor, string message, CancellationToken cancellationToken);
+    Task TellAsync(NotificationKind kind, long id, string actor, string message, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Flags;
 using Onward.Core.Access;
 using Onward.Core.Approvals;
 using Onward.Core.Configuration;
@@ -13,8 +14,8 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
 {
     public bool Required(string environment) => config.FindEnvironment(environment)?.Policy is { FlagChangesNeedApproval: true, Approval: not null };
 
-    public Task<FlagChangeRequest> RequestAsync(string environment, string kind, string? key, string payload, string requestedBy, string comment, CancellationToken cancellationToken) =>
-        store.AddAsync(new FlagChangeRequest(0, environment, kind, key, payload, requestedBy, comment, FlagRequestStates.Pending, time.GetUtcNow(), null), cancellationToken);
+    public Task<FlagChangeRequest> RequestAsync(string environment, FlagRequestKind kind, string? key, string payload, string requestedBy, string comment, CancellationToken cancellationToken) =>
+        store.AddAsync(new FlagChangeRequest(0, environment, kind, key, payload, requestedBy, comment, FlagRequestState.Pending, time.GetUtcNow(), null), cancellationToken);
 
     public string Needs(string environment) => ApprovalRules.Describe(config.FindEnvironment(environment)!.Policy.Approval!);
 
@@ -32,9 +33,9 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
         }
         var policy = config.FindEnvironment(environment)!.Policy.Approval!;
         request = await ExpireAsync(request, policy, cancellationToken);
-        if (request.State != FlagRequestStates.Pending)
+        if (request.State != FlagRequestState.Pending)
         {
-            return (request, 409, $"flag change request {id} is {request.State.ToLowerInvariant()} already" + (request.Outcome is { } ended ? $": {ended}" : ""));
+            return (request, 409, $"flag change request {id} is {request.State.ToString().ToLowerInvariant()} already" + (request.Outcome is { } ended ? $": {ended}" : ""));
         }
         if (ApprovalRules.WhyNot(policy, ApprovalSubject.Of(request), who, decision) is { } why)
         {
@@ -46,7 +47,7 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
         }
         if (decision == ApprovalDecision.Rejected)
         {
-            await store.EndAsync(id, FlagRequestStates.Rejected, $"rejected by {who.Name}" + (comment is { Length: > 0 } ? $": {comment}" : ""), cancellationToken);
+            await store.EndAsync(id, FlagRequestState.Rejected, $"rejected by {who.Name}" + (comment is { Length: > 0 } ? $": {comment}" : ""), cancellationToken);
         }
         else if ((await store.DecisionsAsync(id, cancellationToken)).Count(d => d.Decision == ApprovalDecision.Approved) >= policy.Required)
         {
@@ -69,7 +70,7 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
         foreach (var request in await store.ListAsync(environment, pendingOnly, cancellationToken))
         {
             var current = await ExpireAsync(request, policy, cancellationToken);
-            if (!pendingOnly || current.State == FlagRequestStates.Pending)
+            if (!pendingOnly || current.State == FlagRequestState.Pending)
             {
                 requests.Add(current);
             }
@@ -80,40 +81,40 @@ public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, 
     /// <summary>A pending request nobody completed within the environment's approval expiry ends, as a deployment's would.</summary>
     private async Task<FlagChangeRequest> ExpireAsync(FlagChangeRequest request, ApprovalPolicy policy, CancellationToken cancellationToken)
     {
-        if (request.State != FlagRequestStates.Pending || request.CreatedAt + policy.Expiry > time.GetUtcNow())
+        if (request.State != FlagRequestState.Pending || request.CreatedAt + policy.Expiry > time.GetUtcNow())
         {
             return request;
         }
         var outcome = ApprovalRules.Expired(policy);
-        await store.EndAsync(request.Id, FlagRequestStates.Expired, outcome, cancellationToken);
-        return request with { State = FlagRequestStates.Expired, Outcome = outcome };
+        await store.EndAsync(request.Id, FlagRequestState.Expired, outcome, cancellationToken);
+        return request with { State = FlagRequestState.Expired, Outcome = outcome };
     }
 
     public Task<IReadOnlyList<(string By, ApprovalDecision Decision, string? Comment, DateTimeOffset At)>> DecisionsAsync(long id, CancellationToken cancellationToken) =>
         store.DecisionsAsync(id, cancellationToken);
 
     /// <summary>Applies an approved request in the requester's name, as the direct change would have been.</summary>
-    private async Task<(string State, string Outcome)> ApplyAsync(FlagChangeRequest request, CancellationToken cancellationToken)
+    private async Task<(FlagRequestState State, string Outcome)> ApplyAsync(FlagChangeRequest request, CancellationToken cancellationToken)
     {
         var actor = $"{request.RequestedBy} (approved request {request.Id})";
         switch (request.Kind)
         {
-            case FlagRequestKinds.Set:
+            case FlagRequestKind.Set:
                 var (count, problems) = await catalog.ReplaceEnvironmentSetAsync(request.Environment, request.Payload, actor, cancellationToken);
                 return problems.Count > 0
-                    ? (FlagRequestStates.Failed, "the document no longer applies: " + string.Join("; ", problems.Take(3)))
-                    : (FlagRequestStates.Applied, $"{request.Environment} now has {count} flag(s) of its own");
-            case FlagRequestKinds.Switch:
+                    ? (FlagRequestState.Failed, "the document no longer applies: " + string.Join("; ", problems.Take(3)))
+                    : (FlagRequestState.Applied, $"{request.Environment} now has {count} flag(s) of its own");
+            case FlagRequestKind.Switch:
                 var order = FlagSwitchOrder.FromPayload(request.Payload);
                 var (flag, switchProblems) = await catalog.SwitchAsync(request.Environment, request.Key!, order.Enabled,
                     order.DefaultVariant, order.Targeting, actor, request.Comment, cancellationToken);
                 return flag is null
-                    ? (FlagRequestStates.Failed, switchProblems.Count > 0 ? string.Join("; ", switchProblems) : $"{request.Environment} no longer has the flag {request.Key}")
-                    : (FlagRequestStates.Applied, $"{request.Key} switched");
+                    ? (FlagRequestState.Failed, switchProblems.Count > 0 ? string.Join("; ", switchProblems) : $"{request.Environment} no longer has the flag {request.Key}")
+                    : (FlagRequestState.Applied, $"{request.Key} switched");
             default:
                 return await catalog.RemoveSwitchAsync(request.Environment, request.Key!, actor, request.Comment, cancellationToken)
-                    ? (FlagRequestStates.Applied, $"the switch on {request.Key} is removed")
-                    : (FlagRequestStates.Failed, $"{request.Key} has no switch any more");
+                    ? (FlagRequestState.Applied, $"the switch on {request.Key} is removed")
+                    : (FlagRequestState.Failed, $"{request.Key} has no switch any more");
         }
     }
 }

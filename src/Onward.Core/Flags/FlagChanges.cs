@@ -1,3 +1,4 @@
+using Onward.Contracts.Flags;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 
@@ -30,7 +31,7 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
             var (_, _, problems) = EnvironmentFlags.Switch(effective, environment, order.Enabled, order.DefaultVariant, order.Targeting, who.Name, comment, time.GetUtcNow());
             return problems.Count > 0
                 ? new FlagChangeOutcome.Invalid($"the switch cannot apply to {key}; nothing was requested", problems)
-                : await RequestAsync(environment, FlagRequestKinds.Switch, key, order.ToPayload(), who, comment, cancellationToken);
+                : await RequestAsync(environment, FlagRequestKind.Switch, key, order.ToPayload(), who, comment, cancellationToken);
         }
         var (flag, refused) = await catalog.SwitchAsync(environment, key, order.Enabled, order.DefaultVariant, order.Targeting, who.Name, comment, cancellationToken);
         return refused.Count > 0 ? new FlagChangeOutcome.Invalid($"the switch cannot apply to {key}; nothing was changed", refused)
@@ -47,7 +48,7 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
         {
             return (await catalog.GetAsync(environment, cancellationToken)).Flags.GetValueOrDefault(key)?.Switch is null
                 ? notSwitched
-                : await RequestAsync(environment, FlagRequestKinds.RemoveSwitch, key, "{}", who, comment ?? $"remove the switch on {key}", cancellationToken);
+                : await RequestAsync(environment, FlagRequestKind.RemoveSwitch, key, "{}", who, comment ?? $"remove the switch on {key}", cancellationToken);
         }
         if (!await catalog.RemoveSwitchAsync(environment, key, who.Name, comment, cancellationToken))
         {
@@ -64,7 +65,7 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
             var (_, parsed) = FlagSet.Parse(document);
             return parsed.Count > 0
                 ? new FlagChangeOutcome.Invalid($"the flag document has {Problems(parsed.Count)}; nothing was requested", parsed)
-                : await RequestAsync(environment, FlagRequestKinds.Set, null, document, who,
+                : await RequestAsync(environment, FlagRequestKind.Set, null, document, who,
                     string.IsNullOrWhiteSpace(comment) ? "replace the environment's flag set" : comment.Trim(), cancellationToken);
         }
         var (count, problems) = await catalog.ReplaceEnvironmentSetAsync(environment, document, who.Name, cancellationToken);
@@ -74,7 +75,7 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
     }
 
     private async Task<FlagChangeOutcome> RequestAsync(
-        string environment, string kind, string? key, string payload, Identity who, string comment, CancellationToken cancellationToken) =>
+        string environment, FlagRequestKind kind, string? key, string payload, Identity who, string comment, CancellationToken cancellationToken) =>
         new FlagChangeOutcome.Requested(await approvals.RequestAsync(environment, kind, key, payload, who.Name, comment, cancellationToken), approvals.Needs(environment));
 
     private static FlagChangeOutcome.NotFound NoSuchFlag(string environment, string key) =>

@@ -1,3 +1,4 @@
+using Onward.Contracts.Flags;
 using Onward.Core.Approvals;
 
 namespace Onward.Core.Flags;
@@ -16,5 +17,5 @@ public interface IFlagRequestStore
 
     Task<IReadOnlyList<(string By, ApprovalDecision Decision, string? Comment, DateTimeOffset At)>> DecisionsAsync(long id, CancellationToken cancellationToken);
 
-    Task EndAsync(long id, string state, string outcome, CancellationToken cancellationToken);
+    Task EndAsync(long id, FlagRequestState state, string outcome, CancellationToken cancellationToken);
 }

@@ -1,9 +1,11 @@
+using Onward.Contracts.Notifications;
+
 namespace Onward.Core.Notifications;
 
 /// <summary>Something that happened, kept in the outbox with the change itself; each sink that wants it gets a delivery.</summary>
 public sealed record NotificationEvent(
     long Id,
-    string Kind,
+    NotificationKind Kind,
     string? Service,
     string? Environment,
     string? Version,

@@ -1,60 +1,68 @@
 using Onward.Contracts.Deployments;
+using Onward.Contracts.Notifications;
 using Onward.Core.Deployments;
 
 namespace Onward.Core.Notifications;
 
-/// <summary>The events Onward tells about, by the names <c>notifications.NAME.events</c> and the webhook's <c>type</c> use.</summary>
+/// <summary>The events Onward tells about (<see cref="NotificationKind"/>): their names, which of them people subscribe to, and which a git host hears of.</summary>
 public static class NotificationKinds
 {
-    public const string AwaitingApproval = "deployment.awaiting-approval";
-    public const string Succeeded = "deployment.succeeded";
-    public const string Failed = "deployment.failed";
-    public const string Blocked = "deployment.blocked";
-    public const string Restored = "deployment.restored";
-    public const string BuildFailed = "release.build-failed";
-    public const string FreezeStarted = "freeze.started";
-    public const string FreezeEnded = "freeze.ended";
-    public const string FlagChanged = "flag.changed";
+    private static readonly Dictionary<NotificationKind, string> Names = new()
+    {
+        [NotificationKind.AwaitingApproval] = "deployment.awaiting-approval",
+        [NotificationKind.Succeeded] = "deployment.succeeded",
+        [NotificationKind.Failed] = "deployment.failed",
+        [NotificationKind.Blocked] = "deployment.blocked",
+        [NotificationKind.Restored] = "deployment.restored",
+        [NotificationKind.BuildFailed] = "release.build-failed",
+        [NotificationKind.FreezeStarted] = "freeze.started",
+        [NotificationKind.FreezeEnded] = "freeze.ended",
+        [NotificationKind.FlagChanged] = "flag.changed",
+        [NotificationKind.BuildStarted] = "release.build-started",
+        [NotificationKind.Built] = "release.built",
+        [NotificationKind.Started] = "deployment.started",
+        [NotificationKind.Ended] = "deployment.ended",
+    };
 
-    /// <summary>A build started (for commit statuses only, not for notifications).</summary>
-    public const string BuildStarted = "release.build-started";
+    private static readonly Dictionary<string, NotificationKind> ByName = Names.ToDictionary(n => n.Value, n => n.Key, StringComparer.Ordinal);
 
-    /// <summary>A build ended well (for commit statuses only).</summary>
-    public const string Built = "release.built";
+    /// <summary>The kind's name, as configuration, webhooks, the API and the outbox write it (<c>deployment.succeeded</c>).</summary>
+    public static string Name(this NotificationKind kind) => Names[kind];
 
-    /// <summary>A deployment started to apply (for commit statuses only).</summary>
-    public const string Started = "deployment.started";
-
-    /// <summary>
-    /// A deployment that had been reported ended without being deployed: rejected, superseded or cancelled (for the git
-    /// host only, so that its status and deployment there do not stay pending).
-    /// </summary>
-    public const string Ended = "deployment.ended";
+    /// <exception cref="FormatException">Not the name of a kind.</exception>
+    public static NotificationKind Parse(string name) =>
+        ByName.TryGetValue(name, out var kind) ? kind : throw new FormatException($"'{name}' is not a notification event");
 
     /// <summary>What <c>notifications.NAME.events</c> may name, and what a notification without <c>events</c> gets.</summary>
-    public static readonly IReadOnlyList<string> All =
-        [AwaitingApproval, Succeeded, Failed, Blocked, Restored, BuildFailed, FreezeStarted, FreezeEnded, FlagChanged];
+    public static readonly IReadOnlyList<NotificationKind> All =
+    [
+        NotificationKind.AwaitingApproval, NotificationKind.Succeeded, NotificationKind.Failed, NotificationKind.Blocked, NotificationKind.Restored,
+        NotificationKind.BuildFailed, NotificationKind.FreezeStarted, NotificationKind.FreezeEnded, NotificationKind.FlagChanged,
+    ];
 
     /// <summary>What becomes a commit status on the git host (<c>services.S.report</c>).</summary>
-    public static readonly IReadOnlySet<string> Reported =
-        new HashSet<string>([BuildStarted, Built, BuildFailed, AwaitingApproval, Started, Succeeded, Failed, Blocked, Ended], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<NotificationKind> Reported = new HashSet<NotificationKind>(
+    [
+        NotificationKind.BuildStarted, NotificationKind.Built, NotificationKind.BuildFailed, NotificationKind.AwaitingApproval, NotificationKind.Started,
+        NotificationKind.Succeeded, NotificationKind.Failed, NotificationKind.Blocked, NotificationKind.Ended,
+    ]);
 
     /// <summary>
     /// What a deployment's change of state tells, if anything: entering a state people act on or watch, a restore
-    /// completed, or an end without deploying (<see cref="Ended"/>, which the store tells only of a deployment it told
-    /// something of before: one that was only ever queued ends unseen).
+    /// completed, or an end without deploying (<see cref="NotificationKind.Ended"/>, which the store tells only of a
+    /// deployment it told something of before: one that was only ever queued ends unseen).
     /// </summary>
-    public static string? OfDeployment(DeploymentState? from, DeploymentState to, RestoreState? restore) =>
-        restore == RestoreState.Done ? Restored
+    public static NotificationKind? OfDeployment(DeploymentState? from, DeploymentState to, RestoreState? restore) =>
+        restore == RestoreState.Done ? NotificationKind.Restored
         : from == to ? null
         : to switch
         {
-            DeploymentState.AwaitingApproval => AwaitingApproval,
-            DeploymentState.Applying => Started,
-            DeploymentState.Succeeded => Succeeded,
-            DeploymentState.Failed => Failed,
-            DeploymentState.Blocked => Blocked,
-            DeploymentState.Rejected or DeploymentState.Superseded or DeploymentState.Cancelled when from is not null => Ended,
-            _ => null,
+            DeploymentState.AwaitingApproval => NotificationKind.AwaitingApproval,
+            DeploymentState.Applying => NotificationKind.Started,
+            DeploymentState.Succeeded => NotificationKind.Succeeded,
+            DeploymentState.Failed => NotificationKind.Failed,
+            DeploymentState.Blocked => NotificationKind.Blocked,
+            DeploymentState.Rejected or DeploymentState.Superseded or DeploymentState.Cancelled when from is not null => NotificationKind.Ended,
+            _ => (NotificationKind?)null,
         };
 }

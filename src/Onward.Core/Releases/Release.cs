@@ -1,3 +1,5 @@
+using Onward.Core.Images;
+
 namespace Onward.Core.Releases;
 
 /// <summary>One built (or building) version of a service. Identity is the full commit SHA; <see cref="Version"/> is a label.</summary>
@@ -25,8 +27,8 @@ public sealed record Release(
     /// <summary>The W3C trace context of the release's trace; null when traces were not exported when it was recorded.</summary>
     public string? TraceParent { get; init; }
 
-    /// <summary><c>image@sha256:…</c>, or null.</summary>
-    public string? ImageReference => Image is not null && Digest is not null ? $"{Image}@{Digest}" : null;
+    /// <summary>The image pinned to its digest (<c>registry/name@sha256:…</c>), what a container runs; null for a plain artifact.</summary>
+    public ImageReference? ImageReference => Image is not null && Digest is not null ? Images.ImageReference.Parse(Image).PinnedTo(Digest) : null;
 
     public static string ShortHash(string commit) => commit[..Math.Min(7, commit.Length)];
 }

@@ -27,8 +27,8 @@ public static class KubernetesRequests
         {
             throw new InvalidOperationException($"{item.Describe()} holds *** for its secret values; it is applied only with them put back");
         }
-        var path = item.Kind.ObjectPath(item.Namespace, item.Name);
-        using var request = new HttpRequestMessage(HttpMethod.Patch, Url(client, path + "?fieldManager=onward&force=true&fieldValidation=Strict"))
+        var path = item.Kind.ObjectPath(item.Namespace, item.Name, null, ("fieldManager", "onward"), ("force", "true"), ("fieldValidation", "Strict"));
+        using var request = new HttpRequestMessage(HttpMethod.Patch, Url(client, path))
         {
             Content = new StringContent(item.Body.ToJsonString(), Encoding.UTF8),
         };
@@ -47,7 +47,7 @@ public static class KubernetesRequests
     /// <summary>Deletes an object, its dependents in the background; an object already gone counts as deleted.</summary>
     public static async Task<(bool Ok, string Detail)> DeleteAsync(k8s.Kubernetes client, ResourceMapping kind, string? ns, string name, CancellationToken cancellationToken)
     {
-        using var response = await client.HttpClient.DeleteAsync(Url(client, kind.ObjectPath(ns, name) + "?propagationPolicy=Background"), cancellationToken);
+        using var response = await client.HttpClient.DeleteAsync(Url(client, kind.ObjectPath(ns, name, null, ("propagationPolicy", "Background"))), cancellationToken);
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode || status == 404)
         {
@@ -101,7 +101,7 @@ public static class KubernetesRequests
         k8s.Kubernetes client, string path, string resourceVersion, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
-        using var request = new HttpRequestMessage(HttpMethod.Get, Url(client, $"{path}{separator}watch=true&allowWatchBookmarks=true&resourceVersion={resourceVersion}"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(client, $"{path}{separator}watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}"));
         using var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

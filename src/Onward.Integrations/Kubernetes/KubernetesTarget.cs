@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -276,7 +277,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
         {
             return KnownSecrets(context);
         }
-        var (status, list, _) = await KubernetesRequests.ReadAsync(cluster.Client, $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/secrets", cancellationToken);
+        var (status, list, _) = await KubernetesRequests.ReadAsync(cluster.Client, ResourceMapping.Secrets.CollectionPath(ns), cancellationToken);
         return status == 200 && list?["items"] is JsonArray items
             ? SecretText.Of(items.OfType<JsonObject>(), context.Service.Deploy.SecretKinds)
             : SecretText.None;
@@ -674,8 +675,9 @@ public sealed class KubernetesTarget : IDeploymentTarget
                 .Append("restarts:   ").Append(container?["restartCount"]?.ToJsonString() ?? "0").Append('\n')
                 .Append("message:    ").Append(failing.Health.Message).Append('\n');
             // The log and the events are asked for at once: the failure is reported as soon as both are in.
-            var logRequest = KubernetesRequests.TextAsync(cluster.Client, $"/api/v1/namespaces/{ns}/pods/{name}/log?container={Uri.EscapeDataString(containerName)}&tailLines={LogLines}", cancellationToken);
-            var eventsRequest = KubernetesRequests.GetAsync(cluster.Client, $"/api/v1/namespaces/{ns}/events?fieldSelector=" + Uri.EscapeDataString($"involvedObject.name={name}"), cancellationToken);
+            var logRequest = KubernetesRequests.TextAsync(cluster.Client,
+                ResourceMapping.Pods.ObjectPath(ns, name, "log", ("container", containerName), ("tailLines", LogLines.ToString(CultureInfo.InvariantCulture))), cancellationToken);
+            var eventsRequest = KubernetesRequests.GetAsync(cluster.Client, ResourceMapping.Events.CollectionPath(ns, ("fieldSelector", $"involvedObject.name={name}")), cancellationToken);
             var log = await logRequest;
             text.Append($"last {LogLines} log lines of {containerName}:\n").Append(log.Length == 0 ? "(none)\n" : log.EndsWith('\n') ? log : log + "\n");
             var events = await eventsRequest;

@@ -137,7 +137,7 @@ public static class ManifestRenderer
                         {
                             if (Text(container["image"]) is { } current && ImageReference.TryParse(current, out var reference, out _) && reference.Name == image)
                             {
-                                container["image"] = $"{image}@{release.Digest}";
+                                container["image"] = reference.PinnedTo(release.Digest!).ToString();
                                 count++;
                             }
                         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
+using Onward.Core.Images;
 using Onward.Core.Releases;
 using Onward.Integrations.Git;
 using Onward.Integrations.ImageBuilds;
@@ -67,7 +68,7 @@ public sealed class ManifestSources(string dataDir)
         string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, RenderConfig render, CancellationToken cancellationToken)
     {
         var ns = environment.Target.Kubernetes!.Namespace;
-        var image = $"{service.Build.ImageRepository}@{release.Digest}";
+        var image = ImageReference.Parse(service.Build.ImageRepository!).PinnedTo(release.Digest!).ToString();
         var values = new Dictionary<string, string>
         {
             ["version"] = release.Version,

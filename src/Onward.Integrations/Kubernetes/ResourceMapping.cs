@@ -2,7 +2,8 @@ namespace Onward.Integrations.Kubernetes;
 
 /// <summary>
 /// A kind as the cluster serves it, from its API discovery: the group, version and plural resource name its URLs use,
-/// and whether its objects live in a namespace.
+/// and whether its objects live in a namespace. Every URL Onward asks a cluster for is built here, with each name and
+/// query value escaped, so that no name from a manifest or a cluster can change which URL is asked for.
 /// </summary>
 public sealed record ResourceMapping(string Group, string Version, string Plural, string Kind, bool Namespaced)
 {
@@ -11,10 +12,17 @@ public sealed record ResourceMapping(string Group, string Version, string Plural
     /// <summary>The URL prefix of the kind's group-version: <c>/api/v1</c> or <c>/apis/GROUP/VERSION</c>.</summary>
     public string ApiPath => Group.Length == 0 ? $"/api/{Version}" : $"/apis/{Group}/{Version}";
 
-    /// <summary>The collection's URL, in <paramref name="ns"/> or (null) across the cluster.</summary>
-    public string CollectionPath(string? ns) => Namespaced && ns is not null ? $"{ApiPath}/namespaces/{ns}/{Plural}" : $"{ApiPath}/{Plural}";
+    /// <summary>The collection's URL, in <paramref name="ns"/> or (null) across the cluster, with a query.</summary>
+    public string CollectionPath(string? ns, params (string Name, string Value)[] query) =>
+        (Namespaced && ns is not null ? $"{ApiPath}/namespaces/{Uri.EscapeDataString(ns)}/{Plural}" : $"{ApiPath}/{Plural}") + Query(query);
 
-    public string ObjectPath(string? ns, string name) => $"{CollectionPath(ns)}/{Uri.EscapeDataString(name)}";
+    /// <summary>An object's URL, or its <paramref name="subresource"/>'s (<c>log</c>, <c>status</c>), with a query.</summary>
+    public string ObjectPath(string? ns, string name, string? subresource = null, params (string Name, string Value)[] query) =>
+        $"{CollectionPath(ns)}/{Uri.EscapeDataString(name)}" + (subresource is null ? "" : "/" + Uri.EscapeDataString(subresource)) + Query(query);
+
+    /// <summary><c>?a=1&amp;b=2</c> with names and values escaped, or nothing.</summary>
+    public static string Query(params (string Name, string Value)[] query) =>
+        query.Length == 0 ? "" : "?" + string.Join("&", query.Select(q => $"{Uri.EscapeDataString(q.Name)}={Uri.EscapeDataString(q.Value)}"));
 
     /// <summary>Group and kind, the identity of a kind across versions, e.g. <c>Deployment.apps</c>.</summary>
     public string GroupKind => Group.Length == 0 ? Kind : $"{Kind}.{Group}";
@@ -27,6 +35,7 @@ public sealed record ResourceMapping(string Group, string Version, string Plural
     public static readonly ResourceMapping Namespaces = new("", "v1", "namespaces", "Namespace", false);
     public static readonly ResourceMapping Pods = new("", "v1", "pods", "Pod", true);
     public static readonly ResourceMapping Secrets = new("", "v1", "secrets", "Secret", true);
+    public static readonly ResourceMapping Events = new("", "v1", "events", "Event", true);
     public static readonly ResourceMapping ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true);
     public static readonly ResourceMapping Definitions = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false);
 }

@@ -27,7 +27,7 @@ public sealed class ResourceWatch : IAsyncDisposable
         Namespace = ns;
         _changed = changed;
         _refused = refused;
-        var path = kind.CollectionPath(ns) + "?labelSelector=" + Uri.EscapeDataString(selector);
+        var path = kind.CollectionPath(ns, ("labelSelector", selector));
         _stream = Task.Run(() => StreamAsync(client, path, logger));
     }
 

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
 using Onward.Core.Notifications;
@@ -17,15 +18,15 @@ public sealed class CommitStatusReporter(HttpClient http)
     {
         var (state, description) = e.Kind switch
         {
-            NotificationKinds.BuildStarted => ("pending", "building"),
-            NotificationKinds.Built => ("success", "built"),
-            NotificationKinds.BuildFailed => ("failure", "the build failed: " + e.Message),
-            NotificationKinds.AwaitingApproval => ("pending", "waiting for approval: " + e.Message),
-            NotificationKinds.Started => ("running", "deploying"),
-            NotificationKinds.Succeeded => ("success", "verified"),
-            NotificationKinds.Failed => ("failure", "failed: " + e.Message),
-            NotificationKinds.Blocked => ("error", "blocked: " + e.Message),
-            NotificationKinds.Ended => ("error", "not deployed: " + e.Message),
+            NotificationKind.BuildStarted => ("pending", "building"),
+            NotificationKind.Built => ("success", "built"),
+            NotificationKind.BuildFailed => ("failure", "the build failed: " + e.Message),
+            NotificationKind.AwaitingApproval => ("pending", "waiting for approval: " + e.Message),
+            NotificationKind.Started => ("running", "deploying"),
+            NotificationKind.Succeeded => ("success", "verified"),
+            NotificationKind.Failed => ("failure", "failed: " + e.Message),
+            NotificationKind.Blocked => ("error", "blocked: " + e.Message),
+            NotificationKind.Ended => ("error", "not deployed: " + e.Message),
             _ => (null, null),
         };
         if (state is null || e.Commit is null)
@@ -34,13 +35,13 @@ public sealed class CommitStatusReporter(HttpClient http)
         }
         state = (host, state) switch
         {
-            (GitHostKind.GitLab, _) when e.Kind == NotificationKinds.Ended => "canceled",
+            (GitHostKind.GitLab, _) when e.Kind == NotificationKind.Ended => "canceled",
             (GitHostKind.GitLab, "failure" or "error") => "failed",
             (GitHostKind.GitLab, _) => state,
             (_, "running") => "pending",
             _ => state,
         };
-        var context = e.Kind is NotificationKinds.BuildStarted or NotificationKinds.Built or NotificationKinds.BuildFailed ? "onward/build" : $"onward/deploy/{e.Environment}";
+        var context = e.Kind is NotificationKind.BuildStarted or NotificationKind.Built or NotificationKind.BuildFailed ? "onward/build" : $"onward/deploy/{e.Environment}";
         return (state, context, GitHostApi.Cut(description!));
     }
 

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -25,18 +26,18 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(5);
 
     /// <summary>The state an event gives the host's deployment, in the host's words; null for an event that changes none.</summary>
-    public static string? StateOf(GitHostKind host, string kind) => (host, kind) switch
+    public static string? StateOf(GitHostKind host, NotificationKind kind) => (host, kind) switch
     {
-        (GitHostKind.GitHub, NotificationKinds.AwaitingApproval) => "queued",
-        (GitHostKind.GitHub, NotificationKinds.Started) => "in_progress",
-        (GitHostKind.GitHub, NotificationKinds.Succeeded) => "success",
-        (GitHostKind.GitHub, NotificationKinds.Failed) => "failure",
-        (GitHostKind.GitHub, NotificationKinds.Blocked) => "error",
-        (GitHostKind.GitHub, NotificationKinds.Ended) => "inactive",
-        (GitHostKind.GitLab, NotificationKinds.Started) => "running",
-        (GitHostKind.GitLab, NotificationKinds.Succeeded) => "success",
-        (GitHostKind.GitLab, NotificationKinds.Failed or NotificationKinds.Blocked) => "failed",
-        (GitHostKind.GitLab, NotificationKinds.Ended) => "canceled",
+        (GitHostKind.GitHub, NotificationKind.AwaitingApproval) => "queued",
+        (GitHostKind.GitHub, NotificationKind.Started) => "in_progress",
+        (GitHostKind.GitHub, NotificationKind.Succeeded) => "success",
+        (GitHostKind.GitHub, NotificationKind.Failed) => "failure",
+        (GitHostKind.GitHub, NotificationKind.Blocked) => "error",
+        (GitHostKind.GitHub, NotificationKind.Ended) => "inactive",
+        (GitHostKind.GitLab, NotificationKind.Started) => "running",
+        (GitHostKind.GitLab, NotificationKind.Succeeded) => "success",
+        (GitHostKind.GitLab, NotificationKind.Failed or NotificationKind.Blocked) => "failed",
+        (GitHostKind.GitLab, NotificationKind.Ended) => "canceled",
         _ => null,
     };
 
@@ -49,9 +50,9 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         }
         var description = GitHostApi.Cut(e.Kind switch
         {
-            NotificationKinds.AwaitingApproval => $"{e.Version}: waiting for approval",
-            NotificationKinds.Started => $"{e.Version}: deploying",
-            NotificationKinds.Succeeded => $"{e.Version}: verified",
+            NotificationKind.AwaitingApproval => $"{e.Version}: waiting for approval",
+            NotificationKind.Started => $"{e.Version}: deploying",
+            NotificationKind.Succeeded => $"{e.Version}: verified",
             _ => $"{e.Version}: {e.Message}",
         });
         var link = NotificationSender.Link(e, linkBase).ToString();
@@ -75,7 +76,7 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
                 hostId = found;
             }
         }
-        if (hostId is null && e.Kind is NotificationKinds.Blocked or NotificationKinds.Ended)
+        if (hostId is null && e.Kind is NotificationKind.Blocked or NotificationKind.Ended)
         {
             return SendOutcome.Sent(0);
         }

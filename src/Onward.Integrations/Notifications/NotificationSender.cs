@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -26,7 +27,7 @@ public sealed class NotificationSender(HttpClient http)
         request.Headers.UserAgent.ParseAdd("Onward");
         if (sink.Kind == NotificationSinkKind.Webhook)
         {
-            request.Headers.Add(EventHeader, delivery.Event.Kind);
+            request.Headers.Add(EventHeader, delivery.Event.Kind.Name());
             request.Headers.Add(DeliveryHeader, delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add(SignatureHeader, Signature(sink.Secret!, body));
         }
@@ -41,7 +42,7 @@ public sealed class NotificationSender(HttpClient http)
     public static Uri Link(NotificationEvent e, Uri linkBase) => new(linkBase,
         e.DeploymentId is { } deployment ? $"deployments/{deployment}"
         : e.ReleaseId is { } release ? $"releases/{release}"
-        : e.Kind == NotificationKinds.FlagChanged && e.Environment is { } flags ? $"environments/{Uri.EscapeDataString(flags)}/flags"
+        : e.Kind == NotificationKind.FlagChanged && e.Environment is { } flags ? $"environments/{Uri.EscapeDataString(flags)}/flags"
         : "environments");
 
     /// <summary>One line of text with the service, environment, version, who, why and the link.</summary>
@@ -50,14 +51,14 @@ public sealed class NotificationSender(HttpClient http)
         var what = $"{e.Service} {e.Version}".Trim();
         var line = e.Kind switch
         {
-            NotificationKinds.Succeeded => $"✅ {what} verified in {e.Environment} (by {e.Actor})",
-            NotificationKinds.Failed => $"❌ {what} failed in {e.Environment} (by {e.Actor}): {e.Message}",
-            NotificationKinds.AwaitingApproval => $"⏳ {what} waits for approval to go to {e.Environment} (requested by {e.Actor}): {e.Message}",
-            NotificationKinds.Blocked => $"⛔ {what} is blocked from {e.Environment} (by {e.Actor}): {e.Message}",
-            NotificationKinds.Restored => $"↩️ {e.Environment}: {e.Message} (after {what} failed)",
-            NotificationKinds.BuildFailed => $"❌ the build of {what} failed: {e.Message}",
-            NotificationKinds.FreezeStarted => $"🧊 {e.Message} (by {e.Actor})",
-            NotificationKinds.FreezeEnded => $"🔓 {e.Message} (by {e.Actor})",
+            NotificationKind.Succeeded => $"✅ {what} verified in {e.Environment} (by {e.Actor})",
+            NotificationKind.Failed => $"❌ {what} failed in {e.Environment} (by {e.Actor}): {e.Message}",
+            NotificationKind.AwaitingApproval => $"⏳ {what} waits for approval to go to {e.Environment} (requested by {e.Actor}): {e.Message}",
+            NotificationKind.Blocked => $"⛔ {what} is blocked from {e.Environment} (by {e.Actor}): {e.Message}",
+            NotificationKind.Restored => $"↩️ {e.Environment}: {e.Message} (after {what} failed)",
+            NotificationKind.BuildFailed => $"❌ the build of {what} failed: {e.Message}",
+            NotificationKind.FreezeStarted => $"🧊 {e.Message} (by {e.Actor})",
+            NotificationKind.FreezeEnded => $"🔓 {e.Message} (by {e.Actor})",
             _ => $"🚩 {e.Message} (by {e.Actor})",
         };
         return $"{line} — {Link(e, linkBase)}";
@@ -73,7 +74,7 @@ public sealed class NotificationSender(HttpClient http)
         return JsonSerializer.SerializeToUtf8Bytes(new JsonObject
         {
             ["id"] = e.Id,
-            ["type"] = e.Kind,
+            ["type"] = e.Kind.Name(),
             ["occurredAt"] = e.At.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["service"] = e.Service,
             ["environment"] = e.Environment,

@@ -39,7 +39,7 @@ public sealed class ServiceViews(OnwardConfig config, IDeploymentStore store, ID
                 e.Name,
                 e.Target.Local is not null ? local.Address(service.Name, e.Name) : null,
                 current is null ? null : new CurrentReleaseResponse(current.Version, current.Commit, current.ReleaseId, current.Id, current.UpdatedAt),
-                last is null ? null : new LastDeploymentResponse(last.Id, last.State.ToString(), last.Version),
+                last is null ? null : new LastDeploymentResponse(last.Id, last.State, last.Version),
                 state.Drift.TryGetValue((service.Name, e.Name), out var drifted) && drifted.DeploymentId == current?.Id ? drifted.ToResponse() : null);
         }).ToList());
 }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Contracts.Deployments;
 using System.Data.Common;
 using Dapper;
@@ -143,7 +144,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
         await InsertEventAsync(connection, transaction, id, at, transition.To, transition.Actor, transition.Message, cancellationToken);
         if (NotificationKinds.OfDeployment(transition.From, transition.To, transition.RestoreState) is { } told)
         {
-            var why = told is NotificationKinds.Failed or NotificationKinds.Blocked ? transition.Reason ?? transition.Message : transition.Message;
+            var why = told is NotificationKind.Failed or NotificationKind.Blocked ? transition.Reason ?? transition.Message : transition.Message;
             await NotificationOutbox.AddForDeploymentAsync(connection, transaction, told, id, transition.Actor, why, at, cancellationToken);
         }
         return true;
@@ -346,7 +347,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
         public Task EnqueueAsync(long id, CancellationToken cancellationToken) =>
             JobQueue.EnqueueAsync(connection, transaction, JobKind.Deploy, id, now, cancellationToken);
 
-        public Task TellAsync(string kind, long id, string actor, string message, CancellationToken cancellationToken) =>
+        public Task TellAsync(NotificationKind kind, long id, string actor, string message, CancellationToken cancellationToken) =>
             NotificationOutbox.AddForDeploymentAsync(connection, transaction, kind, id, actor, message, _at, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Flags;
 using Onward.Core.Audit;
 using Dapper;
 using Onward.Core.Approvals;
@@ -20,7 +21,7 @@ public sealed class FlagRequestStore(OnwardDatabase database) : IFlagRequestStor
         var id = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO flag_change_requests (environment, kind, flag_key, payload, requested_by, comment, state, created_at)
             VALUES (@Environment, @Kind, @Key, @Payload, @RequestedBy, @Comment, @State, @at) RETURNING id
-            """, new { request.Environment, request.Kind, request.Key, request.Payload, request.RequestedBy, request.Comment, request.State, at = UnixTime.From(request.CreatedAt) },
+            """, new { request.Environment, Kind = request.Kind.Name(), request.Key, request.Payload, request.RequestedBy, request.Comment, State = request.State.ToString(), at = UnixTime.From(request.CreatedAt) },
             write.Transaction, cancellationToken: cancellationToken));
         await AuditRows.InsertAsync(write.Connection, write.Transaction, request.CreatedAt, request.RequestedBy, "flag.requested", request.Environment,
             AuditMessages.FlagRequested(id, request), cancellationToken);
@@ -74,12 +75,12 @@ public sealed class FlagRequestStore(OnwardDatabase database) : IFlagRequestStor
         return rows.Select(r => (r.DecidedBy, Enum.Parse<ApprovalDecision>(r.Decision), r.Comment, UnixTime.To(r.At))).ToList();
     }
 
-    public async Task EndAsync(long id, string state, string outcome, CancellationToken cancellationToken)
+    public async Task EndAsync(long id, FlagRequestState state, string outcome, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         await write.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE flag_change_requests SET state = @state, outcome = @outcome WHERE id = @id AND state = 'Pending'",
-            new { id, state, outcome }, write.Transaction, cancellationToken: cancellationToken));
+            new { id, state = state.ToString(), outcome }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
     }
 
@@ -105,7 +106,8 @@ public sealed class FlagRequestStore(OnwardDatabase database) : IFlagRequestStor
 
         public string? Outcome { get; init; }
 
-        public FlagChangeRequest ToRequest() => new(Id, Environment, Kind, FlagKey, Payload, RequestedBy, Comment, State, UnixTime.To(CreatedAt), Outcome);
+        public FlagChangeRequest ToRequest() =>
+            new(Id, Environment, FlagRequestKinds.Parse(Kind), FlagKey, Payload, RequestedBy, Comment, Enum.Parse<FlagRequestState>(State), UnixTime.To(CreatedAt), Outcome);
     }
 
     private sealed class DecisionRow

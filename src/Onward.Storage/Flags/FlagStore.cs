@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Core.Audit;
 using System.Data.Common;
 using System.Text.Json.Nodes;
@@ -128,7 +129,7 @@ public sealed class FlagStore(OnwardDatabase database) : IFlagStore
             change.Environment,
             message,
         }, transaction, cancellationToken: cancellationToken));
-        await NotificationOutbox.AddForEnvironmentAsync(connection, transaction, NotificationKinds.FlagChanged, change.Environment, change.Actor,
+        await NotificationOutbox.AddForEnvironmentAsync(connection, transaction, NotificationKind.FlagChanged, change.Environment, change.Actor,
             $"{message} in {change.Environment}", UnixTime.From(change.At), cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO flag_changes (environment, flag_key, actor, at, comment, source, before_json, after_json, deployment_id)

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Core.Audit;
 using System.Data.Common;
 using Dapper;
@@ -25,7 +26,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
             """, new { environment, until = UnixTime.From(until), reason, setBy, now = UnixTime.From(now) }, write.Transaction, cancellationToken))[0];
         var message = AuditMessages.FreezeSet(environment, until, reason);
         await AuditRows.InsertAsync(write.Connection, write.Transaction, now, setBy, "freeze.set", environment, message, cancellationToken);
-        await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeStarted, environment, setBy, message,
+        await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKind.FreezeStarted, environment, setBy, message,
             UnixTime.From(now), cancellationToken);
         await write.CommitAsync(cancellationToken);
         return freeze;
@@ -43,7 +44,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
         {
             var message = AuditMessages.FreezeLifted(freeze);
             await AuditRows.InsertAsync(write.Connection, write.Transaction, now, liftedBy, "freeze.lifted", environment, message, cancellationToken);
-            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeEnded, environment, liftedBy, message,
+            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKind.FreezeEnded, environment, liftedBy, message,
                 UnixTime.From(now), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
@@ -92,7 +93,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
         if (changed)
         {
             await AuditRows.InsertAsync(write.Connection, write.Transaction, now, "onward", began ? "freeze.window-began" : "freeze.window-ended", environment, message, cancellationToken);
-            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, began ? NotificationKinds.FreezeStarted : NotificationKinds.FreezeEnded,
+            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, began ? NotificationKind.FreezeStarted : NotificationKind.FreezeEnded,
                 environment, "onward", message, UnixTime.From(now), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
@@ -112,7 +113,7 @@ public sealed class FreezeStore(OnwardDatabase database) : IFreezeStore
         foreach (var freeze in ended)
         {
             var message = AuditMessages.FreezeRanOut(freeze);
-            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKinds.FreezeEnded, freeze.Environment, "onward", message,
+            await NotificationOutbox.AddForEnvironmentAsync(write.Connection, write.Transaction, NotificationKind.FreezeEnded, freeze.Environment, "onward", message,
                 UnixTime.From(now), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Dapper;
 using Onward.Core.Notifications;
 using Onward.Storage.Database;
@@ -220,7 +221,7 @@ public sealed class NotificationStore(OnwardDatabase database) : INotificationSt
         public long At { get; init; }
 
         public NotificationEvent ToEvent() =>
-            new(EventId, Kind, Service, Environment, Version, CommitSha, DeploymentId, ReleaseId, Actor, Message, UnixTime.To(At));
+            new(EventId, NotificationKinds.Parse(Kind), Service, Environment, Version, CommitSha, DeploymentId, ReleaseId, Actor, Message, UnixTime.To(At));
     }
 
     private sealed class DeliveryRow : EventRow

@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using System.Collections.Concurrent;
 using Dapper;
 using Onward.Core.Builds;
@@ -85,11 +86,11 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
 
     public Task MarkBuildingAsync(long id, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
         ChangeAsync("UPDATE releases SET build_started_at = @at WHERE id = @id AND build_started_at IS NULL",
-            new { id, at = UnixTime.From(startedAt) }, id, NotificationKinds.BuildStarted, "building", startedAt, cancellationToken);
+            new { id, at = UnixTime.From(startedAt) }, id, NotificationKind.BuildStarted, "building", startedAt, cancellationToken);
 
     public Task MarkBuiltAsync(long id, BuildResult result, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
         ChangeAsync($"UPDATE releases SET state = {Built}, artifact = @Artifact, image = @Image, digest = @Digest, build_finished_at = @at WHERE id = @id AND state = {Building}",
-            new { id, result.Artifact, result.Image, result.Digest, at = UnixTime.From(finishedAt) }, id, NotificationKinds.Built, "built", finishedAt, cancellationToken);
+            new { id, result.Artifact, result.Image, result.Digest, at = UnixTime.From(finishedAt) }, id, NotificationKind.Built, "built", finishedAt, cancellationToken);
 
     public async Task<Release?> AddBuiltAsync(NewRelease release, BuildResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -129,10 +130,10 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
 
     public Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken) =>
         ChangeAsync($"UPDATE releases SET state = {Failed}, failure = @failure, build_finished_at = @at WHERE id = @id AND state = {Building}",
-            new { id, failure, at = UnixTime.From(finishedAt) }, id, NotificationKinds.BuildFailed, failure, finishedAt, cancellationToken);
+            new { id, failure, at = UnixTime.From(finishedAt) }, id, NotificationKind.BuildFailed, failure, finishedAt, cancellationToken);
 
     /// <summary>A change of the release's build, and when it changed something, its event in the same transaction.</summary>
-    private async Task ChangeAsync(string sql, object parameters, long id, string kind, string message, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task ChangeAsync(string sql, object parameters, long id, NotificationKind kind, string message, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         if (await write.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, write.Transaction, cancellationToken: cancellationToken)) > 0)

@@ -69,8 +69,7 @@ public class DeploymentAdmissionTests
     {
         DeploymentStates.Terminal.ShouldBe([DeploymentState.Succeeded, DeploymentState.Failed, DeploymentState.Blocked, DeploymentState.Rejected,
             DeploymentState.Superseded, DeploymentState.Cancelled]);
-        DeploymentStates.IsTerminal("Superseded").ShouldBeTrue();
-        DeploymentStates.IsTerminal("Verifying").ShouldBeFalse();
-        DeploymentStates.IsTerminal("Sleeping").ShouldBeFalse();
+        DeploymentState.Superseded.IsTerminal().ShouldBeTrue();
+        DeploymentState.Verifying.IsTerminal().ShouldBeFalse();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Onward.Contracts.Flags;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Flags;
@@ -53,7 +54,7 @@ public class FlagChangesTests
 
         var requested = asked.ShouldBeOfType<FlagChangeOutcome.Requested>();
         requested.Needs.ShouldBe("2 approvals from release-managers");
-        (requested.Request.Kind, requested.Request.Comment, requested.Request.RequestedBy).ShouldBe((FlagRequestKinds.Switch, "kill it", "dave"));
+        (requested.Request.Kind, requested.Request.Comment, requested.Request.RequestedBy).ShouldBe((FlagRequestKind.Switch, "kill it", "dave"));
         FlagSwitchOrder.FromPayload(requested.Request.Payload).ShouldBe(new FlagSwitchOrder("DISABLED", null, null));
         refused.ShouldBeOfType<FlagChangeOutcome.Invalid>().Detail.ShouldBe("the switch cannot apply to shout; nothing was requested");
         unswitched.ShouldBeOfType<FlagChangeOutcome.NotFound>().Detail.ShouldBe("shout has no switch in prod; `GET …/flags` shows which flags are switched");

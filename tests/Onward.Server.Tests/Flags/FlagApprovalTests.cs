@@ -29,7 +29,7 @@ public class FlagApprovalTests
         using var put = await team["dave"].Http.PutAsync("api/v1/environments/prod/flags?comment=winter%20sale", new StringContent(Document, Encoding.UTF8, "application/json"));
         put.StatusCode.ShouldBe(HttpStatusCode.Accepted, await put.Content.ReadAsStringAsync());
         var request = (await put.Content.ReadFromJsonAsync<FlagChangeRequestResponse>(OnwardApi.Json))!;
-        request.State.ShouldBe("Pending");
+        request.State.ShouldBe(FlagRequestState.Pending);
         request.Needs.ShouldBe("2 approvals from release-managers");
         (await team["vera"].Http.GetFromJsonAsync<EnvironmentFlagsResponse>("api/v1/environments/prod/flags", OnwardApi.Json))!.Flags.ShouldBeEmpty("nothing applies before the approvals");
 
@@ -55,7 +55,7 @@ public class FlagApprovalTests
         (await team["alice"].PostAsync<FlagChangeRequestResponse>($"api/v1/environments/prod/flags/requests/{killRequest.Id}/approve", new FlagDecisionRequest(null)))
             .Problem!.Detail.ShouldBe("alice requested this flag change and cannot approve it; prod needs someone else (allowSelfApproval is false)");
         var rejected = await team["carol"].PostAsync<FlagChangeRequestResponse>($"api/v1/environments/prod/flags/requests/{killRequest.Id}/reject", new FlagDecisionRequest("use the runbook"));
-        rejected.Value!.State.ShouldBe("Rejected");
+        rejected.Value!.State.ShouldBe(FlagRequestState.Rejected);
         rejected.Value.Outcome.ShouldBe("rejected by carol: use the runbook");
         (await team["erin"].PostAsync<FlagChangeRequestResponse>($"api/v1/environments/prod/flags/requests/{killRequest.Id}/approve", new FlagDecisionRequest(null)))
             .Status.ShouldBe(HttpStatusCode.Conflict);

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -37,7 +38,7 @@ public class ReleaseFlagsTests
         var server = onward.Config.Server.Listen.ToString();
 
         var deployed = await onward.Api.FinishedDeploymentAsync("shop", "dev", first);
-        deployed.State.ShouldBe("Succeeded", deployed.Reason + deployed.Diagnosis);
+        deployed.State.ShouldBe(DeploymentState.Succeeded, deployed.Reason + deployed.Diagnosis);
         deployed.Events.ShouldContain(e => e.Message == "flags: banner, new-checkout added");
         var flags = (await http.GetFromJsonAsync<EnvironmentFlagsResponse>("api/v1/environments/dev/flags"))!;
         flags.Flags.Single(f => f.Key == "new-checkout").Source.ShouldBe(new FlagSourceResponse("release", "shop", first[..7], deployed.Id, $"release {first[..7]}",
@@ -72,7 +73,7 @@ public class ReleaseFlagsTests
         await repo.WriteAsync("flags/flags.json", Flags("ENABLED", bannerDefault: "winter", extra: """, "summer": { "state": "ENABLED", "variants": { "on": true }, "defaultVariant": "on" }"""));
         var crashing = await repo.CommitAsync("crashes, with a summer flag");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev", crashing);
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         (await onward.Api.RestoredAsync(failed.Id)).Restore.ShouldBe("done");
         (await Ofrep(http, "dev", "banner"))["value"]!.GetValue<string>().ShouldBe("Spring sale");
         (await OfrepStatus(http, "dev", "summer")).ShouldBe(HttpStatusCode.NotFound);
@@ -89,15 +90,15 @@ public class ReleaseFlagsTests
         await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev")],
             [SampleService.ServiceYaml("shop", repo.Path) + "\n    flags: flags/flags.json"]));
         var http = onward.Api.Http;
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev", good)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", good)).State.ShouldBe(DeploymentState.Succeeded);
 
         await repo.WriteAsync("flags/flags.json", """{"flags": {"new-checkout": {"state": "ENABLED", "variants": {"on": true, "off": "no"}, "defaultVariant": "on"}}}""");
         var broken = await repo.CommitAsync("mixed variant types");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev", broken);
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         failed.Reason.ShouldBe($"invalid flags, nothing was applied: {broken[..7]}: its flags file flags/flags.json is not a valid flag document: " +
             "$.flags.new-checkout.variants.off: is a string but the flag's other variants are a boolean; all variants of a flag have one type");
-        failed.Events.ShouldNotContain(e => e.State == "Verifying", "nothing was applied");
+        failed.Events.ShouldNotContain(e => e.State == DeploymentState.Verifying, "nothing was applied");
 
         using var put = await http.PutAsync("api/v1/environments/dev/flags",
             new StringContent("""{"flags": {"promo": {"state": "ENABLED", "variants": {"on": true}, "defaultVariant": "on"}}}""", Encoding.UTF8, "application/json"));
@@ -105,7 +106,7 @@ public class ReleaseFlagsTests
         await repo.WriteAsync("flags/flags.json", Flags("ENABLED", extra: """, "promo": { "state": "ENABLED", "variants": { "on": true }, "defaultVariant": "on" }"""));
         var taking = await repo.CommitAsync("takes promo");
         var conflict = await onward.Api.FinishedDeploymentAsync("shop", "dev", taking);
-        conflict.State.ShouldBe("Failed");
+        conflict.State.ShouldBe(DeploymentState.Failed);
         conflict.Reason!.ShouldContain("`promo` belongs to the environment's own flag set in dev");
 
         using var takeBack = await http.PutAsync("api/v1/environments/dev/flags",

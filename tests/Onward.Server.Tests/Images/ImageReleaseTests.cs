@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Net;
 using System.Net.Http.Json;
 using Onward.Contracts.Releases;
@@ -52,7 +53,7 @@ public class ImageReleaseTests
             .ShouldBe(release.BuildStartedAt!.Value, TimeSpan.FromMinutes(1));
         foreach (var environment in new[] { "dev-1", "dev-2" })
         {
-            (await onward.Api.FinishedDeploymentAsync("shop", environment, commit)).State.ShouldBe("Succeeded");
+            (await onward.Api.FinishedDeploymentAsync("shop", environment, commit)).State.ShouldBe(DeploymentState.Succeeded);
         }
         foreach (var environment in (await onward.Api.ServiceAsync("shop")).Environments)
         {
@@ -100,7 +101,7 @@ public class ImageReleaseTests
         release.State.ShouldBe("Built");
         var log = await onward.Api.Http.GetStringAsync($"api/v1/releases/{release.Id}/log");
         log.ShouldNotContain("p4ss");
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe(DeploymentState.Succeeded);
         Directory.GetFiles(Path.Combine(onward.Config.Server.DataDir, "builds"), "auth.json", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
@@ -155,7 +156,7 @@ public class ImageReleaseTests
         release.Version.ShouldBe(commit[..7]);
         release.Digest.ShouldBe(digest);
         release.State.ShouldBe("Built");
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-2", commit)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-2", commit)).State.ShouldBe(DeploymentState.Succeeded);
         var url = (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "dev-2").Url;
         (await OnwardApi.AnswerAsync(url + "/")).ShouldBe($"Hej {commit[..7]} in dev-2");
     }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Text.Json.Nodes;
 using Onward.Contracts.Notifications;
 using Onward.Testing;
@@ -23,7 +24,7 @@ public class CommitStatusTests
         var service = SampleService.ServiceYaml("shop", repo.Path)
             + $"\n    report: {{ {host}: {{ token: the-token, apiUrl: \"{api.Url("/api")}\", repository: acme/shop }} }}";
         await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev")], [service]));
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
 
         var sent = await Eventually.WaitAsync(() => Task.FromResult(api.At(statuses + commit) is { Count: >= 4 } all ? all : null), "the statuses to reach the host");
 

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Net;
 using Onward.Contracts.Insight;
 using Onward.Server.Views;
@@ -18,13 +19,13 @@ public class DoraApiTests
         var first = await repo.CommitAsync("the first version", now.AddHours(-3));
         await using var onward = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev")],
             [SampleService.ServiceYaml("shop", repo.Path, poll: "200ms")]));
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
         await repo.BehaveAsync("crash");
         var broken = await repo.CommitAsync("a change that crashes", now.AddHours(-2));
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev", broken)).State.ShouldBe("Failed");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", broken)).State.ShouldBe(DeploymentState.Failed);
         await repo.BehaveAsync("ok");
         var fix = await repo.CommitAsync("fix: start again", now.AddHours(-1));
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev", fix)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", fix)).State.ShouldBe(DeploymentState.Succeeded);
 
         var report = await onward.Api.GetAsync<DoraResponse>("api/v1/dora?environment=dev&days=7");
 

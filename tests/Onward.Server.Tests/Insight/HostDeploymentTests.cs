@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Text.Json.Nodes;
 using System.Net;
 using Onward.Contracts.Notifications;
@@ -31,17 +32,17 @@ public class HostDeploymentTests
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", first);
         var (status, problem, older) = await team["alice"].RequestAsync("shop", "prod", first[..7], reason: "ship it");
         status.ShouldBe(HttpStatusCode.Accepted, problem?.Detail);
-        older!.State.ShouldBe("AwaitingApproval");
+        older!.State.ShouldBe(DeploymentState.AwaitingApproval);
 
         var second = await repo.CommitAsync("second");
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", second);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", second);
         var (newerStatus, newerProblem, newer) = await team["alice"].RequestAsync("shop", "prod", second[..7], reason: "ship the newer one");
         newerStatus.ShouldBe(HttpStatusCode.Accepted, newerProblem?.Detail);
-        (await team["vera"].DeploymentAsync(older.Id)).State.ShouldBe("Superseded");
+        (await team["vera"].DeploymentAsync(older.Id)).State.ShouldBe(DeploymentState.Superseded);
         var (approved, approvedProblem, _) = await team["bob"].DecideAsync(newer!.Id);
         approved.ShouldBe(HttpStatusCode.OK, approvedProblem?.Detail);
-        (await team["vera"].FinishedDeploymentAsync("shop", "prod", second)).State.ShouldBe("Succeeded");
+        (await team["vera"].FinishedDeploymentAsync("shop", "prod", second)).State.ShouldBe(DeploymentState.Succeeded);
 
         var developed = host == "github" ? new[] { "in_progress", "success" } : ["running", "success"];
         List<FakeGitHostDeployments.Made> made = [];
@@ -102,8 +103,8 @@ public class HostDeploymentTests
         fake.LoseAnswers(2);
         var report = Report(api, host, "the-token", ", backoff: 200ms");
         await using var setup = await ProductionSetup.StartAsync("{}", "ok", "first", serviceExtra: report);
-        (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-1", setup.FirstCommit)).State.ShouldBe("Succeeded");
-        (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-2", setup.FirstCommit)).State.ShouldBe("Succeeded");
+        (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-1", setup.FirstCommit)).State.ShouldBe(DeploymentState.Succeeded);
+        (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-2", setup.FirstCommit)).State.ShouldBe(DeploymentState.Succeeded);
 
         var deliveries = await Eventually.WaitAsync(async () => (await DeliveriesAsync(setup, "deployments:shop")) is { Length: 4 } all && all.All(d => d.State == "sent") ? all : null,
             "the four deliveries to be sent");
@@ -126,7 +127,7 @@ public class HostDeploymentTests
         var fake = new FakeGitHostDeployments(api, "github", "the-right-token");
         var report = Report(api, "github", "a-wrong-token");
         await using var setup = await ProductionSetup.StartAsync("{}", "ok", "first", serviceExtra: report);
-        (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-1", setup.FirstCommit)).State.ShouldBe("Succeeded");
+        (await setup.Team["vera"].FinishedDeploymentAsync("shop", "dev-1", setup.FirstCommit)).State.ShouldBe(DeploymentState.Succeeded);
 
         var refused = await Eventually.WaitAsync(async () => (await DeliveriesAsync(setup, "deployments:shop")) is var all && all.Count(d => d.State == "failed") >= 2 ? all : null,
             "the host's refusals to be recorded");

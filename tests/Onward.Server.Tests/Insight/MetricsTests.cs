@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Net;
 using Onward.Testing;
 
@@ -18,7 +19,7 @@ public class MetricsTests
         var yaml = TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("metered-dev")], [SampleService.ServiceYaml("metered", repo.Path, poll: "1h")],
             TestConfig.Webhooks(Secret));
         await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
-        (await onward.Api.FinishedDeploymentAsync("metered", "metered-dev", first)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("metered", "metered-dev", first)).State.ShouldBe(DeploymentState.Succeeded);
         var second = await repo.CommitAsync("second");
         using (var hook = await new WebhookSender(onward.Api.Http, Secret).GitHubAsync("push", Payloads.GitHubPush(repo.Path, "refs/heads/main", first, second), delivery: "metered-1"))
         {
@@ -28,7 +29,7 @@ public class MetricsTests
         {
             again.StatusCode.ShouldBe(HttpStatusCode.OK);
         }
-        (await onward.Api.FinishedDeploymentAsync("metered", "metered-dev", second)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("metered", "metered-dev", second)).State.ShouldBe(DeploymentState.Succeeded);
 
         // A verified deployment's commit-to-verified time is observed after its state is stored (it reads the commit's time
         // from git), so the API can show Succeeded a moment before the histogram counts it.
@@ -45,22 +46,16 @@ public class MetricsTests
         text.ShouldContain("process_cpu_seconds_total");
     }
 
-    private static async Task<string> MetricsAsync(OnwardHost onward, Func<string, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+    /// <summary>The metrics page once <paramref name="done"/> says it shows what the test waits for.</summary>
+    private static Task<string> MetricsAsync(OnwardHost onward, Func<string, bool> done) =>
+        Eventually.WaitAsync(async () =>
         {
             using var response = await onward.Api.Http.GetAsync("metrics");
             response.StatusCode.ShouldBe(HttpStatusCode.OK);
             response.Content.Headers.ContentType!.ToString().ShouldStartWith("text/plain; version=0.0.4");
             var text = await response.Content.ReadAsStringAsync();
-            if (done(text) || DateTime.UtcNow > until)
-            {
-                return text;
-            }
-            await Task.Delay(100);
-        }
-    }
+            return done(text) ? text : null;
+        }, "the metrics to show what was done", TimeSpan.FromSeconds(30));
 
     private static double Value(string text, string series) =>
         double.Parse(text.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Testing;
 
 namespace Onward.Server.Tests.Insight;
@@ -26,7 +27,7 @@ public class TraceTests
         await using var onward = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{port}/"), dir.Combine("onward.log"), environment);
         foreach (var name in new[] { "dev-1", "dev-2" })
         {
-            (await onward.Api.FinishedDeploymentAsync("shop", name, commit)).State.ShouldBe("Succeeded");
+            (await onward.Api.FinishedDeploymentAsync("shop", name, commit)).State.ShouldBe(DeploymentState.Succeeded);
         }
 
         var spans = await Eventually.WaitAsync(() => Task.FromResult(collector.At("/v1/traces").SelectMany(r => OtlpSpans.Read(r.Body)).ToList() is var all

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Testing;
 using Onward.Testing.Kubernetes;
 
@@ -25,7 +26,7 @@ public class ClusterReplicaTests
             await team.ReleaseAsync(one.Api, first);
             foreach (var environment in new[] { "dev", "dev-b" })
             {
-                (await one.Api.FinishedDeploymentAsync("web", environment, first)).State.ShouldBe("Succeeded");
+                (await one.Api.FinishedDeploymentAsync("web", environment, first)).State.ShouldBe(DeploymentState.Succeeded);
             }
             await Eventually.WaitAsync(() => Task.FromResult(team.Cluster.Store.OpenWatches > 0), "the watches to open");
             var alone = team.Cluster.Store.OpenWatches;
@@ -35,19 +36,22 @@ public class ClusterReplicaTests
             await team.ReleaseAsync(two.Api, second);
             foreach (var environment in new[] { "dev", "dev-b" })
             {
-                (await two.Api.FinishedDeploymentAsync("web", environment, second)).State.ShouldBe("Succeeded");
+                (await two.Api.FinishedDeploymentAsync("web", environment, second)).State.ShouldBe(DeploymentState.Succeeded);
             }
             await team.PatchAsync("/apis/apps/v1/namespaces/shop/deployments/web", """{"spec":{"replicas":5}}""");
             var drift = await Eventually.WaitAsync(async () => (await two.Api.ServiceAsync("web")).Environments.Single(e => e.Name == "dev").Drift, "the drift to be seen");
-            // The drift is stored before its event is appended: wait for the event, then a while for a second one that must not come.
+            // The drift is stored before its event is appended: wait for the event. Then undo the change and wait for the
+            // event that says so: a second replica watching would have told the drift by then too.
             await Eventually.WaitAsync(async () => (await two.Api.DeploymentAsync(drift.DeploymentId)).Events.Any(e => e.Message.StartsWith("drift: ", StringComparison.Ordinal)),
                 "the drift's event");
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await team.PatchAsync("/apis/apps/v1/namespaces/shop/deployments/web", """{"spec":{"replicas":2}}""");
+            var current = await Eventually.WaitAsync(async () => await two.Api.DeploymentAsync(drift.DeploymentId) is var d
+                && d.Events.Any(e => e.Message.StartsWith("no drift any more", StringComparison.Ordinal)) ? d : null, "the end of the drift to be told");
 
             team.Cluster.Store.OpenWatches.ShouldBeLessThanOrEqualTo(alone, "one replica watches the cluster, not both");
             (await File.ReadAllTextAsync(two.Log)).ShouldNotContain("now watches cluster");
-            var current = await two.Api.DeploymentAsync(drift.DeploymentId);
             current.Events.Count(e => e.Message.StartsWith("drift: ", StringComparison.Ordinal)).ShouldBe(1, "drift is recorded once, by the replica watching");
+            current.Events.Count(e => e.Message.StartsWith("no drift any more", StringComparison.Ordinal)).ShouldBe(1, "and its end once");
 
             await one.KillAsync();
 
@@ -57,7 +61,7 @@ public class ClusterReplicaTests
             await team.ReleaseAsync(two.Api, third);
             foreach (var environment in new[] { "dev", "dev-b" })
             {
-                (await two.Api.FinishedDeploymentAsync("web", environment, third)).State.ShouldBe("Succeeded");
+                (await two.Api.FinishedDeploymentAsync("web", environment, third)).State.ShouldBe(DeploymentState.Succeeded);
             }
             await team.PatchAsync("/apis/apps/v1/namespaces/shop-b/deployments/web", """{"spec":{"replicas":4}}""");
             await Eventually.WaitAsync(async () => (await two.Api.ServiceAsync("web")).Environments.Single(e => e.Name == "dev-b").Drift,

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Testing;
 using Onward.Testing.Kubernetes;
 
@@ -53,7 +54,7 @@ public class KubernetesDeploymentTests
         foreach (var (environment, server, ns) in new[] { ("dev-a", one, "shop"), ("dev-b", two, "shop-b") })
         {
             var deployment = await onward.Api.FinishedDeploymentAsync("shop", environment, good);
-            deployment.State.ShouldBe("Succeeded", deployment.Reason + deployment.Diagnosis);
+            deployment.State.ShouldBe(DeploymentState.Succeeded, deployment.Reason + deployment.Diagnosis);
             deployment.Events[^1].Message.ShouldContain("deployment \"web\" successfully rolled out");
             var applied = server.Store.Get(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "deployments"), ns, "web")!;
             applied["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>().ShouldBe($"{registry.Host}/acme/web@{release.Digest}");
@@ -68,7 +69,7 @@ public class KubernetesDeploymentTests
         var bad = await repo.CommitAsync("crashes");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-a", bad);
 
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         failed.Reason.ShouldStartWith("Deployment/web: container \"app\" is CrashLoopBackOff");
         failed.Diagnosis!.ShouldContain("workload:   Deployment/web in shop");
         failed.Diagnosis!.ShouldContain("container:  app");
@@ -95,7 +96,7 @@ public class KubernetesDeploymentTests
 
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-a", commit);
 
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         failed.Reason.ShouldBe($"invalid manifests, nothing was applied: the manifests never use the service's image {registry.Host}/acme/web; a container needs `image: {registry.Host}/acme/web` (any tag: Onward pins the release's digest)");
         one.Store.List(Onward.Testing.Kubernetes.ResourceType.Known.First(t => t.Plural == "configmaps"), "shop").Items.ShouldBeEmpty();
     }
@@ -115,12 +116,12 @@ public class KubernetesDeploymentTests
         var retried = await onward.Api.FinishedDeploymentAsync("shop", "dev-a", commit);
         var refused = await onward.Api.FinishedDeploymentAsync("shop", "dev-b", commit);
 
-        retried.State.ShouldBe("Succeeded", retried.Reason);
+        retried.State.ShouldBe(DeploymentState.Succeeded, retried.Reason);
         var attempts = retried.Events.Where(e => e.Message.StartsWith("attempt ", StringComparison.Ordinal)).Select(e => e.Message).ToList();
         attempts.Count.ShouldBe(2);
         attempts[0].ShouldStartWith("attempt 1 failed: the API server answered 503 test API server: a fault made to order (503) to the apply of ConfigMap/web-config in shop; trying again in ");
         attempts[1].ShouldStartWith("attempt 2 failed: ");
-        refused.State.ShouldBe("Failed");
+        refused.State.ShouldBe(DeploymentState.Failed);
         refused.Reason.ShouldBe("applying ConfigMap/web-config in shop-b failed: 403 test API server: a fault made to order (403) (from deploy/k8s/web.yaml (document 1))");
         refused.Events.ShouldNotContain(e => e.Message.StartsWith("attempt ", StringComparison.Ordinal));
     }
@@ -172,19 +173,19 @@ public class KubernetesDeploymentTests
         await CommitManifestsAsync(repo, $"{registry.Host}/acme/web", "[ { name: ONWARD_TEST_START_MS, value: \"2500\" } ]");
         var slow = await repo.CommitAsync("slow to start");
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(registry, repo.Path, one, two));
-        await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("shop", "dev-a")).Any(d => d.State == "Verifying"), "verification to begin");
+        await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("shop", "dev-a")).Any(d => d.State == DeploymentState.Verifying), "verification to begin");
         var open = one.Store.OpenWatches;
         one.Store.DropWatches();
         await Eventually.WaitAsync(() => Task.FromResult(one.Store.OpenWatches >= open), "the watches to be open again");
         one.Store.DropWatches();
 
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-a", slow)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-a", slow)).State.ShouldBe(DeploymentState.Succeeded);
 
         await repo.WriteAsync("deploy/k8s/web.yaml", WebManifest.Deployment($"{registry.Host}/acme/web:latest", sidecarImage: $"{registry.Host}/acme/missing:1"));
         var missing = await repo.CommitAsync("a sidecar whose image was never pushed");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-b", missing);
 
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         failed.Reason!.ShouldMatch("container \"sidecar\" is (ErrImagePull|ImagePullBackOff)");
         failed.Diagnosis!.ShouldContain("container:  sidecar");
         failed.Reason!.ShouldNotContain("did not", customMessage: "it failed on the pod, not on the verify timeout");
@@ -204,7 +205,7 @@ public class KubernetesDeploymentTests
         long id;
         await using (var first = await OnwardProcess.StartAsync(config, url, dir.Combine("server-1.log")))
         {
-            id = (await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-a")).FirstOrDefault(d => d.State == "Verifying"), "verification to begin")).Id;
+            id = (await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-a")).FirstOrDefault(d => d.State == DeploymentState.Verifying), "verification to begin")).Id;
             await first.KillAsync();
         }
         await using var second = await OnwardProcess.StartAsync(config, url, dir.Combine("server-2.log"));
@@ -212,7 +213,7 @@ public class KubernetesDeploymentTests
         var finished = await second.Api.FinishedDeploymentAsync("shop", "dev-a", commit);
 
         finished.Id.ShouldBe(id);
-        finished.State.ShouldBe("Succeeded");
-        finished.Events.Count(e => e.State == "Succeeded").ShouldBe(1);
+        finished.State.ShouldBe(DeploymentState.Succeeded);
+        finished.Events.Count(e => e.State == DeploymentState.Succeeded).ShouldBe(1);
     }
 }

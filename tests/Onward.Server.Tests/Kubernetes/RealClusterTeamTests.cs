@@ -101,15 +101,15 @@ public class RealClusterTeamTests
         {
             await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
             var deployed = await ReleaseAndWaitAsync(onward, first, image);
-            deployed.State.ShouldBe("Succeeded", deployed.Reason + deployed.Diagnosis);
-            deployed.Events.Single(e => e.State == "Verifying").Message.ShouldStartWith($"applied 4 objects to {ns}: CustomResourceDefinition/widgets.{group}");
+            deployed.State.ShouldBe(DeploymentState.Succeeded, deployed.Reason + deployed.Diagnosis);
+            deployed.Events.Single(e => e.State == DeploymentState.Verifying).Message.ShouldStartWith($"applied 4 objects to {ns}: CustomResourceDefinition/widgets.{group}");
             var widget = (System.Text.Json.JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync(group, "v1", ns, "widgets", "front");
             widget.GetProperty("spec").GetProperty("size").GetInt32().ShouldBe(3);
 
             await repo.WriteAsync("deploy/k8s/web.yaml", webDeployment);
             var second = await repo.CommitAsync("no settings");
             var pruned = await ReleaseAndWaitAsync(onward, second, image);
-            pruned.State.ShouldBe("Succeeded", pruned.Reason + pruned.Diagnosis);
+            pruned.State.ShouldBe(DeploymentState.Succeeded, pruned.Reason + pruned.Diagnosis);
             pruned.Events.ShouldContain(e => e.Message == $"pruned ConfigMap/settings in {ns}: no longer in the manifests");
             (await client.CoreV1.ListNamespacedConfigMapAsync(ns)).Items.ShouldNotContain(c => c.Metadata.Name == "settings");
 
@@ -130,7 +130,7 @@ public class RealClusterTeamTests
         using var response = await onward.Api.Http.PostAsJsonAsync("api/v1/releases", new ReleaseRegistration("web", commit, null, image));
         response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
         var done = await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("web", "dev"))
-            .FirstOrDefault(d => d.Release.Commit == commit && d.State is "Succeeded" or "Failed" or "Blocked"), $"the deployment of {commit[..7]}", RealClusterWait);
+            .FirstOrDefault(d => d.Release.Commit == commit && d.State is DeploymentState.Succeeded or DeploymentState.Failed or DeploymentState.Blocked), $"the deployment of {commit[..7]}", RealClusterWait);
         return await onward.Api.DeploymentAsync(done.Id);
     }
 }

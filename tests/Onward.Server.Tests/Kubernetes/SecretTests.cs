@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -87,7 +88,7 @@ public class SecretTests
         await using var onward = await OnwardHost.StartAsync(team.Dir.Path, team.Yaml(Deploy, ("dev", "shop")));
         await team.ReleaseAsync(onward, commit);
         var deployment = await onward.Api.FinishedDeploymentAsync("web", "dev", commit);
-        deployment.State.ShouldBe("Succeeded", deployment.Reason + deployment.Diagnosis);
+        deployment.State.ShouldBe(DeploymentState.Succeeded, deployment.Reason + deployment.Diagnosis);
         var server = onward.Config.Server.Listen.ToString();
 
         var yaml = await onward.Api.Http.GetStringAsync($"api/v1/deployments/{deployment.Id}/manifests");
@@ -144,7 +145,7 @@ public class SecretTests
         await using var onward = await OnwardHost.StartAsync(team.Dir.Path, team.Yaml(Deploy.Replace("manifests:", "selfHeal: true, manifests:", StringComparison.Ordinal), ("dev", "shop")));
         await team.ReleaseAsync(onward, good);
         var first = await onward.Api.FinishedDeploymentAsync("web", "dev", good);
-        first.State.ShouldBe("Succeeded", first.Reason + first.Diagnosis);
+        first.State.ShouldBe(DeploymentState.Succeeded, first.Reason + first.Diagnosis);
 
         await team.PatchAsync("/api/v1/namespaces/shop/secrets/web-db", "{\"data\":{\"password\":\"" + Base64(LiveOnly) + "\"}}");
         await Eventually.WaitAsync(async () => (await onward.Api.DeploymentAsync(first.Id)).Events.Any(e => e.Message.StartsWith("self-heal: ", StringComparison.Ordinal))
@@ -157,7 +158,7 @@ public class SecretTests
         var bad = await team.Repo.CommitAsync("rotates the password and crashes");
         await team.ReleaseAsync(onward, bad);
         var failed = await onward.Api.FinishedDeploymentAsync("web", "dev", bad);
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         failed.Diagnosis!.ShouldContain("ONWARD_TEST_PRINT_PASSWORD=***");
         var restored = await onward.Api.RestoredAsync(failed.Id);
 
@@ -208,7 +209,7 @@ public class SecretTests
         await using var onward = await OnwardHost.StartAsync(team.Dir.Path, team.Yaml("{ render: { command: \"sh deploy/render.sh\" } }", ("dev", "shop")));
         await team.ReleaseAsync(onward, good);
         var deployed = await onward.Api.FinishedDeploymentAsync("web", "dev", good);
-        deployed.State.ShouldBe("Succeeded");
+        deployed.State.ShouldBe(DeploymentState.Succeeded);
         var first = team.Cluster.Store.Get(Secrets, "shop", "web-db")?["data"]?["password"]?.GetValue<string>();
         first.ShouldNotBeNull(await onward.Api.Http.GetStringAsync($"api/v1/deployments/{deployed.Id}/manifests") + team.Cluster.Store.Get(Secrets, "shop", "web-db")?.ToJsonString());
 
@@ -216,7 +217,7 @@ public class SecretTests
         var bad = await team.Repo.CommitAsync("crashes");
         await team.ReleaseAsync(onward, bad);
         var failed = await onward.Api.FinishedDeploymentAsync("web", "dev", bad);
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         var restored = await onward.Api.RestoredAsync(failed.Id);
 
         restored.Restore.ShouldBe("done", string.Join("\n", restored.Events.Select(e => e.Message)));

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -53,8 +54,8 @@ public class TeamRepositoryTests
         var dev = await onward.Api.FinishedDeploymentAsync("web", "dev", commit);
         var prod = await onward.Api.FinishedDeploymentAsync("web", "prod", commit);
 
-        dev.State.ShouldBe("Succeeded", dev.Reason + dev.Diagnosis);
-        prod.State.ShouldBe("Succeeded", prod.Reason + prod.Diagnosis);
+        dev.State.ShouldBe(DeploymentState.Succeeded, dev.Reason + dev.Diagnosis);
+        prod.State.ShouldBe(DeploymentState.Succeeded, prod.Reason + prod.Diagnosis);
         var deployments = ResourceType.Of("deployments");
         team.Cluster.Store.Get(deployments, "shop-dev", "web")!["spec"]!["replicas"]!.GetValue<long>().ShouldBe(1);
         team.Cluster.Store.Get(deployments, "shop-prod", "web")!["spec"]!["replicas"]!.GetValue<long>().ShouldBe(3);
@@ -108,14 +109,14 @@ public class TeamRepositoryTests
         await team.ReleaseAsync(onward, commit);
         var prod = await onward.Api.FinishedDeploymentAsync("web", "prod", commit);
 
-        prod.State.ShouldBe("Succeeded", prod.Reason + prod.Diagnosis);
+        prod.State.ShouldBe(DeploymentState.Succeeded, prod.Reason + prod.Diagnosis);
         var release = (await onward.Api.ReleasesAsync("web")).Single(r => r.Commit == commit);
         var applied = team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop-prod", "shop")!;
         applied["spec"]!["replicas"]!.GetValue<long>().ShouldBe(2);
         applied["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>().ShouldBe($"{team.Image}@{release.Digest}");
         applied["metadata"]!["annotations"]!["chart.example/version"]!.GetValue<string>().ShouldBe(commit[..7]);
         applied["metadata"]!["annotations"]!["chart.example/namespace"]!.GetValue<string>().ShouldBe("shop-prod");
-        (await onward.Api.FinishedDeploymentAsync("web", "dev", commit)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("web", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
         team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop-dev", "shop")!["spec"]!["replicas"]!.GetValue<long>().ShouldBe(1);
     }
 
@@ -168,8 +169,8 @@ public class TeamRepositoryTests
         await team.ReleaseAsync(onward, commit);
         var deployed = await onward.Api.FinishedDeploymentAsync("web", "dev", commit);
 
-        deployed.State.ShouldBe("Succeeded", deployed.Reason + deployed.Diagnosis);
-        var applied = deployed.Events.Single(e => e.State == "Verifying").Message;
+        deployed.State.ShouldBe(DeploymentState.Succeeded, deployed.Reason + deployed.Diagnosis);
+        var applied = deployed.Events.Single(e => e.State == DeploymentState.Verifying).Message;
         applied.ShouldStartWith("applied 5 objects to shop: CustomResourceDefinition/widgets.example.com, CustomResourceDefinition/gadgets.example.com, Deployment/web, Widget/front, Gadget/everywhere");
         var widgets = team.Cluster.Resources.Find("example.com", "v1", "widgets")!;
         team.Cluster.Store.Get(widgets, "shop", "front")!["spec"]!["size"]!.GetValue<long>().ShouldBe(3);
@@ -187,7 +188,7 @@ public class TeamRepositoryTests
         await team.ReleaseAsync(onward, unknown);
         var failed = await onward.Api.FinishedDeploymentAsync("web", "dev", unknown);
 
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         failed.Reason.ShouldBe("invalid manifests, nothing was applied: deploy/k8s/monitor.yaml (document 1): the cluster does not know kind ServiceMonitor (monitoring.coreos.com/v1): " +
             "the cluster serves no API group monitoring.coreos.com; install the CRD that defines it first, or add it to the manifests");
         team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop", "web")!["spec"]!["replicas"]!.GetValue<long>().ShouldBe(2, "nothing of the release was applied");
@@ -225,8 +226,8 @@ public class TeamRepositoryTests
             ("dev", "shop")));
         await team.ReleaseAsync(onward, first);
         await team.ReleaseAsync(onward, firstKept, "kept");
-        (await onward.Api.FinishedDeploymentAsync("web", "dev", first)).State.ShouldBe("Succeeded");
-        (await onward.Api.FinishedDeploymentAsync("kept", "dev", firstKept)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("web", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
+        (await onward.Api.FinishedDeploymentAsync("kept", "dev", firstKept)).State.ShouldBe(DeploymentState.Succeeded);
         // Someone takes the ConfigMap over by hand: it no longer carries Onward's labels.
         await team.PatchAsync("/api/v1/namespaces/shop/configmaps/handed-over", """{"metadata":{"labels":{"onward.dev/service":null,"onward.dev/environment":null}}}""");
 
@@ -241,7 +242,7 @@ public class TeamRepositoryTests
         var pruned = await onward.Api.FinishedDeploymentAsync("web", "dev", second);
         var notPruned = await onward.Api.FinishedDeploymentAsync("kept", "dev", secondKept);
 
-        pruned.State.ShouldBe("Succeeded", pruned.Reason + pruned.Diagnosis);
+        pruned.State.ShouldBe(DeploymentState.Succeeded, pruned.Reason + pruned.Diagnosis);
         var messages = pruned.Events.Select(e => e.Message).ToList();
         messages.ShouldContain("pruned ConfigMap/settings in shop: no longer in the manifests");
         messages.ShouldContain("pruned Deployment/worker in shop: no longer in the manifests");
@@ -278,8 +279,8 @@ public class TeamRepositoryTests
         await team.ReleaseAsync(onward, api, "api");
         var current = await onward.Api.FinishedDeploymentAsync("web", "dev", web);
         var currentApi = await onward.Api.FinishedDeploymentAsync("api", "dev", api);
-        current.State.ShouldBe("Succeeded");
-        currentApi.State.ShouldBe("Succeeded");
+        current.State.ShouldBe(DeploymentState.Succeeded);
+        currentApi.State.ShouldBe(DeploymentState.Succeeded);
 
         await team.PatchAsync("/apis/apps/v1/namespaces/shop/deployments/web", """{"spec":{"replicas":5}}""");
         using (var http = new HttpClient { BaseAddress = new Uri(team.Cluster.Url) })
@@ -322,7 +323,7 @@ public class TeamRepositoryTests
         var good = await team.Repo.CommitAsync("good");
         await using var onward = await OnwardHost.StartAsync(team.Dir.Path, team.Yaml("{ render: { command: \"sh deploy/render.sh\" } }", ("dev", "shop")));
         await team.ReleaseAsync(onward, good);
-        (await onward.Api.FinishedDeploymentAsync("web", "dev", good)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("web", "dev", good)).State.ShouldBe(DeploymentState.Succeeded);
         var valid = WebDeployment(team.Image, replicas: 3);
 
         var cases = new (string Render, string Manifest, string Reason)[]
@@ -345,7 +346,7 @@ public class TeamRepositoryTests
             await team.ReleaseAsync(onward, commit);
             var failed = await onward.Api.FinishedDeploymentAsync("web", "dev", commit);
 
-            failed.State.ShouldBe("Failed", render);
+            failed.State.ShouldBe(DeploymentState.Failed, render);
             failed.Reason.ShouldStartWith(reason, customMessage: render);
             (await onward.Api.ServiceAsync("web")).Environments.Single().Current!.Commit.ShouldBe(good, render);
             team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop", "web")!["spec"]!["replicas"]!.GetValue<long>().ShouldBe(2, render);

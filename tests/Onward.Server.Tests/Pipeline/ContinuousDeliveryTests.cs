@@ -30,10 +30,10 @@ public class ContinuousDeliveryTests
         foreach (var environment in new[] { "dev-1", "dev-2" })
         {
             var deployment = await onward.Api.FinishedDeploymentAsync("shop", environment, commit);
-            deployment.State.ShouldBe("Succeeded");
+            deployment.State.ShouldBe(DeploymentState.Succeeded);
             deployment.Trigger.ShouldBe("auto");
             deployment.RequestedBy.ShouldBe("onward");
-            deployment.Events.Select(e => e.State).ShouldBe(["Queued", "Applying", "Verifying", "Succeeded"]);
+            deployment.Events.Select(e => e.State).ShouldBe([DeploymentState.Queued, DeploymentState.Applying, DeploymentState.Verifying, DeploymentState.Succeeded]);
             deployment.Events[^1].Message.ShouldContain("answered 200 OK");
         }
         var service = await onward.Api.ServiceAsync("shop");
@@ -57,21 +57,21 @@ public class ContinuousDeliveryTests
         await repo.BehaveAsync("ok");
         var good = await repo.CommitAsync("good");
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(Ports.Free(), repo.Path));
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", good)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", good)).State.ShouldBe(DeploymentState.Succeeded);
         var url = (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "dev-1").Url;
 
         await repo.BehaveAsync("crash");
         var bad = await repo.CommitAsync("crashes on start");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-1", bad);
 
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         failed.Reason.ShouldStartWith($"shop {bad[..7]} exited with code 3");
         failed.Diagnosis.ShouldNotBeNull();
         failed.Diagnosis.ShouldContain("process:       exited with code 3");
         failed.Diagnosis.ShouldContain("waited for:    GET http://127.0.0.1:");
         failed.Diagnosis.ShouldContain("last 50 lines of output:");
         failed.Diagnosis.ShouldContain("fatal: the configuration value 'Database' is missing");
-        failed.Events.Single(e => e.State == "Failed" && e.Message.StartsWith("shop", StringComparison.Ordinal)).Message.ShouldEndWith($"; restoring {good[..7]}");
+        failed.Events.Single(e => e.State == DeploymentState.Failed && e.Message.StartsWith("shop", StringComparison.Ordinal)).Message.ShouldEndWith($"; restoring {good[..7]}");
         var restored = await onward.Api.RestoredAsync(failed.Id);
         restored.Restore.ShouldBe("done");
         var keptServing = $"{good[..7]} kept serving";
@@ -92,7 +92,7 @@ public class ContinuousDeliveryTests
 
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
 
-        failed.State.ShouldBe("Failed");
+        failed.State.ShouldBe(DeploymentState.Failed);
         failed.Reason.ShouldBe($"shop {commit[..7]} did not become healthy within 2s; last answer: 503 Service Unavailable");
         failed.Diagnosis!.ShouldContain("never healthy within 2s");
         failed.Events[^1].Message.ShouldContain("there is no earlier release to restore; the failed one was stopped");
@@ -110,7 +110,7 @@ public class ContinuousDeliveryTests
         var firstPid = int.Parse(File.ReadAllText(Path.Combine(onward.Config.Server.DataDir, "instances", firstDeployment.Id.ToString(), "pid")).Split(' ')[0]);
 
         var second = await repo.CommitAsync("second");
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", second)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", second)).State.ShouldBe(DeploymentState.Succeeded);
 
         var url = (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "dev-1").Url;
         (await OnwardApi.AnswerAsync(url + "/")).ShouldBe($"{second[..7]} in dev-1");
@@ -137,7 +137,7 @@ public class ContinuousDeliveryTests
         requested.Trigger.ShouldBe("manual");
         requested.RequestedBy.ShouldBe("anonymous");
         requested.Reason.ShouldBe("ship it");
-        (await onward.Api.FinishedDeploymentAsync("shop", "prod", newer)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "prod", newer)).State.ShouldBe(DeploymentState.Succeeded);
 
         var refused = await onward.Api.Http.PostAsJsonAsync("api/v1/deployments",
             new DeploymentRequestBody("shop", "prod", null, older, null, null));
@@ -148,8 +148,8 @@ public class ContinuousDeliveryTests
         problem!.Detail!.ShouldContain($"forward-only: {older[..7]} is older than prod's current commit {newer[..7]}");
         problem.DeploymentId.ShouldNotBeNull();
         var blocked = await onward.Api.DeploymentAsync(problem.DeploymentId!.Value);
-        blocked.State.ShouldBe("Blocked");
-        blocked.Events.Single().State.ShouldBe("Blocked");
+        blocked.State.ShouldBe(DeploymentState.Blocked);
+        blocked.Events.Single().State.ShouldBe(DeploymentState.Blocked);
     }
 
     [Fact]

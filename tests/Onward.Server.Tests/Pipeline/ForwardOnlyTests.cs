@@ -28,13 +28,13 @@ public class ForwardOnlyTests
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(Ports.Free(), repo.Path));
         await onward.Api.FinishedDeploymentAsync("shop", "dev-1", a);
         var b = await repo.CommitAsync("b");
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", b)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", b)).State.ShouldBe(DeploymentState.Succeeded);
 
         await repo.RunAsync("reset", "--quiet", "--hard", a);
         var rewritten = await repo.CommitAsync("c, pushed with --force");
         var blocked = await onward.Api.FinishedDeploymentAsync("shop", "dev-1", rewritten);
 
-        blocked.State.ShouldBe("Blocked");
+        blocked.State.ShouldBe(DeploymentState.Blocked);
         blocked.Reason.ShouldBe($"forward-only: {rewritten[..7]} does not descend from dev-1's current commit {b[..7]}; their histories diverged after {a[..7]} (a force push or another branch)");
         (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "dev-1").Current!.Commit.ShouldBe(b);
     }
@@ -54,15 +54,15 @@ public class ForwardOnlyTests
         var mainline = await repo.CommitAsync("main work");
         await onward.Api.FinishedDeploymentAsync("shop", "dev-1", mainline);
         await RequestAsync(onward, "prod", mainline[..7]);
-        (await onward.Api.FinishedDeploymentAsync("shop", "prod", mainline)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "prod", mainline)).State.ShouldBe(DeploymentState.Succeeded);
 
         await repo.RunAsync("-c", "user.name=Test", "-c", "user.email=test@onward.invalid", "merge", "--quiet", "--no-ff", "-m", "merge feature", "feature");
         var merge = await repo.HeadAsync();
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", merge)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", merge)).State.ShouldBe(DeploymentState.Succeeded);
         var (status, _, _) = await RequestAsync(onward, "prod", merge[..7]);
 
         status.ShouldBe(HttpStatusCode.Accepted);
-        (await onward.Api.FinishedDeploymentAsync("shop", "prod", merge)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "prod", merge)).State.ShouldBe(DeploymentState.Succeeded);
     }
 
     [Fact]
@@ -88,16 +88,16 @@ public class ForwardOnlyTests
 
         status.ShouldBe(HttpStatusCode.Conflict);
         problem!.Detail!.ShouldStartWith($"forward-only: {fix[..7]} does not descend from prod's current commit {ahead[..7]}; their histories diverged after {base1[..7]}");
-        (await onward.Api.DeploymentAsync(problem.DeploymentId!.Value)).State.ShouldBe("Blocked");
+        (await onward.Api.DeploymentAsync(problem.DeploymentId!.Value)).State.ShouldBe(DeploymentState.Blocked);
 
         var (overridden, _, deployment) = await RequestAsync(onward, "prod", "1.0.1", "hotfix for incident 4711, main is not releasable");
         overridden.ShouldBe(HttpStatusCode.Accepted);
         var done = await Eventually.WaitAsync(async () =>
         {
             var d = await onward.Api.DeploymentAsync(deployment!.Id);
-            return d.State is "Succeeded" or "Failed" or "Blocked" ? d : null;
+            return d.State is DeploymentState.Succeeded or DeploymentState.Failed or DeploymentState.Blocked ? d : null;
         }, "the overriding deployment to end");
-        done.State.ShouldBe("Succeeded");
+        done.State.ShouldBe(DeploymentState.Succeeded);
         done.Override.ShouldBe("hotfix for incident 4711, main is not releasable");
         done.Events[0].Message.ShouldContain("policies overridden: hotfix for incident 4711");
     }
@@ -121,7 +121,7 @@ public class ForwardOnlyTests
         var (status, _, _) = await RequestAsync(onward, "sandbox", older[..7]);
 
         status.ShouldBe(HttpStatusCode.Accepted);
-        (await onward.Api.FinishedDeploymentAsync("shop", "sandbox", older)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "sandbox", older)).State.ShouldBe(DeploymentState.Succeeded);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Testing;
 
 namespace Onward.Server.Tests.Pipeline;
@@ -27,7 +28,7 @@ public class RestartTests
         var url = new Uri($"http://127.0.0.1:{port}/");
         await using var first = await OnwardProcess.StartAsync(config, url, dir.Combine("server-1.log"));
         var verifying = await Eventually.WaitAsync(async () => (await first.Api.DeploymentsAsync("shop", "dev-1"))
-            .FirstOrDefault(d => d.State == "Verifying"), "the deployment to be verifying");
+            .FirstOrDefault(d => d.State == DeploymentState.Verifying), "the deployment to be verifying");
         await first.KillAsync();
         return (config, url, commit, verifying.Id);
     }
@@ -44,10 +45,10 @@ public class RestartTests
         var finished = await second.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
 
         finished.Id.ShouldBe(id);
-        finished.State.ShouldBe("Succeeded");
-        finished.Events.Count(e => e.State == "Succeeded").ShouldBe(1);
-        finished.Events.Count(e => e.State == "Applying").ShouldBe(1);
-        finished.Events.Count(e => e.State == "Verifying").ShouldBe(1);
+        finished.State.ShouldBe(DeploymentState.Succeeded);
+        finished.Events.Count(e => e.State == DeploymentState.Succeeded).ShouldBe(1);
+        finished.Events.Count(e => e.State == DeploymentState.Applying).ShouldBe(1);
+        finished.Events.Count(e => e.State == DeploymentState.Verifying).ShouldBe(1);
         PidOf(dir.Combine(".onward"), id).ShouldBe(pidBefore, "the same process was verified, not a second one");
         (await second.Api.DeploymentsAsync("shop")).Length.ShouldBe(1);
         var service = await second.Api.ServiceAsync("shop");
@@ -180,7 +181,7 @@ public class RestartTests
 
         await using var second = await OnwardProcess.StartAsync(config, url, dir.Combine("server-2.log"));
 
-        (await second.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe("Succeeded");
+        (await second.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe(DeploymentState.Succeeded);
         // The line reaches the log file through the server's output pipe, maybe after the deployment finished.
         await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(second.Log)).Contains($"Took back 1 job(s) this server was running when it stopped ({owner})", StringComparison.Ordinal),
             "the server to say it took back the job");

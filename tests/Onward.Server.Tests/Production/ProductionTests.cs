@@ -22,7 +22,7 @@ public class ProductionTests
         [TestConfig.AutoEnvironment("dev-1"), TestConfig.AutoEnvironment("dev-2"), TestConfig.ManualEnvironment("prod", prodPolicy)],
         [SampleService.ServiceYaml("shop", repository) + serviceExtra], "auth: { mode: tokens }");
 
-    private static Task<DeploymentResponse> StateAsync(OnwardApi api, long id, string state) =>
+    private static Task<DeploymentResponse> StateAsync(OnwardApi api, long id, DeploymentState state) =>
         Eventually.WaitAsync(async () => await api.DeploymentAsync(id) is { } d && d.State == state ? d : null, $"deployment {id} to be {state}");
 
     [Fact]
@@ -35,7 +35,7 @@ public class ProductionTests
 
         var prod = await team["vera"].FinishedDeploymentAsync("shop", "prod", commit);
 
-        prod.State.ShouldBe("Succeeded");
+        prod.State.ShouldBe(DeploymentState.Succeeded);
         prod.Release.Version.ShouldBe("1.0.0");
         prod.Trigger.ShouldBe("promotion");
         prod.RequestedBy.ShouldBe("onward");
@@ -60,7 +60,7 @@ public class ProductionTests
             d => d.Release.Version.ShouldBe("2.0.0"), d => d.Trigger.ShouldBe("promotion"), d => d.RequestedBy.ShouldBe("onward"));
         (await team["alice"].DecideAsync(pending.Deployment.Id, comment: "go")).Status.ShouldBe(HttpStatusCode.OK);
 
-        (await StateAsync(team["vera"], pending.Deployment.Id, "Succeeded")).Approvals.ShouldHaveSingleItem().By.ShouldBe("alice");
+        (await StateAsync(team["vera"], pending.Deployment.Id, DeploymentState.Succeeded)).Approvals.ShouldHaveSingleItem().By.ShouldBe("alice");
     }
 
     [Fact]
@@ -91,12 +91,12 @@ public class ProductionTests
         var inDev = await Eventually.WaitAsync(async () =>
         {
             var all = (await team["vera"].DeploymentsAsync("shop")).Where(d => d.Release.Version == "1.1.0").ToList();
-            return all.Count == 2 && all.All(d => d.State is "Succeeded" or "Failed") ? all : null;
+            return all.Count == 2 && all.All(d => d.State is DeploymentState.Succeeded or DeploymentState.Failed) ? all : null;
         }, "1.1.0 to end in both development environments");
 
-        inDev.Single(d => d.Environment == "dev-2").State.ShouldBe("Failed");
+        inDev.Single(d => d.Environment == "dev-2").State.ShouldBe(DeploymentState.Failed);
         var dev1 = inDev.Single(d => d.Environment == "dev-1");
-        dev1.State.ShouldBe("Succeeded");
+        dev1.State.ShouldBe(DeploymentState.Succeeded);
         await Eventually.WaitAsync(async () => (await team["vera"].DeploymentAsync(dev1.Id)).Events.Any(e => e.Message == "not promoted to prod: 1.1.0 failed in dev-2"),
             "the promotion decision to be recorded");
         (await team["vera"].DeploymentsAsync("shop", "prod")).ShouldBeEmpty();
@@ -112,7 +112,7 @@ public class ProductionTests
 
         var (status, _, requested) = await team["alice"].RequestAsync("shop", "prod", commit[..7], reason: "ship the feature");
         status.ShouldBe(HttpStatusCode.Accepted);
-        requested!.State.ShouldBe("AwaitingApproval");
+        requested!.State.ShouldBe(DeploymentState.AwaitingApproval);
         requested.Waiting.ShouldBe("1 approval from release-managers");
 
         var (selfStatus, selfProblem, _) = await team["alice"].DecideAsync(requested.Id);
@@ -126,11 +126,11 @@ public class ProductionTests
         approved.ExitCode.ShouldBe(0, approved.Error);
 
         var prod = await team["vera"].FinishedDeploymentAsync("shop", "prod", commit);
-        prod.State.ShouldBe("Succeeded");
+        prod.State.ShouldBe(DeploymentState.Succeeded);
         prod.RequestedBy.ShouldBe("alice");
         prod.Approvals.ShouldHaveSingleItem().ShouldSatisfyAllConditions(
             a => a.By.ShouldBe("bob"), a => a.Decision.ShouldBe("approved"), a => a.Comment.ShouldBe("checked the dashboards"));
-        prod.Events.ShouldContain(e => e.Actor == "bob" && e.State == "Queued" && e.Message == "approved by bob (1 of 1): checked the dashboards");
+        prod.Events.ShouldContain(e => e.Actor == "bob" && e.State == DeploymentState.Queued && e.Message == "approved by bob (1 of 1): checked the dashboards");
         (await team["vera"].GetAsync<PendingApprovalResponse[]>("api/v1/approvals?state=pending")).ShouldBeEmpty();
 
         using var anonymous = new HttpClient { BaseAddress = team.Server };
@@ -149,7 +149,7 @@ public class ProductionTests
 
         status.ShouldBe(HttpStatusCode.Conflict);
         problem!.Detail.ShouldStartWith($"prerequisites: {commit[..7]} has not succeeded in dev-2 yet, which prod requires first");
-        (await team["vera"].DeploymentAsync(problem.DeploymentId!.Value)).State.ShouldBe("Blocked");
+        (await team["vera"].DeploymentAsync(problem.DeploymentId!.Value)).State.ShouldBe(DeploymentState.Blocked);
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class ProductionTests
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", newer);
         var (_, _, first) = await team["alice"].RequestAsync("shop", "prod", newer[..7]);
         await team["bob"].DecideAsync(first!.Id);
-        (await team["vera"].FinishedDeploymentAsync("shop", "prod", newer)).State.ShouldBe("Succeeded");
+        (await team["vera"].FinishedDeploymentAsync("shop", "prod", newer)).State.ShouldBe(DeploymentState.Succeeded);
 
         var (refused, problem, _) = await team["dave"].RequestAsync("shop", "prod", older[..7]);
         refused.ShouldBe(HttpStatusCode.Conflict);
@@ -172,9 +172,9 @@ public class ProductionTests
 
         var (accepted, _, overridden) = await team["root"].RequestAsync("shop", "prod", older[..7], overrideReason: "roll back: newer corrupts invoices");
         accepted.ShouldBe(HttpStatusCode.Accepted);
-        overridden!.State.ShouldBe("AwaitingApproval", "an override sets policies aside, not the two-person rule");
+        overridden!.State.ShouldBe(DeploymentState.AwaitingApproval, "an override sets policies aside, not the two-person rule");
         await team["bob"].DecideAsync(overridden.Id, comment: "agreed in the incident call");
-        var done = await StateAsync(team["vera"], overridden.Id, "Succeeded");
+        var done = await StateAsync(team["vera"], overridden.Id, DeploymentState.Succeeded);
 
         done.Override.ShouldBe("roll back: newer corrupts invoices");
         done.Events[0].ShouldSatisfyAllConditions(
@@ -199,7 +199,7 @@ public class ProductionTests
         await team["vera"].FinishedDeploymentAsync("shop", "dev-1", commit);
         await team["vera"].FinishedDeploymentAsync("shop", "dev-2", commit);
         var (_, _, requested) = await team["alice"].RequestAsync("shop", "prod", commit[..7]);
-        requested!.State.ShouldBe("AwaitingApproval");
+        requested!.State.ShouldBe(DeploymentState.AwaitingApproval);
 
         clock.AdvanceTo(friday.AddHours(18).AddMinutes(5));
         var (refused, problem, _) = await team["dave"].RequestAsync("shop", "prod", commit[..7]);
@@ -208,16 +208,16 @@ public class ProductionTests
         refused.ShouldBe(HttpStatusCode.Conflict);
         problem!.Detail!.ShouldContain("freeze: prod is in its freeze window \"0 18 * * FRI\"");
         approvedStatus.ShouldBe(HttpStatusCode.OK);
-        approved!.State.ShouldBe("Queued");
+        approved!.State.ShouldBe(DeploymentState.Queued);
         var monday = friday.AddDays(3).AddHours(8);
         var held = await Eventually.WaitAsync(async () => await team["vera"].DeploymentAsync(requested.Id) is { Waiting: not null } d ? d : null, "the freeze to hold the deployment");
-        held.State.ShouldBe("Queued");
+        held.State.ShouldBe(DeploymentState.Queued);
         held.WaitingUntil.ShouldBe(monday);
         held.Events.ShouldContain(e => e.Message.StartsWith("waiting: prod is in its freeze window", StringComparison.Ordinal));
         (await team["vera"].GetAsync<EnvironmentResponse[]>("api/v1/environments")).Single(e => e.Name == "prod").Frozen!.Until.ShouldBe(monday);
 
         clock.AdvanceTo(monday.AddMinutes(1));
-        var done = await StateAsync(team["vera"], requested.Id, "Succeeded");
+        var done = await StateAsync(team["vera"], requested.Id, DeploymentState.Succeeded);
         done.Waiting.ShouldBeNull();
     }
 
@@ -235,20 +235,20 @@ public class ProductionTests
         var held = await repo.CommitAsync("held back");
         var waiting = await Eventually.WaitAsync(async () => (await team["vera"].DeploymentsAsync("shop", "dev-1")).FirstOrDefault(d => d.Release.Commit == held && d.Waiting is not null),
             "the new build to wait for the freeze");
-        waiting.State.ShouldBe("Queued");
+        waiting.State.ShouldBe(DeploymentState.Queued);
         waiting.Waiting.ShouldBe("dev-1 is frozen by root: incident 4711");
-        (await team["vera"].FinishedDeploymentAsync("shop", "dev-2", held)).State.ShouldBe("Succeeded", "only dev-1 is frozen");
+        (await team["vera"].FinishedDeploymentAsync("shop", "dev-2", held)).State.ShouldBe(DeploymentState.Succeeded, "only dev-1 is frozen");
 
         var lifted = await team.CliAsync("root", "environments", "unfreeze", "dev-1");
         lifted.ExitCode.ShouldBe(0, lifted.Error);
-        (await StateAsync(team["vera"], waiting.Id, "Succeeded")).Events[0].Message.ShouldEndWith("waits: dev-1 is frozen by root: incident 4711");
+        (await StateAsync(team["vera"], waiting.Id, DeploymentState.Succeeded)).Events[0].Message.ShouldEndWith("waits: dev-1 is frozen by root: incident 4711");
 
         (await team.CliAsync("root", "environments", "freeze", "dev-1", "--until", "2h", "--reason", "incident 4712")).ExitCode.ShouldBe(0);
         var (refused, _, _) = await team["dave"].RequestAsync("shop", "dev-1", first[..7]);
         var (status, _, pinned) = await team["root"].RequestAsync("shop", "dev-1", first[..7], overrideReason: "pin the known-good build during the incident");
         refused.ShouldBe(HttpStatusCode.Conflict);
         status.ShouldBe(HttpStatusCode.Accepted);
-        (await StateAsync(team["vera"], pinned!.Id, "Succeeded")).Override.ShouldBe("pin the known-good build during the incident");
+        (await StateAsync(team["vera"], pinned!.Id, DeploymentState.Succeeded)).Override.ShouldBe("pin the known-good build during the incident");
         var audit = await team.CliAsync("vera", "audit", "list", "--env", "dev-1");
         audit.Output.ShouldContain("freeze.set");
         audit.Output.ShouldContain("freeze.lifted");
@@ -277,10 +277,10 @@ public class ProductionTests
 
         answers.Count(a => a == HttpStatusCode.OK).ShouldBe(1);
         answers.Count(a => a == HttpStatusCode.Conflict).ShouldBe(racers.Length - 1);
-        var done = await StateAsync(team["vera"], requested.Id, "Succeeded");
+        var done = await StateAsync(team["vera"], requested.Id, DeploymentState.Succeeded);
         done.Approvals.Count.ShouldBe(2);
-        done.Events.Count(e => e.State == "Applying").ShouldBe(1);
-        done.Events.Where(e => e.State == "Queued").ShouldHaveSingleItem().Message.ShouldEndWith("(2 of 2)");
+        done.Events.Count(e => e.State == DeploymentState.Applying).ShouldBe(1);
+        done.Events.Where(e => e.State == DeploymentState.Queued).ShouldHaveSingleItem().Message.ShouldEndWith("(2 of 2)");
     }
 
     [Fact]
@@ -319,7 +319,7 @@ public class ProductionTests
         (await team["dave"].Http.GetAsync("api/v1/services")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await team["dan"].DecideAsync(deployment.Id, "cancel")).Status.ShouldBe(HttpStatusCode.Forbidden, "a deployer cancels only their own requests");
         var cancelled = await team["alice"].DecideAsync(deployment.Id, "cancel", "dave left the team");
-        cancelled.Value!.State.ShouldBe("Cancelled");
+        cancelled.Value!.State.ShouldBe(DeploymentState.Cancelled);
         var audit = await team["root"].GetAsync<AuditEntryResponse[]>("api/v1/audit?actor=root");
         audit.ShouldContain(e => e.Action == "token.revoked" && e.Message.Contains("of dave", StringComparison.Ordinal));
         audit.Count(e => e.Action == "token.created").ShouldBe(10);
@@ -339,7 +339,7 @@ public class ProductionTests
         var (_, _, older) = await team["alice"].RequestAsync("shop", "prod", first[..7]);
         var (_, _, newer) = await team["dave"].RequestAsync("shop", "prod", second[..7]);
         var superseded = await team["vera"].DeploymentAsync(older!.Id);
-        superseded.State.ShouldBe("Superseded");
+        superseded.State.ShouldBe(DeploymentState.Superseded);
         superseded.Events.Last().ShouldSatisfyAllConditions(
             e => e.Actor.ShouldBe("dave"), e => e.Message.ShouldBe($"superseded by deployment {newer!.Id} (manual request of dave)"));
         newer!.Events[0].Message.ShouldEndWith($"supersedes deployment {older.Id}");
@@ -348,7 +348,7 @@ public class ProductionTests
         var (late, problem, _) = await team["bob"].DecideAsync(newer.Id);
         late.ShouldBe(HttpStatusCode.Conflict, "a decision after the expiry is too late, whether or not Onward has looked yet");
         problem!.Detail!.ShouldContain("approval expired");
-        var expired = await StateAsync(team["vera"], newer.Id, "Cancelled");
+        var expired = await StateAsync(team["vera"], newer.Id, DeploymentState.Cancelled);
         expired.Reason.ShouldBe("approval expired: 1 approval from release-managers were not given within 4h00m");
         expired.Approvals.ShouldBeEmpty();
     }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Testing;
 
 namespace Onward.Server.Tests.Sources;
@@ -22,7 +23,7 @@ public class RepositoryCredentialsTests
             [SampleService.ServiceYaml("shop", good), SampleService.ServiceYaml("stale", wrong)]));
         await using var onward = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{port}/"), dir.Combine("server.log"));
 
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe(DeploymentState.Succeeded);
         await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(onward.Log)).Contains("Reading stale's repository", StringComparison.Ordinal),
             "the failed fetch of the service with the wrong password to be logged");
         var shown = (await onward.Api.ServiceAsync("shop")).Repository;

@@ -31,11 +31,11 @@ public class DatabaseCopyTests
             rootToken = JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()!;
             using var admin = new OnwardApi(onward.Config.Server.Listen, rootToken);
             var (_, _, alice) = await admin.PostAsync<CreatedTokenResponse>("api/v1/tokens", new TokenRequestBody("alice", "approver", ["release-managers"]));
-            (await admin.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+            (await admin.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
             var (_, _, request) = await admin.RequestAsync("shop", "prod", first[..7]);
             using var aliceApi = new OnwardApi(onward.Config.Server.Listen, alice!.Token);
             (await aliceApi.DecideAsync(request!.Id, comment: "go")).Status.ShouldBe(HttpStatusCode.OK);
-            (await admin.FinishedDeploymentAsync("shop", "prod", first)).State.ShouldBe("Succeeded");
+            (await admin.FinishedDeploymentAsync("shop", "prod", first)).State.ShouldBe(DeploymentState.Succeeded);
             approved = request.Id;
             using var put = await admin.Http.PutAsync("api/v1/environments/dev/flags", new StringContent(
                 """{"flags": {"new-checkout": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on"}}}""", Encoding.UTF8, "application/json"));
@@ -56,13 +56,13 @@ public class DatabaseCopyTests
         {
             using var admin = new OnwardApi(onward.Config.Server.Listen, rootToken);
             var prod = await admin.DeploymentAsync(approved);
-            prod.State.ShouldBe("Succeeded", "the copied token works and the deployment is there");
+            prod.State.ShouldBe(DeploymentState.Succeeded, "the copied token works and the deployment is there");
             prod.Approvals.ShouldHaveSingleItem().By.ShouldBe("alice");
             prod.Events.Count.ShouldBeGreaterThan(3);
             (await admin.GetAsync<EnvironmentFlagsResponse>("api/v1/environments/dev/flags")).Flags.ShouldHaveSingleItem().Key.ShouldBe("new-checkout");
             (await admin.GetAsync<AuditEntryResponse[]>("api/v1/audit?limit=200")).ShouldContain(e => e.Action == "token.created");
             var next = await admin.FinishedDeploymentAsync("shop", "dev", second);
-            next.State.ShouldBe("Succeeded");
+            next.State.ShouldBe(DeploymentState.Succeeded);
             next.Id.ShouldBeGreaterThan(approved, "new rows count on from the copied ids");
             (await admin.ServiceAsync("shop")).Environments.Single(e => e.Name == "prod").Current!.Commit.ShouldBe(first);
         }

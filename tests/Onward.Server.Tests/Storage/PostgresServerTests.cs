@@ -43,13 +43,13 @@ public class PostgresServerTests
         using var alice = new OnwardApi(onward.Config.Server.Listen, tokens["alice"]);
         using var bob = new OnwardApi(onward.Config.Server.Listen, tokens["bob"]);
 
-        (await admin.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+        (await admin.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
         var (requested, requestProblem, request) = await bob.RequestAsync("shop", "prod", first[..7]);
         requested.ShouldBe(HttpStatusCode.Accepted, requestProblem?.Detail);
         (await bob.DecideAsync(request!.Id)).Status.ShouldBe(HttpStatusCode.Forbidden, "the requester never approves their own");
         (await alice.DecideAsync(request.Id, comment: "fine")).Status.ShouldBe(HttpStatusCode.OK);
         (await alice.DecideAsync(request.Id)).Status.ShouldBe(HttpStatusCode.Conflict, "one decision per person");
-        (await admin.FinishedDeploymentAsync("shop", "prod", first)).State.ShouldBe("Succeeded");
+        (await admin.FinishedDeploymentAsync("shop", "prod", first)).State.ShouldBe(DeploymentState.Succeeded);
 
         var second = await repo.CommitAsync("second");
         using (var hook = await new WebhookSender(admin.Http, Secret).GitHubAsync("push", Payloads.GitHubPush(repo.Path, "refs/heads/main", first, second), delivery: "pg-1"))
@@ -60,7 +60,7 @@ public class PostgresServerTests
         {
             again.StatusCode.ShouldBe(HttpStatusCode.OK, "a redelivery is recognised, not recorded twice");
         }
-        (await admin.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe("Succeeded");
+        (await admin.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe(DeploymentState.Succeeded);
         (await admin.GetAsync<DeliveryResponse[]>("api/v1/webhooks/deliveries?provider=github")).Count(d => d.DeliveryId == "pg-1").ShouldBe(1);
 
         using (var put = await admin.Http.PutAsync("api/v1/environments/dev/flags", new StringContent("""
@@ -109,7 +109,7 @@ public class PostgresServerTests
         var yaml = database.Use(TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev"), TestConfig.AutoEnvironment("dev-2")],
             [SampleService.ServiceYaml("shop", repo.Path, poll: "300ms")]));
         await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
 
         var ended = 0;
         using var stop = new CancellationTokenSource();
@@ -135,12 +135,12 @@ public class PostgresServerTests
         var patience = TimeSpan.FromMinutes(3);
         foreach (var environment in new[] { "dev", "dev-2" })
         {
-            (await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("shop", environment)).FirstOrDefault(d => d.Release.Commit == commits[^1] && DeploymentStates.IsTerminal(d.State)),
-                $"the last commit's deployment to {environment}", patience)).State.ShouldBe("Succeeded");
+            (await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("shop", environment)).FirstOrDefault(d => d.Release.Commit == commits[^1] && d.State.IsTerminal()),
+                $"the last commit's deployment to {environment}", patience)).State.ShouldBe(DeploymentState.Succeeded);
             var address = (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == environment).Url!;
             (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{commits[^1][..7]} in {environment}");
         }
-        var deployments = await Eventually.WaitAsync(async () => await onward.Api.DeploymentsAsync("shop") is var all && all.All(d => DeploymentStates.IsTerminal(d.State)) ? all : null,
+        var deployments = await Eventually.WaitAsync(async () => await onward.Api.DeploymentsAsync("shop") is var all && all.All(d => d.State.IsTerminal()) ? all : null,
             "every deployment to end", patience);
         deployments.GroupBy(d => (d.Release.Commit, d.Environment)).ShouldAllBe(g => g.Count() == 1, "no release deployed twice to one environment");
         deployments.ShouldAllBe(d => d.Events.Count(e => e.Message.StartsWith("applying", StringComparison.Ordinal)) <= 1, "no deployment applied twice");

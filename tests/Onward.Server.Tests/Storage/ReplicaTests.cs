@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using Onward.Testing;
 
 namespace Onward.Server.Tests.Storage;
@@ -10,7 +11,7 @@ public class ReplicaTests
     {
         await using var replicas = await TwoReplicas.StartAsync();
         var (dir, repo, first, one, two) = (replicas.Dir, replicas.Repo, replicas.First, replicas.One, replicas.Two);
-        (await one.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+        (await one.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
         var address = (await two.Api.ServiceAsync("shop")).Environments.Single().Url!;
         (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{first[..7]} in dev");
 
@@ -19,7 +20,7 @@ public class ReplicaTests
         await Eventually.WaitAsync(async () => await AnswerOrNullAsync(address) == $"{first[..7]} in dev",
             "the surviving replica to take over the release process and its stable port", TimeSpan.FromSeconds(30));
         var second = await repo.CommitAsync("second");
-        (await two.Api.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe("Succeeded");
+        (await two.Api.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe(DeploymentState.Succeeded);
         (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{second[..7]} in dev");
         var deployments = await two.Api.DeploymentsAsync("shop");
         deployments.Select(d => d.Release.Commit).ShouldBe([second, first], "one deployment per release, none twice");
@@ -32,7 +33,7 @@ public class ReplicaTests
     {
         await using var replicas = await TwoReplicas.StartAsync();
         var (dir, database, repo, first, one, two) = (replicas.Dir, replicas.Database, replicas.Repo, replicas.First, replicas.One, replicas.Two);
-        (await one.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe("Succeeded");
+        (await one.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
         var address = (await two.Api.ServiceAsync("shop")).Environments.Single().Url!;
         (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{first[..7]} in dev");
 
@@ -50,9 +51,9 @@ public class ReplicaTests
         await Eventually.WaitAsync(async () => await AnswerOrNullAsync(address) == $"{first[..7]} in dev",
             "two to serve the stable port", TimeSpan.FromSeconds(30));
         var second = await repo.CommitAsync("second");
-        (await two.Api.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe("Succeeded");
+        (await two.Api.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe(DeploymentState.Succeeded);
         (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{second[..7]} in dev", "the port two opened serves what two deployed");
-        (await two.Api.DeploymentsAsync("shop")).Select(d => (d.Release.Commit, d.State)).ShouldBe([(second, "Succeeded"), (first, "Succeeded")]);
+        (await two.Api.DeploymentsAsync("shop")).Select(d => (d.Release.Commit, d.State)).ShouldBe([(second, DeploymentState.Succeeded), (first, DeploymentState.Succeeded)]);
     }
 
     /// <summary>A repository with one commit, and two replicas on one new PostgreSQL database with dev on the local target; one started first.</summary>

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.Net;
 using System.Net.Http.Json;
 using Onward.Contracts.Webhooks;
@@ -57,7 +58,7 @@ public class WebhookTests
         delivery.Forced.ShouldBe(false);
         delivery.Action.ShouldBe("build");
         delivery.ReleaseId.ShouldNotBeNull();
-        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe("Succeeded");
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe(DeploymentState.Succeeded);
 
         (await onward.Api.GetAsync<DeliveryResponse[]>("api/v1/webhooks/deliveries?provider=github&action=build")).ShouldContain(d => d.Id == delivery.Id);
         (await onward.Api.GetAsync<DeliveryResponse[]>("api/v1/webhooks/deliveries?provider=gitlab")).ShouldBeEmpty();

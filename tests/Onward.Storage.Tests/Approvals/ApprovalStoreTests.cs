@@ -78,37 +78,6 @@ public abstract class ApprovalStoreTests
         trail.Select(e => (e.Actor, e.Action)).ShouldBe([("carol", "deployment.rejected"), ("bob", "deployment.awaitingApproval"), ("alice", "deployment.awaitingApproval")]);
     }
 
-    [Fact]
-    public async Task A_token_stops_working_when_it_expires()
-    {
-        await using var db = await StorageFixture.CreateAsync(Backend);
-        var now = StorageFixture.Now;
-
-        await db.Tokens.AddAsync(new Core.Access.NewAccessToken("ci-bot", Core.Access.Role.Deployer, [], "hash-2", "root") { ExpiresAt = now.AddDays(90) }, now, None);
-
-        (await db.Tokens.FindActiveAsync("hash-2", now.AddDays(89), None)).ShouldNotBeNull().ExpiresAt.ShouldBe(now.AddDays(90));
-        (await db.Tokens.FindActiveAsync("hash-2", now.AddDays(90), None)).ShouldBeNull();
-    }
-
-    [Fact]
-    public async Task Tokens_and_freezes_are_in_the_audit_trail_with_who_did_it()
-    {
-        await using var db = await StorageFixture.CreateAsync(Backend);
-        var now = StorageFixture.Now;
-
-        var token = await db.Tokens.AddAsync(new Core.Access.NewAccessToken("alice", Core.Access.Role.Approver, ["release-managers"], "hash-1", "root"), now, None);
-        await db.Freezes.SetAsync("prod", now.AddHours(2), "incident 4711", "root", now, None);
-        (await db.Freezes.ActiveAsync("prod", now.AddHours(1), None)).ShouldHaveSingleItem();
-        (await db.Freezes.ActiveAsync("prod", now.AddHours(3), None)).ShouldBeEmpty();
-        (await db.Freezes.LiftAsync("prod", "bob", now.AddMinutes(5), None)).ShouldHaveSingleItem();
-        (await db.Tokens.RevokeAsync("alice", null, "root", now.AddMinutes(6), None)).ShouldHaveSingleItem().Id.ShouldBe(token.Id);
-        (await db.Tokens.FindActiveAsync("hash-1", now.AddMinutes(7), None)).ShouldBeNull();
-
-        var trail = await db.Audit.ListAsync(new AuditQuery(null, null, null, 10), None);
-        trail.Select(e => (e.Actor, e.Action, e.Environment)).ShouldBe([
-            ("root", "token.revoked", null), ("bob", "freeze.lifted", "prod"), ("root", "freeze.set", "prod"), ("root", "token.created", null)]);
-        trail[2].Message.ShouldBe("prod frozen until 2026-11-26 14:00 UTC: incident 4711");
-    }
 }
 
 public sealed class ApprovalStoreTestsOnSqlite : ApprovalStoreTests

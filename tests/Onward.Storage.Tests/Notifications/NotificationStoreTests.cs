@@ -1,3 +1,4 @@
+using Onward.Contracts.Notifications;
 using Onward.Contracts.Deployments;
 using Onward.Core.Deployments;
 using Onward.Core.Freezes;
@@ -34,11 +35,11 @@ public abstract class NotificationStoreTests
         await db.Freezes.SetAsync("prod", StorageFixture.Now.AddHours(2), "release train", "alice", StorageFixture.Now, None);
 
         var told = new List<NotificationEvent>();
-        (await store.FanOutAsync(e => { told.Add(e); return e.Kind == NotificationKinds.Succeeded ? ["all", "wins"] : ["all"]; }, StorageFixture.Now, None)).ShouldBe(9);
+        (await store.FanOutAsync(e => { told.Add(e); return e.Kind == NotificationKind.Succeeded ? ["all", "wins"] : ["all"]; }, StorageFixture.Now, None)).ShouldBe(9);
         (await store.FanOutAsync(_ => ["all"], StorageFixture.Now, None)).ShouldBe(0, "each event is fanned out once");
 
-        told.Select(e => e.Kind).ShouldBe([NotificationKinds.Built, NotificationKinds.AwaitingApproval, NotificationKinds.Started, NotificationKinds.Succeeded,
-            NotificationKinds.Built, NotificationKinds.Failed, NotificationKinds.Restored, NotificationKinds.BuildFailed, NotificationKinds.FreezeStarted],
+        told.Select(e => e.Kind).ShouldBe([NotificationKind.Built, NotificationKind.AwaitingApproval, NotificationKind.Started, NotificationKind.Succeeded,
+            NotificationKind.Built, NotificationKind.Failed, NotificationKind.Restored, NotificationKind.BuildFailed, NotificationKind.FreezeStarted],
             "the second approval's waiting state and the queued and verifying steps tell nothing");
         var awaiting = told[1];
         awaiting.ShouldBe(awaiting with { Service = "shop", Environment = "prod", Version = "aaaaaaa", Commit = "aaaaaaa111", DeploymentId = waiting.Id, ReleaseId = release.Id, Actor = "bob" });
@@ -89,13 +90,13 @@ public abstract class NotificationStoreTests
         var told = new List<NotificationEvent>();
         await store.FanOutAsync(e => { told.Add(e); return e.DeploymentId is null ? [] : ["chat", NotificationSinks.Deployments + "shop"]; }, StorageFixture.Now, None);
         told.Where(e => e.DeploymentId is not null).Select(e => e.Kind).ShouldBe(
-            [NotificationKinds.Started, NotificationKinds.Succeeded, NotificationKinds.Started, NotificationKinds.AwaitingApproval, NotificationKinds.Ended,
-                NotificationKinds.AwaitingApproval, NotificationKinds.Ended],
+            [NotificationKind.Started, NotificationKind.Succeeded, NotificationKind.Started, NotificationKind.AwaitingApproval, NotificationKind.Ended,
+                NotificationKind.AwaitingApproval, NotificationKind.Ended],
             "a rejected request ends what was told, and so does one cancelled once approved; a deployment only ever queued was never told");
 
         var claimed = await store.ClaimAsync("one", StorageFixture.Now, TimeSpan.FromMinutes(1), 100, [], None);
         claimed.Count.ShouldBe(14, "all due and none waiting: claimed together, to be sent in order");
-        var started = claimed.Single(d => d.Sink != "chat" && d.Event.DeploymentId == first.Id && d.Event.Kind == NotificationKinds.Started);
+        var started = claimed.Single(d => d.Sink != "chat" && d.Event.DeploymentId == first.Id && d.Event.Kind == NotificationKind.Started);
         await store.RecordAsync(started.Id, "one", SendOutcome.Again(503, "answered 503"), StorageFixture.Now, StorageFixture.Now.AddSeconds(30), None);
         foreach (var put in claimed.Where(d => d.Id != started.Id))
         {
@@ -110,7 +111,7 @@ public abstract class NotificationStoreTests
         next.Count(d => d.Sink == "chat" && d.Event.Commit == "aaaaaaa111").ShouldBe(2, "notifications are not held back");
         next.ShouldAllBe(d => d.Attempts == 0, "a delivery given back counts no attempt");
         var later = await store.ClaimAsync("three", StorageFixture.Now.AddSeconds(31), TimeSpan.FromMinutes(1), 100, [], None);
-        later.Select(d => d.Event.Kind).ShouldBe([NotificationKinds.Started, NotificationKinds.Succeeded], "due again: claimed with the one behind it, in order");
+        later.Select(d => d.Event.Kind).ShouldBe([NotificationKind.Started, NotificationKind.Succeeded], "due again: claimed with the one behind it, in order");
 
         var shop = NotificationSinks.Deployments + "shop";
         (await store.HostDeploymentAsync(shop, first.Id, None)).ShouldBeNull();
@@ -129,53 +130,6 @@ public abstract class NotificationStoreTests
         (await store.HostDeploymentAsync(shop, first.Id, None))!.HostId.ShouldBe("1001", "asking again keeps the id");
     }
 
-    private static ActiveFreeze Window(DateTimeOffset began, DateTimeOffset until) => new(until, "a window") { Began = began };
-
-    [Fact]
-    public async Task A_freeze_windows_beginning_and_end_and_a_freeze_running_out_are_told_once_whichever_replica_records_them()
-    {
-        await using var db = await StorageFixture.CreateAsync(Backend);
-        var store = db.Notifications;
-        var now = StorageFixture.Now;
-        (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
-        (await db.Freezes.RecordWindowAsync("prod", Window(now, now.AddHours(2)), "window began", now, None)).ShouldBeTrue();
-        (await db.Freezes.RecordWindowAsync("prod", Window(now, now.AddHours(2)), "window began", now, None)).ShouldBeFalse("another replica saw it first");
-        (await db.Freezes.WindowsFrozenAsync(None)).ShouldBe(new Dictionary<string, DateTimeOffset> { ["prod"] = now });
-        (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(1), None))
-            .ShouldBeFalse("a replica whose clock is behind does not end the window another has begun");
-        (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(2), None)).ShouldBeTrue();
-        (await db.Freezes.RecordWindowAsync("prod", null, "window ended", now.AddHours(2), None)).ShouldBeFalse();
-        (await db.Freezes.RecordWindowAsync("prod", Window(now, now.AddHours(2)), "window began", now.AddHours(2).AddSeconds(-1), None))
-            .ShouldBeFalse("nor begins again the window another has ended");
-        (await db.Freezes.RecordWindowAsync("dev", null, "never frozen", now, None)).ShouldBeFalse("nothing to end");
-        (await db.Freezes.RecordWindowAsync("staging", Window(now.AddHours(3), now.AddHours(5)), "window began", now.AddHours(3), None)).ShouldBeTrue();
-        (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3).AddSeconds(-1), "removed", now.AddHours(4), None))
-            .ShouldBeFalse("not the window that began then");
-        (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3), "removed", now.AddHours(4), None)).ShouldBeTrue("ended before its recorded end");
-        (await db.Freezes.EndRemovedWindowAsync("staging", now.AddHours(3), "removed", now.AddHours(4), None)).ShouldBeFalse("once across replicas");
-        (await db.Freezes.RecordWindowAsync("staging", Window(now.AddHours(3), now.AddHours(5)), "window began", now.AddHours(4).AddSeconds(1), None))
-            .ShouldBeFalse("a replica still reading the old onward.yaml does not begin it again");
-        (await db.Freezes.WindowsFrozenAsync(None)).ShouldBeEmpty();
-        (await db.Freezes.RecordWindowAsync("staging", Window(now.AddHours(4).AddMinutes(30), now.AddHours(5)), "moved window began", now.AddHours(4).AddMinutes(30), None))
-            .ShouldBeTrue("a window that began after the last end was recorded (moved in onward.yaml) begins, though it ends when the removed one did");
-        (await db.Freezes.RecordWindowAsync("staging", null, "moved window ended", now.AddHours(5), None)).ShouldBeTrue();
-        await db.Freezes.SetAsync("dev", now.AddMinutes(30), "migration", "alice", now, None);
-        await db.Freezes.SetAsync("qa", now.AddMinutes(30), "tests", "bob", now, None);
-        await db.Freezes.LiftAsync("qa", "bob", now.AddMinutes(10), None);
-        (await db.Freezes.TellRunOutAsync(now.AddMinutes(20), None)).ShouldBeEmpty("not run out yet");
-        (await db.Freezes.TellRunOutAsync(now.AddMinutes(31), None)).ShouldHaveSingleItem().Environment.ShouldBe("dev", "a lifted freeze was told when lifted");
-        (await db.Freezes.TellRunOutAsync(now.AddMinutes(32), None)).ShouldBeEmpty("told once");
-
-        var told = new List<NotificationEvent>();
-        await store.FanOutAsync(e => { told.Add(e); return []; }, now, None);
-        told.Select(e => (e.Kind, e.Environment, e.Actor)).ShouldBe([
-            (NotificationKinds.FreezeStarted, "prod", "onward"), (NotificationKinds.FreezeEnded, "prod", "onward"),
-            (NotificationKinds.FreezeStarted, "staging", "onward"), (NotificationKinds.FreezeEnded, "staging", "onward"),
-            (NotificationKinds.FreezeStarted, "staging", "onward"), (NotificationKinds.FreezeEnded, "staging", "onward"),
-            (NotificationKinds.FreezeStarted, "dev", "alice"), (NotificationKinds.FreezeStarted, "qa", "bob"), (NotificationKinds.FreezeEnded, "qa", "bob"),
-            (NotificationKinds.FreezeEnded, "dev", "onward")]);
-        told[^1].Message.ShouldStartWith("freeze of dev set by alice (migration) ended at ");
-    }
 }
 
 public sealed class NotificationStoreTestsOnSqlite : NotificationStoreTests

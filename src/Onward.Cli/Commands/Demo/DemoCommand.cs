@@ -193,20 +193,20 @@ public static class DemoCommand
                 var (deployments, _) = await client.GetAsync<DeploymentResponse[]>("api/v1/deployments?service=sample&limit=20", cancellationToken);
                 var mine = deployments.Where(d => d.Release.Id == release.Id).ToList();
                 // A failed one is shown once the previous release is restored and verified again.
-                return mine.Count == 2 && mine.All(d => d.State is "Succeeded" or "Blocked" || (d.State == "Failed" && d.Restore is null or "done" or "failed")) ? mine : null;
+                return mine.Count == 2 && mine.All(d => d.State is DeploymentState.Succeeded or DeploymentState.Blocked || (d.State == DeploymentState.Failed && d.Restore is null or "done" or "failed")) ? mine : null;
             }, cancellationToken);
             foreach (var d in finals.OrderBy(d => d.Environment))
             {
                 var (full, _) = await client.GetAsync<DeploymentResponse>($"api/v1/deployments/{d.Id}", cancellationToken);
                 var took = full.UpdatedAt - full.CreatedAt;
-                if (full.State == "Succeeded")
+                if (full.State == DeploymentState.Succeeded)
                 {
                     Say($"[green]✔[/] {full.Environment}: verified {took.TotalSeconds:0.0}s after the build");
                 }
                 else
                 {
                     Say($"[red]✘[/] {full.Environment}: {full.State} {took.TotalSeconds:0.0}s after the build");
-                    foreach (var e in full.Events.SkipWhile(e => e.State != "Failed"))
+                    foreach (var e in full.Events.SkipWhile(e => e.State != DeploymentState.Failed))
                     {
                         Say($"  {Markup.Escape(e.Message)}");
                     }
@@ -219,7 +219,7 @@ public static class DemoCommand
                     }
                 }
             }
-            if (finals.All(d => d.State == "Succeeded") != expectHealthy)
+            if (finals.All(d => d.State == DeploymentState.Succeeded) != expectHealthy)
             {
                 throw new DemoException(expectHealthy
                     ? $"{shortHash} was expected to be verified in dev-1 and dev-2 but was not"

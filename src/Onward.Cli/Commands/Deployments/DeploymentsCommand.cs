@@ -159,7 +159,7 @@ public static class DeploymentsCommand
             {
                 Print(final.Deployment);
             }
-            return final.Deployment.State == "Succeeded" ? ExitCodes.Success : ExitCodes.Failure;
+            return final.Deployment.State == DeploymentState.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
         });
         return request;
     }
@@ -176,7 +176,7 @@ public static class DeploymentsCommand
                 progress.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss} {e.State,-12} {e.Message}");
             }
             printed = deployment.Events.Count;
-            if (DeploymentStates.IsTerminal(deployment.State))
+            if (deployment.State.IsTerminal())
             {
                 return (deployment, raw);
             }

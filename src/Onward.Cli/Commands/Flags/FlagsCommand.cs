@@ -43,7 +43,7 @@ public static class FlagsCommand
         var request = JsonSerializer.Deserialize<FlagChangeRequestResponse>(raw, Client.ApiClient.Json)!;
         Console.WriteLine(status == 202
             ? $"flag change request {request.Id} waits for approval in {request.Environment}: {request.Needs} (`onward flags approve {request.Id} --env {request.Environment}`)"
-            : $"flag change request {request.Id} is {request.State.ToLowerInvariant()}{(request.Outcome is { } o ? $": {o}" : "")}");
+            : $"flag change request {request.Id} is {request.State.ToString().ToLowerInvariant()}{(request.Outcome is { } o ? $": {o}" : "")}");
         return ExitCodes.Success;
     }
 
@@ -66,8 +66,8 @@ public static class FlagsCommand
             var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "CHANGE", "BY", "WHY", "STATE", "DECISIONS");
             foreach (var r in list)
             {
-                table.AddRow(r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ApiCommand.Escape(r.Kind + (r.Key is null ? "" : " " + r.Key)), ApiCommand.Escape(r.RequestedBy),
-                    ApiCommand.Escape(r.Comment), ApiCommand.Escape(r.State + (r.State == "Pending" ? $" ({r.Needs})" : r.Outcome is { } o ? $": {o}" : "")),
+                table.AddRow(r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ApiCommand.Escape(r.Kind.Name() + (r.Key is null ? "" : " " + r.Key)), ApiCommand.Escape(r.RequestedBy),
+                    ApiCommand.Escape(r.Comment), ApiCommand.Escape(r.State + (r.State == FlagRequestState.Pending ? $" ({r.Needs})" : r.Outcome is { } o ? $": {o}" : "")),
                     ApiCommand.Escape(string.Join(", ", r.Decisions.Select(d => $"{d.Decision.ToLowerInvariant()} by {d.By}"))));
             }
             AnsiConsole.Write(table);

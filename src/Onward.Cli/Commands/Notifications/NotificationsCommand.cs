@@ -1,3 +1,4 @@
+using Onward.Core.Notifications;
 using System.CommandLine;
 using Onward.Contracts.Notifications;
 using Spectre.Console;
@@ -30,7 +31,7 @@ public static class NotificationsCommand
                 var what = string.Join(" ", new[] { d.Event.Service, d.Event.Version, d.Event.Environment }.Where(w => w is not null));
                 var state = d.State switch { "sent" => "[green]sent[/]", "failed" => "[red]failed[/]", _ => "[yellow]pending[/]" };
                 var last = d.LastError ?? (d.LastStatus is { } status ? status.ToString() : "");
-                table.AddRow(d.Id.ToString(), ApiCommand.Escape(d.Sink), d.Event.Type, ApiCommand.Escape(what), state, d.Attempts.ToString(), ApiCommand.Escape(last));
+                table.AddRow(d.Id.ToString(), ApiCommand.Escape(d.Sink), d.Event.Type.Name(), ApiCommand.Escape(what), state, d.Attempts.ToString(), ApiCommand.Escape(last));
             }
             AnsiConsole.Write(table);
             return ExitCodes.Success;

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 using System.CommandLine;
 using Onward.Contracts.Services;
 using Spectre.Console;
@@ -41,12 +42,11 @@ public static class ServicesCommand
         return command;
     }
 
-    public static string StateMarkup(string state) => state switch
+    public static string StateMarkup(DeploymentState state) => state switch
     {
-        "Succeeded" => "[green]Succeeded[/]",
-        "Failed" => "[red]Failed[/]",
-        "Blocked" or "Rejected" => $"[red]{state}[/]",
-        "Superseded" or "Cancelled" => $"[grey]{state}[/]",
+        DeploymentState.Succeeded => "[green]Succeeded[/]",
+        DeploymentState.Failed or DeploymentState.Blocked or DeploymentState.Rejected => $"[red]{state}[/]",
+        DeploymentState.Superseded or DeploymentState.Cancelled => $"[grey]{state}[/]",
         _ => $"[yellow]{state}[/]",
     };
 }
