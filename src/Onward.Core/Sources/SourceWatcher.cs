@@ -19,6 +19,7 @@ public sealed class SourceWatcher(
     public async Task<IReadOnlyList<Release>> PollAsync(ServiceConfig service, CancellationToken cancellationToken)
     {
         var heads = await repository.FetchAsync(service.Name, service.Repository, cancellationToken);
+        await WarnAsync(service, SourceWarnings.Of(service, heads), cancellationToken);
         var known = await refState.GetAsync(service.Name, cancellationToken);
         var created = new List<Release>();
         foreach (var head in heads)
@@ -55,5 +56,26 @@ public sealed class SourceWatcher(
         }
         await refState.SaveAsync(service.Name, heads.ToDictionary(h => $"{h.Kind}:{h.Name}", h => h.Commit), cancellationToken);
         return created;
+    }
+
+    /// <summary>Keeps that the service's repository could not be read, with the reason, where everyone looks.</summary>
+    public Task UnreadableAsync(ServiceConfig service, string reason, CancellationToken cancellationToken) =>
+        WarnAsync(service, [SourceWarnings.Unreadable(service, reason)], cancellationToken);
+
+    /// <summary>Keeps the warnings of a look; each change is logged once, by whichever replica saw it.</summary>
+    private async Task WarnAsync(ServiceConfig service, IReadOnlyList<string> warnings, CancellationToken cancellationToken)
+    {
+        if (!await refState.SetWarningsAsync(service.Name, warnings, time.GetUtcNow(), cancellationToken))
+        {
+            return;
+        }
+        if (warnings.Count == 0)
+        {
+            logger.LogInformation("{Service}'s repository reads well again", service.Name);
+        }
+        foreach (var warning in warnings)
+        {
+            logger.LogWarning("{Service}: {Warning}", service.Name, warning);
+        }
     }
 }

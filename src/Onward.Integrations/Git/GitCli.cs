@@ -61,7 +61,8 @@ public static class GitCli
             {
                 command.Append(' ').Append(argument);
             }
-            throw new GitException($"`{command}` failed with exit code {result.ExitCode}: {result.Error.Trim()}");
+            throw new GitException($"`{command}` failed with exit code {result.ExitCode}: {result.Error.Trim()}",
+                result.Error.Trim() is { Length: > 0 } said ? said : $"git exited with code {result.ExitCode}");
         }
         return result.Output;
     }

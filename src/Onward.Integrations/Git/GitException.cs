@@ -1,3 +1,7 @@
 namespace Onward.Integrations.Git;
 
-public sealed class GitException(string message) : Exception(message);
+/// <param name="reason">What git said, without the command: for a person who reads why a repository cannot be read.</param>
+public sealed class GitException(string message, string? reason = null) : Exception(message)
+{
+    public string Reason { get; } = reason ?? message;
+}

@@ -26,6 +26,7 @@ public static class UiAssets
         .state-ok { color: var(--ok); } .state-bad { color: var(--bad); } .state-wait { color: var(--wait); } .state-busy { color: var(--busy); } .state-none { color: var(--muted); }
         .muted { color: var(--muted); }
         .frozen { color: var(--wait); font-weight: 600; }
+        .warning { color: var(--wait); font-weight: 600; max-width: 40rem; font-size: .9em; }
         button, .button { font: inherit; padding: .35rem .8rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
         label { display: block; font-weight: 600; margin: .6rem 0 .2rem; }

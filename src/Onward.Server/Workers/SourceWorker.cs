@@ -1,3 +1,4 @@
+using Onward.Integrations.Git;
 using Onward.Core.Configuration;
 using Onward.Core.Sources;
 using Onward.Server.Hosting;
@@ -24,10 +25,6 @@ public sealed class SourceWorker(OnwardConfig config, SourceWatcher watcher, Rep
                 {
                     await watcher.PollAsync(service, stoppingToken);
                 }
-                if (failures > 0)
-                {
-                    logger.LogInformation("Reading {Service}'s repository works again", service.Name);
-                }
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -37,8 +34,9 @@ public sealed class SourceWorker(OnwardConfig config, SourceWatcher watcher, Rep
             catch (Exception e)
             {
                 failures++;
-                logger.LogWarning("Reading {Service}'s repository {Repository} failed ({Failures} in a row): {Error}",
+                logger.LogDebug("Reading {Service}'s repository {Repository} failed ({Failures} in a row): {Error}",
                     service.Name, service.Repository.ToString(), failures, e.Message);
+                await RecordAsync(service, e is GitException git ? git.Reason : e.Message, stoppingToken);
             }
             try
             {
@@ -48,6 +46,19 @@ public sealed class SourceWorker(OnwardConfig config, SourceWatcher watcher, Rep
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Keeps why the repository could not be read; a database that is gone as well leaves it to the log.</summary>
+    private async Task RecordAsync(ServiceConfig service, string reason, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await watcher.UnreadableAsync(service, reason, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Reading {Service}'s repository failed ({Reason}), and keeping that failed too: {Error}", service.Name, reason, e.Message);
         }
     }
 }

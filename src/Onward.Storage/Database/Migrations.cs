@@ -350,5 +350,14 @@ public static class Migrations
             );
             CREATE INDEX ix_ui_sessions_token ON ui_sessions (token_id, id);
             """),
+        // What the last look at a service's repository found wrong (a main branch that is not there, a fetch that
+        // failed), kept so that every replica shows it, whichever one looked.
+        new(20, "warnings of a repository", """
+            CREATE TABLE source_warnings (
+                service TEXT PRIMARY KEY,
+                warnings TEXT NOT NULL,
+                changed_at INTEGER NOT NULL
+            );
+            """),
     ];
 }

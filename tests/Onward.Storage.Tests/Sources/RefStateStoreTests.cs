@@ -21,7 +21,24 @@ public abstract class RefStateStoreTests
         (await db.RefState.GetAsync("web", None)).ShouldNotBeNull().ShouldBeEmpty("read, and empty");
         (await db.RefState.GetAsync("shop", None)).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task Warnings_are_kept_per_service_and_a_change_is_told_once_whichever_replica_sets_it()
+    {
+        await using var db = await StorageFixture.CreateAsync(Backend);
+        var now = StorageFixture.Now;
+
+        (await db.RefState.SetWarningsAsync("web", ["no branch `main`"], now, None)).ShouldBeTrue();
+        (await db.RefState.SetWarningsAsync("web", ["no branch `main`"], now.AddSeconds(5), None)).ShouldBeFalse("the same again");
+        (await db.RefState.SetWarningsAsync("shop", [], now, None)).ShouldBeFalse("none, and none before");
+        (await db.RefState.SetWarningsAsync("shop", ["cannot be read: refused", "and more"], now, None)).ShouldBeTrue();
+        (await db.RefState.WarningsAsync(None)).OrderBy(w => w.Key).Select(w => (w.Key, string.Join("|", w.Value)))
+            .ShouldBe([("shop", "cannot be read: refused|and more"), ("web", "no branch `main`")]);
+        (await db.RefState.SetWarningsAsync("web", [], now, None)).ShouldBeTrue("cleared");
+        (await db.RefState.WarningsAsync(None)).Keys.ShouldBe(["shop"]);
+    }
 }
+
 
 public sealed class RefStateStoreTestsOnSqlite : RefStateStoreTests
 {

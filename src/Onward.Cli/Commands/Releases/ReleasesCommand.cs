@@ -26,17 +26,12 @@ public static class ReleasesCommand
                 Console.WriteLine(raw);
                 return ExitCodes.Success;
             }
-            var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "SERVICE", "VERSION", "COMMIT", "REF", "STATE", "CREATED");
+            var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "SERVICE", "VERSION", "COMMIT", "REF", "STATE", "CREATED", "REASON");
             foreach (var r in releases)
             {
-                var state = r.State switch
-                {
-                    "Built" => "[green]Built[/]",
-                    "BuildFailed" => "[red]BuildFailed[/]",
-                    _ => "[yellow]Building[/]",
-                };
                 table.AddRow(r.Id.ToString(), ApiCommand.Escape(r.Service), ApiCommand.Escape(r.Version), r.Commit[..Math.Min(12, r.Commit.Length)],
-                    ApiCommand.Escape($"{r.RefKind} {r.Ref}"), state, r.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"));
+                    ApiCommand.Escape($"{r.RefKind} {r.Ref}"), BuildMarkup(r.State), r.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"),
+                    r.Failure is { } failure ? ApiCommand.Escape(FirstLine(failure, 80)) + $" [grey](onward releases log {r.Id})[/]" : "");
             }
             AnsiConsole.Write(table);
             return ExitCodes.Success;
@@ -74,5 +69,20 @@ public static class ReleasesCommand
         command.Subcommands.Add(log);
         command.Subcommands.Add(register);
         return command;
+    }
+
+    /// <summary>A release's build state as the tables show it: <c>Built</c>, <c>BuildFailed</c> in red, <c>Building</c> in yellow.</summary>
+    public static string BuildMarkup(string state) => state switch
+    {
+        "Built" => "[green]Built[/]",
+        "BuildFailed" => "[red]BuildFailed[/]",
+        _ => $"[yellow]{ApiCommand.Escape(state)}[/]",
+    };
+
+    /// <summary>The first line of a text, at most <paramref name="most"/> characters.</summary>
+    public static string FirstLine(string text, int most)
+    {
+        var line = text.Split('\n', 2)[0].TrimEnd();
+        return line.Length <= most ? line : line[..(most - 1)] + "…";
     }
 }

@@ -1,5 +1,6 @@
 using Onward.Contracts.Deployments;
 using System.CommandLine;
+using Onward.Cli.Commands.Releases;
 using Onward.Contracts.Services;
 using Spectre.Console;
 
@@ -19,28 +20,47 @@ public static class ServicesCommand
                 return ExitCodes.Success;
             }
             var table = new Table().Border(TableBorder.Simple)
-                .AddColumns("SERVICE", "ENVIRONMENT", "CURRENT", "SINCE", "LAST DEPLOYMENT", "DRIFT", "URL");
+                .AddColumns("SERVICE", "LATEST BUILD", "ENVIRONMENT", "CURRENT", "SINCE", "LAST DEPLOYMENT", "DRIFT", "URL");
             foreach (var service in services)
             {
+                var first = true;
                 foreach (var environment in service.Environments)
                 {
                     table.AddRow(
-                        ApiCommand.Escape(service.Name),
+                        ApiCommand.Escape(service.Name) + (first && service.Warnings.Count > 0 ? " [yellow]⚠[/]" : ""),
+                        first ? Build(service.LatestBuild) : "",
                         ApiCommand.Escape(environment.Name),
                         environment.Current is { } c ? ApiCommand.Escape(c.Version) : "[grey]-[/]",
                         environment.Current is { } since ? since.DeployedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") : "",
                         environment.Last is { } last ? $"#{last.Id} {ApiCommand.Escape(last.Version)} {StateMarkup(last.State)}" : "[grey]-[/]",
                         environment.Drift is { } drift ? $"[yellow]drifted[/] ({drift.Count})" : "",
                         ApiCommand.Escape(environment.Url));
+                    first = false;
                 }
             }
             AnsiConsole.Write(table);
+            // What keeps a service from building is said in full, below the table, where it cannot be missed.
+            foreach (var service in services)
+            {
+                foreach (var warning in service.Warnings)
+                {
+                    AnsiConsole.MarkupLine($"[yellow]warning:[/] {ApiCommand.Escape(service.Name)}: {ApiCommand.Escape(warning)}");
+                }
+                if (service.LatestBuild is { State: "BuildFailed" } failed)
+                {
+                    AnsiConsole.MarkupLine($"[red]build failed:[/] {ApiCommand.Escape(service.Name)} {ApiCommand.Escape(failed.Version)}: " +
+                        $"{ApiCommand.Escape(ReleasesCommand.FirstLine(failed.Failure ?? "", 120))} [grey](onward releases log {failed.ReleaseId})[/]");
+                }
+            }
             return ExitCodes.Success;
         });
         var command = new Command("services", "Services and what runs where");
         command.Subcommands.Add(list);
         return command;
     }
+
+    private static string Build(ServiceBuildResponse? build) =>
+        build is null ? "[grey]none yet[/]" : $"{ApiCommand.Escape(build.Version)} {ReleasesCommand.BuildMarkup(build.State)}";
 
     public static string StateMarkup(DeploymentState state) => state switch
     {

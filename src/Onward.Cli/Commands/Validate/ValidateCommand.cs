@@ -1,4 +1,8 @@
 using System.CommandLine;
+using Onward.Core.Configuration;
+using Onward.Core.Releases;
+using Onward.Core.Sources;
+using Onward.Integrations.Git;
 using Onward.Server.Configuration;
 
 namespace Onward.Cli.Commands.Validate;
@@ -12,9 +16,9 @@ public static class ValidateCommand
             Description = "The configuration file",
             DefaultValueFactory = _ => ConfigFile.DefaultName,
         };
-        var command = new Command("validate", "Check onward.yaml and report every problem with file:line:column and a fix");
+        var command = new Command("validate", "Check onward.yaml and report every problem with file:line:column and a fix; warn about repositories on this host without their main branch");
         command.Arguments.Add(file);
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var path = result.GetValue(file)!;
             var load = ConfigFile.Load(path);
@@ -28,8 +32,39 @@ public static class ValidateCommand
                 return ExitCodes.Failure;
             }
             Console.WriteLine($"{path} is valid: {load.Config!.Environments.Count} environment(s), {load.Config.Services.Count} service(s)");
+            foreach (var service in load.Config.Services)
+            {
+                foreach (var warning in await LocalWarningsAsync(service, cancellationToken))
+                {
+                    Console.WriteLine($"warning: {path}: services.{service.Name}: {warning}");
+                }
+            }
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A repository on this host is looked at as the server will (its branches); one elsewhere is left to the server,
+    /// which says on the service what it found.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> LocalWarningsAsync(ServiceConfig service, CancellationToken cancellationToken)
+    {
+        var url = service.Repository.Url;
+        if (!service.Repository.IsLocal && !url.StartsWith("file://", StringComparison.Ordinal))
+        {
+            return [];
+        }
+        var listed = await GitCli.RunAsync(null, ["ls-remote", "--heads", "--end-of-options", url], cancellationToken);
+        if (!listed.Ok)
+        {
+            return [SourceWarnings.Unreadable(service, listed.Error.Trim() is { Length: > 0 } said ? said : $"git exited with code {listed.ExitCode}")];
+        }
+        var heads = listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t'))
+            .Where(parts => parts.Length == 2 && parts[1].StartsWith("refs/heads/", StringComparison.Ordinal))
+            .Select(parts => new RefHead(parts[1]["refs/heads/".Length..], RefKind.Branch, parts[0]))
+            .ToList();
+        return SourceWarnings.Of(service, heads);
     }
 }
