@@ -17,9 +17,10 @@ public static partial class DatabaseCopy
     /// <summary>The tables Onward keeps, parents before children (the order the migrations create them).</summary>
     public static IReadOnlyList<string> Tables { get; } = Migrations.All.SelectMany(m => CreateTable().Matches(m.Sql).Select(x => x.Groups[1].Value)).ToList();
 
-    /// <exception cref="DatabaseStartException">The target is not empty (nothing is copied).</exception>
+    /// <exception cref="DatabaseStartException">The source is not an Onward database, or the target is not empty (nothing is copied).</exception>
     public static async Task<IReadOnlyList<TableCount>> CopyAsync(OnwardDatabase from, OnwardDatabase to, Action<string> progress, CancellationToken cancellationToken)
     {
+        await RequireOnwardSchemaAsync(from, cancellationToken);
         await from.MigrateAsync(cancellationToken);
         await to.MigrateAsync(cancellationToken);
         await using var source = await from.OpenAsync(cancellationToken);
@@ -51,6 +52,24 @@ public static partial class DatabaseCopy
             counts.Add(new TableCount(table, await CountAsync(source, table, null, cancellationToken), await CountAsync(target, table, null, cancellationToken)));
         }
         return counts;
+    }
+
+    /// <summary>A source that is not there, or holds no Onward schema, is a mistake to be told, not an empty database to copy.</summary>
+    private static async Task RequireOnwardSchemaAsync(OnwardDatabase from, CancellationToken cancellationToken)
+    {
+        if (from is SqliteDatabase sqlite && !File.Exists(sqlite.Path))
+        {
+            throw new DatabaseStartException($"the source {sqlite.Path} does not exist; check the path (nothing was copied)");
+        }
+        await using var connection = await from.OpenAsync(cancellationToken);
+        var schema = await connection.ExecuteScalarAsync<long>(new CommandDefinition(from.Dialect == SqlDialect.Sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+            cancellationToken: cancellationToken));
+        if (schema == 0)
+        {
+            throw new DatabaseStartException($"the source {from.Describe} holds no Onward database (it has no schema_migrations table); check the URL (nothing was copied)");
+        }
     }
 
     private static async Task<long> CountAsync(DbConnection connection, string table, DbTransaction? transaction, CancellationToken cancellationToken) =>

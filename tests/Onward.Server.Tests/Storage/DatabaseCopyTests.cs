@@ -12,6 +12,33 @@ namespace Onward.Server.Tests.Storage;
 /// <summary>Issue 15: moving from SQLite to PostgreSQL with `onward database copy`, and the database's faults at start.</summary>
 public class DatabaseCopyTests
 {
+    /// <summary>Issue 24.3: a mistyped source is told, not copied from as an empty database.</summary>
+    [Fact]
+    public async Task A_source_that_is_not_there_or_is_not_an_onward_database_is_an_error_and_nothing_is_created_or_copied()
+    {
+        await using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.Combine("notes.txt"), "not a database");
+        var stranger = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={dir.Combine("other.db")}");
+        await stranger.OpenAsync();
+        await using (var create = stranger.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE things (id INTEGER)";
+            await create.ExecuteNonQueryAsync();
+        }
+        await stranger.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var missing = await OnwardCli.RunAsync(dir.Path, "database", "copy", "--from", "sqlite:data/nope.db", "--to", $"sqlite:{dir.Combine("target.db")}");
+        var foreign = await OnwardCli.RunAsync(dir.Path, "database", "copy", "--from", $"sqlite:{dir.Combine("other.db")}", "--to", $"sqlite:{dir.Combine("target.db")}");
+
+        missing.ExitCode.ShouldBe(1);
+        missing.Error.Trim().ShouldBe("onward database copy: the source data/nope.db does not exist; check the path (nothing was copied)");
+        File.Exists(dir.Combine("data/nope.db")).ShouldBeFalse("nothing was created in its place");
+        foreign.ExitCode.ShouldBe(1);
+        foreign.Error.ShouldContain($"the source {dir.Combine("other.db")} holds no Onward database (it has no schema_migrations table); check the URL (nothing was copied)");
+        (missing.Output + foreign.Output).ShouldNotContain("the counts match");
+    }
+
     [Fact]
     public async Task Everything_an_sqlite_onward_holds_is_copied_into_an_empty_postgresql_and_onward_carries_on_there()
     {

@@ -77,6 +77,12 @@ public static partial class DatabaseCommand
                 Console.Error.WriteLine($"onward database copy: {e.Message}");
                 return ExitCodes.Usage;
             }
+            // Opening an SQLite file that is not there makes an empty one: a mistyped path is told, not copied from.
+            if (source.StartsWith("sqlite:", StringComparison.Ordinal) && !File.Exists(source["sqlite:".Length..]))
+            {
+                Console.Error.WriteLine($"onward database copy: the source {source["sqlite:".Length..]} does not exist; check the path (nothing was copied)");
+                return ExitCodes.Failure;
+            }
             return await WithDatabasesAsync("copy", [source, target], async databases =>
             {
                 var (origin, destination) = (databases[0], databases[1]);
