@@ -34,16 +34,19 @@ public sealed class FakeJobQueue(FakeDatabase database) : IJobQueue
         {
             _jobs.Add(new Row(new Job(++_lastId, kind, subject, 0, now), environment));
         }
+        // Raised outside the gate where the caller holds none; a store that enqueues inside its change still holds it.
         JobAdded?.Invoke();
     }
 
     /// <summary>Makes a job due now with the change that calls for it; one being run is marked to run again when rescheduled.</summary>
     public void MakeDue(JobKind kind, long subject, DateTimeOffset now)
     {
+        var changed = false;
         lock (database.Gate)
         {
             foreach (var row in _jobs.Where(r => r.Job.Kind == kind && r.Job.Subject == subject))
             {
+                changed = true;
                 if (row.Owner is not null)
                 {
                     row.WakeRequested = true;
@@ -53,6 +56,11 @@ public sealed class FakeJobQueue(FakeDatabase database) : IJobQueue
                     row.Job = row.Job with { DueAt = now };
                 }
             }
+        }
+        // As the stores do once the change committed: idle workers look again.
+        if (changed)
+        {
+            JobAdded?.Invoke();
         }
     }
 

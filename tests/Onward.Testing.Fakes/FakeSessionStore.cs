@@ -39,7 +39,11 @@ public sealed class FakeSessionStore : ISessionStore
             {
                 return null;
             }
-            tokenHash = _tokens.HashOf(session.TokenId);
+            if (_tokens.HashOf(session.TokenId) is not { } hash)
+            {
+                return null;
+            }
+            tokenHash = hash;
         }
         return await _tokens.FindActiveAsync(tokenHash, now, cancellationToken) is { } token ? (session, token) : null;
     }

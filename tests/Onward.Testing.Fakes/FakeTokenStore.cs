@@ -77,7 +77,7 @@ public sealed class FakeTokenStore(FakeDatabase database) : ITokenStore
 
     internal bool IsActive(long id, DateTimeOffset now) => _tokens.Any(t => t.Token.Id == id && Active(t.Token, now));
 
-    internal string HashOf(long id) => _tokens.First(t => t.Token.Id == id).SecretHash;
+    internal string? HashOf(long id) => _tokens.Where(t => t.Token.Id == id).Select(t => t.SecretHash).FirstOrDefault();
 
     private static bool Active(AccessToken token, DateTimeOffset now) => token.RevokedAt is null && (token.ExpiresAt is null || token.ExpiresAt > now);
 }

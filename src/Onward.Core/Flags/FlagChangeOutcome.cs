@@ -14,4 +14,7 @@ public abstract record FlagChangeOutcome
     public sealed record Invalid(string Detail, IReadOnlyList<FlagProblem> Problems) : FlagChangeOutcome;
 
     public sealed record NotFound(string Detail) : FlagChangeOutcome;
+
+    /// <summary>The person may not change flags.</summary>
+    public sealed record Forbidden(string Detail) : FlagChangeOutcome;
 }

@@ -13,9 +13,9 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
 {
     public async Task<FlagChangeOutcome> SwitchAsync(string environment, string key, FlagSwitchOrder order, string comment, Identity who, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(comment))
+        if (Refused(who, comment, required: true) is { } refused)
         {
-            return new FlagChangeOutcome.Invalid("say why in `comment`; switches are kept in the flag's history and the audit trail", []);
+            return refused;
         }
         if (order.Refusal() is { } refusal)
         {
@@ -33,8 +33,8 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
                 ? new FlagChangeOutcome.Invalid($"the switch cannot apply to {key}; nothing was requested", problems)
                 : await RequestAsync(environment, FlagRequestKind.Switch, key, order.ToPayload(), who, comment, cancellationToken);
         }
-        var (flag, refused) = await catalog.SwitchAsync(environment, key, order.Enabled, order.DefaultVariant, order.Targeting, who.Name, comment, cancellationToken);
-        return refused.Count > 0 ? new FlagChangeOutcome.Invalid($"the switch cannot apply to {key}; nothing was changed", refused)
+        var (flag, cannot) = await catalog.SwitchAsync(environment, key, order.Enabled, order.DefaultVariant, order.Targeting, who.Name, comment, cancellationToken);
+        return cannot.Count > 0 ? new FlagChangeOutcome.Invalid($"the switch cannot apply to {key}; nothing was changed", cannot)
             : flag is null ? NoSuchFlag(environment, key)
             : new FlagChangeOutcome.Applied(flag, 0);
     }
@@ -42,6 +42,10 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
     /// <param name="comment">Optional: a request says "remove the switch on KEY" without one.</param>
     public async Task<FlagChangeOutcome> RemoveSwitchAsync(string environment, string key, string? comment, Identity who, CancellationToken cancellationToken)
     {
+        if (Refused(who, comment, required: false) is { } refused)
+        {
+            return refused;
+        }
         comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
         var notSwitched = new FlagChangeOutcome.NotFound($"{key} has no switch in {environment}; `GET …/flags` shows which flags are switched");
         if (approvals.Required(environment))
@@ -60,6 +64,10 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
     /// <summary>Replaces the environment's own flag set with <paramref name="document"/> (flagd's format).</summary>
     public async Task<FlagChangeOutcome> ReplaceSetAsync(string environment, string document, string? comment, Identity who, CancellationToken cancellationToken)
     {
+        if (Refused(who, comment, required: false) is { } refused)
+        {
+            return refused;
+        }
         if (approvals.Required(environment))
         {
             var (_, parsed) = FlagSet.Parse(document);
@@ -77,6 +85,14 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
     private async Task<FlagChangeOutcome> RequestAsync(
         string environment, FlagRequestKind kind, string? key, string payload, Identity who, string comment, CancellationToken cancellationToken) =>
         new FlagChangeOutcome.Requested(await approvals.RequestAsync(environment, kind, key, payload, who.Name, comment, cancellationToken), approvals.Needs(environment));
+
+    /// <summary>Who may change flags, and the comment every change keeps: said when neither the API nor a page got it right.</summary>
+    private static FlagChangeOutcome? Refused(Identity who, string? comment, bool required) =>
+        !who.May(Permissions.ChangeFlags) ? new FlagChangeOutcome.Forbidden("only a deployer, approver or admin changes flags")
+        : required && string.IsNullOrWhiteSpace(comment) ? new FlagChangeOutcome.Invalid("say why in `comment`; switches are kept in the flag's history and the audit trail", [])
+        : comment?.Trim().Length > FlagSwitch.LongestComment
+            ? new FlagChangeOutcome.Invalid($"`comment` is {comment.Trim().Length} characters long; say why in at most {FlagSwitch.LongestComment}", [])
+        : null;
 
     private static FlagChangeOutcome.NotFound NoSuchFlag(string environment, string key) =>
         new($"{environment} has no flag `{key}`; define it in the environment's flag set (PUT …/flags) or in a service's flags file first");

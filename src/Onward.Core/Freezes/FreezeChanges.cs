@@ -14,8 +14,14 @@ namespace Onward.Core.Freezes;
 /// </summary>
 public sealed class FreezeChanges(OnwardConfig config, EnvironmentFreezes freezes, IDeploymentStore deployments, IJobQueue jobs, TimeProvider time)
 {
+    private static readonly FreezeOutcome.Forbidden Forbidden = new("only an admin freezes an environment or lifts a freeze");
+
     public async Task<FreezeOutcome> FreezeAsync(string environment, string? until, string? reason, Identity who, CancellationToken cancellationToken)
     {
+        if (!who.May(Permissions.FreezeEnvironments))
+        {
+            return Forbidden;
+        }
         if (config.FindEnvironment(environment) is not { } known)
         {
             return Unknown(environment);
@@ -39,6 +45,10 @@ public sealed class FreezeChanges(OnwardConfig config, EnvironmentFreezes freeze
 
     public async Task<FreezeOutcome> LiftAsync(string environment, Identity who, CancellationToken cancellationToken)
     {
+        if (!who.May(Permissions.FreezeEnvironments))
+        {
+            return Forbidden;
+        }
         if (config.FindEnvironment(environment) is not { } known)
         {
             return Unknown(environment);

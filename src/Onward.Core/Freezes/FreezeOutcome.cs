@@ -12,6 +12,9 @@ public abstract record FreezeOutcome
 
     public sealed record NotFound(string Detail) : FreezeOutcome;
 
+    /// <summary>The person may not freeze environments.</summary>
+    public sealed record Forbidden(string Detail) : FreezeOutcome;
+
     /// <summary>There was no ad-hoc freeze to lift.</summary>
     public sealed record NothingToLift(string Detail) : FreezeOutcome;
 }

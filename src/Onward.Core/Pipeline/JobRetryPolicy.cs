@@ -2,7 +2,8 @@ namespace Onward.Core.Pipeline;
 
 /// <summary>
 /// What becomes of a job whose step threw: a failure that a retry cannot change ends the job at once; any other is
-/// tried again with exponential backoff (250 ms, 500 ms, 1 s, … up to 30 s), until the eighth attempt fails.
+/// tried again with exponential backoff (500 ms after the first attempt, then 1 s, 2 s, … up to 30 s), until the eighth
+/// attempt fails.
 /// </summary>
 public static class JobRetryPolicy
 {

@@ -28,7 +28,8 @@ public sealed record Release(
     public string? TraceParent { get; init; }
 
     /// <summary>The image pinned to its digest (<c>registry/name@sha256:…</c>), what a container runs; null for a plain artifact.</summary>
-    public ImageReference? ImageReference => Image is not null && Digest is not null ? Images.ImageReference.Parse(Image).PinnedTo(Digest) : null;
+    public ImageReference? ImageReference =>
+        Image is not null && Digest is not null && Images.ImageReference.TryParse(Image, out var image, out _) ? image.PinnedTo(Digest) : null;
 
     public static string ShortHash(string commit) => commit[..Math.Min(7, commit.Length)];
 }

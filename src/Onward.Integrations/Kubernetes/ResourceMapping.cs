@@ -1,3 +1,5 @@
+using Onward.Core.Pipeline;
+
 namespace Onward.Integrations.Kubernetes;
 
 /// <summary>
@@ -14,11 +16,19 @@ public sealed record ResourceMapping(string Group, string Version, string Plural
 
     /// <summary>The collection's URL, in <paramref name="ns"/> or (null) across the cluster, with a query.</summary>
     public string CollectionPath(string? ns, params (string Name, string Value)[] query) =>
-        (Namespaced && ns is not null ? $"{ApiPath}/namespaces/{Uri.EscapeDataString(ns)}/{Plural}" : $"{ApiPath}/{Plural}") + Query(query);
+        (Namespaced && ns is not null ? $"{ApiPath}/namespaces/{Segment(ns)}/{Plural}" : $"{ApiPath}/{Plural}") + Query(query);
 
     /// <summary>An object's URL, or its <paramref name="subresource"/>'s (<c>log</c>, <c>status</c>), with a query.</summary>
     public string ObjectPath(string? ns, string name, string? subresource = null, params (string Name, string Value)[] query) =>
-        $"{CollectionPath(ns)}/{Uri.EscapeDataString(name)}" + (subresource is null ? "" : "/" + Uri.EscapeDataString(subresource)) + Query(query);
+        $"{CollectionPath(ns)}/{Segment(name)}" + (subresource is null ? "" : "/" + Segment(subresource)) + Query(query);
+
+    /// <summary>
+    /// One segment of a path, escaped; <c>.</c>, <c>..</c> and nothing are refused, since a URL would read them as a
+    /// step in the path (no object can be named so).
+    /// </summary>
+    private static string Segment(string name) => name is "" or "." or ".."
+        ? throw new PermanentFailureException($"'{name}' is not a name a Kubernetes object can have")
+        : Uri.EscapeDataString(name);
 
     /// <summary><c>?a=1&amp;b=2</c> with names and values escaped, or nothing.</summary>
     public static string Query(params (string Name, string Value)[] query) =>

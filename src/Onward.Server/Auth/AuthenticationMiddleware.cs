@@ -20,7 +20,7 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig 
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (OfrepRoutes.TakesSdkKey(context.Request.Path, context.Request.Method))
+        if (OfrepRoutes.TakesSdkKey(context))
         {
             await EstablishSdkCallerAsync(context);
             await next(context);

@@ -32,7 +32,6 @@ public static class WebServices
         services.AddSingleton<RefusedWebhooks>();
         services.AddSingleton<SessionWatch>();
         services.AddSingleton<ChangeStreams>();
-        services.AddSingleton<SdkAccess>();
         services.AddRazorComponents();
         // The anti-forgery cookie is Secure as the request is: over https directly, through a trusted proxy, or for the
         // public https address (PublicAddress); a plain http request to another address still gets a form that works.

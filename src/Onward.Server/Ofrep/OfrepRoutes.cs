@@ -17,19 +17,20 @@ public static class OfrepRoutes
     /// <summary>flagd's header for a selector (<see cref="Core.Flags.FlagSelector"/>).</summary>
     public const string SelectorHeader = "Flagd-Selector";
 
-    /// <summary>Whether <paramref name="path"/> is one an SDK calls with its key (evaluations and events; not the change stream, which takes a ticket).</summary>
-    public static bool TakesSdkKey(PathString path, string method) =>
-        path.StartsWithSegments("/flags", StringComparison.Ordinal)
-        && method == HttpMethods.Post
-        && (path.Value!.Contains("/ofrep/v1/evaluate/", StringComparison.Ordinal) || path.Value.EndsWith("/events", StringComparison.Ordinal));
+    /// <summary>
+    /// Whether the request's endpoint is one an SDK calls with its key (evaluations and events; not the change stream,
+    /// which takes a ticket): known by the endpoint the router chose, so that every spelling the router accepts
+    /// (another case, a trailing slash) is authenticated alike.
+    /// </summary>
+    public static bool TakesSdkKey(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<SdkAccess>() is not null;
 
     public static void MapOfrep(this IEndpointRouteBuilder app)
     {
         var ofrep = app.MapGroup("/flags/{environment}/ofrep/v1/evaluate");
         ofrep.WithMetadata(new RequestSizeLimitAttribute(MostBodyBytes));
-        ofrep.MapPost("/flags/{key}", OfrepEvaluations.EvaluateAsync).AddEndpointFilter<SdkAccess>();
-        ofrep.MapPost("/flags", OfrepEvaluations.EvaluateAllAsync).AddEndpointFilter<SdkAccess>();
-        app.MapPost("/flags/{environment}/events", ConversionIntake.TrackAsync).AddEndpointFilter<SdkAccess>()
+        ofrep.MapPost("/flags/{key}", OfrepEvaluations.EvaluateAsync).TakingSdkKeys();
+        ofrep.MapPost("/flags", OfrepEvaluations.EvaluateAllAsync).TakingSdkKeys();
+        app.MapPost("/flags/{environment}/events", ConversionIntake.TrackAsync).TakingSdkKeys()
             .WithMetadata(new RequestSizeLimitAttribute(MostEventBytes));
         app.MapGet("/flags/{environment}/ofrep/v1/events", FlagChangeStream.StreamAsync);
         ofrep.MapMethods("/flags/{key}", ["OPTIONS"], OfrepCors.Preflight);
@@ -37,4 +38,8 @@ public static class OfrepRoutes
         // A browser sends a conversion as JSON, so it asks first, as for an evaluation.
         app.MapMethods("/flags/{environment}/events", ["OPTIONS"], OfrepCors.Preflight);
     }
+
+    /// <summary>The endpoint authenticates SDK keys (the middleware looks for its <see cref="SdkAccess"/>) and checks them with it.</summary>
+    private static RouteHandlerBuilder TakingSdkKeys(this RouteHandlerBuilder endpoint) =>
+        endpoint.WithMetadata(SdkAccess.Marker).AddEndpointFilter<SdkAccess>();
 }

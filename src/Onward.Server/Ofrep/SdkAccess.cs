@@ -11,15 +11,19 @@ namespace Onward.Server.Ofrep;
 /// middleware established, except that an SDK key evaluates its own environment only. Every answer, refusals included,
 /// carries the environment's CORS headers, so that a browser client can read why it was refused.
 /// </summary>
-public sealed class SdkAccess(OnwardConfig config) : IEndpointFilter
+public sealed class SdkAccess : IEndpointFilter
 {
+    /// <summary>The endpoint metadata that marks a route taking SDK keys.</summary>
+    internal static readonly SdkAccess Marker = new();
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        var config = http.RequestServices.GetRequiredService<OnwardConfig>();
         OfrepCors.Allow(http, config);
         var environment = http.Request.RouteValues["environment"] as string ?? "";
         var key = http.Request.RouteValues["key"] as string;
-        if (Refusal(http, environment, key) is not { } refused)
+        if (Refusal(http, config, environment, key) is not { } refused)
         {
             return await next(context);
         }
@@ -27,7 +31,7 @@ public sealed class SdkAccess(OnwardConfig config) : IEndpointFilter
         return Results.Empty;
     }
 
-    private (int Status, Action<Utf8JsonWriter> Body)? Refusal(HttpContext http, string environment, string? key)
+    private static (int Status, Action<Utf8JsonWriter> Body)? Refusal(HttpContext http, OnwardConfig config, string environment, string? key)
     {
         if (config.FindEnvironment(environment) is null)
         {

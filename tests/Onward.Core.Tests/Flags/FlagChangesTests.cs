@@ -77,6 +77,20 @@ public class FlagChangesTests
     }
 
     [Fact]
+    public async Task Only_a_deployer_or_more_changes_flags_and_a_comment_has_a_length_whatever_the_caller()
+    {
+        var (changes, _, _) = await SetupAsync("dev");
+        var viewer = new Identity("vera", Role.Viewer, []);
+
+        (await changes.SwitchAsync("dev", "shout", new FlagSwitchOrder("DISABLED", null, null), "quiet", viewer, None))
+            .ShouldBe(new FlagChangeOutcome.Forbidden("only a deployer, approver or admin changes flags"));
+        (await changes.RemoveSwitchAsync("dev", "shout", null, viewer, None)).ShouldBeOfType<FlagChangeOutcome.Forbidden>();
+        (await changes.ReplaceSetAsync("dev", Document, null, viewer, None)).ShouldBeOfType<FlagChangeOutcome.Forbidden>();
+        (await changes.SwitchAsync("dev", "shout", new FlagSwitchOrder("DISABLED", null, null), new string('x', FlagSwitch.LongestComment + 1), Dave, None))
+            .ShouldBeOfType<FlagChangeOutcome.Invalid>().Detail.ShouldStartWith("`comment` is 1001 characters long");
+    }
+
+    [Fact]
     public async Task Targeting_over_64_KiB_is_refused_whatever_the_environment()
     {
         var (changes, _, _) = await SetupAsync("prod");

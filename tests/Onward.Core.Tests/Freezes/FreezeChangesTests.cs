@@ -56,6 +56,16 @@ public class FreezeChangesTests
     }
 
     [Fact]
+    public async Task Only_an_admin_freezes_or_lifts_a_freeze()
+    {
+        var (_, changes) = Setup();
+        var approver = new Identity("alice", Role.Approver, ["release-managers"]);
+
+        (await changes.FreezeAsync("dev", "1h", "mine", approver, None)).ShouldBe(new FreezeOutcome.Forbidden("only an admin freezes an environment or lifts a freeze"));
+        (await changes.LiftAsync("dev", approver, None)).ShouldBeOfType<FreezeOutcome.Forbidden>();
+    }
+
+    [Fact]
     public async Task Lifting_a_freeze_wakes_the_deployments_it_held_so_that_they_go_ahead_at_once()
     {
         var (pipeline, changes) = Setup();

@@ -23,5 +23,8 @@ public class ResourceMappingTests
         ResourceMapping.Events.CollectionPath("shop", ("fieldSelector", "involvedObject.name=web-1"))
             .ShouldBe("/api/v1/namespaces/shop/events?fieldSelector=involvedObject.name%3Dweb-1");
         ResourceMapping.Query().ShouldBe("");
+        Should.Throw<Onward.Core.Pipeline.PermanentFailureException>(() => ResourceMapping.Secrets.ObjectPath("..", "x")).Message
+            .ShouldBe("'..' is not a name a Kubernetes object can have");
+        Should.Throw<Onward.Core.Pipeline.PermanentFailureException>(() => ResourceMapping.Pods.ObjectPath("shop", "."));
     }
 }

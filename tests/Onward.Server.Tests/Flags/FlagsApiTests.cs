@@ -288,6 +288,37 @@ public class FlagsApiTests
         unknown.Error.ShouldContain("unknown environment 'staging'");
     }
 
+    /// <summary>Every spelling the router takes is authenticated alike, and a key that is not one is refused whatever the auth mode.</summary>
+    [Fact]
+    public async Task Keys_are_read_on_every_spelling_of_an_ofrep_route_and_an_unknown_key_is_refused_even_without_tokens()
+    {
+        await using var dir = new TempDirectory();
+        var (started, admin) = await StartWithTokensAsync(dir);
+        await using (var onward = started)
+        {
+            using var keyed = new HttpClient { BaseAddress = onward.Api.Http.BaseAddress };
+            keyed.DefaultRequestHeaders.Add("X-API-Key", admin);
+            foreach (var path in new[] { "FLAGS/dev/ofrep/v1/evaluate/flags/banner", "flags/dev/OFREP/v1/Evaluate/flags/banner", "flags/dev/ofrep/v1/evaluate/flags/banner/" })
+            {
+                using var evaluated = await keyed.PostAsync(path, new StringContent("{}", Encoding.UTF8, "application/json"));
+                evaluated.StatusCode.ShouldBe(HttpStatusCode.OK, path);
+            }
+            foreach (var path in new[] { "flags/dev/events/", "flags/dev/Events" })
+            {
+                using var tracked = await keyed.PostAsync(path, new StringContent("""{"targetingKey":"u1","event":"bought"}""", Encoding.UTF8, "application/json"));
+                tracked.StatusCode.ShouldBe(HttpStatusCode.Accepted, path);
+            }
+        }
+
+        await using var open = await OnwardHost.StartAsync(dir.Path, TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev")], []));
+        using var stale = new HttpClient { BaseAddress = open.Api.Http.BaseAddress };
+        (await OfrepAsync(stale, "dev", "banner", "{}")).Status.ShouldBe(HttpStatusCode.OK, "no token is needed with auth.mode: none");
+        stale.DefaultRequestHeaders.Add("X-API-Key", "onw_not-a-token");
+        var refused = await OfrepAsync(stale, "dev", "banner", "{}");
+        refused.Status.ShouldBe(HttpStatusCode.Unauthorized, "an unknown key is refused rather than ignored, as the API does");
+        refused.Body["errorDetails"]!.GetValue<string>().ShouldBe("the token is unknown or revoked");
+    }
+
     [Fact]
     public async Task Browsers_from_the_environments_listed_origins_may_call_ofrep_and_others_get_no_cors_headers()
     {

@@ -59,6 +59,7 @@ public static class EnvironmentsEndpoints
         FreezeOutcome.Invalid invalid => TypedResults.Problem(statusCode: 400, title: "Bad Request", detail: invalid.Detail),
         FreezeOutcome.NotFound notFound => TypedResults.Problem(statusCode: 404, title: "Not Found", detail: notFound.Detail),
         FreezeOutcome.NothingToLift nothing => TypedResults.Problem(statusCode: 409, title: "Conflict", detail: nothing.Detail),
+        FreezeOutcome.Forbidden forbidden => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: forbidden.Detail),
         _ => throw new InvalidOperationException($"unknown outcome {outcome}"),
     };
 

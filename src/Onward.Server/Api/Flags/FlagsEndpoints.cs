@@ -215,8 +215,12 @@ public static class FlagsEndpoints
     private static async Task<Accepted<FlagChangeRequestResponse>> AcceptedAsync(FlagApprovals approvals, FlagChangeOutcome.Requested requested, CancellationToken cancellationToken) =>
         TypedResults.Accepted($"/api/v1/environments/{requested.Request.Environment}/flags/requests", await ToResponseAsync(approvals, requested.Request, cancellationToken));
 
-    private static ProblemHttpResult NotFound(FlagChangeOutcome outcome) =>
-        TypedResults.Problem(statusCode: 404, title: "Not Found", detail: ((FlagChangeOutcome.NotFound)outcome).Detail);
+    /// <summary>A refusal that is not about the change itself: the flag is not there, or the caller may not change flags.</summary>
+    private static ProblemHttpResult NotFound(FlagChangeOutcome outcome) => outcome switch
+    {
+        FlagChangeOutcome.Forbidden forbidden => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: forbidden.Detail),
+        _ => TypedResults.Problem(statusCode: 404, title: "Not Found", detail: ((FlagChangeOutcome.NotFound)outcome).Detail),
+    };
 
     private static async Task<FlagChangeRequestResponse> ToResponseAsync(FlagApprovals approvals, FlagChangeRequest request, CancellationToken cancellationToken) => new(
         request.Id, request.Environment, request.Kind, request.Key, request.RequestedBy, request.Comment, request.State, request.CreatedAt, request.Outcome,
