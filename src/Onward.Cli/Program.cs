@@ -47,11 +47,30 @@ root.Subcommands.Add(DatabaseCommand.Create());
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    foreach (var error in parsed.Errors)
+    foreach (var line in ParseErrors.Describe(parsed))
     {
-        Console.Error.WriteLine($"error: {error.Message}");
+        Console.Error.WriteLine($"error: {line}");
     }
     Console.Error.WriteLine("add --help to the command for its usage");
     return ExitCodes.Usage;
 }
-return await parsed.InvokeAsync();
+// A person never gets a stack trace: what went wrong is one line, and the exit code says whose mistake it was.
+try
+{
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return ExitCodes.Usage;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("stopped");
+    return ExitCodes.Failure;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return ExitCodes.Failure;
+}

@@ -90,14 +90,26 @@ public sealed class ApiClient : IDisposable
             throw new ApiException(0, null,
                 $"cannot reach the Onward server at {Server} ({e.Message}); start it with `onward serve` or point --server / ONWARD_SERVER at it");
         }
+        catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+        {
+            throw new ApiException(0, null, $"the Onward server at {Server} did not answer within {_http.Timeout.TotalSeconds:0} s; is it busy, or is --server / ONWARD_SERVER pointing elsewhere?");
+        }
     }
 
     private static async Task<(T, string)> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await ThrowIfProblemAsync(response, cancellationToken);
         var raw = await response.Content.ReadAsStringAsync(cancellationToken);
-        var value = JsonSerializer.Deserialize<T>(raw, Json) ?? throw new ApiException((int)response.StatusCode, null, "the server sent an empty answer");
-        return (value, raw);
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(raw, Json);
+        }
+        catch (JsonException)
+        {
+            throw new ApiException((int)response.StatusCode, null, NotOnward(response, raw));
+        }
+        return (value ?? throw new ApiException((int)response.StatusCode, null, "the server sent an empty answer"), raw);
     }
 
     private static async Task ThrowIfProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -115,6 +127,17 @@ public sealed class ApiClient : IDisposable
         catch (JsonException)
         {
         }
-        throw new ApiException((int)response.StatusCode, problem, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        throw new ApiException((int)response.StatusCode, problem, problem is null
+            ? NotOnward(response, raw)
+            : $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+    }
+
+    /// <summary>An answer that is not Onward's: most likely --server names something else.</summary>
+    private static string NotOnward(HttpResponseMessage response, string raw)
+    {
+        var shown = new string(raw.Trim().Take(60).Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return $"{response.RequestMessage?.RequestUri?.GetLeftPart(UriPartial.Authority)} answered {(int)response.StatusCode} {response.ReasonPhrase} with what Onward does not send"
+            + (shown.Length > 0 ? $" (\"{shown}{(raw.Trim().Length > 60 ? "…" : "")}\")" : "")
+            + "; is it an Onward server? Check --server / ONWARD_SERVER";
     }
 }

@@ -26,8 +26,13 @@ public static class GlobalOptions
 
     public static ApiClient Client(ParseResult result)
     {
-        var server = result.GetValue(Server) ?? Environment.GetEnvironmentVariable("ONWARD_SERVER") ?? "http://127.0.0.1:8080";
+        var given = result.GetValue(Server);
+        var server = given ?? Environment.GetEnvironmentVariable("ONWARD_SERVER") ?? "http://127.0.0.1:8080";
+        if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException($"{(given is null ? "ONWARD_SERVER" : "--server")} '{server}' is not the URL of a server; give e.g. http://127.0.0.1:8080 or https://onward.example.com");
+        }
         var token = result.GetValue(Token) ?? Environment.GetEnvironmentVariable("ONWARD_TOKEN");
-        return new ApiClient(new Uri(server.EndsWith('/') ? server : server + "/"), token);
+        return new ApiClient(url, token);
     }
 }

@@ -133,7 +133,7 @@ public class CliTests
         {
             var file = dir.Combine(Guid.NewGuid() + ".json");
             await File.WriteAllTextAsync(file, json);
-            return await OnwardCli.RunAsync(null, "health", "-f", file);
+            return await OnwardCli.RunAsync(null, "health", "-f", file, "--json");
         }
         const string Done = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","generation":2},"spec":{"replicas":2},"status":{"observedGeneration":2,"replicas":2,"updatedReplicas":2,"readyReplicas":2,"availableReplicas":2,"conditions":[{"type":"Available","status":"True"}]}}""";
 
@@ -157,5 +157,63 @@ public class CliTests
         failed.Output.ShouldContain("{\"rules\":\"kubectl\",\"verdict\":\"None\"");
         failed.Output.ShouldContain("{\"rules\":\"argocd\",\"verdict\":\"Failed\",\"state\":\"Degraded\",\"reason\":\"\",\"message\":\"Back-off pulling image\"}");
         garbage.Error.ShouldContain("is not JSON");
+        var file = dir.Combine("done.json");
+        await File.WriteAllTextAsync(file, Done);
+        var forPeople = await OnwardCli.RunAsync(null, "health", "-f", file);
+        forPeople.ExitCode.ShouldBe(0);
+        forPeople.Output.ShouldStartWith("Deployment web: Healthy — deployment \"web\" successfully rolled out");
+        forPeople.Output.ShouldContain("RULES");
+        forPeople.Output.ShouldNotContain("{\"kind\"", Case.Sensitive, "JSON only with --json");
+    }
+
+    /// <summary>Issue 24.4: tables for people, JSON with --json.</summary>
+    [Fact]
+    public async Task Flags_eval_prints_a_table_for_people_and_the_json_with_json()
+    {
+        await using var dir = new TempDirectory();
+        var file = dir.Combine("flags.json");
+        await File.WriteAllTextAsync(file, """{"flags":{"shout":{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"off","targeting":{"if":[{"==":[{"var":"plan"},"pro"]},"on",null]}}}}""");
+
+        var table = await OnwardCli.RunAsync(null, "flags", "eval", "-f", file, "--context", """{"targetingKey":"u1","plan":"pro"}""");
+        var json = await OnwardCli.RunAsync(null, "flags", "eval", "-f", file, "shout", "--json");
+        var missing = await OnwardCli.RunAsync(null, "flags", "eval", "-f", file, "whisper");
+
+        table.ExitCode.ShouldBe(0, table.Error);
+        table.Output.ShouldContain("FLAG");
+        table.Output.ShouldContain("TARGETING_MATCH");
+        table.Output.ShouldNotContain("\"reason\"");
+        json.Output.Trim().ShouldStartWith("{\"key\":\"shout\",\"reason\":\"DEFAULT\",\"variant\":\"off\",\"value\":false");
+        missing.ExitCode.ShouldBe(1);
+        missing.Output.ShouldContain("FLAG_NOT_FOUND");
+    }
+
+    /// <summary>Issue 24.4: the CLI never prints a stack trace; a mistake is one line, exit 2 for usage and 1 for the rest.</summary>
+    [Fact]
+    public async Task Mistakes_on_the_command_line_are_one_line_each_with_what_to_do_and_a_mistyped_command_suggests_the_nearest()
+    {
+        await using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.Combine("not-onward.txt"), "<html>a web page</html>");
+        await using var page = await HookReceiver.StartAsync();
+
+        var notUrl = await OnwardCli.RunAsync(null, "--server", "not-a-url", "services", "list");
+        var notNumber = await OnwardCli.RunAsync(null, "deployments", "show", "abc");
+        var typo = await OnwardCli.RunAsync(null, "servics", "list");
+        var option = await OnwardCli.RunAsync(null, "deployments", "list", "--servce", "shop");
+        var elsewhere = await OnwardCli.RunAsync(null, "--server", page.Url("/not-onward"), "services", "list");
+
+        (notUrl.ExitCode, notUrl.Error.Trim()).ShouldBe((2, "error: --server 'not-a-url' is not the URL of a server; give e.g. http://127.0.0.1:8080 or https://onward.example.com"));
+        notNumber.ExitCode.ShouldBe(2);
+        notNumber.Error.ShouldContain("error: 'abc' is not a whole number (e.g. 42): the argument of `show` is one");
+        typo.ExitCode.ShouldBe(2);
+        typo.Error.ShouldStartWith("error: onward has no command 'servics'; did you mean 'services'?");
+        option.Error.ShouldStartWith("error: `list` has no option '--servce'; did you mean '--service'?");
+        elsewhere.ExitCode.ShouldBe(1);
+        elsewhere.Error.ShouldContain("with what Onward does not send");
+        elsewhere.Error.ShouldContain("is it an Onward server? Check --server / ONWARD_SERVER");
+        foreach (var result in new[] { notUrl, notNumber, typo, option, elsewhere })
+        {
+            result.Error.ShouldNotContain("   at ", Case.Sensitive, "no stack trace");
+            result.Error.ShouldNotContain("System.");
+        }
     }
 }

@@ -373,7 +373,22 @@ public static class FlagsCommand
                 answer["metadata"] = new JsonObject(r.Metadata.Select(m => KeyValuePair.Create(m.Key, m.Value?.DeepClone())));
                 answers.Add(answer);
             }
-            Console.WriteLine(keys.Length == 1 ? answers[0]!.ToJsonString() : answers.ToJsonString());
+            if (result.GetValue(GlobalOptions.Json))
+            {
+                Console.WriteLine(keys.Length == 1 ? answers[0]!.ToJsonString() : answers.ToJsonString());
+            }
+            else
+            {
+                var table = new Table().Border(TableBorder.Simple).AddColumns("FLAG", "VALUE", "VARIANT", "REASON", "ERROR");
+                foreach (var answer in answers.OfType<JsonObject>())
+                {
+                    table.AddRow(ApiCommand.Escape((string?)answer["key"]),
+                        answer.ContainsKey("value") ? ApiCommand.Escape(answer["value"]?.ToJsonString() ?? "null") : "[grey](code default)[/]",
+                        ApiCommand.Escape((string?)answer["variant"]), ApiCommand.Escape((string?)answer["reason"]),
+                        answer["errorCode"] is { } code ? $"[red]{ApiCommand.Escape((string?)code)}[/] {ApiCommand.Escape((string?)answer["errorDetails"])}" : "");
+                }
+                AnsiConsole.Write(table);
+            }
             return answers.Any(a => a!["errorCode"] is not null) ? ExitCodes.Failure : ExitCodes.Success;
         });
         return evaluate;

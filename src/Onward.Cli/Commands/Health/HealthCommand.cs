@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Core.Kubernetes;
@@ -67,19 +68,35 @@ public static class HealthCommand
             // A List may carry the Secrets its Pods use; a message quoting one of their values shows *** instead.
             var items = ((string?)document["kind"]) == "List" ? (document["items"] as JsonArray ?? []).OfType<JsonObject>() : [(JsonObject)document];
             var secrets = SecretText.Of(items, [SecretKind.Secret]);
-            Console.WriteLine(JsonSerializer.Serialize(new
+            var verdicts = new[] { WorkloadHealth.Rules, KubectlRolloutStatus.Rules, KstatusStatus.Rules, ArgoCdHealth.Rules }
+                .Select(rules => views.FirstOrDefault(v => v.Rules == rules) is { } view
+                    ? new HealthView(rules, view.Status.ToString(), view.State, view.Reason, secrets.Mask(view.Message))
+                    : new HealthView(rules, "None", "None", "", NoVerdict(rules)))
+                .Where(v => v.Rules != WorkloadHealth.Rules || v.Verdict != "None")
+                .ToList();
+            var message = secrets.Mask(report.Message);
+            if (result.GetValue(GlobalOptions.Json))
             {
-                kind = report.Kind,
-                name = report.Name,
-                status = report.Status.ToString(),
-                done = report.Done,
-                message = secrets.Mask(report.Message),
-                views = new[] { WorkloadHealth.Rules, KubectlRolloutStatus.Rules, KstatusStatus.Rules, ArgoCdHealth.Rules }
-                    .Select(rules => views.FirstOrDefault(v => v.Rules == rules) is { } view
-                        ? new { rules, verdict = view.Status.ToString(), state = view.State, reason = view.Reason, message = secrets.Mask(view.Message) }
-                        : new { rules, verdict = "None", state = "None", reason = "", message = NoVerdict(rules) })
-                    .Where(v => v.rules != WorkloadHealth.Rules || v.verdict != "None"),
-            }, Output));
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    kind = report.Kind,
+                    name = report.Name,
+                    status = report.Status.ToString(),
+                    done = report.Done,
+                    message,
+                    views = verdicts.Select(v => new { rules = v.Rules, verdict = v.Verdict, state = v.State, reason = v.Reason, message = v.Message }),
+                }, Output));
+            }
+            else
+            {
+                AnsiConsole.MarkupLine($"{Markup.Escape(report.Kind)} {Markup.Escape(report.Name)}: {Verdict(report.Status.ToString())}{(report.Done ? "" : " (not done)")} — {Markup.Escape(message)}");
+                var table = new Table().Border(TableBorder.Simple).AddColumns("RULES", "VERDICT", "STATE", "REASON", "MESSAGE");
+                foreach (var v in verdicts)
+                {
+                    table.AddRow(Markup.Escape(v.Rules), Verdict(v.Verdict), Markup.Escape(v.State), Markup.Escape(v.Reason), Markup.Escape(v.Message));
+                }
+                AnsiConsole.Write(table);
+            }
             return report.Status switch
             {
                 HealthStatus.Healthy => ExitCodes.Success,
@@ -89,4 +106,14 @@ public static class HealthCommand
         });
         return command;
     }
+
+    private static string Verdict(string verdict) => verdict switch
+    {
+        "Healthy" => "[green]Healthy[/]",
+        "Failed" => "[red]Failed[/]",
+        "None" => "[grey]None[/]",
+        _ => $"[yellow]{Markup.Escape(verdict)}[/]",
+    };
+
+    private sealed record HealthView(string Rules, string Verdict, string State, string Reason, string Message);
 }
