@@ -77,6 +77,21 @@ public sealed class FakeDeploymentStore(FakeReleaseStore releases) : IDeployment
     public Task<bool> TransitionAsync(long id, Transition transition, DateTimeOffset now, CancellationToken cancellationToken) =>
         Task.FromResult(Apply(id, transition, now));
 
+    public Task<bool> SetProgressAsync(long id, DeploymentState state, string progress, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_database.Gate)
+        {
+            var index = _deployments.FindIndex(d => d.Id == id && d.State == state && d.Progress != progress);
+            if (index < 0)
+            {
+                return Task.FromResult(false);
+            }
+            _deployments[index] = _deployments[index] with { Progress = progress };
+            _events.Add(new DeploymentEvent(id, now, state, actor, progress));
+            return Task.FromResult(true);
+        }
+    }
+
     public Task AppendEventAsync(long id, string actor, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_database.Gate)
@@ -144,6 +159,7 @@ public sealed class FakeDeploymentStore(FakeReleaseStore releases) : IDeployment
                 PreviousDeploymentId = transition.PreviousDeploymentId ?? d.PreviousDeploymentId,
                 RestoreState = transition.RestoreState ?? d.RestoreState,
                 StartedAt = transition.To == DeploymentState.Applying ? d.StartedAt ?? now : d.StartedAt,
+                Progress = transition.To == transition.From ? d.Progress : null,
                 Waiting = waits ? transition.Waiting ?? (transition.To == transition.From ? d.Waiting : null) : null,
                 WaitingUntil = waits ? transition.WaitingUntil ?? (transition.To == transition.From ? d.WaitingUntil : null) : null,
             };

@@ -6,6 +6,8 @@ namespace Onward.Contracts.Deployments;
 /// <param name="Waiting">While queued or awaiting approval: what it waits for (a freeze, approvals), in words.</param>
 /// <param name="WaitingUntil">When that wait ends: the freeze's end, or when the approval request expires.</param>
 /// <param name="Drift">For the environment's current deployment: how the live objects differ from what it applied.</param>
+/// <param name="Progress">While verifying: what the target last answered (a health URL's status and first words, a rollout's condition).</param>
+/// <param name="VerifyDeadline">While applying or verifying: when verification gives up.</param>
 public sealed record DeploymentResponse(
     long Id,
     string Service,
@@ -24,4 +26,6 @@ public sealed record DeploymentResponse(
     string? Restore,
     string? Waiting,
     DateTimeOffset? WaitingUntil,
-    Drift.DriftResponse? Drift = null);
+    Drift.DriftResponse? Drift = null,
+    string? Progress = null,
+    DateTimeOffset? VerifyDeadline = null);

@@ -34,4 +34,7 @@ public sealed record Deployment(
 
     /// <summary>When it started to apply; null until then.</summary>
     public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>While verifying: what the target last answered (a health URL's status, a rollout's condition); null otherwise.</summary>
+    public string? Progress { get; init; }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Onward.Core.Approvals;
 using Onward.Core.Configuration;
 using Onward.Core.Flags;
+using Onward.Core.Messages;
 using Onward.Core.Pipeline;
 using Onward.Core.Promotions;
 using Onward.Core.Releases;
@@ -31,6 +32,9 @@ public sealed class DeploymentRunner(
     ISourceRepository? source = null) : IJobHandler
 {
     private static readonly TimeSpan WaitForEnvironment = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest progress text kept; a longer one (a long condition message) is cut.</summary>
+    private const int MostProgress = 500;
 
     // Waits for a freeze or for approvals are looked at again at least this often, so that a lifted freeze or a
     // changed config is noticed without a wake.
@@ -134,6 +138,11 @@ public sealed class DeploymentRunner(
                 return verified;
             case StepResult.Failed:
                 return await FailAsync(deployment, context, verified, cancellationToken, target);
+            case StepResult.Pending { Progress: { } progress } when progress != deployment.Progress:
+                // What the verification heard is shown as it changes, in the timeline and on the deployment: a
+                // health URL answering 503, a rollout waiting for replicas. The same answer again writes nothing.
+                await deployments.SetProgressAsync(deployment.Id, DeploymentState.Verifying, TextCut.Within(progress, MostProgress), Actors.Onward, time.GetUtcNow(), cancellationToken);
+                return verified;
             default:
                 return verified;
         }

@@ -1,3 +1,4 @@
+using Onward.Contracts.Deployments;
 namespace Onward.Core.Deployments;
 
 /// <summary>Deployments and their event log, durably. Implemented by Onward.Storage.</summary>
@@ -17,6 +18,13 @@ public interface IDeploymentStore
 
     /// <summary>Applies the transition if the deployment is still in its <c>From</c> state; false otherwise.</summary>
     Task<bool> TransitionAsync(long id, Transition transition, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Keeps what a verification last heard, while the deployment is still in <paramref name="state"/>; the new text is
+    /// also an event in its timeline when it differs from the one kept.
+    /// </summary>
+    /// <returns>Whether the text changed.</returns>
+    Task<bool> SetProgressAsync(long id, DeploymentState state, string progress, string actor, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Appends an event without changing the state (progress, notes).</summary>
     Task AppendEventAsync(long id, string actor, string message, DateTimeOffset now, CancellationToken cancellationToken);

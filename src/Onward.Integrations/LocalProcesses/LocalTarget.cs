@@ -390,7 +390,13 @@ public sealed class LocalTarget(
         {
             using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var code = (int)response.StatusCode;
-            return (response.IsSuccessStatusCode, $"{code} {response.ReasonPhrase}");
+            if (response.IsSuccessStatusCode)
+            {
+                return (true, $"{code} {response.ReasonPhrase}");
+            }
+            // What an unhealthy release says about itself is the quickest clue: the first line of its answer, short.
+            var said = await ShortBodyAsync(response, cancellationToken);
+            return (false, $"{code} {response.ReasonPhrase}" + (said.Length > 0 ? $": \"{said}\"" : ""));
         }
         catch (HttpRequestException e)
         {
@@ -400,6 +406,16 @@ public sealed class LocalTarget(
         {
             return (false, "no answer within 2s");
         }
+    }
+
+    private static async Task<string> ShortBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        const int Most = 80;
+        var buffer = new byte[512];
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        var line = new string(Encoding.UTF8.GetString(buffer, 0, read).Split('\n', 2)[0].Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return line.Length <= Most ? line : line[..(Most - 1)] + "…";
     }
 
     private static string Diagnosis(TargetContext context, DetachedProcess process, string health, string how)

@@ -359,5 +359,9 @@ public static class Migrations
                 changed_at INTEGER NOT NULL
             );
             """),
+        // What a verification last heard (a health URL's answer, a rollout's condition), shown while it waits.
+        new(21, "verification progress", """
+            ALTER TABLE deployments ADD COLUMN progress TEXT;
+            """),
     ];
 }

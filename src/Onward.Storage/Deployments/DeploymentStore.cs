@@ -19,7 +19,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
         d.trigger_kind AS TriggerKind, d.override_reason AS OverrideReason, d.created_at AS CreatedAt,
         d.updated_at AS UpdatedAt, d.previous_deployment_id AS PreviousDeploymentId, d.verify_deadline AS VerifyDeadline,
         d.diagnosis AS Diagnosis, d.restore_state AS RestoreState, d.waiting AS Waiting, d.waiting_until AS WaitingUntil,
-        d.started_at AS StartedAt
+        d.started_at AS StartedAt, d.progress AS Progress
         """;
 
     private const string From = "FROM deployments d JOIN releases r ON r.id = d.release_id";
@@ -111,6 +111,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             UPDATE deployments SET
                 state = @To,
                 updated_at = @at,
+                progress = CASE WHEN @To = @From THEN progress END,
                 succeeded_at = CASE WHEN @To = {SqlNames.Of(DeploymentState.Succeeded)} THEN @at ELSE succeeded_at END,
                 started_at = CASE WHEN @To = {SqlNames.Of(DeploymentState.Applying)} THEN COALESCE(started_at, @at) ELSE started_at END,
                 reason = COALESCE(@Reason, reason),
@@ -148,6 +149,20 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             await NotificationOutbox.AddForDeploymentAsync(connection, transaction, told, id, transition.Actor, why, at, cancellationToken);
         }
         return true;
+    }
+
+    public async Task<bool> SetProgressAsync(long id, DeploymentState state, string progress, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deployments SET progress = @progress WHERE id = @id AND state = @state AND (progress IS NULL OR progress <> @progress)",
+            new { id, state = state.ToString(), progress }, write.Transaction, cancellationToken: cancellationToken));
+        if (changed > 0)
+        {
+            await InsertEventAsync(write.Connection, write.Transaction, id, UnixTime.From(now), state, actor, progress, cancellationToken);
+        }
+        await write.CommitAsync(cancellationToken);
+        return changed > 0;
     }
 
     public async Task AppendEventAsync(long id, string actor, string message, DateTimeOffset now, CancellationToken cancellationToken)
@@ -258,6 +273,8 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
 
         public long? StartedAt { get; init; }
 
+        public string? Progress { get; init; }
+
         public Deployment ToDeployment() => new(
             Id, Service, Environment, ReleaseId, Version, CommitSha, Enum.Parse<DeploymentState>(State), Reason, RequestedBy,
             Enum.Parse<DeploymentTrigger>(TriggerKind), OverrideReason, UnixTime.To(CreatedAt), UnixTime.To(UpdatedAt),
@@ -267,6 +284,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             Waiting = Waiting,
             WaitingUntil = UnixTime.To(WaitingUntil),
             StartedAt = UnixTime.To(StartedAt),
+            Progress = Progress,
         };
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Onward.Cli.Client;
 using Onward.Cli.Commands.Services;
 using Onward.Contracts.Deployments;
+using Onward.Core.Configuration;
 using Spectre.Console;
 using Onward.Core.Messages;
 
@@ -15,6 +16,7 @@ public static class DeploymentsCommand
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Request());
+        command.Subcommands.Add(Watch());
         command.Subcommands.Add(Decide("approve", "Approve a deployment that waits for approval"));
         command.Subcommands.Add(Decide("reject", "Reject a deployment that waits for approval; it ends"));
         command.Subcommands.Add(Decide("cancel", "Cancel a deployment that is queued or waits for approval"));
@@ -150,27 +152,62 @@ public static class DeploymentsCommand
                 Console.WriteLine(json ? raw : $"deployment {deployment.Id}: {deployment.Service} {deployment.Release.Version} → {deployment.Environment} is {deployment.State}{waits}; follow it with `onward deployments show {deployment.Id}`");
                 return ExitCodes.Success;
             }
-            var final = await FollowAsync(client, deployment.Id, json ? TextWriter.Null : Console.Out, cancellationToken);
-            if (json)
+            if (!json)
             {
-                Console.WriteLine(final.Raw);
+                Console.WriteLine($"deployment {deployment.Id}: {deployment.Service} {deployment.Release.Version} → {deployment.Environment}");
             }
-            else
-            {
-                Print(final.Deployment);
-            }
-            return final.Deployment.State == DeploymentState.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+            return await FollowToEndAsync(client, deployment.Id, json, cancellationToken);
         });
         return request;
     }
 
-    /// <summary>Polls a deployment, printing each new event as it happens, until it reaches a final state.</summary>
-    public static async Task<(DeploymentResponse Deployment, string Raw)> FollowAsync(ApiClient client, long id, TextWriter progress, CancellationToken cancellationToken)
+    private static Command Watch()
+    {
+        var id = new Argument<long>("ID") { Description = "The deployment's id" };
+        var watch = new Command("watch", "Follow a deployment as it happens, until it ends; exit 0 only if it succeeded");
+        watch.Arguments.Add(id);
+        watch.SetApiAction((result, client, cancellationToken) => FollowToEndAsync(client, result.GetValue(id), result.GetValue(GlobalOptions.Json), cancellationToken));
+        return watch;
+    }
+
+    /// <summary>Follows a deployment to its end, then says how it ended: in one line (and its diagnosis), or as JSON.</summary>
+    private static async Task<int> FollowToEndAsync(ApiClient client, long id, bool json, CancellationToken cancellationToken)
+    {
+        var (final, raw) = await FollowAsync(client, id, json ? TextWriter.Null : Console.Out, live: !json && !Console.IsOutputRedirected, cancellationToken);
+        if (json)
+        {
+            Console.WriteLine(raw);
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"deployment {final.Id} {ServicesCommand.StateMarkup(final.State)}" +
+                (final.State == DeploymentState.Succeeded ? "" : $": {ApiCommand.Escape(final.Reason ?? final.Events.LastOrDefault()?.Message)}"));
+            if (final.Diagnosis is not null)
+            {
+                AnsiConsole.MarkupLine("[bold red]Diagnosis[/]");
+                Console.WriteLine(final.Diagnosis);
+            }
+        }
+        return final.State == DeploymentState.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>
+    /// Polls a deployment until it reaches a final state, printing each event as it happens. With <paramref name="live"/>
+    /// (a terminal), where it stands right now (verifying: what it last heard, and how long of its time it took) is one
+    /// line that updates in place; otherwise every event is a plain line.
+    /// </summary>
+    public static async Task<(DeploymentResponse Deployment, string Raw)> FollowAsync(ApiClient client, long id, TextWriter progress, bool live, CancellationToken cancellationToken)
     {
         var printed = 0;
+        var liveLine = false;
         while (true)
         {
             var (deployment, raw) = await client.GetAsync<DeploymentResponse>($"api/v1/deployments/{id}", cancellationToken);
+            if (liveLine && deployment.Events.Count > printed)
+            {
+                progress.Write("\r\u001b[K");
+                liveLine = false;
+            }
             foreach (var e in deployment.Events.Skip(printed))
             {
                 progress.WriteLine($"  {e.At.ToLocalTime():HH:mm:ss} {e.State,-12} {e.Message}");
@@ -178,10 +215,37 @@ public static class DeploymentsCommand
             printed = deployment.Events.Count;
             if (deployment.State.IsTerminal())
             {
+                if (liveLine)
+                {
+                    progress.Write("\r\u001b[K");
+                }
                 return (deployment, raw);
+            }
+            if (live && Now(deployment) is { } now)
+            {
+                progress.Write("\r\u001b[K" + now);
+                liveLine = true;
             }
             await Task.Delay(250, cancellationToken);
         }
+    }
+
+    /// <summary>Where a deployment stands now, in one line: its state and, while verifying, what it heard and how long it took of its time.</summary>
+    private static string? Now(DeploymentResponse d)
+    {
+        var started = d.Events.FirstOrDefault(e => e.State == d.State)?.At;
+        if (started is null)
+        {
+            return null;
+        }
+        var elapsed = DurationText.Format(TimeSpan.FromSeconds(Math.Floor((DateTimeOffset.UtcNow - started.Value).TotalSeconds)));
+        var of = d.VerifyDeadline is { } deadline ? $" of {DurationText.Format(deadline - started.Value)}" : "";
+        return d.State switch
+        {
+            DeploymentState.Verifying => $"  … verifying: {d.Progress ?? "waiting for the first answer"} ({elapsed}{of})",
+            DeploymentState.AwaitingApproval or DeploymentState.Queued => $"  … {d.State}: {d.Waiting ?? "waiting its turn"} ({elapsed})",
+            _ => $"  … {d.State} ({elapsed})",
+        };
     }
 
     public static void Print(DeploymentResponse d)

@@ -38,12 +38,33 @@ public static class ReleasesCommand
         });
 
         var id = new Argument<long>("ID") { Description = "The release's id" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing the log while the build runs, until it ends; exit 0 only if it built" };
         var log = new Command("log", "A release's build log");
         log.Arguments.Add(id);
+        log.Options.Add(follow);
         log.SetApiAction(async (result, client, cancellationToken) =>
         {
-            Console.Write(await client.GetTextAsync($"api/v1/releases/{result.GetValue(id)}/log", cancellationToken));
-            return ExitCodes.Success;
+            var path = $"api/v1/releases/{result.GetValue(id)}/log";
+            if (!result.GetValue(follow))
+            {
+                Console.Write(await client.GetTextAsync(path, cancellationToken));
+                return ExitCodes.Success;
+            }
+            // The log only grows while the build runs: what is new is what follows the part already printed.
+            var printed = "";
+            while (true)
+            {
+                var (release, _) = await client.GetAsync<ReleaseResponse>($"api/v1/releases/{result.GetValue(id)}", cancellationToken);
+                var text = release.BuildStartedAt is null && release.State == "Building" ? "" : await client.GetTextAsync(path, cancellationToken);
+                Console.Write(text.StartsWith(printed, StringComparison.Ordinal) ? text[printed.Length..] : "\n" + text);
+                printed = text;
+                if (release.State != "Building")
+                {
+                    AnsiConsole.MarkupLine($"release {release.Id} {BuildMarkup(release.State)}{(release.Failure is { } failure ? ": " + ApiCommand.Escape(failure) : "")}");
+                    return release.State == "Built" ? ExitCodes.Success : ExitCodes.Failure;
+                }
+                await Task.Delay(500, cancellationToken);
+            }
         });
 
         var registerService = new Option<string>("--service", "-s") { Description = "The service", Required = true };

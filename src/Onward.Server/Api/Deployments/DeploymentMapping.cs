@@ -24,7 +24,9 @@ public static class DeploymentMapping
         deployment.Diagnosis,
         deployment.RestoreState?.Name(),
         deployment.Waiting,
-        deployment.WaitingUntil);
+        deployment.WaitingUntil,
+        Progress: deployment.Progress,
+        VerifyDeadline: deployment.State is DeploymentState.Applying or DeploymentState.Verifying ? deployment.VerifyDeadline : null);
 
     public static ApprovalResponse ToResponse(this Approval approval) =>
         new(approval.By, approval.Decision.ToString().ToLowerInvariant(), approval.Comment, approval.At);
