@@ -102,7 +102,7 @@ public class RealClusterTeamTests
             await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
             var deployed = await ReleaseAndWaitAsync(onward, first, image);
             deployed.State.ShouldBe(DeploymentState.Succeeded, deployed.Reason + deployed.Diagnosis);
-            deployed.Events.Single(e => e.State == DeploymentState.Verifying).Message.ShouldStartWith($"applied 4 objects to {ns}: CustomResourceDefinition/widgets.{group}");
+            deployed.Events.Transitions().Single(e => e.State == DeploymentState.Verifying).Message.ShouldStartWith($"applied 4 objects to {ns}: CustomResourceDefinition/widgets.{group}");
             var widget = (System.Text.Json.JsonElement)await client.CustomObjects.GetNamespacedCustomObjectAsync(group, "v1", ns, "widgets", "front");
             widget.GetProperty("spec").GetProperty("size").GetInt32().ShouldBe(3);
 

@@ -170,7 +170,7 @@ public class TeamRepositoryTests
         var deployed = await onward.Api.FinishedDeploymentAsync("web", "dev", commit);
 
         deployed.State.ShouldBe(DeploymentState.Succeeded, deployed.Reason + deployed.Diagnosis);
-        var applied = deployed.Events.Single(e => e.State == DeploymentState.Verifying).Message;
+        var applied = deployed.Events.Transitions().Single(e => e.State == DeploymentState.Verifying).Message;
         applied.ShouldStartWith("applied 5 objects to shop: CustomResourceDefinition/widgets.example.com, CustomResourceDefinition/gadgets.example.com, Deployment/web, Widget/front, Gadget/everywhere");
         var widgets = team.Cluster.Resources.Find("example.com", "v1", "widgets")!;
         team.Cluster.Store.Get(widgets, "shop", "front")!["spec"]!["size"]!.GetValue<long>().ShouldBe(3);

@@ -33,7 +33,7 @@ public class ContinuousDeliveryTests
             deployment.State.ShouldBe(DeploymentState.Succeeded);
             deployment.Trigger.ShouldBe("auto");
             deployment.RequestedBy.ShouldBe("onward");
-            deployment.Events.Select(e => e.State).ShouldBe([DeploymentState.Queued, DeploymentState.Applying, DeploymentState.Verifying, DeploymentState.Succeeded]);
+            deployment.Events.Transitions().Select(e => e.State).ShouldBe([DeploymentState.Queued, DeploymentState.Applying, DeploymentState.Verifying, DeploymentState.Succeeded]);
             deployment.Events[^1].Message.ShouldContain("answered 200 OK");
         }
         var service = await onward.Api.ServiceAsync("shop");
@@ -93,7 +93,7 @@ public class ContinuousDeliveryTests
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit);
 
         failed.State.ShouldBe(DeploymentState.Failed);
-        failed.Reason.ShouldBe($"shop {commit[..7]} did not become healthy within 2s; last answer: 503 Service Unavailable");
+        failed.Reason.ShouldBe($"shop {commit[..7]} did not become healthy within 2s; last answer: 503 Service Unavailable: \"starting\"");
         failed.Diagnosis!.ShouldContain("never healthy within 2s");
         failed.Events[^1].Message.ShouldContain("there is no earlier release to restore; the failed one was stopped");
     }

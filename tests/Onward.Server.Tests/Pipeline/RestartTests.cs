@@ -48,7 +48,7 @@ public class RestartTests
         finished.State.ShouldBe(DeploymentState.Succeeded);
         finished.Events.Count(e => e.State == DeploymentState.Succeeded).ShouldBe(1);
         finished.Events.Count(e => e.State == DeploymentState.Applying).ShouldBe(1);
-        finished.Events.Count(e => e.State == DeploymentState.Verifying).ShouldBe(1);
+        finished.Events.Transitions().Count(e => e.State == DeploymentState.Verifying).ShouldBe(1);
         PidOf(dir.Combine(".onward"), id).ShouldBe(pidBefore, "the same process was verified, not a second one");
         (await second.Api.DeploymentsAsync("shop")).Length.ShouldBe(1);
         var service = await second.Api.ServiceAsync("shop");

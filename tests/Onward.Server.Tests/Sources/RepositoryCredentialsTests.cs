@@ -24,7 +24,7 @@ public class RepositoryCredentialsTests
         await using var onward = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{port}/"), dir.Combine("server.log"));
 
         (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", commit)).State.ShouldBe(DeploymentState.Succeeded);
-        await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(onward.Log)).Contains("Reading stale's repository", StringComparison.Ordinal),
+        await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(onward.Log)).Contains("stale: http://***@", StringComparison.Ordinal),
             "the failed fetch of the service with the wrong password to be logged");
         var shown = (await onward.Api.ServiceAsync("shop")).Repository;
         var cli = await OnwardCli.RunAsync(dir.Path, "--server", onward.Url.ToString(), "services", "list", "--json");
@@ -34,7 +34,8 @@ public class RepositoryCredentialsTests
         cli.ExitCode.ShouldBe(0);
         cli.Output.ShouldContain($"http://***@127.0.0.1:{git.Url.Port}/shop");
         cli.Output.ShouldNotContain(password);
-        log.ShouldContain($"Reading stale's repository http://***@127.0.0.1:{git.Url.Port}/shop failed");
+        log.ShouldContain($"stale: http://***@127.0.0.1:{git.Url.Port}/shop cannot be read, so nothing of stale builds: ");
+        (await onward.Api.ServiceAsync("stale")).Warnings.ShouldHaveSingleItem().ShouldNotContain(password);
         log.ShouldNotContain(password);
         git.Authorized.ShouldBeGreaterThan(0);
         git.Refused.ShouldBeGreaterThan(0);
