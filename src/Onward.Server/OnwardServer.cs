@@ -3,6 +3,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Insight;
 using Onward.Server.Auth;
 using Onward.Server.Composition;
+using Onward.Server.Configuration;
 using Onward.Server.Hosting;
 using Onward.Server.Ofrep;
 using Onward.Server.Problems;
@@ -18,10 +19,15 @@ namespace Onward.Server;
 public static class OnwardServer
 {
     public static Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, CancellationToken cancellationToken) =>
-        BuildAsync(config, logging, TimeProvider.System, cancellationToken);
+        BuildAsync(config, null, logging, TimeProvider.System, cancellationToken);
 
+    public static Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, TimeProvider time, CancellationToken cancellationToken) =>
+        BuildAsync(config, null, logging, time, cancellationToken);
+
+    /// <param name="config">The configuration to start with, as the command line adjusted it.</param>
+    /// <param name="origin">The file it came from, watched and loaded again when it changes; null for a configuration that never changes.</param>
     /// <param name="time">The clock of every decision the server takes; tests move it to cross freeze windows and expiries.</param>
-    public static Task<WebApplication> BuildAsync(OnwardConfig config, ServerLogging logging, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<WebApplication> BuildAsync(OnwardConfig config, ConfigOrigin? origin, ServerLogging logging, TimeProvider time, CancellationToken cancellationToken)
     {
         // Nothing is touched (database, release processes) before it is sure that this server can run here.
         if (ListenCheck.Problem(config.Server.Listen) is { } cannotListen)
@@ -35,7 +41,7 @@ public static class OnwardServer
         var identity = ServerIdentity.Claim(config.Server);
         try
         {
-            return Task.FromResult(Build(config, logging, time, identity, certificates));
+            return Task.FromResult(Build(config, origin, logging, time, identity, certificates));
         }
         catch
         {
@@ -44,7 +50,7 @@ public static class OnwardServer
         }
     }
 
-    private static WebApplication Build(OnwardConfig config, ServerLogging logging, TimeProvider time, ServerIdentity identity, TlsCertificates? certificates)
+    private static WebApplication Build(OnwardConfig config, ConfigOrigin? origin, ServerLogging logging, TimeProvider time, ServerIdentity identity, TlsCertificates? certificates)
     {
         var builder = WebApplication.CreateSlimBuilder();
         if (certificates is null)
@@ -82,7 +88,12 @@ public static class OnwardServer
         // Made by a factory so that the container disposes it (and so releases its lock) when the server stops.
         services.AddSingleton(_ => identity);
         AddTraces(services, identity);
-        services.AddOnwardCore(config, time)
+        var configuration = new ConfigSource(config);
+        services.AddSingleton(new ConfigStatus(origin, time));
+        services.AddSingleton(provider => new ConfigReloader(origin, configuration, provider.GetRequiredService<ConfigStatus>(), time,
+            provider.GetRequiredService<ILogger<ConfigReloader>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<ConfigReloader>());
+        services.AddOnwardCore(configuration, time)
             .AddOnwardStorage(database)
             .AddOnwardIntegrations(config)
             .AddOnwardWorkers()

@@ -11,14 +11,19 @@ public sealed class OnwardHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private OnwardHost(WebApplication app, OnwardConfig config)
+    private OnwardHost(WebApplication app, OnwardConfig config, string configPath)
     {
         _app = app;
         Config = config;
+        ConfigPath = configPath;
         Api = new OnwardApi(config.Server.Listen);
     }
 
+    /// <summary>The configuration the server started with (a reload of <see cref="ConfigPath"/> does not change it).</summary>
     public OnwardConfig Config { get; }
+
+    /// <summary>The server's onward.yaml, which it watches and loads again when a test edits it.</summary>
+    public string ConfigPath { get; }
 
     public OnwardApi Api { get; }
 
@@ -31,9 +36,9 @@ public sealed class OnwardHost : IAsyncDisposable
         var path = Path.Combine(directory, "onward.yaml");
         await File.WriteAllTextAsync(path, yaml);
         var config = ConfigFile.LoadValid(path);
-        var app = await OnwardServer.BuildAsync(config, new ServerLogging(false, LogLevel.Warning), time ?? TimeProvider.System, CancellationToken.None);
+        var app = await OnwardServer.BuildAsync(config, new ConfigOrigin(path), new ServerLogging(false, LogLevel.Warning), time ?? TimeProvider.System, CancellationToken.None);
         await app.StartAsync();
-        return new OnwardHost(app, config);
+        return new OnwardHost(app, config, path);
     }
 
     public async ValueTask DisposeAsync()

@@ -7,8 +7,10 @@ using Onward.Core.Pipeline;
 namespace Onward.Core.Approvals;
 
 /// <summary>Approving and rejecting deployments that wait for approval.</summary>
-public sealed class DeploymentApprovals(OnwardConfig config, IDeploymentStore deployments, IApprovalStore store, TimeProvider time)
+public sealed class DeploymentApprovals(ConfigSource configuration, IDeploymentStore deployments, IApprovalStore store, TimeProvider time)
 {
+    private OnwardConfig config => configuration.Current;
+
     public async Task<ApprovalAnswer> DecideAsync(long id, Identity who, ApprovalDecision decision, string? comment, CancellationToken cancellationToken)
     {
         if (await deployments.GetAsync(id, cancellationToken) is not { } deployment)

@@ -12,7 +12,7 @@ namespace Onward.Core.Builds;
 /// environment with <c>autoDeploy: main</c> gets it.
 /// </summary>
 public sealed class BuildRunner(
-    OnwardConfig config,
+    ConfigSource configuration,
     IReleaseStore releases,
     IDeploymentStore deployments,
     IBuilder builder,
@@ -21,6 +21,8 @@ public sealed class BuildRunner(
     IOnwardMetrics metrics,
     ILogger<BuildRunner> logger) : IJobHandler, IDisposable
 {
+    private OnwardConfig config => configuration.Current;
+
     private readonly SemaphoreSlim _startGate = new(1, 1);
 
     // Deliveries take turns (here, and across replicas with the store's delivery turn), so that two builds ending

@@ -14,13 +14,15 @@ namespace Onward.Core.Deployments;
 /// promotion alike.
 /// </summary>
 public sealed class DeploymentRequests(
-    OnwardConfig config,
+    ConfigSource configuration,
     IReleaseStore releases,
     IDeploymentStore deployments,
     ISourceRepository source,
     EnvironmentFreezes freezes,
     TimeProvider time)
 {
+    private OnwardConfig config => configuration.Current;
+
     /// <summary>
     /// A person's request (from the API, the UI or the CLI): as <see cref="RequestAsync"/>, but only an admin may
     /// override the policies, and only with a written reason.

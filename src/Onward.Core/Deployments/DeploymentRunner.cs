@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Onward.Contracts.Deployments;
 using Microsoft.Extensions.Logging;
 using Onward.Core.Approvals;
@@ -18,7 +19,7 @@ namespace Onward.Core.Deployments;
 /// Each call does what can be done now and returns; the worker calls again after a <c>Pending</c>.
 /// </summary>
 public sealed class DeploymentRunner(
-    OnwardConfig config,
+    ConfigSource configuration,
     IDeploymentStore deployments,
     IReleaseStore releases,
     DeploymentRequests requests,
@@ -31,6 +32,8 @@ public sealed class DeploymentRunner(
     ReleaseFlags? flags = null,
     ISourceRepository? source = null) : IJobHandler
 {
+    private OnwardConfig config => configuration.Current;
+
     private static readonly TimeSpan WaitForEnvironment = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The longest progress text kept; a longer one (a long condition message) is cut.</summary>
@@ -45,7 +48,39 @@ public sealed class DeploymentRunner(
     private static readonly TimeSpan PromoteAgainAfter = TimeSpan.FromSeconds(30);
     private readonly Dictionary<TargetKind, IDeploymentTarget> _targets = targets.ToDictionary(t => t.Kind);
 
+    /// <summary>
+    /// The service and environment each deployment in flight started under: a reload of onward.yaml applies to the
+    /// deployments that start after it, while one already applying or verifying finishes as it began.
+    /// </summary>
+    private readonly ConcurrentDictionary<long, (ServiceConfig Service, EnvironmentConfig Environment)> _startedUnder = new();
+
     public async Task<StepResult> StepAsync(long deploymentId, CancellationToken cancellationToken)
+    {
+        var result = await StepOnceAsync(deploymentId, cancellationToken);
+        if (result is not StepResult.Pending)
+        {
+            _startedUnder.TryRemove(deploymentId, out _);
+        }
+        return result;
+    }
+
+    private (ServiceConfig? Service, EnvironmentConfig? Environment) ConfigurationOf(Deployment deployment)
+    {
+        var inFlight = deployment.State is DeploymentState.Applying or DeploymentState.Verifying
+            || (deployment.State == DeploymentState.Failed && deployment.RestoreState.InProgress());
+        if (inFlight && _startedUnder.TryGetValue(deployment.Id, out var pinned))
+        {
+            return pinned;
+        }
+        var (service, environment) = (config.FindService(deployment.Service), config.FindEnvironment(deployment.Environment));
+        if (inFlight && service is not null && environment is not null)
+        {
+            _startedUnder[deployment.Id] = (service, environment);
+        }
+        return (service, environment);
+    }
+
+    private async Task<StepResult> StepOnceAsync(long deploymentId, CancellationToken cancellationToken)
     {
         var deployment = await deployments.GetAsync(deploymentId, cancellationToken);
         if (deployment?.State == DeploymentState.Succeeded)
@@ -57,8 +92,7 @@ public sealed class DeploymentRunner(
         {
             return StepResult.Done();
         }
-        var service = config.FindService(deployment.Service);
-        var environment = config.FindEnvironment(deployment.Environment);
+        var (service, environment) = ConfigurationOf(deployment);
         var release = await releases.GetAsync(deployment.ReleaseId, cancellationToken);
         if (service is null || environment is null || release is null)
         {
@@ -92,6 +126,7 @@ public sealed class DeploymentRunner(
                 return notStarted;
             }
             deployment = (await deployments.GetAsync(deploymentId, cancellationToken))!;
+            _startedUnder[deployment.Id] = (service, environment);
         }
         if (deployment.State is not (DeploymentState.Applying or DeploymentState.Verifying))
         {

@@ -15,7 +15,7 @@ namespace Onward.Core.Drift;
 /// under way are left alone: their objects are meant to change.
 /// </summary>
 public sealed class DriftChecks(
-    OnwardConfig config,
+    ConfigSource configuration,
     IDeploymentStore deployments,
     IReleaseStore releases,
     IDriftStore drift,
@@ -23,6 +23,8 @@ public sealed class DriftChecks(
     TimeProvider time,
     ILogger<DriftChecks> logger)
 {
+    private OnwardConfig config => configuration.Current;
+
     private const int DifferencesInEvent = 3;
     private readonly Dictionary<TargetKind, IDeploymentTarget> _targets = targets.ToDictionary(t => t.Kind);
 

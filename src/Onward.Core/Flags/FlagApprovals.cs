@@ -10,8 +10,10 @@ namespace Onward.Core.Flags;
 /// approvers under the same rules as the environment's deployments (role approver, an approver group, nobody approves
 /// their own request unless allowed), and applied when enough approvals are given.
 /// </summary>
-public sealed class FlagApprovals(OnwardConfig config, IFlagRequestStore store, FlagCatalog catalog, TimeProvider time)
+public sealed class FlagApprovals(ConfigSource configuration, IFlagRequestStore store, FlagCatalog catalog, TimeProvider time)
 {
+    private OnwardConfig config => configuration.Current;
+
     public bool Required(string environment) => config.FindEnvironment(environment)?.Policy is { FlagChangesNeedApproval: true, Approval: not null };
 
     public Task<FlagChangeRequest> RequestAsync(string environment, FlagRequestKind kind, string? key, string payload, string requestedBy, string comment, CancellationToken cancellationToken) =>

@@ -3,8 +3,10 @@ using Onward.Core.Configuration;
 namespace Onward.Core.Freezes;
 
 /// <summary>Answers whether an environment is frozen now, and sets and lifts ad-hoc freezes.</summary>
-public sealed class EnvironmentFreezes(OnwardConfig config, IFreezeStore store, TimeProvider time)
+public sealed class EnvironmentFreezes(ConfigSource configuration, IFreezeStore store, TimeProvider time)
 {
+    private OnwardConfig config => configuration.Current;
+
     public async Task<ActiveFreeze?> ActiveAsync(EnvironmentConfig environment, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

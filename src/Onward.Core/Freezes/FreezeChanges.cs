@@ -12,8 +12,10 @@ namespace Onward.Core.Freezes;
 /// An admin freezes an environment until a time, or lifts an ad-hoc freeze; the API and the UI alike. Lifting one
 /// wakes the deployments it held, so that they go ahead now rather than at their next look.
 /// </summary>
-public sealed class FreezeChanges(OnwardConfig config, EnvironmentFreezes freezes, IDeploymentStore deployments, IJobQueue jobs, TimeProvider time)
+public sealed class FreezeChanges(ConfigSource configuration, EnvironmentFreezes freezes, IDeploymentStore deployments, IJobQueue jobs, TimeProvider time)
 {
+    private OnwardConfig config => configuration.Current;
+
     private static readonly FreezeOutcome.Forbidden Forbidden = new("only an admin freezes an environment or lifts a freeze");
 
     public async Task<FreezeOutcome> FreezeAsync(string environment, string? until, string? reason, Identity who, CancellationToken cancellationToken)

@@ -8,8 +8,10 @@ namespace Onward.Core.Freezes;
 /// Each change is told once, whichever replica sees it first. A window removed from onward.yaml (or its environment) while
 /// in force is told as ended at once.
 /// </summary>
-public sealed class FreezeWatch(OnwardConfig config, IFreezeStore store, TimeProvider time)
+public sealed class FreezeWatch(ConfigSource configuration, IFreezeStore store, TimeProvider time)
 {
+    private OnwardConfig config => configuration.Current;
+
     /// <summary>Looks once; answers how many changes this call told.</summary>
     public async Task<int> LookAsync(CancellationToken cancellationToken)
     {

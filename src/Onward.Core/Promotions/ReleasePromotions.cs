@@ -13,13 +13,15 @@ namespace Onward.Core.Promotions;
 /// it failed in any of them.
 /// </summary>
 public sealed class ReleasePromotions(
-    OnwardConfig config,
+    ConfigSource configuration,
     IReleaseStore releases,
     IDeploymentStore deployments,
     DeploymentRequests requests,
     TimeProvider time,
     ILogger<ReleasePromotions> logger)
 {
+    private OnwardConfig config => configuration.Current;
+
     /// <summary>Idempotent: an environment that already has a promotion of the release is left alone.</summary>
     public async Task AfterSuccessAsync(Deployment succeeded, CancellationToken cancellationToken)
     {

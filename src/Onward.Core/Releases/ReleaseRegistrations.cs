@@ -12,12 +12,14 @@ namespace Onward.Core.Releases;
 /// registry, pins its digest, and from then on treats it like its own build.
 /// </summary>
 public sealed class ReleaseRegistrations(
-    OnwardConfig config,
+    ConfigSource configuration,
     IReleaseStore releases,
     ISourceRepository source,
     IImageRegistry registry,
     TimeProvider time)
 {
+    private OnwardConfig config => configuration.Current;
+
     /// <returns>The release (<c>Created</c> false when exactly this registration was made before), or why not.</returns>
     public async Task<(Release? Release, bool Created, RequestError Error, string? Detail)> RegisterAsync(
         string serviceName, string commit, string? reference, string image, CancellationToken cancellationToken)

@@ -9,13 +9,15 @@ namespace Onward.Core.Targets;
 
 /// <summary>At start-up, hands every environment's current deployment back to its target to take over again.</summary>
 public sealed class TargetAdoption(
-    OnwardConfig config,
+    ConfigSource configuration,
     IDeploymentStore deployments,
     IReleaseStore releases,
     IEnumerable<IDeploymentTarget> targets,
     TimeProvider time,
     ILogger<TargetAdoption> logger)
 {
+    private OnwardConfig config => configuration.Current;
+
     public async Task AdoptAllAsync(CancellationToken cancellationToken)
     {
         var byKind = targets.ToDictionary(t => t.Kind);

@@ -12,7 +12,7 @@ namespace Onward.Core.Webhooks;
 /// reconciles anything the provider did not send), then make a release of each pushed ref's exact commit.
 /// </summary>
 public sealed class DeliveryProcessor(
-    OnwardConfig config,
+    ConfigSource configuration,
     IDeliveryStore deliveries,
     IReleaseStore releases,
     ISourceRepository source,
@@ -20,6 +20,8 @@ public sealed class DeliveryProcessor(
     TimeProvider time,
     ILogger<DeliveryProcessor> logger) : IJobHandler
 {
+    private OnwardConfig config => configuration.Current;
+
     /// <summary>Ends a delivery whose processing keeps failing, with the reason, so that it never hangs unseen.</summary>
     public Task AbandonAsync(long deliveryId, string reason, CancellationToken cancellationToken) =>
         deliveries.CompleteAsync(deliveryId, DeliveryAction.Ignore, reason, null, null, cancellationToken);

@@ -9,6 +9,7 @@ using Onward.Server.Api.Health;
 using Onward.Server.Api.Insight;
 using Onward.Server.Api.Notifications;
 using Onward.Server.Api.Releases;
+using Onward.Server.Api.Server;
 using Onward.Server.Api.Services;
 using Onward.Server.Api.Tokens;
 using Onward.Server.Api.Webhooks;
@@ -37,6 +38,7 @@ public static class ApiRoutes
         api.MapTokens();
         api.MapAudit();
         api.MapFlags();
+        api.MapServerStatus();
         return app;
     }
 }

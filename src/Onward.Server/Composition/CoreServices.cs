@@ -17,10 +17,14 @@ namespace Onward.Server.Composition;
 
 public static class CoreServices
 {
-    /// <summary>The domain: the configuration, the clock every decision reads, and Core's services over their ports.</summary>
-    public static IServiceCollection AddOnwardCore(this IServiceCollection services, OnwardConfig config, TimeProvider time)
+    /// <summary>
+    /// The domain: the configuration (its source, which a reload replaces, and the one in force when asked for), the
+    /// clock every decision reads, and Core's services over their ports.
+    /// </summary>
+    public static IServiceCollection AddOnwardCore(this IServiceCollection services, ConfigSource configuration, TimeProvider time)
     {
-        services.AddSingleton(config);
+        services.AddSingleton(configuration);
+        services.AddTransient(provider => provider.GetRequiredService<ConfigSource>().Current);
         services.AddSingleton(time);
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<FlagStreamTickets>();

@@ -24,20 +24,19 @@ public sealed class ReplicaLeases
     private readonly ServerIdentity _identity;
     private readonly TimeProvider _time;
 
-    /// <summary>Each environment run by one replica at a time, with the name of its target's lease.</summary>
-    private readonly Dictionary<string, string> _leaseOf;
-    private readonly string[] _localEnvironments;
+    private readonly ConfigSource _configuration;
     private volatile IReadOnlySet<string> _held = new HashSet<string>();
     private volatile bool _localTakenOver;
 
-    public ReplicaLeases(OnwardConfig config, OnwardDatabase database, ILeaseStore leases, ServerIdentity identity, TimeProvider time)
-    {
-        (_database, _leases, _identity, _time) = (database, leases, identity, time);
-        _leaseOf = config.Environments
-            .Where(e => e.Target.Local is not null || e.Target.Kubernetes is not null)
-            .ToDictionary(e => e.Name, e => e.Target.Kubernetes is { } cluster ? ClusterLease(cluster) : Local, StringComparer.Ordinal);
-        _localEnvironments = _leaseOf.Where(p => p.Value == Local).Select(p => p.Key).ToArray();
-    }
+    public ReplicaLeases(ConfigSource configuration, OnwardDatabase database, ILeaseStore leases, ServerIdentity identity, TimeProvider time) =>
+        (_configuration, _database, _leases, _identity, _time) = (configuration, database, leases, identity, time);
+
+    /// <summary>Each environment run by one replica at a time, with the name of its target's lease, as the configuration in force says.</summary>
+    private Dictionary<string, string> LeaseOf => _configuration.Current.Environments
+        .Where(e => e.Target.Local is not null || e.Target.Kubernetes is not null)
+        .ToDictionary(e => e.Name, e => e.Target.Kubernetes is { } cluster ? ClusterLease(cluster) : Local, StringComparer.Ordinal);
+
+    private string[] LocalEnvironments => LeaseOf.Where(p => p.Value == Local).Select(p => p.Key).ToArray();
 
     public bool Shared => _database is PostgresDatabase;
 
@@ -61,7 +60,7 @@ public sealed class ReplicaLeases
             }
             var held = _held;
             var local = _localTakenOver;
-            return _leaseOf.Where(p => !held.Contains(p.Value) || (p.Value == Local && !local)).Select(p => p.Key).ToArray();
+            return LeaseOf.Where(p => !held.Contains(p.Value) || (p.Value == Local && !local)).Select(p => p.Key).ToArray();
         }
     }
 
@@ -72,16 +71,16 @@ public sealed class ReplicaLeases
         set => _localTakenOver = value;
     }
 
-    public bool NeedsLocalLease => Shared && _localEnvironments.Length > 0;
+    public bool NeedsLocalLease => Shared && LocalEnvironments.Length > 0;
 
     /// <summary>The name of the lease on the cluster of a Kubernetes environment.</summary>
     public static string ClusterLease(KubernetesTargetConfig cluster) => "cluster:" + cluster.ClusterKey;
 
     /// <summary>Whether this replica holds <paramref name="lease"/>, or needs no lease for it.</summary>
-    public bool Holds(string lease) => !Shared || !_leaseOf.ContainsValue(lease) || _held.Contains(lease);
+    public bool Holds(string lease) => !Shared || !LeaseOf.ContainsValue(lease) || _held.Contains(lease);
 
     /// <summary>The environments whose target is <paramref name="lease"/>.</summary>
-    public IReadOnlyList<string> EnvironmentsOf(string lease) => _leaseOf.Where(p => p.Value == lease).Select(p => p.Key).ToArray();
+    public IReadOnlyList<string> EnvironmentsOf(string lease) => LeaseOf.Where(p => p.Value == lease).Select(p => p.Key).ToArray();
 
     /// <summary>
     /// Takes or renews the lease of every target with environments (one database round trip each); answers what this
@@ -91,7 +90,7 @@ public sealed class ReplicaLeases
     {
         var before = _held;
         var now = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var lease in _leaseOf.Values.Distinct())
+        foreach (var lease in LeaseOf.Values.Distinct())
         {
             // A database that does not answer throws here and changes nothing: the leases run out on their own, and
             // until another replica takes them this one keeps serving what it runs.
@@ -135,7 +134,7 @@ public sealed class ReplicaLeases
         if (host != Environment.MachineName)
         {
             throw new ServerStartException(
-                $"a replica on host {host} runs the local environments ({string.Join(", ", _localEnvironments)}); replicas with `local` environments run on one host, since their processes and stable ports live there. Start this replica on {host}, or give it only Kubernetes environments");
+                $"a replica on host {host} runs the local environments ({string.Join(", ", LocalEnvironments)}); replicas with `local` environments run on one host, since their processes and stable ports live there. Start this replica on {host}, or give it only Kubernetes environments");
         }
     }
 }

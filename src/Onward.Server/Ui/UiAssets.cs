@@ -27,6 +27,9 @@ public static class UiAssets
         .muted { color: var(--muted); }
         .frozen { color: var(--wait); font-weight: 600; }
         .warning { color: var(--wait); font-weight: 600; max-width: 40rem; font-size: .9em; }
+        .notice { border: 1px solid var(--wait); border-left-width: .35rem; border-radius: .3rem; padding: .5rem .8rem; margin: 0 0 1rem; max-width: 60rem; }
+        .notice-bad { border-color: var(--bad); }
+        .notice ul { margin: .4rem 0 0; padding-left: 1.2rem; }
         button, .button { font: inherit; padding: .35rem .8rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
         label { display: block; font-weight: 600; margin: .6rem 0 .2rem; }
@@ -103,7 +106,11 @@ public static class UiAssets
               .then(function (r) { return r.ok ? r.text() : null; })
               .then(function (html) {
                 if (!html) return;
-                var next = new DOMParser().parseFromString(html, 'text/html').querySelector('main[data-live]');
+                var page = new DOMParser().parseFromString(html, 'text/html');
+                var next = page.querySelector('main[data-live]');
+                // The navigation's count of approvals waiting moves with the page.
+                var waiting = document.querySelector('[data-waiting]'), fresh = page.querySelector('[data-waiting]');
+                if (waiting && fresh) { waiting.textContent = fresh.textContent; waiting.setAttribute('aria-label', fresh.getAttribute('aria-label')); }
                 if (next && !main.contains(document.activeElement)) { keepLogs(next); keepFlash(next); main.innerHTML = ''; while (next.firstChild) main.appendChild(next.firstChild); times(main); }
                 else if (next) { again = true; }
               })

@@ -1,3 +1,4 @@
+using Onward.Server.Configuration;
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
 using Onward.Core.Builds;
@@ -89,13 +90,13 @@ public static class UiEndpoints
     }
 
     /// <summary>Server-sent events: a message whenever anything the pages show has changed (looked at every 400 ms while someone watches).</summary>
-    private static async Task EventsAsync(HttpContext http, ChangeFingerprint fingerprint, SessionWatch session)
+    private static async Task EventsAsync(HttpContext http, ChangeFingerprint fingerprint, ConfigStatus status, SessionWatch session)
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         await http.Response.WriteAsync("retry: 2000\n\n", http.RequestAborted);
         await http.Response.Body.FlushAsync(http.RequestAborted);
-        var last = await fingerprint.ReadAsync(http.RequestAborted);
+        var last = (await fingerprint.ReadAsync(http.RequestAborted), status.Generation);
         var quiet = TimeSpan.Zero;
         try
         {
@@ -106,7 +107,8 @@ public static class UiEndpoints
                 {
                     return;
                 }
-                var now = await fingerprint.ReadAsync(http.RequestAborted);
+                // A reload of onward.yaml (applied or refused) changes what the pages show too.
+                var now = (await fingerprint.ReadAsync(http.RequestAborted), status.Generation);
                 quiet += Look;
                 if (now != last)
                 {

@@ -6,8 +6,10 @@ using Onward.Storage.Insight;
 namespace Onward.Server.Views;
 
 /// <summary>Gathers what the DORA measures need: the environment's ended deployments, and from git the commits each brought.</summary>
-public sealed class DoraReports(OnwardConfig config, InsightQueries queries, ISourceRepository source, TimeProvider time)
+public sealed class DoraReports(ConfigSource configuration, InsightQueries queries, ISourceRepository source, TimeProvider time)
 {
+    private OnwardConfig config => configuration.Current;
+
     /// <summary>Most commits looked at for one deployment's lead time.</summary>
     private const int MostCommits = 1000;
 

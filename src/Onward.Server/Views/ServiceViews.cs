@@ -10,8 +10,10 @@ using Onward.Server.Api.Drift;
 namespace Onward.Server.Views;
 
 /// <summary>Every service with what runs in each environment: the answer of <c>GET /api/v1/services</c> and the overview page.</summary>
-public sealed class ServiceViews(OnwardConfig config, IDeploymentStore store, IDriftStore drift, IReleaseStore releases, IRefStateStore sources, LocalTarget local)
+public sealed class ServiceViews(ConfigSource configuration, IDeploymentStore store, IDriftStore drift, IReleaseStore releases, IRefStateStore sources, LocalTarget local)
 {
+    private OnwardConfig config => configuration.Current;
+
     public async Task<ServiceResponse[]> AllAsync(CancellationToken cancellationToken)
     {
         var view = await ReadAsync(cancellationToken);

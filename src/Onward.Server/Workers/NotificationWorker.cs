@@ -17,7 +17,7 @@ namespace Onward.Server.Workers;
 /// a 4xx answer (but 408 and 429) ends it at once with the answer recorded.
 /// </summary>
 public sealed class NotificationWorker(
-    OnwardConfig config, INotificationStore store, NotificationSender sender, CommitStatusReporter statuses, HostDeploymentReporter deployments,
+    ConfigSource configuration, INotificationStore store, NotificationSender sender, CommitStatusReporter statuses, HostDeploymentReporter deployments,
     ServerIdentity identity, TimeProvider time,
     ILogger<NotificationWorker> logger)
     : BackgroundService
@@ -27,7 +27,10 @@ public sealed class NotificationWorker(
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
 
-    private readonly Dictionary<string, NotificationConfig> _sinks = config.Notifications.ToDictionary(n => n.Name, StringComparer.Ordinal);
+    /// <summary>The notifications of the configuration in force: a reload adds, changes or drops sinks at once.</summary>
+    private Dictionary<string, NotificationConfig> Sinks => config.Notifications.ToDictionary(n => n.Name, StringComparer.Ordinal);
+
+    private OnwardConfig config => configuration.Current;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -113,7 +116,7 @@ public sealed class NotificationWorker(
     {
         var now = time.GetUtcNow();
         var (report, toDeployments) = NotificationSinks.ReportOf(config, delivery.Sink) ?? default;
-        var sink = _sinks.GetValueOrDefault(delivery.Sink);
+        var sink = Sinks.GetValueOrDefault(delivery.Sink);
         if (report is null && sink is null)
         {
             await store.RecordAsync(delivery.Id, identity.Name, SendOutcome.Refused(0, $"`{delivery.Sink}` is no longer in onward.yaml"), now, null, stoppingToken);
@@ -151,7 +154,7 @@ public sealed class NotificationWorker(
     /// <summary>The notifications that want the event, and the service's commit statuses and host deployments when it reports them.</summary>
     private IEnumerable<string> SinksOf(NotificationEvent e)
     {
-        foreach (var sink in _sinks.Values.Where(s => s.Wants(e.Kind, e.Service, e.Environment)))
+        foreach (var sink in Sinks.Values.Where(s => s.Wants(e.Kind, e.Service, e.Environment)))
         {
             yield return sink.Name;
         }

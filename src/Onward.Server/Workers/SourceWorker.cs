@@ -9,15 +9,38 @@ namespace Onward.Server.Workers;
 /// Polls every service's repository at its <c>poll</c> interval; new heads become releases. With several replicas, one
 /// at a time polls each repository (<see cref="ReplicaLeases.MayPollAsync"/>).
 /// </summary>
-public sealed class SourceWorker(OnwardConfig config, SourceWatcher watcher, ReplicaLeases replicas, TimeProvider time, ILogger<SourceWorker> logger) : BackgroundService
+public sealed class SourceWorker(ConfigSource configuration, SourceWatcher watcher, ReplicaLeases replicas, TimeProvider time, ILogger<SourceWorker> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(config.Services.Select(s => WatchAsync(s, stoppingToken)));
+    /// <summary>How soon a service added by a reload of onward.yaml is looked at.</summary>
+    private static readonly TimeSpan LookForNew = TimeSpan.FromSeconds(1);
 
-    private async Task WatchAsync(ServiceConfig service, CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // One loop per service; a service a reload adds gets one, and one a reload removes ends its own.
+        var watching = new Dictionary<string, Task>(StringComparer.Ordinal);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            foreach (var service in configuration.Current.Services.Where(s => !watching.TryGetValue(s.Name, out var loop) || loop.IsCompleted))
+            {
+                watching[service.Name] = WatchAsync(service.Name, stoppingToken);
+            }
+            try
+            {
+                await Task.Delay(LookForNew, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        await Task.WhenAll(watching.Values);
+    }
+
+    private async Task WatchAsync(string name, CancellationToken stoppingToken)
     {
         var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        // Each look reads the service as the configuration in force has it: an edited poll interval or repository counts from the next look.
+        while (!stoppingToken.IsCancellationRequested && configuration.Current.FindService(name) is { } service)
         {
             try
             {

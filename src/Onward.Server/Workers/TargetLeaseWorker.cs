@@ -19,16 +19,19 @@ namespace Onward.Server.Workers;
 /// replica takes over within about <see cref="ReplicaLeases.TargetLease"/>.
 /// </summary>
 public sealed class TargetLeaseWorker(
-    OnwardConfig config, LocalTarget local, TargetAdoption adoption, ReplicaLeases replicas, ClusterClients clusters, DriftSignals drift,
+    ConfigSource configuration, LocalTarget local, TargetAdoption adoption, ReplicaLeases replicas, ClusterClients clusters, DriftSignals drift,
     ILogger<TargetLeaseWorker> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Renew = TimeSpan.FromSeconds(1);
+
+    private OnwardConfig config => configuration.Current;
     private readonly CancellationTokenSource _stopping = new();
     private Task _holding = Task.CompletedTask;
     private int _takeOverFailures;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        configuration.Replaced += (_, _) => _ = Task.Run(() => PortsOfReloadAsync(_stopping.Token), CancellationToken.None);
         if (!replicas.Shared)
         {
             await TakeOverLocalAsync(cancellationToken);
@@ -59,6 +62,29 @@ public sealed class TargetLeaseWorker(
     {
         await local.OpenPortsAsync(config, cancellationToken);
         await adoption.AdoptAllAsync(cancellationToken);
+    }
+
+    /// <summary>A reload that adds a service or a local environment opens (or, without the local lease, learns) its stable ports.</summary>
+    private async Task PortsOfReloadAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (!replicas.Shared || (replicas.HoldsLocal && replicas.LocalTakenOver))
+            {
+                await local.OpenPortsAsync(config, stoppingToken);
+            }
+            else
+            {
+                await local.LearnPortsAsync(config, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Opening the stable ports of the reloaded configuration failed ({Reason}); each opens with its first deployment", e.Message);
+        }
     }
 
     private async Task HoldAsync(CancellationToken stoppingToken)

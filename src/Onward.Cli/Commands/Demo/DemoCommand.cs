@@ -63,7 +63,7 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"  configuration      {Markup.Escape(configPath)}  (dev-1, dev-2: autoDeploy main; prod: manual, requires dev-1 and dev-2)");
 
         var config = ConfigFile.LoadValid(configPath);
-        var app = await OnwardServer.BuildAsync(config, new ServerLogging(false, Microsoft.Extensions.Logging.LogLevel.Error), cancellationToken);
+        var app = await OnwardServer.BuildAsync(config, new ConfigOrigin(configPath), new ServerLogging(false, Microsoft.Extensions.Logging.LogLevel.Error), TimeProvider.System, cancellationToken);
         await app.StartAsync(cancellationToken);
         AnsiConsole.MarkupLine($"  server             {config.Server.Listen}  (SQLite {Markup.Escape(Path.Combine(root, "onward.db"))})");
         using var client = new ApiClient(config.Server.Listen, null);

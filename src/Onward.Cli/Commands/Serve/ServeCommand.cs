@@ -41,6 +41,7 @@ public static class ServeCommand
                 return ExitCodes.Failure;
             }
             var config = load.Config!;
+            var origin = new ConfigOrigin(path);
             if (result.GetValue(Listen) is { } listen)
             {
                 if (!Uri.TryCreate(listen, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -48,7 +49,9 @@ public static class ServeCommand
                     Console.Error.WriteLine($"onward serve: --listen '{listen}' is not an http(s) URL; write it like http://127.0.0.1:8081");
                     return ExitCodes.Usage;
                 }
-                config = config with { Server = config.Server with { Listen = uri } };
+                // Also what every reload of the file gets: the command line wins over the file.
+                origin = new ConfigOrigin(path, loaded => loaded with { Server = loaded.Server with { Listen = uri } });
+                config = origin.Adjust(config);
                 if (uri.Scheme == "https" && config.Server.Tls is null)
                 {
                     Console.Error.WriteLine($"onward serve: --listen {uri} is https but onward.yaml gives no certificate; add `server.tls: {{ certificate: FILE, key: FILE }}` (PEM files)");
@@ -63,7 +66,7 @@ public static class ServeCommand
             WebApplication app;
             try
             {
-                app = await OnwardServer.BuildAsync(config, ServerLogging.Default, cancellationToken);
+                app = await OnwardServer.BuildAsync(config, origin, ServerLogging.Default, TimeProvider.System, cancellationToken);
             }
             catch (ServerStartException e)
             {
