@@ -9,6 +9,7 @@ using Onward.Cli.Commands.Dora;
 using Onward.Cli.Commands.Environments;
 using Onward.Cli.Commands.Flags;
 using Onward.Cli.Commands.Health;
+using Onward.Cli.Commands.Local;
 using Onward.Cli.Commands.Notifications;
 using Onward.Cli.Commands.Releases;
 using Onward.Cli.Commands.Serve;
@@ -43,6 +44,8 @@ root.Subcommands.Add(NotificationsCommand.Create());
 root.Subcommands.Add(DoraCommand.Create());
 root.Subcommands.Add(HealthCommand.Create());
 root.Subcommands.Add(DatabaseCommand.Create());
+root.Subcommands.Add(LocalCommand.Create());
+root.Subcommands.Add(LocalCommand.Forward());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Onward.Core.Configuration;
+using Onward.Integrations.LocalProcesses;
 using Onward.Server;
 using Onward.Server.Configuration;
 
@@ -10,6 +11,18 @@ namespace Onward.Testing;
 public sealed class OnwardHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+
+    /// <summary>
+    /// A server hosted by the test process is not the onward executable, so it is told where that is: the local
+    /// target's stable ports are served by <c>onward forward</c>, started from it.
+    /// </summary>
+    static OnwardHost()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ForwarderCommand.Variable)))
+        {
+            Environment.SetEnvironmentVariable(ForwarderCommand.Variable, Paths.OnwardDll);
+        }
+    }
 
     private OnwardHost(WebApplication app, OnwardConfig config, string configPath)
     {

@@ -83,6 +83,17 @@ public sealed class OnwardProcess : IAsyncDisposable
             }
         }, "onward serve to answer /healthz", TimeSpan.FromSeconds(60));
 
+    /// <summary>SIGTERM, as a service manager stops the server, waiting until it has exited.</summary>
+    public async Task StopAsync()
+    {
+        using (var terminate = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await terminate.WaitForExitAsync();
+        }
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(patience.Token);
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as in a crash or an OOM kill.</summary>
     public async Task KillAsync()
     {

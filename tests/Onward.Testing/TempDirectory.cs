@@ -2,7 +2,7 @@ using Onward.Integrations.LocalProcesses;
 
 namespace Onward.Testing;
 
-/// <summary>A fresh directory for one test, removed afterwards together with any release processes started in it.</summary>
+/// <summary>A fresh directory for one test, removed afterwards together with any release processes and forwarders started in it.</summary>
 public sealed class TempDirectory : IAsyncDisposable
 {
     public TempDirectory()
@@ -21,7 +21,7 @@ public sealed class TempDirectory : IAsyncDisposable
         {
             return;
         }
-        foreach (var folder in new[] { "instances", "builds" })
+        foreach (var folder in new[] { "instances", "builds", "forwarders" })
         {
             foreach (var dataDir in Directory.EnumerateDirectories(Path, folder, SearchOption.AllDirectories).ToList())
             {

@@ -14,7 +14,9 @@ namespace Onward.Integrations.LocalProcesses;
 /// <summary>
 /// The <c>local</c> target: each deployment runs its release as a detached process on a fresh port, under
 /// <c>dataDir/instances/DEPLOYMENT-ID</c>. The environment's stable port is relayed to the current release once the new
-/// one answers its health URL; a release that never does never gets the traffic.
+/// one answers its health URL; a release that never does never gets the traffic. The relay is the environment's
+/// forwarder (<see cref="StablePorts"/>), a detached process too, so that applications stay reachable while the
+/// server stops, restarts or is upgraded.
 /// </summary>
 public sealed class LocalTarget(
     string dataDir,
@@ -27,8 +29,7 @@ public sealed class LocalTarget(
     private const int OutputTailLines = 50;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(1);
-    private readonly ConcurrentDictionary<(string Service, string Environment), PortForwarder> _forwarders = new();
-    private readonly SemaphoreSlim _forwarderLock = new(1, 1);
+    private readonly StablePorts _stable = new(dataDir, logger);
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false })
     {
         Timeout = TimeSpan.FromSeconds(2),
@@ -38,8 +39,8 @@ public sealed class LocalTarget(
 
     /// <summary>The stable address of a service in an environment, once its port is open.</summary>
     public string? Address(string service, string environment) =>
-        _forwarders.TryGetValue((service, environment), out var forwarder) ? $"http://127.0.0.1:{forwarder.Port}"
-        : _knownPorts.TryGetValue((service, environment), out var port) ? $"http://127.0.0.1:{port}"
+        _knownPorts.TryGetValue((service, environment), out var port) && port > 0 ? $"http://127.0.0.1:{port}"
+        : _stable.Routes(environment).Find(service) is { } route ? $"http://127.0.0.1:{route.Stable}"
         : null;
 
     private readonly ConcurrentDictionary<(string Service, string Environment), int> _knownPorts = new();
@@ -61,21 +62,31 @@ public sealed class LocalTarget(
         }
     }
 
-    /// <summary>Opens the stable port of every service in every local environment, assigning ports where none is configured.</summary>
+    /// <summary>
+    /// Opens the stable port of every service in every local environment, assigning ports where none is configured;
+    /// what a forwarder still running from before relays to is kept. An environment stopped on purpose
+    /// (<c>onward local stop</c>) stays stopped until its next deployment.
+    /// </summary>
     public async Task OpenPortsAsync(OnwardConfig config, CancellationToken cancellationToken)
     {
         foreach (var environment in config.Environments.Where(e => e.Target.Local is not null))
         {
+            if (_stable.StoppedOnPurpose(environment.Name))
+            {
+                logger.LogInformation("{Environment} was stopped with `onward local stop`; its stable ports open again with its next deployment", environment.Name);
+                await LearnPortsAsync(config with { Environments = [environment] }, cancellationToken);
+                continue;
+            }
             foreach (var service in config.Services)
             {
-                await EnsureForwarderAsync(service, environment, cancellationToken);
+                await ListenAsync(service, environment, cancellationToken);
             }
         }
     }
 
     public async Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
+        await ListenAsync(context.Service, context.Environment, cancellationToken);
         var process = Instance(context.Deployment.Id);
         if (process.HasStarted)
         {
@@ -121,7 +132,7 @@ public sealed class LocalTarget(
 
     public async Task<IReadOnlyList<string>> PromoteAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
+        var stable = await ListenAsync(context.Service, context.Environment, cancellationToken);
         var process = Instance(context.Deployment.Id);
         var retiring = context.Previous is { } retired && retired.Deployment.Id != context.Deployment.Id ? Instance(retired.Deployment.Id) : null;
         if (retiring is not null)
@@ -130,9 +141,10 @@ public sealed class LocalTarget(
             // leaves a marked process, which the next start stops (StopLeftoversAsync).
             await File.WriteAllTextAsync(RetireMarker(retiring), $"replaced by deployment {context.Deployment.Id}\n", cancellationToken);
         }
-        forwarder.Backend = ReadPort(process);
+        var backend = ReadPort(process);
+        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, backend, cancellationToken);
         logger.LogInformation("{Service} in {Environment}: port {Stable} now serves {Version} (port {Port})",
-            context.Service.Name, context.Environment.Name, forwarder.Port, context.Release.Version, forwarder.Backend);
+            context.Service.Name, context.Environment.Name, stable, context.Release.Version, backend);
         if (retiring is { } old)
         {
             _ = Task.Run(async () =>
@@ -159,17 +171,17 @@ public sealed class LocalTarget(
         {
             return "there is no earlier release to restore; the failed one was stopped";
         }
-        var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
+        var stable = await ListenAsync(context.Service, context.Environment, cancellationToken);
         var old = Instance(previous.Deployment.Id);
         if (old.Status().State == ProcessState.Running)
         {
-            forwarder.Backend = ReadPort(old);
-            return $"{previous.Release.Version} kept serving on port {forwarder.Port}";
+            await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, ReadPort(old), cancellationToken);
+            return $"{previous.Release.Version} kept serving on port {stable}";
         }
         var previousContext = context with { Deployment = previous.Deployment, Release = previous.Release, Previous = null };
         old.Reset();
         var (pid, port) = await StartAsync(previousContext, old, cancellationToken);
-        forwarder.Backend = port;
+        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, port, cancellationToken);
         return $"{previous.Release.Version} was not running and was started again as pid {pid}";
     }
 
@@ -197,19 +209,23 @@ public sealed class LocalTarget(
 
     public async Task<string?> AdoptAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        var forwarder = await EnsureForwarderAsync(context.Service, context.Environment, cancellationToken);
         var process = Instance(context.Deployment.Id);
         // Still the current release (the crash came before its successor was recorded as succeeded): it serves on.
         File.Delete(RetireMarker(process));
         var status = process.Status();
+        if (status.State != ProcessState.Running && _stable.StoppedOnPurpose(context.Environment.Name))
+        {
+            return $"{context.Release.Version} is not running: {context.Environment.Name} was stopped with `onward local stop`; its next deployment starts it again";
+        }
+        var stable = await ListenAsync(context.Service, context.Environment, cancellationToken);
         if (status.State == ProcessState.Running)
         {
-            forwarder.Backend = ReadPort(process);
-            return $"re-adopted {context.Release.Version} (pid {status.Pid}) on port {forwarder.Port}";
+            await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, ReadPort(process), cancellationToken);
+            return $"re-adopted {context.Release.Version} (pid {status.Pid}) on port {stable}";
         }
         process.Reset();
         var (pid, port) = await StartAsync(context, process, cancellationToken);
-        forwarder.Backend = port;
+        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, port, cancellationToken);
         return $"{context.Release.Version} was not running ({status.State}); started it again as pid {pid}";
     }
 
@@ -243,41 +259,11 @@ public sealed class LocalTarget(
 
     private static string RetireMarker(DetachedProcess process) => Path.Combine(process.Directory, "retire");
 
-    /// <summary>
-    /// Closes every stable port, still answering where each service is: a replica that lost the local environments to
-    /// another on this host lets it open them. The release processes go on running.
-    /// </summary>
-    public async Task ClosePortsAsync(CancellationToken cancellationToken)
+    public ValueTask DisposeAsync()
     {
-        if (_forwarders.IsEmpty)
-        {
-            return;
-        }
-        await _forwarderLock.WaitAsync(cancellationToken);
-        try
-        {
-            foreach (var (key, forwarder) in _forwarders)
-            {
-                _knownPorts[key] = forwarder.Port;
-                await forwarder.DisposeAsync();
-            }
-            _forwarders.Clear();
-        }
-        finally
-        {
-            _forwarderLock.Release();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var forwarder in _forwarders.Values)
-        {
-            await forwarder.DisposeAsync();
-        }
-        _forwarders.Clear();
+        // The forwarders go on serving the stable ports: the next server finds them.
         _http.Dispose();
-        _forwarderLock.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     private DetachedProcess Instance(long deploymentId) =>
@@ -297,6 +283,7 @@ public sealed class LocalTarget(
         var port = PortAllocator.Next();
         var (artifact, command, workingDirectory, imageEnvironment) = await LaunchAsync(context, local, port, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(process.Directory, "port"), port.ToString(), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(process.Directory, LocalShutdown.WhereFile), $"{context.Service.Name} {context.Environment.Name}", cancellationToken);
         await File.AppendAllTextAsync(process.OutputFile,
             $"--- onward: starting {context.Service.Name} {context.Release.Version} in {context.Environment.Name} on port {port}: {command.Shown}\n",
             cancellationToken);
@@ -440,45 +427,21 @@ public sealed class LocalTarget(
         _ => "",
     };
 
-    private async Task<PortForwarder> EnsureForwarderAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    /// <summary>Opens the stable port of a service in an environment (configured, or assigned once and kept), relaying where it did.</summary>
+    private async Task<int> ListenAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
     {
-        if (_forwarders.TryGetValue((service.Name, environment.Name), out var existing))
+        int port;
+        if (environment.Target.Local?.Ports.TryGetValue(service.Name, out var configured) == true)
         {
-            return existing;
+            port = configured;
         }
-        await _forwarderLock.WaitAsync(cancellationToken);
-        try
+        else
         {
-            if (_forwarders.TryGetValue((service.Name, environment.Name), out existing))
-            {
-                return existing;
-            }
-            int port;
-            if (environment.Target.Local?.Ports.TryGetValue(service.Name, out var configured) == true)
-            {
-                port = configured;
-            }
-            else
-            {
-                port = await ports.GetOrAssignAsync(service.Name, environment.Name, PortAllocator.Next(), cancellationToken)
-                    ?? throw new InvalidOperationException($"no port could be assigned to {service.Name} in {environment.Name}");
-            }
-            PortForwarder forwarder;
-            try
-            {
-                forwarder = new PortForwarder(port);
-            }
-            catch (SocketException e)
-            {
-                throw new InvalidOperationException(
-                    $"port {port} of {service.Name} in {environment.Name} cannot be opened ({e.SocketErrorCode}); another program uses it: stop it, or set `environments.{environment.Name}.target.local.ports.{service.Name}` to a free port", e);
-            }
-            _forwarders[(service.Name, environment.Name)] = forwarder;
-            return forwarder;
+            port = await ports.GetOrAssignAsync(service.Name, environment.Name, PortAllocator.Next(), cancellationToken)
+                ?? throw new InvalidOperationException($"no port could be assigned to {service.Name} in {environment.Name}");
         }
-        finally
-        {
-            _forwarderLock.Release();
-        }
+        _knownPorts[(service.Name, environment.Name)] = port;
+        await _stable.SetAsync(environment.Name, service.Name, port, null, cancellationToken);
+        return port;
     }
 }

@@ -14,9 +14,9 @@ namespace Onward.Server.Workers;
 /// (the local one, and one per Kubernetes cluster); a replica that gains the local lease takes over as above, one
 /// that gains a cluster's lease watches it (drift checks of its environments start at once), one that loses a
 /// cluster's lease closes its watches there, one that loses the local lease while alive (its database answered too
-/// late) closes the stable ports. A replica that gains the local lease while the one that had it still holds the ports
-/// tries again each second, deploying to the local environments only once it has them. After a holder's death another
-/// replica takes over within about <see cref="ReplicaLeases.TargetLease"/>.
+/// late) stops deploying there. The stable ports are served by the environments' forwarders all along, whichever
+/// replica holds the lease. After a holder's death another replica takes over within about
+/// <see cref="ReplicaLeases.TargetLease"/>.
 /// </summary>
 public sealed class TargetLeaseWorker(
     ConfigSource configuration, LocalTarget local, TargetAdoption adoption, ReplicaLeases replicas, ClusterClients clusters, DriftSignals drift,
@@ -97,15 +97,11 @@ public sealed class TargetLeaseWorker(
                 var (gained, lost) = await replicas.HoldAsync(stoppingToken);
                 await LostAsync(lost);
                 await GainedAsync(gained, starting: false, stoppingToken);
+                // The stable ports are the forwarders' on this host, whichever replica holds the lease: one that loses
+                // it only stops deploying, and the one that gains it talks to the same forwarders.
                 if (replicas.NeedsLocalLease && replicas.HoldsLocal && !replicas.LocalTakenOver && !gained.Contains(ReplicaLeases.Local))
                 {
                     await TryTakeOverLocalAsync(stoppingToken);
-                }
-                else if (replicas.NeedsLocalLease && !replicas.HoldsLocal)
-                {
-                    // Without the local lease no stable port stays open: closed once the lease is lost, and again should a
-                    // step that was running then have opened one.
-                    await local.ClosePortsAsync(stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -151,7 +147,7 @@ public sealed class TargetLeaseWorker(
         {
             if (lease == ReplicaLeases.Local)
             {
-                logger.LogError("This replica ({Owner}) lost the local environments to another replica; it no longer deploys to them and closes their stable ports for it",
+                logger.LogError("This replica ({Owner}) lost the local environments to another replica; it no longer deploys to them (their forwarders go on serving the stable ports)",
                     replicas.Owner);
                 replicas.LocalTakenOver = false;
                 _takeOverFailures = 0;

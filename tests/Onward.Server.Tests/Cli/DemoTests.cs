@@ -26,8 +26,15 @@ public class DemoTests
         output.ShouldContain("dev-1 answers: HELLO AGAIN, WORLD FROM SAMPLE");
         output.ShouldContain("Summary");
         output.ShouldContain("none (untouched until requested)");
-        Directory.GetDirectories(dir.Combine("demo", ".onward", "instances"))
+        var forwarders = Directory.GetDirectories(dir.Combine("demo", ".onward", "forwarders"));
+        forwarders.Select(f => Path.GetFileName(f)!).Order().ToArray().ShouldBe(["dev-1", "dev-2", "prod"], "each local environment's stable ports are served by a forwarder");
+        Directory.GetDirectories(dir.Combine("demo", ".onward", "instances")).Concat(forwarders)
             .Select(d => new Onward.Integrations.LocalProcesses.DetachedProcess(d).Status().State)
-            .ShouldAllBe(s => s != Onward.Integrations.LocalProcesses.ProcessState.Running, "without --keep the demo stops its releases");
+            .ShouldAllBe(s => s != Onward.Integrations.LocalProcesses.ProcessState.Running, "without --keep the demo stops everything it started");
+        await Should.ThrowAsync<HttpRequestException>(() => OnwardApi.AnswerAsync(StableAddress(dir.Combine("demo", ".onward"), "dev-1")), "the stable port is closed with the rest");
     }
+
+    /// <summary>The stable address of the demo's service in an environment, as its forwarder was told.</summary>
+    private static string StableAddress(string dataDir, string environment) =>
+        $"http://127.0.0.1:{new Onward.Integrations.LocalProcesses.StablePorts(dataDir, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Routes(environment).Routes.Single().Stable}/";
 }

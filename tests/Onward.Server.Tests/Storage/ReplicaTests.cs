@@ -29,7 +29,7 @@ public class ReplicaTests
     }
 
     [Fact]
-    public async Task A_replica_that_loses_the_local_environments_while_alive_lets_go_of_the_stable_ports_and_the_other_takes_over()
+    public async Task A_replica_that_loses_the_local_environments_while_alive_stops_deploying_there_and_the_other_takes_over_while_the_stable_port_serves_on()
     {
         await using var replicas = await TwoReplicas.StartAsync();
         var (dir, database, repo, first, one, two) = (replicas.Dir, replicas.Database, replicas.Repo, replicas.First, replicas.One, replicas.Two);
@@ -38,7 +38,7 @@ public class ReplicaTests
         (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{first[..7]} in dev");
 
         // The lease passes to two while one lives (as when one's database answered too late): two renews it at once,
-        // while one still listens on the stable port until its own renewal tells it.
+        // while one still deploys there until its own renewal tells it; the forwarder serves the stable port throughout.
         var server = Onward.Server.Configuration.ConfigFile.LoadValid(replicas.Config).Server;
         var nameOfTwo = Onward.Server.Hosting.ServerIdentity.NameOf(server with { Listen = replicas.Two.Api.Http.BaseAddress! });
         (await database.ExecuteAsync("UPDATE leases SET owner = @owner, until_at = @until WHERE name = 'local'",
@@ -46,13 +46,13 @@ public class ReplicaTests
 
         await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(dir.Combine("two.log"))).Contains("now runs the local environments", StringComparison.Ordinal),
             "two to gain the local environments", TimeSpan.FromSeconds(30));
-        await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(dir.Combine("one.log"))).Contains("closes their stable ports", StringComparison.Ordinal),
-            "one to let go of the stable ports", TimeSpan.FromSeconds(30));
+        await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(dir.Combine("one.log"))).Contains("no longer deploys to them", StringComparison.Ordinal),
+            "one to let go of the local environments", TimeSpan.FromSeconds(30));
         await Eventually.WaitAsync(async () => await AnswerOrNullAsync(address) == $"{first[..7]} in dev",
             "two to serve the stable port", TimeSpan.FromSeconds(30));
         var second = await repo.CommitAsync("second");
         (await two.Api.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe(DeploymentState.Succeeded);
-        (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{second[..7]} in dev", "the port two opened serves what two deployed");
+        (await OnwardApi.AnswerAsync(address + "/")).ShouldBe($"{second[..7]} in dev", "the stable port serves what two deployed");
         (await two.Api.DeploymentsAsync("shop")).Select(d => (d.Release.Commit, d.State)).ShouldBe([(second, DeploymentState.Succeeded), (first, DeploymentState.Succeeded)]);
     }
 

@@ -146,28 +146,49 @@ public static class DemoCommand
     private static void PrintNext(Uri server, string root, ServiceResponse service, string fix)
     {
         var dev1 = service.Environments.First(e => e.Name == "dev-1").Url;
-        AnsiConsole.MarkupLine($"[bold]The server keeps running[/] at {server} (Ctrl+C stops it; the releases keep running).");
+        AnsiConsole.MarkupLine($"[bold]The server keeps running[/] at {server} (Ctrl+C stops it; the releases and their stable ports keep running,");
+        AnsiConsole.MarkupLine($"  until [bold]{Markup.Escape(Onward)} local stop --config {Markup.Escape(Path.Combine(root, ConfigFile.DefaultName))}[/] stops them).");
         AnsiConsole.MarkupLine($"  web UI: {server}  (what runs where, updated live)");
         AnsiConsole.MarkupLine("Try:");
         AnsiConsole.WriteLine($"  export ONWARD_SERVER={server}");
-        AnsiConsole.WriteLine("  onward services list");
-        AnsiConsole.WriteLine("  onward deployments list");
-        AnsiConsole.WriteLine($"  onward deployments request --service sample --env prod --version {fix[..7]} --reason \"ship the fix\" --wait");
+        AnsiConsole.WriteLine($"  {Onward} services list");
+        AnsiConsole.WriteLine($"  {Onward} deployments list");
+        AnsiConsole.WriteLine($"  {Onward} deployments request --service sample --env prod --version {fix[..7]} --reason \"ship the fix\" --wait");
         AnsiConsole.WriteLine($"  curl {dev1}/");
-        AnsiConsole.WriteLine("  onward flags list --env dev-1");
-        AnsiConsole.WriteLine("  onward flags set shout --env dev-1 --state DISABLED --comment \"quiet again\"   # the kill switch");
+        AnsiConsole.WriteLine($"  {Onward} flags list --env dev-1");
+        AnsiConsole.WriteLine($"  {Onward} flags set shout --env dev-1 --state DISABLED --comment \"quiet again\"   # the kill switch");
         AnsiConsole.WriteLine($"  cd {Path.Combine(root, "sample")} && edit Program.cs && git commit -am \"…\"   # builds and deploys to dev-1 and dev-2");
     }
 
-    /// <summary>Without --keep, the releases the demo started end with it.</summary>
-    private static async Task StopReleasesAsync(string dataDir)
+    /// <summary>
+    /// How to run onward from here, as the lines to try print it: <c>onward</c> where it is on the PATH, else the way
+    /// this process was started (from a clone, <c>dotnet run --project …/src/Onward.Cli --</c>).
+    /// </summary>
+    internal static string Onward { get; } = Invocation();
+
+    private static string Invocation()
     {
-        var instances = Path.Combine(dataDir, "instances");
-        if (Directory.Exists(instances))
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        if (path.Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, "onward"))))
         {
-            await Task.WhenAll(Directory.GetDirectories(instances).Select(d => new DetachedProcess(d).StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None)));
+            return "onward";
         }
+        static string Quoted(string text) => text.Any(c => char.IsWhiteSpace(c) || "'\"$`\\;&|<>()*?[]#~".Contains(c)) ? "'" + text.Replace("'", "'\\''") + "'" : text;
+        if (Environment.ProcessPath is { } process && Path.GetFileNameWithoutExtension(process) == "onward")
+        {
+            return Quoted(process);
+        }
+        if (System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll)
+        {
+            var marker = $"{Path.DirectorySeparatorChar}src{Path.DirectorySeparatorChar}Onward.Cli{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}";
+            var clone = dll.IndexOf(marker, StringComparison.Ordinal);
+            return clone >= 0 ? $"dotnet run --project {Quoted(Path.Combine(dll[..clone], "src", "Onward.Cli"))} --" : $"dotnet {Quoted(dll)}";
+        }
+        return "onward";
     }
+
+    /// <summary>Without --keep, what the demo started (its releases and the forwarders of their stable ports) ends with it.</summary>
+    private static Task StopReleasesAsync(string dataDir) => LocalShutdown.StopAsync(dataDir, null, CancellationToken.None);
 
     private sealed class DemoRun(ApiClient client, Stopwatch clock)
     {

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+
+namespace Onward.Integrations.LocalProcesses;
+
+/// <summary>One stable port: the service it belongs to, the port people use, and the release's port it relays to (0: none yet).</summary>
+public sealed record ForwarderRoute(string Service, int Stable, int Backend);
+
+/// <summary>
+/// The files through which the server tells an environment's forwarder what to relay, and the forwarder answers what
+/// it did: <c>routes</c> (written by the server) and <c>applied</c> (written by the forwarder), each with the same
+/// generation number once the forwarder has taken the routes on. Both are replaced whole (written aside, then
+/// renamed), so that neither side ever reads half a file.
+/// </summary>
+/// <param name="Errors">Per service, why its stable port could not be opened.</param>
+public sealed record ForwarderRoutes(long Generation, IReadOnlyList<ForwarderRoute> Routes, IReadOnlyDictionary<string, string> Errors)
+{
+    public const string RoutesFile = "routes";
+    public const string AppliedFile = "applied";
+
+    public static readonly ForwarderRoutes None = new(0, [], new Dictionary<string, string>());
+
+    public ForwarderRoute? Find(string service) => Routes.FirstOrDefault(r => r.Service == service);
+
+    /// <summary>These routes with <paramref name="route"/> set in place of the service's, as the next generation.</summary>
+    public ForwarderRoutes With(ForwarderRoute route) =>
+        new(Generation + 1, [.. Routes.Where(r => r.Service != route.Service), route], new Dictionary<string, string>());
+
+    /// <summary>Reads a routes or applied file; null when there is none or it cannot be read now.</summary>
+    public static ForwarderRoutes? Read(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        long generation = -1;
+        var routes = new List<ForwarderRoute>();
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(' ', 3);
+            if (parts is ["generation", var g] && long.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                generation = number;
+            }
+            else if (parts is ["error", var service, var reason])
+            {
+                errors[service] = reason;
+            }
+            else if (parts is [var name, var stable, var backend]
+                && int.TryParse(stable, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && int.TryParse(backend, NumberStyles.None, CultureInfo.InvariantCulture, out var b))
+            {
+                routes.Add(new ForwarderRoute(name, s, b));
+            }
+        }
+        return generation < 0 ? null : new ForwarderRoutes(generation, routes, errors);
+    }
+
+    public void Write(string file)
+    {
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"generation {Generation}\n");
+        foreach (var route in Routes)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{route.Service} {route.Stable} {route.Backend}\n");
+        }
+        foreach (var (service, reason) in Errors)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"error {service} {reason.ReplaceLineEndings(" ")}\n");
+        }
+        var aside = file + ".tmp";
+        File.WriteAllText(aside, text.ToString());
+        File.Move(aside, file, overwrite: true);
+    }
+}

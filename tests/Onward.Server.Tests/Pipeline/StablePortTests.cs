@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Onward.Contracts.Deployments;
+using Onward.Integrations.LocalProcesses;
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Pipeline;
+
+/// <summary>Issue 24.7: a local environment's stable ports are served by its forwarder, which outlives the server.</summary>
+public class StablePortTests
+{
+    [Fact]
+    public async Task Stopping_killing_and_restarting_onward_serve_drops_not_one_request_to_a_stable_port_and_a_promotion_under_load_switches_without_a_gap()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var first = await repo.CommitAsync("first");
+        var port = Ports.Free();
+        var url = new Uri($"http://127.0.0.1:{port}");
+        var config = dir.Combine("onward.yaml");
+        await File.WriteAllTextAsync(config, TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev")], [SampleService.ServiceYaml("shop", repo.Path)]));
+        var onward = await OnwardProcess.StartAsync(config, url, dir.Combine("serve.log"));
+        try
+        {
+            (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
+            var address = (await onward.Api.ServiceAsync("shop")).Environments.Single().Url!;
+            var answers = new ConcurrentQueue<string>();
+            var failures = new ConcurrentQueue<string>();
+            using var stop = new CancellationTokenSource();
+            var load = Task.Run(() => AskEvery20MsAsync(address + "/", answers, failures, stop.Token));
+
+            await Task.Delay(500);
+            await onward.StopAsync();
+            await Task.Delay(1000);
+            onward = await OnwardProcess.StartAsync(config, url, dir.Combine("serve.log"));
+            await Eventually.WaitAsync(async () => (await File.ReadAllTextAsync(onward.Log)).Contains("re-adopted", StringComparison.Ordinal), "the restarted server to re-adopt the release");
+            await onward.KillAsync();
+            await Task.Delay(1000);
+            onward = await OnwardProcess.StartAsync(config, url, dir.Combine("serve.log"));
+            var second = await repo.CommitAsync("second");
+            (await onward.Api.FinishedDeploymentAsync("shop", "dev", second)).State.ShouldBe(DeploymentState.Succeeded);
+            await Eventually.WaitAsync(() => Task.FromResult(answers.Contains($"{second[..7]} in dev")), "the stable port to serve the second release");
+            await Task.Delay(500);
+            await stop.CancelAsync();
+            await load;
+
+            failures.ShouldBeEmpty($"{failures.Count} of {failures.Count + answers.Count} requests failed");
+            answers.Count.ShouldBeGreaterThan(100, "requests every 20 ms for several seconds");
+            answers.Distinct().ShouldBe([$"{first[..7]} in dev", $"{second[..7]} in dev"], ignoreOrder: true);
+            (await File.ReadAllTextAsync(onward.Log)).ShouldNotContain("forwarder of the stable ports of dev was not running", Case.Sensitive, "one forwarder served throughout");
+        }
+        finally
+        {
+            await onward.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Onward_local_stop_stops_an_environment_which_a_restarted_server_leaves_stopped_until_its_next_deployment()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var first = await repo.CommitAsync("first");
+        var yaml = TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev-1"), TestConfig.AutoEnvironment("dev-2")], [SampleService.ServiceYaml("shop", repo.Path)]);
+        string dev1, dev2;
+        await using (var onward = await OnwardHost.StartAsync(dir.Path, yaml))
+        {
+            (await onward.Api.FinishedDeploymentAsync("shop", "dev-1", first)).State.ShouldBe(DeploymentState.Succeeded);
+            (await onward.Api.FinishedDeploymentAsync("shop", "dev-2", first)).State.ShouldBe(DeploymentState.Succeeded);
+            var environments = (await onward.Api.ServiceAsync("shop")).Environments;
+            (dev1, dev2) = (environments.Single(e => e.Name == "dev-1").Url + "/", environments.Single(e => e.Name == "dev-2").Url + "/");
+        }
+        (await OnwardApi.AnswerAsync(dev1)).ShouldBe($"{first[..7]} in dev-1", "the server is stopped, its applications are not");
+
+        var unknown = await OnwardCli.RunAsync(dir.Path, "local", "stop", "--env", "prod");
+        unknown.ExitCode.ShouldBe(2);
+        unknown.Error.ShouldContain("'prod' is not a local environment of onward.yaml; its local environments: dev-1, dev-2");
+        var stopped = await OnwardCli.RunAsync(dir.Path, "local", "stop", "--env", "dev-1");
+
+        stopped.ExitCode.ShouldBe(0, stopped.Error);
+        stopped.Output.ShouldContain("Stopped 1 release process(es) and 1 forwarder(s) of stable ports in dev-1");
+        await Should.ThrowAsync<HttpRequestException>(() => OnwardApi.AnswerAsync(dev1));
+        (await OnwardApi.AnswerAsync(dev2)).ShouldBe($"{first[..7]} in dev-2");
+        await using (var again = await OnwardHost.StartAsync(dir.Path, yaml))
+        {
+            await Eventually.WaitAsync(async () => (await again.Api.ServiceAsync("shop")).Environments.All(e => e.Url is not null), "the addresses to be known");
+            await Should.ThrowAsync<HttpRequestException>(() => OnwardApi.AnswerAsync(dev1));
+            (await OnwardApi.AnswerAsync(dev2)).ShouldBe($"{first[..7]} in dev-2");
+            var second = await repo.CommitAsync("second");
+            (await again.Api.FinishedDeploymentAsync("shop", "dev-1", second)).State.ShouldBe(DeploymentState.Succeeded);
+            (await OnwardApi.AnswerAsync(dev1)).ShouldBe($"{second[..7]} in dev-1", "its next deployment starts it again, on the same stable port");
+        }
+        var all = await OnwardCli.RunAsync(dir.Path, "local", "stop");
+        // Both environments' current releases, and any the last deployment of dev-2 was still retiring when the server stopped.
+        all.Output.ShouldMatch(@"Stopped [234] release process\(es\) and 2 forwarder\(s\) of stable ports in dev-1, dev-2");
+        Directory.GetDirectories(dir.Combine(".onward", "forwarders")).Concat(Directory.GetDirectories(dir.Combine(".onward", "instances")))
+            .ShouldAllBe(d => new DetachedProcess(d).Status().State != ProcessState.Running);
+    }
+
+    private static async Task AskEvery20MsAsync(string url, ConcurrentQueue<string> answers, ConcurrentQueue<string> failures, CancellationToken stop)
+    {
+        // A new connection for each request, so that each goes through the forwarder's accept.
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        var sent = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var due = TimeSpan.FromMilliseconds(20 * ++sent);
+            if (due > clock.Elapsed)
+            {
+                try
+                {
+                    await Task.Delay(due - clock.Elapsed, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            try
+            {
+                answers.Enqueue((await http.GetStringAsync(url, CancellationToken.None)).Trim());
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                failures.Enqueue($"{clock.Elapsed}: {e.Message}");
+            }
+        }
+    }
+}
