@@ -31,18 +31,20 @@ public class ApprovalTests
         }
         using var bob = new OnwardApi(onward.Config.Server.Listen, tokens["bob"]);
         (await bob.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
+        await using var browser = await Browser.LaunchAsync();
+        var alicePage = await browser.SignInAsync(onward.Config.Server.Listen, tokens["alice"]);
+        await Assertions.Expect(alicePage.GetByRole(AriaRole.Link, new() { Name = "Approvals" })).ToContainTextAsync("(0)");
         var (requested, requestProblem, deployment) = await bob.PostAsync<DeploymentResponse>("api/v1/deployments",
             new DeploymentRequestBody("shop", "prod", commit[..7], null, "ship the first version", null));
         requested.ShouldBe(HttpStatusCode.Accepted, requestProblem?.Detail);
-        await using var browser = await Browser.LaunchAsync();
+        // Issue 24.8: the count in the navigation follows the page's live updates, without a reload.
+        await Assertions.Expect(alicePage.GetByRole(AriaRole.Link, new() { Name = "Approvals" })).ToContainTextAsync("(1)");
 
         var bobPage = await browser.SignInAsync(onward.Config.Server.Listen, tokens["bob"]);
         await bobPage.GotoAsync($"/deployments/{deployment!.Id}");
         await Assertions.Expect(bobPage.GetByRole(AriaRole.Note)).ToContainTextAsync($"bob requested deployment {deployment.Id} and cannot approve it");
         await Assertions.Expect(bobPage.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToHaveCountAsync(0);
 
-        var alicePage = await browser.SignInAsync(onward.Config.Server.Listen, tokens["alice"]);
-        await Assertions.Expect(alicePage.GetByRole(AriaRole.Link, new() { Name = "Approvals" })).ToContainTextAsync("(1)");
         await alicePage.GetByRole(AriaRole.Link, new() { Name = "Approvals" }).ClickAsync();
         await alicePage.GetByRole(AriaRole.Link, new() { Name = $"#{deployment.Id} shop {commit[..7]} → prod" }).ClickAsync();
         await Assertions.Expect(alicePage.GetByText("Needs 1 approval from release-managers")).ToBeVisibleAsync();

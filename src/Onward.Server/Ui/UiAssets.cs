@@ -32,6 +32,10 @@ public static class UiAssets
         .notice ul { margin: .4rem 0 0; padding-left: 1.2rem; }
         button, .button { font: inherit; padding: .35rem .8rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+        p:has(> button) { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+        caption { text-align: left; padding: 0 0 .4rem; }
+        time { white-space: nowrap; }
+        nav.related { margin: -.4rem 0 .8rem; color: var(--muted); }
         label { display: block; font-weight: 600; margin: .6rem 0 .2rem; }
         select, input[type=password], input[type=text], textarea { font: inherit; width: min(32rem, 100%); padding: .4rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
         .error { color: var(--bad); font-weight: 600; }
@@ -42,11 +46,13 @@ public static class UiAssets
         pre.log { background: var(--card); border: 1px solid var(--line); padding: .8rem; max-height: 36rem; overflow: auto; white-space: pre-wrap; font-size: .85rem; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; } dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
         ol.pipeline { display: flex; gap: .8rem; list-style: none; padding: 0; flex-wrap: wrap; }
-        ol.pipeline li.stage { border: 1px solid var(--line); border-radius: 8px; padding: .6rem .8rem; min-width: 14rem; background: var(--card); }
+        ol.pipeline li.stage { border: 1px solid var(--line); border-radius: 8px; padding: .6rem .8rem; width: 16rem; box-sizing: border-box; background: var(--card); }
+        ol.pipeline li.stage select, ol.pipeline li.stage textarea { width: 100%; box-sizing: border-box; }
         ol.pipeline li.stage + li.stage::before { content: "→"; position: relative; left: -1.1rem; color: var(--muted); float: left; width: 0; }
         ol.pipeline h3 { margin: 0 0 .3rem; }
         .break-glass { border-left: 4px solid var(--bad); padding-left: .6rem; margin-top: .6rem; }
-        .verdict-ok { color: var(--ok); } .verdict-blocked { color: var(--bad); } .verdict-frozen { color: var(--wait); } .verdict-current { font-weight: 600; }
+        .verdict-ok { color: var(--ok); } .verdict-blocked { color: var(--bad); } .verdict-frozen { color: var(--wait); } .verdict-current { font-weight: 600; } .verdict-failed { color: var(--bad); }
+        .why { font-size: .85em; color: var(--muted); max-width: 22rem; font-weight: normal; }
         .filters { display: flex; gap: .6rem; align-items: end; flex-wrap: wrap; } .filters label { margin: 0; } .filters p { margin: 0; }
         .filters input[type=text], .filters select { width: auto; }
         details summary { cursor: pointer; color: var(--accent); margin-top: .4rem; }
@@ -87,9 +93,13 @@ public static class UiAssets
             return Math.round(seconds / 86400) + ' d ago';
           }
           function times(root) {
-            root.querySelectorAll('time[datetime]').forEach(function (t) {
+            // Times are relative (absolute on hover), but for timelines, which show the absolute time (relative on hover).
+            root.querySelectorAll('time[datetime]:not([data-absolute])').forEach(function (t) {
               t.textContent = relative(t.getAttribute('datetime'));
               if (!t.title) t.title = new Date(t.getAttribute('datetime')).toString();
+            });
+            root.querySelectorAll('time[datetime][data-absolute]').forEach(function (t) {
+              t.title = relative(t.getAttribute('datetime')) + ' (' + new Date(t.getAttribute('datetime')).toString() + ')';
             });
           }
           times(document);

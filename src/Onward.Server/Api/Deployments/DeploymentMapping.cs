@@ -26,7 +26,8 @@ public static class DeploymentMapping
         deployment.Waiting,
         deployment.WaitingUntil,
         Progress: deployment.Progress,
-        VerifyDeadline: deployment.State is DeploymentState.Applying or DeploymentState.Verifying ? deployment.VerifyDeadline : null);
+        VerifyDeadline: deployment.State is DeploymentState.Applying or DeploymentState.Verifying ? deployment.VerifyDeadline : null,
+        PreviousDeploymentId: deployment.PreviousDeploymentId);
 
     public static ApprovalResponse ToResponse(this Approval approval) =>
         new(approval.By, approval.Decision.ToString().ToLowerInvariant(), approval.Comment, approval.At);
