@@ -69,19 +69,20 @@ public sealed class LocalTarget(
     /// </summary>
     public async Task OpenPortsAsync(OnwardConfig config, CancellationToken cancellationToken)
     {
-        foreach (var environment in config.Environments.Where(e => e.Target.Local is not null))
+        // Each environment's forwarder starts at the same time as the others'.
+        await Task.WhenAll(config.Environments.Where(e => e.Target.Local is not null).Select(async environment =>
         {
             if (_stable.StoppedOnPurpose(environment.Name))
             {
                 logger.LogInformation("{Environment} was stopped with `onward local stop`; its stable ports open again with its next deployment", environment.Name);
                 await LearnPortsAsync(config with { Environments = [environment] }, cancellationToken);
-                continue;
+                return;
             }
             foreach (var service in config.Services)
             {
                 await ListenAsync(service, environment, cancellationToken);
             }
-        }
+        }));
     }
 
     public async Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)
