@@ -69,7 +69,7 @@ public sealed class FakeDeploymentStore(FakeReleaseStore releases) : IDeployment
     public Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Deployment>>(All
             .Where(d => (query.Service is null || d.Service == query.Service) && (query.Environment is null || d.Environment == query.Environment)
-                && (query.State is null || d.State == query.State) && (query.ReleaseId is null || d.ReleaseId == query.ReleaseId) && (query.Before is null || d.Id < query.Before))
+                && (query.State is null || d.State == query.State) && (query.ReleaseId is null || d.ReleaseId == query.ReleaseId) && (query.ReleaseIds is null || query.ReleaseIds.Contains(d.ReleaseId)) && (query.Before is null || d.Id < query.Before))
             .OrderByDescending(d => d.Id).Take(query.Limit).ToList());
 
     public Task<IReadOnlyList<DeploymentEvent>> EventsAsync(long id, CancellationToken cancellationToken) => Task.FromResult(EventsOf(id));

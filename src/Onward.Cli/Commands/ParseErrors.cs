@@ -29,6 +29,12 @@ public static partial class ParseErrors
                 }
                 continue;
             }
+            if (error.Message.StartsWith("Required command was not provided", StringComparison.Ordinal))
+            {
+                var command = parsed.CommandResult.Command;
+                lines.Add($"{(command is RootCommand ? "onward" : $"`{command.Name}`")} needs a command: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}");
+                continue;
+            }
             lines.Add(CannotParse().Match(error.Message) is { Success: true } value
                 ? $"'{value.Groups["value"].Value}' is not {Kind(value.Groups["type"].Value)}: " +
                   (value.Groups["what"].Value == "option" ? $"{value.Groups["name"].Value} takes one" : $"the argument of `{value.Groups["name"].Value}` is one")
@@ -39,8 +45,14 @@ public static partial class ParseErrors
 
     private static string UnknownWord(Command command, string word)
     {
+        // The command's own options, and those its ancestors give to every command below them (--server, --json, …).
+        var ancestors = new List<Command>();
+        for (var parent = command.Parents.OfType<Command>().FirstOrDefault(); parent is not null; parent = parent.Parents.OfType<Command>().FirstOrDefault())
+        {
+            ancestors.Add(parent);
+        }
         var names = word.StartsWith('-')
-            ? command.Options.SelectMany(o => o.Aliases.Prepend(o.Name))
+            ? command.Options.Concat(ancestors.SelectMany(a => a.Options.Where(o => o.Recursive))).SelectMany(o => o.Aliases.Prepend(o.Name))
             : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
         var nearest = names.Select(n => (Name: n, Distance: Distance(word, n))).Where(n => n.Distance <= Math.Max(2, word.Length / 3)).OrderBy(n => n.Distance)
             .FirstOrDefault().Name;

@@ -32,6 +32,9 @@ public static class Permissions
     /// <summary>Reading what a notification's receiver answered (it may echo a channel's address or a token).</summary>
     public const Role ReadReceiverAnswers = Role.Admin;
 
+    /// <summary>Reading the server's configuration file, where it is and why an edit of it was refused (the texts may quote its values).</summary>
+    public const Role ReadServerConfiguration = Role.Admin;
+
     /// <summary>Whether <paramref name="who"/> holds at least <paramref name="least"/> (an SDK key holds none of these).</summary>
     public static bool May(this Identity? who, Role least) => who is { Role: not Role.Sdk } && who.Role >= least;
 }

@@ -45,7 +45,10 @@ public sealed class BuildRunner(
         var service = config.FindService(release.Service);
         if (service is null)
         {
-            return StepResult.Done();
+            // Asked for by a replica whose onward.yaml has the service already: this one's may follow soon.
+            return time.GetUtcNow() - release.CreatedAt < DeploymentRunner.ConfigurationLag
+                ? StepResult.Wait(TimeSpan.FromSeconds(5), $"this server's onward.yaml has no service {release.Service} (yet)")
+                : StepResult.Done();
         }
         if (release.State == ReleaseState.Built)
         {
@@ -91,6 +94,8 @@ public sealed class BuildRunner(
             case StepResult.Failed failed:
                 var failure = failed.Diagnosis is null ? failed.Reason : failed.Reason + "\n" + failed.Diagnosis;
                 await releases.MarkBuildFailedAsync(release.Id, failure, time.GetUtcNow(), cancellationToken);
+                // The log ends by saying so, where the person reading it looks last.
+                await builder.NoteAsync(release, $"the build failed: {failed.Reason}", cancellationToken);
                 Measure(release, "failed", failed.Reason);
                 logger.LogWarning("Build of {Service} {Version} failed: {Reason}", release.Service, release.Version, failed.Reason);
                 return result;

@@ -36,6 +36,9 @@ public sealed class DeploymentRunner(
 
     private static readonly TimeSpan WaitForEnvironment = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long a deployment of a service or environment this server's configuration lacks waits for an edit to reach it before it is cancelled.</summary>
+    public static readonly TimeSpan ConfigurationLag = TimeSpan.FromMinutes(2);
+
     /// <summary>The longest progress text kept; a longer one (a long condition message) is cut.</summary>
     private const int MostProgress = 500;
 
@@ -94,6 +97,11 @@ public sealed class DeploymentRunner(
         }
         var (service, environment) = ConfigurationOf(deployment);
         var release = await releases.GetAsync(deployment.ReleaseId, cancellationToken);
+        if ((service is null || environment is null) && release is not null && time.GetUtcNow() - deployment.CreatedAt < ConfigurationLag)
+        {
+            // Another replica, whose onward.yaml was edited first, may have asked for it: this one's edit may be on its way.
+            return StepResult.Wait(TimeSpan.FromSeconds(5), $"this server's onward.yaml has no {(service is null ? "service " + deployment.Service : "environment " + deployment.Environment)} (yet)");
+        }
         if (service is null || environment is null || release is null)
         {
             await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Cancelled, Actors.Onward,

@@ -24,7 +24,7 @@ public sealed class SourceWatcher(
         var created = new List<Release>();
         foreach (var head in heads)
         {
-            var key = $"{head.Kind}:{head.Name}";
+            var key = Key(service, head);
             if (known is not null && known.TryGetValue(key, out var seen) && seen == head.Commit)
             {
                 continue;
@@ -54,9 +54,17 @@ public sealed class SourceWatcher(
                 service.Name, release.Version, release.Commit, reason);
             created.Add(release);
         }
-        await refState.SaveAsync(service.Name, heads.ToDictionary(h => $"{h.Kind}:{h.Name}", h => h.Commit), cancellationToken);
+        await refState.SaveAsync(service.Name, heads.ToDictionary(h => Key(service, h), h => h.Commit), cancellationToken);
         return created;
     }
+
+    /// <summary>
+    /// How a ref is remembered between looks: the main branch under a key of its own, so that a branch that becomes
+    /// the main one (`mainBranch` edited to the branch the repository has) has its head built at once, though the ref
+    /// itself did not move.
+    /// </summary>
+    private static string Key(ServiceConfig service, RefHead head) =>
+        head.Kind == RefKind.Branch && service.MainBranches.Contains(head.Name) ? $"{head.Kind}:{head.Name}:main" : $"{head.Kind}:{head.Name}";
 
     /// <summary>Keeps that the service's repository could not be read, with the reason, where everyone looks.</summary>
     public Task UnreadableAsync(ServiceConfig service, string reason, CancellationToken cancellationToken) =>

@@ -40,7 +40,7 @@ public static class Forwarder
                 if (ForwarderRoutes.Read(Path.Combine(directory, ForwarderRoutes.RoutesFile)) is { } routes && routes.Generation != applied)
                 {
                     var errors = await ApplyAsync(routes, open, log);
-                    new ForwarderRoutes(routes.Generation, routes.Routes, errors).Write(Path.Combine(directory, ForwarderRoutes.AppliedFile));
+                    new ForwarderRoutes(routes.Generation, routes.Routes, errors, ForwarderRoutes.OnwardVersion).Write(Path.Combine(directory, ForwarderRoutes.AppliedFile));
                     applied = routes.Generation;
                 }
                 try

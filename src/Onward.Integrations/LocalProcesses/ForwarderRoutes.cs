@@ -10,10 +10,12 @@ public sealed record ForwarderRoute(string Service, int Stable, int Backend);
 /// The files through which the server tells an environment's forwarder what to relay, and the forwarder answers what
 /// it did: <c>routes</c> (written by the server) and <c>applied</c> (written by the forwarder), each with the same
 /// generation number once the forwarder has taken the routes on. Both are replaced whole (written aside, then
-/// renamed), so that neither side ever reads half a file.
+/// renamed), so that neither side ever reads half a file. Lines: <c>generation N</c>, <c>route SERVICE STABLE BACKEND</c>,
+/// and in <c>applied</c> also <c>error SERVICE REASON</c> and <c>version V</c> (the forwarder's Onward).
 /// </summary>
 /// <param name="Errors">Per service, why its stable port could not be opened.</param>
-public sealed record ForwarderRoutes(long Generation, IReadOnlyList<ForwarderRoute> Routes, IReadOnlyDictionary<string, string> Errors)
+/// <param name="Version">In <c>applied</c>: the version of the Onward the forwarder runs.</param>
+public sealed record ForwarderRoutes(long Generation, IReadOnlyList<ForwarderRoute> Routes, IReadOnlyDictionary<string, string> Errors, string? Version = null)
 {
     public const string RoutesFile = "routes";
     public const string AppliedFile = "applied";
@@ -25,6 +27,11 @@ public sealed record ForwarderRoutes(long Generation, IReadOnlyList<ForwarderRou
     /// <summary>These routes with <paramref name="route"/> set in place of the service's, as the next generation.</summary>
     public ForwarderRoutes With(ForwarderRoute route) =>
         new(Generation + 1, [.. Routes.Where(r => r.Service != route.Service), route], new Dictionary<string, string>());
+
+    /// <summary>The version of Onward these files are written by.</summary>
+    public static string OnwardVersion { get; } =
+        typeof(ForwarderRoutes).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
     /// <summary>Reads a routes or applied file; null when there is none or it cannot be read now.</summary>
     public static ForwarderRoutes? Read(string file)
@@ -39,6 +46,7 @@ public sealed record ForwarderRoutes(long Generation, IReadOnlyList<ForwarderRou
             return null;
         }
         long generation = -1;
+        string? version = null;
         var routes = new List<ForwarderRoute>();
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -52,13 +60,17 @@ public sealed record ForwarderRoutes(long Generation, IReadOnlyList<ForwarderRou
             {
                 errors[service] = reason;
             }
-            else if (parts is [var name, var stable, var backend]
+            else if (parts is ["version", var v])
+            {
+                version = v;
+            }
+            else if (line.Split(' ') is ["route", var name, var stable, var backend]
                 && int.TryParse(stable, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && int.TryParse(backend, NumberStyles.None, CultureInfo.InvariantCulture, out var b))
             {
                 routes.Add(new ForwarderRoute(name, s, b));
             }
         }
-        return generation < 0 ? null : new ForwarderRoutes(generation, routes, errors);
+        return generation < 0 ? null : new ForwarderRoutes(generation, routes, errors, version);
     }
 
     public void Write(string file)
@@ -66,11 +78,15 @@ public sealed record ForwarderRoutes(long Generation, IReadOnlyList<ForwarderRou
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"generation {Generation}\n");
         foreach (var route in Routes)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{route.Service} {route.Stable} {route.Backend}\n");
+            text.Append(CultureInfo.InvariantCulture, $"route {route.Service} {route.Stable} {route.Backend}\n");
         }
         foreach (var (service, reason) in Errors)
         {
             text.Append(CultureInfo.InvariantCulture, $"error {service} {reason.ReplaceLineEndings(" ")}\n");
+        }
+        if (Version is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"version {Version}\n");
         }
         var aside = file + ".tmp";
         File.WriteAllText(aside, text.ToString());

@@ -16,7 +16,8 @@ public static class LocalShutdown
     public sealed record Stopped(int Releases, int Forwarders);
 
     /// <param name="environments">The environments to stop; every one the data folder holds when null.</param>
-    public static async Task<Stopped> StopAsync(string dataDir, IReadOnlyCollection<string>? environments, CancellationToken cancellationToken)
+    /// <param name="configured">With every one: the local environments of the configuration too, marked stopped even where no forwarder ran yet.</param>
+    public static async Task<Stopped> StopAsync(string dataDir, IReadOnlyCollection<string>? environments, CancellationToken cancellationToken, IEnumerable<string>? configured = null)
     {
         var releases = 0;
         var instances = Path.Combine(dataDir, "instances");
@@ -39,9 +40,7 @@ public static class LocalShutdown
         }
         var forwarders = 0;
         var stablePorts = new StablePorts(dataDir, NullLogger.Instance);
-        var folder = Path.Combine(dataDir, "forwarders");
-        var all = Directory.Exists(folder) ? Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>() : [];
-        foreach (var environment in environments ?? all.ToList())
+        foreach (var environment in environments ?? ForwarderEnvironments(dataDir).Union(configured ?? []).ToList())
         {
             if (await stablePorts.StopAsync(environment, cancellationToken))
             {
@@ -49,6 +48,13 @@ public static class LocalShutdown
             }
         }
         return new Stopped(releases, forwarders);
+    }
+
+    /// <summary>The environments that have (or had) a forwarder in the data folder, configured now or not.</summary>
+    public static IReadOnlyList<string> ForwarderEnvironments(string dataDir)
+    {
+        var folder = Path.Combine(dataDir, "forwarders");
+        return Directory.Exists(folder) ? Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList() : [];
     }
 
     private static string? EnvironmentOf(string instance)

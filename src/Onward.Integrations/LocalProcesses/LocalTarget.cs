@@ -82,7 +82,18 @@ public sealed class LocalTarget(
             {
                 await ListenAsync(service, environment, cancellationToken);
             }
+            // A service removed or renamed in onward.yaml gives its port back.
+            await _stable.KeepOnlyAsync(environment.Name, config.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal), cancellationToken);
         }));
+    }
+
+    /// <summary>Starts again the forwarder of any local environment that died (it is not left to the next deployment).</summary>
+    public async Task ReviveForwardersAsync(OnwardConfig config, CancellationToken cancellationToken)
+    {
+        foreach (var environment in config.Environments.Where(e => e.Target.Local is not null))
+        {
+            await _stable.ReviveAsync(environment.Name, cancellationToken);
+        }
     }
 
     public async Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)
@@ -213,6 +224,11 @@ public sealed class LocalTarget(
         var process = Instance(context.Deployment.Id);
         // Still the current release (the crash came before its successor was recorded as succeeded): it serves on.
         File.Delete(RetireMarker(process));
+        if (process.HasStarted)
+        {
+            // Releases started by an earlier version did not say where they run; `onward local stop --env` looks for it.
+            await File.WriteAllTextAsync(Path.Combine(process.Directory, LocalShutdown.WhereFile), $"{context.Service.Name} {context.Environment.Name}", cancellationToken);
+        }
         var status = process.Status();
         if (status.State != ProcessState.Running && _stable.StoppedOnPurpose(context.Environment.Name))
         {

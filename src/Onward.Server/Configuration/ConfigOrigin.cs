@@ -11,4 +11,7 @@ public sealed record ConfigOrigin(string Path, Func<OnwardConfig, OnwardConfig> 
         : this(path, config => config)
     {
     }
+
+    /// <summary>The digest of the file's content when it was loaded (taken when this is made, right after): an edit from then on is loaded again.</summary>
+    public byte[]? LoadedDigest { get; } = ConfigReloader.Digest(System.IO.Path.GetFullPath(Path));
 }

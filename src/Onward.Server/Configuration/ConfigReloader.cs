@@ -39,7 +39,7 @@ public sealed class ConfigReloader(ConfigOrigin? origin, ConfigSource configurat
             return;
         }
         var full = Path.GetFullPath(origin.Path);
-        _lastSeen = Digest(full);
+        _lastSeen = origin.LoadedDigest;
         var watchers = new List<FileSystemWatcher> { Watch(full) };
         // A file that is a link to another folder's file is watched there too: that is where an editor writes.
         if (ResolvedTarget(full) is { } target && Path.GetDirectoryName(target) != Path.GetDirectoryName(full))
@@ -76,7 +76,16 @@ public sealed class ConfigReloader(ConfigOrigin? origin, ConfigSource configurat
                 if (reasons.Contains(Hangup) || !SameContent(seen, _lastSeen))
                 {
                     _lastSeen = seen;
-                    Apply(full, reasons.Contains(Hangup) ? Hangup : "the file changed");
+                    try
+                    {
+                        Apply(full, reasons.Contains(Hangup) ? Hangup : "the file changed");
+                    }
+                    catch (Exception e)
+                    {
+                        // Whatever goes wrong in a reload, the server runs on with what it has.
+                        status.Refused([$"{full}: the edit could not be applied ({e.Message}); the running configuration stays"]);
+                        logger.LogError(e, "Loading {File} again failed, so the running configuration stays", full);
+                    }
                 }
             }
         }
@@ -118,7 +127,7 @@ public sealed class ConfigReloader(ConfigOrigin? origin, ConfigSource configurat
     }
 
     /// <summary>The digest of the file's content; null when it cannot be read (being replaced, gone).</summary>
-    private static byte[]? Digest(string file)
+    public static byte[]? Digest(string file)
     {
         try
         {
@@ -130,11 +139,23 @@ public sealed class ConfigReloader(ConfigOrigin? origin, ConfigSource configurat
         }
     }
 
-    private static bool SameContent(byte[]? a, byte[]? b) => a is not null && b is not null && a.AsSpan().SequenceEqual(b);
+    /// <summary>Unchanged: the same content, or still unreadable (said once, when it became so).</summary>
+    private static bool SameContent(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 
     private void Apply(string path, string why)
     {
-        var load = ConfigFile.Load(path);
+        ConfigLoadResult load;
+        try
+        {
+            load = ConfigFile.Load(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable (permissions, replaced at this moment): the running configuration stays, and the server too.
+            status.Refused([$"{path}: cannot be read ({e.Message}); the running configuration stays"]);
+            logger.LogError("{File} changed ({Why}) but cannot be read ({Reason}), so the running configuration stays", path, why, e.Message);
+            return;
+        }
         if (!load.IsValid)
         {
             var problems = load.Problems.Select(p => p.ToString()).ToList();
@@ -148,6 +169,6 @@ public sealed class ConfigReloader(ConfigOrigin? origin, ConfigSource configurat
         configuration.Replace(ConfigChanges.Applicable(running, edited));
         status.Loaded(needsRestart);
         logger.LogInformation("{File} loaded again ({Why}): {Services} service(s), {Environments} environment(s){Restart}", path, why, edited.Services.Count, edited.Environments.Count,
-            needsRestart.Count == 0 ? "" : $"; {string.Join(", ", needsRestart)} changed too and need a restart of the server to apply");
+            needsRestart.Count == 0 ? "" : $"; {string.Join(", ", needsRestart)} changed too and {(needsRestart.Count == 1 ? "needs" : "need")} a restart of the server to apply");
     }
 }

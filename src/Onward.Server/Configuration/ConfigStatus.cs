@@ -13,6 +13,9 @@ public sealed class ConfigStatus(ConfigOrigin? origin, TimeProvider time)
 
     public string? File => origin is null ? null : Path.GetFullPath(origin.Path);
 
+    /// <summary>What a non-admin is told of a refused edit.</summary>
+    public static string Withheld(int problems) => $"onward.yaml was edited but has {problems} problem(s); an admin sees them here, in the server's log, or with `onward validate`";
+
     public DateTimeOffset LoadedAt => _state.LoadedAt;
 
     /// <summary>Why the last edit was not applied (every problem with file:line:column); null when it was.</summary>

@@ -27,11 +27,16 @@ public sealed class TargetLeaseWorker(
     private OnwardConfig config => configuration.Current;
     private readonly CancellationTokenSource _stopping = new();
     private Task _holding = Task.CompletedTask;
+    private Task _reviving = Task.CompletedTask;
+
+    /// <summary>How often the local environments' forwarders are looked at: one that died is started again.</summary>
+    private static readonly TimeSpan LookAtForwarders = TimeSpan.FromSeconds(2);
     private int _takeOverFailures;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         configuration.Replaced += (_, _) => _ = Task.Run(() => PortsOfReloadAsync(_stopping.Token), CancellationToken.None);
+        _reviving = Task.Run(() => ReviveForwardersAsync(_stopping.Token), CancellationToken.None);
         if (!replicas.Shared)
         {
             await TakeOverLocalAsync(cancellationToken);
@@ -50,6 +55,7 @@ public sealed class TargetLeaseWorker(
     {
         await _stopping.CancelAsync();
         await _holding;
+        await _reviving;
         if (replicas.Shared)
         {
             await replicas.ReleaseAllAsync(cancellationToken);
@@ -62,6 +68,29 @@ public sealed class TargetLeaseWorker(
     {
         await local.OpenPortsAsync(config, cancellationToken);
         await adoption.AdoptAllAsync(cancellationToken);
+    }
+
+    private async Task ReviveForwardersAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(LookAtForwarders, stoppingToken);
+                if (!replicas.Shared || (replicas.HoldsLocal && replicas.LocalTakenOver))
+                {
+                    await local.ReviveForwardersAsync(config, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Starting a stopped forwarder of stable ports again failed ({Reason}); trying again", e.Message);
+            }
+        }
     }
 
     /// <summary>A reload that adds a service or a local environment opens (or, without the local lease, learns) its stable ports.</summary>

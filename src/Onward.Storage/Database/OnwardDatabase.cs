@@ -85,7 +85,7 @@ public abstract class OnwardDatabase : IDisposable
     public static OnwardDatabase FromUrl(string url) =>
         url.StartsWith("sqlite:", StringComparison.Ordinal) ? SqliteDatabase.FromUrl(url)
         : url.StartsWith("postgres://", StringComparison.Ordinal) || url.StartsWith("postgresql://", StringComparison.Ordinal) ? PostgresDatabase.FromUrl(url)
-        : throw new ArgumentException("the database URL is neither sqlite:PATH nor postgres://…", nameof(url));
+        : throw new ArgumentException("the database URL is neither sqlite:PATH nor postgres://… (write it like sqlite:onward.db)");
 }
 
 /// <summary>The lock of a database that needs none.</summary>

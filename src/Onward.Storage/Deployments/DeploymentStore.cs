@@ -58,12 +58,20 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
               AND (@Environment IS NULL OR d.environment = @Environment)
               AND (@State IS NULL OR d.state = @State)
               AND (@ReleaseId IS NULL OR d.release_id = @ReleaseId)
+              {ReleasesIn(query.ReleaseIds)}
               AND (@Before IS NULL OR d.id < @Before)
             ORDER BY d.id DESC LIMIT @Limit
             """,
             new { query.Service, query.Environment, State = query.State?.ToString(), query.ReleaseId, query.Before, query.Limit },
             cancellationToken);
     }
+
+    /// <summary>
+    /// The condition on a list of release ids, written out as numbers (the same text for SQLite and PostgreSQL, which
+    /// bind lists differently); they are numbers, so nothing from outside reaches the query's text.
+    /// </summary>
+    private static string ReleasesIn(IReadOnlyCollection<long>? ids) =>
+        ids is null ? "" : ids.Count == 0 ? "AND 1 = 0" : $"AND d.release_id IN ({string.Join(", ", ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
 
     public async Task<IReadOnlyList<DeploymentEvent>> EventsAsync(long id, CancellationToken cancellationToken)
     {

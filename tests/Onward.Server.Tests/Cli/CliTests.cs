@@ -200,6 +200,10 @@ public class CliTests
         var typo = await OnwardCli.RunAsync(null, "servics", "list");
         var option = await OnwardCli.RunAsync(null, "deployments", "list", "--servce", "shop");
         var elsewhere = await OnwardCli.RunAsync(null, "--server", page.Url("/not-onward"), "services", "list");
+        var global = await OnwardCli.RunAsync(null, "services", "list", "--sever", "http://127.0.0.1:9");
+        var nothing = await OnwardCli.RunAsync(null);
+        var badUrl = await OnwardCli.RunAsync(dir.Path, "database", "copy", "--from", "nope.db", "--to", "sqlite:x.db");
+        var validate = await OnwardCli.RunAsync(dir.Path, "validate", "--config", "missing.yaml");
 
         (notUrl.ExitCode, notUrl.Error.Trim()).ShouldBe((2, "error: --server 'not-a-url' is not the URL of a server; give e.g. http://127.0.0.1:8080 or https://onward.example.com"));
         notNumber.ExitCode.ShouldBe(2);
@@ -207,10 +211,16 @@ public class CliTests
         typo.ExitCode.ShouldBe(2);
         typo.Error.ShouldStartWith("error: onward has no command 'servics'; did you mean 'services'?");
         option.Error.ShouldStartWith("error: `list` has no option '--servce'; did you mean '--service'?");
+        global.Error.ShouldStartWith("error: `list` has no option '--sever'; did you mean '--server'?", Case.Sensitive, "options every command takes are suggested too");
+        nothing.ExitCode.ShouldBe(2);
+        nothing.Error.ShouldStartWith("error: onward needs a command: serve, demo, validate, services");
+        badUrl.Error.Trim().ShouldBe("onward database copy: the database URL is neither sqlite:PATH nor postgres://… (write it like sqlite:onward.db)");
+        validate.ExitCode.ShouldBe(1);
+        validate.Error.ShouldContain("missing.yaml:1:1: the file does not exist");
         elsewhere.ExitCode.ShouldBe(1);
         elsewhere.Error.ShouldContain("with what Onward does not send");
         elsewhere.Error.ShouldContain("is it an Onward server? Check --server / ONWARD_SERVER");
-        foreach (var result in new[] { notUrl, notNumber, typo, option, elsewhere })
+        foreach (var result in new[] { notUrl, notNumber, typo, option, elsewhere, global, nothing, badUrl, validate })
         {
             result.Error.ShouldNotContain("   at ", Case.Sensitive, "no stack trace");
             result.Error.ShouldNotContain("System.");

@@ -95,6 +95,27 @@ public class ConfigReloadTests
     }
 
     [Fact]
+    public async Task Why_an_edit_was_refused_and_where_the_file_is_are_for_admins_others_learn_how_many_problems_there_are()
+    {
+        await using var dir = new TempDirectory();
+        var yaml = TestConfig.Yaml(Ports.Free(), [TestConfig.ManualEnvironment("dev")], [], "auth: { mode: tokens }");
+        await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
+        var root = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
+        using var admin = new OnwardApi(onward.Config.Server.Listen, System.Text.Json.JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()!);
+        var (_, _, created) = await admin.PostAsync<Onward.Contracts.Tokens.CreatedTokenResponse>("api/v1/tokens", new Onward.Contracts.Tokens.TokenRequestBody("vic", "viewer", []));
+        using var viewer = new OnwardApi(onward.Config.Server.Listen, created!.Token);
+
+        await File.WriteAllTextAsync(onward.ConfigPath, yaml + "\nnotifications: { hook: { webhook: { url: 'http://127.0.0.1:9/?token=s3cret' }, events: [nonsense] } }\n");
+
+        var seen = await Eventually.WaitAsync(async () => await ServerAsync(admin) is { ReloadError: not null } s ? s : null, "the refused edit");
+        seen.ConfigFile.ShouldBe(onward.ConfigPath);
+        var told = await ServerAsync(viewer);
+        told.ConfigFile.ShouldBeNull();
+        told.ReloadError.ShouldNotBeNull().ShouldHaveSingleItem().ShouldStartWith($"onward.yaml was edited but has {seen.ReloadError!.Count} problem(s); an admin sees them");
+        told.ReloadError[0].ShouldNotContain("s3cret");
+    }
+
+    [Fact]
     public async Task SIGHUP_loads_a_file_that_is_a_link_to_another_folder_again()
     {
         await using var dir = new TempDirectory();

@@ -94,9 +94,60 @@ public class StablePortTests
         }
         var all = await OnwardCli.RunAsync(dir.Path, "local", "stop");
         // Both environments' current releases, and any the last deployment of dev-2 was still retiring when the server stopped.
-        all.Output.ShouldMatch(@"Stopped [234] release process\(es\) and 2 forwarder\(s\) of stable ports in dev-1, dev-2");
+        all.Output.ShouldMatch(@"Stopped [234] release process\(es\) and 2 forwarder\(s\) of stable ports in every local environment");
         Directory.GetDirectories(dir.Combine(".onward", "forwarders")).Concat(Directory.GetDirectories(dir.Combine(".onward", "instances")))
             .ShouldAllBe(d => new DetachedProcess(d).Status().State != ProcessState.Running);
+    }
+
+    [Fact]
+    public async Task A_forwarder_that_dies_is_started_again_and_a_service_removed_from_onward_yaml_gives_its_port_back()
+    {
+        await using var dir = new TempDirectory();
+        var shop = await GitRepository.InitAsync(dir.Combine("shop"));
+        await shop.BehaveAsync("ok");
+        var first = await shop.CommitAsync("first");
+        var cart = await GitRepository.InitAsync(dir.Combine("cart"));
+        await cart.BehaveAsync("ok");
+        var cartFirst = await cart.CommitAsync("first");
+        var port = Ports.Free();
+        string Yaml(params string[] services) =>
+            TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev")], services.Select(s => SampleService.ServiceYaml(s, dir.Combine(s))));
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml("shop", "cart"));
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
+        (await onward.Api.FinishedDeploymentAsync("cart", "dev", cartFirst)).State.ShouldBe(DeploymentState.Succeeded);
+        var shopAddress = (await onward.Api.ServiceAsync("shop")).Environments.Single().Url + "/";
+        var cartAddress = (await onward.Api.ServiceAsync("cart")).Environments.Single().Url + "/";
+        var forwarder = new DetachedProcess(dir.Combine(".onward", "forwarders", "dev"));
+        var pid = forwarder.Status().Pid.ShouldNotBeNull();
+
+        // As an out-of-memory kill would: the forwarder with its wrapper, at once.
+        using (var kill = Process.Start("kill", ["-KILL", "--", $"-{pid}"]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await Eventually.WaitAsync(() => Task.FromResult(forwarder.Status().State != ProcessState.Running || forwarder.Status().Pid != pid), "the forwarder to be gone");
+
+        await Eventually.WaitAsync(() => Task.FromResult(forwarder.Status() is { State: ProcessState.Running, Pid: var again } && again != pid), "the forwarder to be started again");
+        await Eventually.WaitAsync(async () => await AnswerOrNullAsync(shopAddress) == $"{first[..7]} in dev", "the stable port to answer again");
+        (await OnwardApi.AnswerAsync(cartAddress)).ShouldBe($"{cartFirst[..7]} in dev");
+
+        await File.WriteAllTextAsync(onward.ConfigPath, Yaml("shop"));
+
+        await Eventually.WaitAsync(async () => await AnswerOrNullAsync(cartAddress) is null, "cart's stable port to close");
+        (await OnwardApi.AnswerAsync(shopAddress)).ShouldBe($"{first[..7]} in dev");
+        new StablePorts(dir.Combine(".onward"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Routes("dev").Routes.Select(r => r.Service).ShouldBe(["shop"]);
+    }
+
+    private static async Task<string?> AnswerOrNullAsync(string url)
+    {
+        try
+        {
+            return await OnwardApi.AnswerAsync(url);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
     }
 
     private static async Task AskEvery20MsAsync(string url, ConcurrentQueue<string> answers, ConcurrentQueue<string> failures, CancellationToken stop)

@@ -41,6 +41,24 @@ public class SourceWarningsTests
     }
 
     [Fact]
+    public async Task Editing_mainBranch_to_the_branch_the_repository_has_builds_its_head_at_once_without_a_new_commit_or_a_restart()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"), branch: "master");
+        await repo.BehaveAsync("ok");
+        var first = await repo.CommitAsync("first");
+        var shop = SampleService.ServiceYaml("shop", repo.Path).Replace($"repository: {repo.Path}", $"repository: {repo.Path}\n    mainBranch: main", StringComparison.Ordinal);
+        var yaml = TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev")], [shop]);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
+        await Eventually.WaitAsync(async () => (await onward.Api.ServiceAsync("shop")).Warnings.Count > 0, "the warning of the missing branch");
+
+        await File.WriteAllTextAsync(onward.ConfigPath, yaml.Replace("mainBranch: main", "mainBranch: master", StringComparison.Ordinal));
+
+        (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(Contracts.Deployments.DeploymentState.Succeeded);
+        (await onward.Api.ServiceAsync("shop")).Warnings.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_failed_build_is_seen_on_the_service_with_its_reason_and_in_the_release_list()
     {
         await using var dir = new TempDirectory();

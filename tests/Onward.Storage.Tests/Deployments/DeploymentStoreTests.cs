@@ -51,6 +51,22 @@ public abstract class DeploymentStoreTests
     }
 
     [Fact]
+    public async Task A_list_can_be_of_the_deployments_of_some_releases()
+    {
+        await using var db = await StorageFixture.CreateAsync(Backend);
+        var a = await db.BuiltReleaseAsync("shop", "aaaaaaa111");
+        var b = await db.BuiltReleaseAsync("shop", "bbbbbbb222");
+        var c = await db.BuiltReleaseAsync("cart", "ccccccc333");
+        var ofA = await db.QueueAsync(a, "dev-1");
+        await db.QueueAsync(b, "dev-2");
+        var ofC = await db.QueueAsync(c, "dev-1");
+
+        (await db.Deployments.ListAsync(new DeploymentQuery(null, null, null, 100) { ReleaseIds = [a.Id, c.Id] }, None)).Select(d => d.Id).ShouldBe([ofC.Id, ofA.Id]);
+        (await db.Deployments.ListAsync(new DeploymentQuery(null, null, null, 100) { ReleaseIds = [] }, None)).ShouldBeEmpty();
+        (await db.Deployments.ListAsync(new DeploymentQuery(null, null, null, 100), None)).Count.ShouldBe(3, "without ReleaseIds, every release");
+    }
+
+    [Fact]
     public async Task Only_one_deployment_per_service_and_environment_holds_it_at_a_time()
     {
         await using var db = await StorageFixture.CreateAsync(Backend);

@@ -32,14 +32,18 @@ public static class LocalCommand
                 load.Problems.ToList().ForEach(p => Console.Error.WriteLine(p));
                 return ExitCodes.Failure;
             }
-            IReadOnlyList<string> local = load.Config!.Environments.Where(e => e.Target.Local is not null).Select(e => e.Name).ToList();
+            var dataDir = load.Config!.Server.DataDir;
+            // An environment removed from onward.yaml may still have processes: it can be named as long as its forwarder's folder is there.
+            var local = load.Config.Environments.Where(e => e.Target.Local is not null).Select(e => e.Name)
+                .Union(LocalShutdown.ForwarderEnvironments(dataDir)).ToList();
             IReadOnlyList<string>? asked = result.GetValue(environment) is { Length: > 0 } named ? named : null;
             if (asked?.FirstOrDefault(e => !local.Contains(e)) is { } unknown)
             {
                 throw new UsageException($"'{unknown}' is not a local environment of {result.GetValue(config)}; its local environments: {(local.Count == 0 ? "none" : string.Join(", ", local))}");
             }
-            var stopped = await LocalShutdown.StopAsync(load.Config.Server.DataDir, asked ?? local, cancellationToken);
-            Console.WriteLine($"Stopped {stopped.Releases} release process(es) and {stopped.Forwarders} forwarder(s) of stable ports in {string.Join(", ", asked ?? local)}; "
+            // Without --env every release process goes, whichever environment it ran in (those started by older versions included).
+            var stopped = await LocalShutdown.StopAsync(dataDir, asked, cancellationToken, local);
+            Console.WriteLine($"Stopped {stopped.Releases} release process(es) and {stopped.Forwarders} forwarder(s) of stable ports in {(asked is null ? "every local environment" : string.Join(", ", asked))}; "
                 + "a server started later leaves them stopped, and each environment's next deployment starts it again.");
             return ExitCodes.Success;
         });

@@ -93,6 +93,9 @@ public static class ServeCommand
                 }
                 Console.WriteLine($"Onward serves {config.Services.Count} service(s) in {config.Environments.Count} environment(s) on {config.Server.Listen}");
                 await app.WaitForShutdownAsync(cancellationToken);
+                Console.WriteLine(config.Environments.Any(e => e.Target.Local is not null)
+                    ? "Onward stopped; the applications of local environments keep running on their stable ports (`onward local stop` stops them)"
+                    : "Onward stopped");
                 return ExitCodes.Success;
             }
         });

@@ -16,11 +16,14 @@ public static class ValidateCommand
             Description = "The configuration file",
             DefaultValueFactory = _ => ConfigFile.DefaultName,
         };
+        // As the other commands that read the file take it.
+        var config = new Option<string?>("--config", "-c") { Description = "The configuration file (instead of FILE)" };
         var command = new Command("validate", "Check onward.yaml and report every problem with file:line:column and a fix; warn about repositories on this host without their main branch");
         command.Arguments.Add(file);
+        command.Options.Add(config);
         command.SetAction(async (result, cancellationToken) =>
         {
-            var path = result.GetValue(file)!;
+            var path = result.GetValue(config) ?? result.GetValue(file)!;
             var load = ConfigFile.Load(path);
             if (!load.IsValid)
             {
