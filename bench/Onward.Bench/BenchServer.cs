@@ -73,9 +73,9 @@ public sealed partial class BenchServer : IAsyncDisposable
         At("seen → build started", release.CreatedAt, release.BuildStartedAt!.Value);
         At("build: clone, run, notice the end", release.BuildStartedAt!.Value, release.BuildFinishedAt!.Value);
         At("build finished → queued", release.BuildFinishedAt!.Value, full.Events[0].At);
-        At("queued → applying", full.Events[0].At, full.Events.Single(e => e.State == DeploymentState.Applying).At);
-        At("applying → verifying (process started)", full.Events.Single(e => e.State == DeploymentState.Applying).At, full.Events.Single(e => e.State == DeploymentState.Verifying).At);
-        At("verifying → succeeded", full.Events.Single(e => e.State == DeploymentState.Verifying).At, succeeded);
+        At("queued → applying", full.Events[0].At, full.Events.First(e => e.State == DeploymentState.Applying).At);
+        At("applying → verifying (process started)", full.Events.First(e => e.State == DeploymentState.Applying).At, full.Events.First(e => e.State == DeploymentState.Verifying).At);
+        At("verifying → succeeded", full.Events.First(e => e.State == DeploymentState.Verifying).At, succeeded);
         // The build command's own run time, from its process's files: cloning the work tree and noticing the end are
         // Onward's, and count as overhead.
         var builds = Path.Combine(DataDir, "builds", release.Id.ToString());

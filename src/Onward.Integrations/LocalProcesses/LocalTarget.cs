@@ -30,6 +30,12 @@ public sealed class LocalTarget(
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(1);
     private readonly StablePorts _stable = new(dataDir, logger);
+
+    /// <summary>Ports assigned (not configured) per service and environment: they never change once assigned.</summary>
+    private readonly ConcurrentDictionary<(string Service, string Environment), int> _assigned = new();
+
+    /// <summary>The stable ports this server has seen open (a forwarder that dies is started again with its routes).</summary>
+    private readonly ConcurrentDictionary<(string Service, string Environment, int Port), bool> _open = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false })
     {
         Timeout = TimeSpan.FromSeconds(2),
@@ -83,7 +89,12 @@ public sealed class LocalTarget(
                 await ListenAsync(service, environment, cancellationToken);
             }
             // A service removed or renamed in onward.yaml gives its port back.
-            await _stable.KeepOnlyAsync(environment.Name, config.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal), cancellationToken);
+            var kept = config.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            await _stable.KeepOnlyAsync(environment.Name, kept, cancellationToken);
+            foreach (var gone in _open.Keys.Where(k => k.Environment == environment.Name && !kept.Contains(k.Service)).ToList())
+            {
+                _open.TryRemove(gone, out _);
+            }
         }));
     }
 
@@ -144,7 +155,7 @@ public sealed class LocalTarget(
 
     public async Task<IReadOnlyList<string>> PromoteAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        var stable = await ListenAsync(context.Service, context.Environment, cancellationToken);
+        var stable = await StablePortAsync(context.Service, context.Environment, cancellationToken);
         var process = Instance(context.Deployment.Id);
         var retiring = context.Previous is { } retired && retired.Deployment.Id != context.Deployment.Id ? Instance(retired.Deployment.Id) : null;
         if (retiring is not null)
@@ -183,7 +194,7 @@ public sealed class LocalTarget(
         {
             return "there is no earlier release to restore; the failed one was stopped";
         }
-        var stable = await ListenAsync(context.Service, context.Environment, cancellationToken);
+        var stable = await StablePortAsync(context.Service, context.Environment, cancellationToken);
         var old = Instance(previous.Deployment.Id);
         if (old.Status().State == ProcessState.Running)
         {
@@ -234,7 +245,7 @@ public sealed class LocalTarget(
         {
             return $"{context.Release.Version} is not running: {context.Environment.Name} was stopped with `onward local stop`; its next deployment starts it again";
         }
-        var stable = await ListenAsync(context.Service, context.Environment, cancellationToken);
+        var stable = await StablePortAsync(context.Service, context.Environment, cancellationToken);
         if (status.State == ProcessState.Running)
         {
             await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, ReadPort(process), cancellationToken);
@@ -444,21 +455,31 @@ public sealed class LocalTarget(
         _ => "",
     };
 
-    /// <summary>Opens the stable port of a service in an environment (configured, or assigned once and kept), relaying where it did.</summary>
-    private async Task<int> ListenAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    /// <summary>The stable port of a service in an environment: configured, or assigned once and kept (remembered here after the first look).</summary>
+    private async Task<int> StablePortAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
     {
-        int port;
         if (environment.Target.Local?.Ports.TryGetValue(service.Name, out var configured) == true)
         {
-            port = configured;
+            return _knownPorts[(service.Name, environment.Name)] = configured;
         }
-        else
+        if (_assigned.TryGetValue((service.Name, environment.Name), out var assigned))
         {
-            port = await ports.GetOrAssignAsync(service.Name, environment.Name, PortAllocator.Next(), cancellationToken)
-                ?? throw new InvalidOperationException($"no port could be assigned to {service.Name} in {environment.Name}");
+            return assigned;
         }
-        _knownPorts[(service.Name, environment.Name)] = port;
-        await _stable.SetAsync(environment.Name, service.Name, port, null, cancellationToken);
+        var port = await ports.GetOrAssignAsync(service.Name, environment.Name, PortAllocator.Next(), cancellationToken)
+            ?? throw new InvalidOperationException($"no port could be assigned to {service.Name} in {environment.Name}");
+        return _knownPorts[(service.Name, environment.Name)] = _assigned[(service.Name, environment.Name)] = port;
+    }
+
+    /// <summary>Opens the stable port of a service in an environment, relaying where it did; once open, the next call costs nothing.</summary>
+    private async Task<int> ListenAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    {
+        var port = await StablePortAsync(service, environment, cancellationToken);
+        if (!_open.ContainsKey((service.Name, environment.Name, port)))
+        {
+            await _stable.SetAsync(environment.Name, service.Name, port, null, cancellationToken);
+            _open[(service.Name, environment.Name, port)] = true;
+        }
         return port;
     }
 }

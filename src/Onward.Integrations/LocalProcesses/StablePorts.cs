@@ -128,6 +128,13 @@ public sealed class StablePorts(string dataDir, ILogger logger)
     private async Task WaitTakenOnAsync(string environment, DetachedProcess process, ForwarderRoutes next, string? service, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TakeOn;
+        // Woken as soon as the forwarder answers, looking anyway every few milliseconds.
+        using var answered = new SemaphoreSlim(0);
+        using var watcher = new FileSystemWatcher(process.Directory, ForwarderRoutes.AppliedFile) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite };
+        watcher.Renamed += (_, _) => answered.Release();
+        watcher.Created += (_, _) => answered.Release();
+        watcher.Changed += (_, _) => answered.Release();
+        watcher.EnableRaisingEvents = true;
         while (true)
         {
             var applied = ForwarderRoutes.Read(Path.Combine(process.Directory, ForwarderRoutes.AppliedFile));
@@ -156,7 +163,7 @@ public sealed class StablePorts(string dataDir, ILogger logger)
                 throw new InvalidOperationException(
                     $"the forwarder of the stable ports of {environment} did not take the change on within {TakeOn.TotalSeconds:0} s; its output is {process.OutputFile}");
             }
-            await Task.Delay(5, cancellationToken);
+            await answered.WaitAsync(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
     }
 
