@@ -35,7 +35,7 @@ public static class UiAssets
         p:has(> button) { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
         caption { text-align: left; padding: 0 0 .4rem; }
         time { white-space: nowrap; }
-        nav.related { margin: -.4rem 0 .8rem; color: var(--muted); }
+        p.related { margin: -.4rem 0 .8rem; color: var(--muted); display: flex; flex-wrap: wrap; gap: .4rem; }
         label { display: block; font-weight: 600; margin: .6rem 0 .2rem; }
         select, input[type=password], input[type=text], textarea { font: inherit; width: min(32rem, 100%); padding: .4rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
         .error { color: var(--bad); font-weight: 600; }
