@@ -55,7 +55,7 @@ public static partial class DatabaseCopy
     }
 
     /// <summary>A source that is not there, or holds no Onward schema, is a mistake to be told, not an empty database to copy.</summary>
-    private static async Task RequireOnwardSchemaAsync(OnwardDatabase from, CancellationToken cancellationToken)
+    public static async Task RequireOnwardSchemaAsync(OnwardDatabase from, CancellationToken cancellationToken)
     {
         if (from is SqliteDatabase sqlite && !File.Exists(sqlite.Path))
         {

@@ -13,7 +13,42 @@ public static partial class DatabaseCommand
         var command = new Command("database", "Apply migrations without serving, or copy everything into an empty database (SQLite to PostgreSQL)");
         command.Subcommands.Add(Migrate());
         command.Subcommands.Add(Copy());
+        command.Subcommands.Add(Backup());
         return command;
+    }
+
+    private static Command Backup()
+    {
+        var config = new Option<string>("--config", "-c") { Description = "The configuration file whose server.database is backed up", DefaultValueFactory = _ => ConfigFile.DefaultName };
+        var to = new Option<string>("--to") { Description = "The new file to write the copy to", Required = true };
+        var backup = new Command("backup", "Copy the SQLite database consistently while the server runs (SQLite's online backup), and say how to restore it");
+        backup.Options.Add(config);
+        backup.Options.Add(to);
+        backup.SetAction(async (result, cancellationToken) =>
+        {
+            var load = ConfigFile.Load(result.GetValue(config)!);
+            if (!load.IsValid)
+            {
+                load.Problems.ToList().ForEach(p => Console.Error.WriteLine(p));
+                return ExitCodes.Failure;
+            }
+            var url = load.Config!.Server.Database;
+            if (!url.StartsWith("sqlite:", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("onward database backup: server.database is PostgreSQL; back it up with PostgreSQL's own tools, consistent while replicas run: "
+                    + "pg_dump --format=custom --file=onward.dump \"$DATABASE_URL\" (see the README, Backup and restore)");
+                return ExitCodes.Usage;
+            }
+            return await WithDatabasesAsync("backup", [url], async databases =>
+            {
+                var sqlite = (SqliteDatabase)databases[0];
+                var copied = await SqliteBackup.BackupAsync(sqlite, result.GetValue(to)!, cancellationToken);
+                var target = Path.GetFullPath(result.GetValue(to)!);
+                Console.WriteLine($"backed up {sqlite.Path} to {target} ({copied.Bytes:N0} bytes, schema version {copied.SchemaVersion}).");
+                Console.WriteLine($"To restore: stop Onward, then `cp {target} {sqlite.Path} && rm -f {sqlite.Path}-wal {sqlite.Path}-shm`, and start it again.");
+            });
+        });
+        return backup;
     }
 
     private static Command Migrate()
