@@ -16,6 +16,8 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # PostgreSQL for the store tests on PostgreSQL and several replicas (scripts/postgres.sh starts a cluster of its own).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# systemd-analyze checks deploy/systemd/onward.service.
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run this script as root (or install them) first" >&2
