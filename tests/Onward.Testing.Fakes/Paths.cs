@@ -15,6 +15,16 @@ public static class Paths
 
     public static string SimulatedClusterDll => Built("tests/Onward.Testing.Cluster", "Onward.Testing.Cluster.dll");
 
+    /// <summary>The helm scripts/setup.sh installs into tools/helm.</summary>
+    public static string Helm
+    {
+        get
+        {
+            var path = Path.Combine(RepositoryRoot, "tools", "helm", "helm");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing; run scripts/setup.sh (it installs helm there)");
+        }
+    }
+
     /// <summary>tests/node with its packages installed (flagd-core, the OpenFeature SDK and OFREP core), as scripts/setup.sh leaves it.</summary>
     public static string NodeClients
     {
