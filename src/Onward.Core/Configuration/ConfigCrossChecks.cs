@@ -127,10 +127,10 @@ public sealed class ConfigCrossChecks(NodeReader nodes)
         var local = environments.FirstOrDefault(e => e.Target.Local is not null);
         foreach (var service in services)
         {
-            if (cluster is not null && service.Deploy.Manifests is null && service.Deploy.Render is null)
+            if (cluster is not null && service.Deploy.Manifests is null && service.Deploy.Render is null && service.Deploy.Helm is null)
             {
                 nodes.Problem(service.At, $"services.{service.Name}.deploy", $"environment '{cluster.Name}' is a Kubernetes cluster but the service has no `manifests`",
-                    "add `manifests: deploy/k8s` (a directory of YAML or a Kustomize overlay in the repository) or `render: { command: ... }`");
+                    "add `manifests: deploy/k8s` (a directory of YAML or a Kustomize overlay in the repository), `helm: { chart: ./chart }` or `render: { command: ... }`");
             }
             if (cluster is not null && service.Build.ImageRepository is null)
             {

@@ -11,6 +11,9 @@ public sealed record DeployConfig(string? Manifests, LocalDeployConfig? Local)
     /// <summary>A command whose standard output is the manifests (Helm, jsonnet, cdk8s…), instead of <see cref="Manifests"/>.</summary>
     public RenderConfig? Render { get; init; }
 
+    /// <summary>A Helm chart in the repository, rendered with <c>helm template</c>, instead of <see cref="Manifests"/>.</summary>
+    public HelmConfig? Helm { get; init; }
+
     /// <summary>Whether objects a release no longer contains are deleted once it is verified.</summary>
     public bool Prune { get; init; } = true;
 

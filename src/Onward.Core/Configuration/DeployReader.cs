@@ -16,7 +16,7 @@ public sealed partial class DeployReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "manifests", "render", "prune", "selfHeal", "local", "secrets");
+        var keys = nodes.Keys(map, path, "manifests", "render", "helm", "prune", "selfHeal", "local", "secrets");
         var manifestsNode = nodes.Text(keys.Get("manifests"), path + ".manifests");
         var manifests = manifestsNode?.Value;
         if (manifestsNode is not null)
@@ -27,6 +27,11 @@ public sealed partial class DeployReader(NodeReader nodes)
         if (manifests is not null && keys.Get("render") is not null)
         {
             nodes.Problem(keys.Get("render")!, path + ".render", "both `manifests` and `render` given", "keep one: `manifests` for a directory (plain or Kustomize), `render.command` for anything else");
+        }
+        var helm = keys.Get("helm") is { } helmNode ? new HelmReader(nodes).Read(helmNode, path + ".helm") : null;
+        if (keys.Get("helm") is { } both && (manifests is not null || keys.Get("render") is not null))
+        {
+            nodes.Problem(both, path + ".helm", $"both `helm` and `{(manifests is not null ? "manifests" : "render")}` given", "keep one way to make the manifests");
         }
         LocalDeployConfig? local = null;
         if (keys.Get("local") is { } localNode && nodes.AsMapping(localNode, path + ".local") is { } localMap)
@@ -64,18 +69,19 @@ public sealed partial class DeployReader(NodeReader nodes)
         {
             nodes.Problem(keys.Get("manifests")!, path + ".manifests", $"'{manifests}' leaves the repository", "give a directory inside the repository, e.g. `deploy/k8s`");
         }
-        if (keys.Get("local") is null && manifests is null && keys.Get("render") is null)
+        if (keys.Get("local") is null && manifests is null && keys.Get("render") is null && keys.Get("helm") is null)
         {
             nodes.Problem(map, path, "no way to deploy given", "add `manifests: deploy/k8s` for Kubernetes environments or `local: { command: ..., healthUrl: ... }`");
             return null;
         }
-        if (keys.Get("local") is not null && local is null || keys.Get("render") is not null && render is null)
+        if (keys.Get("local") is not null && local is null || keys.Get("render") is not null && render is null || keys.Get("helm") is not null && helm is null)
         {
             return null;
         }
         return new DeployConfig(manifests, local)
         {
             Render = render,
+            Helm = helm,
             Prune = nodes.Flag(keys.Get("prune"), path + ".prune") ?? true,
             SelfHeal = nodes.Flag(keys.Get("selfHeal"), path + ".selfHeal") ?? false,
             Secrets = keys.Get("secrets") is { } secrets ? ReadSecrets(secrets, path + ".secrets") : [],

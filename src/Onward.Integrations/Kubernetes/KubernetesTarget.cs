@@ -202,7 +202,8 @@ public sealed class KubernetesTarget : IDeploymentTarget
     private async Task<(List<RenderedObject> Objects, string? Invalid)> RenderAsync(TargetContext context, Release release, long deploymentId, CancellationToken cancellationToken)
     {
         var mirror = _source.MirrorPath(context.Service.Name);
-        var (documents, unreadable) = await _sources.ReadAsync(mirror, release, context.Service, context.Environment, deploymentId, cancellationToken);
+        var capabilities = context.Service.Deploy.Helm is null ? null : await HelmCapabilities.ReadAsync(_clusters.For(context.Environment).Client, cancellationToken);
+        var (documents, unreadable) = await _sources.ReadAsync(mirror, release, context.Service, context.Environment, deploymentId, cancellationToken, capabilities);
         if (unreadable is not null)
         {
             return ([], unreadable);

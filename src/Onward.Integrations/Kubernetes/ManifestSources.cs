@@ -19,9 +19,15 @@ public sealed class ManifestSources(string dataDir)
 {
     private static readonly TimeSpan KustomizeTimeout = TimeSpan.FromMinutes(2);
 
+    /// <param name="capabilities">The cluster as <c>helm template</c> is told of it, for a service deployed with <c>deploy.helm</c>.</param>
     public async Task<(List<ManifestDocument> Documents, string? Error)> ReadAsync(
-        string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, CancellationToken cancellationToken)
+        string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, CancellationToken cancellationToken,
+        HelmCapabilities? capabilities = null)
     {
+        if (service.Deploy.Helm is { } helm)
+        {
+            return await HelmAsync(mirror, release, service, environment, deploymentId, helm, capabilities, cancellationToken);
+        }
         if (service.Deploy.Render is { } render)
         {
             return await RenderAsync(mirror, release, service, environment, deploymentId, render, cancellationToken);
@@ -91,6 +97,91 @@ public sealed class ManifestSources(string dataDir)
         return await InCheckoutAsync(mirror, release, deploymentId, "the render command", checkout =>
             RenderProcess.RunAsync("/bin/sh", ["-c", command.Command], checkout, variables, render.Timeout, cancellationToken), cancellationToken);
     }
+
+    /// <summary>
+    /// <c>helm template</c> of the chart in a clean checkout of the release's commit: its values files in order (a
+    /// missing one is an error unless optional), <c>set</c> values each as a literal, the environment's namespace,
+    /// CRDs included, and the cluster's version and API versions. Hooks are not run: a chart that has any (but tests)
+    /// is refused with their names rather than applied out of order.
+    /// </summary>
+    private async Task<(List<ManifestDocument>, string?)> HelmAsync(
+        string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, HelmConfig helm,
+        HelmCapabilities? capabilities, CancellationToken cancellationToken)
+    {
+        if (HelmBinary() is not { } binary)
+        {
+            return ([], "`deploy.helm` needs helm (3.14 or later) on the server's PATH, or its path in ONWARD_HELM");
+        }
+        var ns = environment.Target.Kubernetes!.Namespace;
+        var pinned = ImageReference.Parse(service.Build.ImageRepository!).PinnedTo(release.Digest!);
+        var values = new Dictionary<string, string>
+        {
+            ["image"] = pinned.ToString(),
+            ["image.repository"] = pinned.Name,
+            ["image.digest"] = release.Digest!,
+            ["version"] = release.Version,
+            ["commit"] = release.Commit,
+            ["environment"] = environment.Name,
+            ["namespace"] = ns,
+            ["service"] = service.Name,
+        };
+        var name = helm.ReleaseName.Length > 0 ? helm.ReleaseName : service.Name;
+        var shown = $"helm template {name} {helm.Chart}";
+        string? missing = null;
+        var (documents, error) = await InCheckoutAsync(mirror, release, deploymentId, shown, async checkout =>
+        {
+            var arguments = new List<string> { "template", name, helm.Chart, "--namespace", ns, "--include-crds" };
+            foreach (var file in helm.Values)
+            {
+                var path = HelmConfig.Fill(file.Path, values);
+                if (File.Exists(Path.Combine(checkout, path)))
+                {
+                    arguments.AddRange(["--values", path]);
+                }
+                else if (!file.Optional)
+                {
+                    missing ??= path;
+                }
+            }
+            foreach (var (key, value) in helm.Set)
+            {
+                arguments.AddRange(["--set-literal", $"{key}={HelmConfig.Fill(value, values)}"]);
+            }
+            arguments.AddRange(capabilities?.Arguments() ?? []);
+            if (missing is not null)
+            {
+                return new RenderProcess.Outcome(0, "", "", false, false);
+            }
+            // helm keeps its caches and settings under the data directory, not in the home of whoever runs Onward.
+            var home = Path.Combine(dataDir, "helm");
+            var environmentVariables = new Dictionary<string, string>
+            {
+                ["HELM_CACHE_HOME"] = Path.Combine(home, "cache"),
+                ["HELM_CONFIG_HOME"] = Path.Combine(home, "config"),
+                ["HELM_DATA_HOME"] = Path.Combine(home, "data"),
+            };
+            return await RenderProcess.RunAsync(binary, arguments, checkout, environmentVariables, KustomizeTimeout, cancellationToken);
+        }, cancellationToken);
+        if (missing is not null)
+        {
+            return ([], $"the values file {missing} is not in the repository at {Release.ShortHash(release.Commit)}; add it, or mark it `{{ file: ..., optional: true }}` in `deploy.helm.values`");
+        }
+        if (error is not null)
+        {
+            return ([], error);
+        }
+        var hooks = documents.Where(d => HookOf(d) is { } hook && !hook.Split(',').All(h => h.Trim().StartsWith("test", StringComparison.Ordinal))).ToList();
+        if (hooks.Count > 0)
+        {
+            return ([], $"the chart has Helm hooks ({string.Join(", ", hooks.Select(h => $"{h.Body?["kind"]}/{h.Body?["metadata"]?["name"]} ({HookOf(h)})"))}), which this version of Onward does not run; nothing was applied");
+        }
+        return (documents.Where(d => HookOf(d) is null).ToList(), null);
+    }
+
+    private static string? HookOf(ManifestDocument document) => (document.Body?["metadata"]?["annotations"]?["helm.sh/hook"] as JsonValue)?.ToString();
+
+    private static string? HelmBinary() =>
+        Environment.GetEnvironmentVariable("ONWARD_HELM") is { Length: > 0 } configured && File.Exists(configured) ? configured : RenderProcess.Find("helm");
 
     /// <summary>Runs a renderer in a clean checkout of the release's commit, removed afterwards, and reads what it printed.</summary>
     private async Task<(List<ManifestDocument>, string?)> InCheckoutAsync(

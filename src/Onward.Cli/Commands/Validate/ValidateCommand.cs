@@ -3,6 +3,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
 using Onward.Integrations.Git;
+using Onward.Integrations.Kubernetes;
 using Onward.Server.Configuration;
 
 namespace Onward.Cli.Commands.Validate;
@@ -42,9 +43,28 @@ public static class ValidateCommand
                     Console.WriteLine($"warning: {path}: services.{service.Name}: {warning}");
                 }
             }
+            if (load.Config.Services.FirstOrDefault(s => s.Deploy.Helm is not null) is { } charted && await HelmProblemAsync(cancellationToken) is { } helm)
+            {
+                Console.WriteLine($"warning: {path}: services.{charted.Name}.deploy.helm: {helm}");
+            }
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>What keeps this host from rendering charts: no helm, or one older than 3.14.</summary>
+    private static async Task<string?> HelmProblemAsync(CancellationToken cancellationToken)
+    {
+        var helm = Environment.GetEnvironmentVariable("ONWARD_HELM") is { Length: > 0 } configured && File.Exists(configured) ? configured : RenderProcess.Find("helm");
+        if (helm is null)
+        {
+            return "helm is not on this host's PATH (nor named by ONWARD_HELM); the server needs helm 3.14 or later to render the chart";
+        }
+        var version = await RenderProcess.RunAsync(helm, ["version", "--short"], Environment.CurrentDirectory, new Dictionary<string, string>(), TimeSpan.FromSeconds(20), cancellationToken);
+        var text = version.Output.Trim();
+        return Version.TryParse(text.TrimStart('v').Split('+', '-')[0], out var found) && found < new Version(3, 14)
+            ? $"{helm} is helm {text}; the server needs helm 3.14 or later to render the chart"
+            : version.ExitCode != 0 ? $"{helm} does not run (`helm version` exited with {version.ExitCode}): {version.ErrorTail}" : null;
     }
 
     /// <summary>

@@ -1,0 +1,137 @@
+using Onward.Contracts.Deployments;
+using Onward.Testing;
+using Onward.Testing.Kubernetes;
+
+namespace Onward.Server.Tests.Kubernetes;
+
+/// <summary>Issue 25: a Helm chart in the service's repository, rendered per environment with its values, set values and the cluster's capabilities.</summary>
+public class HelmChartTests
+{
+    private static readonly ResourceType Deployments = ResourceType.Known.First(t => t.Plural == "deployments");
+    private static readonly ResourceType ConfigMaps = ResourceType.Known.First(t => t.Plural == "configmaps");
+
+    private const string Chart = """
+        apiVersion: v2
+        name: web
+        version: 0.1.0
+        """;
+
+    private const string Values = """
+        replicas: 1
+        greeting: Hello
+        image: { repository: nowhere, digest: "" }
+        """;
+
+    private const string Templates = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: { name: web-config }
+        data:
+          GREETING: {{ .Values.greeting | quote }}
+          RELEASE: {{ .Release.Name | quote }}
+          KUBE: {{ .Capabilities.KubeVersion.Version | quote }}
+          {{- if .Capabilities.APIVersions.Has "networking.k8s.io/v1/Ingress" }}
+          INGRESS: "served"
+          {{- end }}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web }
+        spec:
+          replicas: {{ .Values.replicas }}
+          selector: { matchLabels: { app: web } }
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers:
+                - name: app
+                  image: "{{ .Values.image.repository }}@{{ .Values.image.digest }}"
+        """;
+
+    private const string Deploy = """{ helm: { chart: ./chart, values: [deploy/values.yaml, "deploy/values-{environment}.yaml", { file: "deploy/extra-{environment}.yaml", optional: true }], set: { image.repository: "{image.repository}", image.digest: "{image.digest}", greeting: "Hello from {environment}, {version}" } } }""";
+
+    [Fact]
+    public async Task A_chart_in_the_repository_renders_per_environment_with_its_values_files_set_values_and_the_clusters_capabilities()
+    {
+        Environment.SetEnvironmentVariable("ONWARD_HELM", Paths.Helm);
+        await using var team = await TeamCluster.StartAsync();
+        await team.Repo.WriteAsync("chart/Chart.yaml", Chart);
+        await team.Repo.WriteAsync("chart/values.yaml", Values);
+        await team.Repo.WriteAsync("chart/templates/web.yaml", Templates);
+        await team.Repo.WriteAsync("deploy/values.yaml", "replicas: 2\n");
+        await team.Repo.WriteAsync("deploy/values-prod.yaml", "replicas: 3\n");
+        await team.Repo.WriteAsync("deploy/values-dev.yaml", "{}\n");
+        var first = await team.Repo.CommitAsync("a chart");
+        await using var onward = await OnwardHost.StartAsync(team.Dir.Path, team.Yaml(Deploy, ("dev", "shop"), ("prod", "shop-prod")));
+
+        await team.ReleaseAsync(onward, first);
+
+        var release = await onward.Api.BuiltReleaseAsync("web", first);
+        foreach (var (environment, ns, replicas) in new[] { ("dev", "shop", 2), ("prod", "shop-prod", 3) })
+        {
+            var deployment = await onward.Api.FinishedDeploymentAsync("web", environment, first);
+            deployment.State.ShouldBe(DeploymentState.Succeeded, deployment.Reason + deployment.Diagnosis);
+            var applied = team.Cluster.Store.Get(Deployments, ns, "web")!;
+            applied["spec"]!["replicas"]!.GetValue<int>().ShouldBe(replicas, "the environment's values file wins over the common one");
+            applied["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>().ShouldBe($"{team.Image}@{release.Digest}");
+            var config = team.Cluster.Store.Get(ConfigMaps, ns, "web-config")!["data"]!;
+            config["GREETING"]!.GetValue<string>().ShouldBe($"Hello from {environment}, {first[..7]}");
+            config["RELEASE"]!.GetValue<string>().ShouldBe("web");
+            config["KUBE"]!.GetValue<string>().ShouldBe("v1.32.0", "the cluster's version, from its discovery");
+            config["INGRESS"]!.GetValue<string>().ShouldBe("served", "the cluster's API versions, from its discovery");
+        }
+
+        // A values file that is gone (and not optional) fails the deployment before anything is applied.
+        await team.Repo.RunAsync("rm", "deploy/values-prod.yaml");
+        var second = await team.Repo.CommitAsync("lose the prod values");
+        await team.ReleaseAsync(onward, second);
+        var failed = await onward.Api.FinishedDeploymentAsync("web", "prod", second);
+        failed.State.ShouldBe(DeploymentState.Failed);
+        failed.Reason.ShouldNotBeNull().ShouldContain("the values file deploy/values-prod.yaml is not in the repository at " + second[..7]);
+        (await onward.Api.FinishedDeploymentAsync("web", "dev", second)).State.ShouldBe(DeploymentState.Succeeded, "dev has its own values file");
+        var inDev = await onward.Api.BuiltReleaseAsync("web", second);
+
+        // A chart whose template fails says helm's own words.
+        await team.Repo.WriteAsync("deploy/values-prod.yaml", "replicas: 3\n");
+        await team.Repo.WriteAsync("chart/templates/broken.yaml", "{{ fail \"the chart needs a database URL\" }}\n");
+        var third = await team.Repo.CommitAsync("a template that fails");
+        await team.ReleaseAsync(onward, third);
+        var broken = await onward.Api.FinishedDeploymentAsync("web", "dev", third);
+        broken.State.ShouldBe(DeploymentState.Failed);
+        broken.Reason.ShouldNotBeNull().ShouldContain("the chart needs a database URL");
+        team.Cluster.Store.Get(Deployments, "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>()
+            .ShouldBe($"{team.Image}@{inDev.Digest}", "nothing of the failed render was applied");
+    }
+
+    [Fact]
+    public async Task Helm_settings_are_checked_when_the_file_is_read()
+    {
+        await using var dir = new TempDirectory();
+        var yaml = TestConfig.Yaml(Ports.Free(), ["dev: { target: { kubernetes: { server: \"http://127.0.0.1:9\", namespace: shop } } }"],
+            ["""
+              web:
+                repository: https://git.example.com/web.git
+                build: { external: { image: registry.example.com/acme/web } }
+                deploy: { helm: { chart: oci://registry.example.com/charts/web, version: 1.4.2, values: [../outside.yaml], set: { "image=x": "{image}", tag: "{tag}" }, releaseName: Web_1 } }
+            """]);
+        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), yaml);
+
+        var validate = await OnwardCli.RunAsync(dir.Path, "validate");
+
+        validate.ExitCode.ShouldBe(1);
+        validate.Error.ShouldContain("services.web.deploy.helm.chart: charts from an OCI registry or a chart repository are not supported by this version of Onward");
+        validate.Error.ShouldContain("services.web.deploy.helm.values[0]: '../outside.yaml' leaves the repository");
+        validate.Error.ShouldContain("'image=x' is not a value's path");
+        validate.Error.ShouldContain("services.web.deploy.helm.set.tag: unknown placeholder {tag}");
+        validate.Error.ShouldContain("'Web_1' is not a Helm release name");
+
+        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), yaml.Replace(
+            "deploy: { helm: { chart: oci://registry.example.com/charts/web, version: 1.4.2, values: [../outside.yaml], set: { \"image=x\": \"{image}\", tag: \"{tag}\" }, releaseName: Web_1 } }",
+            "deploy: { helm: { chart: ./chart } }", StringComparison.Ordinal));
+        var noHelm = await OnwardCli.RunAsync(dir.Path, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["ONWARD_HELM"] = "" }, "validate");
+        noHelm.ExitCode.ShouldBe(0, noHelm.Error);
+        noHelm.Output.ShouldContain("warning: onward.yaml: services.web.deploy.helm: helm is not on this host's PATH (nor named by ONWARD_HELM); the server needs helm 3.14 or later");
+        var withHelm = await OnwardCli.RunAsync(dir.Path, new Dictionary<string, string> { ["ONWARD_HELM"] = Paths.Helm }, "validate");
+        withHelm.Output.ShouldNotContain("warning");
+    }
+}
