@@ -39,7 +39,7 @@ public static class Forwarder
             {
                 if (ForwarderRoutes.Read(Path.Combine(directory, ForwarderRoutes.RoutesFile)) is { } routes && routes.Generation != applied)
                 {
-                    var errors = await ApplyAsync(routes, open, log);
+                    var errors = await ApplyAsync(routes, open, log, directory);
                     new ForwarderRoutes(routes.Generation, routes.Routes, errors, ForwarderRoutes.OnwardVersion).Write(Path.Combine(directory, ForwarderRoutes.AppliedFile));
                     applied = routes.Generation;
                 }
@@ -63,7 +63,7 @@ public static class Forwarder
         return 0;
     }
 
-    private static async Task<Dictionary<string, string>> ApplyAsync(ForwarderRoutes routes, Dictionary<string, PortForwarder> open, TextWriter log)
+    private static async Task<Dictionary<string, string>> ApplyAsync(ForwarderRoutes routes, Dictionary<string, PortForwarder> open, TextWriter log, string directory)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var gone in open.Keys.Where(service => routes.Find(service) is null).ToList())
@@ -83,7 +83,7 @@ public static class Forwarder
             {
                 try
                 {
-                    forwarder = new PortForwarder(route.Stable);
+                    forwarder = new PortForwarder(route.Stable) { Who = $"{route.Service} in {Path.GetFileName(directory)}" };
                 }
                 catch (SocketException e)
                 {

@@ -26,6 +26,12 @@ public sealed class PortForwarder : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>
+    /// What a connection is told while nothing serves, or when the release does not take it: an HTTP answer in words
+    /// (every client of a stable port here speaks HTTP), instead of a connection reset that says nothing.
+    /// </summary>
+    public string Who { get; init; } = "this port";
+
     /// <summary>The port connections go to; 0 while nothing serves.</summary>
     public int Backend
     {
@@ -74,6 +80,7 @@ public sealed class PortForwarder : IAsyncDisposable
         {
             if (backend == 0)
             {
+                await AnswerAsync(client, "503 Service Unavailable", $"nothing is deployed to {Who} yet; Onward relays this port once a release is verified\n");
                 return;
             }
             using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -81,7 +88,15 @@ public sealed class PortForwarder : IAsyncDisposable
             {
                 upstream.NoDelay = true;
                 client.NoDelay = true;
-                await upstream.ConnectAsync(IPAddress.Loopback, backend, _stop.Token);
+                try
+                {
+                    await upstream.ConnectAsync(IPAddress.Loopback, backend, _stop.Token);
+                }
+                catch (SocketException)
+                {
+                    await AnswerAsync(client, "502 Bad Gateway", $"the release behind {Who} (port {backend}) does not take connections; see its deployment in Onward\n");
+                    return;
+                }
                 await using var a = new NetworkStream(client, ownsSocket: false);
                 await using var b = new NetworkStream(upstream, ownsSocket: false);
                 var toUpstream = PipeAsync(a, b, upstream, _stop.Token);
@@ -92,6 +107,27 @@ public sealed class PortForwarder : IAsyncDisposable
             {
                 // The other side went away; closing both ends is all there is to do.
             }
+        }
+    }
+
+    private async Task AnswerAsync(Socket client, string status, string text)
+    {
+        try
+        {
+            var body = System.Text.Encoding.UTF8.GetBytes(text);
+            var head = System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await client.SendAsync(head.Concat(body).ToArray(), SocketFlags.None, timeout.Token);
+            client.Shutdown(SocketShutdown.Send);
+            // Read what the client sent meanwhile, so that closing does not reset the connection before it read the answer.
+            var sink = new byte[4096];
+            while (await client.ReceiveAsync(sink, SocketFlags.None, timeout.Token) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
         }
     }
 

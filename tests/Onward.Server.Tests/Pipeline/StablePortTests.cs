@@ -111,12 +111,20 @@ public class StablePortTests
         var cartFirst = await cart.CommitAsync("first");
         var port = Ports.Free();
         string Yaml(params string[] services) =>
-            TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev")], services.Select(s => SampleService.ServiceYaml(s, dir.Combine(s))));
+            TestConfig.Yaml(port, [TestConfig.AutoEnvironment("dev"), TestConfig.ManualEnvironment("prod")], services.Select(s => SampleService.ServiceYaml(s, dir.Combine(s))));
         await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml("shop", "cart"));
         (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).State.ShouldBe(DeploymentState.Succeeded);
         (await onward.Api.FinishedDeploymentAsync("cart", "dev", cartFirst)).State.ShouldBe(DeploymentState.Succeeded);
-        var shopAddress = (await onward.Api.ServiceAsync("shop")).Environments.Single().Url + "/";
-        var cartAddress = (await onward.Api.ServiceAsync("cart")).Environments.Single().Url + "/";
+        var shopAddress = (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "dev").Url + "/";
+        var cartAddress = (await onward.Api.ServiceAsync("cart")).Environments.Single(e => e.Name == "dev").Url + "/";
+        // A stable port with nothing behind it yet says so, in HTTP, instead of resetting the connection.
+        var prodAddress = (await onward.Api.ServiceAsync("shop")).Environments.Single(e => e.Name == "prod").Url + "/";
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            using var nothing = await http.GetAsync(prodAddress);
+            ((int)nothing.StatusCode).ShouldBe(503);
+            (await nothing.Content.ReadAsStringAsync()).ShouldBe("nothing is deployed to shop in prod yet; Onward relays this port once a release is verified\n");
+        }
         var forwarder = new DetachedProcess(dir.Combine(".onward", "forwarders", "dev"));
         var pid = forwarder.Status().Pid.ShouldNotBeNull();
 
@@ -136,6 +144,18 @@ public class StablePortTests
         await Eventually.WaitAsync(async () => await AnswerOrNullAsync(cartAddress) is null, "cart's stable port to close");
         (await OnwardApi.AnswerAsync(shopAddress)).ShouldBe($"{first[..7]} in dev");
         new StablePorts(dir.Combine(".onward"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Routes("dev").Routes.Select(r => r.Service).ShouldBe(["shop"]);
+
+        // A release that stops taking connections behind its port: a 502 in words.
+        foreach (var instance in Directory.GetDirectories(dir.Combine(".onward", "instances")))
+        {
+            await new DetachedProcess(instance).StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            using var gone = await http.GetAsync(shopAddress);
+            ((int)gone.StatusCode).ShouldBe(502);
+            (await gone.Content.ReadAsStringAsync()).ShouldStartWith("the release behind shop in dev (port ");
+        }
     }
 
     private static async Task<string?> AnswerOrNullAsync(string url)
