@@ -56,21 +56,25 @@ public class PortForwarderTests
     }
 
     [Fact]
-    public async Task Without_a_backend_connections_are_closed_at_once()
+    public async Task Without_a_backend_a_connection_is_answered_503_in_words_and_closed()
     {
-        await using var forwarder = new PortForwarder(Ports.Free());
+        await using var forwarder = new PortForwarder(Ports.Free()) { Who = "shop in prod" };
 
-        // Closing a socket whose request was not read makes the kernel answer with a reset rather than an orderly
-        // end, depending on whether the request arrived before the close: either way, nothing comes back.
-        string answer;
-        try
-        {
-            answer = await AskAsync(forwarder.Port, "hello");
-        }
-        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
-        {
-            answer = "";
-        }
-        answer.ShouldBe("");
+        var answer = await AskAsync(forwarder.Port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        answer.ShouldStartWith("HTTP/1.1 503 Service Unavailable\r\n");
+        answer.ShouldEndWith("\r\n\r\nnothing is deployed to shop in prod yet; Onward relays this port once a release is verified\n");
+    }
+
+    [Fact]
+    public async Task A_backend_that_takes_no_connections_is_answered_502_in_words()
+    {
+        var dead = Ports.Free();
+        await using var forwarder = new PortForwarder(Ports.Free()) { Who = "shop in dev", Backend = dead };
+
+        var answer = await AskAsync(forwarder.Port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        answer.ShouldStartWith("HTTP/1.1 502 Bad Gateway\r\n");
+        answer.ShouldContain($"the release behind shop in dev (port {dead}) does not take connections");
     }
 }
