@@ -55,26 +55,9 @@ public static class TestImages
     {
         var digestFile = Path.Combine(storage, "digest-" + Guid.NewGuid().ToString("N"));
         string[] root = ["--storage-driver", "vfs", "--root", Path.Combine(storage, "root"), "--runroot", Path.Combine(storage, "run")];
-        await RunAsync("buildah", [.. root, "bud", "--isolation", "chroot", "--layers=false", "-t", reference, context]);
+        await Commands.OutputAsync("buildah", [.. root, "bud", "--isolation", "chroot", "--layers=false", "-t", reference, context]);
         string[] creds = credentials is { } c ? ["--creds", $"{c.User}:{c.Password}"] : [];
-        await RunAsync("buildah", [.. root, "push", "--tls-verify=false", .. creds, "--digestfile", digestFile, reference]);
+        await Commands.OutputAsync("buildah", [.. root, "push", "--tls-verify=false", .. creds, "--digestfile", digestFile, reference]);
         return (await File.ReadAllTextAsync(digestFile)).Trim();
-    }
-
-    private static async Task RunAsync(string file, string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed: {await output}{await errors}");
-        }
     }
 }

@@ -45,6 +45,11 @@ public sealed class ApiDiscovery(k8s.Kubernetes client, TimeProvider time)
         return $"the cluster serves {group} only as {string.Join(", ", versions)}";
     }
 
+    /// <summary>The kinds <paramref name="apiVersion"/> serves, from the resource list kept for it.</summary>
+    /// <exception cref="KubernetesException">The API server could not answer now.</exception>
+    public async Task<IReadOnlyList<string>> KindsAsync(string apiVersion, CancellationToken cancellationToken) =>
+        (await ResourcesAsync(apiVersion, readAgain: false, cancellationToken))?.Select(r => r.Kind).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToList() ?? [];
+
     /// <summary>Forgets what is known of <paramref name="apiVersion"/>, after a CRD that serves it was established.</summary>
     public void Forget(string apiVersion) => _versions.TryRemove(apiVersion, out _);
 

@@ -8,7 +8,8 @@ namespace Onward.Integrations.Kubernetes;
 /// </summary>
 public sealed record HelmCapabilities(string? KubeVersion, IReadOnlyList<string> ApiVersions)
 {
-    public static async Task<HelmCapabilities> ReadAsync(k8s.Kubernetes client, CancellationToken cancellationToken)
+    /// <param name="discovery">The cluster's discovery, whose kept resource lists give each group-version's kinds.</param>
+    public static async Task<HelmCapabilities> ReadAsync(k8s.Kubernetes client, ApiDiscovery discovery, CancellationToken cancellationToken)
     {
         var version = (await KubernetesRequests.ReadAsync(client, "/version", cancellationToken)).Body?["gitVersion"] as JsonValue;
         var core = (await KubernetesRequests.ReadAsync(client, "/api", cancellationToken)).Body?["versions"] as JsonArray ?? [];
@@ -20,12 +21,14 @@ public sealed record HelmCapabilities(string? KubeVersion, IReadOnlyList<string>
         var versions = new List<string>(groupVersions);
         foreach (var groupVersion in groupVersions)
         {
-            var path = groupVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{groupVersion}" : $"/api/{groupVersion}";
-            var resources = (await KubernetesRequests.ReadAsync(client, path, cancellationToken)).Body?["resources"] as JsonArray ?? [];
-            versions.AddRange(resources.OfType<JsonObject>()
-                .Where(r => (r["name"] as JsonValue)?.ToString()?.Contains('/', StringComparison.Ordinal) == false)
-                .Select(r => (r["kind"] as JsonValue)?.ToString()).OfType<string>().Distinct(StringComparer.Ordinal)
-                .Select(kind => $"{groupVersion}/{kind}"));
+            try
+            {
+                versions.AddRange((await discovery.KindsAsync(groupVersion, cancellationToken)).Select(kind => $"{groupVersion}/{kind}"));
+            }
+            catch (KubernetesException)
+            {
+                // A group-version the server cannot list now is offered without its kinds, as its version alone.
+            }
         }
         versions.Sort(StringComparer.Ordinal);
         // helm takes a semantic version: "v1.32.0-eks-1234" is cut to what it parses.

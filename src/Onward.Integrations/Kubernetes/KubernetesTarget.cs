@@ -202,14 +202,15 @@ public sealed class KubernetesTarget : IDeploymentTarget
     private async Task<(List<RenderedObject> Objects, string? Invalid)> RenderAsync(TargetContext context, Release release, long deploymentId, CancellationToken cancellationToken)
     {
         var mirror = _source.MirrorPath(context.Service.Name);
-        var capabilities = context.Service.Deploy.Helm is null ? null : await HelmCapabilities.ReadAsync(_clusters.For(context.Environment).Client, cancellationToken);
+        var cluster = _clusters.For(context.Environment);
+        var capabilities = context.Service.Deploy.Helm is null ? null : await HelmCapabilities.ReadAsync(cluster.Client, cluster.Discovery, cancellationToken);
         var (documents, unreadable) = await _sources.ReadAsync(mirror, release, context.Service, context.Environment, deploymentId, cancellationToken, capabilities);
         if (unreadable is not null)
         {
             return ([], unreadable);
         }
         return await ManifestRenderer.PrepareAsync(
-            documents, release, context.Service, context.Environment, deploymentId, _clusters.For(context.Environment).Discovery, cancellationToken);
+            documents, release, context.Service, context.Environment, deploymentId, cluster.Discovery, cancellationToken);
     }
 
     /// <summary>

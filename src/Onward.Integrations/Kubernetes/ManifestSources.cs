@@ -108,7 +108,7 @@ public sealed class ManifestSources(string dataDir)
         string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, HelmConfig helm,
         HelmCapabilities? capabilities, CancellationToken cancellationToken)
     {
-        if (HelmBinary() is not { } binary)
+        if (RenderProcess.FindHelm() is not { } binary)
         {
             return ([], "`deploy.helm` needs helm (3.14 or later) on the server's PATH, or its path in ONWARD_HELM");
         }
@@ -179,9 +179,6 @@ public sealed class ManifestSources(string dataDir)
     }
 
     private static string? HookOf(ManifestDocument document) => (document.Body?["metadata"]?["annotations"]?["helm.sh/hook"] as JsonValue)?.ToString();
-
-    private static string? HelmBinary() =>
-        Environment.GetEnvironmentVariable("ONWARD_HELM") is { Length: > 0 } configured && File.Exists(configured) ? configured : RenderProcess.Find("helm");
 
     /// <summary>Runs a renderer in a clean checkout of the release's commit, removed afterwards, and reads what it printed.</summary>
     private async Task<(List<ManifestDocument>, string?)> InCheckoutAsync(

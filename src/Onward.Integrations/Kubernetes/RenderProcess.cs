@@ -76,6 +76,10 @@ public static class RenderProcess
     }
 
     /// <summary>The full path of <paramref name="name"/> on PATH, or null.</summary>
+    /// <summary>The helm charts are rendered with: the one ONWARD_HELM names, else helm on the PATH.</summary>
+    public static string? FindHelm() =>
+        Environment.GetEnvironmentVariable("ONWARD_HELM") is { Length: > 0 } configured && File.Exists(configured) ? configured : Find("helm");
+
     public static string? Find(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, name))

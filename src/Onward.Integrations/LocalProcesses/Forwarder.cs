@@ -1,3 +1,4 @@
+using Onward.Core;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
@@ -40,7 +41,7 @@ public static class Forwarder
                 if (ForwarderRoutes.Read(Path.Combine(directory, ForwarderRoutes.RoutesFile)) is { } routes && routes.Generation != applied)
                 {
                     var errors = await ApplyAsync(routes, open, log, directory);
-                    new ForwarderRoutes(routes.Generation, routes.Routes, errors, ForwarderRoutes.OnwardVersion).Write(Path.Combine(directory, ForwarderRoutes.AppliedFile));
+                    new ForwarderRoutes(routes.Generation, routes.Routes, errors, OnwardVersion.Current).Write(Path.Combine(directory, ForwarderRoutes.AppliedFile));
                     applied = routes.Generation;
                 }
                 try

@@ -28,10 +28,7 @@ public sealed record ForwarderRoutes(long Generation, IReadOnlyList<ForwarderRou
     public ForwarderRoutes With(ForwarderRoute route) =>
         new(Generation + 1, [.. Routes.Where(r => r.Service != route.Service), route], new Dictionary<string, string>());
 
-    /// <summary>The version of Onward these files are written by.</summary>
-    public static string OnwardVersion { get; } =
-        typeof(ForwarderRoutes).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
 
     /// <summary>Reads a routes or applied file; null when there is none or it cannot be read now.</summary>
     public static ForwarderRoutes? Read(string file)

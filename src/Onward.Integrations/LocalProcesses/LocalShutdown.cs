@@ -57,6 +57,10 @@ public static class LocalShutdown
         return Directory.Exists(folder) ? Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList() : [];
     }
 
+    /// <summary>Says in a release process's folder which service and environment it runs for.</summary>
+    public static Task WriteWhereAsync(string instance, string service, string environment, CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(Path.Combine(instance, WhereFile), $"{service} {environment}", cancellationToken);
+
     private static string? EnvironmentOf(string instance)
     {
         try

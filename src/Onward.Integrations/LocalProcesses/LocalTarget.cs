@@ -238,7 +238,7 @@ public sealed class LocalTarget(
         if (process.HasStarted)
         {
             // Releases started by an earlier version did not say where they run; `onward local stop --env` looks for it.
-            await File.WriteAllTextAsync(Path.Combine(process.Directory, LocalShutdown.WhereFile), $"{context.Service.Name} {context.Environment.Name}", cancellationToken);
+            await LocalShutdown.WriteWhereAsync(process.Directory, context.Service.Name, context.Environment.Name, cancellationToken);
         }
         var status = process.Status();
         if (status.State != ProcessState.Running && _stable.StoppedOnPurpose(context.Environment.Name))
@@ -311,7 +311,7 @@ public sealed class LocalTarget(
         var port = PortAllocator.Next();
         var (artifact, command, workingDirectory, imageEnvironment) = await LaunchAsync(context, local, port, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(process.Directory, "port"), port.ToString(), cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(process.Directory, LocalShutdown.WhereFile), $"{context.Service.Name} {context.Environment.Name}", cancellationToken);
+        await LocalShutdown.WriteWhereAsync(process.Directory, context.Service.Name, context.Environment.Name, cancellationToken);
         await File.AppendAllTextAsync(process.OutputFile,
             $"--- onward: starting {context.Service.Name} {context.Release.Version} in {context.Environment.Name} on port {port}: {command.Shown}\n",
             cancellationToken);

@@ -1,3 +1,4 @@
+using Onward.Core;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
@@ -170,10 +171,10 @@ public sealed class StablePorts(string dataDir, ILogger logger)
     /// <summary>A forwarder left by another version of Onward serves on (the files are read the same); said once.</summary>
     private void TellVersion(string environment, ForwarderRoutes applied)
     {
-        if (applied.Version is { } version && version != ForwarderRoutes.OnwardVersion && _versionTold.TryAdd(environment, version))
+        if (applied.Version is { } version && version != OnwardVersion.Current && _versionTold.TryAdd(environment, version))
         {
             logger.LogInformation("The forwarder of the stable ports of {Environment} runs Onward {Theirs}, this server {Ours}; it serves on. `onward local stop --env {Environment}` and a deployment replace it",
-                environment, version, ForwarderRoutes.OnwardVersion, environment);
+                environment, version, OnwardVersion.Current, environment);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 
 namespace Onward.Server.Configuration;
 
@@ -7,9 +6,6 @@ public sealed class ConfigStatus(ConfigOrigin? origin, TimeProvider time)
 {
     private volatile State _state = new(time.GetUtcNow(), null, []);
 
-    /// <summary>Onward's version, as built.</summary>
-    public static string Version { get; } =
-        typeof(ConfigStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
     public string? File => origin is null ? null : Path.GetFullPath(origin.Path);
 

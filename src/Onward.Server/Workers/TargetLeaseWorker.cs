@@ -25,6 +25,9 @@ public sealed class TargetLeaseWorker(
     private static readonly TimeSpan Renew = TimeSpan.FromSeconds(1);
 
     private OnwardConfig config => configuration.Current;
+
+    /// <summary>Whether this server runs the local environments now: alone on SQLite, or holding their lease and having taken them over.</summary>
+    private bool RunsLocal => !replicas.Shared || (replicas.HoldsLocal && replicas.LocalTakenOver);
     private readonly CancellationTokenSource _stopping = new();
     private Task _holding = Task.CompletedTask;
     private Task _reviving = Task.CompletedTask;
@@ -77,7 +80,7 @@ public sealed class TargetLeaseWorker(
             try
             {
                 await Task.Delay(LookAtForwarders, stoppingToken);
-                if (!replicas.Shared || (replicas.HoldsLocal && replicas.LocalTakenOver))
+                if (RunsLocal)
                 {
                     await local.ReviveForwardersAsync(config, stoppingToken);
                 }
@@ -98,7 +101,7 @@ public sealed class TargetLeaseWorker(
     {
         try
         {
-            if (!replicas.Shared || (replicas.HoldsLocal && replicas.LocalTakenOver))
+            if (RunsLocal)
             {
                 await local.OpenPortsAsync(config, stoppingToken);
             }

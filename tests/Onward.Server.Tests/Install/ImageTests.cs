@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using Onward.Testing;
 
@@ -17,7 +16,7 @@ public class ImageTests
         var reference = $"{registry.Host}/platform/onward:test";
         var root = dir.Combine("buildah");
 
-        var built = await RunAsync(Path.Combine(Paths.RepositoryRoot, "scripts", "image.sh"), new Dictionary<string, string> { ["ONWARD_BUILDAH_ROOT"] = root }, reference);
+        var built = await Commands.OutputAsync(Path.Combine(Paths.RepositoryRoot, "scripts", "image.sh"), new Dictionary<string, string> { ["ONWARD_BUILDAH_ROOT"] = root }, reference);
 
         built.ShouldContain($"image: pushed {reference}@sha256:");
         built.ShouldMatch(@"root file system \d+ MB before compression");
@@ -29,34 +28,13 @@ public class ImageTests
             (await http.SendAsync(request)).IsSuccessStatusCode.ShouldBeTrue("the registry has the image");
         }
         string[] storage = ["--storage-driver", "vfs", "--root", Path.Combine(root, "root"), "--runroot", Path.Combine(root, "run")];
-        (await RunAsync("buildah", NoEnvironment, [.. storage, "inspect", "--format", "{{.OCIv1.Config.User}} {{.OCIv1.Config.Entrypoint}}", reference]))
+        (await Commands.OutputAsync("buildah", [.. storage, "inspect", "--format", "{{.OCIv1.Config.User}} {{.OCIv1.Config.Entrypoint}}", reference]))
             .Trim().ShouldBe("10001:10001 [/usr/local/bin/onward]");
-        var container = (await RunAsync("buildah", NoEnvironment, [.. storage, "from", reference])).Trim();
+        var container = (await Commands.OutputAsync("buildah", [.. storage, "from", reference])).Trim();
         // onward --version from the image's own file system, as the image's user (chroot isolation: no container engine here).
-        (await RunAsync("buildah", NoEnvironment, [.. storage, "run", "--isolation", "chroot", "--user", "10001:10001", container, "--", "/usr/local/bin/onward", "--version"]))
+        (await Commands.OutputAsync("buildah", [.. storage, "run", "--isolation", "chroot", "--user", "10001:10001", container, "--", "/usr/local/bin/onward", "--version"]))
             .ShouldStartWith("1.0.0");
-        (await RunAsync("buildah", NoEnvironment, [.. storage, "run", "--isolation", "chroot", container, "--", "git", "--version"])).ShouldStartWith("git version");
-        await RunAsync("buildah", NoEnvironment, [.. storage, "rm", container]);
-    }
-
-    private static readonly Dictionary<string, string> NoEnvironment = [];
-
-    private static async Task<string> RunAsync(string program, IReadOnlyDictionary<string, string> environment, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, $"{program} {string.Join(' ', arguments)}: {await error}{await output}");
-        return await output;
+        (await Commands.OutputAsync("buildah", [.. storage, "run", "--isolation", "chroot", container, "--", "git", "--version"])).ShouldStartWith("git version");
+        await Commands.OutputAsync("buildah", [.. storage, "rm", container]);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Onward.Testing;
 using Onward.Testing.Kubernetes;
 
@@ -13,7 +12,7 @@ public class KubernetesInstallTests
     public async Task The_kustomize_base_renders_its_configuration_is_valid_and_it_applies_and_rolls_out_on_the_simulated_cluster()
     {
         await using var dir = new TempDirectory();
-        var rendered = await RunAsync("kubectl", "kustomize", Deploy("kubernetes"));
+        var rendered = await Commands.OutputAsync("kubectl", "kustomize", Deploy("kubernetes"));
         rendered.ShouldContain("kind: Deployment");
         rendered.ShouldContain("name: onward-config");
         var validate = await OnwardCli.RunAsync(null, "validate", Deploy("kubernetes", "onward.yaml"));
@@ -22,13 +21,13 @@ public class KubernetesInstallTests
         await using var cluster = await SimulatedClusterProcess.StartAsync(dir.Combine("kube", "config"));
 
         // --validate=false: the simulated cluster serves no OpenAPI document for kubectl's client-side schema check.
-        var applied = await RunAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "apply", "--server-side", "--validate=false", "-f", dir.Combine("onward.yaml"));
-        var rollout = await RunAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "rollout", "status", "deployment/onward", "-n", "onward", "--timeout=60s");
+        var applied = await Commands.OutputAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "apply", "--server-side", "--validate=false", "-f", dir.Combine("onward.yaml"));
+        var rollout = await Commands.OutputAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "rollout", "status", "deployment/onward", "-n", "onward", "--timeout=60s");
 
         applied.ShouldContain("deployment.apps/onward serverside-applied");
         applied.ShouldContain("rolebinding.rbac.authorization.k8s.io/onward-deployer serverside-applied");
         rollout.ShouldContain("successfully rolled out");
-        (await RunAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "get", "configmap", "onward-config", "-n", "onward", "-o", "jsonpath={.data.onward\\.yaml}"))
+        (await Commands.OutputAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "get", "configmap", "onward-config", "-n", "onward", "-o", "jsonpath={.data.onward\\.yaml}"))
             .ShouldContain("inCluster: true");
     }
 
@@ -37,16 +36,16 @@ public class KubernetesInstallTests
     {
         await using var dir = new TempDirectory();
         var chart = Deploy("helm", "onward");
-        (await RunAsync(Paths.Helm, "lint", chart)).ShouldContain("0 chart(s) failed");
+        (await Commands.OutputAsync(Paths.Helm, "lint", chart)).ShouldContain("0 chart(s) failed");
         await using var cluster = await SimulatedClusterProcess.StartAsync(dir.Combine("kube", "config"), "onward", "apps");
 
-        var single = await RunAsync(Paths.Helm, "template", "onward", chart, "--namespace", "onward");
+        var single = await Commands.OutputAsync(Paths.Helm, "template", "onward", chart, "--namespace", "onward");
         single.ShouldContain("kind: PersistentVolumeClaim");
         single.ShouldContain("type: Recreate");
         await ValidConfigurationAsync(single, dir, new Dictionary<string, string>());
         await ApplyAndRollOutAsync(cluster, dir, single);
 
-        var several = await RunAsync(Paths.Helm, "template", "onward", chart, "--namespace", "onward",
+        var several = await Commands.OutputAsync(Paths.Helm, "template", "onward", chart, "--namespace", "onward",
             "--set", "replicas=2", "--set", "database.url=postgres://onward:s3cret@db.example.com:5432/onward", "--set", "ingress.enabled=true");
         several.ShouldContain("replicas: 2");
         several.ShouldContain("type: RollingUpdate");
@@ -57,15 +56,9 @@ public class KubernetesInstallTests
         await ValidConfigurationAsync(several, dir, new Dictionary<string, string> { ["ONWARD_DATABASE_URL"] = "postgres://onward:x@127.0.0.1:5432/onward" });
         await ApplyAndRollOutAsync(cluster, dir, several);
 
-        var refused = new ProcessStartInfo(Paths.Helm) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "template", "onward", chart, "--set", "replicas=2" })
-        {
-            refused.ArgumentList.Add(argument);
-        }
-        using var helm = Process.Start(refused)!;
-        var error = await helm.StandardError.ReadToEndAsync();
-        await helm.WaitForExitAsync();
-        helm.ExitCode.ShouldBe(1);
+        var refused = await Commands.RunAsync(Paths.Helm, ["template", "onward", chart, "--set", "replicas=2"]);
+        refused.ExitCode.ShouldBe(1);
+        var error = refused.Error;
         error.ShouldContain("replicas above 1 share one database: set database.url (postgres://…) or database.existingSecret");
     }
 
@@ -84,25 +77,9 @@ public class KubernetesInstallTests
     {
         await File.WriteAllTextAsync(dir.Combine("rendered.yaml"), rendered);
         // --validate=false: the simulated cluster serves no OpenAPI document for kubectl's client-side schema check.
-        (await RunAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "apply", "--server-side", "--force-conflicts", "--validate=false", "-f", dir.Combine("rendered.yaml")))
+        (await Commands.OutputAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "apply", "--server-side", "--force-conflicts", "--validate=false", "-f", dir.Combine("rendered.yaml")))
             .ShouldContain("deployment.apps/onward serverside-applied");
-        (await RunAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "rollout", "status", "deployment/onward", "-n", "onward", "--timeout=60s"))
+        (await Commands.OutputAsync("kubectl", "--kubeconfig", cluster.Kubeconfig, "rollout", "status", "deployment/onward", "-n", "onward", "--timeout=60s"))
             .ShouldContain("successfully rolled out");
-    }
-
-    /// <summary>Runs a command and answers what it printed; a failure fails the test with what it said.</summary>
-    internal static async Task<string> RunAsync(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, $"{program} {string.Join(' ', arguments)}: {await error}");
-        return await output;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Onward.Testing;
 
 namespace Onward.Server.Tests.Install;
@@ -20,14 +19,10 @@ public class SystemdUnitTests
         // The same unit, with the onward this build made in place of the installed one.
         var path = dir.Combine("onward.service");
         await File.WriteAllTextAsync(path, unit.Replace("ExecStart=/usr/local/bin/onward ", $"ExecStart=/usr/bin/env dotnet {Paths.OnwardDll} ", StringComparison.Ordinal));
-        var verify = new ProcessStartInfo("systemd-analyze") { RedirectStandardOutput = true, RedirectStandardError = true };
-        verify.ArgumentList.Add("verify");
-        verify.ArgumentList.Add(path);
-        using var process = Process.Start(verify)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var verify = await Commands.RunAsync("systemd-analyze", ["verify", path]);
+        var output = verify.Output + verify.Error;
 
-        process.ExitCode.ShouldBe(0, output);
+        verify.ExitCode.ShouldBe(0, output);
         output.Split('\n').Where(l => l.Contains("onward.service", StringComparison.Ordinal)).ShouldBeEmpty(output);
     }
 }

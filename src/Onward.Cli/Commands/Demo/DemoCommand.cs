@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Onward.Cli.Client;
+using Onward.Core.Configuration;
 using Onward.Cli.Commands.Services;
 using Onward.Contracts.Deployments;
 using Onward.Contracts.Flags;
@@ -173,7 +174,7 @@ public static class DemoCommand
         {
             return "onward";
         }
-        static string Quoted(string text) => text.Any(c => char.IsWhiteSpace(c) || "'\"$`\\;&|<>()*?[]#~".Contains(c)) ? "'" + text.Replace("'", "'\\''") + "'" : text;
+        static string Quoted(string text) => text.Any(c => char.IsWhiteSpace(c) || "'\"$`\\;&|<>()*?[]#~".Contains(c)) ? Placeholders.QuoteWord(text) : text;
         if (Environment.ProcessPath is { } process && Path.GetFileNameWithoutExtension(process) == "onward")
         {
             return Quoted(process);

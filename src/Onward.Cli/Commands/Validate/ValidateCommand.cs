@@ -55,8 +55,7 @@ public static class ValidateCommand
     /// <summary>What keeps this host from rendering charts: no helm, or one older than 3.14.</summary>
     private static async Task<string?> HelmProblemAsync(CancellationToken cancellationToken)
     {
-        var helm = Environment.GetEnvironmentVariable("ONWARD_HELM") is { Length: > 0 } configured && File.Exists(configured) ? configured : RenderProcess.Find("helm");
-        if (helm is null)
+        if (RenderProcess.FindHelm() is not { } helm)
         {
             return "helm is not on this host's PATH (nor named by ONWARD_HELM); the server needs helm 3.14 or later to render the chart";
         }

@@ -1,4 +1,5 @@
 using Onward.Contracts.Server;
+using Onward.Core;
 using Onward.Core.Access;
 using Onward.Core.Configuration;
 using Onward.Server.Auth;
@@ -20,6 +21,6 @@ public static class ServerEndpoints
     {
         var admin = who.May(Permissions.ReadServerConfiguration);
         var error = status.ReloadError is { } problems && !admin ? [ConfigStatus.Withheld(problems.Count)] : status.ReloadError;
-        return new(ConfigStatus.Version, admin ? status.File : null, status.LoadedAt, error, status.NeedsRestart, config.Services.Count, config.Environments.Count);
+        return new(OnwardVersion.Current, admin ? status.File : null, status.LoadedAt, error, status.NeedsRestart, config.Services.Count, config.Environments.Count);
     }
 }
