@@ -72,22 +72,39 @@ public sealed class KubernetesTarget : IDeploymentTarget
         {
             return noNamespace;
         }
+        var hooks = objects.Where(o => o.Hook is not null).ToList();
+        objects = objects.Where(o => o.Hook is null).ToList();
+        var notes = new List<string>();
+        if (await RunHooksAsync(context, cluster, hooks, pre: true, notes, cancellationToken) is { } hookFailed)
+        {
+            return hookFailed;
+        }
         if (await ApplyAllAsync(cluster, objects, context.Service.Deploy.SecretKinds, cancellationToken) is { } failed)
         {
             return failed;
         }
+        notes.AddRange(hooks.SelectMany(h => h.Hook!.NotRun.Select(e => $"not run: the {e} hook {h.Describe()} (Onward runs install and upgrade hooks only)")));
         var shown = string.Join(", ", objects.Take(ShownObjects).Select(o => $"{o.Kind.Kind}/{o.Name}")) + (objects.Count > ShownObjects ? $" and {objects.Count - ShownObjects} more" : "");
-        return StepResult.Done($"applied {objects.Count} objects to {target.Namespace}: {shown}");
+        return StepResult.Done(string.Join("; ", notes.Append($"applied {objects.Count} objects to {target.Namespace}: {shown}")));
     }
 
     public async Task<StepResult> VerifyAsync(TargetContext context, CancellationToken cancellationToken)
     {
-        var objects = await LoadAsync(context.Deployment.Id, cancellationToken);
-        if (objects is null)
+        var kept = await LoadAsync(context.Deployment.Id, cancellationToken, hooks: true);
+        if (kept is null)
         {
             return StepResult.Fail("the manifests this deployment applied are not kept; it cannot be verified");
         }
-        return await WatchRolloutAsync(context, objects, context.Deployment.VerifyDeadline, cancellationToken);
+        var objects = kept.Where(o => o.Hook is null).ToList();
+        var verified = await WatchRolloutAsync(context, objects, context.Deployment.VerifyDeadline, cancellationToken);
+        var hooks = kept.Where(o => o.Hook?.RunsAt(context.Previous is null, pre: false) is not null).ToList();
+        if (verified is not StepResult.Succeeded done || hooks.Count == 0)
+        {
+            return verified;
+        }
+        var notes = new List<string>();
+        return await RunHooksAsync(context, _clusters.For(context.Environment), hooks, pre: false, notes, cancellationToken)
+            ?? StepResult.Done(string.Join("; ", notes.Prepend(done.Output ?? "verified")));
     }
 
     public async Task<StepResult> VerifyRestoreAsync(TargetContext context, CancellationToken cancellationToken)
@@ -538,6 +555,110 @@ public sealed class KubernetesTarget : IDeploymentTarget
     }
 
     /// <summary>
+    /// Runs the Helm hooks due before (<paramref name="pre"/>) or after the release, in Helm's order: each is deleted
+    /// first unless its policy says otherwise, applied, and for a Job or a Pod waited for until it finished (within the
+    /// service's verification timeout); the first that fails stops the deployment. Returns that failure, or null with
+    /// one note per hook added to <paramref name="notes"/>.
+    /// </summary>
+    private async Task<StepResult?> RunHooksAsync(
+        TargetContext context, Cluster cluster, List<RenderedObject> hooks, bool pre, List<string> notes, CancellationToken cancellationToken)
+    {
+        var install = context.Previous is null;
+        var due = HelmHook.InOrder(hooks.Select(h => (h, h.Hook!)).Where(h => h.Item2.RunsAt(install, pre) is not null)).ToList();
+        var stopped = pre ? "; the release's objects were not applied" : "";
+        foreach (var item in due)
+        {
+            var hook = item.Hook!;
+            var name = $"the {hook.RunsAt(install, pre)} hook {item.Describe()}";
+            if (hook.DeletePolicies.Contains(HelmHook.BeforeCreation))
+            {
+                await KubernetesRequests.DeleteAsync(cluster.Client, item.Kind, item.Namespace, item.Name, cancellationToken);
+                if (!await GoneAsync(cluster, item, cancellationToken))
+                {
+                    return StepResult.Fail($"{name} of an earlier deployment was not gone within {DurationText.Format(GoneWithin)}{stopped}");
+                }
+            }
+            if (await ApplyOneAsync(cluster, item, context.Service.Deploy.SecretKinds, cancellationToken) is StepResult.Failed applyFailed)
+            {
+                return StepResult.Fail($"{name}: {applyFailed.Reason}{stopped}");
+            }
+            var (ok, outcome) = await HookOutcomeAsync(cluster, item, _time.GetUtcNow() + context.Service.VerifyTimeout, cancellationToken);
+            var diagnosis = ok ? null : await HookLogAsync(context, cluster, item, cancellationToken);
+            if (hook.DeletePolicies.Contains(ok ? HelmHook.Succeeded : HelmHook.Failed))
+            {
+                await KubernetesRequests.DeleteAsync(cluster.Client, item.Kind, item.Namespace, item.Name, cancellationToken);
+                outcome += ", then deleted";
+            }
+            if (!ok)
+            {
+                var secrets = await NamespaceSecretsAsync(context, cancellationToken);
+                return StepResult.Fail(secrets.Mask($"{name} failed: {outcome}{stopped}"), diagnosis is null ? null : secrets.Mask(diagnosis));
+            }
+            notes.Add($"ran {name}: {outcome}");
+        }
+        return null;
+    }
+
+    /// <summary>How a hook ended: a Job when it completed or failed, a Pod when it succeeded or failed, anything else once applied.</summary>
+    private async Task<(bool Ok, string Outcome)> HookOutcomeAsync(Cluster cluster, RenderedObject item, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var job = item.Kind.Is("batch", "Job");
+        if (!job && !item.Kind.Is("", "Pod"))
+        {
+            return (true, "applied");
+        }
+        while (true)
+        {
+            var (status, live, message) = await KubernetesRequests.ReadAsync(cluster.Client, item.Kind.ObjectPath(item.Namespace, item.Name), cancellationToken);
+            if (status == 404)
+            {
+                return (false, "it was deleted before it finished");
+            }
+            if (live is not null)
+            {
+                if (job)
+                {
+                    var report = WorkloadHealth.Job(live);
+                    if (report.Status != HealthStatus.Progressing)
+                    {
+                        return (report.Status == HealthStatus.Healthy, report.Message);
+                    }
+                }
+                else if ((live["status"]?["phase"] as JsonValue)?.ToString() is { } phase && phase is "Succeeded" or "Failed")
+                {
+                    return (phase == "Succeeded", $"pod \"{item.Name}\" {phase.ToLowerInvariant()}");
+                }
+            }
+            if (_time.GetUtcNow() >= deadline)
+            {
+                return (false, $"it did not finish within the verification timeout{(live is null ? $" ({status} {message})" : "")}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken);
+        }
+    }
+
+    /// <summary>The last log lines of a failed hook's Pod (the Job's newest), to say why it failed.</summary>
+    private static async Task<string?> HookLogAsync(TargetContext context, Cluster cluster, RenderedObject item, CancellationToken cancellationToken)
+    {
+        var ns = item.Namespace ?? context.Environment.Target.Kubernetes!.Namespace;
+        var pod = item.Name;
+        if (item.Kind.Is("batch", "Job"))
+        {
+            var pods = await KubernetesRequests.GetAsync(cluster.Client, ResourceMapping.Pods.CollectionPath(ns, ("labelSelector", $"job-name={item.Name}")), cancellationToken);
+            var newest = (pods?["items"] as JsonArray ?? []).OfType<JsonObject>()
+                .MaxBy(p => (p["metadata"]?["creationTimestamp"] as JsonValue)?.ToString() ?? "", StringComparer.Ordinal);
+            if ((newest?["metadata"]?["name"] as JsonValue)?.ToString() is not { } name)
+            {
+                return null;
+            }
+            pod = name;
+        }
+        var log = await KubernetesRequests.TextAsync(cluster.Client,
+            ResourceMapping.Pods.ObjectPath(ns, pod, "log", ("tailLines", LogLines.ToString(CultureInfo.InvariantCulture))), cancellationToken);
+        return $"hook:       {item.Describe()}\npod:        {pod}\nlast {LogLines} log lines:\n" + (log.Length == 0 ? "(none)\n" : log.EndsWith('\n') ? log : log + "\n");
+    }
+
+    /// <summary>
     /// Deletes what <paramref name="before"/> applied and <paramref name="after"/> does not, newest kinds first, only
     /// where the live object still carries this service's and environment's labels; namespaces and CRDs only when
     /// annotated <c>onward.dev/prune: "true"</c>. Returns one note per object, for the timeline.
@@ -569,6 +690,11 @@ public sealed class KubernetesTarget : IDeploymentTarget
                 || (labels?[ManifestRenderer.EnvironmentLabel] as JsonValue)?.ToString() != context.Environment.Name)
             {
                 notes.Add($"not pruned {item.Describe()}: it no longer carries Onward's labels for {context.Service.Name} in {context.Environment.Name}");
+                continue;
+            }
+            if ((live["metadata"]?["annotations"]?["helm.sh/resource-policy"] as JsonValue)?.ToString() == "keep")
+            {
+                notes.Add($"not pruned {item.Describe()}: its chart keeps it (helm.sh/resource-policy: keep)");
                 continue;
             }
             var guarded = item.Kind.Is("", "Namespace") || item.Kind == ResourceMapping.Definitions;
@@ -692,7 +818,12 @@ public sealed class KubernetesTarget : IDeploymentTarget
         return text.ToString();
     }
 
-    /// <summary>What a deployment rendered and applied, as kept in the database (secret values as <c>***</c>).</summary>
-    private async Task<List<RenderedObject>?> LoadAsync(long deploymentId, CancellationToken cancellationToken) =>
-        await _manifests.GetAsync(deploymentId, cancellationToken) is { } text ? RenderedManifests.Deserialize(text) : null;
+    /// <summary>
+    /// What a deployment rendered and applied, as kept in the database (secret values as <c>***</c>): the release's
+    /// objects, and its Helm hooks only when asked for (they are not verified, pruned, restored or checked for drift).
+    /// </summary>
+    private async Task<List<RenderedObject>?> LoadAsync(long deploymentId, CancellationToken cancellationToken, bool hooks = false) =>
+        await _manifests.GetAsync(deploymentId, cancellationToken) is { } text
+            ? RenderedManifests.Deserialize(text).Where(o => hooks || o.Hook is null).ToList()
+            : null;
 }

@@ -101,8 +101,8 @@ public sealed class ManifestSources(string dataDir)
     /// <summary>
     /// <c>helm template</c> of the chart in a clean checkout of the release's commit: its values files in order (a
     /// missing one is an error unless optional), <c>set</c> values each as a literal, the environment's namespace,
-    /// CRDs included, and the cluster's version and API versions. Hooks are not run: a chart that has any (but tests)
-    /// is refused with their names rather than applied out of order.
+    /// CRDs included, tests left out, and the cluster's version and API versions. Hooks stay in what is rendered,
+    /// for the target to run at their events (see <see cref="HelmHook"/>).
     /// </summary>
     private async Task<(List<ManifestDocument>, string?)> HelmAsync(
         string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, HelmConfig helm,
@@ -130,7 +130,7 @@ public sealed class ManifestSources(string dataDir)
         string? missing = null;
         var (documents, error) = await InCheckoutAsync(mirror, release, deploymentId, shown, async checkout =>
         {
-            var arguments = new List<string> { "template", name, helm.Chart, "--namespace", ns, "--include-crds" };
+            var arguments = new List<string> { "template", name, helm.Chart, "--namespace", ns, "--include-crds", "--skip-tests" };
             foreach (var file in helm.Values)
             {
                 var path = HelmConfig.Fill(file.Path, values);
@@ -170,15 +170,9 @@ public sealed class ManifestSources(string dataDir)
         {
             return ([], error);
         }
-        var hooks = documents.Where(d => HookOf(d) is { } hook && !hook.Split(',').All(h => h.Trim().StartsWith("test", StringComparison.Ordinal))).ToList();
-        if (hooks.Count > 0)
-        {
-            return ([], $"the chart has Helm hooks ({string.Join(", ", hooks.Select(h => $"{h.Body?["kind"]}/{h.Body?["metadata"]?["name"]} ({HookOf(h)})"))}), which this version of Onward does not run; nothing was applied");
-        }
-        return (documents.Where(d => HookOf(d) is null).ToList(), null);
+        // Test hooks are for `helm test`, not for a release (helm leaves them out with --skip-tests; a chart may still name them).
+        return (documents.Where(d => d.Body is not JsonObject body || HelmHook.Of(body) is not { IsTest: true }).ToList(), null);
     }
-
-    private static string? HookOf(ManifestDocument document) => (document.Body?["metadata"]?["annotations"]?["helm.sh/hook"] as JsonValue)?.ToString();
 
     /// <summary>Runs a renderer in a clean checkout of the release's commit, removed afterwards, and reads what it printed.</summary>
     private async Task<(List<ManifestDocument>, string?)> InCheckoutAsync(

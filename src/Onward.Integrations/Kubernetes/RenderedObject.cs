@@ -10,6 +10,9 @@ public sealed record RenderedObject(ResourceMapping Kind, string? Namespace, str
     /// <summary>The digests of its secret values when it was read back from what was kept (its body then holds <c>***</c> for them).</summary>
     public SecretDigests? Secrets { get; init; }
 
+    /// <summary>Its Helm hook, when a chart annotated it as one: then it is applied at its event, not with the release.</summary>
+    public HelmHook? Hook => HelmHook.Of(Body);
+
     public string Describe() => $"{Kind.Kind}/{Name}" + (Namespace is null ? "" : $" in {Namespace}");
 
     /// <summary>The object's identity: group, kind, namespace and name.</summary>

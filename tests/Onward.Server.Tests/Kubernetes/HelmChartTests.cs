@@ -9,6 +9,8 @@ public class HelmChartTests
 {
     private static readonly ResourceType Deployments = ResourceType.Known.First(t => t.Plural == "deployments");
     private static readonly ResourceType ConfigMaps = ResourceType.Known.First(t => t.Plural == "configmaps");
+    private static readonly ResourceType Jobs = ResourceType.Known.First(t => t.Plural == "jobs");
+    private static readonly ResourceType Pods = ResourceType.Known.First(t => t.Plural == "pods");
 
     private const string Chart = """
         apiVersion: v2
@@ -101,6 +103,150 @@ public class HelmChartTests
         broken.Reason.ShouldNotBeNull().ShouldContain("the chart needs a database URL");
         team.Cluster.Store.Get(Deployments, "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>()
             .ShouldBe($"{team.Image}@{inDev.Digest}", "nothing of the failed render was applied");
+    }
+
+    private const string HookTemplates = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: { name: web-config }
+        data: { RELEASE: {{ .Release.Name | quote }} }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web }
+        spec:
+          replicas: 1
+          selector: { matchLabels: { app: web } }
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: app, image: "{{ .Values.image }}" }]
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: hook-config
+          annotations: { "helm.sh/hook": pre-install, "helm.sh/hook-weight": "-10" }
+        data: { FIRST: "yes" }
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: migrate
+          annotations: { "helm.sh/hook": "pre-install,pre-upgrade", "helm.sh/hook-weight": "-5", "helm.sh/hook-delete-policy": "hook-succeeded,hook-failed" }
+        spec:
+          backoffLimit: 0
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: "{{ .Values.image }}"
+                  env:
+                    - { name: ONWARD_TEST_RUN_MS, value: "300" }
+                    {{- if .Values.failMigration }}
+                    - { name: ONWARD_TEST_EXIT_CODE, value: "3" }
+                    {{- end }}
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: seed
+          annotations: { "helm.sh/hook": pre-install }
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{ name: seed, image: "{{ .Values.image }}", env: [{ name: ONWARD_TEST_RUN_MS, value: "100" }] }]
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: smoke
+          annotations: { "helm.sh/hook": "post-install,post-upgrade" }
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{ name: smoke, image: "{{ .Values.image }}", env: [{ name: ONWARD_TEST_RUN_MS, value: "100" }] }]
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: cleanup
+          annotations: { "helm.sh/hook": pre-delete }
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web-test
+          annotations: { "helm.sh/hook": test }
+        spec:
+          containers: [{ name: test, image: "{{ .Values.image }}" }]
+        """;
+
+    [Fact]
+    public async Task Hooks_run_at_their_events_in_weight_order_with_their_delete_policies_and_a_failing_one_stops_the_release()
+    {
+        Environment.SetEnvironmentVariable("ONWARD_HELM", Paths.Helm);
+        await using var team = await TeamCluster.StartAsync();
+        await team.Repo.WriteAsync("chart/Chart.yaml", Chart);
+        await team.Repo.WriteAsync("chart/values.yaml", "image: nowhere\nfailMigration: false\n");
+        await team.Repo.WriteAsync("chart/templates/web.yaml", HookTemplates);
+        var first = await team.Repo.CommitAsync("a chart with hooks");
+        await using var onward = await OnwardHost.StartAsync(team.Dir.Path, team.Yaml("""{ helm: { chart: ./chart, set: { image: "{image}" } } }""", ("dev", "shop")));
+
+        // Install: the pre-install hooks by weight (the ConfigMap at -10, the migration at -5, the seed at 0), then the
+        // release, then once verified the post-install hook. Delete and test hooks are not run.
+        await team.ReleaseAsync(onward, first);
+        var installed = await onward.Api.FinishedDeploymentAsync("web", "dev", first);
+        installed.State.ShouldBe(DeploymentState.Succeeded, installed.Reason + installed.Diagnosis);
+        var timeline = string.Join("\n", (await onward.Api.DeploymentAsync(installed.Id)).Events.Select(e => e.Message));
+        var order = new[]
+        {
+            "ran the pre-install hook ConfigMap/hook-config in shop: applied",
+            "ran the pre-install hook Job/migrate in shop: job \"migrate\" completed, then deleted",
+            "ran the pre-install hook Job/seed in shop: job \"seed\" completed",
+            "not run: the pre-delete hook ConfigMap/cleanup in shop",
+            "applied 2 objects to shop",
+            "verified",
+            "ran the post-install hook Job/smoke in shop: job \"smoke\" completed",
+        };
+        order.Select(o => timeline.IndexOf(o, StringComparison.Ordinal)).ShouldBeInOrder(SortDirection.Ascending, timeline);
+        order.ShouldAllBe(o => timeline.Contains(o), timeline);
+        team.Cluster.Store.Get(Jobs, "shop", "migrate").ShouldBeNull("hook-succeeded deletes the hook once it completed");
+        var seed = team.Cluster.Store.Get(Jobs, "shop", "seed").ShouldNotBeNull("a hook without a delete policy stays until it runs again");
+        team.Cluster.Store.Get(Jobs, "shop", "smoke").ShouldNotBeNull();
+        team.Cluster.Store.Get(ConfigMaps, "shop", "cleanup").ShouldBeNull("pre-delete hooks are not run");
+        team.Cluster.Store.Get(Pods, "shop", "web-test").ShouldBeNull("test hooks are left out");
+
+        // Upgrade: pre-upgrade and post-upgrade hooks only; the install-only hooks stay as they were, and are not pruned.
+        await team.Repo.WriteAsync("chart/values.yaml", "image: nowhere\nfailMigration: false\nnote: two\n");
+        var second = await team.Repo.CommitAsync("upgrade");
+        await team.ReleaseAsync(onward, second);
+        var upgraded = await onward.Api.FinishedDeploymentAsync("web", "dev", second);
+        upgraded.State.ShouldBe(DeploymentState.Succeeded, upgraded.Reason + upgraded.Diagnosis);
+        timeline = string.Join("\n", (await onward.Api.DeploymentAsync(upgraded.Id)).Events.Select(e => e.Message));
+        timeline.ShouldContain("ran the pre-upgrade hook Job/migrate in shop");
+        timeline.ShouldContain("ran the post-upgrade hook Job/smoke in shop");
+        timeline.ShouldNotContain("hook Job/seed");
+        timeline.ShouldNotContain("hook ConfigMap/hook-config");
+        team.Cluster.Store.Get(Jobs, "shop", "seed")!["metadata"]!["uid"]!.GetValue<string>().ShouldBe(seed["metadata"]!["uid"]!.GetValue<string>());
+        team.Cluster.Store.Get(ConfigMaps, "shop", "hook-config").ShouldNotBeNull();
+
+        // A pre-upgrade hook that fails stops the release before its objects are applied, with the hook's log.
+        await team.Repo.WriteAsync("chart/values.yaml", "image: nowhere\nfailMigration: true\n");
+        var third = await team.Repo.CommitAsync("a migration that fails");
+        await team.ReleaseAsync(onward, third);
+        var failed = await onward.Api.FinishedDeploymentAsync("web", "dev", third);
+        failed.State.ShouldBe(DeploymentState.Failed);
+        failed.Reason.ShouldNotBeNull().ShouldContain("the pre-upgrade hook Job/migrate in shop failed: job \"migrate\" failed");
+        failed.Reason.ShouldContain("then deleted; the release's objects were not applied");
+        failed.Diagnosis.ShouldNotBeNull().ShouldContain("hook:       Job/migrate in shop");
+        team.Cluster.Store.Get(Jobs, "shop", "migrate").ShouldBeNull("hook-failed deletes the hook that failed");
+        var secondRelease = await onward.Api.BuiltReleaseAsync("web", second);
+        team.Cluster.Store.Get(Deployments, "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>()
+            .ShouldBe($"{team.Image}@{secondRelease.Digest}", "the release whose hook failed was not applied");
     }
 
     [Fact]
