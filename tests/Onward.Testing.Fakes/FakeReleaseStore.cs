@@ -55,6 +55,18 @@ public sealed class FakeReleaseStore(FakeDatabase database) : IReleaseStore
 
     public Task<Release?> GetAsync(long id, CancellationToken cancellationToken) => Task.FromResult(Find(r => r.Id == id));
 
+    public Task<ChartPin?> ChartAsync(long id, CancellationToken cancellationToken) => Task.FromResult(Find(r => r.Id == id)?.Chart);
+
+    public Task<ChartPin> PinChartAsync(long id, ChartPin chart, CancellationToken cancellationToken)
+    {
+        lock (database.Gate)
+        {
+            var index = _releases.FindIndex(r => r.Id == id);
+            _releases[index] = _releases[index] with { Chart = _releases[index].Chart ?? chart };
+            return Task.FromResult(_releases[index].Chart!);
+        }
+    }
+
     public Task<Release?> FindAsync(string service, string version, CancellationToken cancellationToken) =>
         Task.FromResult(Find(r => r.Service == service && r.Version == version));
 

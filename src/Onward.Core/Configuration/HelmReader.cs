@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
+using Onward.Core.Images;
+using Onward.Core.Releases;
 
 namespace Onward.Core.Configuration;
 
-/// <summary>Reads <c>deploy.helm</c>: a chart in the repository, its values files, <c>set</c> values and release name.</summary>
+/// <summary>Reads <c>deploy.helm</c>: a chart in the repository or from a registry or repository (with its version and credentials), its values files, <c>set</c> values and release name.</summary>
 public sealed partial class HelmReader(NodeReader nodes)
 {
     public HelmConfig? Read(YamlNode node, string path)
@@ -19,11 +21,41 @@ public sealed partial class HelmReader(NodeReader nodes)
             return null;
         }
         var valid = true;
-        if (chart.Value.Contains("://", StringComparison.Ordinal) || keys.Get("version") is not null || keys.Get("name") is not null || keys.Get("credentials") is not null)
+        var remote = chart.Value.StartsWith("oci://", StringComparison.Ordinal) || chart.Value.StartsWith("https://", StringComparison.Ordinal)
+            || chart.Value.StartsWith("http://", StringComparison.Ordinal);
+        ChartVersionRange? version = null;
+        string? name = null;
+        ChartCredentials? credentials = null;
+        if (remote)
         {
-            nodes.Problem(keys.Get("version") ?? keys.Get("name") ?? keys.Get("credentials") ?? chart, path + ".chart",
-                "charts from an OCI registry or a chart repository are not supported by this version of Onward",
-                "keep the chart in the service's repository and write its directory, e.g. `chart: ./chart` (without `version`, `name` or `credentials`)");
+            valid &= CheckLocation(chart, path + ".chart", keys.Get("name"));
+            var versionNode = nodes.Text(keys.Get("version"), path + ".version");
+            if (versionNode is null)
+            {
+                nodes.Problem(keys.Get("version") ?? chart, path + ".version", "missing `version`: a chart from a registry or repository is pinned per release",
+                    "write the chart's version, e.g. `version: 1.4.2`, or a range resolved once per release, e.g. `version: ~1.4`");
+                valid = false;
+            }
+            else if ((version = ChartVersionRange.Parse(versionNode.Value, out var problem)) is null)
+            {
+                nodes.Problem(versionNode, path + ".version", $"'{versionNode.Value}' is not a chart version or range: {problem}",
+                    "write a version like `1.4.2`, or a range like `~1.4`, `^1.2`, `1.4.x` or `>=1.2 <2`");
+                valid = false;
+            }
+            name = nodes.Text(keys.Get("name"), path + ".name")?.Value;
+            credentials = ReadCredentials(keys.Get("credentials"), path + ".credentials", chart.Value);
+            valid &= keys.Get("credentials") is null || credentials is not null;
+        }
+        else if (chart.Value.Contains("://", StringComparison.Ordinal))
+        {
+            nodes.Problem(chart, path + ".chart", $"'{chart.Value}' is not a chart Onward can fetch",
+                "write `oci://registry/path/name` for a registry, an https:// URL with `name:` for a chart repository, or a directory in the service's repository");
+            valid = false;
+        }
+        else if ((keys.Get("version") ?? keys.Get("name") ?? keys.Get("credentials")) is { } extra)
+        {
+            nodes.Problem(extra, path, "`version`, `name` and `credentials` are for charts from a registry or repository",
+                "a chart in the service's repository is rendered as it is at the release's commit; leave them out");
             valid = false;
         }
         else if (InRepository(chart.Value) is null)
@@ -83,9 +115,9 @@ public sealed partial class HelmReader(NodeReader nodes)
                     valid = false;
                     continue;
                 }
-                foreach (var name in HelmConfig.PlaceholdersIn(text.Value).Where(n => !HelmConfig.SetPlaceholders.Contains(n)))
+                foreach (var unknown in HelmConfig.PlaceholdersIn(text.Value).Where(n => !HelmConfig.SetPlaceholders.Contains(n)))
                 {
-                    nodes.Problem(text, at, $"unknown placeholder {{{name}}}", $"use {string.Join(", ", HelmConfig.SetPlaceholders.Select(p => "{" + p + "}"))}");
+                    nodes.Problem(text, at, $"unknown placeholder {{{unknown}}}", $"use {string.Join(", ", HelmConfig.SetPlaceholders.Select(p => "{" + p + "}"))}");
                     valid = false;
                 }
                 set[key.Value] = text.Value;
@@ -97,7 +129,68 @@ public sealed partial class HelmReader(NodeReader nodes)
             nodes.Problem(releaseName, path + ".releaseName", $"'{releaseName.Value}' is not a Helm release name", "use lowercase letters, digits and dashes, at most 53, starting with a letter");
             valid = false;
         }
-        return valid ? new HelmConfig(InRepository(chart.Value)!, values, set, releaseName?.Value ?? "") : null;
+        return valid
+            ? new HelmConfig(remote ? chart.Value : InRepository(chart.Value)!, values, set, releaseName?.Value ?? "") { Version = version, Name = name, Credentials = credentials }
+            : null;
+    }
+
+    /// <summary>An <c>oci://host/path/name</c> reference without tag or digest, or a chart repository's URL with <c>name</c>.</summary>
+    private bool CheckLocation(YamlScalar chart, string path, YamlNode? name)
+    {
+        if (chart.Value.StartsWith("oci://", StringComparison.Ordinal))
+        {
+            var reference = chart.Value["oci://".Length..];
+            if (name is not null)
+            {
+                nodes.Problem(name, path, "`name` is for chart repositories", "an OCI reference names the chart itself: leave `name` out");
+                return false;
+            }
+            if (ImageReference.ParseRepository(reference, out var problem) is null || !reference.Contains('/', StringComparison.Ordinal))
+            {
+                nodes.Problem(chart, path, $"'{chart.Value}' is not a chart in a registry{(problem is null ? "" : ": " + problem)}",
+                    "write `oci://registry.example.com/charts/shop`, the version in `version`");
+                return false;
+            }
+            return true;
+        }
+        if (!Uri.TryCreate(chart.Value, UriKind.Absolute, out var url) || url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0)
+        {
+            nodes.Problem(chart, path, $"'{chart.Value}' is not a chart repository's URL", "write its address, e.g. `https://charts.example.com/`, credentials in `credentials`");
+            return false;
+        }
+        if (name is null)
+        {
+            nodes.Problem(chart, path, "a chart repository needs the chart's `name`", "write `name: shop` beside `chart`");
+            return false;
+        }
+        if (nodes.Text(name, path) is { } text && !ChartNameRegex().IsMatch(text.Value))
+        {
+            nodes.Problem(name, path, $"'{text.Value}' is not a chart's name", "use lowercase letters, digits, dashes, underscores and dots, as in the repository's index");
+            return false;
+        }
+        return true;
+    }
+
+    private ChartCredentials? ReadCredentials(YamlNode? node, string path, string chart)
+    {
+        if (node is null || nodes.AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = nodes.Keys(map, path, "username", "password");
+        var username = nodes.Text(keys.Get("username"), path + ".username");
+        var password = nodes.Text(keys.Get("password"), path + ".password");
+        if (username is null || password is null)
+        {
+            nodes.Problem(map, path, "credentials need `username` and `password`", "write `{ username: robot, password: ${CHART_PASSWORD} }`");
+            return null;
+        }
+        if (Uri.TryCreate(chart.Replace("oci://", "http://", StringComparison.Ordinal), UriKind.Absolute, out var url) && chart.StartsWith("http://", StringComparison.Ordinal) && !url.IsLoopback)
+        {
+            nodes.Problem(map, path, "the credentials would cross the network in the clear (http://)", "serve the chart repository over https");
+            return null;
+        }
+        return new ChartCredentials(username.Value, password.Value);
     }
 
     private (YamlScalar? File, bool Optional) ReadEntry(YamlMapping entry, string at)
@@ -128,4 +221,7 @@ public sealed partial class HelmReader(NodeReader nodes)
 
     [GeneratedRegex(@"^[a-z]([-a-z0-9]{0,51}[a-z0-9])?$")]
     private static partial Regex ReleaseNameRegex();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9_.]{0,98}[a-z0-9])?$")]
+    private static partial Regex ChartNameRegex();
 }

@@ -31,4 +31,10 @@ public interface IReleaseStore
     Task<Release?> AddBuiltAsync(NewRelease release, BuildResult result, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task MarkBuildFailedAsync(long id, string failure, DateTimeOffset finishedAt, CancellationToken cancellationToken);
+
+    /// <summary>The chart the release is pinned to, read from the database (never a cached copy); null before its first deployment fixed one.</summary>
+    Task<ChartPin?> ChartAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Pins the release to <paramref name="chart"/> unless it is pinned already; returns the pin that holds (the first one wins).</summary>
+    Task<ChartPin> PinChartAsync(long id, ChartPin chart, CancellationToken cancellationToken);
 }

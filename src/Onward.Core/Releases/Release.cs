@@ -24,6 +24,9 @@ public sealed record Release(
     /// <summary>The pushed manifest's digest (<c>sha256:…</c>): what is deployed, so that a moved tag changes nothing.</summary>
     public string? Digest { get; init; }
 
+    /// <summary>The Helm chart from a registry or repository it renders, once its first deployment fixed it; null otherwise.</summary>
+    public ChartPin? Chart { get; init; }
+
     /// <summary>The W3C trace context of the release's trace; null when traces were not exported when it was recorded.</summary>
     public string? TraceParent { get; init; }
 

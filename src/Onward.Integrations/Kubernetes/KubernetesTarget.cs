@@ -40,10 +40,10 @@ public sealed class KubernetesTarget : IDeploymentTarget
 
     public KubernetesTarget(
         string dataDir, GitSourceRepository source, ClusterClients clusters, IManifestStore manifests, IJobQueue jobs, DriftSignals drift,
-        TimeProvider time, ILogger<KubernetesTarget> logger)
+        ChartFetcher charts, TimeProvider time, ILogger<KubernetesTarget> logger)
     {
         (_dataDir, _source, _clusters, _manifests, _jobs, _drift, _time, _logger) = (dataDir, source, clusters, manifests, jobs, drift, time, logger);
-        _sources = new ManifestSources(dataDir);
+        _sources = new ManifestSources(dataDir, charts);
         _clusters.Connected += cluster => cluster.Cache.Changed += Changed;
     }
 

@@ -15,7 +15,7 @@ namespace Onward.Integrations.Kubernetes;
 /// or <c>kubectl kustomize</c> in a clean checkout of the commit), or <c>deploy.render.command</c> (run in a clean
 /// checkout; its standard output is the manifests). Whatever goes wrong is said in a sentence naming the source.
 /// </summary>
-public sealed class ManifestSources(string dataDir)
+public sealed class ManifestSources(string dataDir, ChartFetcher? charts = null)
 {
     private static readonly TimeSpan KustomizeTimeout = TimeSpan.FromMinutes(2);
 
@@ -126,11 +126,22 @@ public sealed class ManifestSources(string dataDir)
             ["service"] = service.Name,
         };
         var name = helm.ReleaseName.Length > 0 ? helm.ReleaseName : service.Name;
+        var chart = helm.Chart;
         var shown = $"helm template {name} {helm.Chart}";
+        if (helm.FromRegistry || helm.FromRepository)
+        {
+            // The release renders the chart it was pinned to; its first deployment resolves the version and pins it.
+            var (archive, pin, unavailable) = charts is null ? (null, null, "charts from a registry or repository cannot be fetched here") : await charts.ArchiveAsync(release, helm, cancellationToken);
+            if (unavailable is not null)
+            {
+                return ([], unavailable);
+            }
+            (chart, shown) = (archive!, $"helm template {name} (chart {pin})");
+        }
         string? missing = null;
         var (documents, error) = await InCheckoutAsync(mirror, release, deploymentId, shown, async checkout =>
         {
-            var arguments = new List<string> { "template", name, helm.Chart, "--namespace", ns, "--include-crds", "--skip-tests" };
+            var arguments = new List<string> { "template", name, chart, "--namespace", ns, "--include-crds", "--skip-tests" };
             foreach (var file in helm.Values)
             {
                 var path = HelmConfig.Fill(file.Path, values);

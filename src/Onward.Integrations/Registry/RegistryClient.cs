@@ -102,6 +102,34 @@ public sealed partial class RegistryClient : IDisposable
         return new DigestCheckingStream(await response.Content.ReadAsStreamAsync(cancellationToken), digest, response);
     }
 
+    /// <summary>The repository's tags (every page of <c>GET /v2/NAME/tags/list</c>), or an empty list when it has none.</summary>
+    public async Task<IReadOnlyList<string>> ListTagsAsync(ImageReference image, CancellationToken cancellationToken)
+    {
+        var tags = new List<string>();
+        var path = "tags/list?n=1000";
+        for (var page = 0; page < 100 && path is not null; page++)
+        {
+            var url = Url(image, path);
+            using var response = await SendAsync(image, () => new HttpRequestMessage(HttpMethod.Get, url), cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return tags;
+            }
+            Ensure(response, image);
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            if (document.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                tags.AddRange(list.EnumerateArray().Select(t => t.GetString()).OfType<string>());
+            }
+            // The next page, when there is one: Link: </v2/NAME/tags/list?n=1000&last=TAG>; rel="next".
+            var next = response.Headers.TryGetValues("Link", out var links) ? NextPageRegex().Match(string.Join(',', links)) : Match.Empty;
+            path = next.Success && next.Groups[1].Value.Contains("/tags/list?", StringComparison.Ordinal)
+                ? next.Groups[1].Value[(next.Groups[1].Value.IndexOf("/tags/list?", StringComparison.Ordinal) + 1)..]
+                : null;
+        }
+        return tags;
+    }
+
     public void Dispose() => _http.Dispose();
 
     private HttpRequestMessage Manifest(HttpMethod method, ImageReference image, string reference)
@@ -234,4 +262,7 @@ public sealed partial class RegistryClient : IDisposable
 
     [GeneratedRegex(@"(\w+)=""([^""]*)""")]
     private static partial Regex ChallengeRegex();
+
+    [GeneratedRegex(@"<([^>]+)>\s*;\s*rel=""?next""?")]
+    private static partial Regex NextPageRegex();
 }

@@ -31,6 +31,7 @@ public static class IntegrationServices
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LocalTarget>(sp, dataDir));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<LocalTarget>());
         services.AddSingleton<ClusterClients>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ChartFetcher>(sp, dataDir));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<KubernetesTarget>(sp, dataDir));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<KubernetesTarget>());
         // Each receiver of notifications gets a client of its own, so that a slow one holds no connection another needs.

@@ -363,5 +363,12 @@ public static class Migrations
         new(21, "verification progress", """
             ALTER TABLE deployments ADD COLUMN progress TEXT;
             """),
+        // The Helm chart a release renders, fixed by its first deployment: where from, name, version and digest.
+        new(22, "the chart a release is pinned to", """
+            ALTER TABLE releases ADD COLUMN chart_location TEXT;
+            ALTER TABLE releases ADD COLUMN chart_name TEXT;
+            ALTER TABLE releases ADD COLUMN chart_version TEXT;
+            ALTER TABLE releases ADD COLUMN chart_digest TEXT;
+            """),
     ];
 }

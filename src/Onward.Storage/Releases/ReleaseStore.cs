@@ -23,7 +23,8 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         id AS Id, service AS Service, version AS Version, commit_sha AS CommitSha, ref AS Ref, ref_kind AS RefKind,
         release_candidate AS ReleaseCandidate, artifact AS Artifact, state AS State, failure AS Failure,
         created_at AS CreatedAt, build_started_at AS BuildStartedAt, build_finished_at AS BuildFinishedAt,
-        image AS Image, digest AS Digest, trace_parent AS TraceParent
+        image AS Image, digest AS Digest, trace_parent AS TraceParent,
+        chart_location AS ChartLocation, chart_name AS ChartName, chart_version AS ChartVersion, chart_digest AS ChartDigest
         """;
 
     public async Task<Release?> AddAsync(NewRelease release, DateTimeOffset now, CancellationToken cancellationToken)
@@ -132,6 +133,35 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         ChangeAsync($"UPDATE releases SET state = {Failed}, failure = @failure, build_finished_at = @at WHERE id = @id AND state = {Building}",
             new { id, failure, at = UnixTime.From(finishedAt) }, id, NotificationKind.BuildFailed, failure, finishedAt, cancellationToken);
 
+    public async Task<ChartPin?> ChartAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ReleaseRow>(new CommandDefinition(
+            "SELECT chart_location AS ChartLocation, chart_name AS ChartName, chart_version AS ChartVersion, chart_digest AS ChartDigest FROM releases WHERE id = @id",
+            new { id }, cancellationToken: cancellationToken));
+        var pin = row?.ChartDigest is null ? null : new ChartPin(row.ChartLocation ?? "", row.ChartName ?? "", row.ChartVersion ?? "", row.ChartDigest);
+        if (pin is not null && _settled.TryGetValue(id, out var known) && known.Chart != pin)
+        {
+            _settled[id] = known with { Chart = pin };
+        }
+        return pin;
+    }
+
+    public async Task<ChartPin> PinChartAsync(long id, ChartPin chart, CancellationToken cancellationToken)
+    {
+        await using (var write = await database.BeginWriteAsync(cancellationToken))
+        {
+            await write.Connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE releases SET chart_location = @Location, chart_name = @Name, chart_version = @Version, chart_digest = @Digest
+                WHERE id = @id AND chart_digest IS NULL
+                """,
+                new { id, chart.Location, chart.Name, chart.Version, chart.Digest }, write.Transaction, cancellationToken: cancellationToken));
+            await write.CommitAsync(cancellationToken);
+        }
+        return await ChartAsync(id, cancellationToken) ?? throw new InvalidOperationException($"release {id} is not there to pin its chart to");
+    }
+
     /// <summary>A change of the release's build, and when it changed something, its event in the same transaction.</summary>
     private async Task ChangeAsync(string sql, object parameters, long id, NotificationKind kind, string message, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -184,6 +214,14 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
 
         public string? TraceParent { get; init; }
 
+        public string? ChartLocation { get; init; }
+
+        public string? ChartName { get; init; }
+
+        public string? ChartVersion { get; init; }
+
+        public string? ChartDigest { get; init; }
+
         public Release ToRelease() => new(
             Id, Service, Version, CommitSha, Ref, Enum.Parse<RefKind>(RefKind), ReleaseCandidate != 0, Artifact,
             Enum.Parse<ReleaseState>(State), Failure, UnixTime.To(CreatedAt), UnixTime.To(BuildStartedAt), UnixTime.To(BuildFinishedAt))
@@ -191,6 +229,7 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
             Image = Image,
             Digest = Digest,
             TraceParent = TraceParent,
+            Chart = ChartDigest is null ? null : new ChartPin(ChartLocation ?? "", ChartName ?? "", ChartVersion ?? "", ChartDigest),
         };
     }
 }

@@ -258,22 +258,56 @@ public class HelmChartTests
               web:
                 repository: https://git.example.com/web.git
                 build: { external: { image: registry.example.com/acme/web } }
-                deploy: { helm: { chart: oci://registry.example.com/charts/web, version: 1.4.2, values: [../outside.yaml], set: { "image=x": "{image}", tag: "{tag}" }, releaseName: Web_1 } }
+                deploy: { helm: { chart: oci://registry.example.com/charts/web, version: "~banana", values: [../outside.yaml], set: { "image=x": "{image}", tag: "{tag}" }, releaseName: Web_1 } }
+            """,
+            """
+              nameless:
+                repository: https://git.example.com/web.git
+                build: { external: { image: registry.example.com/acme/web } }
+                deploy: { helm: { chart: "https://charts.example.com/", version: 1.0.0 } }
+            """,
+            """
+              versioned:
+                repository: https://git.example.com/web.git
+                build: { external: { image: registry.example.com/acme/web } }
+                deploy: { helm: { chart: ./chart, version: 1.0.0 } }
+            """,
+            """
+              clear:
+                repository: https://git.example.com/web.git
+                build: { external: { image: registry.example.com/acme/web } }
+                deploy: { helm: { chart: "http://charts.example.com/", name: web, version: 1.0.0, credentials: { username: robot, password: secret } } }
+            """,
+            """
+              unpinned:
+                repository: https://git.example.com/web.git
+                build: { external: { image: registry.example.com/acme/web } }
+                deploy: { helm: { chart: "oci://registry.example.com/charts/web:1.0.0" } }
             """]);
         await File.WriteAllTextAsync(dir.Combine("onward.yaml"), yaml);
 
         var validate = await OnwardCli.RunAsync(dir.Path, "validate");
 
         validate.ExitCode.ShouldBe(1);
-        validate.Error.ShouldContain("services.web.deploy.helm.chart: charts from an OCI registry or a chart repository are not supported by this version of Onward");
+        validate.Error.ShouldContain("services.web.deploy.helm.version: '~banana' is not a chart version or range");
+        validate.Error.ShouldContain("services.nameless.deploy.helm.chart: a chart repository needs the chart's `name`");
+        validate.Error.ShouldContain("services.versioned.deploy.helm: `version`, `name` and `credentials` are for charts from a registry or repository");
+        validate.Error.ShouldContain("services.clear.deploy.helm.credentials: the credentials would cross the network in the clear (http://)");
+        validate.Error.ShouldContain("services.unpinned.deploy.helm.chart: 'oci://registry.example.com/charts/web:1.0.0' is not a chart in a registry");
+        validate.Error.ShouldContain("services.unpinned.deploy.helm.version: missing `version`");
+        validate.Error.ShouldNotContain("secret", Case.Sensitive, "a password is never shown");
         validate.Error.ShouldContain("services.web.deploy.helm.values[0]: '../outside.yaml' leaves the repository");
         validate.Error.ShouldContain("'image=x' is not a value's path");
         validate.Error.ShouldContain("services.web.deploy.helm.set.tag: unknown placeholder {tag}");
         validate.Error.ShouldContain("'Web_1' is not a Helm release name");
 
-        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), yaml.Replace(
-            "deploy: { helm: { chart: oci://registry.example.com/charts/web, version: 1.4.2, values: [../outside.yaml], set: { \"image=x\": \"{image}\", tag: \"{tag}\" }, releaseName: Web_1 } }",
-            "deploy: { helm: { chart: ./chart } }", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(dir.Combine("onward.yaml"), TestConfig.Yaml(Ports.Free(), ["dev: { target: { kubernetes: { server: \"http://127.0.0.1:9\", namespace: shop } } }"],
+            ["""
+              web:
+                repository: https://git.example.com/web.git
+                build: { external: { image: registry.example.com/acme/web } }
+                deploy: { helm: { chart: ./chart } }
+            """]));
         var noHelm = await OnwardCli.RunAsync(dir.Path, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["ONWARD_HELM"] = "" }, "validate");
         noHelm.ExitCode.ShouldBe(0, noHelm.Error);
         noHelm.Output.ShouldContain("warning: onward.yaml: services.web.deploy.helm: helm is not on this host's PATH (nor named by ONWARD_HELM); the server needs helm 3.14 or later");

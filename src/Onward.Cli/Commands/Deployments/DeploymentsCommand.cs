@@ -252,6 +252,10 @@ public static class DeploymentsCommand
     {
         AnsiConsole.MarkupLine($"[bold]Deployment {d.Id}[/]: {ApiCommand.Escape(d.Service)} {ApiCommand.Escape(d.Release.Version)} → {ApiCommand.Escape(d.Environment)}  {ServicesCommand.StateMarkup(d.State)}");
         AnsiConsole.MarkupLine($"  commit     {d.Release.Commit}");
+        if (d.Release.Chart is { } chart)
+        {
+            AnsiConsole.MarkupLine($"  chart      {ApiCommand.Escape(chart.Name)} {ApiCommand.Escape(chart.Version)} from {ApiCommand.Escape(chart.Location)}, {ApiCommand.Escape(chart.Digest)}");
+        }
         AnsiConsole.MarkupLine($"  trigger    {d.Trigger}, requested by {ApiCommand.Escape(d.RequestedBy)} at {d.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
         if (d.Reason is not null)
         {

@@ -20,5 +20,8 @@ public static class ReleaseMapping
         release.Failure,
         release.CreatedAt,
         release.BuildStartedAt,
-        release.BuildFinishedAt);
+        release.BuildFinishedAt,
+        release.Chart?.ToResponse());
+
+    public static ChartResponse ToResponse(this ChartPin chart) => new(chart.Location, chart.Name, chart.Version, chart.Digest);
 }
