@@ -71,6 +71,11 @@ public sealed class OnwardApi : IDisposable
         return await DeploymentAsync(done.Id);
     }
 
+    /// <summary>Waits until the deployment has ended (succeeded, failed, blocked, superseded or cancelled), and returns it in full.</summary>
+    public Task<DeploymentResponse> FinishedAsync(long id) =>
+        Eventually.WaitAsync(async () => await DeploymentAsync(id) is { State: DeploymentState.Succeeded or DeploymentState.Failed or DeploymentState.Blocked or DeploymentState.Superseded or DeploymentState.Cancelled } d ? d : null,
+            $"deployment {id} to end");
+
     /// <summary>Waits until a failed deployment's restore of the previous release has ended, and returns it in full.</summary>
     public Task<DeploymentResponse> RestoredAsync(long id) =>
         Eventually.WaitAsync(async () => await DeploymentAsync(id) is { Restore: "done" or "failed" } d ? d : null, $"the restore after deployment {id}");

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Onward.Contracts.Deployments;
+using Onward.Contracts.Releases;
 using Onward.Testing;
 using Onward.Testing.Kubernetes;
 
@@ -247,6 +249,192 @@ public class HelmChartTests
         var secondRelease = await onward.Api.BuiltReleaseAsync("web", second);
         team.Cluster.Store.Get(Deployments, "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>()
             .ShouldBe($"{team.Image}@{secondRelease.Digest}", "the release whose hook failed was not applied");
+    }
+
+    /// <summary>Charts made and published as a chart's maintainers do: <c>helm package</c>, then <c>helm push</c> or <c>helm repo index</c>.</summary>
+    private sealed class ChartMaker(TempDirectory dir)
+    {
+        private Dictionary<string, string> Environment => new()
+        {
+            ["HELM_CONFIG_HOME"] = dir.Combine("helm/config"),
+            ["HELM_CACHE_HOME"] = dir.Combine("helm/cache"),
+            ["HELM_DATA_HOME"] = dir.Combine("helm/data"),
+        };
+
+        public string Packages => dir.Combine("packages");
+
+        /// <summary>Packages chart <c>web</c> at <paramref name="version"/>: a Deployment and a ConfigMap saying the chart's version, and with <paramref name="extra"/> a second ConfigMap.</summary>
+        public async Task<string> PackageAsync(string version, bool extra, string note = "")
+        {
+            var chart = dir.Combine($"src/{version}{note}/web");
+            Directory.CreateDirectory(Path.Combine(chart, "templates"));
+            await File.WriteAllTextAsync(Path.Combine(chart, "Chart.yaml"), $"apiVersion: v2\nname: web\nversion: {version}\n");
+            await File.WriteAllTextAsync(Path.Combine(chart, "values.yaml"), "image: nowhere\ngreeting: hello\n");
+            await File.WriteAllTextAsync(Path.Combine(chart, "templates/web.yaml"), $$$"""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: { name: "{{ .Release.Name }}-config" }
+                data: { CHART: {{ .Chart.Version | quote }}, GREETING: {{ .Values.greeting | quote }}, NOTE: "{{{note}}}" }
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: { name: {{ .Release.Name | quote }} }
+                spec:
+                  replicas: 1
+                  selector: { matchLabels: { app: {{ .Release.Name | quote }} } }
+                  template:
+                    metadata: { labels: { app: {{ .Release.Name | quote }} } }
+                    spec:
+                      containers: [{ name: app, image: {{ .Values.image | quote }} }]
+                """ + (extra ? """
+
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: { name: "{{ .Release.Name }}-extra" }
+                data: { ONLY: "in some versions" }
+                """ : ""));
+            Directory.CreateDirectory(Packages);
+            await Commands.OutputAsync(Paths.Helm, Environment, "package", chart, "--destination", Packages);
+            return Path.Combine(Packages, $"web-{version}.tgz");
+        }
+
+        /// <summary>Pushes a packaged chart to <c>oci://HOST/charts</c>; returns the manifest's digest helm printed.</summary>
+        public async Task<string> PushAsync(string package, LocalRegistry registry)
+        {
+            var (user, password) = registry.Credentials!.Value;
+            var result = await Commands.RunAsync(Paths.Helm, ["push", package, $"oci://{registry.Host}/charts", "--plain-http", "--username", user, "--password", password], Environment);
+            result.ExitCode.ShouldBe(0, result.Error);
+            var digest = System.Text.RegularExpressions.Regex.Match(result.Output + result.Error, @"Digest: (sha256:[0-9a-f]{64})").Groups[1].Value;
+            digest.ShouldNotBeNullOrEmpty(result.Output + result.Error);
+            return digest;
+        }
+
+        /// <summary>Writes the chart repository's index.yaml for the packages (archive URLs relative to it).</summary>
+        public Task IndexAsync() => Commands.OutputAsync(Paths.Helm, Environment, "repo", "index", Packages);
+    }
+
+    [Fact]
+    public async Task A_chart_from_a_registry_is_resolved_once_per_release_and_pinned_by_digest_and_a_version_that_drops_an_object_prunes_it()
+    {
+        Environment.SetEnvironmentVariable("ONWARD_HELM", Paths.Helm);
+        await using var team = await TeamCluster.StartAsync();
+        await using var charts = await LocalRegistry.StartAsync(("robot", "chart-pass"));
+        await using var work = new TempDirectory();
+        var maker = new ChartMaker(work);
+        var pushed100 = await maker.PushAsync(await maker.PackageAsync("1.0.0", extra: true), charts);
+        await maker.PushAsync(await maker.PackageAsync("2.0.0", extra: true), charts);
+        await team.Repo.WriteAsync("deploy/values.yaml", "greeting: from the service's repository\n");
+        var first = await team.Repo.CommitAsync("values for the chart");
+        var deploy = $$"""{ helm: { chart: "oci://{{charts.Host}}/charts/web", version: "~1.0", credentials: { username: robot, password: chart-pass }, values: [deploy/values.yaml], set: { image: "{image}" } } }""";
+        var yaml = team.Yaml(deploy, ("dev", "shop")).Replace(
+            $"registries: {{ \"{team.Registry.Host}\": {{ insecure: true }} }}",
+            $"registries: {{ \"{team.Registry.Host}\": {{ insecure: true }}, \"{charts.Host}\": {{ insecure: true }} }}", StringComparison.Ordinal);
+        await using var onward = await OnwardHost.StartAsync(team.Dir.Path, yaml);
+
+        // The range resolves to the highest 1.0.x there is (2.0.0 is outside it), and the release is pinned to its digest.
+        await team.ReleaseAsync(onward, first);
+        var installed = await onward.Api.FinishedDeploymentAsync("web", "dev", first);
+        installed.State.ShouldBe(DeploymentState.Succeeded, installed.Reason + installed.Diagnosis);
+        var config = team.Cluster.Store.Get(ConfigMaps, "shop", "web-config")!["data"]!;
+        config["CHART"]!.GetValue<string>().ShouldBe("1.0.0");
+        config["GREETING"]!.GetValue<string>().ShouldBe("from the service's repository", "values files come from the release's commit");
+        team.Cluster.Store.Get(ConfigMaps, "shop", "web-extra").ShouldNotBeNull();
+        var pin = (await onward.Api.DeploymentAsync(installed.Id)).Release.Chart.ShouldNotBeNull();
+        pin.ShouldBe(new ChartResponse($"oci://{charts.Host}/charts/web", "web", "1.0.0", pushed100));
+        (await onward.Api.BuiltReleaseAsync("web", first)).Chart.ShouldBe(pin);
+        var show = await OnwardCli.RunAsync(null, "deployments", "show", installed.Id.ToString(CultureInfo.InvariantCulture), "--server", onward.Config.Server.Listen.ToString());
+        show.Output.ShouldContain($"chart      web 1.0.0 from oci://{charts.Host}/charts/web, {pushed100}");
+        show.Output.ShouldNotContain("chart-pass");
+
+        // A newer version in the range does not change what the release renders: deployed again, it is still 1.0.0.
+        await maker.PushAsync(await maker.PackageAsync("1.0.1", extra: false), charts);
+        var again = await onward.Api.RequestAsync("web", "dev", first[..7]);
+        again.Status.ShouldBe(System.Net.HttpStatusCode.Accepted, again.Problem?.Detail);
+        var redeployed = await onward.Api.FinishedAsync(again.Value!.Id);
+        redeployed.State.ShouldBe(DeploymentState.Succeeded, redeployed.Reason);
+        redeployed.Release.Chart.ShouldBe(pin);
+        team.Cluster.Store.Get(ConfigMaps, "shop", "web-config")!["data"]!["CHART"]!.GetValue<string>().ShouldBe("1.0.0");
+
+        // The next release resolves the range again: 1.0.1, which no longer has web-extra, and pruning deletes it.
+        await team.Repo.WriteAsync("deploy/values.yaml", "greeting: second\n");
+        var second = await team.Repo.CommitAsync("second");
+        await team.ReleaseAsync(onward, second);
+        var upgraded = await onward.Api.FinishedDeploymentAsync("web", "dev", second);
+        upgraded.State.ShouldBe(DeploymentState.Succeeded, upgraded.Reason + upgraded.Diagnosis);
+        (await onward.Api.DeploymentAsync(upgraded.Id)).Release.Chart!.Version.ShouldBe("1.0.1");
+        team.Cluster.Store.Get(ConfigMaps, "shop", "web-config")!["data"]!["CHART"]!.GetValue<string>().ShouldBe("1.0.1");
+        await Eventually.WaitAsync(() => Task.FromResult(team.Cluster.Store.Get(ConfigMaps, "shop", "web-extra") is null), "web-extra to be pruned");
+        string.Join("\n", (await onward.Api.DeploymentAsync(upgraded.Id)).Events.Select(e => e.Message)).ShouldContain("pruned ConfigMap/web-extra in shop");
+    }
+
+    [Fact]
+    public async Task A_chart_repository_serves_the_pinned_archive_once_and_charts_that_cannot_be_had_fail_before_anything_is_applied()
+    {
+        Environment.SetEnvironmentVariable("ONWARD_HELM", Paths.Helm);
+        await using var team = await TeamCluster.StartAsync();
+        await using var charts = await LocalRegistry.StartAsync(("robot", "chart-pass"));
+        await using var work = new TempDirectory();
+        var maker = new ChartMaker(work);
+        await maker.PushAsync(await maker.PackageAsync("1.0.0", extra: false), charts);
+        await maker.PackageAsync("1.0.0", extra: false);
+        var archive = await maker.PackageAsync("1.1.0", extra: false);
+        await maker.IndexAsync();
+        await using var repository = StaticFileServer.Start(maker.Packages, ("reader", "repo-pass"));
+        var first = await team.Repo.CommitAsync("a release");
+        var oci = $"oci://{charts.Host}/charts/web";
+        var yaml = team.Yaml(
+            [
+                ("fromrepo", team.Repo.Path, $$"""{ helm: { chart: "{{repository.Url}}", name: web, version: ^1.0, credentials: { username: reader, password: repo-pass }, set: { image: "{image}" } } }"""),
+                ("wrongpass", team.Repo.Path, $$"""{ helm: { chart: "{{oci}}", version: 1.0.0, credentials: { username: robot, password: not-it }, set: { image: "{image}" } } }"""),
+                ("nomatch", team.Repo.Path, $$"""{ helm: { chart: "{{oci}}", version: ~3.0, credentials: { username: robot, password: chart-pass }, set: { image: "{image}" } } }"""),
+                ("nameless", team.Repo.Path, $$"""{ helm: { chart: "{{repository.Url}}", name: shop, version: 1.0.0, credentials: { username: reader, password: repo-pass }, set: { image: "{image}" } } }"""),
+            ], ("dev", "shop")).Replace(
+            $"registries: {{ \"{team.Registry.Host}\": {{ insecure: true }} }}",
+            $"registries: {{ \"{team.Registry.Host}\": {{ insecure: true }}, \"{charts.Host}\": {{ insecure: true }} }}", StringComparison.Ordinal);
+        await using var onward = await OnwardHost.StartAsync(team.Dir.Path, yaml);
+        foreach (var service in new[] { "fromrepo", "wrongpass", "nomatch", "nameless" })
+        {
+            await team.ReleaseAsync(onward, first, service);
+        }
+
+        var fromRepository = await onward.Api.FinishedDeploymentAsync("fromrepo", "dev", first);
+        fromRepository.State.ShouldBe(DeploymentState.Succeeded, fromRepository.Reason + fromRepository.Diagnosis);
+        var sha = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(archive)));
+        (await onward.Api.DeploymentAsync(fromRepository.Id)).Release.Chart.ShouldBe(new ChartResponse(repository.Url, "web", "1.1.0", sha));
+        team.Cluster.Store.Get(ConfigMaps, "shop", "fromrepo-config")!["data"]!["CHART"]!.GetValue<string>().ShouldBe("1.1.0");
+
+        var wrong = await onward.Api.FinishedDeploymentAsync("wrongpass", "dev", first);
+        wrong.State.ShouldBe(DeploymentState.Failed);
+        wrong.Reason.ShouldNotBeNull().ShouldContain($"fetching the chart {oci} failed, nothing was applied: {charts.Host} refused the credentials of user 'robot'");
+        wrong.Reason.ShouldNotContain("not-it");
+        var none = await onward.Api.FinishedDeploymentAsync("nomatch", "dev", first);
+        none.State.ShouldBe(DeploymentState.Failed);
+        none.Reason.ShouldNotBeNull().ShouldContain($"no version of {oci} matches ~3.0; it has 1.0.0");
+        var missing = await onward.Api.FinishedDeploymentAsync("nameless", "dev", first);
+        missing.Reason.ShouldNotBeNull().ShouldContain($"{repository.Url} has no chart named shop; it has web");
+        foreach (var failed in new[] { "wrongpass", "nomatch", "nameless" })
+        {
+            team.Cluster.Store.Get(Deployments, "shop", failed).ShouldBeNull("nothing of a chart that could not be fetched is applied");
+            (await onward.Api.BuiltReleaseAsync(failed, first)).Chart.ShouldBeNull("nothing is pinned when nothing was fetched");
+        }
+
+        // Deployed again, the release renders the archive kept here: the repository is not asked for it again.
+        var again = await onward.Api.RequestAsync("fromrepo", "dev", first[..7]);
+        again.Status.ShouldBe(System.Net.HttpStatusCode.Accepted, again.Problem?.Detail);
+        (await onward.Api.FinishedAsync(again.Value!.Id)).State.ShouldBe(DeploymentState.Succeeded);
+        repository.Served["/web-1.1.0.tgz"].ShouldBe(1, "a pinned chart is fetched once");
+
+        // A repository that now serves another archive under the pinned version is not believed.
+        (await maker.PackageAsync("1.1.0", extra: true, note: "changed")).ShouldBe(archive, "the same version packaged again, in place");
+        await maker.IndexAsync();
+        Directory.Delete(Path.Combine(onward.Config.Server.DataDir, "charts"), recursive: true);
+        var third = await onward.Api.RequestAsync("fromrepo", "dev", first[..7]);
+        var refused = await onward.Api.FinishedAsync(third.Value!.Id);
+        refused.State.ShouldBe(DeploymentState.Failed);
+        refused.Reason.ShouldNotBeNull().ShouldContain($"{repository.Url} now serves another archive for web 1.1.0");
+        refused.Reason.ShouldContain($"than the one this release is pinned to ({sha})");
+        team.Cluster.Store.Get(ConfigMaps, "shop", "fromrepo-extra").ShouldBeNull();
     }
 
     [Fact]
