@@ -28,16 +28,21 @@ public sealed class OnwardProcess : IAsyncDisposable
         StartAsync(configPath, url, log, new Dictionary<string, string>(), extra);
 
     /// <param name="environment">Variables added to the server's environment, e.g. <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</param>
-    public static async Task<OnwardProcess> StartAsync(string configPath, Uri url, string log, IReadOnlyDictionary<string, string> environment, params string[] extra)
+    public static Task<OnwardProcess> StartAsync(string configPath, Uri url, string log, IReadOnlyDictionary<string, string> environment, params string[] extra) =>
+        StartWrappedAsync([], configPath, url, log, environment, extra);
+
+    /// <param name="wrapper">A program and its arguments that run <c>dotnet onward.dll serve …</c> in the end (with exec, so the process is the server), e.g. to give it a mount namespace of its own.</param>
+    public static async Task<OnwardProcess> StartWrappedAsync(
+        IReadOnlyList<string> wrapper, string configPath, Uri url, string log, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(configPath)!,
         };
-        foreach (var argument in new[] { Paths.OnwardDll, "serve", "--config", configPath }.Concat(extra))
+        foreach (var argument in wrapper.Skip(1).Concat(wrapper.Count > 0 ? ["dotnet"] : []).Concat([Paths.OnwardDll, "serve", "--config", configPath]).Concat(extra))
         {
             info.ArgumentList.Add(argument);
         }

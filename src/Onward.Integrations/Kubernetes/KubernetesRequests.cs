@@ -7,8 +7,8 @@ using Onward.Core.Pipeline;
 namespace Onward.Integrations.Kubernetes;
 
 /// <summary>
-/// Requests for any kind through a KubernetesClient's own HTTP pipeline (its credentials and TLS settings), so that
-/// one code path serves every kind of object a service ships.
+/// Requests for any kind through a KubernetesClient's own HTTP pipeline and credentials (see <see cref="SendAsync"/>),
+/// so that one code path serves every kind of object a service ships.
 /// </summary>
 public static class KubernetesRequests
 {
@@ -33,7 +33,7 @@ public static class KubernetesRequests
             Content = new StringContent(item.Body.ToJsonString(), Encoding.UTF8),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/apply-patch+yaml");
-        using var response = await client.HttpClient.SendAsync(request, cancellationToken);
+        using var response = await SendAsync(client, request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var status = (int)response.StatusCode;
         if (!response.IsSuccessStatusCode && !Failures.IsPermanentStatus(status))
@@ -47,7 +47,8 @@ public static class KubernetesRequests
     /// <summary>Deletes an object, its dependents in the background; an object already gone counts as deleted.</summary>
     public static async Task<(bool Ok, string Detail)> DeleteAsync(k8s.Kubernetes client, ResourceMapping kind, string? ns, string name, CancellationToken cancellationToken)
     {
-        using var response = await client.HttpClient.DeleteAsync(Url(client, kind.ObjectPath(ns, name, null, ("propagationPolicy", "Background"))), cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Delete, Url(client, kind.ObjectPath(ns, name, null, ("propagationPolicy", "Background"))));
+        using var response = await SendAsync(client, request, cancellationToken);
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode || status == 404)
         {
@@ -64,7 +65,8 @@ public static class KubernetesRequests
     /// <summary>A GET with its status: 200 with the body, or the status and the API server's message.</summary>
     public static async Task<(int Status, JsonObject? Body, string Message)> ReadAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)
     {
-        using var response = await client.HttpClient.GetAsync(Url(client, path), cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(client, path));
+        using var response = await SendAsync(client, request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -82,7 +84,8 @@ public static class KubernetesRequests
 
     public static async Task<JsonObject?> GetAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)
     {
-        using var response = await client.HttpClient.GetAsync(Url(client, path), cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(client, path));
+        using var response = await SendAsync(client, request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             return null;
@@ -92,7 +95,8 @@ public static class KubernetesRequests
 
     public static async Task<string> TextAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)
     {
-        using var response = await client.HttpClient.GetAsync(Url(client, path), cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(client, path));
+        using var response = await SendAsync(client, request, cancellationToken);
         return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(cancellationToken) : "";
     }
 
@@ -102,7 +106,7 @@ public static class KubernetesRequests
     {
         var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
         using var request = new HttpRequestMessage(HttpMethod.Get, Url(client, $"{path}{separator}watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}"));
-        using var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await SendAsync(client, request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode)
         {
             yield return new JsonObject { ["type"] = "ERROR", ["object"] = new JsonObject { ["code"] = (int)response.StatusCode } };
@@ -119,6 +123,21 @@ public static class KubernetesRequests
     }
 
     public static Uri Url(k8s.Kubernetes client, string path) => new(client.BaseUri, path.TrimStart('/'));
+
+    /// <summary>
+    /// Sends through the client's HTTP pipeline (its TLS settings and client certificate) with its credentials: a bearer
+    /// token (from a kubeconfig, <c>server</c>/<c>token</c>, or a service account's file, read again as it rotates) is
+    /// added per request by the client, not by its pipeline.
+    /// </summary>
+    private static async Task<HttpResponseMessage> SendAsync(
+        k8s.Kubernetes client, HttpRequestMessage request, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        if (client.Credentials is { } credentials)
+        {
+            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+        }
+        return await client.HttpClient.SendAsync(request, completion, cancellationToken);
+    }
 
     private static string Message(string body)
     {

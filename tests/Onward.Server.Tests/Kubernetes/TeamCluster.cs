@@ -27,11 +27,13 @@ internal sealed class TeamCluster : IAsyncDisposable
 
     public string Image => $"{Registry.Host}/acme/web";
 
-    public static async Task<TeamCluster> StartAsync()
+    /// <param name="certificate">Serve the cluster's API over HTTPS with this certificate.</param>
+    /// <param name="token">Have the cluster's API take only this bearer token.</param>
+    public static async Task<TeamCluster> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null, string? token = null)
     {
         var dir = new TempDirectory();
         var registry = await LocalRegistry.StartAsync();
-        var cluster = await KubernetesApiServer.StartAsync(simulate: true);
+        var cluster = await KubernetesApiServer.StartAsync(simulate: true, certificate: certificate, token: token);
         var repo = await GitRepository.InitAsync(dir.Combine("web"));
         return new TeamCluster(dir, registry, cluster, repo);
     }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -30,12 +32,15 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Queue<(string Method, int Status)> _faults = new();
 
-    private KubernetesApiServer(WebApplication app, ObjectStore store, int port)
+    private KubernetesApiServer(WebApplication app, ObjectStore store, int port, bool tls)
     {
         _app = app;
         Store = store;
         Port = port;
+        _tls = tls;
     }
+
+    private readonly bool _tls;
 
     /// <summary>The simulated controllers and kubelet, when started with <c>simulate</c>.</summary>
     public ClusterSimulator? Cluster { get; private set; }
@@ -47,7 +52,7 @@ public sealed class KubernetesApiServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public string Url => $"http://127.0.0.1:{Port}";
+    public string Url => $"{(_tls ? "https" : "http")}://127.0.0.1:{Port}";
 
     /// <summary>How often an idle watch with <c>allowWatchBookmarks</c> gets a BOOKMARK; this server's own, so that parallel tests do not share it.</summary>
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -79,15 +84,38 @@ public sealed class KubernetesApiServer : IAsyncDisposable
     /// <param name="simulate">Run the simulated controllers and kubelet, so that workloads roll out.</param>
     /// <param name="namespaces">Namespaces that exist from the start, besides <c>default</c> and <c>kube-system</c>.</param>
     /// <param name="port">The port to listen on; a free one when not given.</param>
-    public static async Task<KubernetesApiServer> StartAsync(bool simulate = false, IReadOnlyList<string>? namespaces = null, int? port = null)
+    /// <param name="certificate">Serve HTTPS with this certificate, as a real API server does (a pod trusts it through its service account's ca.crt).</param>
+    /// <param name="token">Answer 401 to every request that does not carry this bearer token (a service account's).</param>
+    public static async Task<KubernetesApiServer> StartAsync(
+        bool simulate = false, IReadOnlyList<string>? namespaces = null, int? port = null, X509Certificate2? certificate = null, string? token = null)
     {
         var listen = port ?? Ports.Free();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{listen}");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{listen}");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, listen, endpoint => endpoint.UseHttps(certificate)));
+        }
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var store = new ObjectStore();
-        var server = new KubernetesApiServer(app, store, listen);
+        var server = new KubernetesApiServer(app, store, listen, certificate is not null);
+        if (token is not null)
+        {
+            app.Use(async (http, next) =>
+            {
+                if (http.Request.Headers.Authorization.ToString() != "Bearer " + token)
+                {
+                    http.Response.StatusCode = 401;
+                    await http.Response.WriteAsJsonAsync(new { kind = "Status", apiVersion = "v1", status = "Failure", message = "Unauthorized", reason = "Unauthorized", code = 401 });
+                    return;
+                }
+                await next(http);
+            });
+        }
         foreach (var ns in SystemNamespaces.Concat(namespaces ?? []).Distinct())
         {
             server.CreateNamespace(ns);
