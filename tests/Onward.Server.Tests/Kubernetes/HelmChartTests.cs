@@ -346,6 +346,8 @@ public class HelmChartTests
         var show = await OnwardCli.RunAsync(null, "deployments", "show", installed.Id.ToString(CultureInfo.InvariantCulture), "--server", onward.Config.Server.Listen.ToString());
         show.Output.ShouldContain($"chart      web 1.0.0 from oci://{charts.Host}/charts/web, {pushed100}");
         show.Output.ShouldNotContain("chart-pass");
+        var page = await onward.Api.Http.GetStringAsync($"deployments/{installed.Id}");
+        page.ShouldContain($"chart <strong>web 1.0.0</strong> from <code>oci://{charts.Host}/charts/web</code>");
 
         // A newer version in the range does not change what the release renders: deployed again, it is still 1.0.0.
         await maker.PushAsync(await maker.PackageAsync("1.0.1", extra: false), charts);
