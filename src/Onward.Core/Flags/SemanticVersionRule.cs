@@ -112,26 +112,6 @@ public static class SemanticVersionRule
         {
             return core;
         }
-        if (a.PreRelease.Length == 0 || b.PreRelease.Length == 0)
-        {
-            return a.PreRelease.Length == b.PreRelease.Length ? 0 : a.PreRelease.Length == 0 ? 1 : -1;
-        }
-        for (var i = 0; i < Math.Min(a.PreRelease.Length, b.PreRelease.Length); i++)
-        {
-            var (x, y) = (a.PreRelease[i], b.PreRelease[i]);
-            var (xNumeric, yNumeric) = (x.All(char.IsAsciiDigit), y.All(char.IsAsciiDigit));
-            var order = (xNumeric, yNumeric) switch
-            {
-                (true, true) => x.Length != y.Length ? x.Length.CompareTo(y.Length) : string.CompareOrdinal(x, y),
-                (true, false) => -1,
-                (false, true) => 1,
-                _ => string.CompareOrdinal(x, y),
-            };
-            if (order != 0)
-            {
-                return Math.Sign(order);
-            }
-        }
-        return a.PreRelease.Length.CompareTo(b.PreRelease.Length);
+        return SemVerPrecedence.ComparePreRelease(a.PreRelease, b.PreRelease);
     }
 }

@@ -32,27 +32,7 @@ public sealed partial record ChartVersion(ulong Major, ulong Minor, ulong Patch,
         {
             return core;
         }
-        if (PreRelease.Length == 0 || other.PreRelease.Length == 0)
-        {
-            return PreRelease.Length == 0 ? 1 : -1;
-        }
-        var (mine, theirs) = (PreRelease.Split('.'), other.PreRelease.Split('.'));
-        for (var i = 0; i < Math.Min(mine.Length, theirs.Length); i++)
-        {
-            var (x, y) = (mine[i], theirs[i]);
-            var order = (x.All(char.IsAsciiDigit), y.All(char.IsAsciiDigit)) switch
-            {
-                (true, true) => x.Length != y.Length ? x.Length.CompareTo(y.Length) : string.CompareOrdinal(x, y),
-                (true, false) => -1,
-                (false, true) => 1,
-                _ => string.CompareOrdinal(x, y),
-            };
-            if (order != 0)
-            {
-                return Math.Sign(order);
-            }
-        }
-        return mine.Length.CompareTo(theirs.Length);
+        return SemVerPrecedence.ComparePreRelease(PreRelease.Length == 0 ? [] : PreRelease.Split('.'), other.PreRelease.Length == 0 ? [] : other.PreRelease.Split('.'));
     }
 
     public static bool operator <(ChartVersion left, ChartVersion right) => left.CompareTo(right) < 0;

@@ -34,17 +34,7 @@ public class InClusterTests
         await File.WriteAllTextAsync(Path.Combine(account, "token"), Token);
         await File.WriteAllTextAsync(Path.Combine(account, "ca.crt"), certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(Path.Combine(account, "namespace"), "shop");
-        await team.Repo.WriteAsync("deploy/k8s/web.yaml", $$"""
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: { name: web }
-            spec:
-              replicas: 1
-              selector: { matchLabels: { app: web } }
-              template:
-                metadata: { labels: { app: web } }
-                spec: { containers: [{ name: app, image: {{team.Image}} }] }
-            """);
+        await team.Repo.WriteAsync("deploy/k8s/web.yaml", WebManifest.Deployment(team.Image));
         var commit = await team.Repo.CommitAsync("manifests");
         var yaml = team.Yaml("{ manifests: deploy/k8s }", ("dev", "shop"))
             .Replace($"server: \"{team.Cluster.Url}\", namespace: shop", "inCluster: true, namespace: shop, createNamespace: true", StringComparison.Ordinal);
@@ -73,22 +63,7 @@ public class InClusterTests
     {
         await using var team = await TeamCluster.StartAsync(token: "onward-test");
         await File.WriteAllTextAsync(team.Dir.Combine("kubeconfig"), team.Cluster.Kubeconfig());
-        await team.Repo.WriteAsync("deploy/k8s/web.yaml", $$"""
-            apiVersion: v1
-            kind: ConfigMap
-            metadata: { name: web }
-            data: { IMAGE: {{team.Image}} }
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: { name: web }
-            spec:
-              replicas: 1
-              selector: { matchLabels: { app: web } }
-              template:
-                metadata: { labels: { app: web } }
-                spec: { containers: [{ name: app, image: {{team.Image}} }] }
-            """);
+        await team.Repo.WriteAsync("deploy/k8s/web.yaml", WebManifest.Deployment(team.Image));
         var commit = await team.Repo.CommitAsync("manifests");
         var yaml = team.Yaml("{ manifests: deploy/k8s }", ("dev", "shop"), ("prod", "shop-prod"))
             .Replace($"server: \"{team.Cluster.Url}\", namespace: shop-prod", $"kubeconfig: {team.Dir.Combine("kubeconfig")}, context: onward-test, namespace: shop-prod, createNamespace: true", StringComparison.Ordinal)
