@@ -150,6 +150,21 @@ public class StablePortTests
         {
             await new DetachedProcess(instance).StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
         }
+        // Stopped means its wrapper is gone; the release itself may take a moment longer to let go of its port.
+        var backend = new StablePorts(dir.Combine(".onward"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Routes("dev").Routes.Single().Backend;
+        await Eventually.WaitAsync(async () =>
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, backend);
+                return false;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }, $"the release to let go of port {backend}");
         using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
         {
             using var gone = await http.GetAsync(shopAddress);
