@@ -97,7 +97,8 @@ public static class OnwardServer
             .AddOnwardStorage(database)
             .AddOnwardIntegrations(config)
             .AddOnwardWorkers()
-            .AddOnwardWeb(config);
+            .AddOnwardWeb(config)
+            .AddOnwardOidc(config);
 
         var app = builder.Build();
         if (certificates is not null)
@@ -115,6 +116,11 @@ public static class OnwardServer
         app.UseMiddleware<BadRequestProblems>();
         app.UseRouting();
         app.UseMiddleware<DeclaredBodyLimit>();
+        if (config.Auth.Oidc is not null)
+        {
+            // Takes the provider's answers at /signin-oidc; every other request passes through untouched.
+            app.UseAuthentication();
+        }
         app.UseMiddleware<AuthenticationMiddleware>();
         app.UseMiddleware<CrossSiteRefusal>();
         app.UseMiddleware<UiSession>();

@@ -55,6 +55,43 @@ public sealed class FakeTokenStore(FakeDatabase database) : ITokenStore
         }
     }
 
+    public Task<(AccessToken? Person, string? Refusal)> SignInPersonAsync(PersonSignIn person, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (database.Gate)
+        {
+            var index = _tokens.FindIndex(t => t.Token.Subject == person.Subject);
+            if (index >= 0 && _tokens[index].Token.RevokedAt is not null)
+            {
+                return Task.FromResult<(AccessToken?, string?)>((null, $"an admin revoked {_tokens[index].Token.Name}'s access to Onward"));
+            }
+            var signedIn = new AccessToken(index >= 0 ? _tokens[index].Token.Id : _tokens.Count + 1, index >= 0 ? _tokens[index].Token.Name : person.Username,
+                person.Role, person.Groups, index >= 0 ? _tokens[index].Token.CreatedAt : now, "oidc", null)
+            {
+                Subject = person.Subject,
+                Email = person.Email,
+                LastSignedInAt = now,
+                Teams = person.Teams,
+            };
+            if (index >= 0)
+            {
+                _tokens[index] = (signedIn, _tokens[index].SecretHash);
+            }
+            else
+            {
+                _tokens.Add((signedIn, TokenSecrets.Hash(TokenSecrets.Generate())));
+            }
+            return Task.FromResult<(AccessToken?, string?)>((signedIn, null));
+        }
+    }
+
+    public Task<IReadOnlyList<AccessToken>> ListPeopleAsync(int limit, CancellationToken cancellationToken)
+    {
+        lock (database.Gate)
+        {
+            return Task.FromResult<IReadOnlyList<AccessToken>>(_tokens.Select(t => t.Token).Where(t => t.IsPerson).OrderByDescending(t => t.LastSignedInAt).Take(limit).ToList());
+        }
+    }
+
     public Task<IReadOnlyList<AccessToken>> RevokeAsync(string? name, long? id, string revokedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (database.Gate)

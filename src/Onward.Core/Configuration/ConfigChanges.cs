@@ -24,6 +24,7 @@ public static class ConfigChanges
         Differs("server.tls", a.Tls != b.Tls);
         Differs("server.trustedProxies", !a.TrustedProxies.SequenceEqual(b.TrustedProxies));
         Differs("auth.mode", running.Auth.Mode != edited.Auth.Mode);
+        Differs("auth.oidc", !OidcOptions.Same(running.Auth.Oidc, edited.Auth.Oidc));
         Differs("registries", !running.Registries.SequenceEqual(edited.Registries));
         return changed;
     }

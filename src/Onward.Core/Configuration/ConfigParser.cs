@@ -79,6 +79,20 @@ public static class ConfigParser
         }
 
         new ConfigCrossChecks(nodes).Check(environments, services);
+        if (auth.Oidc is { } oidc && NodeReader.Child(keys.Get("auth"), "oidc") is { } oidcNode)
+        {
+            foreach (var rule in oidc.Roles)
+            {
+                foreach (var unknown in (rule.Services ?? []).Where(n => services.All(s => s.Name != n)))
+                {
+                    nodes.Problem(oidcNode, "auth.oidc.roles", $"the entry for group '{rule.Group}' names service '{unknown}', which onward.yaml does not define", "name services under `services`");
+                }
+                foreach (var unknown in (rule.Environments ?? []).Where(n => environments.All(e => e.Name != n)))
+                {
+                    nodes.Problem(oidcNode, "auth.oidc.roles", $"the entry for group '{rule.Group}' names environment '{unknown}', which onward.yaml does not define", "name environments under `environments`");
+                }
+            }
+        }
         var notifications = new NotificationsReader(nodes).Read(keys.Get("notifications"), environments.Select(e => e.Name).ToList(), services.Select(s => s.Name).ToList());
         return new OnwardConfig(server, auth, environments, services) { WebhookSecrets = webhooks, Registries = registries, Notifications = notifications };
     }

@@ -153,7 +153,7 @@ public sealed class ServerReader(NodeReader nodes)
         var where = node;
         if (node is not null && nodes.AsMapping(node, "auth") is { } map)
         {
-            var keys = nodes.Keys(map, "auth", "mode");
+            var keys = nodes.Keys(map, "auth", "mode", "oidc");
             if (nodes.Text(keys.Get("mode"), "auth.mode") is { } m)
             {
                 where = m;
@@ -175,6 +175,15 @@ public sealed class ServerReader(NodeReader nodes)
         {
             nodes.Problem(where?.Line ?? 1, where?.Column ?? 1, "auth.mode", $"`none` is accepted only when the server listens on loopback, not on {server.Listen}", "listen on http://127.0.0.1:PORT");
         }
-        return new AuthOptions(mode);
+        OidcOptions? oidc = null;
+        if (node is not null && NodeReader.Child(node, "oidc") is { } oidcNode && !NodeReader.IsNull(oidcNode))
+        {
+            oidc = new OidcReader(nodes).Read(oidcNode, server);
+            if (mode != AuthMode.Tokens)
+            {
+                nodes.Problem(oidcNode, "auth.oidc", "signing in with a provider needs `auth.mode: tokens`", "write `auth: { mode: tokens, oidc: { … } }`: people sign in with the provider, machines with tokens");
+            }
+        }
+        return new AuthOptions(mode) { Oidc = oidc };
     }
 }

@@ -31,7 +31,7 @@ public static class UiAssets
         .notice-bad { border-color: var(--bad); }
         .notice ul { margin: .4rem 0 0; padding-left: 1.2rem; }
         button, .button { font: inherit; padding: .35rem .8rem; border-radius: 6px; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }
-        button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+        button.primary, a.button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
         p:has(> button) { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
         caption { text-align: left; padding: 0 0 .4rem; }
         time { white-space: nowrap; }

@@ -1,3 +1,4 @@
+using Onward.Server.Auth;
 using Onward.Server.Configuration;
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
@@ -19,6 +20,7 @@ public static class UiEndpoints
         app.MapGet("/ui/assets/app.js", () => Results.Text(UiAssets.Script, "text/javascript; charset=utf-8"));
         app.MapGet("/ui/assets/icon.svg", () => Results.Text(UiAssets.Icon, "image/svg+xml"));
         app.MapGet("/favicon.ico", () => Results.Redirect("/ui/assets/icon.svg", permanent: true));
+        app.MapGet("/login/oidc", OidcSignIn.StartAsync);
         app.MapGet("/ui/events", EventsAsync);
         app.MapGet("/ui/releases/{id:long}/log", LogAsync);
         app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery) =>

@@ -8,7 +8,10 @@ namespace Onward.Server.Ui;
 /// </summary>
 public static class UiRefusal
 {
-    public static async Task WriteAsync(HttpContext context, int status, string title, string sentence)
+    public static Task WriteAsync(HttpContext context, int status, string title, string sentence) => WriteAsync(context, status, title, sentence, ("/", "Go to the overview"));
+
+    /// <param name="onward">Where the page's link leads, and its words.</param>
+    public static async Task WriteAsync(HttpContext context, int status, string title, string sentence, (string Href, string Text) onward, string? refreshTo = null)
     {
         context.Response.Clear();
         context.Response.StatusCode = status;
@@ -19,8 +22,8 @@ public static class UiRefusal
         await context.Response.WriteAsync($"""
             <!DOCTYPE html>
             <html lang="en">
-            <head><meta charset="utf-8"><title>{t} · Onward</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
-            <body><main><h1>{t}</h1><p>{s}</p><p><a href="/">Go to the overview</a></p><p class="muted">{status} {WebUtility.HtmlEncode(ReasonOf(status))}</p></main></body>
+            <head><meta charset="utf-8">{(refreshTo is null ? "" : $"<meta http-equiv=\"refresh\" content=\"0;url={WebUtility.HtmlEncode(refreshTo)}\">")}<title>{t} · Onward</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
+            <body><main><h1>{t}</h1><p>{s}</p><p><a href="{WebUtility.HtmlEncode(onward.Href)}">{WebUtility.HtmlEncode(onward.Text)}</a></p><p class="muted">{status} {WebUtility.HtmlEncode(ReasonOf(status))}</p></main></body>
             </html>
             """, context.RequestAborted);
     }
@@ -28,7 +31,9 @@ public static class UiRefusal
     private static string ReasonOf(int status) => status switch
     {
         400 => "Bad Request",
+        200 => "OK",
         403 => "Forbidden",
+        502 => "Bad Gateway",
         _ => "",
     };
 }

@@ -80,12 +80,22 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ISessio
         {
             return null;
         }
+        await StartAsync(context, token, Lifetime);
+        return token.Identity;
+    }
+
+    /// <summary>Starts a session for <paramref name="token"/> (a token's, or a person's who signed in with the provider) lasting at most <paramref name="lifetime"/>.</summary>
+    public static async Task StartAsync(HttpContext context, AccessToken token, TimeSpan lifetime)
+    {
+        var services = context.RequestServices;
+        var config = services.GetRequiredService<OnwardConfig>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         if (SessionOf(context) is { } previous)
         {
             // Signing in again in the same browser replaces its session: the old one does not linger as active.
             await services.GetRequiredService<ISessionStore>().EndAsync(previous, SessionEndings.SignedInAgain, token.Name, now, context.RequestAborted);
         }
-        var expires = now + Lifetime;
+        var expires = now + lifetime;
         if (token.ExpiresAt is { } tokenExpires && tokenExpires < expires)
         {
             expires = tokenExpires;
@@ -103,7 +113,6 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ISessio
             Expires = expires,
             Path = "/",
         });
-        return token.Identity;
     }
 
     /// <summary>Ends the request's session on the server and removes its cookie.</summary>

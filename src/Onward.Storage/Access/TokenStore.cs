@@ -1,5 +1,7 @@
 using Onward.Core.Audit;
 using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Onward.Core.Access;
 using Onward.Storage.Audit;
@@ -9,9 +11,11 @@ namespace Onward.Storage.Access;
 
 public sealed class TokenStore(OnwardDatabase database) : ITokenStore
 {
+    private static readonly JsonSerializerOptions TeamsJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
     private const string Columns = """
         id AS Id, name AS Name, role AS Role, groups_list AS GroupsList, created_at AS CreatedAt, created_by AS CreatedBy, revoked_at AS RevokedAt,
-        expires_at AS ExpiresAt, environment AS Environment
+        expires_at AS ExpiresAt, environment AS Environment, subject AS Subject, email AS Email, last_signed_in_at AS LastSignedInAt, teams AS Teams
         """;
 
     public async Task<AccessToken> AddAsync(NewAccessToken token, DateTimeOffset now, CancellationToken cancellationToken)
@@ -53,6 +57,60 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
         return await QueryAsync(connection, $"SELECT {Columns} FROM tokens WHERE (@after IS NULL OR id > @after) ORDER BY id LIMIT @limit", new { limit, after }, null, cancellationToken);
     }
 
+    public async Task<(AccessToken? Person, string? Refusal)> SignInPersonAsync(PersonSignIn person, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var at = UnixTime.From(now);
+        var teams = person.Teams.Count == 0 ? null : JsonSerializer.Serialize(person.Teams, TeamsJson);
+        var groups = string.Join(',', person.Groups);
+        var known = (await QueryAsync(write.Connection, $"SELECT {Columns} FROM tokens WHERE subject = @Subject", new { person.Subject }, write.Transaction, cancellationToken))
+            .FirstOrDefault();
+        if (known is { RevokedAt: { } revokedAt })
+        {
+            return (null, $"an admin revoked {known.Name}'s access to Onward at {revokedAt:u}; ask an admin (their sign-in is refused until then)");
+        }
+        long id;
+        if (known is null)
+        {
+            // Two people may share a name: the second one's gets a tag from their subject, so that names stay theirs alone.
+            var taken = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM tokens WHERE name = @Username AND subject IS NOT NULL", new { person.Username }, write.Transaction, cancellationToken: cancellationToken));
+            var name = taken == 0 ? person.Username : $"{person.Username}~{TokenSecrets.Hash(person.Subject)[..6]}";
+            id = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+                INSERT INTO tokens (name, role, groups_list, secret_hash, created_at, created_by, subject, email, last_signed_in_at, teams)
+                VALUES (@name, @role, @groups, @secret, @at, 'oidc', @Subject, @Email, @at, @teams)
+                RETURNING id
+                """,
+                new { name, role = person.Role.ToString(), groups, secret = TokenSecrets.Hash(TokenSecrets.Generate()), at, person.Subject, person.Email, teams },
+                write.Transaction, cancellationToken: cancellationToken));
+            await AuditRows.InsertAsync(write.Connection, write.Transaction, now, name, "person.added", null,
+                $"{name} ({person.Subject}) signed in with the provider for the first time, as {person.Role.ToString().ToLowerInvariant()} (groups: {(groups.Length == 0 ? "none" : groups)})",
+                cancellationToken);
+        }
+        else
+        {
+            id = known.Id;
+            await write.Connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE tokens SET role = @role, groups_list = @groups, email = @Email, last_signed_in_at = @at, teams = @teams WHERE id = @id
+                """, new { id, role = person.Role.ToString(), groups, person.Email, at, teams }, write.Transaction, cancellationToken: cancellationToken));
+            if (known.Role != person.Role || string.Join(',', known.Groups) != groups)
+            {
+                await AuditRows.InsertAsync(write.Connection, write.Transaction, now, known.Name, "person.changed", null,
+                    $"{known.Name} ({person.Subject}) is now {person.Role.ToString().ToLowerInvariant()} (groups: {(groups.Length == 0 ? "none" : groups)}), was {known.Role.ToString().ToLowerInvariant()}",
+                    cancellationToken);
+            }
+        }
+        var signedIn = (await QueryAsync(write.Connection, $"SELECT {Columns} FROM tokens WHERE id = @id", new { id }, write.Transaction, cancellationToken))[0];
+        await write.CommitAsync(cancellationToken);
+        return (signedIn, null);
+    }
+
+    public async Task<IReadOnlyList<AccessToken>> ListPeopleAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await QueryAsync(connection, $"SELECT {Columns} FROM tokens WHERE subject IS NOT NULL ORDER BY last_signed_in_at DESC, id DESC LIMIT @limit", new { limit }, null, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<AccessToken>> RevokeAsync(string? name, long? id, string revokedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
@@ -80,7 +138,14 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
         return rows.Select(r => new AccessToken(
             r.Id, r.Name, Enum.Parse<Role>(r.Role), r.GroupsList.Split(',', StringSplitOptions.RemoveEmptyEntries), UnixTime.To(r.CreatedAt), r.CreatedBy,
             UnixTime.To(r.RevokedAt))
-        { ExpiresAt = UnixTime.To(r.ExpiresAt), Environment = r.Environment }).ToList();
+        {
+            ExpiresAt = UnixTime.To(r.ExpiresAt),
+            Environment = r.Environment,
+            Subject = r.Subject,
+            Email = r.Email,
+            LastSignedInAt = UnixTime.To(r.LastSignedInAt),
+            Teams = r.Teams is null ? [] : JsonSerializer.Deserialize<List<RoleRule>>(r.Teams, TeamsJson) ?? [],
+        }).ToList();
     }
 
     private sealed class TokenRow
@@ -102,5 +167,13 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
         public string? Environment { get; init; }
 
         public long? ExpiresAt { get; init; }
+
+        public string? Subject { get; init; }
+
+        public string? Email { get; init; }
+
+        public long? LastSignedInAt { get; init; }
+
+        public string? Teams { get; init; }
     }
 }

@@ -370,5 +370,13 @@ public static class Migrations
             ALTER TABLE releases ADD COLUMN chart_version TEXT;
             ALTER TABLE releases ADD COLUMN chart_digest TEXT;
             """),
+        // People who sign in with an OpenID provider are kept as tokens no secret opens: issuer#sub tells them apart.
+        new(23, "people who sign in with an OpenID provider", """
+            ALTER TABLE tokens ADD COLUMN subject TEXT;
+            ALTER TABLE tokens ADD COLUMN email TEXT;
+            ALTER TABLE tokens ADD COLUMN last_signed_in_at INTEGER;
+            ALTER TABLE tokens ADD COLUMN teams TEXT;
+            CREATE UNIQUE INDEX ux_tokens_subject ON tokens (subject) WHERE subject IS NOT NULL;
+            """),
     ];
 }

@@ -1,0 +1,253 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+using Onward.Core.Access;
+using Onward.Core.Configuration;
+using Onward.Core.Messages;
+using Onward.Server.Ui;
+
+namespace Onward.Server.Auth;
+
+/// <summary>
+/// People sign in with the company's OpenID provider (<c>auth.oidc</c>): <c>/login/oidc</c> sends them there
+/// (authorization code flow with PKCE, state and nonce, the answer by query so that SameSite=Lax correlation cookies
+/// come back over plain http too), <c>/signin-oidc</c> takes the answer (ASP.NET Core's handler checks issuer,
+/// audience, expiry, signature through the provider's JWKS — read again when a key is unknown — and refuses
+/// <c>alg: none</c>), the provider's groups decide the person's roles (<see cref="PersonRoles"/>), and the person gets
+/// the UI session tokens get, lasting at most <c>sessionLifetime</c>. Every refusal says why in one line, on the page and
+/// in the log, and starts no session.
+/// </summary>
+public static class OidcSignIn
+{
+    public const string Scheme = "oidc";
+    public const string CallbackPath = "/signin-oidc";
+    private const int MostGroups = 500;
+    private const int MostText = 200;
+    private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+
+    public static IServiceCollection AddOnwardOidc(this IServiceCollection services, OnwardConfig config)
+    {
+        if (config.Auth.Oidc is not { } oidc)
+        {
+            return services;
+        }
+        services.AddAuthentication().AddOpenIdConnect(Scheme, options =>
+        {
+            options.Authority = oidc.Issuer.OriginalString;
+            options.RequireHttpsMetadata = oidc.Issuer.Scheme == Uri.UriSchemeHttps;
+            options.ClientId = oidc.ClientId;
+            options.ClientSecret = oidc.ClientSecret;
+            options.ResponseType = OpenIdConnectResponseType.Code;
+            options.ResponseMode = OpenIdConnectResponseMode.Query;
+            options.UsePkce = true;
+            options.CallbackPath = CallbackPath;
+            // Never used: a valid answer starts Onward's own session and ends the request (TicketReceived).
+            options.SignInScheme = "onward-session";
+            options.MapInboundClaims = false;
+            options.GetClaimsFromUserInfoEndpoint = true;
+            options.ClaimActions.MapAll();
+            options.SaveTokens = false;
+            options.BackchannelTimeout = TimeSpan.FromSeconds(10);
+            options.Scope.Clear();
+            foreach (var scope in oidc.Scopes)
+            {
+                options.Scope.Add(scope);
+            }
+            foreach (var cookie in new[] { options.CorrelationCookie, options.NonceCookie })
+            {
+                cookie.SameSite = SameSiteMode.Lax;
+                cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.HttpOnly = true;
+            }
+            options.TokenValidationParameters.ValidIssuer = oidc.Issuer.OriginalString;
+            options.TokenValidationParameters.ValidAlgorithms = Algorithms;
+            options.Events = new OpenIdConnectEvents
+            {
+                OnRedirectToIdentityProvider = context =>
+                {
+                    // The provider's admin registers {publicUrl}/signin-oidc: that is the address asked for, however the person reached Onward.
+                    context.ProtocolMessage.RedirectUri = new Uri(config.Server.PublicUrl!, CallbackPath).ToString();
+                    return Task.CompletedTask;
+                },
+                OnTicketReceived = TicketReceivedAsync,
+                OnRemoteFailure = RemoteFailureAsync,
+            };
+        });
+        return services;
+    }
+
+    /// <summary><c>/login/oidc</c>: to the provider, after checking that it answers (a provider that is down gets a page saying so, not an error).</summary>
+    public static async Task StartAsync(HttpContext context)
+    {
+        var config = context.RequestServices.GetRequiredService<OnwardConfig>();
+        if (config.Auth.Oidc is not { } oidc)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(Scheme);
+        try
+        {
+            await options.ConfigurationManager!.GetConfigurationAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
+        {
+            var reason = $"{oidc.Name} ({oidc.Issuer.OriginalString}) cannot be reached: {Innermost(e)}";
+            Log(context).LogWarning("Sign-in with {Provider} refused: {Reason}", oidc.Name, reason);
+            await UiRefusal.WriteAsync(context, StatusCodes.Status502BadGateway, "Sign-in is not possible now", reason + ". Tokens still sign in.", ("/login", "Back to sign-in"));
+            return;
+        }
+        await context.ChallengeAsync(Scheme, new AuthenticationProperties { RedirectUri = "/" });
+    }
+
+    private static async Task TicketReceivedAsync(TicketReceivedContext context)
+    {
+        var http = context.HttpContext;
+        var oidc = http.RequestServices.GetRequiredService<OnwardConfig>().Auth.Oidc!;
+        var principal = context.Principal!;
+        string? Claim(string type) => principal.FindFirst(type)?.Value is { Length: > 0 } value ? TextCut.Within(value, MostText) : null;
+        var sub = Claim("sub");
+        var groups = ClaimValues(principal, oidc.GroupsClaim);
+        string? refusal = null;
+        if (sub is null)
+        {
+            refusal = "the provider's answer names no subject (`sub`)";
+        }
+        else if (groups is null)
+        {
+            refusal = $"the provider's answer has no `{oidc.GroupsClaim}` claim, so Onward cannot tell this person's groups; ask the provider's admin to send it"
+                + (oidc.Scopes.Contains("groups") ? "" : " (and add its scope to auth.oidc.scopes)") + ", or name the claim that holds them in auth.oidc.groupsClaim";
+        }
+        var role = Role.Viewer;
+        IReadOnlyList<RoleRule> teams = [];
+        if (refusal is null)
+        {
+            (role, teams, refusal) = PersonRoles.Resolve(oidc, groups!);
+        }
+        var username = (oidc.UsernameClaim is { } configured ? Claim(configured) : null) ?? Claim("preferred_username") ?? Claim("email") ?? sub ?? "";
+        AccessToken? person = null;
+        if (refusal is null)
+        {
+            var subject = $"{Claim("iss") ?? oidc.Issuer.OriginalString}#{sub}";
+            var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            (person, refusal) = await http.RequestServices.GetRequiredService<ITokenStore>().SignInPersonAsync(
+                new PersonSignIn(subject, username, Claim("email"), role, groups!, teams), now, http.RequestAborted);
+        }
+        context.HandleResponse();
+        if (person is null)
+        {
+            await RefuseAsync(http, oidc, $"{(username.Length > 0 ? username : "this person")}: {refusal}");
+            return;
+        }
+        await UiSession.StartAsync(http, person, oidc.SessionLifetime);
+        Log(http).LogInformation("{Name} ({Subject}) signed in with {Provider} as {Role}, groups {Groups}",
+            person.Name, person.Subject, oidc.Name, person.Role.ToString().ToLowerInvariant(), string.Join(",", person.Groups));
+        await UiRefusal.WriteAsync(http, StatusCodes.Status200OK, "Signed in", $"Signed in as {person.Name}.", ("/", "Go to the overview"), refreshTo: "/");
+    }
+
+    private static async Task RemoteFailureAsync(RemoteFailureContext context)
+    {
+        context.HandleResponse();
+        var oidc = context.HttpContext.RequestServices.GetRequiredService<OnwardConfig>().Auth.Oidc!;
+        await RefuseAsync(context.HttpContext, oidc, Describe(context.Failure, oidc));
+    }
+
+    private static async Task RefuseAsync(HttpContext context, OidcOptions oidc, string reason)
+    {
+        Log(context).LogWarning("Sign-in with {Provider} refused: {Reason}", oidc.Name, reason);
+        await UiRefusal.WriteAsync(context, StatusCodes.Status403Forbidden, "Sign-in refused", reason, ("/login", "Back to sign-in"));
+    }
+
+    /// <summary>Why the provider's answer was not taken, in one line.</summary>
+    private static string Describe(Exception? failure, OidcOptions oidc)
+    {
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            var said = e switch
+            {
+                SecurityTokenInvalidIssuerException => $"the ID token was not issued by {oidc.Issuer.OriginalString} (wrong issuer)",
+                SecurityTokenInvalidAudienceException => $"the ID token is not for this client, {oidc.ClientId} (wrong audience)",
+                SecurityTokenExpiredException => "the ID token has expired",
+                SecurityTokenNotYetValidException => "the ID token is not valid yet (are the clocks apart?)",
+                SecurityTokenInvalidSignatureException when e.Message.Contains("alg", StringComparison.OrdinalIgnoreCase) && e.Message.Contains("none", StringComparison.OrdinalIgnoreCase)
+                    => "the ID token is not signed with an algorithm Onward takes (RS256, ES256)",
+                SecurityTokenInvalidAlgorithmException => "the ID token is not signed with an algorithm Onward takes (RS256, ES256)",
+                SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "the ID token's signature does not verify with the provider's keys",
+                OpenIdConnectProtocolInvalidNonceException => "the answer's nonce is not this sign-in's (a replayed or forged answer)",
+                OpenIdConnectProtocolException { Message: var m } when m.Contains("access_denied", StringComparison.Ordinal) => $"{oidc.Name} did not let this person in ({Innermost(e)})",
+                HttpRequestException => $"{oidc.Name} ({oidc.Issuer.OriginalString}) cannot be reached: {e.Message}",
+                _ when e.Message.Contains("Correlation failed", StringComparison.Ordinal)
+                    => "the answer's state is not this browser's sign-in (an answer to another sign-in, an old tab, or cookies blocked)",
+                _ => null,
+            };
+            if (said is not null)
+            {
+                return said;
+            }
+        }
+        return failure is null ? "the provider's answer was not taken" : Innermost(failure);
+    }
+
+    /// <summary>
+    /// The values of a claim (<c>groups</c>), or of a member inside one (<c>realm_access.roles</c>): each claim of that
+    /// type, or the items of a JSON array it holds; null when the person's claims have no such claim at all.
+    /// </summary>
+    public static IReadOnlyList<string>? ClaimValues(ClaimsPrincipal principal, string path)
+    {
+        var parts = path.Split('.');
+        var claims = principal.FindAll(parts[0]).ToList();
+        if (claims.Count == 0)
+        {
+            return null;
+        }
+        var values = new List<string>();
+        foreach (var claim in claims)
+        {
+            if (parts.Length == 1 && !claim.Value.StartsWith('['))
+            {
+                values.Add(claim.Value);
+                continue;
+            }
+            JsonElement element;
+            try
+            {
+                element = JsonDocument.Parse(claim.Value).RootElement;
+            }
+            catch (JsonException)
+            {
+                return parts.Length == 1 ? [claim.Value] : null;
+            }
+            foreach (var part in parts.Skip(1))
+            {
+                if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(part, out element))
+                {
+                    return null;
+                }
+            }
+            if (element.ValueKind == JsonValueKind.Array)
+            {
+                values.AddRange(element.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!));
+            }
+            else if (element.ValueKind == JsonValueKind.String)
+            {
+                values.Add(element.GetString()!);
+            }
+        }
+        return values.Where(v => v.Length is > 0 and <= MostText).Distinct(StringComparer.Ordinal).Take(MostGroups).ToList();
+    }
+
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return TextCut.Within(e.Message.Split('\n')[0], 300);
+    }
+
+    private static ILogger Log(HttpContext context) => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OidcSignIn));
+}
