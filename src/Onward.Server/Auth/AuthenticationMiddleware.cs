@@ -14,8 +14,11 @@ namespace Onward.Server.Auth;
 /// <see cref="Ofrep.SdkAccess"/> in OFREP's own shape, with the environment's CORS headers. Webhook routes check their
 /// own signatures; the web UI has its sessions.
 /// </summary>
-public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig config, AccessTokens tokens, ILogger<AuthenticationMiddleware> logger)
+public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig config, AccessTokens tokens, IServiceProvider services, ILogger<AuthenticationMiddleware> logger)
 {
+    /// <summary>Access tokens from the company's provider, when <c>auth.oidc</c> is set.</summary>
+    private readonly ProviderAccessTokens? _provider = services.GetService<ProviderAccessTokens>();
+
     private static readonly Identity Anonymous = new(Actors.Anonymous, Role.Admin, []);
 
     public async Task InvokeAsync(HttpContext context)
@@ -33,7 +36,19 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig 
             return;
         }
         var header = context.Request.Headers.Authorization.ToString();
-        if (header.Length > 0)
+        if (header.Length > 0 && _provider is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            && header["Bearer ".Length..].Trim() is var jwt && ProviderAccessTokens.LooksLikeJwt(jwt))
+        {
+            var (person, refusal) = await _provider.AuthenticateAsync(jwt, context.RequestAborted);
+            if (person is null)
+            {
+                logger.LogWarning("API {Method} {Path} refused: {Reason}", context.Request.Method, context.Request.Path, refusal);
+                await Results.Problem(statusCode: 401, title: "Unauthorized", detail: refusal).ExecuteAsync(context);
+                return;
+            }
+            CallerIdentity.Attach(context, person);
+        }
+        else if (header.Length > 0)
         {
             if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                 || await tokens.AuthenticateAsync(header["Bearer ".Length..].Trim(), context.RequestAborted) is not { } identity)

@@ -35,7 +35,10 @@ public static class OidcSignIn
         {
             return services;
         }
-        services.AddAuthentication().AddOpenIdConnect(Scheme, options =>
+        services.AddSingleton<ProviderAccessTokens>();
+        services.AddAuthentication(options => options.DefaultScheme = NoScheme.Name)
+            .AddScheme<AuthenticationSchemeOptions, NoScheme>(NoScheme.Name, null)
+            .AddOpenIdConnect(Scheme, options =>
         {
             options.Authority = oidc.Issuer.OriginalString;
             options.RequireHttpsMetadata = oidc.Issuer.Scheme == Uri.UriSchemeHttps;
@@ -45,8 +48,8 @@ public static class OidcSignIn
             options.ResponseMode = OpenIdConnectResponseMode.Query;
             options.UsePkce = true;
             options.CallbackPath = CallbackPath;
-            // Never used: a valid answer starts Onward's own session and ends the request (TicketReceived).
-            options.SignInScheme = "onward-session";
+            // Never signed in to: a valid answer starts Onward's own session and ends the request (TicketReceived).
+            options.SignInScheme = NoScheme.Name;
             options.MapInboundClaims = false;
             options.GetClaimsFromUserInfoEndpoint = true;
             options.ClaimActions.MapAll();
@@ -71,6 +74,19 @@ public static class OidcSignIn
                 {
                     // The provider's admin registers {publicUrl}/signin-oidc: that is the address asked for, however the person reached Onward.
                     context.ProtocolMessage.RedirectUri = new Uri(config.Server.PublicUrl!, CallbackPath).ToString();
+                    return Task.CompletedTask;
+                },
+                OnTokenResponseReceived = context =>
+                {
+                    // ASP.NET Core takes an ID token from the token endpoint without a signature (OpenID Connect lets a
+                    // client trust TLS there); Onward does not: an unsigned or oddly signed ID token is refused.
+                    var alg = context.TokenEndpointResponse.IdToken is { Length: > 0 } idToken && idToken.Count(c => c == '.') == 2
+                        ? new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(idToken).Alg
+                        : null;
+                    if (!Algorithms.Contains(alg, StringComparer.Ordinal))
+                    {
+                        context.Fail(new SecurityTokenInvalidAlgorithmException($"the ID token's alg is {alg ?? "missing"}") { InvalidAlgorithm = alg });
+                    }
                     return Task.CompletedTask;
                 },
                 OnTicketReceived = TicketReceivedAsync,
@@ -143,7 +159,7 @@ public static class OidcSignIn
             await RefuseAsync(http, oidc, $"{(username.Length > 0 ? username : "this person")}: {refusal}");
             return;
         }
-        await UiSession.StartAsync(http, person, oidc.SessionLifetime);
+        await UiSession.StartAsync(http, person, oidc.SessionLifetime, SameSiteMode.Lax);
         Log(http).LogInformation("{Name} ({Subject}) signed in with {Provider} as {Role}, groups {Groups}",
             person.Name, person.Subject, oidc.Name, person.Role.ToString().ToLowerInvariant(), string.Join(",", person.Groups));
         await UiRefusal.WriteAsync(http, StatusCodes.Status200OK, "Signed in", $"Signed in as {person.Name}.", ("/", "Go to the overview"), refreshTo: "/");
@@ -162,21 +178,21 @@ public static class OidcSignIn
         await UiRefusal.WriteAsync(context, StatusCodes.Status403Forbidden, "Sign-in refused", reason, ("/login", "Back to sign-in"));
     }
 
-    /// <summary>Why the provider's answer was not taken, in one line.</summary>
-    private static string Describe(Exception? failure, OidcOptions oidc)
+    /// <summary>Why the provider's answer (or an access token, <paramref name="what"/>) was not taken, in one line.</summary>
+    public static string Describe(Exception? failure, OidcOptions oidc, string what = "the ID token")
     {
         for (var e = failure; e is not null; e = e.InnerException)
         {
             var said = e switch
             {
-                SecurityTokenInvalidIssuerException => $"the ID token was not issued by {oidc.Issuer.OriginalString} (wrong issuer)",
-                SecurityTokenInvalidAudienceException => $"the ID token is not for this client, {oidc.ClientId} (wrong audience)",
-                SecurityTokenExpiredException => "the ID token has expired",
-                SecurityTokenNotYetValidException => "the ID token is not valid yet (are the clocks apart?)",
+                SecurityTokenInvalidIssuerException => $"{what} was not issued by {oidc.Issuer.OriginalString} (wrong issuer)",
+                SecurityTokenInvalidAudienceException => $"{what} is not for {(what == "the ID token" ? "this client, " + oidc.ClientId : "Onward's audience, " + oidc.Audience)} (wrong audience)",
+                SecurityTokenExpiredException => $"{what} has expired",
+                SecurityTokenNotYetValidException => $"{what} is not valid yet (are the clocks apart?)",
                 SecurityTokenInvalidSignatureException when e.Message.Contains("alg", StringComparison.OrdinalIgnoreCase) && e.Message.Contains("none", StringComparison.OrdinalIgnoreCase)
-                    => "the ID token is not signed with an algorithm Onward takes (RS256, ES256)",
-                SecurityTokenInvalidAlgorithmException => "the ID token is not signed with an algorithm Onward takes (RS256, ES256)",
-                SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "the ID token's signature does not verify with the provider's keys",
+                    => $"{what} is not signed with an algorithm Onward takes (RS256, ES256)",
+                SecurityTokenInvalidAlgorithmException => $"{what} is not signed with an algorithm Onward takes (RS256, ES256)",
+                SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => $"{what}'s signature does not verify with the provider's keys",
                 OpenIdConnectProtocolInvalidNonceException => "the answer's nonce is not this sign-in's (a replayed or forged answer)",
                 OpenIdConnectProtocolException { Message: var m } when m.Contains("access_denied", StringComparison.Ordinal) => $"{oidc.Name} did not let this person in ({Innermost(e)})",
                 HttpRequestException => $"{oidc.Name} ({oidc.Issuer.OriginalString}) cannot be reached: {e.Message}",
@@ -247,6 +263,18 @@ public static class OidcSignIn
             e = e.InnerException;
         }
         return TextCut.Within(e.Message.Split('\n')[0], 300);
+    }
+
+    /// <summary>
+    /// The default scheme, which finds no one: requests are authenticated by Onward's own middleware (sessions, tokens),
+    /// and ASP.NET Core's authentication only takes the provider's answers at /signin-oidc.
+    /// </summary>
+    private sealed class NoScheme(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, System.Text.Encodings.Web.UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string Name = "onward";
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(AuthenticateResult.NoResult());
     }
 
     private static ILogger Log(HttpContext context) => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OidcSignIn));

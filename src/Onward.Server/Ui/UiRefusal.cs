@@ -11,9 +11,13 @@ public static class UiRefusal
     public static Task WriteAsync(HttpContext context, int status, string title, string sentence) => WriteAsync(context, status, title, sentence, ("/", "Go to the overview"));
 
     /// <param name="onward">Where the page's link leads, and its words.</param>
+    /// <param name="refreshTo">Where the page sends the browser on at once (a sign-in's end); its cookies stay, as the page's own are set before it.</param>
     public static async Task WriteAsync(HttpContext context, int status, string title, string sentence, (string Href, string Text) onward, string? refreshTo = null)
     {
-        context.Response.Clear();
+        if (refreshTo is null)
+        {
+            context.Response.Clear();
+        }
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

@@ -85,7 +85,12 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ISessio
     }
 
     /// <summary>Starts a session for <paramref name="token"/> (a token's, or a person's who signed in with the provider) lasting at most <paramref name="lifetime"/>.</summary>
-    public static async Task StartAsync(HttpContext context, AccessToken token, TimeSpan lifetime)
+    /// <param name="sameSite">
+    /// Strict for a sign-in on Onward's own page; Lax for one that comes back from the provider, whose answer is a
+    /// cross-site navigation after which a browser would not send a Strict cookie (forms still need their anti-forgery
+    /// token and an Origin of Onward's own).
+    /// </param>
+    public static async Task StartAsync(HttpContext context, AccessToken token, TimeSpan lifetime, SameSiteMode sameSite = SameSiteMode.Strict)
     {
         var services = context.RequestServices;
         var config = services.GetRequiredService<OnwardConfig>();
@@ -108,7 +113,7 @@ public sealed class UiSession(RequestDelegate next, OnwardConfig config, ISessio
         context.Response.Cookies.Append(Cookie(config), sessionSecret, new CookieOptions
         {
             HttpOnly = true,
-            SameSite = SameSiteMode.Strict,
+            SameSite = sameSite,
             Secure = config.Server.Https || context.Request.IsHttps,
             Expires = expires,
             Path = "/",

@@ -19,6 +19,9 @@ public static class TokensEndpoints
         tokens.MapDelete("", (string? name, AccessTokens all, HttpContext http, CancellationToken cancellationToken) =>
             RevokeAsync(name, null, all, http, cancellationToken));
         tokens.MapGet("/sessions", SessionsAsync);
+        api.MapGet("/people", async (ITokenStore store, int? limit, CancellationToken cancellationToken) =>
+            TypedResults.Ok((await store.ListPeopleAsync(Paging.Limit(limit, 200, 1000), cancellationToken)).Select(p => p.ToPersonResponse()).ToArray()))
+            .RequireRole(Permissions.ManageTokens);
         tokens.MapDelete("/sessions/{id:long}", EndSessionAsync);
     }
 

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Onward.Contracts.Deployments;
+using Onward.Testing;
+
+namespace Onward.Ui.Tests;
+
+/// <summary>Issue 26: people sign in with a real OpenID provider; its groups decide what they may do; whatever is wrong with its answer starts no session.</summary>
+public class ProviderSignInTests
+{
+    private static string Yaml(int port, OidcProvider provider, string repository) =>
+        TestConfig.Yaml(port,
+            [TestConfig.AutoEnvironment("dev"), "prod: { target: { local: {} }, policy: { requires: [dev], approval: { required: 1, approvers: [release-managers] } } }"],
+            [SampleService.ServiceYaml("shop", repository)],
+            $$"""
+            auth:
+              mode: tokens
+              oidc:
+                name: Test SSO
+                issuer: {{provider.Issuer}}
+                clientId: {{OidcProvider.ClientId}}
+                clientSecret: {{OidcProvider.ClientSecret}}
+                scopes: [openid, profile, email, groups]
+                roles:
+                  admin: [platform]
+                  approver: [release-managers]
+                  deployer: [developers]
+            """).Replace("  dataDir: .onward", $"  dataDir: .onward\n  publicUrl: http://127.0.0.1:{port}", StringComparison.Ordinal);
+
+    /// <summary>Signs in at the provider's own pages as <paramref name="login"/> (any password), consenting when asked.</summary>
+    private static async Task ThroughProviderAsync(IPage page, string login)
+    {
+        await page.GotoAsync("/login");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Test SSO" }).ClickAsync();
+        await page.Locator("input[name=login]").FillAsync(login);
+        await page.Locator("input[name=password]").FillAsync("any password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task A_release_manager_approves_what_a_developer_requested_with_a_provider_access_token_and_the_developer_cannot()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var commit = await repo.CommitAsync("first");
+        var port = Ports.Free();
+        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
+        await using var browser = await Browser.LaunchAsync();
+
+        var alice = await browser.PageAsync(onward.Config.Server.Listen);
+        await ThroughProviderAsync(alice, "alice");
+        await Assertions.Expect(alice.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        await Assertions.Expect(alice.Locator("header")).ToContainTextAsync("alice");
+
+        // dave gets an access token for Onward's API from the provider (device flow, confirmed in his browser) and asks for prod.
+        var (userCode, verification, deviceCode) = await provider.StartDeviceFlowAsync();
+        var dave = await browser.PageAsync(onward.Config.Server.Listen);
+        await dave.GotoAsync(verification);
+        await dave.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await dave.Locator("input[name=login]").FillAsync("dave");
+        await dave.Locator("input[name=password]").FillAsync("any password");
+        await dave.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
+        await dave.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(dave.GetByText("Sign-in Success")).ToBeVisibleAsync();
+        var (accessToken, error) = await provider.DeviceTokenAsync(deviceCode);
+        accessToken.ShouldNotBeNull(error + " for " + userCode);
+        using var daveApi = new OnwardApi(onward.Config.Server.Listen, accessToken);
+        (await daveApi.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
+        var (requested, problem, deployment) = await daveApi.PostAsync<DeploymentResponse>("api/v1/deployments",
+            new DeploymentRequestBody("shop", "prod", commit[..7], null, "ship it", null));
+        requested.ShouldBe(HttpStatusCode.Accepted, problem?.Detail);
+        deployment!.RequestedBy.ShouldBe("dave");
+        var (approved, refusal, _) = await daveApi.PostAsync<DeploymentResponse>($"api/v1/deployments/{deployment.Id}/approve", new DecisionBody(null));
+        approved.ShouldBe(HttpStatusCode.Forbidden, "a developer is a deployer, not an approver");
+        refusal!.Detail.ShouldNotBeNull().ShouldContain("dave has the role deployer");
+
+        // dave in the browser too: his own request, and no Approve button.
+        var daveUi = await browser.PageAsync(onward.Config.Server.Listen);
+        await ThroughProviderAsync(daveUi, "dave");
+        await daveUi.GotoAsync($"/deployments/{deployment.Id}");
+        await Assertions.Expect(daveUi.GetByText("requested by dave")).ToBeVisibleAsync();
+        await Assertions.Expect(daveUi.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToHaveCountAsync(0);
+
+        await alice.GotoAsync($"/deployments/{deployment.Id}");
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Assertions.Expect(alice.GetByText("✔ approved by alice")).ToBeVisibleAsync();
+        await Assertions.Expect(alice.Locator("ol.timeline")).ToContainTextAsync("Succeeded", new() { Timeout = 120_000 });
+
+        // Who signed in, for an admin: both, with their groups, told apart by their subjects.
+        var root = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
+        using var admin = new OnwardApi(onward.Config.Server.Listen, JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()!);
+        var people = await admin.Http.GetStringAsync("api/v1/people");
+        people.ShouldContain("\"name\":\"alice\"");
+        people.ShouldContain($"\"subject\":\"{provider.Issuer}#dave\"");
+        people.ShouldContain("\"groups\":[\"release-managers\"]");
+        var listed = await OnwardCli.RunAsync(null, "people", "list", "--server", onward.Config.Server.Listen.ToString(), "--token",
+            JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()!);
+        listed.ExitCode.ShouldBe(0, listed.Error);
+        listed.Output.ShouldContain("dave");
+        listed.Output.ShouldContain("developers");
+    }
+
+    [Fact]
+    public async Task Whatever_is_wrong_with_the_providers_answer_is_said_in_one_line_and_starts_no_session()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        await repo.CommitAsync("first");
+        var port = Ports.Free();
+        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
+        await using var browser = await Browser.LaunchAsync();
+
+        async Task RefusedAsync(string login, string reason, string? tamper = null)
+        {
+            var page = await browser.PageAsync(onward.Config.Server.Listen);
+            if (tamper is not null)
+            {
+                await provider.TamperAsync(tamper);
+            }
+            await ThroughProviderAsync(page, login);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign-in refused" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync(reason);
+            await page.GotoAsync("/");
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+            await page.Context.CloseAsync();
+        }
+
+        await RefusedAsync("nora", "the provider says this person is in the groups marketing, and auth.oidc.roles gives none of them a role");
+        await RefusedAsync("nogroups", "the provider's answer has no `groups` claim");
+        await RefusedAsync("dave", $"the ID token was not issued by {provider.Issuer} (wrong issuer)", tamper: "wrong-issuer");
+        await RefusedAsync("dave", "the ID token is not for this client, onward (wrong audience)", tamper: "wrong-audience");
+        await RefusedAsync("dave", "the ID token has expired", tamper: "expired");
+        await RefusedAsync("dave", "the ID token's signature does not verify with the provider's keys", tamper: "bad-signature");
+        await RefusedAsync("dave", "is not signed with an algorithm Onward takes", tamper: "alg-none");
+        await RefusedAsync("dave", "the answer's nonce is not this sign-in's", tamper: "wrong-nonce");
+
+        // An answer replayed in another browser (a stolen or stale callback): its state is not that browser's sign-in.
+        var first = await browser.PageAsync(onward.Config.Server.Listen);
+        var callback = first.WaitForRequestAsync(r => r.Url.Contains("/signin-oidc?", StringComparison.Ordinal));
+        await ThroughProviderAsync(first, "dave");
+        var replayed = await browser.PageAsync(onward.Config.Server.Listen);
+        await replayed.GotoAsync((await callback).Url);
+        await Assertions.Expect(replayed.GetByRole(AriaRole.Heading, new() { Name = "Sign-in refused" })).ToBeVisibleAsync();
+        await Assertions.Expect(replayed.Locator("main")).ToContainTextAsync("the answer's state is not this browser's sign-in");
+        await replayed.GotoAsync("/");
+        await Assertions.Expect(replayed.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+
+        // The same person with nothing wrong gets in, and the tokens' sign-in still works beside the provider's.
+        var page = await browser.PageAsync(onward.Config.Server.Listen);
+        await ThroughProviderAsync(page, "pat");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("header")).ToContainTextAsync("pat");
+    }
+}
