@@ -12,7 +12,7 @@ public class ProviderSignInTests
     private static string Yaml(int port, OidcProvider provider, string repository) =>
         TestConfig.Yaml(port,
             [TestConfig.AutoEnvironment("dev"), "prod: { target: { local: {} }, policy: { requires: [dev], approval: { required: 1, approvers: [release-managers] } } }"],
-            [SampleService.ServiceYaml("shop", repository)],
+            [SampleService.ServiceYaml("shop", repository), SampleService.ServiceYaml("web", repository)],
             $$"""
             auth:
               mode: tokens
@@ -25,7 +25,7 @@ public class ProviderSignInTests
                 roles:
                   admin: [platform]
                   approver: [release-managers]
-                  deployer: [developers]
+                  deployer: [developers, { group: shop-team, services: [shop] }]
             """).Replace("  dataDir: .onward", $"  dataDir: .onward\n  publicUrl: http://127.0.0.1:{port}", StringComparison.Ordinal);
 
     /// <summary>Signs in at the provider's own pages as <paramref name="login"/> (any password), consenting when asked.</summary>
@@ -37,6 +37,54 @@ public class ProviderSignInTests
         await page.Locator("input[name=password]").FillAsync("any password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+    }
+
+    /// <summary>An access token for Onward's API from the provider, as <c>onward login</c> gets one: the device flow, confirmed in a browser as <paramref name="login"/>.</summary>
+    private static async Task<string> AccessTokenAsync(Browser browser, OidcProvider provider, Uri server, string login)
+    {
+        var (userCode, verification, deviceCode) = await provider.StartDeviceFlowAsync();
+        var page = await browser.PageAsync(server);
+        await page.GotoAsync(verification);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.Locator("input[name=login]").FillAsync(login);
+        await page.Locator("input[name=password]").FillAsync("any password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Sign-in Success")).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+        var (accessToken, error) = await provider.DeviceTokenAsync(deviceCode);
+        return accessToken ?? throw new InvalidOperationException($"no access token for {login} ({userCode}): {error}");
+    }
+
+    [Fact]
+    public async Task A_team_scoped_deployer_deploys_its_service_only_and_sees_Deploy_only_there()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var commit = await repo.CommitAsync("first");
+        var port = Ports.Free();
+        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
+        await using var browser = await Browser.LaunchAsync();
+        using var sam = new OnwardApi(onward.Config.Server.Listen, await AccessTokenAsync(browser, provider, onward.Config.Server.Listen, "sam"));
+        (await sam.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
+        (await sam.FinishedDeploymentAsync("web", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
+
+        var (shop, shopProblem, _) = await sam.PostAsync<DeploymentResponse>("api/v1/deployments", new DeploymentRequestBody("shop", "prod", commit[..7], null, "ship it", null));
+        shop.ShouldBe(HttpStatusCode.Accepted, shopProblem?.Detail);
+        var (web, webProblem, _) = await sam.PostAsync<DeploymentResponse>("api/v1/deployments", new DeploymentRequestBody("web", "prod", commit[..7], null, "ship it", null));
+        web.ShouldBe(HttpStatusCode.Forbidden);
+        webProblem!.Detail.ShouldBe("sam is deployer only for services shop (group shop-team), not for web in prod");
+
+        var page = await browser.PageAsync(onward.Config.Server.Listen);
+        await ThroughProviderAsync(page, "sam");
+        await page.GotoAsync("/services/shop");
+        await Assertions.Expect(page.GetByText("Deploy to prod…")).ToBeVisibleAsync();
+        await page.GotoAsync("/services/web");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "web" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Deploy to prod…")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByText("Deploy to dev…")).ToHaveCountAsync(0);
     }
 
     [Fact]
@@ -57,18 +105,7 @@ public class ProviderSignInTests
         await Assertions.Expect(alice.Locator("header")).ToContainTextAsync("alice");
 
         // dave gets an access token for Onward's API from the provider (device flow, confirmed in his browser) and asks for prod.
-        var (userCode, verification, deviceCode) = await provider.StartDeviceFlowAsync();
-        var dave = await browser.PageAsync(onward.Config.Server.Listen);
-        await dave.GotoAsync(verification);
-        await dave.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await dave.Locator("input[name=login]").FillAsync("dave");
-        await dave.Locator("input[name=password]").FillAsync("any password");
-        await dave.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
-        await dave.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await Assertions.Expect(dave.GetByText("Sign-in Success")).ToBeVisibleAsync();
-        var (accessToken, error) = await provider.DeviceTokenAsync(deviceCode);
-        accessToken.ShouldNotBeNull(error + " for " + userCode);
-        using var daveApi = new OnwardApi(onward.Config.Server.Listen, accessToken);
+        using var daveApi = new OnwardApi(onward.Config.Server.Listen, await AccessTokenAsync(browser, provider, onward.Config.Server.Listen, "dave"));
         (await daveApi.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
         var (requested, problem, deployment) = await daveApi.PostAsync<DeploymentResponse>("api/v1/deployments",
             new DeploymentRequestBody("shop", "prod", commit[..7], null, "ship it", null));

@@ -11,9 +11,11 @@ public static class ApprovalRules
     /// <param name="decision">A requester may always reject (withdraw) their own request; approving it is what needs someone else.</param>
     public static string? WhyNot(ApprovalPolicy policy, ApprovalSubject subject, Identity who, ApprovalDecision decision)
     {
-        if (who.Role < Role.Approver)
+        if (!who.MayOn(Role.Approver, subject.Service, subject.Environment))
         {
-            return $"{who.Name} has the role {who.Role.ToString().ToLowerInvariant()}; deciding on {subject.Kind} needs approver";
+            return who.Teams.Any(t => t.Role >= Role.Approver)
+                ? who.WhyNotOn(Role.Approver, subject.Service ?? "(flags)", subject.Environment)
+                : $"{who.Name} has the role {who.Role.ToString().ToLowerInvariant()}; deciding on {subject.Kind} needs approver";
         }
         if (!policy.Approvers.Any(who.IsIn))
         {

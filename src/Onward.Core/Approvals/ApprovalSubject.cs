@@ -8,7 +8,10 @@ namespace Onward.Core.Approvals;
 /// <param name="Itself">This one, in words: <c>deployment 7</c>, <c>this flag change</c>.</param>
 public sealed record ApprovalSubject(string Environment, string RequestedBy, string Kind, string Itself)
 {
-    public static ApprovalSubject Of(Deployment deployment) => new(deployment.Environment, deployment.RequestedBy, "deployments", $"deployment {deployment.Id}");
+    /// <summary>The service a deployment is of; null for a flag change (flags are an environment's).</summary>
+    public string? Service { get; init; }
+
+    public static ApprovalSubject Of(Deployment deployment) => new(deployment.Environment, deployment.RequestedBy, "deployments", $"deployment {deployment.Id}") { Service = deployment.Service };
 
     public static ApprovalSubject Of(FlagChangeRequest request) => new(request.Environment, request.RequestedBy, "flag changes", "this flag change");
 }

@@ -29,6 +29,10 @@ public sealed class DeploymentRequests(
     /// </summary>
     public Task<RequestOutcome> RequestAsync(DeploymentRequest request, Identity who, CancellationToken cancellationToken)
     {
+        if (who.WhyNotOn(Permissions.RequestDeployment, request.Service, request.Environment) is { } notHere)
+        {
+            return Task.FromResult(RequestOutcome.Fail(RequestError.Forbidden, notHere));
+        }
         if (request.Override is not null)
         {
             if (!who.May(Permissions.OverridePolicies))
@@ -172,7 +176,7 @@ public sealed class DeploymentRequests(
     /// <summary>A deployer withdraws only their own requests; approvers and admins cancel any.</summary>
     /// <returns>Null when <paramref name="who"/> may cancel <paramref name="deployment"/>, else why not.</returns>
     public static string? WhyMayNotCancel(Deployment deployment, Identity who) =>
-        deployment.RequestedBy == who.Name || who.Role >= Role.Approver
+        deployment.RequestedBy == who.Name || who.MayOn(Role.Approver, deployment.Service, deployment.Environment)
             ? null
             : $"deployment {deployment.Id} was requested by {deployment.RequestedBy}; a deployer cancels only their own requests, approvers and admins any";
 

@@ -13,7 +13,7 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
 {
     public async Task<FlagChangeOutcome> SwitchAsync(string environment, string key, FlagSwitchOrder order, string comment, Identity who, CancellationToken cancellationToken)
     {
-        if (Refused(who, comment, required: true) is { } refused)
+        if (Refused(who, environment, comment, required: true) is { } refused)
         {
             return refused;
         }
@@ -42,7 +42,7 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
     /// <param name="comment">Optional: a request says "remove the switch on KEY" without one.</param>
     public async Task<FlagChangeOutcome> RemoveSwitchAsync(string environment, string key, string? comment, Identity who, CancellationToken cancellationToken)
     {
-        if (Refused(who, comment, required: false) is { } refused)
+        if (Refused(who, environment, comment, required: false) is { } refused)
         {
             return refused;
         }
@@ -64,7 +64,7 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
     /// <summary>Replaces the environment's own flag set with <paramref name="document"/> (flagd's format).</summary>
     public async Task<FlagChangeOutcome> ReplaceSetAsync(string environment, string document, string? comment, Identity who, CancellationToken cancellationToken)
     {
-        if (Refused(who, comment, required: false) is { } refused)
+        if (Refused(who, environment, comment, required: false) is { } refused)
         {
             return refused;
         }
@@ -87,8 +87,9 @@ public sealed class FlagChanges(FlagCatalog catalog, FlagApprovals approvals, Ti
         new FlagChangeOutcome.Requested(await approvals.RequestAsync(environment, kind, key, payload, who.Name, comment, cancellationToken), approvals.Needs(environment));
 
     /// <summary>Who may change flags, and the comment every change keeps: said when neither the API nor a page got it right.</summary>
-    private static FlagChangeOutcome? Refused(Identity who, string? comment, bool required) =>
-        !who.May(Permissions.ChangeFlags) ? new FlagChangeOutcome.Forbidden("only a deployer, approver or admin changes flags")
+    private static FlagChangeOutcome? Refused(Identity who, string environment, string? comment, bool required) =>
+        !who.MayOn(Permissions.ChangeFlags, null, environment)
+            ? new FlagChangeOutcome.Forbidden(who.Teams.Count > 0 ? $"{who.Name} changes flags only where a team's role says so, not in {environment}" : "only a deployer, approver or admin changes flags")
         : required && string.IsNullOrWhiteSpace(comment) ? new FlagChangeOutcome.Invalid("say why in `comment`; switches are kept in the flag's history and the audit trail", [])
         : comment?.Trim().Length > FlagSwitch.LongestComment
             ? new FlagChangeOutcome.Invalid($"`comment` is {comment.Trim().Length} characters long; say why in at most {FlagSwitch.LongestComment}", [])

@@ -3,7 +3,8 @@ using Onward.Core.Access;
 namespace Onward.Server.Auth;
 
 /// <summary>401 without a caller, 403 when the caller's role is below what the endpoint needs.</summary>
-public sealed class RoleFilter(Role required) : IEndpointFilter
+/// <param name="somewhere">Whether a team's role (for some services or environments) is enough to get past the route.</param>
+public sealed class RoleFilter(Role required, bool somewhere = false) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -12,7 +13,7 @@ public sealed class RoleFilter(Role required) : IEndpointFilter
             return TypedResults.Problem(statusCode: 401, title: "Unauthorized",
                 detail: "send `Authorization: Bearer <token>` (the CLI reads ONWARD_TOKEN or --token); an admin creates tokens with `onward tokens create`");
         }
-        if (caller.Role < required)
+        if (somewhere ? !caller.MayAnywhere(required) : !caller.May(required))
         {
             return TypedResults.Problem(statusCode: 403, title: "Forbidden",
                 detail: $"{caller.Name} has the role {caller.Role.ToString().ToLowerInvariant()}; this needs {required.ToString().ToLowerInvariant()} or above");

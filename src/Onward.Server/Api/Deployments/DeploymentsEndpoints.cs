@@ -23,12 +23,12 @@ public static class DeploymentsEndpoints
         deployments.MapGet("", ListAsync).RequireRole(Permissions.Read);
         deployments.MapGet("/{id:long}", GetAsync).RequireRole(Permissions.Read);
         deployments.MapGet("/{id:long}/manifests", ManifestsAsync).RequireRole(Permissions.Read);
-        deployments.MapPost("", RequestAsync).RequireRole(Permissions.RequestDeployment);
+        deployments.MapPost("", RequestAsync).RequireRoleSomewhere(Permissions.RequestDeployment);
         deployments.MapPost("/{id:long}/approve", (long id, DecisionBody? body, DeploymentApprovals approvals, DeploymentViews views, HttpContext http, CancellationToken cancellationToken) =>
-            DecideAsync(id, ApprovalDecision.Approved, body, approvals, views, http, cancellationToken)).RequireRole(Permissions.DecideDeployment);
+            DecideAsync(id, ApprovalDecision.Approved, body, approvals, views, http, cancellationToken)).RequireRoleSomewhere(Permissions.DecideDeployment);
         deployments.MapPost("/{id:long}/reject", (long id, DecisionBody? body, DeploymentApprovals approvals, DeploymentViews views, HttpContext http, CancellationToken cancellationToken) =>
-            DecideAsync(id, ApprovalDecision.Rejected, body, approvals, views, http, cancellationToken)).RequireRole(Permissions.DecideDeployment);
-        deployments.MapPost("/{id:long}/cancel", CancelAsync).RequireRole(Permissions.CancelDeployment);
+            DecideAsync(id, ApprovalDecision.Rejected, body, approvals, views, http, cancellationToken)).RequireRoleSomewhere(Permissions.DecideDeployment);
+        deployments.MapPost("/{id:long}/cancel", CancelAsync).RequireRoleSomewhere(Permissions.CancelDeployment);
     }
 
     private static async Task<Results<Ok<DeploymentResponse[]>, ProblemHttpResult>> ListAsync(

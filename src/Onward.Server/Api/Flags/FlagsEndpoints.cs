@@ -26,9 +26,9 @@ public static class FlagsEndpoints
     {
         var flags = api.MapGroup("/environments/{environment}/flags");
         flags.MapGet("", ListAsync).RequireRole(Permissions.Read);
-        flags.MapPut("", ReplaceAsync).RequireRole(Permissions.ChangeFlags).WithMetadata(new RequestSizeLimitAttribute(MostDocumentBytes));
-        flags.MapPatch("/{key}", SwitchAsync).RequireRole(Permissions.ChangeFlags);
-        flags.MapDelete("/{key}/override", RemoveSwitchAsync).RequireRole(Permissions.ChangeFlags);
+        flags.MapPut("", ReplaceAsync).RequireRoleSomewhere(Permissions.ChangeFlags).WithMetadata(new RequestSizeLimitAttribute(MostDocumentBytes));
+        flags.MapPatch("/{key}", SwitchAsync).RequireRoleSomewhere(Permissions.ChangeFlags);
+        flags.MapDelete("/{key}/override", RemoveSwitchAsync).RequireRoleSomewhere(Permissions.ChangeFlags);
         flags.MapGet("/{key}/history", HistoryAsync).RequireRole(Permissions.Read);
         flags.MapGet("/history", HistoryAsync).RequireRole(Permissions.Read);
         flags.MapGet("/{key}/results", ResultsAsync).RequireRole(Permissions.Read);

@@ -18,7 +18,7 @@ public static class ReleasesEndpoints
         releases.MapGet("", ListAsync);
         releases.MapGet("/{id:long}", GetAsync);
         releases.MapGet("/{id:long}/log", LogAsync);
-        api.MapPost("/releases", RegisterAsync).RequireRole(Permissions.RegisterRelease);
+        api.MapPost("/releases", RegisterAsync).RequireRoleSomewhere(Permissions.RegisterRelease);
     }
 
     private static async Task<Ok<ReleaseResponse[]>> ListAsync(IReleaseStore store, string? service, int? limit, long? before, HttpContext http, CancellationToken cancellationToken)
@@ -45,7 +45,7 @@ public static class ReleasesEndpoints
     }
 
     private static async Task<Results<Created<ReleaseResponse>, Ok<ReleaseResponse>, ProblemHttpResult>> RegisterAsync(
-        ReleaseRegistration? body, ReleaseRegistrations registrations, CancellationToken cancellationToken)
+        ReleaseRegistration? body, ReleaseRegistrations registrations, HttpContext http, CancellationToken cancellationToken)
     {
         if (body is null || string.IsNullOrWhiteSpace(body.Service) || string.IsNullOrWhiteSpace(body.Commit) || string.IsNullOrWhiteSpace(body.Image))
         {
@@ -67,6 +67,10 @@ public static class ReleasesEndpoints
         if (body.Ref is { Length: > 0 } reference && !RefName.IsValid(reference.StartsWith("refs/", StringComparison.Ordinal) ? reference : "refs/heads/" + reference))
         {
             return FieldChecks.BadRequest($"`ref` is not a valid git branch or tag name: '{reference}'");
+        }
+        if (CallerIdentity.Of(http) is var who && !who.MayOn(Permissions.RegisterRelease, body.Service.Trim(), null))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: $"{who.Name} registers releases only of the services a team's role names, not of {body.Service.Trim()}");
         }
         var (release, created, error, detail) = await registrations.RegisterAsync(body.Service, body.Commit.Trim(), body.Ref, body.Image.Trim(), cancellationToken);
         if (release is null)
