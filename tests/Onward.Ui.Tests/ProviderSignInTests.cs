@@ -79,6 +79,7 @@ public class ProviderSignInTests
 
         var page = await browser.PageAsync(onward.Config.Server.Listen);
         await ThroughProviderAsync(page, "sam");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
         await page.GotoAsync("/services/shop");
         await Assertions.Expect(page.GetByText("Deploy to prod…")).ToBeVisibleAsync();
         await page.GotoAsync("/services/web");
@@ -118,6 +119,7 @@ public class ProviderSignInTests
         // dave in the browser too: his own request, and no Approve button.
         var daveUi = await browser.PageAsync(onward.Config.Server.Listen);
         await ThroughProviderAsync(daveUi, "dave");
+        await Assertions.Expect(daveUi.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
         await daveUi.GotoAsync($"/deployments/{deployment.Id}");
         await Assertions.Expect(daveUi.GetByText("requested by dave")).ToBeVisibleAsync();
         await Assertions.Expect(daveUi.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToHaveCountAsync(0);
@@ -139,6 +141,61 @@ public class ProviderSignInTests
         listed.ExitCode.ShouldBe(0, listed.Error);
         listed.Output.ShouldContain("dave");
         listed.Output.ShouldContain("developers");
+    }
+
+    [Fact]
+    public async Task Two_replicas_take_the_same_session_and_a_revocation_ends_it_on_both_at_once()
+    {
+        await using var dir = new TempDirectory();
+        await using var database = await TestPostgres.CreateDatabaseAsync();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        await repo.CommitAsync("first");
+        var (portOne, portTwo) = (Ports.Free(), Ports.Free());
+        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{portOne}/signin-oidc"]);
+        var config = dir.Combine("onward.yaml");
+        await File.WriteAllTextAsync(config, database.Use(Yaml(portOne, provider, repo.Path)));
+        await using var one = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{portOne}/"), dir.Combine("one.log"));
+        await using var two = await OnwardProcess.StartAsync(config, new Uri($"http://127.0.0.1:{portTwo}/"), dir.Combine("two.log"), "--listen", $"http://127.0.0.1:{portTwo}");
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.PageAsync(one.Url);
+        await ThroughProviderAsync(page, "alice");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+
+        // The session lives in the database: the other replica takes the same cookie (cookies do not go by port).
+        await page.GotoAsync(two.Url + "approvals");
+        await Assertions.Expect(page.Locator("header")).ToContainTextAsync("alice");
+
+        var root = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
+        root.ExitCode.ShouldBe(0, root.Error);
+        using var admin = new OnwardApi(one.Url, JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()!);
+        using var people = JsonDocument.Parse(await admin.Http.GetStringAsync("api/v1/people"));
+        var alice = people.RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "alice").GetProperty("id").GetInt64();
+        var cookie = (await page.Context.CookiesAsync()).Single(c => c.Name == "onward_session").Value;
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+        async Task<HttpStatusCode> AskAsync(Uri replica)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(replica, "approvals"));
+            request.Headers.Add("Cookie", $"onward_session={cookie}");
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+        (await AskAsync(two.Url)).ShouldBe(HttpStatusCode.OK);
+        (await admin.Http.DeleteAsync($"api/v1/tokens/{alice}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // Each replica looks the session up with every request: the first request after the revocation is sent to sign in.
+        var revoked = System.Diagnostics.Stopwatch.StartNew();
+        (await AskAsync(two.Url)).ShouldBe(HttpStatusCode.Redirect);
+        (await AskAsync(one.Url)).ShouldBe(HttpStatusCode.Redirect);
+        revoked.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1));
+        await page.GotoAsync(two.Url + "approvals");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+
+        // Signing in again (the provider remembers her: no pages there this time) is refused with the reason, and starts no session.
+        await page.GotoAsync(one.Url + "login");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Test SSO" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign-in refused" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("an admin revoked alice's access to Onward");
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public static class StorageServices
         services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
         services.AddSingleton<ILeaseStore, LeaseStore>();
         services.AddSingleton<IReleaseStore, ReleaseStore>();
+        services.AddSingleton<ProtectionKeyStore>();
         services.AddSingleton<IDeploymentStore, DeploymentStore>();
         services.AddSingleton<IRefStateStore, RefStateStore>();
         services.AddSingleton<ILocalPortStore, LocalPortStore>();

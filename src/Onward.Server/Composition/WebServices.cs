@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Onward.Storage.Access;
 using Onward.Core.Configuration;
 using Onward.Core.Insight;
 using Onward.Server.Api.Insight;
@@ -36,9 +38,10 @@ public static class WebServices
         // The anti-forgery cookie is Secure as the request is: over https directly, through a trusted proxy, or for the
         // public https address (PublicAddress); a plain http request to another address still gets a form that works.
         services.AddAntiforgery();
-        // The UI's anti-forgery tokens are protected with keys kept beside the server's data.
-        var keys = Directory.CreateDirectory(Path.Combine(config.Server.DataDir, "keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        services.AddDataProtection().SetApplicationName("onward").PersistKeysToFileSystem(keys);
+        // The UI's anti-forgery tokens and the sign-in's correlation cookies are protected with keys kept in the database,
+        // so that every replica has the same ones.
+        services.AddDataProtection().SetApplicationName("onward");
+        services.AddOptions<KeyManagementOptions>().Configure<ProtectionKeyStore, TimeProvider>((options, keys, time) => options.XmlRepository = new DatabaseKeyRepository(keys, time));
         return services;
     }
 }

@@ -378,5 +378,14 @@ public static class Migrations
             ALTER TABLE tokens ADD COLUMN teams TEXT;
             CREATE UNIQUE INDEX ux_tokens_subject ON tokens (subject) WHERE subject IS NOT NULL;
             """),
+        // The keys that protect forms and sign-in cookies, shared by every replica.
+        new(24, "data-protection keys in the database", """
+            CREATE TABLE protection_keys (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                xml TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            """),
     ];
 }
