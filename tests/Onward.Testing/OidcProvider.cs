@@ -103,8 +103,16 @@ public sealed class OidcProvider : IAsyncDisposable
 
     private string Local => $"http://127.0.0.1:{new Uri(Issuer).Port}";
 
+    private bool _disposed;
+
+    /// <summary>Stops the provider (a test may do so early, to see Onward without it).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill();

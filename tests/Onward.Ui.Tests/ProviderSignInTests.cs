@@ -144,6 +144,60 @@ public class ProviderSignInTests
     }
 
     [Fact]
+    public async Task Onward_login_signs_the_CLI_in_through_the_browser_and_keeps_the_session_for_the_server()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        var commit = await repo.CommitAsync("first");
+        var port = Ports.Free();
+        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
+        await using var browser = await Browser.LaunchAsync();
+        var server = onward.Config.Server.Listen.ToString();
+        var home = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = dir.Combine("config"), ["ONWARD_TOKEN"] = "" };
+
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Paths.OnwardDll, "login", "--server", server, "--no-open"]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in home)
+        {
+            info.Environment[name] = value;
+        }
+        using var login = System.Diagnostics.Process.Start(info)!;
+        var first = await login.StandardOutput.ReadLineAsync();
+        first.ShouldNotBeNull().ShouldStartWith($"Sign in at {server}login/cli?port=");
+        var page = await browser.PageAsync(onward.Config.Server.Listen);
+        await page.GotoAsync(first["Sign in at ".Length..]);
+        await page.Locator("input[name=login]").FillAsync("dave");
+        await page.Locator("input[name=password]").FillAsync("any password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("The CLI is signed in to Onward")).ToBeVisibleAsync();
+        var rest = await login.StandardOutput.ReadToEndAsync();
+        await login.WaitForExitAsync();
+        login.ExitCode.ShouldBe(0, rest + await login.StandardError.ReadToEndAsync());
+        rest.ShouldContain($"signed in to {server} as dave (deployer)");
+        var kept = await File.ReadAllTextAsync(dir.Combine("config", "onward", "sessions.json"));
+        kept.ShouldContain("ons_");
+        File.GetUnixFileMode(dir.Combine("config", "onward", "sessions.json")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        // Every later command for that server goes as dave, without a token.
+        var root = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "root", "--role", "admin", "--json");
+        using (var admin = new OnwardApi(onward.Config.Server.Listen, JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()!))
+        {
+            (await admin.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
+        }
+        var deploy = await OnwardCli.RunAsync(null, home, "deployments", "request", "--service", "shop", "--env", "prod", "--version", commit[..7], "--reason", "from the CLI", "--server", server);
+        deploy.ExitCode.ShouldBe(0, deploy.Error + deploy.Output);
+        var audit = await OnwardCli.RunAsync(null, home, "deployments", "list", "--service", "shop", "--env", "prod", "--json", "--server", server);
+        audit.Output.ShouldContain("\"requestedBy\":\"dave\"");
+
+        var logout = await OnwardCli.RunAsync(null, home, "logout", "--server", server);
+        logout.Output.ShouldContain($"forgot the session for {server}");
+        var after = await OnwardCli.RunAsync(null, home, "deployments", "list", "--server", server);
+        after.ExitCode.ShouldNotBe(0);
+    }
+
+    [Fact]
     public async Task Two_replicas_take_the_same_session_and_a_revocation_ends_it_on_both_at_once()
     {
         await using var dir = new TempDirectory();
@@ -250,5 +304,18 @@ public class ProviderSignInTests
         await ThroughProviderAsync(page, "pat");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("header")).ToContainTextAsync("pat");
+
+        // Without the provider, signing in says so; machine tokens and signed-in sessions go on.
+        await provider.DisposeAsync();
+        var root = await OnwardCli.RunAsync(dir.Path, "tokens", "create", "--config", "onward.yaml", "--name", "ci", "--role", "viewer", "--json");
+        using var ci = new OnwardApi(onward.Config.Server.Listen, JsonDocument.Parse(root.Output).RootElement.GetProperty("token").GetString()!);
+        (await ci.ServiceAsync("shop")).Name.ShouldBe("shop");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("header")).ToContainTextAsync("pat");
+        var stranded = await browser.PageAsync(onward.Config.Server.Listen);
+        await stranded.GotoAsync("/login");
+        await stranded.GetByRole(AriaRole.Link, new() { Name = "Sign in with Test SSO" }).ClickAsync();
+        await Assertions.Expect(stranded.GetByRole(AriaRole.Heading, new() { Name = "Sign-in is not possible now" })).ToBeVisibleAsync();
+        await Assertions.Expect(stranded.Locator("main")).ToContainTextAsync($"Test SSO ({provider.Issuer}) cannot be reached");
     }
 }

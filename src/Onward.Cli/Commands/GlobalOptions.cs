@@ -14,7 +14,7 @@ public static class GlobalOptions
 
     public static readonly Option<string?> Token = new("--token")
     {
-        Description = "API token (default: $ONWARD_TOKEN)",
+        Description = "API token (default: $ONWARD_TOKEN, else the session `onward login` kept for the server)",
         Recursive = true,
     };
 
@@ -24,7 +24,8 @@ public static class GlobalOptions
         Recursive = true,
     };
 
-    public static ApiClient Client(ParseResult result)
+    /// <param name="stored">Whether, without a token given, the session `onward login` kept for the server is used.</param>
+    public static ApiClient Client(ParseResult result, bool stored = true)
     {
         var given = result.GetValue(Server);
         var server = given ?? Environment.GetEnvironmentVariable("ONWARD_SERVER") ?? "http://127.0.0.1:8080";
@@ -32,7 +33,9 @@ public static class GlobalOptions
         {
             throw new UsageException($"{(given is null ? "ONWARD_SERVER" : "--server")} '{server}' is not the URL of a server; give e.g. http://127.0.0.1:8080 or https://onward.example.com");
         }
-        var token = result.GetValue(Token) ?? Environment.GetEnvironmentVariable("ONWARD_TOKEN");
+        var token = result.GetValue(Token) is { Length: > 0 } option ? option
+            : Environment.GetEnvironmentVariable("ONWARD_TOKEN") is { Length: > 0 } variable ? variable
+            : stored ? StoredSessions.For(url)?.Secret : null;
         return new ApiClient(url, token);
     }
 }

@@ -14,7 +14,8 @@ namespace Onward.Server.Auth;
 /// <see cref="Ofrep.SdkAccess"/> in OFREP's own shape, with the environment's CORS headers. Webhook routes check their
 /// own signatures; the web UI has its sessions.
 /// </summary>
-public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig config, AccessTokens tokens, IServiceProvider services, ILogger<AuthenticationMiddleware> logger)
+public sealed class AuthenticationMiddleware(
+    RequestDelegate next, OnwardConfig config, AccessTokens tokens, IServiceProvider services, TimeProvider time, ILogger<AuthenticationMiddleware> logger)
 {
     /// <summary>Access tokens from the company's provider, when <c>auth.oidc</c> is set.</summary>
     private readonly ProviderAccessTokens? _provider = services.GetService<ProviderAccessTokens>();
@@ -47,6 +48,18 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, OnwardConfig 
                 return;
             }
             CallerIdentity.Attach(context, person);
+        }
+        else if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header["Bearer ".Length..].Trim() is var session && CliSignIn.IsSession(session))
+        {
+            // The CLI's session from `onward login`: as long as the person's session lasts.
+            if (await context.RequestServices.GetRequiredService<ISessionStore>().FindActiveAsync(TokenSecrets.Hash(session), time.GetUtcNow(), context.RequestAborted)
+                is not { Token.Identity.Role: not Role.Sdk } found)
+            {
+                logger.LogWarning("API {Method} {Path} refused: the CLI's session has ended", context.Request.Method, context.Request.Path);
+                await Results.Problem(statusCode: 401, title: "Unauthorized", detail: "this session of the CLI has ended (signed out, expired or revoked); run `onward login` again").ExecuteAsync(context);
+                return;
+            }
+            CallerIdentity.Attach(context, found.Token.Identity);
         }
         else if (header.Length > 0)
         {

@@ -97,7 +97,10 @@ public static class OidcSignIn
     }
 
     /// <summary><c>/login/oidc</c>: to the provider, after checking that it answers (a provider that is down gets a page saying so, not an error).</summary>
-    public static async Task StartAsync(HttpContext context)
+    public static Task StartAsync(HttpContext context) => StartAsync(context, "/");
+
+    /// <param name="then">The path of this server the person goes on to once signed in.</param>
+    public static async Task StartAsync(HttpContext context, string then)
     {
         var config = context.RequestServices.GetRequiredService<OnwardConfig>();
         if (config.Auth.Oidc is not { } oidc)
@@ -109,15 +112,15 @@ public static class OidcSignIn
         try
         {
             await options.ConfigurationManager!.GetConfigurationAsync(context.RequestAborted);
+            // The challenge may ask the provider too (a pushed authorization request), with its document read long ago.
+            await context.ChallengeAsync(Scheme, new AuthenticationProperties { RedirectUri = then });
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or TaskCanceledException && !context.RequestAborted.IsCancellationRequested)
         {
             var reason = $"{oidc.Name} ({oidc.Issuer.OriginalString}) cannot be reached: {Innermost(e)}";
             Log(context).LogWarning("Sign-in with {Provider} refused: {Reason}", oidc.Name, reason);
             await UiRefusal.WriteAsync(context, StatusCodes.Status502BadGateway, "Sign-in is not possible now", reason + ". Tokens still sign in.", ("/login", "Back to sign-in"));
-            return;
         }
-        await context.ChallengeAsync(Scheme, new AuthenticationProperties { RedirectUri = "/" });
     }
 
     private static async Task TicketReceivedAsync(TicketReceivedContext context)
@@ -162,7 +165,9 @@ public static class OidcSignIn
         await UiSession.StartAsync(http, person, oidc.SessionLifetime, SameSiteMode.Lax);
         Log(http).LogInformation("{Name} ({Subject}) signed in with {Provider} as {Role}, groups {Groups}",
             person.Name, person.Subject, oidc.Name, person.Role.ToString().ToLowerInvariant(), string.Join(",", person.Groups));
-        await UiRefusal.WriteAsync(http, StatusCodes.Status200OK, "Signed in", $"Signed in as {person.Name}.", ("/", "Go to the overview"), refreshTo: "/");
+        // Where the sign-in was asked to lead (the overview, or the CLI's sign-in): a path of this server only.
+        var next = context.ReturnUri is { Length: > 1 } asked && asked.StartsWith('/') && !asked.StartsWith("//", StringComparison.Ordinal) && !asked.Contains('\\') ? asked : "/";
+        await UiRefusal.WriteAsync(http, StatusCodes.Status200OK, "Signed in", $"Signed in as {person.Name}.", (next, "Go on"), refreshTo: next);
     }
 
     private static async Task RemoteFailureAsync(RemoteFailureContext context)

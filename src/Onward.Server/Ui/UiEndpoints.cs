@@ -20,7 +20,9 @@ public static class UiEndpoints
         app.MapGet("/ui/assets/app.js", () => Results.Text(UiAssets.Script, "text/javascript; charset=utf-8"));
         app.MapGet("/ui/assets/icon.svg", () => Results.Text(UiAssets.Icon, "image/svg+xml"));
         app.MapGet("/favicon.ico", () => Results.Redirect("/ui/assets/icon.svg", permanent: true));
-        app.MapGet("/login/oidc", OidcSignIn.StartAsync);
+        app.MapGet("/login/oidc", (HttpContext http) => OidcSignIn.StartAsync(http));
+        app.MapGet("/login/cli", (HttpContext http, int? port, string? state) => CliSignIn.StartAsync(http, port, state));
+        app.MapGet("/login/cli/done", CliSignIn.DoneAsync);
         app.MapGet("/ui/events", EventsAsync);
         app.MapGet("/ui/releases/{id:long}/log", LogAsync);
         app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery) =>

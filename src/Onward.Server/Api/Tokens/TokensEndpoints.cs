@@ -19,6 +19,9 @@ public static class TokensEndpoints
         tokens.MapDelete("", (string? name, AccessTokens all, HttpContext http, CancellationToken cancellationToken) =>
             RevokeAsync(name, null, all, http, cancellationToken));
         tokens.MapGet("/sessions", SessionsAsync);
+        api.MapGet("/me", (HttpContext http) => CallerIdentity.Of(http) is var who
+            ? TypedResults.Ok(new MeResponse(who.Name, who.Role.ToString().ToLowerInvariant(), who.Groups, who.Teams.Select(TokenMapping.Describe).ToList(), who.Subject))
+            : null).RequireRole(Permissions.Read);
         api.MapGet("/people", async (ITokenStore store, int? limit, CancellationToken cancellationToken) =>
             TypedResults.Ok((await store.ListPeopleAsync(Paging.Limit(limit, 200, 1000), cancellationToken)).Select(p => p.ToPersonResponse()).ToArray()))
             .RequireRole(Permissions.ManageTokens);
