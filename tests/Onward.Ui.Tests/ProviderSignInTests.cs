@@ -198,6 +198,46 @@ public class ProviderSignInTests
     }
 
     [Fact]
+    public async Task Onward_login_with_a_device_code_signs_the_CLI_in_from_a_host_without_a_browser()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        await repo.CommitAsync("first");
+        var port = Ports.Free();
+        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
+        await using var browser = await Browser.LaunchAsync();
+        var server = onward.Config.Server.Listen.ToString();
+        var home = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = dir.Combine("config"), ["ONWARD_TOKEN"] = "" };
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Paths.OnwardDll, "login", "--device", "--server", server]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in home)
+        {
+            info.Environment[name] = value;
+        }
+        using var login = System.Diagnostics.Process.Start(info)!;
+        var first = await login.StandardOutput.ReadLineAsync();
+        first.ShouldNotBeNull().ShouldStartWith("Confirm the code ");
+
+        // On another device: the provider's page for the code, then its sign-in.
+        var page = await browser.PageAsync(onward.Config.Server.Listen);
+        await page.GotoAsync(first[(first.IndexOf(" at ", StringComparison.Ordinal) + 4)..]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.Locator("input[name=login]").FillAsync("alice");
+        await page.Locator("input[name=password]").FillAsync("any password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Sign-in Success")).ToBeVisibleAsync();
+
+        var rest = await login.StandardOutput.ReadToEndAsync();
+        await login.WaitForExitAsync();
+        login.ExitCode.ShouldBe(0, rest + await login.StandardError.ReadToEndAsync());
+        rest.ShouldContain($"signed in to {server} as alice");
+        var me = await OnwardCli.RunAsync(null, home, "approvals", "list", "--server", server);
+        me.ExitCode.ShouldBe(0, me.Error);
+    }
+
+    [Fact]
     public async Task Two_replicas_take_the_same_session_and_a_revocation_ends_it_on_both_at_once()
     {
         await using var dir = new TempDirectory();

@@ -38,7 +38,7 @@ const provider = new Provider(issuer, {
       client_id: 'onward',
       client_secret: 'onward-test-secret',
       redirect_uris: callbacks,
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     },

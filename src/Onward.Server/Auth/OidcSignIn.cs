@@ -36,6 +36,7 @@ public static class OidcSignIn
             return services;
         }
         services.AddSingleton<ProviderAccessTokens>();
+        services.AddSingleton<DeviceSignIn>();
         services.AddAuthentication(options => options.DefaultScheme = NoScheme.Name)
             .AddScheme<AuthenticationSchemeOptions, NoScheme>(NoScheme.Name, null)
             .AddOpenIdConnect(Scheme, options =>
@@ -127,35 +128,14 @@ public static class OidcSignIn
     {
         var http = context.HttpContext;
         var oidc = http.RequestServices.GetRequiredService<OnwardConfig>().Auth.Oidc!;
-        var principal = context.Principal!;
-        string? Claim(string type) => principal.FindFirst(type)?.Value is { Length: > 0 } value ? TextCut.Within(value, MostText) : null;
-        var sub = Claim("sub");
-        var groups = ClaimValues(principal, oidc.GroupsClaim);
-        string? refusal = null;
-        if (sub is null)
-        {
-            refusal = "the provider's answer names no subject (`sub`)";
-        }
-        else if (groups is null)
-        {
-            refusal = $"the provider's answer has no `{oidc.GroupsClaim}` claim, so Onward cannot tell this person's groups; ask the provider's admin to send it"
-                + (oidc.Scopes.Contains("groups") ? "" : " (and add its scope to auth.oidc.scopes)") + ", or name the claim that holds them in auth.oidc.groupsClaim";
-        }
-        var role = Role.Viewer;
-        IReadOnlyList<RoleRule> teams = [];
-        if (refusal is null)
-        {
-            (role, teams, refusal) = PersonRoles.Resolve(oidc, groups!);
-        }
-        var username = (oidc.UsernameClaim is { } configured ? Claim(configured) : null) ?? Claim("preferred_username") ?? Claim("email") ?? sub ?? "";
+        var (signIn, refusal) = Person(oidc, context.Principal!, "the provider's answer");
         AccessToken? person = null;
-        if (refusal is null)
+        if (signIn is not null)
         {
-            var subject = $"{Claim("iss") ?? oidc.Issuer.OriginalString}#{sub}";
             var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            (person, refusal) = await http.RequestServices.GetRequiredService<ITokenStore>().SignInPersonAsync(
-                new PersonSignIn(subject, username, Claim("email"), role, groups!, teams), now, http.RequestAborted);
+            (person, refusal) = await http.RequestServices.GetRequiredService<ITokenStore>().SignInPersonAsync(signIn, now, http.RequestAborted);
         }
+        var username = signIn?.Username ?? context.Principal?.FindFirst("preferred_username")?.Value ?? "";
         context.HandleResponse();
         if (person is null)
         {
@@ -211,6 +191,32 @@ public static class OidcSignIn
             }
         }
         return failure is null ? "the provider's answer was not taken" : Innermost(failure);
+    }
+
+    /// <summary>
+    /// The person the provider vouches for with <paramref name="principal"/>'s claims (an ID token's and userinfo's, or an
+    /// access token's): who they are (<c>issuer#sub</c>), what they are called, their groups and so their roles; or why
+    /// they are refused, in one line. <paramref name="source"/> names what the claims came from, for that line.
+    /// </summary>
+    public static (PersonSignIn? Person, string? Refusal) Person(OidcOptions oidc, ClaimsPrincipal principal, string source)
+    {
+        string? Claim(string type) => principal.FindFirst(type)?.Value is { Length: > 0 } value ? TextCut.Within(value, MostText) : null;
+        if (Claim("sub") is not { } sub)
+        {
+            return (null, $"{source} names no subject (`sub`)");
+        }
+        if (ClaimValues(principal, oidc.GroupsClaim) is not { } groups)
+        {
+            return (null, $"{source} has no `{oidc.GroupsClaim}` claim, so Onward cannot tell this person's groups; ask the provider's admin to send it"
+                + (oidc.Scopes.Contains("groups") ? "" : " (and add its scope to auth.oidc.scopes)") + ", or name the claim that holds them in auth.oidc.groupsClaim");
+        }
+        var (role, teams, refusal) = PersonRoles.Resolve(oidc, groups);
+        if (refusal is not null)
+        {
+            return (null, refusal);
+        }
+        var username = (oidc.UsernameClaim is { } configured ? Claim(configured) : null) ?? Claim("preferred_username") ?? Claim("email") ?? sub;
+        return (new PersonSignIn($"{Claim("iss") ?? oidc.Issuer.OriginalString}#{sub}", username, Claim("email"), role, groups, teams), null);
     }
 
     /// <summary>

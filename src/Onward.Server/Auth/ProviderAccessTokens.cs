@@ -38,8 +38,8 @@ public sealed class ProviderAccessTokens(OnwardConfig config, IOptionsMonitor<Op
         if (_known.TryGetValue(key, out var known) && known.Until > now)
         {
             return await tokens.ActiveSecretHashAsync(known.PersonId, now, cancellationToken) is { } hash
-                && await tokens.FindActiveAsync(hash, now, cancellationToken) is { } person
-                ? (person.Identity, null)
+                && await tokens.FindActiveAsync(hash, now, cancellationToken) is { } remembered
+                ? (remembered.Identity, null)
                 : (null, "an admin revoked this person's access to Onward");
         }
         var manager = options.Get(OidcSignIn.Scheme).ConfigurationManager!;
@@ -62,24 +62,12 @@ public sealed class ProviderAccessTokens(OnwardConfig config, IOptionsMonitor<Op
         {
             return (null, OidcSignIn.Describe(result.Exception, oidc, "the access token"));
         }
-        var principal = new ClaimsPrincipal(result.ClaimsIdentity);
-        string? Claim(string type) => principal.FindFirst(type)?.Value is { Length: > 0 } value ? TextCut.Within(value, 200) : null;
-        if (Claim("sub") is not { } sub)
-        {
-            return (null, "the access token names no subject (`sub`)");
-        }
-        if (OidcSignIn.ClaimValues(principal, oidc.GroupsClaim) is not { } groups)
-        {
-            return (null, $"the access token has no `{oidc.GroupsClaim}` claim, so Onward cannot tell the person's groups; ask the provider's admin to add it to access tokens for {oidc.Audience}");
-        }
-        var (role, teams, refusal) = PersonRoles.Resolve(oidc, groups);
-        if (refusal is not null)
+        var (person, refusal) = OidcSignIn.Person(oidc, new ClaimsPrincipal(result.ClaimsIdentity), "the access token");
+        if (person is null)
         {
             return (null, refusal);
         }
-        var username = (oidc.UsernameClaim is { } configured ? Claim(configured) : null) ?? Claim("preferred_username") ?? Claim("email") ?? sub;
-        var (signedIn, refused) = await tokens.SignInPersonAsync(
-            new PersonSignIn($"{Claim("iss") ?? oidc.Issuer.OriginalString}#{sub}", username, Claim("email"), role, groups, teams), now, cancellationToken);
+        var (signedIn, refused) = await tokens.SignInPersonAsync(person, now, cancellationToken);
         if (signedIn is null)
         {
             return (null, refused);

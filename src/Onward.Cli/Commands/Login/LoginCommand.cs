@@ -21,10 +21,16 @@ public static class LoginCommand
     {
         var noOpen = new Option<bool>("--no-open") { Description = "Print the address to open instead of opening a browser (on a host without one, open it on yours: it must reach this host's loopback, e.g. through ssh -L)" };
         var login = new Command("login", "Sign the CLI in through the browser (the company's identity provider) and keep the session for this server");
+        var device = new Option<bool>("--device") { Description = "Sign in with a code confirmed on any device (the provider's device flow), for a host without a browser" };
         login.Options.Add(noOpen);
+        login.Options.Add(device);
         login.SetAction(async (result, cancellationToken) =>
         {
             using var client = GlobalOptions.Client(result, stored: false);
+            if (result.GetValue(device))
+            {
+                return await WithDeviceCodeAsync(client, cancellationToken);
+            }
             var port = FreePort();
             var state = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
             using var listener = new HttpListener();
@@ -73,6 +79,45 @@ public static class LoginCommand
             }
         });
         return login;
+    }
+
+    /// <summary>The device flow, through the server: it asks the provider for a code, the person confirms it anywhere, the CLI polls.</summary>
+    private static async Task<int> WithDeviceCodeAsync(ApiClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (started, _) = await client.PostAsync<DeviceSignInResponse>("api/v1/login/device", new { }, cancellationToken);
+            Console.WriteLine(started.VerificationUriComplete is { } complete
+                ? $"Confirm the code {started.UserCode} at {complete}"
+                : $"Open {started.VerificationUri} and enter the code {started.UserCode}");
+            var until = DateTimeOffset.UtcNow.AddSeconds(started.ExpiresIn);
+            // A second more than the provider asks for, so that polls never come early.
+            var interval = TimeSpan.FromSeconds(Math.Clamp(started.Interval, 1, 30) + 1);
+            while (DateTimeOffset.UtcNow < until)
+            {
+                await Task.Delay(interval, cancellationToken);
+                var (status, raw) = await client.SendAsync(HttpMethod.Post, $"api/v1/login/device/{Uri.EscapeDataString(started.Handle)}", null, cancellationToken);
+                if (status == 202)
+                {
+                    if (raw.Contains("\"slowDown\": true", StringComparison.Ordinal) || raw.Contains("\"slowDown\":true", StringComparison.Ordinal))
+                    {
+                        interval += TimeSpan.FromSeconds(5);
+                    }
+                    continue;
+                }
+                var session = System.Text.Json.JsonSerializer.Deserialize<DeviceSessionResponse>(raw, ApiClient.Json)!;
+                StoredSessions.Save(client.Server, new StoredSessions.Session(session.Session, session.Name, DateTimeOffset.UtcNow));
+                Console.WriteLine($"signed in to {client.Server} as {session.Name}; the session is kept in {StoredSessions.File}");
+                return ExitCodes.Success;
+            }
+            Console.Error.WriteLine("error: the code was not confirmed in time; run `onward login --device` again");
+            return ExitCodes.Failure;
+        }
+        catch (ApiException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
     }
 
     public static Command Logout()

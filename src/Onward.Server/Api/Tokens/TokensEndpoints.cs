@@ -22,11 +22,23 @@ public static class TokensEndpoints
         api.MapGet("/me", (HttpContext http) => CallerIdentity.Of(http) is var who
             ? TypedResults.Ok(new MeResponse(who.Name, who.Role.ToString().ToLowerInvariant(), who.Groups, who.Teams.Select(TokenMapping.Describe).ToList(), who.Subject))
             : null).RequireRole(Permissions.Read);
+        // `onward login --device`: open to anyone (nothing is stored until the provider vouches for a person).
+        api.MapPost("/login/device", (HttpContext http, CancellationToken cancellationToken) =>
+            http.RequestServices.GetService<DeviceSignIn>() is { } device
+                ? device.StartAsync(cancellationToken)
+                : Task.FromResult<Results<Ok<DeviceSignInResponse>, ProblemHttpResult>>(NoProvider()));
+        api.MapPost("/login/device/{handle}", (string handle, HttpContext http, CancellationToken cancellationToken) =>
+            http.RequestServices.GetService<DeviceSignIn>() is { } device
+                ? device.PollAsync(handle, http, cancellationToken)
+                : Task.FromResult<Results<Ok<DeviceSessionResponse>, Accepted<object>, ProblemHttpResult>>(NoProvider()));
         api.MapGet("/people", async (ITokenStore store, int? limit, CancellationToken cancellationToken) =>
             TypedResults.Ok((await store.ListPeopleAsync(Paging.Limit(limit, 200, 1000), cancellationToken)).Select(p => p.ToPersonResponse()).ToArray()))
             .RequireRole(Permissions.ManageTokens);
         tokens.MapDelete("/sessions/{id:long}", EndSessionAsync);
     }
+
+    private static ProblemHttpResult NoProvider() =>
+        TypedResults.Problem(statusCode: 404, title: "Not Found", detail: "this server signs nobody in with a provider (auth.oidc is not set); use a token");
 
     /// <summary>Web sessions, newest first: of one token (<c>tokenId</c>), of a name's tokens, or all; <c>active=true</c> for those that last.</summary>
     private static async Task<Results<Ok<SessionResponse[]>, ProblemHttpResult>> SessionsAsync(
