@@ -31,9 +31,10 @@ internal sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>A page in a context of its own (its own cookies: one person).</summary>
-    public async Task<IPage> PageAsync(Uri server)
+    /// <param name="selfSignedHttps">Take a certificate no authority signed (a test's TLS proxy).</param>
+    public async Task<IPage> PageAsync(Uri server, bool selfSignedHttps = false)
     {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString() });
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString(), IgnoreHTTPSErrors = selfSignedHttps });
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }

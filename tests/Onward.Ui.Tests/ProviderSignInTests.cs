@@ -238,6 +238,32 @@ public class ProviderSignInTests
     }
 
     [Fact]
+    public async Task Signing_in_works_over_https_behind_a_trusted_proxy_with_secure_cookies()
+    {
+        await using var dir = new TempDirectory();
+        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+        await repo.BehaveAsync("ok");
+        await repo.CommitAsync("first");
+        var port = Ports.Free();
+        await using var proxy = await TlsProxy.StartAsync(new Uri($"http://127.0.0.1:{port}/"));
+        await using var provider = await OidcProvider.StartAsync([$"{proxy.Url}signin-oidc"]);
+        var yaml = Yaml(port, provider, repo.Path)
+            .Replace($"  publicUrl: http://127.0.0.1:{port}", $"  publicUrl: {proxy.Url.ToString().TrimEnd('/')}\n  trustedProxies: [127.0.0.1]", StringComparison.Ordinal);
+        await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
+        await using var browser = await Browser.LaunchAsync();
+
+        var page = await browser.PageAsync(proxy.Url, selfSignedHttps: true);
+        await ThroughProviderAsync(page, "alice");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("header")).ToContainTextAsync("alice");
+        page.Url.ShouldStartWith(proxy.Url.ToString());
+        var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "__Host-onward_session");
+        session.Secure.ShouldBeTrue();
+        session.HttpOnly.ShouldBeTrue();
+        session.SameSite.ShouldBe(SameSiteAttribute.Lax);
+    }
+
+    [Fact]
     public async Task Two_replicas_take_the_same_session_and_a_revocation_ends_it_on_both_at_once()
     {
         await using var dir = new TempDirectory();
