@@ -171,6 +171,8 @@ public class ProviderSignInTests
         await page.Locator("input[name=password]").FillAsync("any password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign-in" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        // Nothing reaches the CLI before the person confirms on a page of their session (no other page can send it).
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in the CLI as dave" }).ClickAsync();
         await Assertions.Expect(page.GetByText("The CLI is signed in to Onward")).ToBeVisibleAsync();
         var rest = await login.StandardOutput.ReadToEndAsync();
         await login.WaitForExitAsync();

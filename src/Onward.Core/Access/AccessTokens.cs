@@ -93,6 +93,14 @@ public sealed partial class AccessTokens(ITokenStore store, TimeProvider time)
     /// <summary>Whether a token name or group name is one tokens can carry.</summary>
     public static bool IsValidName(string name) => NameRegex().IsMatch(name);
 
+    /// <summary>A person's name as a token's would be written: lowercase, only the characters names take, at most 50 of them.</summary>
+    public static string PersonName(string username)
+    {
+        var name = new string(username.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '@' or '-' ? c : '-').ToArray()).TrimStart('.', '_', '@', '-');
+        name = name.Length > 50 ? name[..50] : name;
+        return name.Length == 0 ? "person" : name;
+    }
+
     /// <summary>What is wrong with a token's name or groups, or null.</summary>
     public static string? Problem(string name, IReadOnlyList<string> groups)
     {

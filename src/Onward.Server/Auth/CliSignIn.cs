@@ -11,8 +11,8 @@ namespace Onward.Server.Auth;
 
 /// <summary>
 /// <c>onward login</c>: the CLI listens on a loopback port and opens <c>/login/cli?port=P&amp;state=S</c> in the browser;
-/// the person signs in as on the web (with the provider, or already signed in); <c>/login/cli/done</c> starts a session
-/// of its own for the CLI and hands its secret (<c>ons_…</c>) to <c>http://127.0.0.1:P/callback</c> with the CLI's
+/// the person signs in as on the web (with the provider, or already signed in) and confirms on <c>/login/cli/done</c>
+/// that they started it (a form of their session: no other page can make it happen); Onward starts a session of its own for the CLI and hands its secret (<c>ons_…</c>) to <c>http://127.0.0.1:P/callback</c> with the CLI's
 /// state. The API takes that secret as a bearer token for as long as the session lasts; it ends with the person's
 /// revocation like any session.
 /// </summary>
@@ -56,9 +56,47 @@ public static partial class CliSignIn
         await OidcSignIn.StartAsync(context, "/login/cli/done");
     }
 
-    /// <summary><c>GET /login/cli/done</c> (signed in): a session for the CLI, its secret handed to the waiting CLI.</summary>
+    /// <summary>
+    /// <c>GET /login/cli/done</c> (signed in): asks the person to confirm, with a form of this session's, that they
+    /// started the sign-in; any page could send a signed-in browser here, and the session must go to a CLI they run.
+    /// </summary>
+    public static async Task ConfirmAsync(HttpContext context)
+    {
+        if (UiSession.SessionOf(context) is null || CallerIdentity.Find(context) is not { } who)
+        {
+            context.Response.Redirect("/login");
+            return;
+        }
+        var tokens = context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().GetAndStoreTokens(context);
+        context.Response.ContentType = "text/html; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        var name = System.Net.WebUtility.HtmlEncode(who.Name);
+        await context.Response.WriteAsync($"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>Sign in the CLI · Onward</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
+            <body><main><h1>Sign in the CLI</h1>
+            <p>The command line on this computer asks to act as <strong>{name}</strong>. Go on only if you just ran <code>onward login</code> yourself.</p>
+            <form method="post" action="/login/cli/done"><input type="hidden" name="{System.Net.WebUtility.HtmlEncode(tokens.FormFieldName)}" value="{System.Net.WebUtility.HtmlEncode(tokens.RequestToken)}">
+            <p><button class="primary" type="submit">Sign in the CLI as {name}</button></p></form>
+            <p><a href="/">Not me: go to the overview</a></p></main></body>
+            </html>
+            """, context.RequestAborted);
+    }
+
+    /// <summary><c>POST /login/cli/done</c> (confirmed with this session's form): a session for the CLI, its secret handed to the waiting CLI.</summary>
     public static async Task DoneAsync(HttpContext context)
     {
+        try
+        {
+            await context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().ValidateRequestAsync(context);
+        }
+        catch (Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException)
+        {
+            await UiRefusal.WriteAsync(context, StatusCodes.Status400BadRequest, "This form has expired",
+                "The confirmation was not sent from a page of your current session; run `onward login` again.", ("/", "Go to the overview"));
+            return;
+        }
         var services = context.RequestServices;
         var protector = services.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose);
         string? waiting = null;
@@ -89,7 +127,9 @@ public static partial class CliSignIn
         await sessions.StartAsync(current.TokenId, current.Name, TokenSecrets.Hash(secret), now, current.ExpiresAt,
             context.Connection.RemoteIpAddress?.ToString(), "onward CLI", context.RequestAborted);
         Log(context).LogInformation("{Name} signed in the CLI (a session until {Expires:u})", current.Name, current.ExpiresAt);
-        context.Response.Redirect($"http://127.0.0.1:{port}/callback?state={Uri.EscapeDataString(state)}&session={Uri.EscapeDataString(secret)}&name={Uri.EscapeDataString(TextCut.Within(current.Name, 100))}");
+        // A page that goes on by itself rather than a redirect: a form's answer may not redirect to another origin (form-action 'self').
+        var callback = $"http://127.0.0.1:{port}/callback?state={Uri.EscapeDataString(state)}&session={Uri.EscapeDataString(secret)}&name={Uri.EscapeDataString(TextCut.Within(current.Name, 100))}";
+        await UiRefusal.WriteAsync(context, StatusCodes.Status200OK, "Signing in the CLI", "Handing the session to the command line…", ("/", "Go to the overview"), refreshTo: callback);
     }
 
     /// <summary>Whether a bearer secret is a CLI session's rather than a token's.</summary>

@@ -81,10 +81,12 @@ public static class OidcSignIn
                 {
                     // ASP.NET Core takes an ID token from the token endpoint without a signature (OpenID Connect lets a
                     // client trust TLS there); Onward does not: an unsigned or oddly signed ID token is refused.
-                    var alg = context.TokenEndpointResponse.IdToken is { Length: > 0 } idToken && idToken.Count(c => c == '.') == 2
-                        ? new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(idToken).Alg
+                    var token = context.TokenEndpointResponse.IdToken is { Length: > 0 } idToken && idToken.Count(c => c == '.') == 2
+                        ? new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(idToken)
                         : null;
-                    if (!Algorithms.Contains(alg, StringComparer.Ordinal))
+                    var alg = token?.Alg;
+                    // A header that names RS256 over an empty signature is no signature either.
+                    if (!Algorithms.Contains(alg, StringComparer.Ordinal) || token?.IsSigned != true)
                     {
                         context.Fail(new SecurityTokenInvalidAlgorithmException($"the ID token's alg is {alg ?? "missing"}") { InvalidAlgorithm = alg });
                     }
@@ -135,7 +137,7 @@ public static class OidcSignIn
             var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             (person, refusal) = await http.RequestServices.GetRequiredService<ITokenStore>().SignInPersonAsync(signIn, now, http.RequestAborted);
         }
-        var username = signIn?.Username ?? context.Principal?.FindFirst("preferred_username")?.Value ?? "";
+        var username = TextCut.Within(signIn?.Username ?? context.Principal?.FindFirst("preferred_username")?.Value ?? "", 100);
         context.HandleResponse();
         if (person is null)
         {
@@ -201,9 +203,9 @@ public static class OidcSignIn
     public static (PersonSignIn? Person, string? Refusal) Person(OidcOptions oidc, ClaimsPrincipal principal, string source)
     {
         string? Claim(string type) => principal.FindFirst(type)?.Value is { Length: > 0 } value ? TextCut.Within(value, MostText) : null;
-        if (Claim("sub") is not { } sub)
+        if (principal.FindFirst("sub")?.Value is not { Length: > 0 and <= 255 } sub)
         {
-            return (null, $"{source} names no subject (`sub`)");
+            return (null, $"{source} names no subject (`sub`) of at most 255 characters");
         }
         if (ClaimValues(principal, oidc.GroupsClaim) is not { } groups)
         {
@@ -264,7 +266,8 @@ public static class OidcSignIn
                 values.Add(element.GetString()!);
             }
         }
-        return values.Where(v => v.Length is > 0 and <= MostText).Distinct(StringComparer.Ordinal).Take(MostGroups).ToList();
+        // Groups are kept joined by commas: a group whose name holds one could pass for others, and is left out.
+        return values.Where(v => v.Length is > 0 and <= MostText && !v.Contains(',', StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Take(MostGroups).ToList();
     }
 
     private static string Innermost(Exception e)

@@ -22,7 +22,8 @@ public static class UiEndpoints
         app.MapGet("/favicon.ico", () => Results.Redirect("/ui/assets/icon.svg", permanent: true));
         app.MapGet("/login/oidc", (HttpContext http) => OidcSignIn.StartAsync(http));
         app.MapGet("/login/cli", (HttpContext http, int? port, string? state) => CliSignIn.StartAsync(http, port, state));
-        app.MapGet("/login/cli/done", CliSignIn.DoneAsync);
+        app.MapGet("/login/cli/done", CliSignIn.ConfirmAsync);
+        app.MapPost("/login/cli/done", CliSignIn.DoneAsync).DisableAntiforgery();
         app.MapGet("/ui/events", EventsAsync);
         app.MapGet("/ui/releases/{id:long}/log", LogAsync);
         app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery) =>

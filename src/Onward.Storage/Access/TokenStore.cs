@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
 using Onward.Core.Access;
+using Onward.Core.Pipeline;
 using Onward.Storage.Audit;
 using Onward.Storage.Database;
 
@@ -59,6 +60,8 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
 
     public async Task<(AccessToken? Person, string? Refusal)> SignInPersonAsync(PersonSignIn person, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // One first sign-in at a time across replicas, so that two people cannot be given the same name at once.
+        await using var names = await database.LockAsync("person-names", cancellationToken);
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var at = UnixTime.From(now);
         var teams = person.Teams.Count == 0 ? null : JsonSerializer.Serialize(person.Teams, TeamsJson);
@@ -72,10 +75,12 @@ public sealed class TokenStore(OnwardDatabase database) : ITokenStore
         long id;
         if (known is null)
         {
-            // Two people may share a name: the second one's gets a tag from their subject, so that names stay theirs alone.
-            var taken = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM tokens WHERE name = @Username AND subject IS NOT NULL", new { person.Username }, write.Transaction, cancellationToken: cancellationToken));
-            var name = taken == 0 ? person.Username : $"{person.Username}~{TokenSecrets.Hash(person.Subject)[..6]}";
+            // Names decide who requested what and who may approve it: a person's is lowercase like a token's, and one
+            // that is Onward's own, a token's or another person's gets a tag from their subject, so that it is theirs alone.
+            var wanted = AccessTokens.PersonName(person.Username);
+            var taken = wanted is Actors.Onward or Actors.Anonymous || await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM tokens WHERE name = @wanted", new { wanted }, write.Transaction, cancellationToken: cancellationToken)) > 0;
+            var name = taken ? $"{wanted}~{TokenSecrets.Hash(person.Subject)[..6]}" : wanted;
             id = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition("""
                 INSERT INTO tokens (name, role, groups_list, secret_hash, created_at, created_by, subject, email, last_signed_in_at, teams)
                 VALUES (@name, @role, @groups, @secret, @at, 'oidc', @Subject, @Email, @at, @teams)
