@@ -28,13 +28,49 @@ public sealed class DeviceSignIn(OnwardConfig config, IOptionsMonitor<OpenIdConn
 {
     private const int MostPending = 200;
     private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
-    private readonly ConcurrentDictionary<string, (string DeviceCode, DateTimeOffset Until)> _pending = new(StringComparer.Ordinal);
+    private static readonly TimeSpan MinimumPoll = TimeSpan.FromSeconds(3);
+    private readonly ConcurrentDictionary<string, (string DeviceCode, DateTimeOffset Until, DateTimeOffset Polled)> _pending = new(StringComparer.Ordinal);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     public void Dispose() => _http.Dispose();
 
     /// <summary><c>POST /api/v1/login/device</c>: a code for the person to confirm, and the handle the CLI polls with.</summary>
     public async Task<Results<Ok<DeviceSignInResponse>, ProblemHttpResult>> StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StartWithProviderAsync(cancellationToken);
+        }
+        catch (Exception e) when (Unreachable(e, cancellationToken))
+        {
+            return ProviderDown(e);
+        }
+    }
+
+    /// <summary><c>POST /api/v1/login/device/{handle}</c>: 202 while the person has not confirmed, else the CLI's session or why not.</summary>
+    public async Task<Results<Ok<DeviceSessionResponse>, Accepted<object>, ProblemHttpResult>> PollAsync(string handle, HttpContext http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PollProviderAsync(handle, http, cancellationToken);
+        }
+        catch (Exception e) when (Unreachable(e, cancellationToken))
+        {
+            return ProviderDown(e);
+        }
+    }
+
+    private static bool Unreachable(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException or JsonException or InvalidOperationException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private ProblemHttpResult ProviderDown(Exception e)
+    {
+        var reason = $"{config.Auth.Oidc?.Name} cannot be reached or answered what is not JSON: {e.Message.Split('\n')[0]}";
+        logger.LogWarning("Device sign-in: {Reason}", reason);
+        return TypedResults.Problem(statusCode: 502, title: "Bad Gateway", detail: reason);
+    }
+
+    private async Task<Results<Ok<DeviceSignInResponse>, ProblemHttpResult>> StartWithProviderAsync(CancellationToken cancellationToken)
     {
         if (config.Auth.Oidc is not { } oidc)
         {
@@ -63,18 +99,24 @@ public sealed class DeviceSignIn(OnwardConfig config, IOptionsMonitor<OpenIdConn
         var expires = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) ? seconds : 600;
         var interval = root.TryGetProperty("interval", out var i) && i.TryGetInt32(out var every) ? every : 5;
         var key = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        _pending[key] = (deviceCode.GetString()!, now.AddSeconds(expires));
+        _pending[key] = (deviceCode.GetString()!, now.AddSeconds(expires), DateTimeOffset.MinValue);
         return TypedResults.Ok(new DeviceSignInResponse(key, userCode.GetString()!, uri.GetString()!,
             root.TryGetProperty("verification_uri_complete", out var complete) ? complete.GetString() : null, expires, interval));
     }
 
-    /// <summary><c>POST /api/v1/login/device/{handle}</c>: 202 while the person has not confirmed, else the CLI's session or why not.</summary>
-    public async Task<Results<Ok<DeviceSessionResponse>, Accepted<object>, ProblemHttpResult>> PollAsync(string handle, HttpContext http, CancellationToken cancellationToken)
+    private async Task<Results<Ok<DeviceSessionResponse>, Accepted<object>, ProblemHttpResult>> PollProviderAsync(string handle, HttpContext http, CancellationToken cancellationToken)
     {
-        if (config.Auth.Oidc is not { } oidc || !_pending.TryGetValue(handle, out var pending) || pending.Until <= time.GetUtcNow())
+        var now = time.GetUtcNow();
+        if (config.Auth.Oidc is not { } oidc || !_pending.TryGetValue(handle, out var pending) || pending.Until <= now)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not Found", detail: "no such device sign-in waits (it expired or ended); run `onward login --device` again");
         }
+        if (now - pending.Polled < MinimumPoll)
+        {
+            // The provider is asked at most every few seconds per sign-in, however often the caller polls.
+            return TypedResults.Accepted((string?)null, (object)new { slowDown = true });
+        }
+        _pending[handle] = pending with { Polled = now };
         var metadata = await options.Get(OidcSignIn.Scheme).ConfigurationManager!.GetConfigurationAsync(cancellationToken);
         using var answer = await PostAsync(oidc, metadata.TokenEndpoint, new()
         {
@@ -129,7 +171,7 @@ public sealed class DeviceSignIn(OnwardConfig config, IOptionsMonitor<OpenIdConn
         {
             return Refused(oidc, refusal!);
         }
-        var now = time.GetUtcNow();
+        now = time.GetUtcNow();
         var (signedIn, refused) = await tokens.SignInPersonAsync(person, now, cancellationToken);
         if (signedIn is null)
         {
