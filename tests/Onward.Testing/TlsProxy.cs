@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -28,7 +26,7 @@ public sealed class TlsProxy : IAsyncDisposable
     {
         var port = Ports.Free();
         var builder = WebApplication.CreateSlimBuilder();
-        var certificate = SelfSigned();
+        var certificate = LoopbackCertificate.Create("proxy");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, endpoint => endpoint.UseHttps(certificate)));
         builder.Logging.ClearProviders();
         var app = builder.Build();
@@ -70,17 +68,6 @@ public sealed class TlsProxy : IAsyncDisposable
             }
         }
         await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
-    }
-
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=proxy", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
     }
 
     public async ValueTask DisposeAsync()

@@ -27,7 +27,6 @@ public sealed class DeviceSignIn(OnwardConfig config, IOptionsMonitor<OpenIdConn
     ILogger<DeviceSignIn> logger) : IDisposable
 {
     private const int MostPending = 200;
-    private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
     private static readonly TimeSpan MinimumPoll = TimeSpan.FromSeconds(3);
     private readonly ConcurrentDictionary<string, (string DeviceCode, DateTimeOffset Until, DateTimeOffset Polled)> _pending = new(StringComparer.Ordinal);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
@@ -135,16 +134,7 @@ public sealed class DeviceSignIn(OnwardConfig config, IOptionsMonitor<OpenIdConn
         {
             return TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: $"{oidc.Name} did not sign the person in: {Error(root)}");
         }
-        var result = await new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(idToken.GetString(), new TokenValidationParameters
-        {
-            ValidIssuer = oidc.Issuer.OriginalString,
-            ValidAudience = oidc.ClientId,
-            IssuerSigningKeys = metadata.SigningKeys,
-            ValidAlgorithms = Algorithms,
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ClockSkew = TimeSpan.FromMinutes(1),
-        });
+        var result = await new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(idToken.GetString(), OidcSignIn.TokenChecks(oidc, metadata, oidc.ClientId));
         if (!result.IsValid)
         {
             return Refused(oidc, OidcSignIn.Describe(result.Exception, oidc));

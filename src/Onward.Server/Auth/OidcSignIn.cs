@@ -27,7 +27,21 @@ public static class OidcSignIn
     public const string CallbackPath = "/signin-oidc";
     private const int MostGroups = 500;
     private const int MostText = 200;
-    private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+    /// <summary>The signatures Onward takes from a provider, on ID tokens and access tokens alike.</summary>
+    public static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+
+    /// <summary>How a token Onward checks itself (an access token, a device sign-in's ID token) is checked: the provider's keys, issuer, audience, algorithm, a signature and an expiry.</summary>
+    public static TokenValidationParameters TokenChecks(OidcOptions oidc, OpenIdConnectConfiguration metadata, string audience) => new()
+    {
+        ValidIssuer = oidc.Issuer.OriginalString,
+        ValidAudience = audience,
+        IssuerSigningKeys = metadata.SigningKeys,
+        ValidAlgorithms = Algorithms,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ClockSkew = TimeSpan.FromMinutes(1),
+    };
 
     public static IServiceCollection AddOnwardOidc(this IServiceCollection services, OnwardConfig config)
     {

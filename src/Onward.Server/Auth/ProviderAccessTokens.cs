@@ -19,7 +19,6 @@ namespace Onward.Server.Auth;
 public sealed class ProviderAccessTokens(OnwardConfig config, IOptionsMonitor<OpenIdConnectOptions> options, ITokenStore tokens, TimeProvider time)
 {
     private const int MostRemembered = 10_000;
-    private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
     private readonly ConcurrentDictionary<string, (long PersonId, DateTimeOffset Until)> _known = new(StringComparer.Ordinal);
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
@@ -82,15 +81,5 @@ public sealed class ProviderAccessTokens(OnwardConfig config, IOptionsMonitor<Op
     }
 
     private Task<TokenValidationResult> ValidateAsync(string token, OidcOptions oidc, Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectConfiguration metadata) =>
-        _handler.ValidateTokenAsync(token, new TokenValidationParameters
-        {
-            ValidIssuer = oidc.Issuer.OriginalString,
-            ValidAudience = oidc.Audience,
-            IssuerSigningKeys = metadata.SigningKeys,
-            ValidAlgorithms = Algorithms,
-            ValidateLifetime = true,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ClockSkew = TimeSpan.FromMinutes(1),
-        });
+        _handler.ValidateTokenAsync(token, OidcSignIn.TokenChecks(oidc, metadata, oidc.Audience));
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Onward.Contracts.Deployments;
 using Onward.Server.Configuration;
 using Onward.Testing;
@@ -23,7 +21,7 @@ public class InClusterTests
     {
         var probe = await Commands.RunAsync("unshare", ["-m", "true"]);
         Assert.SkipWhen(probe.ExitCode != 0, $"unshare -m cannot run here ({probe.Error.Trim()}); the service account's files cannot be put where a pod has them");
-        using var certificate = SelfSigned();
+        using var certificate = LoopbackCertificate.Create("kube-apiserver");
         await using var team = await TeamCluster.StartAsync(certificate, Token);
         using (var anonymous = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }))
         {
@@ -77,21 +75,5 @@ public class InClusterTests
             var deployment = await onward.Api.FinishedDeploymentAsync("web", environment, commit);
             deployment.State.ShouldBe(DeploymentState.Succeeded, environment + ": " + deployment.Reason + deployment.Diagnosis);
         }
-    }
-
-    /// <summary>A certificate for 127.0.0.1 that is its own authority, as a cluster's CA-signed serving certificate stands to the pod's ca.crt.</summary>
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=kube-apiserver", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        // Kestrel wants the key in a form it can use on every platform: exported and loaded again.
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
     }
 }
