@@ -22,6 +22,8 @@ command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 # scripts/image.sh assembles Onward's image from Debian packages.
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+# Prometheus judges canary releases in the canary tests (scraping Onward's /metrics on loopback).
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run this script as root (or install them) first" >&2

@@ -5,7 +5,8 @@ using System.Text;
 // A service for tests of the local target. What it does comes from the file `behavior` in its working directory
 // (the release's artifact): `ok`, `crash` (exit 3 at once), `unhealthy` (/healthz answers 503), `slow:MS` (wait
 // before listening), `exit-later:MS` (healthy, then exits with code 4), `crash-in:ENV` (crash in that environment only),
-// `slow-in:ENV:MS` (wait in that environment only); several, separated by spaces, combine.
+// `slow-in:ENV:MS` (wait in that environment only), `errors:PCT` (that share of the requests other than /healthz
+// answer 500, spread evenly); several, separated by spaces, combine.
 var port = int.Parse(Environment.GetEnvironmentVariable("PORT") ?? "8081", System.Globalization.CultureInfo.InvariantCulture);
 var version = Environment.GetEnvironmentVariable("ONWARD_VERSION") ?? "dev";
 var environment = Environment.GetEnvironmentVariable("ONWARD_ENVIRONMENT") ?? "local";
@@ -37,6 +38,10 @@ if (behavior.StartsWith("exit-later:", StringComparison.Ordinal))
         Environment.Exit(4);
     });
 }
+var errorShare = behavior.Split(' ').FirstOrDefault(p => p.StartsWith("errors:", StringComparison.Ordinal)) is { } errors
+    ? int.Parse(errors[7..], System.Globalization.CultureInfo.InvariantCulture)
+    : 0;
+long served = 0;
 var listener = new TcpListener(IPAddress.Loopback, port);
 listener.Start();
 Console.WriteLine("listening");
@@ -54,8 +59,10 @@ while (true)
             {
             }
             var path = requestLine.Split(' ').ElementAtOrDefault(1) ?? "/";
+            var n = path == "/healthz" ? 0 : Interlocked.Increment(ref served);
             var (status, body) = path == "/healthz"
                 ? (behavior == "unhealthy" ? "503 Service Unavailable" : "200 OK", behavior == "unhealthy" ? "starting\n" : "ok\n")
+                : n * errorShare / 100 != (n - 1) * errorShare / 100 ? ("500 Internal Server Error", $"{version} in {environment} failed\n")
                 : ("200 OK", $"{version} in {environment}\n");
             var response = $"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
             await stream.WriteAsync(Encoding.UTF8.GetBytes(response));

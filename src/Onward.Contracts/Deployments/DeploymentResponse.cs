@@ -8,6 +8,7 @@ namespace Onward.Contracts.Deployments;
 /// <param name="Drift">For the environment's current deployment: how the live objects differ from what it applied.</param>
 /// <param name="Progress">While verifying: what the target last answered (a health URL's status and first words, a rollout's condition).</param>
 /// <param name="VerifyDeadline">While applying or verifying: when verification gives up.</param>
+/// <param name="Canary">For a release that went out as a canary: its steps, weight and analyses.</param>
 /// <param name="PreviousDeploymentId">The deployment that was current in the environment when this one began applying: the one it replaces.</param>
 public sealed record DeploymentResponse(
     long Id,
@@ -30,4 +31,5 @@ public sealed record DeploymentResponse(
     Drift.DriftResponse? Drift = null,
     string? Progress = null,
     DateTimeOffset? VerifyDeadline = null,
-    long? PreviousDeploymentId = null);
+    long? PreviousDeploymentId = null,
+    CanaryResponse? Canary = null);

@@ -54,4 +54,12 @@ public enum NotificationKind
     /// </summary>
     [JsonStringEnumMemberName("deployment.ended")]
     Ended,
+
+    /// <summary>A canary's weight changed: a step began, or it reached 100 %.</summary>
+    [JsonStringEnumMemberName("deployment.canary.step")]
+    CanaryStep,
+
+    /// <summary>A canary failed its analysis (or was aborted); its traffic went back to the running version.</summary>
+    [JsonStringEnumMemberName("deployment.canary.failed")]
+    CanaryFailed,
 }

@@ -27,6 +27,9 @@ public static class Permissions
 
     public const Role FreezeEnvironments = Role.Admin;
 
+    /// <summary>Aborting a running canary, or promoting it to 100 % at once.</summary>
+    public const Role SteerCanaries = Role.Admin;
+
     public const Role ManageTokens = Role.Admin;
 
     /// <summary>Reading what a notification's receiver answered (it may echo a channel's address or a token).</summary>

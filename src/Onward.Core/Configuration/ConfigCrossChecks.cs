@@ -13,6 +13,38 @@ public sealed class ConfigCrossChecks(NodeReader nodes)
         CheckRequiresCycles(environments);
         CheckLocalPorts(environments, services);
         CheckDeployMethods(environments, services);
+        CheckCanaries(environments, services);
+    }
+
+    /// <summary>A canary needs an HTTP service on the local target, and a request count on Kubernetes where it counts requests.</summary>
+    private void CheckCanaries(IReadOnlyList<EnvironmentConfig> environments, IReadOnlyList<ServiceConfig> services)
+    {
+        foreach (var environment in environments)
+        {
+            if (environment.Target.Local is not null && environment.Policy.Canary?.Route is not null)
+            {
+                nodes.Problem(environment.Policy.Canary.At, $"environments.{environment.Name}.policy.canary.kubernetes.route",
+                    $"{environment.Name} is a local environment; an HTTPRoute weighs requests on Kubernetes only", "the local target splits requests itself: leave `kubernetes` out");
+            }
+            foreach (var service in services)
+            {
+                if (service.CanaryIn(environment) is not { } canary)
+                {
+                    continue;
+                }
+                var owner = service.Canary is null ? $"environments.{environment.Name}.policy.canary" : $"services.{service.Name}.canary";
+                if (environment.Target.Local is not null && service.Deploy.Local?.Tcp == true)
+                {
+                    nodes.Problem(canary.At, owner, $"{service.Name} is a TCP service (`deploy.local.protocol: tcp`) in {environment.Name}, and a canary splits HTTP requests",
+                        $"turn its canary off with `services.{service.Name}.canary: false`, or serve HTTP");
+                }
+                if (environment.Target.Kubernetes is not null && canary.Analysis.MinRequests > 0 && canary.Analysis.Requests is null)
+                {
+                    nodes.Problem(canary.At, owner + ".analysis.requests", $"`minRequests` needs a count of the canary's requests on Kubernetes ({service.Name} in {environment.Name})",
+                        "add `requests: 'sum(increase(http_requests_total{service=\"{service}\",version=\"{version}\"}[{interval}])) or vector(0)'`");
+                }
+            }
+        }
     }
 
     private void CheckRequires(IReadOnlyList<EnvironmentConfig> environments)

@@ -36,7 +36,7 @@ public sealed partial class DeployReader(NodeReader nodes)
         LocalDeployConfig? local = null;
         if (keys.Get("local") is { } localNode && nodes.AsMapping(localNode, path + ".local") is { } localMap)
         {
-            var localKeys = nodes.Keys(localMap, path + ".local", "command", "healthUrl");
+            var localKeys = nodes.Keys(localMap, path + ".local", "command", "healthUrl", "protocol");
             var command = nodes.Text(localKeys.Get("command"), path + ".local.command");
             var health = nodes.Text(localKeys.Get("healthUrl"), path + ".local.healthUrl");
             if (command is null && !imageBuild)
@@ -60,9 +60,19 @@ public sealed partial class DeployReader(NodeReader nodes)
                     nodes.Problem(health, path + ".local.healthUrl", $"'{health.Value}' is not an http(s) URL", "write it like `http://127.0.0.1:{port}/healthz`");
                 }
             }
+            var tcp = false;
+            if (nodes.Text(localKeys.Get("protocol"), path + ".local.protocol") is { } protocol)
+            {
+                tcp = protocol.Value switch
+                {
+                    "http" => false,
+                    "tcp" => true,
+                    _ => nodes.Invalid(protocol, path + ".local.protocol", $"unknown value '{protocol.Value}'", "use `http` (the default) or `tcp`", false),
+                };
+            }
             if ((command is not null || imageBuild) && health is not null)
             {
-                local = new LocalDeployConfig(command?.Value, health.Value);
+                local = new LocalDeployConfig(command?.Value, health.Value) { Tcp = tcp };
             }
         }
         if (manifests is not null && (Path.IsPathRooted(manifests) || manifests.Split('/').Contains("..")))

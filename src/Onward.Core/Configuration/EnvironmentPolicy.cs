@@ -14,4 +14,7 @@ public sealed record EnvironmentPolicy(
 
     /// <summary><c>flags: { approval: true }</c>: flag changes wait for the environment's approvals, as deployments do.</summary>
     public bool FlagChangesNeedApproval { get; init; }
+
+    /// <summary><c>canary</c>: releases replacing a running one here go out as canaries, judged by their metrics.</summary>
+    public CanaryConfig? Canary { get; init; }
 }

@@ -17,9 +17,10 @@ public sealed class PolicyReader(NodeReader nodes, AuthMode authMode)
         ApprovalPolicy? approval = null;
         List<FreezeWindow> freeze = [];
         var flagApproval = false;
+        CanaryConfig? canary = null;
         if (node is not null && nodes.AsMapping(node, path) is { } map)
         {
-            var keys = nodes.Keys(map, path, "autoDeploy", "requires", "autoPromote", "approval", "forwardOnly", "onFailure", "freeze", "flags");
+            var keys = nodes.Keys(map, path, "autoDeploy", "requires", "autoPromote", "approval", "forwardOnly", "onFailure", "freeze", "flags", "canary");
             if (nodes.Text(keys.Get("autoDeploy"), path + ".autoDeploy") is { } a)
             {
                 autoDeploy = a.Value switch
@@ -72,6 +73,15 @@ public sealed class PolicyReader(NodeReader nodes, AuthMode authMode)
             {
                 freeze = ReadFreezeWindows(freezeNode, path + ".freeze");
             }
+            if (keys.Get("canary") is { } canaryNode)
+            {
+                canary = new CanaryReader(nodes).Read(canaryNode, path + ".canary");
+                if (canary is not null && approval is null && canary.Steps.Any(s => s.Approval))
+                {
+                    nodes.Problem(canaryNode, path + ".canary.steps", "a canary step waits for approval but the environment has no `approval`",
+                        "add `approval: { required: 1, approvers: [release-managers] }`: the step waits for the same approvers as deployments");
+                }
+            }
             if (keys.Get("flags") is { } flagsNode && nodes.AsMapping(flagsNode, path + ".flags") is { } flagsMap)
             {
                 var flagKeys = nodes.Keys(flagsMap, path + ".flags", "approval");
@@ -83,7 +93,7 @@ public sealed class PolicyReader(NodeReader nodes, AuthMode authMode)
                 }
             }
         }
-        return new EnvironmentPolicy(autoDeploy, requires, autoPromote, approval, forwardOnly, onFailure, freeze) { RequiresAt = requiresAt, FlagChangesNeedApproval = flagApproval };
+        return new EnvironmentPolicy(autoDeploy, requires, autoPromote, approval, forwardOnly, onFailure, freeze) { RequiresAt = requiresAt, FlagChangesNeedApproval = flagApproval, Canary = canary };
     }
 
     private ApprovalPolicy? ReadApproval(YamlNode node, string path)

@@ -25,4 +25,14 @@ public sealed record ServiceConfig(
 
     /// <summary>Where its name was written in onward.yaml.</summary>
     public ConfigPosition At { get; init; }
+
+    /// <summary>The service's own <c>canary</c>: in place of its environments' (where they have one); null: theirs.</summary>
+    public CanaryConfig? Canary { get; init; }
+
+    /// <summary><c>canary: false</c>: the service never goes out as a canary.</summary>
+    public bool CanaryOff { get; init; }
+
+    /// <summary>The canary its releases go out with in <paramref name="environment"/>; null when none.</summary>
+    public CanaryConfig? CanaryIn(EnvironmentConfig environment) =>
+        CanaryOff || environment.Policy.Canary is null ? null : Canary ?? environment.Policy.Canary;
 }

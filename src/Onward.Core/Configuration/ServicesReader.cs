@@ -31,7 +31,7 @@ public sealed class ServicesReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify", "flags", "report");
+        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify", "flags", "report", "canary");
         RepositoryAddress? repository = null;
         if (nodes.Text(keys.Get("repository"), path + ".repository") is { } repo)
         {
@@ -103,6 +103,23 @@ public sealed class ServicesReader(NodeReader nodes)
                 flags = relative;
             }
         }
+        CanaryConfig? canary = null;
+        var canaryOff = false;
+        if (keys.Get("canary") is { } canaryNode)
+        {
+            if (canaryNode is YamlScalar)
+            {
+                canaryOff = !(nodes.Flag(canaryNode, path + ".canary") ?? true);
+                if (!canaryOff)
+                {
+                    nodes.Problem(canaryNode, path + ".canary", "`canary: true` says nothing", "write `canary: false` to turn the environments' canary off, or give a whole canary (steps and analysis)");
+                }
+            }
+            else
+            {
+                canary = new CanaryReader(nodes).Read(canaryNode, path + ".canary");
+            }
+        }
         var report = keys.Get("report") is { } reportNode && repository is not null ? ReadReport(reportNode, path + ".report", repository.Url) : null;
         return repository is null || build is null || deploy is null
             ? null
@@ -111,6 +128,8 @@ public sealed class ServicesReader(NodeReader nodes)
                 At = ConfigPosition.Of(name),
                 Flags = flags,
                 Report = report,
+                Canary = canary,
+                CanaryOff = canaryOff,
             };
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Onward.Contracts.Deployments;
 using Microsoft.Extensions.Logging;
 using Onward.Core.Approvals;
+using Onward.Core.Canaries;
 using Onward.Core.Configuration;
 using Onward.Core.Flags;
 using Onward.Core.Messages;
@@ -30,7 +31,8 @@ public sealed class DeploymentRunner(
     IOnwardMetrics metrics,
     ILogger<DeploymentRunner> logger,
     ReleaseFlags? flags = null,
-    ISourceRepository? source = null) : IJobHandler
+    ISourceRepository? source = null,
+    CanaryRunner? canaries = null) : IJobHandler
 {
     private OnwardConfig config => configuration.Current;
 
@@ -160,7 +162,30 @@ public sealed class DeploymentRunner(
             context = context with { Deployment = deployment };
         }
 
-        var verified = await target.VerifyAsync(context, cancellationToken);
+        var canaryTarget = context.Canary is not null && canaries is not null ? target as ICanaryTarget : null;
+        var canaryStarted = canaryTarget is not null && await canaries!.StartedAsync(deployment.Id, cancellationToken);
+        var verified = canaryStarted ? StepResult.Done("verified") : await target.VerifyAsync(context, cancellationToken);
+        if (verified is StepResult.Succeeded { Output: var verifiedOutput } && canaryTarget is not null)
+        {
+            if (!canaryStarted)
+            {
+                await deployments.AppendEventAsync(deployment.Id, Actors.Onward, verifiedOutput ?? "verified", time.GetUtcNow(), cancellationToken);
+            }
+            var canary = await canaries!.StepAsync(context, context.Canary!, canaryTarget, cancellationToken);
+            if (canary is StepResult.Failed)
+            {
+                return await FailAsync(deployment, context, canary, cancellationToken, target, canaryEnded: true);
+            }
+            if (canary is StepResult.Pending { Progress: { } canaryProgress } && canaryProgress != deployment.Progress)
+            {
+                await deployments.SetProgressAsync(deployment.Id, DeploymentState.Verifying, TextCut.Within(canaryProgress, MostProgress), Actors.Onward, time.GetUtcNow(), cancellationToken);
+            }
+            if (canary is StepResult.Pending)
+            {
+                return canary;
+            }
+            verified = StepResult.Done($"verified, and the canary held at every step ({verifiedOutput})");
+        }
         switch (verified)
         {
             case StepResult.Succeeded done:
@@ -322,14 +347,26 @@ public sealed class DeploymentRunner(
         {
             previous = (previousDeployment, previousRelease);
         }
-        return new TargetContext(service, environment, deployment, release, previous);
+        return new TargetContext(service, environment, deployment, release, previous)
+        {
+            // A canary needs a running release to compare with and send the rest of the requests to.
+            Canary = previous is { } running && running.Item2.Id != release.Id ? service.CanaryIn(environment) : null,
+        };
     }
 
+    /// <param name="canaryEnded">A canary failed and its traffic went back already.</param>
     private async Task<StepResult> FailAsync(
-        Deployment deployment, TargetContext? context, StepResult failure, CancellationToken cancellationToken, IDeploymentTarget? target = null)
+        Deployment deployment, TargetContext? context, StepResult failure, CancellationToken cancellationToken, IDeploymentTarget? target = null, bool canaryEnded = false)
     {
         var failed = (StepResult.Failed)failure;
         var restore = target is not null && context is not null && context.Environment.Policy.OnFailure == OnFailureMode.Restore;
+        var canaryNote = "";
+        if (context?.Canary is not null && target is ICanaryTarget canaryTarget)
+        {
+            // The running release kept its traffic all along: there is nothing to restore, only the canary to remove.
+            canaryNote = canaryEnded ? "" : "; " + await canaryTarget.AbortCanaryAsync(context, cancellationToken);
+            restore = false;
+        }
         if (restore && context!.Previous is { } previous)
         {
             // The failure is recorded at once; bringing back the previous release follows as further steps of this
@@ -349,7 +386,8 @@ public sealed class DeploymentRunner(
             }
             return StepResult.Wait(TimeSpan.Zero);
         }
-        var note = restore ? "; " + await target!.RestoreAsync(context!, cancellationToken)
+        var note = canaryNote.Length > 0 || canaryEnded ? canaryNote
+            : restore ? "; " + await target!.RestoreAsync(context!, cancellationToken)
             : context?.Environment.Policy.OnFailure == OnFailureMode.Halt ? "; onFailure is halt, nothing else was done"
             : "";
         var ok = await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Failed, Actors.Onward, failed.Reason + note)

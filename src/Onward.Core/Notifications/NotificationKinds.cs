@@ -22,6 +22,8 @@ public static class NotificationKinds
         [NotificationKind.Built] = "release.built",
         [NotificationKind.Started] = "deployment.started",
         [NotificationKind.Ended] = "deployment.ended",
+        [NotificationKind.CanaryStep] = "deployment.canary.step",
+        [NotificationKind.CanaryFailed] = "deployment.canary.failed",
     };
 
     private static readonly Dictionary<string, NotificationKind> ByName = Names.ToDictionary(n => n.Value, n => n.Key, StringComparer.Ordinal);
@@ -38,6 +40,7 @@ public static class NotificationKinds
     [
         NotificationKind.AwaitingApproval, NotificationKind.Succeeded, NotificationKind.Failed, NotificationKind.Blocked, NotificationKind.Restored,
         NotificationKind.BuildFailed, NotificationKind.FreezeStarted, NotificationKind.FreezeEnded, NotificationKind.FlagChanged,
+        NotificationKind.CanaryStep, NotificationKind.CanaryFailed,
     ];
 
     /// <summary>What becomes a commit status on the git host (<c>services.S.report</c>).</summary>

@@ -11,4 +11,8 @@ public sealed record TargetContext(
     EnvironmentConfig Environment,
     Deployment Deployment,
     Release Release,
-    (Deployment Deployment, Release Release)? Previous);
+    (Deployment Deployment, Release Release)? Previous)
+{
+    /// <summary>The canary the release goes out as: it replaces a running release where a canary is configured; null otherwise.</summary>
+    public CanaryConfig? Canary { get; init; }
+}

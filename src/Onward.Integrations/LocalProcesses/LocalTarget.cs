@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Onward.Core.Canaries;
 using Onward.Core.Configuration;
 using Onward.Core.Drift;
 using Onward.Core.LocalProcesses;
@@ -24,7 +25,7 @@ public sealed class LocalTarget(
     ImageUnpacker images,
     TimeProvider time,
     ILogger<LocalTarget> logger,
-    IJobQueue? jobs = null) : IDeploymentTarget, IAsyncDisposable
+    IJobQueue? jobs = null) : IDeploymentTarget, ICanaryTarget, IAsyncDisposable
 {
     private const int OutputTailLines = 50;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
@@ -165,7 +166,7 @@ public sealed class LocalTarget(
             await File.WriteAllTextAsync(RetireMarker(retiring), $"replaced by deployment {context.Deployment.Id}\n", cancellationToken);
         }
         var backend = ReadPort(process);
-        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, backend, cancellationToken);
+        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, r => Serve(r, context, backend, context.Release.Version), cancellationToken);
         logger.LogInformation("{Service} in {Environment}: port {Stable} now serves {Version} (port {Port})",
             context.Service.Name, context.Environment.Name, stable, context.Release.Version, backend);
         if (retiring is { } old)
@@ -179,6 +180,82 @@ public sealed class LocalTarget(
         }
         return [];
     }
+
+    /// <summary>
+    /// The stable port relays requests (HTTP mode) where the service has a canary in the environment, so that the canary
+    /// can get a share of them, and connections otherwise.
+    /// </summary>
+    private static bool HttpMode(ServiceConfig service, EnvironmentConfig environment) =>
+        service.CanaryIn(environment) is not null && service.Deploy.Local?.Tcp != true;
+
+    /// <summary>The route relaying every request or connection to <paramref name="backend"/>, which runs <paramref name="version"/>.</summary>
+    private static ForwarderRoute Serve(ForwarderRoute route, TargetContext context, int backend, string version) =>
+        HttpMode(context.Service, context.Environment)
+            ? route with { Http = true, Backend = backend, Version = version, Canary = 0, CanaryVersion = "", Weight = 0 }
+            : Plain(route with { Backend = backend });
+
+    /// <summary><paramref name="served"/> with the canary <paramref name="before"/> had, while a release process still answers on the canary's port.</summary>
+    private ForwarderRoute KeepCanary(ForwarderRoute before, ForwarderRoute served) =>
+        served.Http && before is { Http: true, Canary: > 0 and var canary } && RunningOn(canary)
+            ? served with { Canary = canary, CanaryVersion = before.CanaryVersion, Weight = before.Weight }
+            : served;
+
+    /// <summary>Whether a release process this target started runs on <paramref name="port"/>.</summary>
+    private bool RunningOn(int port)
+    {
+        var instances = Path.Combine(dataDir, "instances");
+        return Directory.Exists(instances) && Directory.EnumerateDirectories(instances)
+            .Select(d => new DetachedProcess(d))
+            .Any(p => ReadPort(p) == port && p.Status().State == ProcessState.Running);
+    }
+
+    /// <summary>Sends the share of a canary whose process was stopped back to the running release, in every local environment.</summary>
+    private async Task DropCanaryAsync(int port, CancellationToken cancellationToken)
+    {
+        foreach (var environment in LocalShutdown.ForwarderEnvironments(dataDir))
+        {
+            foreach (var route in _stable.Routes(environment).Routes.Where(r => r.Canary == port))
+            {
+                await _stable.SetAsync(environment, route.Service, route.Stable, r => r with { Canary = 0, CanaryVersion = "", Weight = 0 }, cancellationToken);
+            }
+        }
+    }
+
+    private static ForwarderRoute Plain(ForwarderRoute route) => route with { Http = false, Version = "", Canary = 0, CanaryVersion = "", Weight = 0 };
+
+    public async Task<string> SetCanaryWeightAsync(TargetContext context, int weight, CancellationToken cancellationToken)
+    {
+        var (running, version) = Running(context);
+        var canary = ReadPort(Instance(context.Deployment.Id));
+        var stable = await StablePortAsync(context.Service, context.Environment, cancellationToken);
+        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable,
+            r => Serve(r, context, running, version) with { Canary = canary, CanaryVersion = context.Release.Version, Weight = weight }, cancellationToken);
+        return $"port {stable} sends {weight}% of the requests to port {canary} ({context.Release.Version}), {100 - weight}% to port {running} ({version})";
+    }
+
+    public async Task<string> AbortCanaryAsync(TargetContext context, CancellationToken cancellationToken)
+    {
+        var (running, version) = Running(context);
+        var stable = await StablePortAsync(context.Service, context.Environment, cancellationToken);
+        // Every request goes back at once; the canary stops once those on their way to it have finished.
+        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, r => Serve(r, context, running, version), cancellationToken);
+        await Instance(context.Deployment.Id).StopAsync(StopGrace, cancellationToken);
+        return $"every request on port {stable} goes to {version} again; {context.Release.Version} was stopped";
+    }
+
+    /// <summary>What the forwarder of a local environment counted of the requests to its stable ports in HTTP mode.</summary>
+    public (IReadOnlyList<TrafficCount> Counts, IReadOnlyList<TrafficLatency> Latencies) Traffic(string environment) => _stable.Traffic(environment);
+
+    public long? CanaryRequests(TargetContext context) =>
+        _stable.Traffic(context.Environment.Name).Counts
+            .Where(c => c.Service == context.Service.Name && c.Version == context.Release.Version)
+            .Sum(c => c.Count);
+
+    /// <summary>The port and version of the release a canary runs beside.</summary>
+    private (int Port, string Version) Running(TargetContext context) =>
+        context.Previous is { } previous
+            ? (ReadPort(Instance(previous.Deployment.Id)), previous.Release.Version)
+            : throw new InvalidOperationException("a canary needs a running release");
 
     /// <summary>A process is not compared with what started it; the health check and adoption look after it.</summary>
     public Task<IReadOnlyList<DriftDifference>?> DriftAsync(TargetContext context, CancellationToken cancellationToken) =>
@@ -198,13 +275,13 @@ public sealed class LocalTarget(
         var old = Instance(previous.Deployment.Id);
         if (old.Status().State == ProcessState.Running)
         {
-            await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, ReadPort(old), cancellationToken);
+            await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, r => Serve(r, context, ReadPort(old), previous.Release.Version), cancellationToken);
             return $"{previous.Release.Version} kept serving on port {stable}";
         }
         var previousContext = context with { Deployment = previous.Deployment, Release = previous.Release, Previous = null };
         old.Reset();
         var (pid, port) = await StartAsync(previousContext, old, cancellationToken);
-        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, port, cancellationToken);
+        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, r => Serve(r, context, port, previous.Release.Version), cancellationToken);
         return $"{previous.Release.Version} was not running and was started again as pid {pid}";
     }
 
@@ -248,12 +325,14 @@ public sealed class LocalTarget(
         var stable = await StablePortAsync(context.Service, context.Environment, cancellationToken);
         if (status.State == ProcessState.Running)
         {
-            await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, ReadPort(process), cancellationToken);
+            // A canary running beside it keeps its share (its deployment resumes it); one whose process is gone loses it.
+            await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable,
+                r => KeepCanary(r, Serve(r, context, ReadPort(process), context.Release.Version)), cancellationToken);
             return $"re-adopted {context.Release.Version} (pid {status.Pid}) on port {stable}";
         }
         process.Reset();
         var (pid, port) = await StartAsync(context, process, cancellationToken);
-        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, port, cancellationToken);
+        await _stable.SetAsync(context.Environment.Name, context.Service.Name, stable, r => Serve(r, context, port, context.Release.Version), cancellationToken);
         return $"{context.Release.Version} was not running ({status.State}); started it again as pid {pid}";
     }
 
@@ -277,6 +356,7 @@ public sealed class LocalTarget(
                 continue;
             }
             var why = File.Exists(RetireMarker(process)) ? "it was being retired when the server stopped" : "its deployment is neither current nor in progress";
+            await DropCanaryAsync(ReadPort(process), cancellationToken);
             await process.StopAsync(StopGrace, cancellationToken);
             var note = $"stopped the leftover release process (pid {pid}, port {ReadPort(process)}): {why}";
             logger.LogInformation("Deployment {Id}: {Note}", id, note);
@@ -477,7 +557,8 @@ public sealed class LocalTarget(
         var port = await StablePortAsync(service, environment, cancellationToken);
         if (!_open.ContainsKey((service.Name, environment.Name, port)))
         {
-            await _stable.SetAsync(environment.Name, service.Name, port, null, cancellationToken);
+            var http = HttpMode(service, environment);
+            await _stable.SetAsync(environment.Name, service.Name, port, r => http ? r with { Http = true } : Plain(r), cancellationToken);
             _open[(service.Name, environment.Name, port)] = true;
         }
         return port;

@@ -35,17 +35,22 @@ public sealed class StablePorts(string dataDir, ILogger logger)
     public bool StoppedOnPurpose(string environment) => File.Exists(Path.Combine(Directory(environment), StoppedMarker));
 
     /// <summary>
-    /// Makes <paramref name="stable"/> serve <paramref name="service"/> in <paramref name="environment"/>, relaying to
-    /// <paramref name="backend"/>, or, when it is null, to whatever it relays to now; returns once the forwarder has it.
+    /// Makes <paramref name="stable"/> serve <paramref name="service"/> in <paramref name="environment"/> as
+    /// <paramref name="change"/> makes its route of the one there is (a route relaying nowhere when there is none);
+    /// returns once the forwarder has it in force (in HTTP mode: once requests to a release left behind have finished).
     /// </summary>
     /// <exception cref="InvalidOperationException">The port cannot be opened, or the forwarder cannot be started.</exception>
-    public Task SetAsync(string environment, string service, int stable, int? backend, CancellationToken cancellationToken) =>
+    public Task SetAsync(string environment, string service, int stable, Func<ForwarderRoute, ForwarderRoute> change, CancellationToken cancellationToken) =>
         ChangeAsync(environment, routes =>
         {
             var existing = routes.Find(service);
-            var wanted = new ForwarderRoute(service, stable, backend ?? existing?.Backend ?? 0);
+            var wanted = change(existing is null ? new ForwarderRoute(service, stable, 0) : existing with { Stable = stable }) with { Service = service, Stable = stable };
             return (existing == wanted ? routes : routes.With(wanted), service);
         }, reopen: true, cancellationToken);
+
+    /// <summary>What the environment's forwarder counted in HTTP mode (empty before it counted anything).</summary>
+    public (IReadOnlyList<TrafficCount> Counts, IReadOnlyList<TrafficLatency> Latencies) Traffic(string environment) =>
+        ForwarderTraffic.Read(Path.Combine(Directory(environment), ForwarderTraffic.File));
 
     /// <summary>Closes the stable ports of services no longer in <paramref name="services"/> (removed or renamed in onward.yaml).</summary>
     public Task KeepOnlyAsync(string environment, IReadOnlyCollection<string> services, CancellationToken cancellationToken) =>

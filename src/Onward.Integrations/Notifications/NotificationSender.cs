@@ -59,6 +59,8 @@ public sealed class NotificationSender(HttpClient http)
             NotificationKind.BuildFailed => $"❌ the build of {what} failed: {e.Message}",
             NotificationKind.FreezeStarted => $"🧊 {e.Message} (by {e.Actor})",
             NotificationKind.FreezeEnded => $"🔓 {e.Message} (by {e.Actor})",
+            NotificationKind.CanaryStep => $"🐤 {what} in {e.Environment}: {e.Message}",
+            NotificationKind.CanaryFailed => $"🐤❌ {what} in {e.Environment}: {e.Message}",
             _ => $"🚩 {e.Message} (by {e.Actor})",
         };
         return $"{line} — {Link(e, linkBase)}";

@@ -1,3 +1,4 @@
+using Onward.Core.Canaries;
 using Onward.Core.Access;
 using Onward.Core.Approvals;
 using Onward.Core.Builds;
@@ -34,6 +35,8 @@ public static class CoreServices
         services.AddSingleton<DeploymentApprovals>();
         services.AddSingleton<DeploymentRequests>();
         services.AddSingleton<DeploymentRunner>();
+        services.AddSingleton<CanaryRunner>();
+        services.AddSingleton<CanaryActions>();
         services.AddSingleton<TargetAdoption>();
         services.AddSingleton<ReleasePromotions>();
         services.AddSingleton<ReleaseRegistrations>();

@@ -1,3 +1,5 @@
+using Onward.Core.Canaries;
+using Onward.Integrations.Canaries;
 using Onward.Core.Builds;
 using Onward.Core.Configuration;
 using Onward.Core.Releases;
@@ -30,6 +32,7 @@ public static class IntegrationServices
         services.AddSingleton<IBuilder, Builders>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LocalTarget>(sp, dataDir));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<LocalTarget>());
+        services.AddSingleton<IPrometheusQueries, PrometheusQueries>();
         services.AddSingleton<ClusterClients>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ChartFetcher>(sp, dataDir));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<KubernetesTarget>(sp, dataDir));

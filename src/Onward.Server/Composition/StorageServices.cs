@@ -1,3 +1,5 @@
+using Onward.Core.Canaries;
+using Onward.Storage.Canaries;
 using Onward.Core.Access;
 using Onward.Core.Approvals;
 using Onward.Core.Audit;
@@ -56,6 +58,7 @@ public static class StorageServices
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<IManifestStore, ManifestStore>();
         services.AddSingleton<IDriftStore, DriftStore>();
+        services.AddSingleton<ICanaryStore, CanaryStore>();
         services.AddSingleton<IFlagStore, FlagStore>();
         services.AddSingleton<IFlagRequestStore, FlagRequestStore>();
         services.AddSingleton<IExperimentStore, ExperimentStore>();

@@ -387,5 +387,33 @@ public static class Migrations
                 created_at INTEGER NOT NULL
             );
             """),
+        // Canary releases: where each stands (so that a server killed mid-canary resumes there) and every judgement.
+        new(25, "canaries and their analyses", """
+            CREATE TABLE canaries (
+                deployment_id INTEGER PRIMARY KEY,
+                step INTEGER NOT NULL,
+                weight INTEGER NOT NULL,
+                step_started_at INTEGER NOT NULL,
+                passed_in_step INTEGER NOT NULL,
+                failures INTEGER NOT NULL,
+                next_analysis_at INTEGER NOT NULL,
+                requests_mark INTEGER NOT NULL,
+                asked TEXT,
+                asked_by TEXT,
+                approvals TEXT NOT NULL
+            );
+            CREATE TABLE canary_analyses (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                deployment_id INTEGER NOT NULL,
+                at INTEGER NOT NULL,
+                step INTEGER NOT NULL,
+                metric TEXT NOT NULL,
+                value REAL,
+                baseline REAL,
+                verdict TEXT NOT NULL,
+                detail TEXT
+            );
+            CREATE INDEX ix_canary_analyses ON canary_analyses (deployment_id, id);
+            """),
     ];
 }

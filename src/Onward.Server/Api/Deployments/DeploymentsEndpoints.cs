@@ -2,6 +2,7 @@ using Onward.Core.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Onward.Contracts.Deployments;
 using Onward.Core.Approvals;
+using Onward.Core.Canaries;
 using Onward.Core.Configuration;
 using Onward.Contracts.Problems;
 using Onward.Core.Deployments;
@@ -29,6 +30,25 @@ public static class DeploymentsEndpoints
         deployments.MapPost("/{id:long}/reject", (long id, DecisionBody? body, DeploymentApprovals approvals, DeploymentViews views, HttpContext http, CancellationToken cancellationToken) =>
             DecideAsync(id, ApprovalDecision.Rejected, body, approvals, views, http, cancellationToken)).RequireRoleSomewhere(Permissions.DecideDeployment);
         deployments.MapPost("/{id:long}/cancel", CancelAsync).RequireRoleSomewhere(Permissions.CancelDeployment);
+        deployments.MapPost("/{id:long}/canary/abort", (long id, CanaryActions canary, DeploymentViews views, HttpContext http, CancellationToken cancellationToken) =>
+            CanaryAsync(id, canary.AskAsync(id, CallerIdentity.Of(http), CanaryAsk.Abort, cancellationToken), views, cancellationToken)).RequireRoleSomewhere(Permissions.SteerCanaries);
+        deployments.MapPost("/{id:long}/canary/promote", (long id, CanaryActions canary, DeploymentViews views, HttpContext http, CancellationToken cancellationToken) =>
+            CanaryAsync(id, canary.AskAsync(id, CallerIdentity.Of(http), CanaryAsk.Promote, cancellationToken), views, cancellationToken)).RequireRoleSomewhere(Permissions.SteerCanaries);
+        deployments.MapPost("/{id:long}/canary/approve", (long id, CanaryActions canary, DeploymentViews views, HttpContext http, CancellationToken cancellationToken) =>
+            CanaryAsync(id, canary.ApproveStepAsync(id, CallerIdentity.Of(http), cancellationToken), views, cancellationToken)).RequireRoleSomewhere(Permissions.DecideDeployment);
+    }
+
+    private static async Task<Results<Ok<DeploymentResponse>, ProblemHttpResult>> CanaryAsync(
+        long id, Task<(CanaryRefusal Refusal, string? Detail)> action, DeploymentViews views, CancellationToken cancellationToken)
+    {
+        var (refusal, detail) = await action;
+        return refusal switch
+        {
+            CanaryRefusal.NotFound => TypedResults.Problem(statusCode: 404, title: "Not Found", detail: detail),
+            CanaryRefusal.Forbidden => TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: detail),
+            CanaryRefusal.Conflict => TypedResults.Problem(statusCode: 409, title: "Conflict", detail: detail),
+            _ => TypedResults.Ok((await views.FindAsync(id, cancellationToken))!),
+        };
     }
 
     private static async Task<Results<Ok<DeploymentResponse[]>, ProblemHttpResult>> ListAsync(

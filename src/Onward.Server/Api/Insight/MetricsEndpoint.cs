@@ -1,4 +1,6 @@
 using Onward.Core.Access;
+using Onward.Core.Configuration;
+using Onward.Integrations.LocalProcesses;
 using Onward.Core.Insight;
 using Onward.Server.Insight;
 using Onward.Server.Auth;
@@ -20,11 +22,12 @@ public static class MetricsEndpoint
     private static readonly SemaphoreSlim Refreshing = new(1, 1);
 
     public static void MapMetrics(this IEndpointRouteBuilder app) =>
-        app.MapGet("/metrics", async (HttpContext http, InsightQueries queries, TimeProvider time, CancellationToken cancellationToken) =>
+        app.MapGet("/metrics", async (HttpContext http, InsightQueries queries, TimeProvider time, OnwardConfig config, LocalTarget local, CancellationToken cancellationToken) =>
         {
             await RefreshAsync(queries, time.GetUtcNow(), cancellationToken);
             http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(http.Response.Body, cancellationToken);
+            await http.Response.WriteAsync(LocalTrafficMetrics.Text(config, local), cancellationToken);
         }).RequireRole(Permissions.Read);
 
     private static async Task RefreshAsync(InsightQueries queries, DateTimeOffset now, CancellationToken cancellationToken)
