@@ -62,6 +62,25 @@ public static class KubernetesRequests
         return (false, $"{status} {Message(body)}");
     }
 
+    /// <summary>A JSON merge patch (RFC 7386: maps merge, lists are replaced whole, null removes) under the field manager <paramref name="manager"/>.</summary>
+    public static async Task<(bool Ok, string Detail)> MergePatchAsync(k8s.Kubernetes client, string path, JsonObject patch, string manager, CancellationToken cancellationToken)
+    {
+        var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        using var request = new HttpRequestMessage(HttpMethod.Patch, Url(client, $"{path}{separator}fieldManager={Uri.EscapeDataString(manager)}"))
+        {
+            Content = new StringContent(patch.ToJsonString(), Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/merge-patch+json");
+        using var response = await SendAsync(client, request, cancellationToken);
+        var status = (int)response.StatusCode;
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode && !Failures.IsPermanentStatus(status))
+        {
+            throw new KubernetesException($"the API server answered {status} {Message(body)} to a patch of {path}", status);
+        }
+        return response.IsSuccessStatusCode ? (true, body) : (false, $"{status} {Message(body)}");
+    }
+
     /// <summary>A GET with its status: 200 with the body, or the status and the API server's message.</summary>
     public static async Task<(int Status, JsonObject? Body, string Message)> ReadAsync(k8s.Kubernetes client, string path, CancellationToken cancellationToken)
     {

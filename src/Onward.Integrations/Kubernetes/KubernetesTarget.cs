@@ -21,7 +21,7 @@ namespace Onward.Integrations.Kubernetes;
 /// failing fast on a Pod of the new revision that cannot start. A verified release prunes what the previous one
 /// applied and this one does not; drift from what was applied is found from the same watches.
 /// </summary>
-public sealed class KubernetesTarget : IDeploymentTarget
+public sealed partial class KubernetesTarget : IDeploymentTarget
 {
     private const int LogLines = 30;
     private const int ShownObjects = 20;
@@ -72,6 +72,19 @@ public sealed class KubernetesTarget : IDeploymentTarget
         {
             return noNamespace;
         }
+        if (context.Canary is not null)
+        {
+            var (copies, problem) = await CanaryCopiesAsync(context, objects, cancellationToken);
+            if (problem is not null)
+            {
+                return StepResult.Fail($"the canary cannot start, nothing was applied: {problem}");
+            }
+            if (await ApplyAllAsync(cluster, copies, context.Service.Deploy.SecretKinds, cancellationToken) is { } canaryFailed)
+            {
+                return canaryFailed;
+            }
+            return StepResult.Done($"applied the canary beside {context.Previous?.Release.Version}: {string.Join(", ", copies.Select(c => $"{c.Kind.Kind}/{c.Name}"))} in {target.Namespace}; the rest of the release follows at 100 %");
+        }
         var hooks = objects.Where(o => o.Hook is not null).ToList();
         objects = objects.Where(o => o.Hook is null).ToList();
         var notes = new List<string>();
@@ -94,6 +107,11 @@ public sealed class KubernetesTarget : IDeploymentTarget
         if (kept is null)
         {
             return StepResult.Fail("the manifests this deployment applied are not kept; it cannot be verified");
+        }
+        if (context.Canary is not null)
+        {
+            var (copies, problem) = await CanaryCopiesAsync(context, kept, cancellationToken);
+            return problem is not null ? StepResult.Fail(problem) : await WatchRolloutAsync(context, copies, context.Deployment.VerifyDeadline, cancellationToken);
         }
         var objects = kept.Where(o => o.Hook is null).ToList();
         var verified = await WatchRolloutAsync(context, objects, context.Deployment.VerifyDeadline, cancellationToken);
@@ -135,13 +153,14 @@ public sealed class KubernetesTarget : IDeploymentTarget
     /// <summary>After the rollout is verified: what the previous release applied and this one no longer has is deleted.</summary>
     public async Task<IReadOnlyList<string>> PromoteAsync(TargetContext context, CancellationToken cancellationToken)
     {
+        var notes = context.Canary is null ? [] : await FinishCanaryAsync(context, cancellationToken);
         if (!context.Service.Deploy.Prune || context.Previous is not { } previous)
         {
-            return [];
+            return notes;
         }
         var before = await LoadAsync(previous.Deployment.Id, cancellationToken);
         var now = await LoadAsync(context.Deployment.Id, cancellationToken);
-        return before is null || now is null ? [] : await PruneAsync(context, before, now, cancellationToken);
+        return before is null || now is null ? notes : [.. notes, .. await PruneAsync(context, before, now, cancellationToken)];
     }
 
     public async Task<string> RestoreAsync(TargetContext context, CancellationToken cancellationToken)
@@ -192,7 +211,7 @@ public sealed class KubernetesTarget : IDeploymentTarget
             // Secret values are compared by their digests alone, so that no value reaches a difference.
             // What was masked is read from what was kept with the object, whatever the configuration says today.
             var secret = o.Secrets is { } kept ? kept.Fields.ToHashSet(StringComparer.Ordinal) : SecretValues.Paths(o.Body, kinds);
-            var ignored = scaled.Contains((o.Kind.Kind, o.Namespace, o.Name)) ? new HashSet<string>(secret.Concat(ReplicasOnly)) : secret;
+            var ignored = new HashSet<string>(secret.Concat(scaled.Contains((o.Kind.Kind, o.Namespace, o.Name)) ? ReplicasOnly : []).Concat(CanaryOwned(o, live)));
             var differences = ManifestDrift.Compare(o.Describe(), o.Body, live, ignored.Count == 0 ? null : ignored);
             if (live is not null && o.Secrets is { } digests)
             {
