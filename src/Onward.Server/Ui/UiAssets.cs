@@ -61,6 +61,9 @@ public static class UiAssets
         nav.tabs a[aria-current="page"] { background: var(--accent); color: #fff; border-color: var(--accent); }
         textarea.code { font-family: ui-monospace, monospace; font-size: .85rem; width: min(48rem, 100%); }
         svg .bar { fill: var(--muted); } svg .bar-control { fill: var(--accent); } svg .bar-significant { fill: var(--ok); } svg .chart-label { fill: var(--fg); font-size: 13px; }
+        svg.canary-chart { border: 1px solid var(--muted); } svg .chart-canary { fill: none; stroke: var(--accent); stroke-width: 2; }
+        svg .chart-baseline { fill: none; stroke: var(--muted); stroke-width: 2; stroke-dasharray: 4 3; } svg .chart-limit { stroke: var(--bad, #c00); stroke-width: 1; stroke-dasharray: 2 2; }
+        svg .chart-fail { fill: var(--bad, #c00); } ol.canary-steps { display: flex; gap: 1rem; list-style: none; padding: 0; } ol.canary-steps .current { font-weight: bold; text-decoration: underline; }
         .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; } .charts figure { margin: 0; } .charts figcaption { font-weight: 600; margin-bottom: .3rem; }
         ul.diff { margin: .2rem 0 .4rem; } del { color: var(--bad); } ins { color: var(--ok); text-decoration: none; }
         """;

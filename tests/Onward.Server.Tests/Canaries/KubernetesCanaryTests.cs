@@ -95,6 +95,10 @@ public class KubernetesCanaryTests
         await Task.Delay(300);
 
         seen.ShouldBe(["web", "web 90, web-canary 10", "web 50, web-canary 50", "web 0, web-canary 100", "web"]);
+        var shown = await OnwardCli.RunAsync(null, "deployments", "show", done.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--server", onward.Config.Server.Listen.ToString());
+        shown.ExitCode.ShouldBe(0, shown.Error);
+        shown.Output.ShouldContain("canary     promoted: 10% 2s → 50% 4s → 100%");
+        shown.Output.ShouldContain("errors");
         team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop", "web-canary").ShouldBeNull();
         team.Cluster.Store.Get(ResourceType.Of("services"), "shop", "web-canary").ShouldBeNull();
         team.Cluster.Store.Get(ResourceType.Of("deployments"), "shop", "web")!["metadata"]!["annotations"]!["onward.dev/deployment-id"]!.GetValue<string>()

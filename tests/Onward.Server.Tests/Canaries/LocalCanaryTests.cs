@@ -62,6 +62,13 @@ public class LocalCanaryTests
         judged.ShouldAllBe(a => a.Verdict == "fail", "a fifth of the canary's answers fail in every interval");
         judged.ShouldAllBe(a => a.Value > 0.1 && a.Baseline == 0);
 
+        using var ui = new UiClient(onward.Config.Server.Listen);
+        var page = await ui.PageAsync($"/deployments/{failed.Id}");
+        page.ShouldContain("data-canary=\"failed\"");
+        page.ShouldContain("every request went back to the running release");
+        page.ShouldContain("<figure data-metric=\"error-rate\"><svg role=\"img\" aria-label=\"error-rate: ");
+        page.ShouldContain("class=\"chart-canary\"");
+
         var (old, canaryVersion) = ($"{first[..7]} in dev", second[..7]);
         var canaryAnswers = after.Where(a => a.Body.StartsWith(second[..7], StringComparison.Ordinal)).ToList();
         canaryAnswers.ShouldNotBeEmpty("the canary had its share before it failed");

@@ -20,6 +20,37 @@ public static class DeploymentsCommand
         command.Subcommands.Add(Decide("approve", "Approve a deployment that waits for approval"));
         command.Subcommands.Add(Decide("reject", "Reject a deployment that waits for approval; it ends"));
         command.Subcommands.Add(Decide("cancel", "Cancel a deployment that is queued or waits for approval"));
+        command.Subcommands.Add(Canary());
+        return command;
+    }
+
+    /// <summary><c>onward deployments canary abort|promote|approve ID</c>: what people do to a running canary.</summary>
+    private static Command Canary()
+    {
+        var command = new Command("canary", "Steer a running canary: abort it, promote it to 100 % now (admins), or approve the step that waits");
+        foreach (var (verb, description) in new[]
+        {
+            ("abort", "Send every request back to the running release at once; the deployment fails (admins)"),
+            ("promote", "Send every request to the canary now and finish the deployment, skipping the remaining steps (admins)"),
+            ("approve", "Approve the canary's step that waits for the environment's approvers"),
+        })
+        {
+            var id = new Argument<long>("ID") { Description = "The deployment's id" };
+            var action = new Command(verb, description);
+            action.Arguments.Add(id);
+            action.SetApiAction(async (result, client, cancellationToken) =>
+            {
+                var (deployment, raw) = await client.PostAsync<DeploymentResponse>($"api/v1/deployments/{result.GetValue(id)}/canary/{verb}", new { }, cancellationToken);
+                if (result.GetValue(GlobalOptions.Json))
+                {
+                    Console.WriteLine(raw);
+                    return ExitCodes.Success;
+                }
+                Print(deployment);
+                return ExitCodes.Success;
+            });
+            command.Subcommands.Add(action);
+        }
         return command;
     }
 
@@ -182,6 +213,10 @@ public static class DeploymentsCommand
         {
             AnsiConsole.MarkupLine($"deployment {final.Id} {ServicesCommand.StateMarkup(final.State)}" +
                 (final.State == DeploymentState.Succeeded ? "" : $": {ApiCommand.Escape(final.Reason ?? final.Events.LastOrDefault()?.Message)}"));
+            if (final.Canary is { } canary)
+            {
+                PrintCanary(canary, 5);
+            }
             if (final.Diagnosis is not null)
             {
                 AnsiConsole.MarkupLine("[bold red]Diagnosis[/]");
@@ -279,6 +314,10 @@ public static class DeploymentsCommand
             AnsiConsole.MarkupLine($"  {a.Decision,-10} by {ApiCommand.Escape(a.By)} at {a.At.ToLocalTime():yyyy-MM-dd HH:mm:ss}{(a.Comment is null ? "" : ": " + ApiCommand.Escape(a.Comment))}");
         }
         var table = new Table().Border(TableBorder.Simple).AddColumns("AT", "STATE", "BY", "WHAT");
+        if (d.Canary is { } canary)
+        {
+            PrintCanary(canary, 20);
+        }
         foreach (var e in d.Events)
         {
             table.AddRow(e.At.ToLocalTime().ToString("HH:mm:ss.fff"), ServicesCommand.StateMarkup(e.State), ApiCommand.Escape(e.Actor), ApiCommand.Escape(e.Message));
@@ -302,6 +341,31 @@ public static class DeploymentsCommand
             }
         }
     }
+
+    /// <summary>A canary's steps, where it stands, and its newest judgements (at most <paramref name="shown"/> intervals).</summary>
+    private static void PrintCanary(CanaryResponse canary, int shown)
+    {
+        var path = string.Join(" → ", canary.Steps.Select((s, i) => (i + 1 == canary.Step && canary.State == "running" ? $"[bold]{s.Weight}%[/]" : $"{s.Weight}%") + $" {s.Pause}" + (s.Approval ? " (approval)" : ""))
+            .Append(canary.Weight == 100 ? "[bold]100%[/]" : "100%"));
+        var state = canary.State switch { "failed" => "[red]failed[/]", "promoted" => "[green]promoted[/]", _ => $"[blue]at {canary.Weight}%[/]" };
+        AnsiConsole.MarkupLine($"  canary     {state}: {path}" + (canary.Approvals.Count > 0 ? $"; step approved by {ApiCommand.Escape(string.Join(", ", canary.Approvals))}" : "")
+            + (canary.Asked is { } asked ? $"; {ApiCommand.Escape(asked)} asked by {ApiCommand.Escape(canary.AskedBy)}" : ""));
+        var intervals = canary.Analyses.GroupBy(a => a.At).TakeLast(shown).SelectMany(g => g).ToList();
+        if (intervals.Count == 0)
+        {
+            return;
+        }
+        var table = new Table().Border(TableBorder.Simple).AddColumns("AT", "STEP", "METRIC", "CANARY", "BASELINE", "VERDICT", "DETAIL");
+        foreach (var a in intervals)
+        {
+            var verdict = a.Verdict switch { "pass" => "[green]pass[/]", "fail" => "[red]fail[/]", var v => $"[yellow]{v}[/]" };
+            table.AddRow(a.At.ToLocalTime().ToString("HH:mm:ss"), a.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), ApiCommand.Escape(a.Metric),
+                Number(a.Value), Number(a.Baseline), verdict, ApiCommand.Escape(a.Verdict == "pass" ? "" : Shorten(a.Detail, 80)));
+        }
+        AnsiConsole.Write(table);
+    }
+
+    private static string Number(double? value) => value?.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) ?? "—";
 
     private static string Shorten(string? text, int max) =>
         text is null ? "" : TextCut.Within(text, max);
