@@ -17,7 +17,7 @@ namespace Onward.Core.Canaries;
 /// now and returns: <c>Succeeded</c> once the canary reached 100 % (the caller retires the old release), <c>Failed</c>
 /// once the traffic went back to the running release, <c>Pending</c> until the next look.
 /// </summary>
-public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries prometheus, TimeProvider time, ILogger<CanaryRunner> logger)
+public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries prometheus, TimeProvider time, ILogger<CanaryRunner> logger, Flags.ReleaseFlags? flags = null)
 {
     /// <summary>The judgements kept for the API and the page of a deployment (the newest).</summary>
     public const int MostShown = 500;
@@ -42,6 +42,11 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
             var done = await target.SetCanaryWeightAsync(context, first.Weight, cancellationToken);
             _weightSet[id] = first.Weight;
             await SaveAsync(state, false, StepLine(canary, 0, done), NotificationKind.CanaryStep, cancellationToken);
+            if (flags is not null && context.Service.Flags is { } path && (await flags.ReadAsync(context.Service, context.Release, path, cancellationToken)).Document is { } document)
+            {
+                // Its flags reach the canary's requests (those naming its version) now, everyone's at 100 %.
+                await store.SetFlagsAsync(id, document, cancellationToken);
+            }
             return Next(state, canary, now);
         }
         if (_weightSet.TryGetValue(id, out var set) ? set != state.Weight : state.Step < canary.Steps.Count)

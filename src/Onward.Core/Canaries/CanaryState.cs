@@ -41,6 +41,9 @@ public sealed record CanaryAnalysis(DateTimeOffset At, int Step, string Metric, 
     public const string RequestsMetric = "requests";
 }
 
+/// <summary>The flags a running canary's release ships: its service's set, for requests that say they come from <see cref="Version"/>.</summary>
+public sealed record CanaryFlagSet(long DeploymentId, string Service, string Version, string Document);
+
 /// <summary>Canaries' state and judgements, durably. Implemented by Onward.Storage.</summary>
 public interface ICanaryStore
 {
@@ -62,6 +65,12 @@ public interface ICanaryStore
     /// timeline (the audit trail) as theirs; false when no canary runs or something was asked already.
     /// </summary>
     Task<bool> AskAsync(long deploymentId, string ask, string by, string message, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Keeps the flag document the canary's release ships, served to the canary's requests until 100 %.</summary>
+    Task SetFlagsAsync(long deploymentId, string document, CancellationToken cancellationToken);
+
+    /// <summary>The flag documents of the canaries running in <paramref name="environment"/> (between 1 and 99 %).</summary>
+    Task<IReadOnlyList<CanaryFlagSet>> RunningFlagsAsync(string environment, CancellationToken cancellationToken);
 
     /// <summary>Adds an approval of <paramref name="step"/>, recorded like <see cref="AskAsync"/>; false when the canary is not at that step or the person approved already.</summary>
     Task<bool> ApproveStepAsync(long deploymentId, int step, string by, string message, DateTimeOffset now, CancellationToken cancellationToken);

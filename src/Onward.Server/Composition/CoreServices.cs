@@ -37,6 +37,7 @@ public static class CoreServices
         services.AddSingleton<DeploymentRunner>();
         services.AddSingleton<CanaryRunner>();
         services.AddSingleton<CanaryActions>();
+        services.AddSingleton<CanaryFlags>();
         services.AddSingleton<TargetAdoption>();
         services.AddSingleton<ReleasePromotions>();
         services.AddSingleton<ReleaseRegistrations>();

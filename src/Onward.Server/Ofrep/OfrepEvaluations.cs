@@ -19,7 +19,7 @@ public static class OfrepEvaluations
     /// <summary>After this long without use (a hidden page, say) a client closes the change stream and re-fetches when back (<c>inactivityDelaySec</c>).</summary>
     public static readonly TimeSpan StreamInactivity = TimeSpan.FromSeconds(120);
 
-    public static async Task EvaluateAsync(string environment, string key, HttpContext http, FlagCatalog catalog, ExposureRecorder exposures, TimeProvider time)
+    public static async Task EvaluateAsync(string environment, string key, HttpContext http, FlagCatalog catalog, CanaryFlags canaries, ExposureRecorder exposures, TimeProvider time)
     {
         var (request, unfit) = await EvaluationRequest.ReadAsync(http);
         if (unfit is not null)
@@ -27,7 +27,7 @@ public static class OfrepEvaluations
             await OfrepJson.WriteAsync(http, unfit.Status, w => OfrepJson.Failure(w, key, unfit.Code, unfit.Details));
             return;
         }
-        var flags = await catalog.GetAsync(environment, http.RequestAborted);
+        var flags = await canaries.ForAsync(environment, request!.Context, http.RequestAborted) ?? await catalog.GetAsync(environment, http.RequestAborted);
         var flag = flags.Find(key) is { } found && (request!.Selector is null || request.Selector.Selects(found)) ? found : null;
         // A client that goes away stops the evaluation with it.
         var resolution = FlagEvaluator.Evaluate(flag, key, request!.Context, time.GetUtcNow().ToUnixTimeSeconds(), new EvaluationBudget(http.RequestAborted));
@@ -46,7 +46,7 @@ public static class OfrepEvaluations
     }
 
     public static async Task EvaluateAllAsync(
-        string environment, HttpContext http, OnwardConfig config, FlagStreamTickets tickets, FlagCatalog catalog, ExposureRecorder exposures, TimeProvider time)
+        string environment, HttpContext http, OnwardConfig config, FlagStreamTickets tickets, FlagCatalog catalog, CanaryFlags canaries, ExposureRecorder exposures, TimeProvider time)
     {
         var (request, unfit) = await EvaluationRequest.ReadAsync(http);
         if (unfit is not null)
@@ -54,7 +54,7 @@ public static class OfrepEvaluations
             await OfrepJson.WriteAsync(http, unfit.Status, w => OfrepJson.Failure(w, null, unfit.Code, unfit.Details));
             return;
         }
-        var flags = await catalog.GetAsync(environment, http.RequestAborted);
+        var flags = await canaries.ForAsync(environment, request!.Context, http.RequestAborted) ?? await catalog.GetAsync(environment, http.RequestAborted);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var selected = flags.Flags.Where(f => request!.Selector is null || request.Selector.Selects(f.Value.Flag)).Select(f => f.Key).Order(StringComparer.Ordinal).ToList();
         OnwardMetrics.FlagEvaluations.WithLabels(environment).Inc(selected.Count);

@@ -117,6 +117,26 @@ public sealed class CanaryStore(OnwardDatabase database) : ICanaryStore
             SELECT id, @at, state, @actor, @message FROM deployments WHERE id = @deploymentId
             """, new { deploymentId, at = UnixTime.From(now), actor, message }, write.Transaction, cancellationToken: cancellationToken));
 
+    public async Task SetFlagsAsync(long deploymentId, string document, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await write.Connection.ExecuteAsync(new CommandDefinition("UPDATE canaries SET flags = @document WHERE deployment_id = @deploymentId",
+            new { deploymentId, document }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<CanaryFlagSet>> RunningFlagsAsync(string environment, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long, string, string, string)>(new CommandDefinition($"""
+            SELECT c.deployment_id, d.service, r.version, c.flags
+            FROM canaries c JOIN deployments d ON d.id = c.deployment_id JOIN releases r ON r.id = d.release_id
+            WHERE d.environment = @environment AND d.state = {SqlNames.Of(Onward.Contracts.Deployments.DeploymentState.Verifying)}
+              AND c.weight > 0 AND c.weight < 100 AND c.flags IS NOT NULL
+            """, new { environment }, cancellationToken: cancellationToken));
+        return rows.Select(r => new CanaryFlagSet(r.Item1, r.Item2, r.Item3, r.Item4)).ToList();
+    }
+
     public async Task<bool> ApproveStepAsync(long deploymentId, int step, string by, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);

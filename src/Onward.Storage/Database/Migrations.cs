@@ -400,7 +400,8 @@ public static class Migrations
                 requests_mark INTEGER NOT NULL,
                 asked TEXT,
                 asked_by TEXT,
-                approvals TEXT NOT NULL
+                approvals TEXT NOT NULL,
+                flags TEXT
             );
             CREATE TABLE canary_analyses (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -28,11 +28,12 @@ public class LocalCanaryTests
         await using var dir = new TempDirectory();
         var repo = await GitRepository.InitAsync(dir.Combine("shop"));
         await repo.BehaveAsync("ok");
+        await repo.WriteAsync("flags.json", Checkout("off"));
         var first = await repo.CommitAsync("first");
         var port = Ports.Free();
         await using var prometheus = await PrometheusServer.StartAsync(new Uri($"http://127.0.0.1:{port}"));
         var yaml = TestConfig.Yaml(port, [Environment(prometheus.Url, "{ weight: 10, pause: 30s }, { weight: 50, pause: 30s }", ", minRequests: 20, failureLimit: 2")],
-            [SampleService.ServiceYaml("shop", repo.Path)]);
+            [SampleService.ServiceYaml("shop", repo.Path) + "\n    flags: flags.json"]);
         await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
         (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).Canary.ShouldBeNull("the first deployment has nothing to compare with: no canary");
         var address = (await onward.Api.ServiceAsync("shop")).Environments.Single().Url + "/";
@@ -40,7 +41,13 @@ public class LocalCanaryTests
         await prometheus.ScrapedAsync();
 
         await repo.BehaveAsync("errors:20");
+        await repo.WriteAsync("flags.json", Checkout("on"));
         var second = await repo.CommitAsync("second");
+        await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("shop", "dev", 1)).Single() is { } d && d.Release.Commit == second
+            && (await onward.Api.DeploymentAsync(d.Id)).Canary?.Weight == 10, "the canary at 10%");
+        (await CheckoutAsync(onward.Api, second[..7])).ShouldBe("on", "the canary's requests get the flags its release ships");
+        (await CheckoutAsync(onward.Api, first[..7])).ShouldBe("off", "the running version's requests keep theirs");
+        (await CheckoutAsync(onward.Api, null)).ShouldBe("off");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev", second);
         var failedAt = DateTimeOffset.UtcNow;
         await Task.Delay(1000);
@@ -68,6 +75,9 @@ public class LocalCanaryTests
         page.ShouldContain("every request went back to the running release");
         page.ShouldContain("<figure data-metric=\"error-rate\"><svg role=\"img\" aria-label=\"error-rate: ");
         page.ShouldContain("class=\"chart-canary\"");
+
+        await Task.Delay(1100);
+        (await CheckoutAsync(onward.Api, second[..7])).ShouldBe("off", "a failed canary's flags are served to nobody");
 
         var (old, canaryVersion) = ($"{first[..7]} in dev", second[..7]);
         var canaryAnswers = after.Where(a => a.Body.StartsWith(second[..7], StringComparison.Ordinal)).ToList();
@@ -175,6 +185,19 @@ public class LocalCanaryTests
         {
             await onward.DisposeAsync();
         }
+    }
+
+    private static string Checkout(string variant) =>
+        $$"""{ "flags": { "new-checkout": { "state": "ENABLED", "variants": { "on": "on", "off": "off" }, "defaultVariant": "{{variant}}" } } }""";
+
+    /// <summary>The variant of new-checkout an OFREP evaluation gets, with <c>onwardVersion</c> in its context when given.</summary>
+    private static async Task<string> CheckoutAsync(OnwardApi api, string? version)
+    {
+        var context = version is null ? "{\"context\":{\"targetingKey\":\"u1\"}}" : $"{{\"context\":{{\"targetingKey\":\"u1\",\"onwardVersion\":\"{version}\"}}}}";
+        using var response = await api.Http.PostAsync("flags/dev/ofrep/v1/evaluate/flags/new-checkout", new StringContent(context, System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("variant").GetString()!;
     }
 
     private static async Task<string> TokenAsync(string directory, string name, string role, string? group)
