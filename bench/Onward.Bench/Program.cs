@@ -9,6 +9,7 @@ using Onward.Bench;
 // dotnet run -c Release --project bench/Onward.Bench -- flags [ITERATIONS]
 // dotnet run -c Release --project bench/Onward.Bench -- ofrep [CLIENTS] [SECONDS]
 // dotnet run -c Release --project bench/Onward.Bench -- chaos [MINUTES]
+// dotnet run -c Release --project bench/Onward.Bench -- canary [REQUESTS] [CLIENTS] [SECONDS]
 switch (args.FirstOrDefault())
 {
     case "overhead":
@@ -42,7 +43,10 @@ switch (args.FirstOrDefault())
     case "chaos":
         await ChaosBenchmark.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
         return 0;
+    case "canary":
+        await CanaryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 5000, args.Length > 2 ? int.Parse(args[2]) : 16, args.Length > 3 ? int.Parse(args[3]) : 5);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] [--postgres] [--replicas N] | intake [SENDERS] [DELIVERIES] [--postgres] [--replicas N] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS] | chaos [MINUTES]");
+        Console.Error.WriteLine("usage: Onward.Bench overhead [COMMITS] | burst [SERVICES] [POLL] [--postgres] [--replicas N] | intake [SENDERS] [DELIVERIES] [--postgres] [--replicas N] | ancestry [COMMITS] | registry [COUNT] [--auth] | kubernetes [DEPLOYMENTS] | flags [ITERATIONS] | ofrep [CLIENTS] [SECONDS] | chaos [MINUTES] | canary [REQUESTS] [CLIENTS] [SECONDS]");
         return 2;
 }

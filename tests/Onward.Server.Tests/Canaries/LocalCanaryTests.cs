@@ -78,6 +78,8 @@ public class LocalCanaryTests
 
         await Task.Delay(1100);
         (await CheckoutAsync(onward.Api, second[..7])).ShouldBe("off", "a failed canary's flags are served to nobody");
+        var dora = await onward.Api.GetAsync<Onward.Contracts.Insight.DoraResponse>("api/v1/dora?environment=dev");
+        (dora.Overall.FailedChanges, dora.Overall.Changes).ShouldBe((1, 2), "the failed canary is a failed change");
 
         var (old, canaryVersion) = ($"{first[..7]} in dev", second[..7]);
         var canaryAnswers = after.Where(a => a.Body.StartsWith(second[..7], StringComparison.Ordinal)).ToList();
