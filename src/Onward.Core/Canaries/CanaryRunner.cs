@@ -49,6 +49,12 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
             }
             return Next(state, canary, now);
         }
+        if (state.Weight == 0)
+        {
+            // It failed, and its traffic went back, before the deployment was recorded as failed (a crash in between).
+            await target.AbortCanaryAsync(context, cancellationToken);
+            return StepResult.Fail("canary failed; every request went back to the running release before the server stopped", "see the canary's analyses and the events before this one");
+        }
         if (_weightSet.TryGetValue(id, out var set) ? set != state.Weight : state.Step < canary.Steps.Count)
         {
             // Resumed by a server started after the canary began (or one that lost the change): the weight is put back where it stood.
@@ -102,7 +108,7 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
         return Next(state, canary, now);
     }
 
-    /// <summary>Why the canary's approvals are missing, or null when the step needs none or has them.</summary>
+    /// <summary>Whether the step needs no approval, or has the environment's.</summary>
     private static bool Approved(TargetContext context, CanaryStep step, CanaryState state) =>
         !step.Approval || context.Environment.Policy.Approval is not { } policy || state.Approvals.Count >= policy.Required;
 

@@ -39,7 +39,8 @@ public sealed class PrometheusQueries : IPrometheusQueries, IDisposable
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var body = await ReadAsync(response, cancellationToken);
+            var body = await BoundedContent.ReadAsync(response.Content, MostAnswer, cancellationToken)
+                ?? throw new HttpRequestException($"the answer is larger than {MostAnswer / 1024} KiB");
             JsonDocument document;
             try
             {
@@ -105,23 +106,6 @@ public sealed class PrometheusQueries : IPrometheusQueries, IDisposable
             "-Inf" => double.NegativeInfinity,
             var text => double.Parse(text!, NumberStyles.Float, CultureInfo.InvariantCulture),
         };
-
-    private static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MostAnswer)
-            {
-                throw new HttpRequestException($"the answer is larger than {MostAnswer / 1024} KiB");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 
     public void Dispose() => _http.Dispose();
 }

@@ -223,23 +223,8 @@ public sealed class ChartFetcher(string dataDir, IReleaseStore releases, ConfigS
         {
             throw new ChartException($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
         }
-        if (response.Content.Headers.ContentLength > most)
-        {
-            throw new ChartException($"{url} is {response.Content.Headers.ContentLength >> 20} MiB; the most read is {most >> 20} MiB");
-        }
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > most)
-            {
-                throw new ChartException($"{url} is larger than {most >> 20} MiB, the most read");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
+        return await BoundedContent.ReadAsync(response.Content, most, cancellationToken)
+            ?? throw new ChartException($"{url} is larger than {most >> 20} MiB, the most read");
     }
 
     /// <summary>A registry client for the chart's host: the chart's own credentials, else those of <c>registries</c>; plain HTTP as <c>registries</c> says.</summary>
