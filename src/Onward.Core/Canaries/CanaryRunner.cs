@@ -55,16 +55,21 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
             await target.AbortCanaryAsync(context, cancellationToken);
             return StepResult.Fail("canary failed; every request went back to the running release before the server stopped", "see the canary's analyses and the events before this one");
         }
-        if (_weightSet.TryGetValue(id, out var set) ? set != state.Weight : state.Step < canary.Steps.Count)
+        if (_weightSet.TryGetValue(id, out var set) ? set != state.Weight : state.Weight < 100)
         {
             // Resumed by a server started after the canary began (or one that lost the change): the weight is put back where it stood.
             await target.SetCanaryWeightAsync(context, state.Weight, cancellationToken);
             _weightSet[id] = state.Weight;
             logger.LogInformation("Deployment {Id}: canary resumed at step {Step}, weight {Weight}%", id, state.Step + 1, state.Weight);
         }
-        if (state.Step >= canary.Steps.Count)
+        if (state.Weight == 100)
         {
             return StepResult.Done("canary: weight 100%");
+        }
+        if (state.Step >= canary.Steps.Count)
+        {
+            // onward.yaml lost steps while the server was away: the canary passed those it has.
+            return await FullAsync(context, target, state, "the canary's steps changed in onward.yaml", cancellationToken);
         }
         if (state.Asked == CanaryAsk.Abort)
         {
@@ -94,7 +99,17 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
             var weight = canary.Steps[state.Step + 1].Weight;
             var done = await target.SetCanaryWeightAsync(context, weight, cancellationToken);
             _weightSet[id] = weight;
-            state = state with { Step = state.Step + 1, Weight = weight, StepStartedAt = now, PassedInStep = false, Approvals = [] };
+            // The new step is judged by intervals at its own weight only.
+            state = state with
+            {
+                Step = state.Step + 1,
+                Weight = weight,
+                StepStartedAt = now,
+                PassedInStep = false,
+                Approvals = [],
+                NextAnalysisAt = now + analysis.Interval,
+                RequestsMark = target.CanaryRequests(context) ?? 0,
+            };
             await SaveAsync(state, false, StepLine(canary, state.Step, done), NotificationKind.CanaryStep, cancellationToken);
             return Next(state, canary, now);
         }
@@ -106,6 +121,22 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
                 + $"the canary had too few requests (minRequests {analysis.MinRequests}) or Prometheus could not be asked; see its analyses", cancellationToken);
         }
         return Next(state, canary, now);
+    }
+
+    /// <summary>
+    /// For a deployment given up on (its step kept failing): a canary that still has a share of the requests loses it,
+    /// so that no traffic stays on a release nobody judges any more.
+    /// </summary>
+    /// <returns>What was done, for the timeline; null when no canary ran.</returns>
+    public async Task<string?> AbandonAsync(TargetContext context, ICanaryTarget target, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(context.Deployment.Id, cancellationToken) is not { Weight: > 0 } state)
+        {
+            return null;
+        }
+        await store.SaveAsync(state with { Weight = 0 }, true, null, cancellationToken);
+        _weightSet.TryRemove(state.DeploymentId, out _);
+        return await target.AbortCanaryAsync(context, cancellationToken);
     }
 
     /// <summary>Whether the step needs no approval, or has the environment's.</summary>
@@ -150,6 +181,8 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
 
     private async Task<StepResult> FailAsync(TargetContext context, ICanaryTarget target, CanaryState state, string reason, string diagnosis, CancellationToken cancellationToken)
     {
+        // Recorded first: a crash between this and the abort finds weight 0 and aborts again, never resumes the canary.
+        await store.SaveAsync(state with { Weight = 0 }, true, null, cancellationToken);
         var done = await target.AbortCanaryAsync(context, cancellationToken);
         _weightSet.TryRemove(state.DeploymentId, out _);
         await SaveAsync(state with { Weight = 0 }, true, $"canary: weight 0%: {reason}; {done}", NotificationKind.CanaryFailed, cancellationToken);
@@ -199,6 +232,8 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
                 var why = requestsError is null ? $"{requests ?? 0} requests to the canary in {DurationText.Format(analysis.Interval)}, fewer than minRequests {analysis.MinRequests}" : requestsError;
                 return (next, ($"canary inconclusive: {why}", $"inconclusive: fail ends the canary at its first inconclusive interval\n{why}"));
             }
+            // Kept, so that the next interval counts its own requests only (never those of several added up).
+            await store.SaveAsync(next, false, null, cancellationToken);
             return (next, null);
         }
         if (requests is not null)

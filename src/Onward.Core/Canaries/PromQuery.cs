@@ -8,7 +8,8 @@ namespace Onward.Core.Canaries;
 /// Fills the placeholders of a canary's PromQL queries. <c>{service}</c>, <c>{environment}</c>, <c>{namespace}</c>,
 /// <c>{version}</c> and <c>{baseline}</c> stand inside string literals and become their content, escaped for the quote
 /// that encloses them, so that no value (a tag's name is a version) can end the literal and change the query;
-/// <c>{interval}</c> is a Prometheus duration that goes into range selectors as it is.
+/// <c>{interval}</c> is a Prometheus duration that goes into range selectors as it is. In a regular expression matcher
+/// (<c>=~</c>, <c>!~</c>) a value is matched as itself: its regular-expression characters are escaped first.
 /// </summary>
 public static partial class PromQuery
 {
@@ -46,7 +47,7 @@ public static partial class PromQuery
         foreach (var spot in Spots(template))
         {
             string? text = spot.Name == "interval" ? Duration(interval)
-                : values.TryGetValue(spot.Name, out var value) ? Escape(value, spot.Quote ?? throw new ArgumentException($"{{{spot.Name}}} stands outside a string", nameof(template)))
+                : values.TryGetValue(spot.Name, out var value) ? Escape(spot.Regex ? RegexEscape(value) : value, spot.Quote ?? throw new ArgumentException($"{{{spot.Name}}} stands outside a string", nameof(template)))
                 : null;
             if (text is null)
             {
@@ -91,12 +92,29 @@ public static partial class PromQuery
         return text.ToString();
     }
 
-    private sealed record Spot(string Name, int Index, int Length, char? Quote);
+    /// <summary>RE2's special characters, each preceded by a backslash, so that the value matches only itself.</summary>
+    private static string RegexEscape(string value)
+    {
+        var text = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (@"\.+*?()|[]{}^$".Contains(c, StringComparison.Ordinal))
+            {
+                text.Append('\\');
+            }
+            text.Append(c);
+        }
+        return text.ToString();
+    }
+
+    /// <param name="Regex">The literal is a regular expression matcher's (after <c>=~</c> or <c>!~</c>).</param>
+    private sealed record Spot(string Name, int Index, int Length, char? Quote, bool Regex);
 
     /// <summary>Each placeholder with the quote of the string literal it stands in (null: outside any), skipping comments.</summary>
     private static IEnumerable<Spot> Spots(string template)
     {
         char? quote = null;
+        var regex = false;
         for (var i = 0; i < template.Length; i++)
         {
             var c = template[i];
@@ -111,6 +129,8 @@ public static partial class PromQuery
                 if (c is '"' or '\'' or '`')
                 {
                     quote = c;
+                    var before = template[..i].TrimEnd();
+                    regex = before.EndsWith("=~", StringComparison.Ordinal) || before.EndsWith("!~", StringComparison.Ordinal);
                     continue;
                 }
             }
@@ -126,7 +146,7 @@ public static partial class PromQuery
             }
             if (c == '{' && PlaceholderRegex().Match(template, i) is { Success: true } m && m.Index == i)
             {
-                yield return new Spot(m.Groups[1].Value, i, m.Length, quote);
+                yield return new Spot(m.Groups[1].Value, i, m.Length, quote, quote is not null && regex);
                 i += m.Length - 1;
             }
         }

@@ -45,6 +45,16 @@ public sealed record CanaryAnalysisConfig(
 
     /// <summary>Basic authentication for Prometheus (user, password); never shown.</summary>
     public (string User, string Password)? Basic { get; init; }
+
+    /// <summary>What a log line or a message shows of it: everything but the credentials' values.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Prometheus = ").Append(Prometheus).Append(", Interval = ").Append(Interval).Append(", MinRequests = ").Append(MinRequests)
+            .Append(", Inconclusive = ").Append(Inconclusive).Append(", FailureLimit = ").Append(FailureLimit).Append(", MaxWait = ").Append(MaxWait)
+            .Append(", Metrics = ").Append(Metrics.Count)
+            .Append(", Credentials = ").Append(BearerToken is not null ? "bearer token" : Basic is not null ? "basic" : "none");
+        return true;
+    }
 }
 
 /// <summary>One metric: a PromQL query with placeholders, its bounds, and whether it is compared with the version it replaces.</summary>

@@ -180,7 +180,7 @@ public sealed partial class CanaryReader(NodeReader nodes)
                 }
             }
         }
-        if (keys.Get("metrics") is null && minRequests == 0)
+        if (minRequests == 0 && keys.Get("metrics") is null or YamlSequence { Items.Count: 0 })
         {
             nodes.Problem(map, path, "nothing judges the canary: no `metrics` and no `minRequests`",
                 "add metrics, e.g. `metrics: [ { name: error-rate, query: '…', max: 0.01 } ]`, and `minRequests: 100`");

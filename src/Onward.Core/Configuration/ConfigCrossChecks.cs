@@ -33,6 +33,11 @@ public sealed class ConfigCrossChecks(NodeReader nodes)
                     continue;
                 }
                 var owner = service.Canary is null ? $"environments.{environment.Name}.policy.canary" : $"services.{service.Name}.canary";
+                if (service.Canary is not null && environment.Policy.Approval is null && canary.Steps.Any(s => s.Approval))
+                {
+                    nodes.Problem(canary.At, owner + ".steps", $"a step of {service.Name}'s canary waits for approval but {environment.Name} has no `approval`",
+                        $"add `approval: {{ required: 1, approvers: [release-managers] }}` to {environment.Name}'s policy, or drop `approval: true` from the step");
+                }
                 if (environment.Target.Local is not null && service.Deploy.Local?.Tcp == true)
                 {
                     nodes.Problem(canary.At, owner, $"{service.Name} is a TCP service (`deploy.local.protocol: tcp`) in {environment.Name}, and a canary splits HTTP requests",

@@ -228,10 +228,32 @@ public sealed class DeploymentRunner(
         {
             return;
         }
+        reason += await AbandonCanaryAsync(deployment, cancellationToken);
         await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Failed, Actors.Onward, reason)
         {
             Reason = reason,
         }, time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>A canary of a deployment given up on loses its share of the requests; what was done, as a clause of the reason.</summary>
+    private async Task<string> AbandonCanaryAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        var (service, environment) = ConfigurationOf(deployment);
+        if (canaries is null || service is null || environment is null || !_targets.TryGetValue(environment.Target.Kind, out var target) || target is not ICanaryTarget canaryTarget
+            || await releases.GetAsync(deployment.ReleaseId, cancellationToken) is not { } release)
+        {
+            return "";
+        }
+        try
+        {
+            var context = await ContextAsync(deployment, service, environment, release, cancellationToken);
+            return await canaries.AbandonAsync(context, canaryTarget, cancellationToken) is { } done ? "; canary ended: " + done : "";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Deployment {Id}: the canary of a deployment given up on could not be ended", deployment.Id);
+            return $"; ending its canary failed too ({e.Message}): look at the stable port or route by hand";
+        }
     }
 
     /// <returns>Null once the deployment no longer waits for approval (it is queued now), else what the worker should do.</returns>

@@ -60,7 +60,14 @@ public sealed class PrometheusQueries : IPrometheusQueries, IDisposable
                     // 400 and 422 are the query's fault; anything else (503, 401) is Prometheus's or its setting's.
                     return (int)response.StatusCode is 400 or 422 ? new PromAnswer(null, error, Refused: true) : new PromAnswer(null, error);
                 }
-                return Value(root.GetProperty("data"));
+                try
+                {
+                    return Value(root.GetProperty("data"));
+                }
+                catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+                {
+                    return new PromAnswer(null, $"{analysis.Prometheus} answered success in a shape that is not Prometheus's ({e.GetType().Name})");
+                }
             }
         }
         catch (HttpRequestException e)

@@ -90,7 +90,7 @@ public sealed partial class KubernetesTarget : ICanaryTarget
         var ns = context.Environment.Target.Kubernetes!.Namespace;
         var objects = await LoadAsync(context.Deployment.Id, cancellationToken) ?? [];
         var notes = new List<string>();
-        if (context.Canary!.Route is { } name && await KubernetesRequests.GetAsync(cluster.Client, RoutePath(ns, name), cancellationToken) is { } route)
+        if (context.Canary?.Route is { } name && await KubernetesRequests.GetAsync(cluster.Client, RoutePath(ns, name), cancellationToken) is { } route)
         {
             notes.Add(await RestoreRouteAsync(cluster, ns, name, route, null, cancellationToken));
         }
@@ -102,7 +102,7 @@ public sealed partial class KubernetesTarget : ICanaryTarget
     private static List<RenderedObject> CanaryObjects(List<RenderedObject> objects, IReadOnlySet<string> twins, bool routed, int replicas)
     {
         var copies = new List<RenderedObject>();
-        foreach (var item in objects.Where(o => o.Kind.Is("apps", "Deployment") && o.Secrets is null))
+        foreach (var item in objects.Where(o => o.Kind.Is("apps", "Deployment") && o.Secrets is null && o.Hook is null))
         {
             var body = item.Body.DeepClone().AsObject();
             body["metadata"]!["name"] = item.Name + CanarySuffix;
@@ -282,6 +282,11 @@ public sealed partial class KubernetesTarget : ICanaryTarget
         }
         var notes = new List<string> { $"applied {context.Release.Version} ({release.Count} objects) and it rolled out while the canary served" };
         notes.AddRange(left);
+        var postHooks = filled.Where(o => o.Hook?.RunsAt(context.Previous is null, pre: false) is not null).ToList();
+        if (await RunHooksAsync(context, cluster, postHooks, pre: false, notes, cancellationToken) is StepResult.Failed hookFailed)
+        {
+            notes.Add($"a post-upgrade hook failed: {hookFailed.Reason}");
+        }
         var renderedRoute = filled.FirstOrDefault(IsRoute);
         if (renderedRoute is not null && await ApplyOneAsync(cluster, renderedRoute, context.Service.Deploy.SecretKinds, cancellationToken) is StepResult.Failed routeFailed)
         {

@@ -79,11 +79,17 @@ public sealed partial class KubernetesTarget : IDeploymentTarget
             {
                 return StepResult.Fail($"the canary cannot start, nothing was applied: {problem}");
             }
+            var canaryNotes = new List<string>();
+            // Pre-upgrade hooks (a schema migration) run before the canary's Pods do; post-upgrade hooks once the release is applied at 100 %.
+            if (await RunHooksAsync(context, cluster, objects.Where(o => o.Hook is not null).ToList(), pre: true, canaryNotes, cancellationToken) is { } preHookFailed)
+            {
+                return preHookFailed;
+            }
             if (await ApplyAllAsync(cluster, copies, context.Service.Deploy.SecretKinds, cancellationToken) is { } canaryFailed)
             {
                 return canaryFailed;
             }
-            return StepResult.Done($"applied the canary beside {context.Previous?.Release.Version}: {string.Join(", ", copies.Select(c => $"{c.Kind.Kind}/{c.Name}"))} in {target.Namespace}; the rest of the release follows at 100 %");
+            return StepResult.Done(string.Concat(canaryNotes.Select(n => n + "; ")) + $"applied the canary beside {context.Previous?.Release.Version}: {string.Join(", ", copies.Select(c => $"{c.Kind.Kind}/{c.Name}"))} in {target.Namespace}; the rest of the release follows at 100 %");
         }
         var hooks = objects.Where(o => o.Hook is not null).ToList();
         objects = objects.Where(o => o.Hook is null).ToList();

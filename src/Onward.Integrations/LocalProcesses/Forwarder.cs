@@ -18,8 +18,11 @@ public static class Forwarder
     /// <summary>How often the routes file is read besides when the file system says it changed.</summary>
     private static readonly TimeSpan LookAnyway = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>The longest wait for requests on their way to a port no longer routed to.</summary>
-    private static readonly TimeSpan DrainAtMost = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The longest wait for requests on their way to a port no longer routed to: shorter than the server waits for a
+    /// change to be taken on, so that a long request (a download, a stream) delays a switch but never fails it.
+    /// </summary>
+    private static readonly TimeSpan DrainAtMost = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(string directory, TextWriter log, CancellationToken cancellationToken)
     {

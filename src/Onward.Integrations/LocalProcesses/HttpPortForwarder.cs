@@ -104,6 +104,16 @@ public sealed class HttpPortForwarder : IAsyncDisposable
         var (port, version) = canary ? (route.Canary, route.CanaryVersion) : (route.Backend, route.Version);
         var counter = Counting(port);
         Interlocked.Increment(ref counter.Value);
+        if (!_route.Backends.Contains(port))
+        {
+            // The route changed between choosing and counting: a drain may already have found this port idle, so the
+            // request goes where the route sends requests now.
+            Interlocked.Decrement(ref counter.Value);
+            route = _route;
+            (port, version) = (route.Backend, route.Version);
+            counter = Counting(port);
+            Interlocked.Increment(ref counter.Value);
+        }
         var started = Stopwatch.GetTimestamp();
         try
         {

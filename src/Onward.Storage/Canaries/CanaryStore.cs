@@ -139,22 +139,31 @@ public sealed class CanaryStore(OnwardDatabase database) : ICanaryStore
 
     public async Task<bool> ApproveStepAsync(long deploymentId, int step, string by, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var write = await database.BeginWriteAsync(cancellationToken);
-        var approvals = await write.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT approvals FROM canaries WHERE deployment_id = @deploymentId AND step = @step AND weight > 0 AND weight < 100",
-            new { deploymentId, step }, write.Transaction, cancellationToken: cancellationToken));
-        var names = approvals?.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (names is null || names.Contains(by, StringComparer.Ordinal))
+        // Two approvals at once on PostgreSQL read the same list: the update holds only if the list is still the one
+        // read, and the loser reads again.
+        while (true)
         {
-            return false;
+            await using var write = await database.BeginWriteAsync(cancellationToken);
+            var approvals = await write.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                "SELECT approvals FROM canaries WHERE deployment_id = @deploymentId AND step = @step AND weight > 0 AND weight < 100",
+                new { deploymentId, step }, write.Transaction, cancellationToken: cancellationToken));
+            var names = approvals?.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+            if (names is null || names.Contains(by, StringComparer.Ordinal))
+            {
+                return false;
+            }
+            names.Add(by);
+            var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE canaries SET approvals = @approvals WHERE deployment_id = @deploymentId AND step = @step AND approvals = @before",
+                new { deploymentId, step, approvals = string.Join('\n', names), before = approvals }, write.Transaction, cancellationToken: cancellationToken));
+            if (changed == 0)
+            {
+                continue;
+            }
+            await RecordAsync(write, deploymentId, by, message, now, cancellationToken);
+            await write.CommitAsync(cancellationToken);
+            return true;
         }
-        names.Add(by);
-        await write.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE canaries SET approvals = @approvals WHERE deployment_id = @deploymentId AND step = @step",
-            new { deploymentId, step, approvals = string.Join('\n', names) }, write.Transaction, cancellationToken: cancellationToken));
-        await RecordAsync(write, deploymentId, by, message, now, cancellationToken);
-        await write.CommitAsync(cancellationToken);
-        return true;
     }
 
     private sealed class CanaryRow

@@ -24,6 +24,7 @@ public class CanaryConfigTests
         canary.Steps.ShouldBe([new CanaryStep(10, TimeSpan.FromMinutes(5), false), new CanaryStep(50, TimeSpan.FromMinutes(10), false)]);
         canary.Analysis.Prometheus.ShouldBe(new Uri("http://prom:9090/"));
         canary.Analysis.BearerToken.ShouldBe("t0k");
+        canary.Analysis.ToString().ShouldNotContain("t0k", Case.Sensitive, "a log line never shows the token");
         canary.Analysis.FailureLimit.ShouldBe(1);
         canary.Analysis.Inconclusive.ShouldBe(InconclusiveMode.Wait);
         canary.Analysis.MaxWait.ShouldBe(TimeSpan.FromMinutes(30));
@@ -49,6 +50,7 @@ public class CanaryConfigTests
         { "weight 100", "{ steps: [ { weight: 100, pause: 1m } ], analysis: { prometheus: \"http://p:9090\", minRequests: 5 } }", "", "environments.prod.policy.canary.steps[0].weight: '100' is not a whole number from 1 to 99" },
         { "no analysis", "{ steps: [ { weight: 10, pause: 1m } ] }", "", "environments.prod.policy.canary.analysis: missing `analysis`" },
         { "nothing judges", "{ steps: [ { weight: 10, pause: 1m } ], analysis: { prometheus: \"http://p:9090\" } }", "", "environments.prod.policy.canary.analysis: nothing judges the canary: no `metrics` and no `minRequests`" },
+        { "empty metrics", "{ steps: [ { weight: 10, pause: 1m } ], analysis: { prometheus: \"http://p:9090\", metrics: [] } }", "", "nothing judges the canary: no `metrics` and no `minRequests`" },
         { "credentials in the URL", "{ steps: [ { weight: 10, pause: 1m } ], analysis: { prometheus: \"http://u:p@p:9090\", minRequests: 5 } }", "", "is not an http(s) URL without credentials" },
         { "placeholder outside quotes", "{ steps: [ { weight: 10, pause: 1m } ], analysis: { prometheus: \"http://p:9090\", metrics: [ { name: e, query: 'x{job={service}}', max: 1 } ] } }", "", "{service} stands outside a string" },
         { "unknown placeholder", "{ steps: [ { weight: 10, pause: 1m } ], analysis: { prometheus: \"http://p:9090\", metrics: [ { name: e, query: 'x{job=\"{team}\"}', max: 1 } ] } }", "", "unknown placeholder {team}" },

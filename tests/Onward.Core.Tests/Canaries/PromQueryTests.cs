@@ -32,6 +32,13 @@ public class PromQueryTests
     }
 
     [Fact]
+    public void In_a_regular_expression_matcher_a_version_matches_only_itself()
+    {
+        PromQuery.Fill("x{v=~\"{version}\", w!~ '{baseline}'}", new Dictionary<string, string>(Values) { ["version"] = "v2|.+", ["baseline"] = "a(b)" }, TimeSpan.FromSeconds(2))
+            .ShouldBe("x{v=~\"v2\\\\|\\\\.\\\\+\", w!~ 'a\\\\(b\\\\)'}");
+    }
+
+    [Fact]
     public void A_single_quoted_literal_escapes_single_quotes()
     {
         PromQuery.Fill("x{v='{version}'}", new Dictionary<string, string>(Values) { ["version"] = "it's" }, TimeSpan.FromSeconds(2)).ShouldBe("x{v='it\\'s'}");
