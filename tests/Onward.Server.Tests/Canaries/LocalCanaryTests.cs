@@ -32,8 +32,10 @@ public class LocalCanaryTests
         var first = await repo.CommitAsync("first");
         var port = Ports.Free();
         await using var prometheus = await PrometheusServer.StartAsync(new Uri($"http://127.0.0.1:{port}"));
+        await using var hooks = await HookReceiver.StartAsync();
         var yaml = TestConfig.Yaml(port, [Environment(prometheus.Url, "{ weight: 10, pause: 30s }, { weight: 50, pause: 30s }", ", minRequests: 20, failureLimit: 2")],
-            [SampleService.ServiceYaml("shop", repo.Path) + "\n    flags: flags.json"]);
+            [SampleService.ServiceYaml("shop", repo.Path) + "\n    flags: flags.json"],
+            $"notifications: {{ canaries: {{ webhook: {{ url: \"{hooks.Url("/canaries")}\", secret: s3cret }}, events: [deployment.canary.step, deployment.canary.failed], backoff: 200ms }} }}");
         await using var onward = await OnwardHost.StartAsync(dir.Path, yaml);
         (await onward.Api.FinishedDeploymentAsync("shop", "dev", first)).Canary.ShouldBeNull("the first deployment has nothing to compare with: no canary");
         var address = (await onward.Api.ServiceAsync("shop")).Environments.Single().Url + "/";
@@ -78,6 +80,9 @@ public class LocalCanaryTests
 
         await Task.Delay(1100);
         (await CheckoutAsync(onward.Api, second[..7])).ShouldBe("off", "a failed canary's flags are served to nobody");
+        var told = await Eventually.WaitAsync(() => Task.FromResult(hooks.At("/canaries") is { Count: 2 } t ? t : null), "the canary's notifications");
+        told.Select(t => t.Json["type"]!.GetValue<string>()).ShouldBe(["deployment.canary.step", "deployment.canary.failed"]);
+        told[1].Json["message"]!.GetValue<string>().ShouldStartWith("canary: weight 0%: canary failed: error-rate");
         var dora = await onward.Api.GetAsync<Onward.Contracts.Insight.DoraResponse>("api/v1/dora?environment=dev");
         (dora.Overall.FailedChanges, dora.Overall.Changes).ShouldBe((1, 2), "the failed canary is a failed change");
 
