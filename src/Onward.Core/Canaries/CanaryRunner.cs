@@ -120,6 +120,12 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
                 $"no interval of step {state.Step + 1} ({state.Weight}%) passed within analysis.maxWait ({DurationText.Format(analysis.MaxWait)}) after its pause;\n"
                 + $"the canary had too few requests (minRequests {analysis.MinRequests}) or Prometheus could not be asked; see its analyses", cancellationToken);
         }
+        if (step.Approval && context.Environment.Policy.Approval is { } approval && now >= pauseEnd + approval.Expiry && !Approved(context, step, state))
+        {
+            // A step's approval expires like a deployment's request for approval: nobody leaves a canary waiting for ever.
+            var expired = $"canary: the approval of step {state.Step + 1} ({state.Weight}%) was not given within {DurationText.Format(approval.Expiry)} after its pause";
+            return await FailAsync(context, target, state, expired, $"{expired}; {Approvals.ApprovalRules.Describe(approval)} were needed, {state.Approvals.Count} given", cancellationToken);
+        }
         return Next(state, canary, now);
     }
 

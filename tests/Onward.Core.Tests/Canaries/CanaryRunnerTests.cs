@@ -113,6 +113,21 @@ public class CanaryRunnerTests
     }
 
     [Fact]
+    public async Task A_steps_approval_expires_like_a_request_for_approval()
+    {
+        var setup = new Setup(", metrics: [ { name: e, query: 'q', max: 0.1 } ]", "{ weight: 10, pause: 2s, approval: true }",
+            ", approval: { required: 1, approvers: [release-managers], expiry: 6s }");
+        await setup.StepAsync();
+        StepResult result = StepResult.Wait(TimeSpan.Zero);
+        for (var i = 0; i < 6 && result is StepResult.Pending; i++)
+        {
+            result = await setup.IntervalAsync(0);
+        }
+        result.ShouldBeOfType<StepResult.Failed>().Reason.ShouldBe("canary: the approval of step 1 (10%) was not given within 6s after its pause");
+        setup.Target.Aborted.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_step_with_no_passing_interval_fails_as_inconclusive_after_max_wait()
     {
         var setup = new Setup(", minRequests: 5, maxWait: 6s, metrics: [ { name: e, query: 'q', max: 0.1 } ]", "{ weight: 10, pause: 4s }");
