@@ -39,14 +39,16 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
         {
             var first = canary.Steps[0];
             state = new CanaryState(id, 0, first.Weight, now, false, 0, now + analysis.Interval, target.CanaryRequests(context) ?? 0, null, null, []);
+            // Kept before the first request reaches the canary, with its flags: those reach the canary's requests
+            // (the ones naming its version) from its first request on, everyone's at 100 %.
+            await store.SaveAsync(state, false, null, cancellationToken);
+            if (flags is not null && context.Service.Flags is { } path && (await flags.ReadAsync(context.Service, context.Release, path, cancellationToken)).Document is { } document)
+            {
+                await store.SetFlagsAsync(id, document, cancellationToken);
+            }
             var done = await target.SetCanaryWeightAsync(context, first.Weight, cancellationToken);
             _weightSet[id] = first.Weight;
             await SaveAsync(state, false, StepLine(canary, 0, done), NotificationKind.CanaryStep, cancellationToken);
-            if (flags is not null && context.Service.Flags is { } path && (await flags.ReadAsync(context.Service, context.Release, path, cancellationToken)).Document is { } document)
-            {
-                // Its flags reach the canary's requests (those naming its version) now, everyone's at 100 %.
-                await store.SetFlagsAsync(id, document, cancellationToken);
-            }
             return Next(state, canary, now);
         }
         if (state.Weight == 0)
@@ -57,9 +59,13 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
         }
         if (_weightSet.TryGetValue(id, out var set) ? set != state.Weight : state.Weight < 100)
         {
-            // Resumed by a server started after the canary began (or one that lost the change): the weight is put back where it stood.
+            // Resumed by a server started after the canary began (or one that lost the change): the weight is put back where it stood,
+            // and a fresh interval begins, since the metrics of the time the server was away may have gaps (on the local target
+            // Prometheus scrapes them from Onward).
             await target.SetCanaryWeightAsync(context, state.Weight, cancellationToken);
             _weightSet[id] = state.Weight;
+            state = state with { NextAnalysisAt = now + analysis.Interval, RequestsMark = target.CanaryRequests(context) ?? 0 };
+            await store.SaveAsync(state, false, null, cancellationToken);
             logger.LogInformation("Deployment {Id}: canary resumed at step {Step}, weight {Weight}%", id, state.Step + 1, state.Weight);
         }
         if (state.Weight == 100)

@@ -47,7 +47,8 @@ public class LocalCanaryTests
         var second = await repo.CommitAsync("second");
         await Eventually.WaitAsync(async () => (await onward.Api.DeploymentsAsync("shop", "dev", 1)).Single() is { } d && d.Release.Commit == second
             && (await onward.Api.DeploymentAsync(d.Id)).Canary?.Weight == 10, "the canary at 10%");
-        (await CheckoutAsync(onward.Api, second[..7])).ShouldBe("on", "the canary's requests get the flags its release ships");
+        // What runs where is read again at most every second.
+        await Eventually.WaitAsync(async () => await CheckoutAsync(onward.Api, second[..7]) == "on", "the canary's requests to get the flags its release ships");
         (await CheckoutAsync(onward.Api, first[..7])).ShouldBe("off", "the running version's requests keep theirs");
         (await CheckoutAsync(onward.Api, null)).ShouldBe("off");
         var failed = await onward.Api.FinishedDeploymentAsync("shop", "dev", second);
@@ -131,7 +132,7 @@ public class LocalCanaryTests
         var config = dir.Combine("onward.yaml");
         var prometheusPort = Ports.Free();
         await File.WriteAllTextAsync(config, TestConfig.Yaml(port,
-            [Environment(new Uri($"http://127.0.0.1:{prometheusPort}/"), "{ weight: 10, pause: 6s }, { weight: 50, pause: 6s, approval: true }", ", minRequests: 20",
+            [Environment(new Uri($"http://127.0.0.1:{prometheusPort}/"), "{ weight: 10, pause: 10s }, { weight: 50, pause: 6s, approval: true }", ", minRequests: 20",
                 ", approval: { required: 1, approvers: [release-managers] }")],
             [SampleService.ServiceYaml("shop", repo.Path)], "auth: { mode: tokens }"));
         var root = await TokenAsync(dir.Path, "root", "admin", null);
