@@ -155,7 +155,10 @@ public sealed class StablePorts(string dataDir, ILogger logger)
                 }
                 if (service is not null && applied.Find(service) != next.Find(service))
                 {
-                    throw new InvalidOperationException($"the forwarder of {environment} relays {service} as {applied.Find(service)}, not as asked ({next.Find(service)}); try again");
+                    throw new InvalidOperationException(next.Find(service) is { Http: true } && applied.Version != OnwardVersion.Current
+                        ? $"the forwarder of {environment} runs Onward {applied.Version ?? "of an earlier version"}, which relays connections only, and {service} has a canary (HTTP requests); "
+                          + $"`onward local stop --env {environment}` and a deployment start this version's"
+                        : $"the forwarder of {environment} relays {service} as {applied.Find(service)}, not as asked ({next.Find(service)}); try again");
                 }
                 return;
             }
