@@ -9,6 +9,41 @@ namespace Onward.Ui.Tests;
 /// <summary>Issue 26: people sign in with a real OpenID provider; its groups decide what they may do; whatever is wrong with its answer starts no session.</summary>
 public class ProviderSignInTests
 {
+    /// <summary>The setup most tests here share: a repository with one commit, the provider, Onward signing in with it, a browser.</summary>
+    private sealed class SignedInSetup : IAsyncDisposable
+    {
+        private TempDirectory _dir = null!;
+        private GitRepository _repo = null!;
+        private string _commit = "";
+        private OidcProvider _provider = null!;
+        private OnwardHost _onward = null!;
+        private Browser _browser = null!;
+
+        public static async Task<SignedInSetup> StartAsync()
+        {
+            var setup = new SignedInSetup { _dir = new TempDirectory() };
+            setup._repo = await GitRepository.InitAsync(setup._dir.Combine("shop"));
+            await setup._repo.BehaveAsync("ok");
+            setup._commit = await setup._repo.CommitAsync("first");
+            var port = Ports.Free();
+            setup._provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
+            setup._onward = await OnwardHost.StartAsync(setup._dir.Path, Yaml(port, setup._provider, setup._repo.Path));
+            setup._browser = await Browser.LaunchAsync();
+            return setup;
+        }
+
+        public void Deconstruct(out TempDirectory dir, out GitRepository repo, out string commit, out OidcProvider provider, out OnwardHost onward, out Browser browser) =>
+            (dir, repo, commit, provider, onward, browser) = (_dir, _repo, _commit, _provider, _onward, _browser);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _browser.DisposeAsync();
+            await _onward.DisposeAsync();
+            await _provider.DisposeAsync();
+            await _dir.DisposeAsync();
+        }
+    }
+
     private static string Yaml(int port, OidcProvider provider, string repository) =>
         TestConfig.Yaml(port,
             [TestConfig.AutoEnvironment("dev"), "prod: { target: { local: {} }, policy: { requires: [dev], approval: { required: 1, approvers: [release-managers] } } }"],
@@ -59,14 +94,8 @@ public class ProviderSignInTests
     [Fact]
     public async Task A_team_scoped_deployer_deploys_its_service_only_and_sees_Deploy_only_there()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("first");
-        var port = Ports.Free();
-        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
-        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
-        await using var browser = await Browser.LaunchAsync();
+        await using var setup = await SignedInSetup.StartAsync();
+        var (dir, repo, commit, provider, onward, browser) = setup;
         using var sam = new OnwardApi(onward.Config.Server.Listen, await AccessTokenAsync(browser, provider, onward.Config.Server.Listen, "sam"));
         (await sam.FinishedDeploymentAsync("shop", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
         (await sam.FinishedDeploymentAsync("web", "dev", commit)).State.ShouldBe(DeploymentState.Succeeded);
@@ -91,14 +120,8 @@ public class ProviderSignInTests
     [Fact]
     public async Task A_release_manager_approves_what_a_developer_requested_with_a_provider_access_token_and_the_developer_cannot()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("first");
-        var port = Ports.Free();
-        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
-        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
-        await using var browser = await Browser.LaunchAsync();
+        await using var setup = await SignedInSetup.StartAsync();
+        var (dir, repo, commit, provider, onward, browser) = setup;
 
         var alice = await browser.PageAsync(onward.Config.Server.Listen);
         await ThroughProviderAsync(alice, "alice");
@@ -146,14 +169,8 @@ public class ProviderSignInTests
     [Fact]
     public async Task Onward_login_signs_the_CLI_in_through_the_browser_and_keeps_the_session_for_the_server()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        var commit = await repo.CommitAsync("first");
-        var port = Ports.Free();
-        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
-        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
-        await using var browser = await Browser.LaunchAsync();
+        await using var setup = await SignedInSetup.StartAsync();
+        var (dir, repo, commit, provider, onward, browser) = setup;
         var server = onward.Config.Server.Listen.ToString();
         var home = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = dir.Combine("config"), ["ONWARD_TOKEN"] = "" };
 
@@ -202,14 +219,8 @@ public class ProviderSignInTests
     [Fact]
     public async Task Onward_login_with_a_device_code_signs_the_CLI_in_from_a_host_without_a_browser()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        await repo.CommitAsync("first");
-        var port = Ports.Free();
-        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
-        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
-        await using var browser = await Browser.LaunchAsync();
+        await using var setup = await SignedInSetup.StartAsync();
+        var (dir, repo, _, provider, onward, browser) = setup;
         var server = onward.Config.Server.Listen.ToString();
         var home = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = dir.Combine("config"), ["ONWARD_TOKEN"] = "" };
         var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Paths.OnwardDll, "login", "--device", "--server", server]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -323,14 +334,8 @@ public class ProviderSignInTests
     [Fact]
     public async Task Whatever_is_wrong_with_the_providers_answer_is_said_in_one_line_and_starts_no_session()
     {
-        await using var dir = new TempDirectory();
-        var repo = await GitRepository.InitAsync(dir.Combine("shop"));
-        await repo.BehaveAsync("ok");
-        await repo.CommitAsync("first");
-        var port = Ports.Free();
-        await using var provider = await OidcProvider.StartAsync([$"http://127.0.0.1:{port}/signin-oidc"]);
-        await using var onward = await OnwardHost.StartAsync(dir.Path, Yaml(port, provider, repo.Path));
-        await using var browser = await Browser.LaunchAsync();
+        await using var setup = await SignedInSetup.StartAsync();
+        var (dir, repo, _, provider, onward, browser) = setup;
 
         async Task RefusedAsync(string login, string reason, string? tamper = null)
         {
