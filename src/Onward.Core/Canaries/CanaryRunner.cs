@@ -46,8 +46,7 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
             {
                 await store.SetFlagsAsync(id, document, cancellationToken);
             }
-            var done = await target.SetCanaryWeightAsync(context, first.Weight, cancellationToken);
-            _weightSet[id] = first.Weight;
+            var done = await WeighAsync(context, target, first.Weight, cancellationToken);
             await SaveAsync(state, false, StepLine(canary, 0, done), NotificationKind.CanaryStep, cancellationToken);
             return Next(state, canary, now);
         }
@@ -62,8 +61,7 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
             // Resumed by a server started after the canary began (or one that lost the change): the weight is put back where it stood,
             // and a fresh interval begins, since the metrics of the time the server was away may have gaps (on the local target
             // Prometheus scrapes them from Onward).
-            await target.SetCanaryWeightAsync(context, state.Weight, cancellationToken);
-            _weightSet[id] = state.Weight;
+            await WeighAsync(context, target, state.Weight, cancellationToken);
             state = state with { NextAnalysisAt = now + analysis.Interval, RequestsMark = target.CanaryRequests(context) ?? 0 };
             await store.SaveAsync(state, false, null, cancellationToken);
             logger.LogInformation("Deployment {Id}: canary resumed at step {Step}, weight {Weight}%", id, state.Step + 1, state.Weight);
@@ -103,8 +101,7 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
                 return await FullAsync(context, target, state, null, cancellationToken);
             }
             var weight = canary.Steps[state.Step + 1].Weight;
-            var done = await target.SetCanaryWeightAsync(context, weight, cancellationToken);
-            _weightSet[id] = weight;
+            var done = await WeighAsync(context, target, weight, cancellationToken);
             // The new step is judged by intervals at its own weight only.
             state = state with
             {
@@ -151,6 +148,14 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
         return await target.AbortCanaryAsync(context, cancellationToken);
     }
 
+    /// <summary>Sends <paramref name="weight"/> percent of the requests to the canary, remembered as set by this process.</summary>
+    private async Task<string> WeighAsync(TargetContext context, ICanaryTarget target, int weight, CancellationToken cancellationToken)
+    {
+        var done = await target.SetCanaryWeightAsync(context, weight, cancellationToken);
+        _weightSet[context.Deployment.Id] = weight;
+        return done;
+    }
+
     /// <summary>Whether the step needs no approval, or has the environment's.</summary>
     private static bool Approved(TargetContext context, CanaryStep step, CanaryState state) =>
         !step.Approval || context.Environment.Policy.Approval is not { } policy || state.Approvals.Count >= policy.Required;
@@ -184,8 +189,7 @@ public sealed class CanaryRunner(ICanaryStore store, IPrometheusQueries promethe
 
     private async Task<StepResult> FullAsync(TargetContext context, ICanaryTarget target, CanaryState state, string? by, CancellationToken cancellationToken)
     {
-        var done = await target.SetCanaryWeightAsync(context, 100, cancellationToken);
-        _weightSet[state.DeploymentId] = 100;
+        var done = await WeighAsync(context, target, 100, cancellationToken);
         var full = state with { Step = int.MaxValue / 2, Weight = 100 };
         await SaveAsync(full, true, "canary: weight 100%" + (by is null ? "" : $" ({by})") + (done.Length > 0 ? "; " + done : ""), NotificationKind.CanaryStep, cancellationToken);
         return StepResult.Done("canary: weight 100%");

@@ -176,15 +176,8 @@ public sealed class DeploymentRunner(
             {
                 return await FailAsync(deployment, context, canary, cancellationToken, target, canaryEnded: true);
             }
-            if (canary is StepResult.Pending { Progress: { } canaryProgress } && canaryProgress != deployment.Progress)
-            {
-                await deployments.SetProgressAsync(deployment.Id, DeploymentState.Verifying, TextCut.Within(canaryProgress, MostProgress), Actors.Onward, time.GetUtcNow(), cancellationToken);
-            }
-            if (canary is StepResult.Pending)
-            {
-                return canary;
-            }
-            verified = StepResult.Done($"verified, and the canary held at every step ({verifiedOutput})");
+            // A canary that goes on is shown and waited for as a verification's progress is, below.
+            verified = canary is StepResult.Pending ? canary : StepResult.Done($"verified, and the canary held at every step ({verifiedOutput})");
         }
         switch (verified)
         {

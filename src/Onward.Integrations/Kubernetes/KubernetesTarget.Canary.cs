@@ -24,8 +24,6 @@ public sealed partial class KubernetesTarget : ICanaryTarget
     private const string WeightAnnotation = "onward.dev/canary-weight";
     private const string RulesAnnotation = "onward.dev/rules-before-canary";
     private const string CanaryManager = "onward-canary";
-    private static readonly ResourceMapping Deployments = new("apps", "v1", "deployments", "Deployment", true);
-    private static readonly ResourceMapping Services = new("", "v1", "services", "Service", true);
     private static readonly TimeSpan RolloutCheck = TimeSpan.FromMilliseconds(500);
 
     public long? CanaryRequests(TargetContext context) => null;
@@ -201,10 +199,10 @@ public sealed partial class KubernetesTarget : ICanaryTarget
         var notes = new List<string>();
         foreach (var item in objects.Where(o => o.Kind.Is("apps", "Deployment")))
         {
-            var live = await KubernetesRequests.GetAsync(cluster.Client, Deployments.ObjectPath(ns, item.Name), cancellationToken);
+            var live = await KubernetesRequests.GetAsync(cluster.Client, ResourceMapping.Deployments.ObjectPath(ns, item.Name), cancellationToken);
             var stable = (live?["spec"]?["replicas"] as JsonValue)?.GetValue<int>() ?? 1;
             var canary = weight >= 100 ? stable : Math.Max(1, (int)Math.Round(stable * weight / (100.0 - weight), MidpointRounding.AwayFromZero));
-            var (ok, detail) = await KubernetesRequests.MergePatchAsync(cluster.Client, Deployments.ObjectPath(ns, item.Name + CanarySuffix),
+            var (ok, detail) = await KubernetesRequests.MergePatchAsync(cluster.Client, ResourceMapping.Deployments.ObjectPath(ns, item.Name + CanarySuffix),
                 new JsonObject { ["spec"] = new JsonObject { ["replicas"] = canary } }, CanaryManager, cancellationToken);
             if (!ok)
             {
@@ -238,13 +236,12 @@ public sealed partial class KubernetesTarget : ICanaryTarget
         var deleted = new List<string>();
         foreach (var item in objects.Where(o => o.Kind.Is("apps", "Deployment") || o.Kind.Is("", "Service")))
         {
-            var kind = item.Kind.Is("", "Service") ? Services : Deployments;
-            if ((await KubernetesRequests.ReadAsync(cluster.Client, kind.ObjectPath(ns, item.Name + CanarySuffix), cancellationToken)).Status == 404)
+            var kind = item.Kind.Is("", "Service") ? ResourceMapping.Services : ResourceMapping.Deployments;
+            // A release's Service without a twin answers "already gone".
+            if (await KubernetesRequests.DeleteAsync(cluster.Client, kind, ns, item.Name + CanarySuffix, cancellationToken) is (true, "deleted"))
             {
-                continue;
+                deleted.Add($"{kind.Kind}/{item.Name}{CanarySuffix}");
             }
-            await KubernetesRequests.DeleteAsync(cluster.Client, kind, ns, item.Name + CanarySuffix, cancellationToken);
-            deleted.Add($"{kind.Kind}/{item.Name}{CanarySuffix}");
         }
         return deleted.Count == 0 ? "no canary objects were left" : $"deleted {string.Join(", ", deleted)}";
     }

@@ -47,5 +47,7 @@ public sealed record ResourceMapping(string Group, string Version, string Plural
     public static readonly ResourceMapping Secrets = new("", "v1", "secrets", "Secret", true);
     public static readonly ResourceMapping Events = new("", "v1", "events", "Event", true);
     public static readonly ResourceMapping ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true);
+    public static readonly ResourceMapping Deployments = new("apps", "v1", "deployments", "Deployment", true);
+    public static readonly ResourceMapping Services = new("", "v1", "services", "Service", true);
     public static readonly ResourceMapping Definitions = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false);
 }

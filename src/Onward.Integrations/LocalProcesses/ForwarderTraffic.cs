@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Onward.Integrations.LocalProcesses;
@@ -23,13 +24,13 @@ public sealed class ForwarderTraffic
     /// <summary>Upper bounds, in seconds, of the duration histogram's buckets (Prometheus's defaults).</summary>
     public static readonly IReadOnlyList<double> Bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    private readonly ConcurrentDictionary<(string Service, string Version, int Code), StrongBox> _counts = new();
+    private readonly ConcurrentDictionary<(string Service, string Version, int Code), StrongBox<long>> _counts = new();
     private readonly ConcurrentDictionary<(string Service, string Version), Histogram> _latencies = new();
     private int _dirty;
 
     public void Record(string service, string version, int code, double seconds)
     {
-        Interlocked.Increment(ref _counts.GetOrAdd((service, version, code), _ => new StrongBox()).Value);
+        Interlocked.Increment(ref _counts.GetOrAdd((service, version, code), _ => new StrongBox<long>()).Value);
         var histogram = _latencies.GetOrAdd((service, version), _ => new Histogram());
         var bucket = 0;
         while (bucket < Bounds.Count && seconds > Bounds[bucket])
@@ -100,11 +101,6 @@ public sealed class ForwarderTraffic
             }
         }
         return (counts, latencies);
-    }
-
-    private sealed class StrongBox
-    {
-        public long Value;
     }
 
     private sealed class Histogram

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,7 +23,7 @@ public sealed class HttpPortForwarder : IAsyncDisposable
     private readonly HttpMessageInvoker _client;
     private readonly ForwarderTraffic _traffic;
     private readonly string _who;
-    private readonly Dictionary<int, Counter> _inFlight = [];
+    private readonly Dictionary<int, StrongBox<long>> _inFlight = [];
     private volatile ForwarderRoute _route;
     private long _requests;
 
@@ -131,13 +132,13 @@ public sealed class HttpPortForwarder : IAsyncDisposable
         }
     }
 
-    private Counter Counting(int port)
+    private StrongBox<long> Counting(int port)
     {
         lock (_inFlight)
         {
             if (!_inFlight.TryGetValue(port, out var counter))
             {
-                _inFlight[port] = counter = new Counter();
+                _inFlight[port] = counter = new StrongBox<long>();
             }
             return counter;
         }
@@ -158,10 +159,5 @@ public sealed class HttpPortForwarder : IAsyncDisposable
         }
         await _app.DisposeAsync();
         _client.Dispose();
-    }
-
-    private sealed class Counter
-    {
-        public long Value;
     }
 }

@@ -2,6 +2,7 @@ using Dapper;
 using Onward.Core.Canaries;
 using Onward.Core.Pipeline;
 using Onward.Storage.Database;
+using Onward.Storage.Deployments;
 using Onward.Storage.Notifications;
 
 namespace Onward.Storage.Canaries;
@@ -51,7 +52,7 @@ public sealed class CanaryStore(OnwardDatabase database) : ICanaryStore
         }, write.Transaction, cancellationToken: cancellationToken));
         if (note is not null)
         {
-            await RecordAsync(write, state.DeploymentId, Actors.Onward, note.Message, note.At, cancellationToken);
+            await DeploymentStore.AppendEventAsync(write.Connection, write.Transaction, state.DeploymentId, Actors.Onward, note.Message, note.At, cancellationToken);
             await NotificationOutbox.AddForDeploymentAsync(write.Connection, write.Transaction, note.Tell, state.DeploymentId, Actors.Onward, note.Message, UnixTime.From(note.At), cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
@@ -105,17 +106,12 @@ public sealed class CanaryStore(OnwardDatabase database) : ICanaryStore
             new { deploymentId, ask, by }, write.Transaction, cancellationToken: cancellationToken));
         if (changed > 0)
         {
-            await RecordAsync(write, deploymentId, by, message, now, cancellationToken);
+            await DeploymentStore.AppendEventAsync(write.Connection, write.Transaction, deploymentId, by, message, now, cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
         return changed > 0;
     }
 
-    private static Task RecordAsync(WriteScope write, long deploymentId, string actor, string message, DateTimeOffset now, CancellationToken cancellationToken) =>
-        write.Connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO deployment_events (deployment_id, at, state, actor, message)
-            SELECT id, @at, state, @actor, @message FROM deployments WHERE id = @deploymentId
-            """, new { deploymentId, at = UnixTime.From(now), actor, message }, write.Transaction, cancellationToken: cancellationToken));
 
     public async Task SetFlagsAsync(long deploymentId, string document, CancellationToken cancellationToken)
     {
@@ -160,7 +156,7 @@ public sealed class CanaryStore(OnwardDatabase database) : ICanaryStore
             {
                 continue;
             }
-            await RecordAsync(write, deploymentId, by, message, now, cancellationToken);
+            await DeploymentStore.AppendEventAsync(write.Connection, write.Transaction, deploymentId, by, message, now, cancellationToken);
             await write.CommitAsync(cancellationToken);
             return true;
         }

@@ -176,13 +176,18 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
     public async Task AppendEventAsync(long id, string actor, string message, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
-        await write.Connection.ExecuteAsync(new CommandDefinition("""
+        await AppendEventAsync(write.Connection, write.Transaction, id, actor, message, now, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>An event in the caller's transaction, in the deployment's current state (an action on a canary, a note).</summary>
+    internal static Task AppendEventAsync(
+        DbConnection connection, DbTransaction transaction, long id, string actor, string message, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO deployment_events (deployment_id, at, state, actor, message)
             SELECT id, @at, state, @actor, @message FROM deployments WHERE id = @id
             """,
-            new { id, at = UnixTime.From(now), actor, message }, write.Transaction, cancellationToken: cancellationToken));
-        await write.CommitAsync(cancellationToken);
-    }
+            new { id, at = UnixTime.From(now), actor, message }, transaction, cancellationToken: cancellationToken));
 
     public async Task<Deployment?> CurrentAsync(string service, string environment, CancellationToken cancellationToken)
     {
