@@ -74,6 +74,21 @@ public sealed class FakeReleaseStore(FakeDatabase database) : IReleaseStore
         Task.FromResult<IReadOnlyList<Release>>(All.Where(r => (service is null || r.Service == service) && (before is null || r.Id < before))
             .OrderByDescending(r => r.Id).Take(limit).ToList());
 
+    public Task ToMainLineAsync(long id, string gitRef, RefKind kind, bool releaseCandidate, CancellationToken cancellationToken)
+    {
+        lock (database.Gate)
+        {
+            var index = _releases.FindIndex(r => r.Id == id && r.Preview is not null);
+            if (index >= 0)
+            {
+                _releases[index] = _releases[index] with { Preview = null, Ref = gitRef, RefKind = kind, ReleaseCandidate = releaseCandidate };
+                QueuedBuilds.Add(id);
+                database.Jobs.Enqueue(JobKind.Build, id, DateTimeOffset.UnixEpoch);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<int> CountRunningBuildsAsync(CancellationToken cancellationToken) =>
         Task.FromResult(All.Count(r => r.State == ReleaseState.Building && r.BuildStartedAt is not null));
 
@@ -100,10 +115,10 @@ public sealed class FakeReleaseStore(FakeDatabase database) : IReleaseStore
             var added = built is null
                 ? new Release(_releases.Count + 1, release.Service, release.Version, release.Commit, release.Ref, release.RefKind, release.ReleaseCandidate,
                     null, ReleaseState.Building, null, now, null, null)
-                { TraceParent = release.TraceParent }
+                { TraceParent = release.TraceParent, Preview = release.Preview }
                 : new Release(_releases.Count + 1, release.Service, release.Version, release.Commit, release.Ref, release.RefKind, release.ReleaseCandidate,
                     built.Artifact, ReleaseState.Built, null, now, now, now)
-                { Image = built.Image, Digest = built.Digest, TraceParent = release.TraceParent };
+                { Image = built.Image, Digest = built.Digest, TraceParent = release.TraceParent, Preview = release.Preview };
             _releases.Add(added);
             // A registered release's build job finds it built and hands it to continuous delivery.
             QueuedBuilds.Add(added.Id);

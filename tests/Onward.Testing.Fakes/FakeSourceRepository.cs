@@ -32,6 +32,9 @@ public sealed class FakeSourceRepository : ISourceRepository
         return Task.FromResult<IReadOnlyList<RefHead>>(Heads.ToList());
     }
 
+    public Task<bool> FetchPreviewHeadAsync(string service, RepositoryAddress repository, string headRef, long number, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
+
     public Task<string?> ResolveCommitAsync(string service, string objectId, CancellationToken cancellationToken) =>
         Task.FromResult(_parents.ContainsKey(objectId) ? objectId : null);
 

@@ -167,4 +167,57 @@ public static class Payloads
                 type = c.Type,
             }).ToArray(),
         });
+
+    /// <summary>GitHub's (and Gitea's) <c>pull_request</c> event: <paramref name="action"/> opened, reopened, synchronize(d), closed.</summary>
+    public static string GitHubPullRequest(string repository, string action, long number, string branch, string head, bool merged = false) =>
+        JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["action"] = action,
+            ["number"] = number,
+            ["pull_request"] = new Dictionary<string, object?>
+            {
+                ["url"] = $"https://api.github.com/repos/acme/shop/pulls/{number}",
+                ["html_url"] = $"https://github.com/acme/shop/pull/{number}",
+                ["number"] = number,
+                ["state"] = action == "closed" ? "closed" : "open",
+                ["title"] = "A change",
+                ["merged"] = merged,
+                ["head"] = new { label = "acme:" + branch, @ref = branch, sha = head, repo = new { full_name = "acme/shop", clone_url = repository } },
+                ["base"] = new { label = "acme:main", @ref = "main", sha = "1111111111111111111111111111111111111111", repo = new { full_name = "acme/shop", clone_url = repository } },
+            },
+            ["repository"] = new
+            {
+                id = 1296269,
+                name = "shop",
+                full_name = "acme/shop",
+                html_url = "https://github.com/acme/shop",
+                clone_url = repository,
+                ssh_url = "git@github.com:acme/shop.git",
+                default_branch = "main",
+            },
+            ["sender"] = new { login = "octocat", id = 1 },
+        });
+
+    /// <summary>GitLab's merge request hook: <paramref name="action"/> open, update, reopen, close, merge.</summary>
+    public static string GitLabMergeRequest(string repository, string action, long iid, string branch, string head) =>
+        JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["object_kind"] = "merge_request",
+            ["event_type"] = "merge_request",
+            ["user"] = new { id = 1, username = "root" },
+            ["project"] = new { id = 15, name = "shop", path_with_namespace = "acme/shop", web_url = "https://gitlab.example.invalid/acme/shop", git_http_url = repository, git_ssh_url = "git@gitlab.example.invalid:acme/shop.git" },
+            ["object_attributes"] = new Dictionary<string, object?>
+            {
+                ["id"] = 90000 + iid,
+                ["iid"] = iid,
+                ["action"] = action,
+                ["source_branch"] = branch,
+                ["target_branch"] = "main",
+                ["state"] = action switch { "close" => "closed", "merge" => "merged", _ => "opened" },
+                ["title"] = "A change",
+                ["url"] = $"https://gitlab.example.invalid/acme/shop/-/merge_requests/{iid}",
+                ["last_commit"] = new { id = head, message = "change" },
+            },
+            ["repository"] = new { name = "shop", url = repository, homepage = "https://gitlab.example.invalid/acme/shop" },
+        });
 }

@@ -62,4 +62,8 @@ public enum NotificationKind
     /// <summary>A canary failed its analysis (or was aborted); its traffic went back to the running version.</summary>
     [JsonStringEnumMemberName("deployment.canary.failed")]
     CanaryFailed,
+
+    /// <summary>A preview's environment was destroyed: its deployment runs no more (for the git host only, whose deployment becomes inactive).</summary>
+    [JsonStringEnumMemberName("deployment.retired")]
+    Retired,
 }

@@ -134,6 +134,12 @@ public sealed class BuildRunner(
 
     private async Task DeliverInTurnAsync(Release release, CancellationToken cancellationToken)
     {
+        // A pull request's build goes to its preview only (the preview's job deploys it), unless the main line took
+        // the same commit since (read afresh: a kept copy may be from before).
+        if (release.Preview is not null && (await releases.FindAsync(release.Service, release.Version, cancellationToken))?.Preview is not null)
+        {
+            return;
+        }
         var existing = await deployments.ListAsync(
             new DeploymentQuery(release.Service, null, null, int.MaxValue) { ReleaseId = release.Id }, cancellationToken);
         var targets = config.Environments

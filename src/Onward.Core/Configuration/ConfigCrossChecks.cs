@@ -14,6 +14,43 @@ public sealed class ConfigCrossChecks(NodeReader nodes)
         CheckLocalPorts(environments, services);
         CheckDeployMethods(environments, services);
         CheckCanaries(environments, services);
+        CheckPreviews(environments, services);
+    }
+
+    /// <summary>Previews copy a known environment, with the settings of its kind of target, under names no environment has.</summary>
+    private void CheckPreviews(IReadOnlyList<EnvironmentConfig> environments, IReadOnlyList<ServiceConfig> services)
+    {
+        foreach (var service in services)
+        {
+            if (service.Previews is not { } previews)
+            {
+                continue;
+            }
+            var path = $"services.{service.Name}.previews";
+            var from = environments.FirstOrDefault(e => e.Name == previews.From);
+            if (from is null)
+            {
+                nodes.Problem(previews.At, path + ".from", $"unknown environment '{previews.From}'",
+                    $"use one of: {string.Join(", ", environments.Select(e => e.Name))}{NodeReader.Suggest(previews.From, environments.Select(e => e.Name))}");
+                continue;
+            }
+            if (from.Target.Local is not null && previews.Namespace is not null)
+            {
+                nodes.Problem(previews.At, path + ".namespace", $"{from.Name} is a local environment; a namespace is for Kubernetes", "leave `namespace` out, or copy a Kubernetes environment");
+            }
+            if (from.Target.Kubernetes is not null && previews.Ports is not null)
+            {
+                nodes.Problem(previews.At, path + ".ports", $"{from.Name} is a Kubernetes environment; stable ports are the local target's", "leave `ports` out and give `url`, the address your ingress serves previews at");
+            }
+            if (from.Target.Local is not null && previews.Ports is { } range && from.Target.Local.Ports.Values.Any(p => p >= range.First && p <= range.Last))
+            {
+                nodes.Problem(previews.At, path + ".ports", $"the range {range.First}-{range.Last} holds a stable port of {from.Name}", "give previews a range of their own");
+            }
+            foreach (var clash in environments.Where(e => e.Name.StartsWith(service.Name + "-pr-", StringComparison.Ordinal) && e.Name[(service.Name.Length + 4)..].All(char.IsAsciiDigit)))
+            {
+                nodes.Problem(clash.At, $"environments.{clash.Name}", $"'{clash.Name}' is the name of a preview of {service.Name}'s pull requests", "rename the environment");
+            }
+        }
     }
 
     /// <summary>A canary needs an HTTP service on the local target, and a request count on Kubernetes where it counts requests.</summary>

@@ -1,12 +1,18 @@
+using Onward.Core.Previews;
+
 namespace Onward.Core.Configuration;
 
 /// <summary>
 /// The configuration in force, which a reload of onward.yaml replaces as a whole: whoever reads it (a step, a request, a
 /// worker's next look) reads <see cref="Current"/> then, so that a valid edit takes effect without a restart and an
-/// invalid one changes nothing.
+/// invalid one changes nothing. The environments of live previews are added to onward.yaml's as
+/// <see cref="OnwardConfig.Previews"/>, made again from the file's configuration whenever either changes.
 /// </summary>
 public sealed class ConfigSource(OnwardConfig initial)
 {
+    private readonly Lock _gate = new();
+    private OnwardConfig _file = initial;
+    private IReadOnlyList<PreviewPlace> _previews = [];
     private OnwardConfig _current = initial;
 
     public OnwardConfig Current => Volatile.Read(ref _current);
@@ -16,8 +22,28 @@ public sealed class ConfigSource(OnwardConfig initial)
 
     public void Replace(OnwardConfig next)
     {
-        var before = Interlocked.Exchange(ref _current, next);
-        Replaced?.Invoke(before, next);
+        OnwardConfig before, after;
+        lock (_gate)
+        {
+            _file = next;
+            before = _current;
+            after = _current = PreviewEnvironments.Add(next, _previews);
+        }
+        Replaced?.Invoke(before, after);
+    }
+
+    /// <summary>The previews that live now; their environments join the configuration's (the file's stays as it is).</summary>
+    public void SetPreviews(IReadOnlyList<PreviewPlace> previews)
+    {
+        lock (_gate)
+        {
+            if (_previews.SequenceEqual(previews))
+            {
+                return;
+            }
+            _previews = previews;
+            Volatile.Write(ref _current, PreviewEnvironments.Add(_file, previews));
+        }
     }
 
     /// <summary>A source that never changes, for whatever is built around one configuration (tests, the CLI on a database).</summary>

@@ -154,7 +154,7 @@ public sealed partial class DeployReader(NodeReader nodes)
             nodes.Problem(map, path, "missing `command`", "add the command that prints the manifests, e.g. `command: \"helm template shop chart -f chart/values-{environment}.yaml\"`");
             return null;
         }
-        nodes.CheckShellPlaceholders(command, path + ".command", "version", "commit", "service", "environment", "namespace", "image");
+        nodes.CheckShellPlaceholders(command, path + ".command", "version", "commit", "service", "environment", "namespace", "image", "number");
         var timeout = nodes.Duration(keys.Get("timeout"), path + ".timeout") ?? TimeSpan.FromMinutes(2);
         return new RenderConfig(command.Value, timeout);
     }

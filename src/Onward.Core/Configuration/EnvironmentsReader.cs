@@ -153,6 +153,9 @@ public sealed partial class EnvironmentsReader(NodeReader nodes, AuthMode authMo
         };
     }
 
+    /// <summary>Whether <paramref name="name"/> can name a namespace (a DNS label).</summary>
+    public static bool IsNamespace(string name) => NamespaceRegex().IsMatch(name);
+
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex NamespaceRegex();
 }

@@ -16,8 +16,19 @@ public sealed record OnwardConfig(
     /// <summary>Where notifications go (<c>notifications</c>), by name.</summary>
     public IReadOnlyList<NotificationConfig> Notifications { get; init; } = [];
 
+    /// <summary>The environments of the pull requests' previews that live now (never written in onward.yaml).</summary>
+    public IReadOnlyList<EnvironmentConfig> Previews { get; init; } = [];
+
+    /// <summary>The environments of onward.yaml, then the previews'.</summary>
+    public IEnumerable<EnvironmentConfig> AllEnvironments => Environments.Concat(Previews);
+
+    /// <summary>An environment of onward.yaml or a live preview's.</summary>
     public EnvironmentConfig? FindEnvironment(string name) =>
-        Environments.FirstOrDefault(e => e.Name == name);
+        Environments.FirstOrDefault(e => e.Name == name) ?? Previews.FirstOrDefault(e => e.Name == name);
+
+    /// <summary>The services that run in <paramref name="environment"/>: all of them, or a preview's own.</summary>
+    public IEnumerable<ServiceConfig> ServicesIn(EnvironmentConfig environment) =>
+        environment.Preview is { } preview ? Services.Where(s => s.Name == preview.Service) : Services;
 
     public ServiceConfig? FindService(string name) => Services.FirstOrDefault(s => s.Name == name);
 }

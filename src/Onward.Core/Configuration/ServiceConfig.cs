@@ -32,6 +32,9 @@ public sealed record ServiceConfig(
     /// <summary><c>canary: false</c>: the service never goes out as a canary.</summary>
     public bool CanaryOff { get; init; }
 
+    /// <summary><c>previews</c>: an environment per pull request; null when the service has none.</summary>
+    public PreviewConfig? Previews { get; init; }
+
     /// <summary>The canary its releases go out with in <paramref name="environment"/>; null when none.</summary>
     public CanaryConfig? CanaryIn(EnvironmentConfig environment) =>
         CanaryOff || environment.Policy.Canary is null ? null : Canary ?? environment.Policy.Canary;

@@ -31,7 +31,7 @@ public sealed class ServicesReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify", "flags", "report", "canary");
+        var keys = nodes.Keys(map, path, "repository", "poll", "mainBranch", "versionRefPattern", "releaseCandidatePattern", "build", "deploy", "verify", "flags", "report", "canary", "previews");
         RepositoryAddress? repository = null;
         if (nodes.Text(keys.Get("repository"), path + ".repository") is { } repo)
         {
@@ -120,6 +120,7 @@ public sealed class ServicesReader(NodeReader nodes)
                 canary = new CanaryReader(nodes).Read(canaryNode, path + ".canary");
             }
         }
+        var previews = keys.Get("previews") is { } previewsNode ? ReadPreviews(previewsNode, path + ".previews", name.Value) : null;
         var report = keys.Get("report") is { } reportNode && repository is not null ? ReadReport(reportNode, path + ".report", repository.Url) : null;
         return repository is null || build is null || deploy is null
             ? null
@@ -130,7 +131,70 @@ public sealed class ServicesReader(NodeReader nodes)
                 Report = report,
                 Canary = canary,
                 CanaryOff = canaryOff,
+                Previews = previews,
             };
+    }
+
+    /// <summary><c>previews: { from, branches?, ttl?, max?, namespace?, ports?, url? }</c>.</summary>
+    private PreviewConfig? ReadPreviews(YamlNode node, string path, string service)
+    {
+        if (nodes.AsMapping(node, path) is not { } map)
+        {
+            return null;
+        }
+        var keys = nodes.Keys(map, path, "from", "branches", "ttl", "max", "namespace", "ports", "url");
+        var from = nodes.Text(keys.Get("from"), path + ".from")?.Value;
+        if (from is null)
+        {
+            nodes.Problem(map, path, "missing `from`", "name the environment whose target previews copy, e.g. `from: dev-1`");
+            return null;
+        }
+        var ttl = nodes.Duration(keys.Get("ttl"), path + ".ttl") ?? PreviewConfig.DefaultTtl;
+        if (ttl < TimeSpan.FromMinutes(1) && keys.Get("ttl") is { } ttlNode)
+        {
+            nodes.Problem(ttlNode, path + ".ttl", "a preview would be destroyed before anyone looked at it", "give a minute or more, e.g. `72h`");
+        }
+        var max = nodes.Number(keys.Get("max"), path + ".max", 1, 1000) ?? PreviewConfig.DefaultMax;
+        var settings = new PreviewConfig(from, nodes.Pattern(keys.Get("branches"), path + ".branches"), ttl, max) { At = ConfigPosition.Of(map) };
+        if (nodes.Text(keys.Get("namespace"), path + ".namespace") is { } ns)
+        {
+            nodes.CheckPlaceholders(ns, path + ".namespace", "service", "number");
+            var sample = PreviewConfig.Fill(ns.Value, service, 99999);
+            if (!ns.Value.Contains("{number}", StringComparison.Ordinal))
+            {
+                nodes.Problem(ns, path + ".namespace", "every preview needs a namespace of its own, and this one has no {number}", "write e.g. `namespace: '{service}-pr-{number}'`");
+            }
+            else if (!EnvironmentsReader.IsNamespace(sample))
+            {
+                nodes.Problem(ns, path + ".namespace", $"'{sample}' would not be a valid namespace name", "use lowercase letters, digits and dashes, at most 63 characters with the number");
+            }
+            settings = settings with { Namespace = ns.Value };
+        }
+        if (nodes.Text(keys.Get("ports"), path + ".ports") is { } ports)
+        {
+            var parts = ports.Value.Split('-', StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && int.TryParse(parts[0], out var first) && int.TryParse(parts[1], out var last) && first is >= 1024 and <= 65535 && last >= first && last <= 65535)
+            {
+                settings = settings with { Ports = (first, last) };
+            }
+            else
+            {
+                nodes.Problem(ports, path + ".ports", $"'{ports.Value}' is not a range of ports", "write `FIRST-LAST` between 1024 and 65535, e.g. `9200-9299`");
+            }
+        }
+        if (nodes.Text(keys.Get("url"), path + ".url") is { } url)
+        {
+            nodes.CheckPlaceholders(url, path + ".url", "service", "number");
+            if (!Uri.TryCreate(PreviewConfig.Fill(url.Value, service, 1), UriKind.Absolute, out var sample) || sample.Scheme is not ("http" or "https"))
+            {
+                nodes.Problem(url, path + ".url", $"'{url.Value}' is not an http(s) URL", "write e.g. `url: 'https://pr-{number}.shop.preview.example.com'`");
+            }
+            else
+            {
+                settings = settings with { Url = url.Value };
+            }
+        }
+        return settings;
     }
 
     /// <summary>

@@ -24,6 +24,7 @@ public static class NotificationKinds
         [NotificationKind.Ended] = "deployment.ended",
         [NotificationKind.CanaryStep] = "deployment.canary.step",
         [NotificationKind.CanaryFailed] = "deployment.canary.failed",
+        [NotificationKind.Retired] = "deployment.retired",
     };
 
     private static readonly Dictionary<string, NotificationKind> ByName = Names.ToDictionary(n => n.Value, n => n.Key, StringComparer.Ordinal);
@@ -48,6 +49,7 @@ public static class NotificationKinds
     [
         NotificationKind.BuildStarted, NotificationKind.Built, NotificationKind.BuildFailed, NotificationKind.AwaitingApproval, NotificationKind.Started,
         NotificationKind.Succeeded, NotificationKind.Failed, NotificationKind.Blocked, NotificationKind.Ended,
+        NotificationKind.Retired,
     ]);
 
     /// <summary>

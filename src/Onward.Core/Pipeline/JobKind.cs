@@ -10,4 +10,7 @@ public enum JobKind
 
     /// <summary>Fetches the repository a webhook named and makes its releases; subject is the delivery id.</summary>
     Delivery,
+
+    /// <summary>Builds, deploys, follows or destroys a pull request's preview; subject is the preview id.</summary>
+    Preview,
 }

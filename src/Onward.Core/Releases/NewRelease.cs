@@ -5,4 +5,7 @@ public sealed record NewRelease(string Service, string Version, string Commit, s
 {
     /// <summary>The W3C trace context of the release's trace, when traces are exported (<see cref="Insight.ReleaseTraces"/>).</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>The pull request whose preview the release is made for: it goes to no environment but the preview's.</summary>
+    public long? Preview { get; init; }
 }

@@ -30,6 +30,9 @@ public sealed record Release(
     /// <summary>The W3C trace context of the release's trace; null when traces were not exported when it was recorded.</summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>The pull request whose preview the release was made for (continuous delivery leaves it out); null for a release of the main line or a version.</summary>
+    public long? Preview { get; init; }
+
     /// <summary>The image pinned to its digest (<c>registry/name@sha256:…</c>), what a container runs; null for a plain artifact.</summary>
     public ImageReference? ImageReference =>
         Image is not null && Digest is not null && Images.ImageReference.TryParse(Image, out var image, out _) ? image.PinnedTo(Digest) : null;

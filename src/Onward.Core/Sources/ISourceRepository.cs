@@ -6,6 +6,12 @@ public interface ISourceRepository
     /// <summary>Fetches the repository into the mirror and lists its branch and tag heads.</summary>
     Task<IReadOnlyList<RefHead>> FetchAsync(string service, RepositoryAddress repository, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Fetches one ref the host keeps a pull request's head under (<c>refs/pull/N/head</c>; a fork's branch is not in
+    /// the repository) into the mirror, kept there as <c>refs/onward/previews/N</c>; false when the host has no such ref.
+    /// </summary>
+    Task<bool> FetchPreviewHeadAsync(string service, RepositoryAddress repository, string headRef, long number, CancellationToken cancellationToken);
+
     /// <summary>The commit an object id stands for (an annotated tag peeled to its commit), or null when the mirror lacks it.</summary>
     Task<string?> ResolveCommitAsync(string service, string objectId, CancellationToken cancellationToken);
 

@@ -46,6 +46,7 @@ public sealed class SourceWatcher(
             ReleaseTraces.End(span, release);
             if (release is null)
             {
+                await releases.TakeFromPreviewAsync(candidate, logger, cancellationToken);
                 logger.LogDebug("{Service} {Version} already has a release", service.Name, candidate.Version);
                 continue;
             }

@@ -58,6 +58,10 @@ public sealed class DeliveryProcessor(
                 var (span, traced) = ReleaseTraces.Begin(candidate, $"webhook {delivery.Provider}");
                 var added = await releases.AddAsync(traced, time.GetUtcNow(), cancellationToken);
                 ReleaseTraces.End(span, added);
+                if (added is null)
+                {
+                    await releases.TakeFromPreviewAsync(candidate, logger, cancellationToken);
+                }
                 var release = added ?? await releases.FindAsync(service.Name, candidate.Version, cancellationToken);
                 if (release is null)
                 {

@@ -77,6 +77,32 @@ public sealed class GitSourceRepository(string dataDir) : ISourceRepository
         }
     }
 
+    public async Task<bool> FetchPreviewHeadAsync(string service, RepositoryAddress repository, string headRef, long number, CancellationToken cancellationToken)
+    {
+        if (!RefName.IsValid(headRef) || !headRef.StartsWith("refs/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var mirror = MirrorPath(service);
+        var gate = _locks.GetOrAdd(service, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!Directory.Exists(Path.Combine(mirror, "objects")))
+            {
+                return false;
+            }
+            using var turn = await HostLock.TakeAsync(mirror + ".fetching", cancellationToken);
+            var result = await GitCli.RunAsync(mirror,
+                ["fetch", "--quiet", "--force", "--end-of-options", repository.Url, $"+{headRef}:refs/onward/previews/{number}"], cancellationToken, CredentialsOf(repository));
+            return result.ExitCode == 0;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     public async Task<string?> ResolveCommitAsync(string service, string objectId, CancellationToken cancellationToken)
     {
         var mirror = MirrorPath(service);

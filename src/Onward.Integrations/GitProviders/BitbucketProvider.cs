@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Onward.Core.Previews;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
 using Onward.Core.Webhooks;
@@ -34,8 +35,27 @@ public sealed class BitbucketProvider : GitProvider
         "diagnostics:ping" => new ProviderReading.Ignored("ping: the webhook reaches Onward"),
         "repo:push" => ReadCloud(PayloadReader.Root(payload)),
         "repo:refs_changed" => ReadDataCenter(PayloadReader.Root(payload)),
-        _ => new ProviderReading.Unknown($"Bitbucket event '{eventName}' is not handled; send repo:push (Cloud) or repo:refs_changed (Data Center)"),
+        "pullrequest:created" or "pullrequest:updated" or "pullrequest:fulfilled" or "pullrequest:rejected" => ReadPullRequest(eventName, PayloadReader.Root(payload)),
+        _ => new ProviderReading.Unknown($"Bitbucket event '{eventName}' is not handled; send repo:push (Cloud) or repo:refs_changed (Data Center), and pullrequest:created/updated/fulfilled/rejected (Cloud) for previews"),
     };
+
+    /// <summary>
+    /// Bitbucket Cloud's pull request events: <c>pullrequest.id</c>, its <c>source</c> branch and commit (abbreviated
+    /// to 12 digits), and the repository it is into. Bitbucket keeps no ref of a fork's head in that repository.
+    /// </summary>
+    private static ProviderReading ReadPullRequest(string eventName, PayloadReader payload)
+    {
+        var pull = payload.Child("pullrequest");
+        var number = pull.RequiredWhole("id");
+        var source = pull.Child("source");
+        var branch = source.Child("branch").RequiredShortRef("name");
+        var commit = source.Child("commit").RequiredCommitPrefix("hash");
+        var repository = payload.Child("repository");
+        var identities = Identities(repository.OptionalChild("links")?.OptionalChild("html")?.Text("href"), repository.Text("full_name"));
+        var action = eventName is "pullrequest:fulfilled" or "pullrequest:rejected" ? PullRequestAction.Closed : PullRequestAction.Updated;
+        return new ProviderReading.PullRequest(new PullRequestEvent(identities, number, action, eventName["pullrequest:".Length..], branch, commit, null,
+            WebLink(pull.OptionalChild("links")?.OptionalChild("html")?.Text("href"))));
+    }
 
     private static ProviderReading ReadCloud(PayloadReader payload)
     {

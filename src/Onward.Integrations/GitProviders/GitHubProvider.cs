@@ -10,6 +10,9 @@ namespace Onward.Integrations.GitProviders;
 /// </summary>
 public sealed class GitHubProvider : GitProvider
 {
+    private static readonly HashSet<string> Updates = ["opened", "reopened", "synchronize"];
+    private static readonly HashSet<string> Closes = ["closed"];
+
     public override string Name => "github";
 
     public override string SignatureHeader => "X-Hub-Signature-256";
@@ -36,8 +39,10 @@ public sealed class GitHubProvider : GitProvider
                 return new ProviderReading.Ignored($"'{eventName}' events are ignored; the push event for the same ref is what builds");
             case "push":
                 return ReadGitHubStylePush(fields, fields.Flag("forced"));
+            case "pull_request":
+                return ReadGitHubStylePullRequest(fields, Updates, Closes);
             default:
-                return new ProviderReading.Unknown($"GitHub event '{eventName}' is not handled; send only push events (ping is fine too)");
+                return new ProviderReading.Unknown($"GitHub event '{eventName}' is not handled; send push events, and pull_request events for previews (ping is fine too)");
         }
     }
 }

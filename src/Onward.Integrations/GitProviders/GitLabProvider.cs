@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Onward.Core.Previews;
 using Onward.Core.Sources;
 using Onward.Core.Webhooks;
 
@@ -27,9 +28,13 @@ public sealed class GitLabProvider : GitProvider
     {
         var fields = PayloadReader.Root(payload);
         var kind = fields.Text("object_kind");
+        if (eventName is "Merge Request Hook" or "System Hook" && kind == "merge_request")
+        {
+            return ReadMergeRequest(fields);
+        }
         if (eventName is not ("Push Hook" or "Tag Push Hook" or "System Hook") || kind is not ("push" or "tag_push"))
         {
-            return new ProviderReading.Unknown($"GitLab event '{eventName}' ({kind ?? "no object_kind"}) is not handled; enable only push and tag push events");
+            return new ProviderReading.Unknown($"GitLab event '{eventName}' ({kind ?? "no object_kind"}) is not handled; enable push and tag push events, and merge request events for previews");
         }
         var fullRef = fields.RequiredRef("ref");
         var checkout = fields.Commit("checkout_sha");
@@ -44,5 +49,29 @@ public sealed class GitLabProvider : GitProvider
         }
         var deleted = CommitId.IsZero(after) || checkout is null;
         return new ProviderReading.Push(new PushEvent(identities, [new RefChange(fullRef, split.Kind, split.Name, deleted ? null : checkout, deleted, null)]));
+    }
+
+    /// <summary>
+    /// A merge request event (https://docs.gitlab.com/user/project/integrations/webhook_events/#merge-request-events):
+    /// <c>object_attributes.action</c> open, reopen, update (new commits, or only a title), close, merge; the head is
+    /// <c>last_commit.id</c> of <c>source_branch</c>, kept under <c>refs/merge-requests/IID/head</c> of the target project.
+    /// </summary>
+    private static ProviderReading ReadMergeRequest(PayloadReader fields)
+    {
+        var attributes = fields.Child("object_attributes");
+        var said = attributes.Text("action") ?? "";
+        var number = attributes.RequiredWhole("iid");
+        var branch = attributes.RequiredShortRef("source_branch");
+        var commit = attributes.Child("last_commit").RequiredCommit("id");
+        var project = fields.Child("project");
+        var identities = Identities(project.Text("git_http_url"), project.Text("git_ssh_url"), project.Text("web_url"), project.Text("path_with_namespace"));
+        var action = said switch
+        {
+            "open" or "reopen" or "update" => PullRequestAction.Updated,
+            "close" or "merge" => PullRequestAction.Closed,
+            _ => PullRequestAction.Other,
+        };
+        return new ProviderReading.PullRequest(new PullRequestEvent(identities, number, action, said.Length == 0 ? "(no action)" : said, branch, commit,
+            $"refs/merge-requests/{number}/head", WebLink(attributes.Text("url"))));
     }
 }

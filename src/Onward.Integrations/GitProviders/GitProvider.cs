@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Onward.Core.Previews;
 using Onward.Core.Releases;
 using Onward.Core.Sources;
 using Onward.Core.Webhooks;
@@ -53,6 +54,29 @@ public abstract class GitProvider
         var commit = deleted ? null : split.Kind == RefKind.Tag && headCommit is not null ? headCommit : after;
         return new ProviderReading.Push(new PushEvent(identities, [new RefChange(fullRef, split.Kind, split.Name, commit, deleted, forced)]));
     }
+
+    /// <summary>
+    /// The pull request payload GitHub defined and Gitea copied: <c>action</c>, <c>number</c>, <c>pull_request.head</c>
+    /// (<c>ref</c>, <c>sha</c>), <c>pull_request.html_url</c>, and the repository it is into. Both keep the head under
+    /// <c>refs/pull/N/head</c> of that repository, a fork's too.
+    /// </summary>
+    protected static ProviderReading ReadGitHubStylePullRequest(PayloadReader payload, IReadOnlySet<string> updates, IReadOnlySet<string> closes)
+    {
+        var said = payload.Required("action");
+        var pull = payload.Child("pull_request");
+        var number = payload.Whole("number") ?? pull.RequiredWhole("number");
+        var head = pull.Child("head");
+        var branch = head.RequiredShortRef("ref");
+        var commit = head.RequiredCommit("sha");
+        var repository = payload.Child("repository");
+        var identities = Identities(repository.Text("clone_url"), repository.Text("ssh_url"), repository.Text("html_url"), repository.Text("full_name"));
+        var action = updates.Contains(said) ? PullRequestAction.Updated : closes.Contains(said) ? PullRequestAction.Closed : PullRequestAction.Other;
+        return new ProviderReading.PullRequest(new PullRequestEvent(identities, number, action, said, branch, commit, $"refs/pull/{number}/head", WebLink(pull.Text("html_url"))));
+    }
+
+    /// <summary>A web page's address from a payload, kept only when it is an http(s) URL.</summary>
+    protected static string? WebLink(string? text) =>
+        text is { Length: <= 2000 } && Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url.ToString() : null;
 
     protected static (RefKind Kind, string Name)? SplitRef(string fullRef) =>
         fullRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? (RefKind.Branch, fullRef["refs/heads/".Length..])

@@ -10,6 +10,10 @@ namespace Onward.Integrations.GitProviders;
 /// </summary>
 public sealed class GiteaProvider : GitProvider
 {
+    // Gitea says "synchronized" where GitHub says "synchronize".
+    private static readonly HashSet<string> Updates = ["opened", "reopened", "synchronized", "synchronize"];
+    private static readonly HashSet<string> Closes = ["closed"];
+
     public override string Name => "gitea";
 
     public override string SignatureHeader => "X-Gitea-Signature";
@@ -33,8 +37,10 @@ public sealed class GiteaProvider : GitProvider
             case "push":
                 // Gitea does not say whether a push was forced.
                 return ReadGitHubStylePush(fields, null);
+            case "pull_request":
+                return ReadGitHubStylePullRequest(fields, Updates, Closes);
             default:
-                return new ProviderReading.Unknown($"Gitea event '{eventName}' is not handled; send only push events");
+                return new ProviderReading.Unknown($"Gitea event '{eventName}' is not handled; send push events, and pull request events for previews");
         }
     }
 }

@@ -63,6 +63,25 @@ public readonly record struct PayloadReader(JsonElement Element, string Path)
         var value => throw new PayloadException(PathOf(name), $"must be true or false, not {Kind(value.Value)}"),
     };
 
+    /// <summary>A whole number such as a pull request's; null when absent.</summary>
+    public long? Whole(string name) => Find(name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.Number } value when value.TryGetInt64(out var number) && number > 0 => number,
+        var value => throw new PayloadException(PathOf(name), $"must be a positive whole number, not {Kind(value.Value)}"),
+    };
+
+    public long RequiredWhole(string name) => Whole(name) ?? throw new PayloadException(PathOf(name), "is missing; it must be a number");
+
+    /// <summary>A commit id, in full or abbreviated to 7 hexadecimal digits or more (Bitbucket's pull requests name commits so).</summary>
+    public string RequiredCommitPrefix(string name)
+    {
+        var text = Required(name);
+        return text.Length is >= 7 and <= 64 && text.All(char.IsAsciiHexDigit)
+            ? text.ToLowerInvariant()
+            : throw new PayloadException(PathOf(name), $"must be a commit id (7 to 64 hexadecimal digits), not '{Shorten(text)}'");
+    }
+
     /// <summary>A commit id in full (see <see cref="CommitId"/>), all zeros included; null when absent.</summary>
     public string? Commit(string name)
     {

@@ -1,3 +1,4 @@
+using Onward.Core.Previews;
 using Onward.Core.Webhooks;
 
 namespace Onward.Integrations.GitProviders;
@@ -6,6 +7,8 @@ namespace Onward.Integrations.GitProviders;
 public abstract record ProviderReading
 {
     public sealed record Push(PushEvent Event) : ProviderReading;
+
+    public sealed record PullRequest(PullRequestEvent Event) : ProviderReading;
 
     /// <summary>An event Onward knows and has nothing to do for (ping, create, delete).</summary>
     public sealed record Ignored(string Reason) : ProviderReading;

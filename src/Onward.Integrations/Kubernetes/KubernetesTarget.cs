@@ -7,6 +7,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Drift;
 using Onward.Core.Kubernetes;
 using Onward.Core.Pipeline;
+using Onward.Core.Previews;
 using Onward.Core.Releases;
 using Onward.Core.Targets;
 using Onward.Integrations.Git;
@@ -21,7 +22,7 @@ namespace Onward.Integrations.Kubernetes;
 /// failing fast on a Pod of the new revision that cannot start. A verified release prunes what the previous one
 /// applied and this one does not; drift from what was applied is found from the same watches.
 /// </summary>
-public sealed partial class KubernetesTarget : IDeploymentTarget
+public sealed partial class KubernetesTarget : IDeploymentTarget, IPreviewTarget
 {
     private const int LogLines = 30;
     private const int ShownObjects = 20;
@@ -48,6 +49,34 @@ public sealed partial class KubernetesTarget : IDeploymentTarget
     }
 
     public TargetKind Kind => TargetKind.Kubernetes;
+
+    /// <summary>A preview on a cluster is reached through the team's ingress, at <c>previews.url</c>: the target cannot tell.</summary>
+    public Task<string?> AddressAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    /// <summary>
+    /// Deletes the preview's namespace, and with it everything in it, provided Onward created it (it carries Onward's
+    /// label); a namespace someone else made is left as it is, with what Onward applied there.
+    /// </summary>
+    public async Task<string> DestroyAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    {
+        var ns = environment.Target.Kubernetes!.Namespace;
+        var cluster = _clusters.For(environment);
+        var (status, body, message) = await KubernetesRequests.ReadAsync(cluster.Client, ResourceMapping.Namespaces.ObjectPath(null, ns), cancellationToken);
+        if (status == 404)
+        {
+            return $"namespace {ns} was gone already";
+        }
+        if (status != 200)
+        {
+            throw new KubernetesException($"the API server answered {status} {message} when asked for namespace {ns}", status);
+        }
+        if (body?["metadata"]?["labels"]?[ManifestRenderer.ManagedBy]?.GetValue<string>() != "onward")
+        {
+            return $"namespace {ns} was not created by Onward (it has no {ManifestRenderer.ManagedBy}: onward label) and was left as it is";
+        }
+        var (ok, detail) = await KubernetesRequests.DeleteAsync(cluster.Client, ResourceMapping.Namespaces, null, ns, cancellationToken);
+        return ok ? $"namespace {ns} {detail}, with everything in it" : throw new KubernetesException($"namespace {ns} could not be deleted: {detail}", 0);
+    }
 
     /// <summary>The deployments verifying now, with what they applied: the watches' changes are judged against them.</summary>
     private sealed record Verification(long DeploymentId, ClusterCache Cache, IReadOnlyList<RenderedObject> Objects);

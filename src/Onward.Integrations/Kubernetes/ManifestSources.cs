@@ -70,6 +70,10 @@ public sealed class ManifestSources(string dataDir, ChartFetcher? charts = null)
             RenderProcess.RunAsync(file, arguments, checkout, new Dictionary<string, string>(), KustomizeTimeout, cancellationToken), cancellationToken);
     }
 
+    /// <summary>The pull request a preview's environment is for; empty elsewhere.</summary>
+    private static string PreviewNumber(EnvironmentConfig environment) =>
+        environment.Preview?.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
     private async Task<(List<ManifestDocument>, string?)> RenderAsync(
         string mirror, Release release, ServiceConfig service, EnvironmentConfig environment, long deploymentId, RenderConfig render, CancellationToken cancellationToken)
     {
@@ -83,6 +87,7 @@ public sealed class ManifestSources(string dataDir, ChartFetcher? charts = null)
             ["environment"] = environment.Name,
             ["namespace"] = ns,
             ["image"] = image,
+            ["number"] = PreviewNumber(environment),
         };
         var command = Placeholders.FillShell(render.Command, values);
         var variables = new Dictionary<string, string>(command.Environment)
@@ -93,6 +98,7 @@ public sealed class ManifestSources(string dataDir, ChartFetcher? charts = null)
             ["ONWARD_ENVIRONMENT"] = environment.Name,
             ["ONWARD_NAMESPACE"] = ns,
             ["ONWARD_IMAGE"] = image,
+            ["ONWARD_PREVIEW_NUMBER"] = PreviewNumber(environment),
         };
         return await InCheckoutAsync(mirror, release, deploymentId, "the render command", checkout =>
             RenderProcess.RunAsync("/bin/sh", ["-c", command.Command], checkout, variables, render.Timeout, cancellationToken), cancellationToken);
@@ -125,6 +131,11 @@ public sealed class ManifestSources(string dataDir, ChartFetcher? charts = null)
             ["namespace"] = ns,
             ["service"] = service.Name,
         };
+        if (environment.Preview is not null)
+        {
+            // A preview's chart can tell its pull request (a host name per preview, say).
+            values["number"] = PreviewNumber(environment);
+        }
         var name = helm.ReleaseName.Length > 0 ? helm.ReleaseName : service.Name;
         var chart = helm.Chart;
         var shown = $"helm template {name} {helm.Chart}";

@@ -7,6 +7,7 @@ using Onward.Core.Configuration;
 using Onward.Core.Drift;
 using Onward.Core.LocalProcesses;
 using Onward.Core.Pipeline;
+using Onward.Core.Previews;
 using Onward.Core.Targets;
 using Onward.Integrations.ImageBuilds;
 
@@ -25,7 +26,7 @@ public sealed class LocalTarget(
     ImageUnpacker images,
     TimeProvider time,
     ILogger<LocalTarget> logger,
-    IJobQueue? jobs = null) : IDeploymentTarget, ICanaryTarget, IAsyncDisposable
+    IJobQueue? jobs = null) : IDeploymentTarget, ICanaryTarget, IPreviewTarget, IAsyncDisposable
 {
     private const int OutputTailLines = 50;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
@@ -58,9 +59,9 @@ public sealed class LocalTarget(
     /// </summary>
     public async Task LearnPortsAsync(OnwardConfig config, CancellationToken cancellationToken)
     {
-        foreach (var environment in config.Environments.Where(e => e.Target.Local is not null))
+        foreach (var environment in config.AllEnvironments.Where(e => e.Target.Local is not null))
         {
-            foreach (var service in config.Services)
+            foreach (var service in config.ServicesIn(environment))
             {
                 _knownPorts[(service.Name, environment.Name)] = environment.Target.Local!.Ports.TryGetValue(service.Name, out var configured)
                     ? configured
@@ -77,20 +78,20 @@ public sealed class LocalTarget(
     public async Task OpenPortsAsync(OnwardConfig config, CancellationToken cancellationToken)
     {
         // Each environment's forwarder starts at the same time as the others'.
-        await Task.WhenAll(config.Environments.Where(e => e.Target.Local is not null).Select(async environment =>
+        await Task.WhenAll(config.AllEnvironments.Where(e => e.Target.Local is not null).Select(async environment =>
         {
             if (_stable.StoppedOnPurpose(environment.Name))
             {
                 logger.LogInformation("{Environment} was stopped with `onward local stop`; its stable ports open again with its next deployment", environment.Name);
-                await LearnPortsAsync(config with { Environments = [environment] }, cancellationToken);
+                await LearnPortsAsync(config with { Environments = [environment], Previews = [] }, cancellationToken);
                 return;
             }
-            foreach (var service in config.Services)
+            foreach (var service in config.ServicesIn(environment))
             {
                 await ListenAsync(service, environment, cancellationToken);
             }
             // A service removed or renamed in onward.yaml gives its port back.
-            var kept = config.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            var kept = config.ServicesIn(environment).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
             await _stable.KeepOnlyAsync(environment.Name, kept, cancellationToken);
             foreach (var gone in _open.Keys.Where(k => k.Environment == environment.Name && !kept.Contains(k.Service)).ToList())
             {
@@ -102,10 +103,34 @@ public sealed class LocalTarget(
     /// <summary>Starts again the forwarder of any local environment that died (it is not left to the next deployment).</summary>
     public async Task ReviveForwardersAsync(OnwardConfig config, CancellationToken cancellationToken)
     {
-        foreach (var environment in config.Environments.Where(e => e.Target.Local is not null))
+        foreach (var environment in config.AllEnvironments.Where(e => e.Target.Local is not null))
         {
             await _stable.ReviveAsync(environment.Name, cancellationToken);
         }
+    }
+
+    public async Task<string?> AddressAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken) =>
+        $"http://127.0.0.1:{await StablePortAsync(service, environment, cancellationToken)}";
+
+    /// <summary>
+    /// Stops the preview's release processes and its forwarder, and removes the forwarder's folder: its stable port is
+    /// closed for good (the releases' folders stay, with their logs).
+    /// </summary>
+    public async Task<string> DestroyAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    {
+        var stopped = await LocalShutdown.StopAsync(dataDir, [environment.Name], cancellationToken);
+        var folder = StablePorts.DirectoryOf(dataDir, environment.Name);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        foreach (var key in _open.Keys.Where(k => k.Environment == environment.Name).ToList())
+        {
+            _open.TryRemove(key, out _);
+        }
+        _assigned.TryRemove((service.Name, environment.Name), out _);
+        _knownPorts.TryRemove((service.Name, environment.Name), out _);
+        return $"stopped {stopped.Releases} release process(es) and the forwarder of its stable port";
     }
 
     public async Task<StepResult> ApplyAsync(TargetContext context, CancellationToken cancellationToken)

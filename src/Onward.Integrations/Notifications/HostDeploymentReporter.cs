@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
 using Onward.Core.Notifications;
+using Onward.Core.Previews;
 using Onward.Core.Releases;
 
 namespace Onward.Integrations.Notifications;
@@ -20,7 +21,7 @@ namespace Onward.Integrations.Notifications;
 /// before the id was kept), the next attempt looks for it on the host before making one. Gitea has no such API:
 /// statuses only.
 /// </summary>
-public sealed class HostDeploymentReporter(HttpClient http, INotificationStore store, IReleaseStore releases, TimeProvider time)
+public sealed class HostDeploymentReporter(HttpClient http, INotificationStore store, IReleaseStore releases, IPreviewStore previews, TimeProvider time)
 {
     /// <summary>How far apart the host's clock and Onward's may be when looking for a deployment by its time.</summary>
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(5);
@@ -33,7 +34,7 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         (GitHostKind.GitHub, NotificationKind.Succeeded) => "success",
         (GitHostKind.GitHub, NotificationKind.Failed) => "failure",
         (GitHostKind.GitHub, NotificationKind.Blocked) => "error",
-        (GitHostKind.GitHub, NotificationKind.Ended) => "inactive",
+        (GitHostKind.GitHub, NotificationKind.Ended or NotificationKind.Retired) => "inactive",
         (GitHostKind.GitLab, NotificationKind.Started) => "running",
         (GitHostKind.GitLab, NotificationKind.Succeeded) => "success",
         (GitHostKind.GitLab, NotificationKind.Failed or NotificationKind.Blocked) => "failed",
@@ -56,6 +57,8 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
             _ => $"{e.Version}: {e.Message}",
         });
         var link = NotificationSender.Link(e, linkBase).ToString();
+        // A preview's environment is transient on GitHub, and its address is what "View deployment" opens.
+        var preview = e.Service is not null && PreviewConfig.NumberOf(e.Service, e.Environment) is { } number ? await previews.FindAsync(e.Service, number, cancellationToken) : null;
         var known = await store.HostDeploymentAsync(delivery.Sink, deploymentId, cancellationToken);
         var hostId = known?.HostId;
         if (known is { HostId: null })
@@ -76,7 +79,7 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
                 hostId = found;
             }
         }
-        if (hostId is null && e.Kind is NotificationKind.Blocked or NotificationKind.Ended)
+        if (hostId is null && e.Kind is NotificationKind.Blocked or NotificationKind.Ended or NotificationKind.Retired)
         {
             return SendOutcome.Sent(0);
         }
@@ -84,7 +87,7 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         {
             var release = e.ReleaseId is { } releaseId ? await releases.GetAsync(releaseId, cancellationToken) : null;
             await store.AskingForHostDeploymentAsync(delivery.Sink, deploymentId, time.GetUtcNow(), cancellationToken);
-            var created = await CreateAsync(report, e, release, state, description, cancellationToken);
+            var created = await CreateAsync(report, e, release, state, description, preview is not null, cancellationToken);
             if (created.Id is null)
             {
                 return created.Outcome;
@@ -96,22 +99,27 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
             }
             hostId = created.Id;
         }
+        var told = new JsonObject
+        {
+            ["state"] = state,
+            ["log_url"] = link,
+            ["description"] = description,
+            ["environment"] = e.Environment,
+            ["auto_inactive"] = true,
+        };
+        if (preview?.Url is { } url && e.Kind != NotificationKind.Retired)
+        {
+            told["environment_url"] = url;
+        }
         using var request = report.Host == GitHostKind.GitLab
             ? GitHostApi.Request(report, HttpMethod.Put, $"{GitHostApi.Repository(report)}deployments/{hostId}", new JsonObject { ["status"] = state })
-            : GitHostApi.Request(report, HttpMethod.Post, $"{GitHostApi.Repository(report)}deployments/{hostId}/statuses", new JsonObject
-            {
-                ["state"] = state,
-                ["log_url"] = link,
-                ["description"] = description,
-                ["environment"] = e.Environment,
-                ["auto_inactive"] = true,
-            });
+            : GitHostApi.Request(report, HttpMethod.Post, $"{GitHostApi.Repository(report)}deployments/{hostId}/statuses", told);
         return await Delivery.PostAsync(http, request, report.ApiUrl.Host, cancellationToken);
     }
 
     /// <summary>Makes the deployment on the host (GitLab: with its first status); answers the host's id of it when it was made.</summary>
     private async Task<(SendOutcome Outcome, string? Id)> CreateAsync(
-        ReportConfig report, NotificationEvent e, Release? release, string state, string description, CancellationToken cancellationToken)
+        ReportConfig report, NotificationEvent e, Release? release, string state, string description, bool transient, CancellationToken cancellationToken)
     {
         var body = report.Host == GitHostKind.GitLab
             ? new JsonObject
@@ -129,7 +137,7 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
                 ["description"] = description,
                 ["auto_merge"] = false,
                 ["required_contexts"] = new JsonArray(), // Onward's own pending statuses must not hold the deployment back
-                ["transient_environment"] = false,
+                ["transient_environment"] = transient,
                 ["payload"] = new JsonObject { ["onward"] = new JsonObject { ["deployment"] = e.DeploymentId, ["release"] = e.ReleaseId, ["version"] = e.Version } },
             };
         using var request = GitHostApi.Request(report, HttpMethod.Post, $"{GitHostApi.Repository(report)}deployments", body);

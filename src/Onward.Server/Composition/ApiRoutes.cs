@@ -1,3 +1,4 @@
+using Onward.Server.Api.Previews;
 using Microsoft.AspNetCore.Mvc;
 using Onward.Contracts.Problems;
 using Onward.Server.Api.Approvals;
@@ -38,6 +39,7 @@ public static class ApiRoutes
         api.MapTokens();
         api.MapAudit();
         api.MapFlags();
+        api.MapPreviews();
         api.MapServerStatus();
         return app;
     }

@@ -1,3 +1,4 @@
+using Onward.Core.Previews;
 using Onward.Core.Canaries;
 using Onward.Core.Access;
 using Onward.Core.Approvals;
@@ -44,10 +45,13 @@ public static class CoreServices
         services.AddSingleton<SourceWatcher>();
         services.AddSingleton<BuildRunner>();
         services.AddSingleton<DeliveryProcessor>();
+        services.AddSingleton<PreviewRequests>();
+        services.AddSingleton<PreviewRunner>();
         // What runs each kind of job's steps, for JobSteps.
         services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<BuildRunner>());
         services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<DeploymentRunner>());
         services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<DeliveryProcessor>());
+        services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<PreviewRunner>());
         services.AddSingleton<JobSteps>();
         services.AddSingleton<DriftSignals>();
         services.AddSingleton<DriftChecks>();

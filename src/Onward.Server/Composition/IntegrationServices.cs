@@ -1,3 +1,5 @@
+using Onward.Core.Previews;
+using Onward.Integrations.Previews;
 using Onward.Core.Canaries;
 using Onward.Integrations.Canaries;
 using Onward.Core.Builds;
@@ -37,6 +39,9 @@ public static class IntegrationServices
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ChartFetcher>(sp, dataDir));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<KubernetesTarget>(sp, dataDir));
         services.AddSingleton<IDeploymentTarget>(sp => sp.GetRequiredService<KubernetesTarget>());
+        services.AddSingleton<IPreviewTarget>(sp => sp.GetRequiredService<LocalTarget>());
+        services.AddSingleton<IPreviewTarget>(sp => sp.GetRequiredService<KubernetesTarget>());
+        services.AddSingleton<IPullRequestHost>(_ => new PullRequestHost(new HttpClient { Timeout = HostTimeout }));
         // Each receiver of notifications gets a client of its own, so that a slow one holds no connection another needs.
         services.AddSingleton(_ => new NotificationSender(new HttpClient { Timeout = HostTimeout }));
         services.AddSingleton(_ => new CommitStatusReporter(new HttpClient { Timeout = HostTimeout }));

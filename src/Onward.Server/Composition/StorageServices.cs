@@ -1,3 +1,5 @@
+using Onward.Core.Previews;
+using Onward.Storage.Previews;
 using Onward.Core.Canaries;
 using Onward.Storage.Canaries;
 using Onward.Core.Access;
@@ -59,6 +61,7 @@ public static class StorageServices
         services.AddSingleton<IManifestStore, ManifestStore>();
         services.AddSingleton<IDriftStore, DriftStore>();
         services.AddSingleton<ICanaryStore, CanaryStore>();
+        services.AddSingleton<IPreviewStore, PreviewStore>();
         services.AddSingleton<IFlagStore, FlagStore>();
         services.AddSingleton<IFlagRequestStore, FlagRequestStore>();
         services.AddSingleton<IExperimentStore, ExperimentStore>();

@@ -10,6 +10,9 @@ public static class WorkerServices
     {
         services.AddHostedService<StartupStep>();
         services.AddSingleton<ReplicaLeases>();
+        // The live previews' environments are in the configuration before the targets take over what runs.
+        services.AddSingleton<PreviewProblems>();
+        services.AddHostedService<PreviewWorker>();
         services.AddHostedService<TargetLeaseWorker>();
         services.AddHostedService<JobWorker>();
         services.AddHostedService<ReplicaWakeWorker>();

@@ -32,7 +32,7 @@ public sealed class ReplicaLeases
         (_configuration, _database, _leases, _identity, _time) = (configuration, database, leases, identity, time);
 
     /// <summary>Each environment run by one replica at a time, with the name of its target's lease, as the configuration in force says.</summary>
-    private Dictionary<string, string> LeaseOf => _configuration.Current.Environments
+    private Dictionary<string, string> LeaseOf => _configuration.Current.AllEnvironments
         .Where(e => e.Target.Local is not null || e.Target.Kubernetes is not null)
         .ToDictionary(e => e.Name, e => e.Target.Kubernetes is { } cluster ? ClusterLease(cluster) : Local, StringComparer.Ordinal);
 

@@ -1,3 +1,5 @@
+using Onward.Core.Previews;
+using Onward.Core.Releases;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Onward.Core.Messages;
@@ -28,7 +30,8 @@ public static class WebhookReceiver
         app.MapPost("/hooks/{provider}", ReceiveAsync);
 
     private static async Task<IResult> ReceiveAsync(
-        string provider, HttpContext http, OnwardConfig config, IDeliveryStore store, RefusedWebhooks refused, TimeProvider time, CancellationToken cancellationToken)
+        string provider, HttpContext http, OnwardConfig config, IDeliveryStore store, PreviewRequests previews, RefusedWebhooks refused, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var git = GitProvider.All.FirstOrDefault(p => p.Name == provider);
         if (git is null)
@@ -95,6 +98,8 @@ public static class WebhookReceiver
                 return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, unknown.Reason), null, 400, cancellationToken);
             case ProviderReading.Ignored ignored:
                 return await RecordAsync(store, time, Ignored(provider, eventName, deliveryId, ignored.Reason), null, 202, cancellationToken);
+            case ProviderReading.PullRequest pull:
+                return await PullRequestAsync(provider, eventName, deliveryId, pull.Event, config, store, previews, time, cancellationToken);
             default:
                 var push = ((ProviderReading.Push)reading).Event;
                 var decision = DeliveryClassifier.Classify(config, push);
@@ -103,6 +108,32 @@ public static class WebhookReceiver
                     first?.Commit, first?.Forced, decision.Action, decision.Reason);
                 return await RecordAsync(store, time, delivery, push, 202, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A pull request event: recorded like a push (what it does, decided at once), then handed to the previews; the
+    /// previews' work (fetch, build, deploy, destroy) follows as their jobs. Recorded as <c>build</c> when it acts.
+    /// </summary>
+    private static async Task<IResult> PullRequestAsync(
+        string provider, string eventName, string deliveryId, PullRequestEvent pull, OnwardConfig config, IDeliveryStore store, PreviewRequests previews,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (acts, reason) = PreviewRequests.Classify(config, pull);
+        var delivery = new NewDelivery(provider, eventName, deliveryId, pull.Repositories.FirstOrDefault(), $"refs/heads/{pull.Branch}", RefKind.Branch, pull.Branch,
+            pull.Commit.Length == 40 || pull.Commit.Length == 64 ? pull.Commit : null, null, acts ? DeliveryAction.Build : DeliveryAction.Ignore, Bounded(reason, 2000));
+        var recorded = await store.AddAsync(delivery with { Action = DeliveryAction.Ignore }, null, time.GetUtcNow(), cancellationToken);
+        OnwardMetrics.WebhookDeliveries.WithLabels(provider, recorded is null ? "duplicate" : delivery.Action.ToString().ToLowerInvariant()).Inc();
+        if (recorded is null)
+        {
+            return TypedResults.Ok(new WebhookAnswer(null, true, null, $"delivery {deliveryId} was received before; nothing is done twice"));
+        }
+        if (!acts)
+        {
+            return TypedResults.Json(new WebhookAnswer(recorded.Id, false, "ignore", reason), statusCode: 202);
+        }
+        var done = await previews.HandleAsync(pull, provider, cancellationToken);
+        await store.CompleteAsync(recorded.Id, DeliveryAction.Build, Bounded($"{reason} → {done}", 4000), null, delivery.Commit, cancellationToken);
+        return TypedResults.Json(new WebhookAnswer(recorded.Id, false, "build", done), statusCode: 202);
     }
 
     private static bool IsForm(HttpRequest request) =>

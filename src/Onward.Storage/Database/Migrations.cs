@@ -416,5 +416,32 @@ public static class Migrations
             );
             CREATE INDEX ix_canary_analyses ON canary_analyses (deployment_id, id);
             """),
+        // Pull requests' previews: one row per pull request, kept after it is destroyed (a push brings it back);
+        // a release built for a preview is marked, so that continuous delivery leaves it out.
+        new(26, "previews", """
+            CREATE TABLE previews (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                service TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                branch TEXT NOT NULL,
+                commit_sha TEXT NOT NULL,
+                head_ref TEXT,
+                link TEXT,
+                state TEXT NOT NULL,
+                port INTEGER,
+                url TEXT,
+                failure TEXT,
+                release_id INTEGER,
+                deployment_id INTEGER,
+                comment_id TEXT,
+                said TEXT,
+                ending TEXT,
+                created_at INTEGER NOT NULL,
+                pushed_at INTEGER NOT NULL,
+                destroyed_at INTEGER,
+                UNIQUE (service, number)
+            );
+            ALTER TABLE releases ADD COLUMN preview INTEGER;
+            """),
     ];
 }

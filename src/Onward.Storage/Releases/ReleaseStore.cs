@@ -24,7 +24,8 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         release_candidate AS ReleaseCandidate, artifact AS Artifact, state AS State, failure AS Failure,
         created_at AS CreatedAt, build_started_at AS BuildStartedAt, build_finished_at AS BuildFinishedAt,
         image AS Image, digest AS Digest, trace_parent AS TraceParent,
-        chart_location AS ChartLocation, chart_name AS ChartName, chart_version AS ChartVersion, chart_digest AS ChartDigest
+        chart_location AS ChartLocation, chart_name AS ChartName, chart_version AS ChartVersion, chart_digest AS ChartDigest,
+        preview AS Preview
         """;
 
     public async Task<Release?> AddAsync(NewRelease release, DateTimeOffset now, CancellationToken cancellationToken)
@@ -32,12 +33,12 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition($"""
-            INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at, trace_parent)
-            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, {Building}, @now, @TraceParent)
+            INSERT INTO releases (service, version, commit_sha, ref, ref_kind, release_candidate, state, created_at, trace_parent, preview)
+            VALUES (@Service, @Version, @Commit, @Ref, @RefKind, @ReleaseCandidate, {Building}, @now, @TraceParent, @Preview)
             ON CONFLICT (service, version) DO NOTHING
             RETURNING id
             """,
-            new { release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), ReleaseCandidate = release.ReleaseCandidate ? 1 : 0, now = UnixTime.From(now), release.TraceParent },
+            new { release.Service, release.Version, release.Commit, release.Ref, RefKind = release.RefKind.ToString(), ReleaseCandidate = release.ReleaseCandidate ? 1 : 0, now = UnixTime.From(now), release.TraceParent, release.Preview },
             transaction, cancellationToken: cancellationToken));
         if (id is null)
         {
@@ -48,7 +49,26 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         jobs.Notify();
         return new Release(id.Value, release.Service, release.Version, release.Commit, release.Ref, release.RefKind,
             release.ReleaseCandidate, null, ReleaseState.Building, null, now, null, null)
-        { TraceParent = release.TraceParent };
+        { TraceParent = release.TraceParent, Preview = release.Preview };
+    }
+
+    public async Task ToMainLineAsync(long id, string gitRef, RefKind kind, bool releaseCandidate, CancellationToken cancellationToken)
+    {
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE releases SET preview = NULL, ref = @gitRef, ref_kind = @kind, release_candidate = @candidate WHERE id = @id AND preview IS NOT NULL",
+            new { id, gitRef, kind = kind.ToString(), candidate = releaseCandidate ? 1 : 0 }, write.Transaction, cancellationToken: cancellationToken));
+        if (changed > 0)
+        {
+            // Its build job, run again, hands it to continuous delivery once it is built.
+            if (await JobQueue.MakeDueAsync(write.Connection, write.Transaction, JobKind.Build, id, DateTimeOffset.UtcNow, cancellationToken) == 0)
+            {
+                await JobQueue.EnqueueAsync(write.Connection, write.Transaction, JobKind.Build, id, DateTimeOffset.UtcNow, cancellationToken);
+            }
+        }
+        await write.CommitAsync(cancellationToken);
+        _settled.TryRemove(id, out _);
+        jobs.Notify();
     }
 
     public async Task<Release?> GetAsync(long id, CancellationToken cancellationToken)
@@ -222,6 +242,8 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
 
         public string? ChartDigest { get; init; }
 
+        public long? Preview { get; init; }
+
         public Release ToRelease() => new(
             Id, Service, Version, CommitSha, Ref, Enum.Parse<RefKind>(RefKind), ReleaseCandidate != 0, Artifact,
             Enum.Parse<ReleaseState>(State), Failure, UnixTime.To(CreatedAt), UnixTime.To(BuildStartedAt), UnixTime.To(BuildFinishedAt))
@@ -229,6 +251,7 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
             Image = Image,
             Digest = Digest,
             TraceParent = TraceParent,
+            Preview = Preview,
             Chart = ChartDigest is null ? null : new ChartPin(ChartLocation ?? "", ChartName ?? "", ChartVersion ?? "", ChartDigest),
         };
     }

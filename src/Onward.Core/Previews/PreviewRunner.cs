@@ -1,0 +1,262 @@
+using Microsoft.Extensions.Logging;
+using Onward.Contracts.Deployments;
+using Onward.Core.Configuration;
+using Onward.Core.Deployments;
+using Onward.Core.Messages;
+using Onward.Core.Pipeline;
+using Onward.Core.Releases;
+using Onward.Core.Sources;
+
+namespace Onward.Core.Previews;
+
+/// <summary>
+/// A preview's job: its head commit fetched (from the branch, or the ref the host keeps a fork's head under) and built
+/// as a release of its own, deployed to the preview's environment, followed to its end; or, once it is to go, all of it
+/// removed. Each step says on the pull request where the preview stands, in one comment edited in place.
+/// </summary>
+public sealed class PreviewRunner(
+    ConfigSource configuration,
+    IPreviewStore previews,
+    IReleaseStore releases,
+    IDeploymentStore deployments,
+    ISourceRepository source,
+    DeploymentRequests requests,
+    IEnumerable<IPreviewTarget> targets,
+    IPullRequestHost host,
+    TimeProvider time,
+    ILogger<PreviewRunner> logger) : IJobHandler
+{
+    private static readonly TimeSpan Look = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a comment the host refused to take waits before it is tried again.</summary>
+    private static readonly TimeSpan SayAgain = TimeSpan.FromSeconds(30);
+
+    private OnwardConfig config => configuration.Current;
+
+    public JobKind Kind => JobKind.Preview;
+
+    /// <summary>Makes the live previews' environments part of the configuration in force (this server's view of the table).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken) =>
+        configuration.SetPreviews((await previews.LiveAsync(cancellationToken)).Where(p => p.HoldsEnvironment).Select(p => p.Place).ToList());
+
+    public async Task<StepResult> StepAsync(long subject, CancellationToken cancellationToken)
+    {
+        await RefreshAsync(cancellationToken);
+        var preview = await previews.GetAsync(subject, cancellationToken);
+        if (preview is null)
+        {
+            return StepResult.Done();
+        }
+        var service = config.FindService(preview.Service);
+        if (service?.Previews is null)
+        {
+            if (preview.State is PreviewState.Destroyed)
+            {
+                return StepResult.Done();
+            }
+            // Its service (or the service's previews) left onward.yaml: nothing it ran can be found to remove.
+            await previews.EndAsync(preview.Service, preview.Number, "the service has no `previews` in onward.yaml any more", Actors.Onward, time.GetUtcNow(), cancellationToken);
+            await previews.DestroyedAsync(preview.Id, "nothing removed: the service's previews are gone from onward.yaml, so its target is unknown; remove what it ran by hand",
+                PreviewConfig.DefaultMax, null, time.GetUtcNow(), cancellationToken);
+            await RefreshAsync(cancellationToken);
+            return StepResult.Done();
+        }
+        var result = preview.State switch
+        {
+            PreviewState.Building => await BuildAsync(service, preview, cancellationToken),
+            PreviewState.Deploying => await FollowAsync(service, preview, cancellationToken),
+            PreviewState.Destroying => await DestroyAsync(service, preview, cancellationToken),
+            _ => null,
+        };
+        if (result is not null)
+        {
+            return result;
+        }
+        // A state that needs no work (ready, failed, waiting, destroyed): the pull request hears of it.
+        return await SayAsync(service, (await previews.GetAsync(subject, cancellationToken))!, cancellationToken)
+            ? StepResult.Done()
+            : StepResult.Wait(SayAgain, "the comment on the pull request could not be written; trying again");
+    }
+
+    private async Task<StepResult?> BuildAsync(ServiceConfig service, Preview preview, CancellationToken cancellationToken)
+    {
+        await SayAsync(service, preview, cancellationToken);
+        var (release, problem) = await ReleaseAsync(service, preview, cancellationToken);
+        if (problem is not null)
+        {
+            return await MoveAsync(preview, preview with { State = PreviewState.Failed, Failure = problem }, cancellationToken);
+        }
+        if (release is null)
+        {
+            // Built by an external CI, which registers the release of the commit with Onward.
+            return StepResult.Wait(TimeSpan.FromSeconds(5), $"waiting for the CI to register {Release.ShortHash(preview.Commit)}");
+        }
+        if (release.Id != preview.ReleaseId && !await previews.MoveAsync(preview, preview with { ReleaseId = release.Id }, time.GetUtcNow(), cancellationToken))
+        {
+            return StepResult.Wait(TimeSpan.Zero);
+        }
+        preview = preview with { ReleaseId = release.Id };
+        switch (release.State)
+        {
+            case ReleaseState.Building:
+                return StepResult.Wait(Look);
+            case ReleaseState.BuildFailed:
+                return await MoveAsync(preview, preview with { State = PreviewState.Failed, Failure = "the build failed: " + FirstLine(release.Failure) }, cancellationToken);
+        }
+        var environment = config.FindEnvironment(preview.Environment);
+        if (environment is null)
+        {
+            return StepResult.Wait(Look, $"{preview.Environment} is not in this server's configuration yet");
+        }
+        var url = await UrlAsync(service, environment, preview, cancellationToken);
+        var outcome = await requests.RequestAsync(new DeploymentRequest(service.Name, environment.Name, release.Version, null,
+            $"preview of pull request #{preview.Number} ({preview.Branch})", null, Actors.Onward, DeploymentTrigger.Auto), cancellationToken);
+        if (outcome.Deployment is not { State: not DeploymentState.Blocked } deployment)
+        {
+            return await MoveAsync(preview, preview with { State = PreviewState.Failed, Failure = outcome.Detail ?? "the deployment could not be requested", Url = url }, cancellationToken);
+        }
+        return await MoveAsync(preview, preview with { State = PreviewState.Deploying, DeploymentId = deployment.Id, Url = url }, cancellationToken) ?? StepResult.Wait(Look);
+    }
+
+    /// <summary>
+    /// The release of the preview's head commit: made (and built) where there is none; null while an external CI has
+    /// not registered it. The commit is fetched first where the mirror lacks it (a host may name it abbreviated).
+    /// </summary>
+    private async Task<(Release? Release, string? Problem)> ReleaseAsync(ServiceConfig service, Preview preview, CancellationToken cancellationToken)
+    {
+        string? commit = CommitId.IsFull(preview.Commit) ? preview.Commit : null;
+        if (service.Build.External is null)
+        {
+            commit = await source.ResolveCommitAsync(service.Name, preview.Commit, cancellationToken);
+            if (commit is null)
+            {
+                await source.FetchAsync(service.Name, service.Repository, cancellationToken);
+                commit = await source.ResolveCommitAsync(service.Name, preview.Commit, cancellationToken);
+            }
+            if (commit is null && preview.HeadRef is not null && await source.FetchPreviewHeadAsync(service.Name, service.Repository, preview.HeadRef, preview.Number, cancellationToken))
+            {
+                commit = await source.ResolveCommitAsync(service.Name, preview.Commit, cancellationToken);
+            }
+            if (commit is null)
+            {
+                return (null, $"commit {Release.ShortHash(preview.Commit)} of branch '{preview.Branch}' is not in {service.Repository.Url}"
+                    + (preview.HeadRef is null ? "" : $" (nor under {preview.HeadRef})") + "; push it again, or check the repository's URL and credentials");
+            }
+        }
+        var version = Release.ShortHash(commit ?? preview.Commit);
+        if (preview.ReleaseId is { } known && await releases.GetAsync(known, cancellationToken) is { } kept && kept.Commit.StartsWith(preview.Commit, StringComparison.Ordinal))
+        {
+            return (kept, null);
+        }
+        if (await releases.FindAsync(service.Name, version, cancellationToken) is { } existing)
+        {
+            return existing.Commit.StartsWith(preview.Commit, StringComparison.Ordinal)
+                ? (existing, null)
+                : (null, $"{version} is already the release of {existing.Commit}; the short hashes of two commits collide");
+        }
+        if (commit is null)
+        {
+            return (null, null);
+        }
+        var made = await releases.AddAsync(new NewRelease(service.Name, version, commit, preview.Branch, RefKind.Branch, false) { Preview = preview.Number },
+            time.GetUtcNow(), cancellationToken);
+        return (made ?? await releases.FindAsync(service.Name, version, cancellationToken), null);
+    }
+
+    private async Task<StepResult?> FollowAsync(ServiceConfig service, Preview preview, CancellationToken cancellationToken)
+    {
+        var deployment = preview.DeploymentId is { } id ? await deployments.GetAsync(id, cancellationToken) : null;
+        if (deployment is null)
+        {
+            return await MoveAsync(preview, preview with { State = PreviewState.Building, DeploymentId = null }, cancellationToken);
+        }
+        await SayAsync(service, preview, cancellationToken);
+        return deployment.State switch
+        {
+            DeploymentState.Succeeded => await MoveAsync(preview, preview with { State = PreviewState.Ready, Failure = null }, cancellationToken),
+            DeploymentState.Failed or DeploymentState.Blocked or DeploymentState.Rejected or DeploymentState.Cancelled or DeploymentState.Superseded =>
+                await MoveAsync(preview, preview with
+                {
+                    State = PreviewState.Failed,
+                    Failure = $"deployment {deployment.Id} {deployment.State.ToString().ToLowerInvariant()}: {FirstLine(deployment.Reason)}",
+                }, cancellationToken),
+            _ => StepResult.Wait(Look),
+        };
+    }
+
+    private async Task<StepResult?> DestroyAsync(ServiceConfig service, Preview preview, CancellationToken cancellationToken)
+    {
+        var environment = config.FindEnvironment(preview.Environment) ?? PreviewEnvironments.Make(config, preview.Place);
+        string note;
+        if (environment is null)
+        {
+            note = $"nothing removed: {service.Name}'s previews.from environment is gone from onward.yaml, so its target is unknown";
+        }
+        else if (targets.FirstOrDefault(t => t.Kind == environment.Target.Kind) is not { } target)
+        {
+            return StepResult.Wait(TimeSpan.FromSeconds(5), $"no {environment.Target.Kind} target runs here");
+        }
+        else
+        {
+            note = await target.DestroyAsync(service, environment, cancellationToken);
+        }
+        await previews.DestroyedAsync(preview.Id, note, service.Previews!.Max, service.Previews.Ports, time.GetUtcNow(), cancellationToken);
+        logger.LogInformation("{Environment} destroyed: {Note}", preview.Environment, note);
+        await RefreshAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>Moves the preview on and says so; a push or a destroy that came in between makes the step run again at once.</summary>
+    private async Task<StepResult?> MoveAsync(Preview was, Preview next, CancellationToken cancellationToken)
+    {
+        if (!await previews.MoveAsync(was, next, time.GetUtcNow(), cancellationToken))
+        {
+            return StepResult.Wait(TimeSpan.Zero);
+        }
+        return next.State is PreviewState.Ready or PreviewState.Failed ? null : StepResult.Wait(Look);
+    }
+
+    private async Task<string?> UrlAsync(ServiceConfig service, EnvironmentConfig environment, Preview preview, CancellationToken cancellationToken)
+    {
+        if (service.Previews!.Url is { } template)
+        {
+            return PreviewConfig.Fill(template, service.Name, preview.Number);
+        }
+        return targets.FirstOrDefault(t => t.Kind == environment.Target.Kind) is { } target ? await target.AddressAsync(service, environment, cancellationToken) : null;
+    }
+
+    /// <summary>Makes the pull request's comment say where the preview stands; false when the host would not take it.</summary>
+    private async Task<bool> SayAsync(ServiceConfig service, Preview preview, CancellationToken cancellationToken)
+    {
+        if (service.Report is not { } report)
+        {
+            return true;
+        }
+        var text = PreviewComment.Of(preview, config.Server.LinkBase);
+        if (text == preview.Said)
+        {
+            return true;
+        }
+        var (commentId, error) = await host.SayAsync(report, preview, text, cancellationToken);
+        if (commentId is null)
+        {
+            logger.LogWarning("{Environment}: the comment on pull request #{Number} could not be written: {Error}", preview.Environment, preview.Number, error);
+            return false;
+        }
+        await previews.SaidAsync(preview.Id, commentId, text, cancellationToken);
+        return true;
+    }
+
+    private static string FirstLine(string? text) => TextCut.Within((text ?? "no reason given").Split('\n')[0].Trim(), 300);
+
+    public Task AbandonAsync(long subject, string reason, CancellationToken cancellationToken) =>
+        AbandonedAsync(subject, reason, cancellationToken);
+
+    private async Task AbandonedAsync(long previewId, string reason, CancellationToken cancellationToken)
+    {
+        if (await previews.GetAsync(previewId, cancellationToken) is { State: PreviewState.Building or PreviewState.Deploying } preview)
+        {
+            await previews.MoveAsync(preview, preview with { State = PreviewState.Failed, Failure = FirstLine(reason) }, time.GetUtcNow(), cancellationToken);
+        }
+    }
+}

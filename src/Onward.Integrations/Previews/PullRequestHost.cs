@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Onward.Core.Configuration;
+using Onward.Core.Previews;
+using Onward.Core.Sources;
+using Onward.Integrations.Notifications;
+
+namespace Onward.Integrations.Previews;
+
+/// <summary>
+/// Pull requests through the git host's REST API: the one comment Onward keeps on each (GitHub's and Gitea's issue
+/// comments, <c>POST /repos/{owner}/{repo}/issues/{n}/comments</c> then <c>PATCH …/issues/comments/{id}</c>; GitLab's
+/// merge request notes, <c>POST /projects/{id}/merge_requests/{iid}/notes</c> then <c>PUT …/notes/{note_id}</c>), and the
+/// open ones (<c>GET …/pulls?state=open</c>; GitLab <c>GET …/merge_requests?state=opened</c>).
+/// </summary>
+public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
+{
+    private const int PerPage = 100;
+
+    /// <summary>The most pages of open pull requests read (and of comments looked through for Onward's).</summary>
+    private const int MostPages = 20;
+
+    public async Task<(string? CommentId, string? Error)> SayAsync(ReportConfig report, Preview preview, string text, CancellationToken cancellationToken)
+    {
+        var id = preview.CommentId;
+        if (id is null)
+        {
+            var (found, error) = await FindCommentAsync(report, preview, cancellationToken);
+            if (error is not null)
+            {
+                return (null, error);
+            }
+            id = found;
+        }
+        var body = new JsonObject { ["body"] = text };
+        if (id is not null)
+        {
+            using var edit = report.Host == GitHostKind.GitLab
+                ? GitHostApi.Request(report, HttpMethod.Put, $"{GitHostApi.Repository(report)}merge_requests/{preview.Number}/notes/{Uri.EscapeDataString(id)}", body)
+                : GitHostApi.Request(report, HttpMethod.Patch, $"{GitHostApi.Repository(report)}issues/comments/{Uri.EscapeDataString(id)}", body);
+            var (edited, _) = await Delivery.SendAsync(http, edit, report.ApiUrl.Host, cancellationToken);
+            if (edited.Delivered)
+            {
+                return (id, null);
+            }
+            if (edited.Status != 404)
+            {
+                return (null, edited.Error);
+            }
+            // Deleted by someone: a new one is made.
+        }
+        using var make = GitHostApi.Request(report, HttpMethod.Post,
+            report.Host == GitHostKind.GitLab ? $"{GitHostApi.Repository(report)}merge_requests/{preview.Number}/notes" : $"{GitHostApi.Repository(report)}issues/{preview.Number}/comments", body);
+        var (made, answer) = await Delivery.SendAsync(http, make, report.ApiUrl.Host, cancellationToken);
+        if (!made.Delivered)
+        {
+            return (null, made.Error);
+        }
+        return Parse(answer) is JsonObject comment && IdOf(comment) is { } madeId ? (madeId, null) : (null, $"{report.ApiUrl.Host} answered {made.Status} without a comment id");
+    }
+
+    /// <summary>Onward's comment on the pull request, by its mark (its id was lost, or never kept); null when there is none.</summary>
+    private async Task<(string? Id, string? Error)> FindCommentAsync(ReportConfig report, Preview preview, CancellationToken cancellationToken)
+    {
+        var mark = PreviewComment.Mark(preview.Service);
+        for (var page = 1; page <= MostPages; page++)
+        {
+            var path = report.Host == GitHostKind.GitLab
+                ? $"{GitHostApi.Repository(report)}merge_requests/{preview.Number}/notes?sort=asc&per_page={PerPage}&page={page}"
+                : $"{GitHostApi.Repository(report)}issues/{preview.Number}/comments?{(report.Host == GitHostKind.Gitea ? "limit" : "per_page")}={PerPage}&page={page}";
+            using var request = GitHostApi.Request(report, HttpMethod.Get, path, null);
+            var (outcome, answer) = await Delivery.SendAsync(http, request, report.ApiUrl.Host, cancellationToken);
+            if (!outcome.Delivered)
+            {
+                return (null, "looking for Onward's comment: " + outcome.Error);
+            }
+            if (Parse(answer) is not JsonArray comments)
+            {
+                return (null, $"{report.ApiUrl.Host} answered {outcome.Status} without a list of comments");
+            }
+            if (comments.OfType<JsonObject>().FirstOrDefault(c => Text(c, "body")?.StartsWith(mark, StringComparison.Ordinal) == true) is { } ours)
+            {
+                return (IdOf(ours), null);
+            }
+            if (comments.Count < PerPage)
+            {
+                break;
+            }
+        }
+        return (null, null);
+    }
+
+    public async Task<(IReadOnlyList<OpenPullRequest>? Open, string? Error)> OpenAsync(ReportConfig report, CancellationToken cancellationToken)
+    {
+        var open = new List<OpenPullRequest>();
+        for (var page = 1; page <= MostPages; page++)
+        {
+            var path = report.Host switch
+            {
+                GitHostKind.GitLab => $"{GitHostApi.Repository(report)}merge_requests?state=opened&per_page={PerPage}&page={page}",
+                GitHostKind.Gitea => $"{GitHostApi.Repository(report)}pulls?state=open&limit={PerPage}&page={page}",
+                _ => $"{GitHostApi.Repository(report)}pulls?state=open&per_page={PerPage}&page={page}",
+            };
+            using var request = GitHostApi.Request(report, HttpMethod.Get, path, null);
+            var (outcome, answer) = await Delivery.SendAsync(http, request, report.ApiUrl.Host, cancellationToken);
+            if (!outcome.Delivered)
+            {
+                return (null, outcome.Error);
+            }
+            if (Parse(answer) is not JsonArray pulls)
+            {
+                return (null, $"{report.ApiUrl.Host} answered {outcome.Status} without a list of pull requests");
+            }
+            foreach (var pull in pulls.OfType<JsonObject>())
+            {
+                if (Read(report.Host, pull) is { } read)
+                {
+                    open.Add(read);
+                }
+            }
+            if (pulls.Count < PerPage)
+            {
+                return (open, null);
+            }
+        }
+        return (null, $"more than {MostPages * PerPage} open pull requests; previews follow their events only");
+    }
+
+    /// <summary>One listed pull request; null when it lacks what a preview needs (a head branch and commit).</summary>
+    private static OpenPullRequest? Read(GitHostKind host, JsonObject pull)
+    {
+        long? number;
+        string? branch, commit, link;
+        if (host == GitHostKind.GitLab)
+        {
+            (number, branch, commit, link) = (Whole(pull, "iid"), Text(pull, "source_branch"), Text(pull, "sha"), Text(pull, "web_url"));
+        }
+        else
+        {
+            var head = pull["head"] as JsonObject;
+            (number, branch, commit, link) = (Whole(pull, "number"), head is null ? null : Text(head, "ref"), head is null ? null : Text(head, "sha"), Text(pull, "html_url"));
+        }
+        if (number is not { } n || branch is null || !RefName.IsValid("refs/heads/" + branch) || !CommitId.IsFull(commit))
+        {
+            return null;
+        }
+        return new OpenPullRequest(n, branch, commit!.ToLowerInvariant(), host == GitHostKind.GitLab ? $"refs/merge-requests/{n}/head" : $"refs/pull/{n}/head",
+            Uri.TryCreate(link, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url.ToString() : null);
+    }
+
+    private static JsonNode? Parse(string? answer)
+    {
+        try
+        {
+            return answer is null ? null : JsonNode.Parse(answer);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? IdOf(JsonObject o) =>
+        o["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id.ToString(CultureInfo.InvariantCulture) : null;
+
+    private static long? Whole(JsonObject o, string field) =>
+        o[field] is JsonValue v && v.TryGetValue<long>(out var n) && n > 0 ? n : null;
+
+    private static string? Text(JsonObject o, string field) =>
+        o[field] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+}

@@ -1,0 +1,179 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Previews;
+
+/// <summary>
+/// The parts of GitHub's or GitLab's REST API a preview uses, answering a <see cref="HookReceiver"/>'s requests under
+/// <c>/api</c> for the repository <c>acme/shop</c>: the open pull requests (which the test sets), each one's comments
+/// (GitLab: notes), made and edited, and the deployments with their states. It checks the token and keeps everything it
+/// was told.
+/// </summary>
+public sealed partial class FakePullRequestHost
+{
+    private readonly string _host;
+    private readonly string _auth;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, (string Branch, string Sha)> _open = [];
+    private readonly List<Comment> _comments = [];
+    private readonly List<Deployment> _deployments = [];
+    private long _next = 5000;
+
+    public sealed record Comment(long Id, long Number, List<string> Bodies);
+
+    /// <summary>A deployment on the host: what it was made with, and each status it was given (state and environment URL).</summary>
+    public sealed record Deployment(long Id, string Environment, string Ref, bool Transient, List<(string State, string? Url)> Statuses);
+
+    public FakePullRequestHost(HookReceiver receiver, string host, string token)
+    {
+        _host = host;
+        _auth = host == "github" ? $"Bearer {token}" : token;
+        receiver.Respond(Answer);
+    }
+
+    /// <summary>What a request was refused for.</summary>
+    public List<string> Refusals { get; } = [];
+
+    public void Open(long number, string branch, string sha)
+    {
+        lock (_gate)
+        {
+            _open[number] = (branch, sha);
+        }
+    }
+
+    public void Close(long number)
+    {
+        lock (_gate)
+        {
+            _open.Remove(number);
+        }
+    }
+
+    public IReadOnlyList<Comment> Comments
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _comments.Select(c => c with { Bodies = [.. c.Bodies] }).ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<Deployment> Deployments
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _deployments.Select(d => d with { Statuses = [.. d.Statuses] }).ToList();
+            }
+        }
+    }
+
+    private (int, string)? Answer(HookReceiver.Received request)
+    {
+        var q = request.Path.IndexOf('?', StringComparison.Ordinal);
+        var path = q >= 0 ? request.Path[..q] : request.Path;
+        var prefix = _host == "github" ? "/api/repos/acme/shop/" : "/api/projects/acme%2Fshop/";
+        if (!path.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return Refuse(404, "Not Found");
+        }
+        var header = _host == "github" ? "Authorization" : "PRIVATE-TOKEN";
+        if (!request.Headers.TryGetValue(header, out var auth) || auth != _auth)
+        {
+            return Refuse(401, "Bad credentials");
+        }
+        var rest = path[prefix.Length..];
+        lock (_gate)
+        {
+            return (request.Method, rest) switch
+            {
+                ("GET", "pulls" or "merge_requests") => (200, ListOpen()),
+                ("GET", _) when Notes().Match(rest) is { Success: true } m => (200, new JsonArray([.. _comments.Where(c => c.Number == long.Parse(m.Groups["n"].Value))
+                    .Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["body"] = c.Bodies[^1] })]).ToJsonString()),
+                ("POST", _) when Notes().Match(rest) is { Success: true } m => MakeComment(long.Parse(m.Groups["n"].Value), request),
+                ("PATCH" or "PUT", _) when Note().Match(rest) is { Success: true } m => EditComment(long.Parse(m.Groups["id"].Value), request),
+                ("GET", "deployments") => (200, "[]"),
+                ("POST", "deployments") => MakeDeployment(request),
+                ("POST" or "PUT", _) when DeploymentState().Match(rest) is { Success: true } m => DeploymentStatus(long.Parse(m.Groups["id"].Value), request),
+                ("POST", _) when rest.StartsWith("statuses/", StringComparison.Ordinal) => (201, "{}"),
+                _ => Refuse(404, $"Not Found: {request.Method} {rest}"),
+            };
+        }
+    }
+
+    private string ListOpen() => new JsonArray([.. _open.Select(p => (JsonNode)(_host == "github"
+        ? new JsonObject { ["number"] = p.Key, ["state"] = "open", ["html_url"] = $"https://github.com/acme/shop/pull/{p.Key}", ["head"] = new JsonObject { ["ref"] = p.Value.Branch, ["sha"] = p.Value.Sha } }
+        : new JsonObject { ["iid"] = p.Key, ["state"] = "opened", ["source_branch"] = p.Value.Branch, ["sha"] = p.Value.Sha, ["web_url"] = $"https://gitlab.example.invalid/acme/shop/-/merge_requests/{p.Key}" }))]).ToJsonString();
+
+    private (int, string) MakeComment(long number, HookReceiver.Received request)
+    {
+        if (Text(request, "body") is not { Length: > 0 } body)
+        {
+            return Refuse(422, "Validation Failed: body is missing");
+        }
+        var comment = new Comment(++_next, number, [body]);
+        _comments.Add(comment);
+        return (201, new JsonObject { ["id"] = comment.Id, ["body"] = body }.ToJsonString());
+    }
+
+    private (int, string) EditComment(long id, HookReceiver.Received request)
+    {
+        if (_comments.FirstOrDefault(c => c.Id == id) is not { } comment)
+        {
+            return Refuse(404, "Not Found");
+        }
+        if (Text(request, "body") is not { Length: > 0 } body)
+        {
+            return Refuse(422, "Validation Failed: body is missing");
+        }
+        comment.Bodies.Add(body);
+        return (200, new JsonObject { ["id"] = id, ["body"] = body }.ToJsonString());
+    }
+
+    private (int, string) MakeDeployment(HookReceiver.Received request)
+    {
+        var body = request.Json.AsObject();
+        var deployment = new Deployment(++_next, body["environment"]?.GetValue<string>() ?? "", body["ref"]?.GetValue<string>() ?? "",
+            body["transient_environment"]?.GetValue<bool>() ?? false, []);
+        if (_host == "gitlab")
+        {
+            deployment.Statuses.Add((body["status"]?.GetValue<string>() ?? "", null));
+        }
+        _deployments.Add(deployment);
+        return (201, new JsonObject { ["id"] = deployment.Id }.ToJsonString());
+    }
+
+    private (int, string) DeploymentStatus(long id, HookReceiver.Received request)
+    {
+        if (_deployments.FirstOrDefault(d => d.Id == id) is not { } deployment)
+        {
+            return Refuse(404, "Not Found");
+        }
+        var body = request.Json.AsObject();
+        deployment.Statuses.Add(((body["state"] ?? body["status"])?.GetValue<string>() ?? "", body["environment_url"]?.GetValue<string>()));
+        return (201, new JsonObject { ["id"] = deployment.Statuses.Count }.ToJsonString());
+    }
+
+    private (int, string) Refuse(int status, string message)
+    {
+        Refusals.Add($"{status} {message}");
+        return (status, new JsonObject { ["message"] = message }.ToJsonString());
+    }
+
+    private static string? Text(HookReceiver.Received request, string field) =>
+        request.Json is JsonObject o && o[field] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+
+    [GeneratedRegex("^(issues|merge_requests)/(?<n>[0-9]+)/(comments|notes)$")]
+    private static partial Regex Notes();
+
+    [GeneratedRegex("^(issues/comments|merge_requests/[0-9]+/notes)/(?<id>[0-9]+)$")]
+    private static partial Regex Note();
+
+    [GeneratedRegex("^deployments/(?<id>[0-9]+)(/statuses)?$")]
+    private static partial Regex DeploymentState();
+}

@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.Http.Json;
+using Onward.Contracts.Audit;
+using Onward.Contracts.Deployments;
+using Onward.Contracts.Previews;
+using Onward.Contracts.Webhooks;
+using Onward.Integrations.LocalProcesses;
+using Onward.Testing;
+
+namespace Onward.Server.Tests.Previews;
+
+/// <summary>
+/// Issue 28: a preview per pull request on the local target, from signed webhook events, reported on a local fake of
+/// the git host (its comments, open pull requests and deployments), and destroyed when its pull request closes.
+/// </summary>
+public class PreviewTests
+{
+    private const string Secret = "a preview secret";
+
+    private sealed class Setup : IAsyncDisposable
+    {
+        public required TempDirectory Dir { get; init; }
+
+        public required GitRepository Repo { get; init; }
+
+        public required HookReceiver HostApi { get; init; }
+
+        public required FakePullRequestHost Host { get; init; }
+
+        public required string Yaml { get; init; }
+
+        public OnwardHost Onward { get; set; } = null!;
+
+        public WebhookSender Hooks => new(Onward.Api.Http, Secret);
+
+        /// <param name="host"><c>github</c> or <c>gitlab</c>.</param>
+        /// <param name="previews">The service's <c>previews</c> beyond <c>from</c>.</param>
+        public static async Task<Setup> StartAsync(string host, string previews = "")
+        {
+            var dir = new TempDirectory();
+            var repo = await GitRepository.InitAsync(dir.Combine("shop"));
+            await repo.BehaveAsync("ok");
+            await repo.CommitAsync("initial");
+            var api = await HookReceiver.StartAsync();
+            var fake = new FakePullRequestHost(api, host, "the-token");
+            var service = SampleService.ServiceYaml("shop", repo.Path) + $"""
+
+                    previews: {"{"} from: dev-1, branches: '^feature/'{previews} {"}"}
+                    report: {"{"} {host}: {"{"} token: the-token, apiUrl: "{api.Url("/api")}", repository: acme/shop {"}"}, backoff: 200ms {"}"}
+                """;
+            var yaml = TestConfig.Yaml(Ports.Free(), [TestConfig.AutoEnvironment("dev-1")], [service], TestConfig.Webhooks(Secret));
+            var setup = new Setup { Dir = dir, Repo = repo, HostApi = api, Host = fake, Yaml = yaml };
+            await setup.RestartAsync(stop: false);
+            await setup.Onward.Api.FinishedDeploymentAsync("shop", "dev-1", await repo.HeadAsync());
+            return setup;
+        }
+
+        public async Task RestartAsync(bool stop = true)
+        {
+            if (stop)
+            {
+                await Onward.DisposeAsync();
+            }
+            Onward = await OnwardHost.StartAsync(Dir.Path, Yaml);
+        }
+
+        /// <summary>A commit on <paramref name="branch"/> (made from main when it does not exist yet).</summary>
+        public async Task<string> CommitOnAsync(string branch, string message)
+        {
+            var branches = await Repo.RunAsync("branch", "--list", branch);
+            await Repo.RunAsync(branches.Trim().Length == 0 ? ["checkout", "-q", "-b", branch, "main"] : ["checkout", "-q", branch]);
+            await Repo.WriteAsync("page", message);
+            return await Repo.CommitAsync(message);
+        }
+
+        public Task<PreviewResponse[]> PreviewsAsync() => Onward.Api.GetAsync<PreviewResponse[]>("api/v1/previews");
+
+        public Task<PreviewResponse> ReadyAsync(long number, string commit) =>
+            Eventually.WaitAsync(async () => (await PreviewsAsync()).FirstOrDefault(p => p.Number == number && p.Commit == commit && p.State is "ready" or "failed"),
+                $"the preview of #{number} at {commit[..7]}", TimeSpan.FromSeconds(60));
+
+        public Task GoneAsync(long number, TimeSpan within) =>
+            Eventually.WaitAsync(async () => (await PreviewsAsync()).All(p => p.Number != number), $"the preview of #{number} to be destroyed", within);
+
+        /// <summary>The release processes running for <paramref name="environment"/>.</summary>
+        public int Running(string environment)
+        {
+            var instances = Path.Combine(Dir.Path, ".onward", "instances");
+            return !Directory.Exists(instances) ? 0 : Directory.EnumerateDirectories(instances).Count(d =>
+                File.Exists(Path.Combine(d, LocalShutdown.WhereFile)) && File.ReadAllText(Path.Combine(d, LocalShutdown.WhereFile)) == $"shop {environment}"
+                && new DetachedProcess(d).Status().State == ProcessState.Running);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Onward.DisposeAsync();
+            await HostApi.DisposeAsync();
+            await Dir.DisposeAsync();
+        }
+    }
+
+    private static async Task<WebhookAnswer> SentAsync(Task<HttpResponseMessage> sending)
+    {
+        using var response = await sending;
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<WebhookAnswer>(OnwardApi.Json))!;
+    }
+
+    [Fact]
+    public async Task A_pull_request_gets_a_verified_preview_that_follows_its_pushes_survives_a_restart_and_is_gone_when_it_closes()
+    {
+        await using var setup = await Setup.StartAsync("github");
+        var (repo, host) = (setup.Repo, setup.Host);
+        var first = await setup.CommitOnAsync("feature/login", "login page");
+        host.Open(42, "feature/login", first);
+
+        var answer = await SentAsync(setup.Hooks.GitHubAsync("pull_request", Payloads.GitHubPullRequest(repo.Path, "opened", 42, "feature/login", first)));
+
+        answer.Action.ShouldBe("build");
+        answer.Reason!.ShouldContain("shop: shop-pr-42 previews " + first[..7]);
+        var preview = await setup.ReadyAsync(42, first);
+        preview.State.ShouldBe("ready", preview.Reason);
+        preview.Environment.ShouldBe("shop-pr-42");
+        preview.Branch.ShouldBe("feature/login");
+        preview.Link.ShouldBe("https://github.com/acme/shop/pull/42");
+        preview.ExpiresAt.ShouldBe(preview.PushedAt + TimeSpan.FromHours(72));
+        var url = preview.Url.ShouldNotBeNull();
+        url.ShouldStartWith("http://127.0.0.1:");
+        (await OnwardApi.AnswerAsync(url + "/")).ShouldBe($"{first[..7]} in shop-pr-42");
+        var comment = await Eventually.WaitAsync(() => Task.FromResult(host.Comments.SingleOrDefault(c => c.Bodies[^1].Contains("ready", StringComparison.Ordinal))),
+            "the comment to say ready");
+        comment.Number.ShouldBe(42);
+        comment.Bodies[^1].ShouldContain(url);
+        comment.Bodies[^1].ShouldContain(first[..7]);
+        (await setup.Onward.Api.DeploymentsAsync("shop", "dev-1")).ShouldAllBe(d => d.Release.Commit != first, "a pull request's build goes to its preview only");
+
+        // Three pushes: the same comment, edited; one process; the last commit answers.
+        var head = first;
+        for (var i = 1; i <= 3; i++)
+        {
+            head = await setup.CommitOnAsync("feature/login", $"login page, take {i + 1}");
+            host.Open(42, "feature/login", head);
+            await SentAsync(setup.Hooks.GitHubAsync("pull_request", Payloads.GitHubPullRequest(repo.Path, "synchronize", 42, "feature/login", head)));
+        }
+        (await setup.ReadyAsync(42, head)).State.ShouldBe("ready");
+        (await OnwardApi.AnswerAsync(url + "/")).ShouldBe($"{head[..7]} in shop-pr-42", "the stable port stays the preview's URL");
+        var edited = await Eventually.WaitAsync(() => Task.FromResult(host.Comments.ShouldHaveSingleItem("one comment per pull request, never one per push")
+            is var only && only.Bodies[^1].Contains(head[..7], StringComparison.Ordinal) && only.Bodies[^1].Contains("ready", StringComparison.Ordinal) ? only : null),
+            "the comment to name the last commit");
+        edited.Bodies.Count.ShouldBeGreaterThan(3);
+        // The release before the last is retired a moment after the switch.
+        await Eventually.WaitAsync(() => Task.FromResult(setup.Running("shop-pr-42") == 1), "one preview process");
+        var deployed = await Eventually.WaitAsync(() => Task.FromResult(host.Deployments.FirstOrDefault(d => d.Ref == head && d.Statuses.Any(s => s.State == "success"))),
+            "the host's deployment of the last commit to succeed");
+        deployed.Environment.ShouldBe("shop-pr-42");
+        deployed.Transient.ShouldBeTrue();
+        deployed.Statuses.Single(s => s.State == "success").Url.ShouldBe(url, "GitHub's View deployment opens the preview");
+
+        // A restart loses no preview, and the preview keeps answering throughout.
+        await setup.RestartAsync();
+        (await setup.PreviewsAsync()).ShouldHaveSingleItem().State.ShouldBe("ready");
+        (await OnwardApi.AnswerAsync(url + "/")).ShouldBe($"{head[..7]} in shop-pr-42");
+
+        // Closed: everything gone within 10 s.
+        host.Close(42);
+        await SentAsync(setup.Hooks.GitHubAsync("pull_request", Payloads.GitHubPullRequest(repo.Path, "closed", 42, "feature/login", head, merged: true)));
+        await setup.GoneAsync(42, TimeSpan.FromSeconds(10));
+        setup.Running("shop-pr-42").ShouldBe(0);
+        await Should.ThrowAsync<HttpRequestException>(() => OnwardApi.AnswerAsync(url + "/"));
+        await Eventually.WaitAsync(() => Task.FromResult(host.Comments.Single().Bodies[^1].Contains("destroyed", StringComparison.Ordinal)), "the comment to say destroyed");
+        await Eventually.WaitAsync(() => Task.FromResult(host.Deployments.Single(d => d.Ref == head).Statuses[^1].State == "inactive"), "the host's deployment to be inactive");
+        var audit = await setup.Onward.Api.GetAsync<AuditEntryResponse[]>("api/v1/audit?environment=shop-pr-42&limit=500");
+        audit.Select(a => a.Action).ShouldContain("preview.created");
+        audit.Select(a => a.Action).ShouldContain("preview.destroyed");
+        audit.Count(a => a.Action == "deployment.succeeded").ShouldBeGreaterThanOrEqualTo(2, "its deployments stay in the trail");
+        host.Refusals.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_close_whose_event_was_lost_is_caught_by_a_look_at_the_open_pull_requests()
+    {
+        await using var setup = await Setup.StartAsync("github");
+        var head = await setup.CommitOnAsync("feature/search", "search");
+        setup.Host.Open(7, "feature/search", head);
+        // No event at all: the look at the host's open pull requests finds it.
+        (await setup.ReadyAsync(7, head)).State.ShouldBe("ready");
+
+        setup.Host.Close(7);
+
+        await setup.GoneAsync(7, TimeSpan.FromSeconds(10));
+        setup.Running("shop-pr-7").ShouldBe(0);
+    }
+}
