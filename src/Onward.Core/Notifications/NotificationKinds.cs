@@ -49,7 +49,6 @@ public static class NotificationKinds
     [
         NotificationKind.BuildStarted, NotificationKind.Built, NotificationKind.BuildFailed, NotificationKind.AwaitingApproval, NotificationKind.Started,
         NotificationKind.Succeeded, NotificationKind.Failed, NotificationKind.Blocked, NotificationKind.Ended,
-        NotificationKind.Retired,
     ]);
 
     /// <summary>

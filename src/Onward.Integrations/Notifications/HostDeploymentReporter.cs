@@ -42,9 +42,17 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         _ => null,
     };
 
+    /// <summary>Whether the host hears of an event: a state of its deployment, or (GitLab) a destroyed preview's environment to stop.</summary>
+    public static bool Tells(GitHostKind host, NotificationKind kind) =>
+        StateOf(host, kind) is not null || (host == GitHostKind.GitLab && kind == NotificationKind.Retired);
+
     public async Task<SendOutcome> SendAsync(ReportConfig report, NotificationDelivery delivery, Uri linkBase, CancellationToken cancellationToken)
     {
         var e = delivery.Event;
+        if (report.Host == GitHostKind.GitLab && e.Kind == NotificationKind.Retired && e.Environment is not null)
+        {
+            return await StopEnvironmentAsync(report, e.Environment, cancellationToken);
+        }
         if (StateOf(report.Host, e.Kind) is not { } state || e.DeploymentId is not { } deploymentId || e.Commit is null || e.Environment is null)
         {
             return SendOutcome.Sent(0);
@@ -115,6 +123,26 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
             ? GitHostApi.Request(report, HttpMethod.Put, $"{GitHostApi.Repository(report)}deployments/{hostId}", new JsonObject { ["status"] = state })
             : GitHostApi.Request(report, HttpMethod.Post, $"{GitHostApi.Repository(report)}deployments/{hostId}/statuses", told);
         return await Delivery.PostAsync(http, request, report.ApiUrl.Host, cancellationToken);
+    }
+
+    /// <summary>
+    /// GitLab: a destroyed preview's environment is stopped (<c>POST /projects/:id/environments/:environment_id/stop</c>,
+    /// found by name), so that GitLab lists it among the stopped ones.
+    /// </summary>
+    private async Task<SendOutcome> StopEnvironmentAsync(ReportConfig report, string environment, CancellationToken cancellationToken)
+    {
+        using var find = GitHostApi.Request(report, HttpMethod.Get, $"{GitHostApi.Repository(report)}environments?name={Uri.EscapeDataString(environment)}", null);
+        var (found, answer) = await Delivery.SendAsync(http, find, report.ApiUrl.Host, cancellationToken);
+        if (!found.Delivered)
+        {
+            return found;
+        }
+        if (Parse(answer) is not JsonArray list || list.OfType<JsonObject>().FirstOrDefault(o => Text(o, "name") == environment) is not { } named || IdOf(named) is not { } id)
+        {
+            return SendOutcome.Sent(found.Status ?? 200); // GitLab never heard of it: nothing to stop
+        }
+        using var stop = GitHostApi.Request(report, HttpMethod.Post, $"{GitHostApi.Repository(report)}environments/{id}/stop", new JsonObject());
+        return await Delivery.PostAsync(http, stop, report.ApiUrl.Host, cancellationToken);
     }
 
     /// <summary>Makes the deployment on the host (GitLab: with its first status); answers the host's id of it when it was made.</summary>

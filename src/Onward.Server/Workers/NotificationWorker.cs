@@ -164,7 +164,7 @@ public sealed class NotificationWorker(
             {
                 yield return NotificationSinks.Report + e.Service;
             }
-            if (HostDeploymentReporter.StateOf(report.Host, e.Kind) is not null)
+            if (HostDeploymentReporter.Tells(report.Host, e.Kind))
             {
                 yield return NotificationSinks.Deployments + e.Service;
             }

@@ -101,6 +101,9 @@ public sealed partial class FakePullRequestHost
                 ("POST", "deployments") => MakeDeployment(request),
                 ("POST" or "PUT", _) when DeploymentState().Match(rest) is { Success: true } m => DeploymentStatus(long.Parse(m.Groups["id"].Value), request),
                 ("POST", _) when rest.StartsWith("statuses/", StringComparison.Ordinal) => (201, "{}"),
+                ("GET", "environments") => (200, new JsonArray([.. _deployments.Select(d => d.Environment).Distinct()
+                    .Select(e => (JsonNode)new JsonObject { ["id"] = EnvironmentId(e), ["name"] = e })]).ToJsonString()),
+                ("POST", _) when StopEnvironment().Match(rest) is { Success: true } m => Stop(long.Parse(m.Groups["id"].Value)),
                 _ => Refuse(404, $"Not Found: {request.Method} {rest}"),
             };
         }
@@ -159,6 +162,21 @@ public sealed partial class FakePullRequestHost
         return (201, new JsonObject { ["id"] = deployment.Statuses.Count }.ToJsonString());
     }
 
+    /// <summary>GitLab: the environments stopped, by name.</summary>
+    public List<string> Stopped { get; } = [];
+
+    private long EnvironmentId(string name) => 900 + _deployments.Select(d => d.Environment).Distinct().ToList().IndexOf(name);
+
+    private (int, string) Stop(long id)
+    {
+        if (_deployments.Select(d => d.Environment).Distinct().FirstOrDefault(e => EnvironmentId(e) == id) is not { } name)
+        {
+            return Refuse(404, "404 Environment Not Found");
+        }
+        Stopped.Add(name);
+        return (200, new JsonObject { ["id"] = id, ["name"] = name, ["state"] = "stopping" }.ToJsonString());
+    }
+
     private (int, string) Refuse(int status, string message)
     {
         Refusals.Add($"{status} {message}");
@@ -173,6 +191,9 @@ public sealed partial class FakePullRequestHost
 
     [GeneratedRegex("^(issues/comments|merge_requests/[0-9]+/notes)/(?<id>[0-9]+)$")]
     private static partial Regex Note();
+
+    [GeneratedRegex("^environments/(?<id>[0-9]+)/stop$")]
+    private static partial Regex StopEnvironment();
 
     [GeneratedRegex("^deployments/(?<id>[0-9]+)(/statuses)?$")]
     private static partial Regex DeploymentState();

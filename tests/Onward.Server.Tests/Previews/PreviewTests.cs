@@ -190,4 +190,52 @@ public class PreviewTests
         await setup.GoneAsync(7, TimeSpan.FromSeconds(10));
         setup.Running("shop-pr-7").ShouldBe(0);
     }
+
+    [Fact]
+    public async Task Gitlab_merge_requests_get_previews_on_the_configured_ports_and_more_than_max_wait_their_turn()
+    {
+        var port = Ports.Free();
+        await using var setup = await Setup.StartAsync("gitlab", $", max: 1, ports: {port}-{port}");
+        var (repo, host) = (setup.Repo, setup.Host);
+        var first = await setup.CommitOnAsync("feature/cart", "cart");
+        host.Open(3, "feature/cart", first);
+        await SentAsync(setup.Hooks.GitLabAsync("Merge Request Hook", Payloads.GitLabMergeRequest(repo.Path, "open", 3, "feature/cart", first)));
+        var cart = await setup.ReadyAsync(3, first);
+        cart.State.ShouldBe("ready", cart.Reason);
+        cart.Url.ShouldBe($"http://127.0.0.1:{port}");
+        (await OnwardApi.AnswerAsync(cart.Url + "/")).ShouldBe($"{first[..7]} in shop-pr-3");
+
+        // A branch previews.branches leaves out gets none; a second preview waits for the first's place.
+        var hotfix = await setup.CommitOnAsync("hotfix/typo", "typo");
+        var ignored = await SentAsync(setup.Hooks.GitLabAsync("Merge Request Hook", Payloads.GitLabMergeRequest(repo.Path, "open", 5, "hotfix/typo", hotfix)));
+        ignored.Action.ShouldBe("ignore");
+        ignored.Reason!.ShouldContain("branch 'hotfix/typo' does not match previews.branches ^feature/");
+        var search = await setup.CommitOnAsync("feature/search", "search");
+        host.Open(4, "feature/search", search);
+        var waiting = await SentAsync(setup.Hooks.GitLabAsync("Merge Request Hook", Payloads.GitLabMergeRequest(repo.Path, "open", 4, "feature/search", search)));
+        waiting.Reason!.ShouldContain("shop-pr-4 waits, 1 previews of shop run already (previews.max)");
+        (await setup.PreviewsAsync()).Single(p => p.Number == 4).State.ShouldBe("waiting");
+        await Eventually.WaitAsync(() => Task.FromResult(host.Comments.Any(c => c.Number == 4 && c.Bodies[^1].Contains("waiting", StringComparison.Ordinal))),
+            "the merge request to say it waits");
+
+        // A push to the first: its one note is edited.
+        var second = await setup.CommitOnAsync("feature/cart", "cart, again");
+        host.Open(3, "feature/cart", second);
+        await SentAsync(setup.Hooks.GitLabAsync("Merge Request Hook", Payloads.GitLabMergeRequest(repo.Path, "update", 3, "feature/cart", second)));
+        (await setup.ReadyAsync(3, second)).Url.ShouldBe($"http://127.0.0.1:{port}");
+        await Eventually.WaitAsync(() => Task.FromResult(host.Comments.Single(c => c.Number == 3).Bodies[^1].Contains(second[..7], StringComparison.Ordinal)), "the note to name the push");
+
+        // Merged: the first goes, the waiting one takes its place and its port.
+        host.Close(3);
+        await SentAsync(setup.Hooks.GitLabAsync("Merge Request Hook", Payloads.GitLabMergeRequest(repo.Path, "merge", 3, "feature/cart", second)));
+        await setup.GoneAsync(3, TimeSpan.FromSeconds(10));
+        var next = await setup.ReadyAsync(4, search);
+        next.State.ShouldBe("ready", next.Reason);
+        next.Url.ShouldBe($"http://127.0.0.1:{port}");
+        (await OnwardApi.AnswerAsync(next.Url + "/")).ShouldBe($"{search[..7]} in shop-pr-4");
+        host.Comments.Count(c => c.Number == 3).ShouldBe(1);
+        host.Comments.Single(c => c.Number == 3).Bodies[^1].ShouldContain("destroyed");
+        await Eventually.WaitAsync(() => Task.FromResult(host.Stopped.Contains("shop-pr-3")), "GitLab's environment of the merged request to be stopped");
+        host.Refusals.ShouldBeEmpty();
+    }
 }
