@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Onward.Core.Previews;
+using Onward.Integrations.GitProviders;
+using Onward.Testing;
+
+namespace Onward.Integrations.Tests.GitProviders;
+
+/// <summary>What each host's pull request (merge request) events mean for a preview, and what a malformed one is told.</summary>
+public class PullRequestReadingTests
+{
+    private const string Head = "0123456789abcdef0123456789abcdef01234567";
+
+    private static PullRequestEvent Read(GitProvider provider, string eventName, string payload)
+    {
+        using var document = JsonDocument.Parse(payload);
+        return provider.Read(eventName, document.RootElement).ShouldBeOfType<ProviderReading.PullRequest>().Event;
+    }
+
+    [Theory]
+    [InlineData("opened", PullRequestAction.Updated)]
+    [InlineData("reopened", PullRequestAction.Updated)]
+    [InlineData("synchronize", PullRequestAction.Updated)]
+    [InlineData("closed", PullRequestAction.Closed)]
+    [InlineData("labeled", PullRequestAction.Other)]
+    [InlineData("edited", PullRequestAction.Other)]
+    public void Github_pull_request_actions(string action, PullRequestAction expected)
+    {
+        var e = Read(new GitHubProvider(), "pull_request", Payloads.GitHubPullRequest("https://github.com/acme/shop.git", action, 42, "feature/login", Head));
+
+        (e.Number, e.Action, e.Said, e.Branch, e.Commit, e.HeadRef, e.Link).ShouldBe(
+            (42L, expected, action, "feature/login", Head, "refs/pull/42/head", "https://github.com/acme/shop/pull/42"));
+        e.Repositories.ShouldContain("https://github.com/acme/shop.git");
+        e.Repositories.ShouldContain("acme/shop");
+    }
+
+    [Theory]
+    [InlineData("synchronized", PullRequestAction.Updated)]
+    [InlineData("closed", PullRequestAction.Closed)]
+    public void Gitea_says_synchronized(string action, PullRequestAction expected) =>
+        Read(new GiteaProvider(), "pull_request", Payloads.GitHubPullRequest("https://gitea.example/acme/shop.git", action, 3, "feature/x", Head)).Action.ShouldBe(expected);
+
+    [Theory]
+    [InlineData("open", PullRequestAction.Updated)]
+    [InlineData("reopen", PullRequestAction.Updated)]
+    [InlineData("update", PullRequestAction.Updated)]
+    [InlineData("close", PullRequestAction.Closed)]
+    [InlineData("merge", PullRequestAction.Closed)]
+    [InlineData("approved", PullRequestAction.Other)]
+    public void Gitlab_merge_request_actions(string action, PullRequestAction expected)
+    {
+        var e = Read(new GitLabProvider(), "Merge Request Hook", Payloads.GitLabMergeRequest("https://gitlab.example/acme/shop.git", action, 7, "feature/cart", Head));
+
+        (e.Number, e.Action, e.Branch, e.Commit, e.HeadRef).ShouldBe((7L, expected, "feature/cart", Head, "refs/merge-requests/7/head"));
+        e.Link.ShouldBe("https://gitlab.example.invalid/acme/shop/-/merge_requests/7");
+    }
+
+    [Theory]
+    [InlineData("pullrequest:created", PullRequestAction.Updated)]
+    [InlineData("pullrequest:updated", PullRequestAction.Updated)]
+    [InlineData("pullrequest:fulfilled", PullRequestAction.Closed)]
+    [InlineData("pullrequest:rejected", PullRequestAction.Closed)]
+    public void Bitbucket_cloud_names_the_head_by_an_abbreviated_hash(string eventName, PullRequestAction expected)
+    {
+        var payload = JsonSerializer.Serialize(new
+        {
+            pullrequest = new
+            {
+                id = 12,
+                title = "A change",
+                state = "OPEN",
+                source = new { branch = new { name = "feature/pay" }, commit = new { hash = "d3022fc0ca3d" }, repository = new { full_name = "acme/shop" } },
+                destination = new { branch = new { name = "main" }, commit = new { hash = "ce5965ddd289" } },
+                links = new { html = new { href = "https://bitbucket.org/acme/shop/pull-requests/12" } },
+            },
+            repository = new { full_name = "acme/shop", links = new { html = new { href = "https://bitbucket.org/acme/shop" } } },
+        });
+
+        var e = Read(new BitbucketProvider(), eventName, payload);
+
+        (e.Number, e.Action, e.Branch, e.Commit, e.HeadRef).ShouldBe((12L, expected, "feature/pay", "d3022fc0ca3d", (string?)null));
+        e.Link.ShouldBe("https://bitbucket.org/acme/shop/pull-requests/12");
+    }
+
+    [Fact]
+    public void A_head_that_is_no_branch_or_commit_is_refused_naming_its_field()
+    {
+        var badBranch = Payloads.GitHubPullRequest("r", "opened", 1, "feature/..x", Head);
+        var badCommit = Payloads.GitHubPullRequest("r", "opened", 1, "feature/x", "$(reboot)");
+
+        Should.Throw<PayloadException>(() => Read(new GitHubProvider(), "pull_request", badBranch)).Message.ShouldContain("pull_request.head.ref");
+        Should.Throw<PayloadException>(() => Read(new GitHubProvider(), "pull_request", badCommit)).Message.ShouldContain("pull_request.head.sha");
+        Should.Throw<PayloadException>(() => Read(new GitLabProvider(), "Merge Request Hook", Payloads.GitLabMergeRequest("r", "open", 1, "x y", Head)))
+            .Message.ShouldContain("object_attributes.source_branch");
+    }
+
+    [Fact]
+    public void A_link_that_is_not_a_web_address_is_left_out() =>
+        Read(new GitHubProvider(), "pull_request", Payloads.GitHubPullRequest("r", "opened", 1, "feature/x", Head).Replace("https://github.com/acme/shop/pull/1", "javascript:alert(1)", StringComparison.Ordinal))
+            .Link.ShouldBeNull();
+}
