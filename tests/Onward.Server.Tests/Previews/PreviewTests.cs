@@ -177,13 +177,33 @@ public class PreviewTests
     }
 
     [Fact]
-    public async Task A_close_whose_event_was_lost_is_caught_by_a_look_at_the_open_pull_requests()
+    public async Task Lost_events_are_caught_by_a_look_at_the_open_pull_requests_and_a_preview_destroyed_by_hand_comes_back_with_a_push()
     {
         await using var setup = await Setup.StartAsync("github");
         var head = await setup.CommitOnAsync("feature/search", "search");
         setup.Host.Open(7, "feature/search", head);
         // No event at all: the look at the host's open pull requests finds it.
         (await setup.ReadyAsync(7, head)).State.ShouldBe("ready");
+        var server = setup.Onward.Config.Server.Listen.ToString();
+        var listed = await OnwardCli.RunAsync(null, "previews", "list", "--server", server);
+        listed.ExitCode.ShouldBe(0, listed.Error);
+        listed.Output.ShouldContain("shop-pr-7");
+        listed.Output.ShouldContain("feature/search");
+        listed.Output.ShouldContain("ready");
+
+        // Destroyed by hand, it comes back only with the next push, though its pull request stays open.
+        var destroyed = await OnwardCli.RunAsync(null, "previews", "destroy", "shop", "7", "--server", server);
+        destroyed.ExitCode.ShouldBe(0, destroyed.Error);
+        destroyed.Output.ShouldContain("shop-pr-7 is being destroyed");
+        await setup.GoneAsync(7, TimeSpan.FromSeconds(10));
+        await Task.Delay(1000);
+        (await setup.PreviewsAsync()).ShouldBeEmpty("the host still lists the same head: not a push");
+        var again = await OnwardCli.RunAsync(null, "previews", "destroy", "shop", "7", "--server", server);
+        again.ExitCode.ShouldNotBe(0);
+        again.Error.ShouldContain("shop-pr-7 is not live");
+        var pushed = await setup.CommitOnAsync("feature/search", "search, again");
+        setup.Host.Open(7, "feature/search", pushed);
+        (await setup.ReadyAsync(7, pushed)).State.ShouldBe("ready");
 
         setup.Host.Close(7);
 
