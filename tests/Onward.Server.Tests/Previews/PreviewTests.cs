@@ -133,6 +133,11 @@ public class PreviewTests
         comment.Bodies[^1].ShouldContain(url);
         comment.Bodies[^1].ShouldContain(first[..7]);
         (await setup.Onward.Api.DeploymentsAsync("shop", "dev-1")).ShouldAllBe(d => d.Release.Commit != first, "a pull request's build goes to its preview only");
+        var page = await setup.Onward.Api.Http.GetStringAsync("previews");
+        page.ShouldContain("shop-pr-42");
+        page.ShouldContain($"href=\"{url}\"");
+        page.ShouldContain("href=\"https://github.com/acme/shop/pull/42\"");
+        (await setup.Onward.Api.Http.GetStringAsync("services/shop")).ShouldContain("data-preview=\"shop-pr-42\"");
 
         // Three pushes: the same comment, edited; one process; the last commit answers.
         var head = first;
@@ -180,15 +185,20 @@ public class PreviewTests
     public async Task Lost_events_are_caught_by_a_look_at_the_open_pull_requests_and_a_preview_destroyed_by_hand_comes_back_with_a_push()
     {
         await using var setup = await Setup.StartAsync("github");
-        var head = await setup.CommitOnAsync("feature/search", "search");
-        setup.Host.Open(7, "feature/search", head);
+        // A branch's name is text from outside: it reaches pages and comments as text only.
+        const string branch = "feature/\"<b>search</b>";
+        var head = await setup.CommitOnAsync(branch, "search");
+        setup.Host.Open(7, branch, head);
         // No event at all: the look at the host's open pull requests finds it.
         (await setup.ReadyAsync(7, head)).State.ShouldBe("ready");
         var server = setup.Onward.Config.Server.Listen.ToString();
         var listed = await OnwardCli.RunAsync(null, "previews", "list", "--server", server);
         listed.ExitCode.ShouldBe(0, listed.Error);
         listed.Output.ShouldContain("shop-pr-7");
-        listed.Output.ShouldContain("feature/search");
+        listed.Output.ShouldContain(branch);
+        var page = await setup.Onward.Api.Http.GetStringAsync("previews");
+        page.ShouldNotContain("<b>search</b>");
+        page.ShouldContain("&lt;b&gt;search&lt;/b&gt;");
         listed.Output.ShouldContain("ready");
 
         // Destroyed by hand, it comes back only with the next push, though its pull request stays open.
@@ -201,8 +211,8 @@ public class PreviewTests
         var again = await OnwardCli.RunAsync(null, "previews", "destroy", "shop", "7", "--server", server);
         again.ExitCode.ShouldNotBe(0);
         again.Error.ShouldContain("shop-pr-7 is not live");
-        var pushed = await setup.CommitOnAsync("feature/search", "search, again");
-        setup.Host.Open(7, "feature/search", pushed);
+        var pushed = await setup.CommitOnAsync(branch, "search, again");
+        setup.Host.Open(7, branch, pushed);
         (await setup.ReadyAsync(7, pushed)).State.ShouldBe("ready");
 
         setup.Host.Close(7);
