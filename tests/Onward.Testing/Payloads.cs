@@ -169,7 +169,8 @@ public static class Payloads
         });
 
     /// <summary>GitHub's (and Gitea's) <c>pull_request</c> event: <paramref name="action"/> opened, reopened, synchronize(d), closed.</summary>
-    public static string GitHubPullRequest(string repository, string action, long number, string branch, string head, bool merged = false) =>
+    /// <param name="headRepository">The repository the head is in (a fork's when it differs from acme/shop).</param>
+    public static string GitHubPullRequest(string repository, string action, long number, string branch, string head, bool merged = false, string headRepository = "acme/shop") =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["action"] = action,
@@ -182,7 +183,7 @@ public static class Payloads
                 ["state"] = action == "closed" ? "closed" : "open",
                 ["title"] = "A change",
                 ["merged"] = merged,
-                ["head"] = new { label = "acme:" + branch, @ref = branch, sha = head, repo = new { full_name = "acme/shop", clone_url = repository } },
+                ["head"] = new { label = headRepository.Split('/')[0] + ":" + branch, @ref = branch, sha = head, repo = new { full_name = headRepository, clone_url = repository } },
                 ["base"] = new { label = "acme:main", @ref = "main", sha = "1111111111111111111111111111111111111111", repo = new { full_name = "acme/shop", clone_url = repository } },
             },
             ["repository"] = new

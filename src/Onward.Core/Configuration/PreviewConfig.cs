@@ -28,6 +28,12 @@ public sealed record PreviewConfig(string From, Regex? Branches, TimeSpan Ttl, i
     /// <summary>The address a preview is reached at (Kubernetes: the team's ingress), with <c>{number}</c> and <c>{service}</c>; null: the local target's stable port.</summary>
     public string? Url { get; init; }
 
+    /// <summary>
+    /// <c>forks: true</c>: pull requests from forks get previews too. Off by default: a fork's head is code from
+    /// outside the team, and a preview builds and runs it on Onward's builders and targets.
+    /// </summary>
+    public bool Forks { get; init; }
+
     /// <summary>Where <c>previews</c> was written in onward.yaml.</summary>
     public ConfigPosition At { get; init; }
 
@@ -41,6 +47,12 @@ public sealed record PreviewConfig(string From, Regex? Branches, TimeSpan Ttl, i
 
     /// <summary>Whether a pull request from <paramref name="branch"/> gets a preview.</summary>
     public bool Takes(string branch) => Branches?.IsMatch(branch) ?? true;
+
+    /// <summary>Why a pull request gets no preview; null when it gets one.</summary>
+    public string? Refuses(string branch, bool fromFork) =>
+        fromFork && !Forks ? "it comes from a fork, and previews.forks is off (a fork's code is built and run only with `forks: true`)"
+        : !Takes(branch) ? $"branch '{branch}' does not match previews.branches {Branches}"
+        : null;
 
     /// <summary><paramref name="template"/> with <c>{service}</c> and <c>{number}</c> filled in.</summary>
     public static string Fill(string template, string service, long number) =>

@@ -142,7 +142,7 @@ public sealed class ServicesReader(NodeReader nodes)
         {
             return null;
         }
-        var keys = nodes.Keys(map, path, "from", "branches", "ttl", "max", "namespace", "ports", "url");
+        var keys = nodes.Keys(map, path, "from", "branches", "ttl", "max", "namespace", "ports", "url", "forks");
         var from = nodes.Text(keys.Get("from"), path + ".from")?.Value;
         if (from is null)
         {
@@ -155,7 +155,11 @@ public sealed class ServicesReader(NodeReader nodes)
             nodes.Problem(ttlNode, path + ".ttl", "a preview would be destroyed before anyone looked at it", "give a minute or more, e.g. `72h`");
         }
         var max = nodes.Number(keys.Get("max"), path + ".max", 1, 1000) ?? PreviewConfig.DefaultMax;
-        var settings = new PreviewConfig(from, nodes.Pattern(keys.Get("branches"), path + ".branches"), ttl, max) { At = ConfigPosition.Of(map) };
+        var settings = new PreviewConfig(from, nodes.Pattern(keys.Get("branches"), path + ".branches"), ttl, max)
+        {
+            At = ConfigPosition.Of(map),
+            Forks = nodes.Flag(keys.Get("forks"), path + ".forks") ?? false,
+        };
         if (nodes.Text(keys.Get("namespace"), path + ".namespace") is { } ns)
         {
             nodes.CheckPlaceholders(ns, path + ".namespace", "service", "number");

@@ -3,7 +3,11 @@ using Onward.Core.Configuration;
 namespace Onward.Core.Previews;
 
 /// <summary>An open pull request as the host lists it.</summary>
-public sealed record OpenPullRequest(long Number, string Branch, string Commit, string? HeadRef, string? Link);
+public sealed record OpenPullRequest(long Number, string Branch, string Commit, string? HeadRef, string? Link)
+{
+    /// <summary>Whether the head is in another repository (a fork).</summary>
+    public bool FromFork { get; init; }
+}
 
 /// <summary>The git host's pull requests, through its API and the service's <c>report</c> token. Implemented by Onward.Integrations.</summary>
 public interface IPullRequestHost

@@ -32,10 +32,10 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
         }
         var said = services.Select(s => e.Action == PullRequestAction.Closed
             ? $"{s.Name}: {PreviewConfig.EnvironmentName(s.Name, e.Number)} is destroyed"
-            : s.Previews!.Takes(e.Branch)
-                ? $"{s.Name}: {PreviewConfig.EnvironmentName(s.Name, e.Number)} previews {Releases.Release.ShortHash(e.Commit)}"
-                : $"{s.Name}: branch '{e.Branch}' does not match previews.branches {s.Previews.Branches}").ToList();
-        var acts = e.Action == PullRequestAction.Closed || services.Any(s => s.Previews!.Takes(e.Branch));
+            : s.Previews!.Refuses(e.Branch, e.FromFork) is { } refused
+                ? $"{s.Name}: no preview: {refused}"
+                : $"{s.Name}: {PreviewConfig.EnvironmentName(s.Name, e.Number)} previews {Releases.Release.ShortHash(e.Commit)}").ToList();
+        var acts = e.Action == PullRequestAction.Closed || services.Any(s => s.Previews!.Refuses(e.Branch, e.FromFork) is null);
         return (acts, $"pull request #{e.Number} {e.Said}: {string.Join("; ", said)}");
     }
 
@@ -48,7 +48,7 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
             var why = $"pull request #{e.Number} {e.Said} ({provider})";
             done.Add(e.Action switch
             {
-                PullRequestAction.Updated => await PushedAsync(service, new OpenPullRequest(e.Number, e.Branch, e.Commit, e.HeadRef, e.Link), why, cancellationToken),
+                PullRequestAction.Updated => await PushedAsync(service, new OpenPullRequest(e.Number, e.Branch, e.Commit, e.HeadRef, e.Link) { FromFork = e.FromFork }, why, cancellationToken),
                 PullRequestAction.Closed => await EndAsync(service, e.Number, why, Pipeline.Actors.Onward, cancellationToken) is { } ended
                     ? $"{service.Name}: destroying {ended.Environment}" : $"{service.Name}: no live preview of #{e.Number}",
                 _ => $"{service.Name}: nothing to do",
@@ -61,9 +61,9 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
     public async Task<string> PushedAsync(ServiceConfig service, OpenPullRequest open, string why, CancellationToken cancellationToken)
     {
         var settings = service.Previews!;
-        if (!settings.Takes(open.Branch))
+        if (settings.Refuses(open.Branch, open.FromFork) is { } refused)
         {
-            return $"{service.Name}: branch '{open.Branch}' does not match previews.branches {settings.Branches}";
+            return $"{service.Name}: no preview: {refused}";
         }
         var (preview, changed) = await previews.PushedAsync(
             new PreviewPush(service.Name, open.Number, open.Branch, open.Commit, open.HeadRef, open.Link, settings.Max, settings.Ports, why),

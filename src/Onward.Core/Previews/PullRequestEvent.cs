@@ -28,4 +28,8 @@ public sealed record PullRequestEvent(
     string Branch,
     string Commit,
     string? HeadRef,
-    string? Link);
+    string? Link)
+{
+    /// <summary>Whether the head is in another repository (a fork): its code comes from outside the team.</summary>
+    public bool FromFork { get; init; }
+}

@@ -53,8 +53,13 @@ public sealed class BitbucketProvider : GitProvider
         var repository = payload.Child("repository");
         var identities = Identities(repository.OptionalChild("links")?.OptionalChild("html")?.Text("href"), repository.Text("full_name"));
         var action = eventName is "pullrequest:fulfilled" or "pullrequest:rejected" ? PullRequestAction.Closed : PullRequestAction.Updated;
+        var from = source.OptionalChild("repository")?.Text("full_name");
+        var into = pull.OptionalChild("destination")?.OptionalChild("repository")?.Text("full_name") ?? repository.Text("full_name");
         return new ProviderReading.PullRequest(new PullRequestEvent(identities, number, action, eventName["pullrequest:".Length..], branch, commit, null,
-            WebLink(pull.OptionalChild("links")?.OptionalChild("html")?.Text("href"))));
+            WebLink(pull.OptionalChild("links")?.OptionalChild("html")?.Text("href")))
+        {
+            FromFork = from is not null && into is not null && !string.Equals(from, into, StringComparison.OrdinalIgnoreCase),
+        });
     }
 
     private static ProviderReading ReadCloud(PayloadReader payload)

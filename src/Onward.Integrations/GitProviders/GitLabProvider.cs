@@ -72,6 +72,9 @@ public sealed class GitLabProvider : GitProvider
             _ => PullRequestAction.Other,
         };
         return new ProviderReading.PullRequest(new PullRequestEvent(identities, number, action, said.Length == 0 ? "(no action)" : said, branch, commit,
-            $"refs/merge-requests/{number}/head", WebLink(attributes.Text("url"))));
+            $"refs/merge-requests/{number}/head", WebLink(attributes.Text("url")))
+        {
+            FromFork = attributes.Whole("source_project_id") is { } source && attributes.Whole("target_project_id") is { } target && source != target,
+        });
     }
 }

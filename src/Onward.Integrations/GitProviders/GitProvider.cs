@@ -71,7 +71,22 @@ public abstract class GitProvider
         var repository = payload.Child("repository");
         var identities = Identities(repository.Text("clone_url"), repository.Text("ssh_url"), repository.Text("html_url"), repository.Text("full_name"));
         var action = updates.Contains(said) ? PullRequestAction.Updated : closes.Contains(said) ? PullRequestAction.Closed : PullRequestAction.Other;
-        return new ProviderReading.PullRequest(new PullRequestEvent(identities, number, action, said, branch, commit, $"refs/pull/{number}/head", WebLink(pull.Text("html_url"))));
+        return new ProviderReading.PullRequest(new PullRequestEvent(identities, number, action, said, branch, commit, $"refs/pull/{number}/head", WebLink(pull.Text("html_url")))
+        {
+            FromFork = IsFork(head, pull.OptionalChild("base")),
+        });
+    }
+
+    /// <summary>
+    /// Whether a pull request's head is in another repository than its base: their <c>repo.full_name</c>s differ, or
+    /// the head's repository is gone (a deleted fork sends <c>repo: null</c>).
+    /// </summary>
+    private static bool IsFork(PayloadReader head, PayloadReader? @base)
+    {
+        var headName = head.OptionalChild("repo")?.Text("full_name");
+        var baseName = @base?.OptionalChild("repo")?.Text("full_name");
+        var headGone = head.Element.TryGetProperty("repo", out var repo) && repo.ValueKind == JsonValueKind.Null;
+        return headGone || (headName is not null && baseName is not null && !string.Equals(headName, baseName, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>A web page's address from a payload, kept only when it is an http(s) URL.</summary>

@@ -132,21 +132,30 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
     {
         long? number;
         string? branch, commit, link;
+        bool fork;
         if (host == GitHostKind.GitLab)
         {
             (number, branch, commit, link) = (Whole(pull, "iid"), Text(pull, "source_branch"), Text(pull, "sha"), Text(pull, "web_url"));
+            fork = Whole(pull, "source_project_id") is { } source && Whole(pull, "target_project_id") is { } target && source != target;
         }
         else
         {
             var head = pull["head"] as JsonObject;
             (number, branch, commit, link) = (Whole(pull, "number"), head is null ? null : Text(head, "ref"), head is null ? null : Text(head, "sha"), Text(pull, "html_url"));
+            var headRepo = head?["repo"];
+            var baseName = (pull["base"]?["repo"] as JsonObject) is { } b ? Text(b, "full_name") : null;
+            fork = (head is not null && head.ContainsKey("repo") && headRepo is null)
+                || (headRepo is JsonObject h && Text(h, "full_name") is { } headName && baseName is not null && !string.Equals(headName, baseName, StringComparison.OrdinalIgnoreCase));
         }
         if (number is not { } n || branch is null || !RefName.IsValid("refs/heads/" + branch) || !CommitId.IsFull(commit))
         {
             return null;
         }
         return new OpenPullRequest(n, branch, commit!.ToLowerInvariant(), host == GitHostKind.GitLab ? $"refs/merge-requests/{n}/head" : $"refs/pull/{n}/head",
-            Uri.TryCreate(link, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url.ToString() : null);
+            Uri.TryCreate(link, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url.ToString() : null)
+        {
+            FromFork = fork,
+        };
     }
 
     private static JsonNode? Parse(string? answer)

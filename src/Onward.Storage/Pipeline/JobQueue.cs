@@ -183,9 +183,10 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
         return UnixTime.To(next);
     }
 
-    /// <summary>The condition that leaves out deployments to the environments in the JSON list <c>@skip</c>.</summary>
+    /// <summary>The condition that leaves out deployments to the environments in the JSON list <c>@skip</c>, and the jobs of previews that are such environments.</summary>
     private string Skipping() =>
-        $"NOT (kind = 'Deploy' AND subject IN (SELECT id FROM deployments WHERE environment IN ({database.JsonTexts("@skip")})))";
+        $"NOT ((kind = 'Deploy' AND subject IN (SELECT id FROM deployments WHERE environment IN ({database.JsonTexts("@skip")})))"
+        + $" OR (kind = 'Preview' AND subject IN (SELECT id FROM previews WHERE service || '-pr-' || number IN ({database.JsonTexts("@skip")}))))";
 
     /// <summary>Adds a job inside a caller's transaction, so the work and the record of it commit together.</summary>
     internal static async Task EnqueueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)

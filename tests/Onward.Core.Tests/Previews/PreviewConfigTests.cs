@@ -53,6 +53,18 @@ public class PreviewConfigTests
         PreviewConfig.Fill(result.Config.Services[0].Previews!.Url!, "shop", 7).ShouldBe("https://pr-7.shop.preview.example");
     }
 
+    [Fact]
+    public void A_pull_request_from_a_fork_gets_a_preview_only_with_forks_on()
+    {
+        var fork = new PullRequestEvent(["https://git.example/shop.git"], 9, PullRequestAction.Updated, "opened", "feature/x", new string('a', 40), "refs/pull/9/head", null) { FromFork = true };
+        var off = Parse("{ from: dev-1 }").Config!;
+        var on = Parse("{ from: dev-1, forks: true }").Config!;
+
+        PreviewRequests.Classify(off, fork).ShouldBe((false, "pull request #9 opened: shop: no preview: it comes from a fork, and previews.forks is off (a fork's code is built and run only with `forks: true`)"));
+        PreviewRequests.Classify(on, fork).ShouldBe((true, "pull request #9 opened: shop: shop-pr-9 previews aaaaaaa"));
+        PreviewRequests.Classify(off, fork with { Action = PullRequestAction.Closed }).Acts.ShouldBeTrue("a close always ends what there is");
+    }
+
     public static TheoryData<string, string, string, string> Mistakes => new()
     {
         { "no from", "{ ttl: 1h }", "", "services.shop.previews: missing `from`" },

@@ -82,6 +82,20 @@ public class PullRequestReadingTests
     }
 
     [Fact]
+    public void A_head_in_another_repository_is_a_forks()
+    {
+        Read(new GitHubProvider(), "pull_request", Payloads.GitHubPullRequest("r", "opened", 1, "feature/x", Head)).FromFork.ShouldBeFalse();
+        Read(new GitHubProvider(), "pull_request", Payloads.GitHubPullRequest("r", "opened", 1, "feature/x", Head, headRepository: "mallory/shop")).FromFork.ShouldBeTrue();
+        var deletedFork = System.Text.Json.Nodes.JsonNode.Parse(Payloads.GitHubPullRequest("r", "synchronize", 1, "feature/x", Head))!;
+        deletedFork["pull_request"]!["head"]!["repo"] = null;
+        Read(new GiteaProvider(), "pull_request", deletedFork.ToJsonString()).FromFork.ShouldBeTrue("a deleted fork's head has no repository");
+        var gitlab = System.Text.Json.Nodes.JsonNode.Parse(Payloads.GitLabMergeRequest("r", "open", 1, "feature/x", Head))!;
+        gitlab["object_attributes"]!["source_project_id"] = 16;
+        gitlab["object_attributes"]!["target_project_id"] = 15;
+        Read(new GitLabProvider(), "Merge Request Hook", gitlab.ToJsonString()).FromFork.ShouldBeTrue();
+    }
+
+    [Fact]
     public void A_head_that_is_no_branch_or_commit_is_refused_naming_its_field()
     {
         var badBranch = Payloads.GitHubPullRequest("r", "opened", 1, "feature/..x", Head);

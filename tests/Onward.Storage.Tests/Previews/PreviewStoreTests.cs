@@ -97,6 +97,17 @@ public abstract class PreviewStoreTests
     }
 
     [Fact]
+    public async Task A_previews_job_is_left_to_the_replica_that_runs_its_environment()
+    {
+        await using var setup = await StartAsync("");
+        var (preview, _) = await setup.Store.PushedAsync(new PreviewPush("shop", 12, "feature/x", Head1, null, null, 10, null, "opened"), StorageFixture.Now, None);
+
+        (await setup.Db.Jobs.NextDueAsync(["shop-pr-12"], None)).ShouldBeNull();
+        (await setup.Db.Jobs.ClaimAsync("other", StorageFixture.Now, TimeSpan.FromMinutes(1), 10, ["shop-pr-12"], None)).ShouldBeEmpty();
+        (await setup.Db.Jobs.ClaimAsync("local", StorageFixture.Now, TimeSpan.FromMinutes(1), 10, ["dev-1"], None)).ShouldHaveSingleItem().Subject.ShouldBe(preview.Id);
+    }
+
+    [Fact]
     public async Task A_look_at_the_host_destroys_previews_of_closed_pull_requests_and_moves_those_whose_head_moved()
     {
         await using var setup = await StartAsync("");
