@@ -439,6 +439,7 @@ public static class Migrations
                 created_at INTEGER NOT NULL,
                 pushed_at INTEGER NOT NULL,
                 destroyed_at INTEGER,
+                comeback INTEGER NOT NULL DEFAULT 0,
                 UNIQUE (service, number)
             );
             ALTER TABLE releases ADD COLUMN preview INTEGER;

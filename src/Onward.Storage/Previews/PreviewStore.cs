@@ -81,11 +81,23 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
                 $"{push.Why}: preview of {push.Branch} at {push.Commit[..7]}" + (place.Free ? "" : $"; waiting, {push.Max} previews of {push.Service} run already (previews.max)"),
                 cancellationToken);
         }
+        else if (known.State == PreviewState.Destroying)
+        {
+            // Pushed (or reopened) while it is being destroyed: it comes back with this head once that is done.
+            id = known.Id;
+            await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE previews SET branch = @Branch, commit_sha = @Commit, head_ref = @HeadRef, link = COALESCE(@Link, link), pushed_at = @at, comeback = 1
+                WHERE id = @id
+                """, new { push.Branch, Commit = push.Commit, push.HeadRef, Link = Bounded(push.Link, 2000), at, id }, transaction, cancellationToken: cancellationToken));
+            action = "preview.updated";
+            await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, action, environment,
+                $"{push.Why}: it comes back at {push.Commit[..7]} once it is destroyed", cancellationToken);
+        }
         else
         {
             // A live one's next head: built and deployed again (superseding what runs); a waiting one stays waiting.
             id = known.Id;
-            var state = known.State is PreviewState.Waiting ? PreviewState.Waiting : known.State == PreviewState.Destroying ? PreviewState.Destroying : PreviewState.Building;
+            var state = known.State is PreviewState.Waiting ? PreviewState.Waiting : PreviewState.Building;
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE previews SET branch = @Branch, commit_sha = @Commit, head_ref = @HeadRef, link = COALESCE(@Link, link), state = @State,
                     failure = NULL, release_id = NULL, deployment_id = NULL, pushed_at = @at
@@ -237,6 +249,17 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
             {
                 await NotificationOutbox.AddForDeploymentAsync(connection, transaction, NotificationKind.Retired, deployment, Actors.Onward,
                     $"preview destroyed: {preview.Ending ?? note}", UnixTime.From(now), cancellationToken);
+            }
+            // A push that came while it was being destroyed brings it back, behind those that waited already.
+            var comeback = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE previews SET state = 'Waiting', comeback = 0, url = NULL, failure = NULL, release_id = NULL, deployment_id = NULL, ending = NULL, destroyed_at = NULL, created_at = @at WHERE id = @id AND comeback = 1",
+                new { id, at = UnixTime.From(now) }, transaction, cancellationToken: cancellationToken));
+            if (comeback > 0)
+            {
+                await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, "preview.created", preview.Environment,
+                    "back: its pull request was pushed to while it was being destroyed", cancellationToken);
+                // Its job goes on: it takes a place below, or says on the pull request that it waits.
+                await QueueAsync(connection, transaction, id, now, cancellationToken);
             }
             // The oldest waiting previews of the service take the places there are now.
             var waiting = (await connection.QueryAsync<long>(new CommandDefinition(

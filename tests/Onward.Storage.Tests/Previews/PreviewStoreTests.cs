@@ -97,6 +97,21 @@ public abstract class PreviewStoreTests
     }
 
     [Fact]
+    public async Task A_push_while_it_is_being_destroyed_brings_it_back_with_that_head_once_destroyed()
+    {
+        await using var setup = await StartAsync("");
+        await setup.Requests.PushedAsync(setup.Service, new OpenPullRequest(4, "feature/a", Head1, null, null), "opened", None);
+        var ending = await setup.Requests.EndAsync(setup.Service, 4, "pull request #4 closed", "onward", None);
+
+        await setup.Requests.PushedAsync(setup.Service, new OpenPullRequest(4, "feature/a", Head2, null, null), "reopened", None);
+        (await setup.Store.FindAsync("shop", 4, None))!.State.ShouldBe(PreviewState.Destroying, "what ran goes first");
+        await setup.Store.DestroyedAsync(ending!.Id, "gone", 10, null, setup.Clock.GetUtcNow(), None);
+
+        var back = (await setup.Store.FindAsync("shop", 4, None))!;
+        (back.State, back.Commit, back.Ending, back.DestroyedAt).ShouldBe((PreviewState.Building, Head2, (string?)null, (DateTimeOffset?)null));
+    }
+
+    [Fact]
     public async Task A_previews_job_is_left_to_the_replica_that_runs_its_environment()
     {
         await using var setup = await StartAsync("");
