@@ -31,7 +31,7 @@ public sealed partial record HelmConfig(string Chart, IReadOnlyList<HelmValuesFi
     public bool FromRepository => Chart.StartsWith("https://", StringComparison.Ordinal) || Chart.StartsWith("http://", StringComparison.Ordinal);
 
     /// <summary>What <c>set</c> values may name: the image pinned by digest and its parts, and where the release goes.</summary>
-    public static readonly string[] SetPlaceholders = ["image", "image.repository", "image.digest", "version", "commit", "environment", "namespace", "service"];
+    public static readonly string[] SetPlaceholders = ["image", "image.repository", "image.digest", "version", "commit", "environment", "namespace", "service", "number"];
 
     /// <summary>What the paths of values files may name.</summary>
     public static readonly string[] PathPlaceholders = ["environment", "service"];

@@ -131,11 +131,8 @@ public sealed class ManifestSources(string dataDir, ChartFetcher? charts = null)
             ["namespace"] = ns,
             ["service"] = service.Name,
         };
-        if (environment.Preview is not null)
-        {
-            // A preview's chart can tell its pull request (a host name per preview, say).
-            values["number"] = PreviewNumber(environment);
-        }
+        // A preview's chart values can name its pull request (a host name per preview, say); empty elsewhere.
+        values["number"] = PreviewNumber(environment);
         var name = helm.ReleaseName.Length > 0 ? helm.ReleaseName : service.Name;
         var chart = helm.Chart;
         var shown = $"helm template {name} {helm.Chart}";
