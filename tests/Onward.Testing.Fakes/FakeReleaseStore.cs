@@ -74,7 +74,7 @@ public sealed class FakeReleaseStore(FakeDatabase database) : IReleaseStore
         Task.FromResult<IReadOnlyList<Release>>(All.Where(r => (service is null || r.Service == service) && (before is null || r.Id < before))
             .OrderByDescending(r => r.Id).Take(limit).ToList());
 
-    public Task ToMainLineAsync(long id, string gitRef, RefKind kind, bool releaseCandidate, CancellationToken cancellationToken)
+    public Task ToMainLineAsync(long id, string gitRef, RefKind kind, bool releaseCandidate, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (database.Gate)
         {
@@ -83,7 +83,7 @@ public sealed class FakeReleaseStore(FakeDatabase database) : IReleaseStore
             {
                 _releases[index] = _releases[index] with { Preview = null, Ref = gitRef, RefKind = kind, ReleaseCandidate = releaseCandidate };
                 QueuedBuilds.Add(id);
-                database.Jobs.Enqueue(JobKind.Build, id, DateTimeOffset.UnixEpoch);
+                database.Jobs.Enqueue(JobKind.Build, id, now);
             }
         }
         return Task.CompletedTask;

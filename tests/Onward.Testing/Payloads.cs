@@ -200,7 +200,8 @@ public static class Payloads
         });
 
     /// <summary>GitLab's merge request hook: <paramref name="action"/> open, update, reopen, close, merge.</summary>
-    public static string GitLabMergeRequest(string repository, string action, long iid, string branch, string head) =>
+    /// <param name="newCommits">For an update: whether it brought commits (GitLab then sends <c>oldrev</c>), or only changed the title or labels.</param>
+    public static string GitLabMergeRequest(string repository, string action, long iid, string branch, string head, bool newCommits = true) =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["object_kind"] = "merge_request",
@@ -218,6 +219,7 @@ public static class Payloads
                 ["title"] = "A change",
                 ["url"] = $"https://gitlab.example.invalid/acme/shop/-/merge_requests/{iid}",
                 ["last_commit"] = new { id = head, message = "change" },
+                ["oldrev"] = action == "update" && newCommits ? "1111111111111111111111111111111111111111" : null,
             },
             ["repository"] = new { name = "shop", url = repository, homepage = "https://gitlab.example.invalid/acme/shop" },
         });

@@ -42,9 +42,23 @@ public sealed class ConfigCrossChecks(NodeReader nodes)
             {
                 nodes.Problem(previews.At, path + ".ports", $"{from.Name} is a Kubernetes environment; stable ports are the local target's", "leave `ports` out and give `url`, the address your ingress serves previews at");
             }
-            if (from.Target.Local is not null && previews.Ports is { } range && from.Target.Local.Ports.Values.Any(p => p >= range.First && p <= range.Last))
+            if (previews.Ports is { } range)
             {
-                nodes.Problem(previews.At, path + ".ports", $"the range {range.First}-{range.Last} holds a stable port of {from.Name}", "give previews a range of their own");
+                if (environments.FirstOrDefault(e => e.Target.Local?.Ports.Values.Any(p => p >= range.First && p <= range.Last) == true) is { } holder)
+                {
+                    nodes.Problem(previews.At, path + ".ports", $"the range {range.First}-{range.Last} holds a stable port of {holder.Name}", "give previews a range of their own");
+                }
+                if (services.FirstOrDefault(s => s != service && s.Previews?.Ports is { } other && other.First <= range.Last && range.First <= other.Last) is { } overlapping)
+                {
+                    nodes.Problem(previews.At, path + ".ports", $"the range {range.First}-{range.Last} overlaps {overlapping.Name}'s previews.ports", "give each service's previews a range of their own");
+                }
+            }
+            if (from.Target.Kubernetes is not null && services.FirstOrDefault(s => s != service && s.Previews is { } other
+                && environments.FirstOrDefault(e => e.Name == other.From)?.Target.Kubernetes is not null
+                && other.NamespaceOf(s.Name, 12345) == previews.NamespaceOf(service.Name, 12345)) is { } sharing)
+            {
+                nodes.Problem(previews.At, path + ".namespace", $"{service.Name}'s and {sharing.Name}'s previews of the same pull request number would share a namespace, and destroying one would delete the other",
+                    "put {service} (or the service's name) in the `namespace` of each");
             }
             foreach (var clash in environments.Where(e => e.Name.StartsWith(service.Name + "-pr-", StringComparison.Ordinal) && e.Name[(service.Name.Length + 4)..].All(char.IsAsciiDigit)))
             {

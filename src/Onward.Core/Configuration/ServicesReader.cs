@@ -166,13 +166,20 @@ public sealed class ServicesReader(NodeReader nodes)
             var sample = PreviewConfig.Fill(ns.Value, service, 99999);
             if (!ns.Value.Contains("{number}", StringComparison.Ordinal))
             {
-                nodes.Problem(ns, path + ".namespace", "every preview needs a namespace of its own, and this one has no {number}", "write e.g. `namespace: '{service}-pr-{number}'`");
+                // Destroying a preview deletes its namespace: two previews must never share one.
+                nodes.Problem(ns, path + ".namespace", "every preview needs a namespace of its own, and this one has no {number}",
+                    "write e.g. `namespace: '{service}-pr-{number}'`");
             }
             else if (!EnvironmentsReader.IsNamespace(sample))
             {
                 nodes.Problem(ns, path + ".namespace", $"'{sample}' would not be a valid namespace name", "use lowercase letters, digits and dashes, at most 63 characters with the number");
             }
             settings = settings with { Namespace = ns.Value };
+        }
+        else if (!EnvironmentsReader.IsNamespace(settings.NamespaceOf(service, 99999)))
+        {
+            nodes.Problem(map, path, $"'{settings.NamespaceOf(service, 99999)}' would not be a valid namespace name (at most 63 characters)",
+                "give previews a shorter `namespace`, e.g. `namespace: 'pr-{number}-{service}'` with a shorter service name");
         }
         if (nodes.Text(keys.Get("ports"), path + ".ports") is { } ports)
         {

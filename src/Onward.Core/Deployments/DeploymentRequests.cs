@@ -61,6 +61,11 @@ public sealed class DeploymentRequests(
             return RequestOutcome.Fail(RequestError.NotFound,
                 $"unknown environment '{request.Environment}'; known environments: {string.Join(", ", config.Environments.Select(e => e.Name))}");
         }
+        if (environment.Preview is { } preview && preview.Service != service.Name)
+        {
+            return RequestOutcome.Fail(RequestError.Invalid,
+                $"{environment.Name} is the preview of {preview.Service}'s pull request #{preview.Number}; only {preview.Service} runs there");
+        }
         var (release, problem) = await FindReleaseAsync(request, cancellationToken);
         if (release is null)
         {
@@ -125,6 +130,11 @@ public sealed class DeploymentRequests(
 
     private async Task<string?> CheckHistoryAsync(ServiceConfig service, EnvironmentConfig environment, Release release, CancellationToken cancellationToken)
     {
+        if (release.Preview is { } number && environment.Preview is null)
+        {
+            // Rule 14: a pull request's build is for previews; the main line's release of the merge goes on from there.
+            return $"preview build: {release.Version} was built for the preview of pull request #{number} and goes to previews only; merge it, and the main line's release goes on";
+        }
         var missing = new List<string>();
         foreach (var required in environment.Policy.Requires)
         {

@@ -5,7 +5,11 @@ namespace Onward.Core.Previews;
 /// <param name="Ports">The service's <c>previews.ports</c>, from which a preview taking its place gets the lowest free one.</param>
 /// <param name="Why">What happened, for the audit trail (e.g. "pull request #42 opened (github)").</param>
 public sealed record PreviewPush(
-    string Service, long Number, string Branch, string Commit, string? HeadRef, string? Link, int Max, (int First, int Last)? Ports, string Why);
+    string Service, long Number, string Branch, string Commit, string? HeadRef, string? Link, int Max, (int First, int Last)? Ports, string Why)
+{
+    /// <summary>The pull request was opened or reopened: a destroyed preview comes back though its head is the same.</summary>
+    public bool Opened { get; init; }
+}
 
 /// <summary>Previews, durably; each change that a person would ask about is in the audit trail. Implemented by Onward.Storage.</summary>
 public interface IPreviewStore
@@ -30,11 +34,18 @@ public interface IPreviewStore
     /// </summary>
     Task<bool> MoveAsync(Preview was, Preview next, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Keeps the host's comment id and what it says now.</summary>
-    Task SaidAsync(long id, string commentId, string said, CancellationToken cancellationToken);
+    /// <summary>Lets the oldest waiting previews of the service take the places and ports there are (after <c>max</c> was raised, say).</summary>
+    Task ActivateAsync(string service, int max, (int First, int Last)? ports, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Starts destroying a live preview (its job does the work); null when there is none or it is destroyed already.</summary>
-    Task<Preview?> EndAsync(string service, long number, string why, string actor, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Keeps the host's comment id and what it says now.</summary>
+    Task SaidAsync(long id, string? commentId, string said, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts destroying a live preview (its job does the work); null when there is none or it is destroyed already.
+    /// With <paramref name="unlessPushedSince"/>, one pushed after that time is left alone (what the caller decided on
+    /// is older than the push).
+    /// </summary>
+    Task<Preview?> EndAsync(string service, long number, string why, string actor, DateTimeOffset now, CancellationToken cancellationToken, DateTimeOffset? unlessPushedSince = null);
 
     /// <summary>
     /// Records that what the preview ran is gone (<paramref name="note"/> says what was removed), tells the git host its

@@ -16,5 +16,5 @@ public interface IPreviewTarget
     /// with everything in it). Idempotent.
     /// </summary>
     /// <returns>What was done, for the audit trail.</returns>
-    Task<string> DestroyAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken);
+    Task<string> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken);
 }

@@ -16,8 +16,8 @@ public interface IPullRequestHost
     /// Makes the pull request's one comment by Onward say <paramref name="text"/>: edits it when it is known (or found on
     /// the pull request by its mark), makes it otherwise.
     /// </summary>
-    /// <returns>The comment's id, or the reason it could not be written.</returns>
-    Task<(string? CommentId, string? Error)> SayAsync(ReportConfig report, Preview preview, string text, CancellationToken cancellationToken);
+    /// <returns>The comment's id; or the reason it could not be written, and whether trying again later may help.</returns>
+    Task<(string? CommentId, string? Error, bool Again)> SayAsync(ReportConfig report, Preview preview, string text, CancellationToken cancellationToken);
 
     /// <summary>The pull requests open now; null with the reason when the host could not be asked.</summary>
     Task<(IReadOnlyList<OpenPullRequest>? Open, string? Error)> OpenAsync(ReportConfig report, CancellationToken cancellationToken);

@@ -70,8 +70,11 @@ public sealed record Preview(
 
     public DateTimeOffset? DestroyedAt { get; init; }
 
-    /// <summary>Whether it holds an environment (it is neither waiting nor destroyed).</summary>
-    public bool HoldsEnvironment => State is not (PreviewState.Waiting or PreviewState.Destroyed);
+    /// <summary>
+    /// Whether its environment is in the configuration: not while it waits, and no longer once it is being destroyed
+    /// (nothing new may be deployed there; what is under way ends first).
+    /// </summary>
+    public bool HoldsEnvironment => State is not (PreviewState.Waiting or PreviewState.Destroying or PreviewState.Destroyed);
 
     public PreviewPlace Place => new(Service, Number, Port);
 }

@@ -41,7 +41,7 @@ public static class PreviewEnvironments
         return new EnvironmentConfig(PreviewConfig.EnvironmentName(place.Service, place.Number), target, policy)
         {
             At = previews.At,
-            Preview = new PreviewOf(place.Service, place.Number),
+            Preview = new PreviewOf(place.Service, place.Number, from.Name),
         };
     }
 }

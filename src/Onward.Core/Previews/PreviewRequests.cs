@@ -48,7 +48,8 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
             var why = $"pull request #{e.Number} {e.Said} ({provider})";
             done.Add(e.Action switch
             {
-                PullRequestAction.Updated => await PushedAsync(service, new OpenPullRequest(e.Number, e.Branch, e.Commit, e.HeadRef, e.Link) { FromFork = e.FromFork }, why, cancellationToken),
+                PullRequestAction.Updated => await PushedAsync(service, new OpenPullRequest(e.Number, e.Branch, e.Commit, e.HeadRef, e.Link) { FromFork = e.FromFork }, why,
+                    cancellationToken, opened: e.Opened),
                 PullRequestAction.Closed => await EndAsync(service, e.Number, why, Pipeline.Actors.Onward, cancellationToken) is { } ended
                     ? $"{service.Name}: destroying {ended.Environment}" : $"{service.Name}: no live preview of #{e.Number}",
                 _ => $"{service.Name}: nothing to do",
@@ -58,7 +59,8 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
     }
 
     /// <summary>A pull request's head is <paramref name="open"/>'s: previewed, unless its branch is not one that gets previews.</summary>
-    public async Task<string> PushedAsync(ServiceConfig service, OpenPullRequest open, string why, CancellationToken cancellationToken)
+    /// <param name="opened">Opened or reopened: a preview destroyed at the same head comes back.</param>
+    public async Task<string> PushedAsync(ServiceConfig service, OpenPullRequest open, string why, CancellationToken cancellationToken, bool opened = false)
     {
         var settings = service.Previews!;
         if (settings.Refuses(open.Branch, open.FromFork) is { } refused)
@@ -66,7 +68,7 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
             return $"{service.Name}: no preview: {refused}";
         }
         var (preview, changed) = await previews.PushedAsync(
-            new PreviewPush(service.Name, open.Number, open.Branch, open.Commit, open.HeadRef, open.Link, settings.Max, settings.Ports, why),
+            new PreviewPush(service.Name, open.Number, open.Branch, open.Commit, open.HeadRef, open.Link, settings.Max, settings.Ports, why) { Opened = opened },
             time.GetUtcNow(), cancellationToken);
         if (changed)
         {
@@ -78,10 +80,10 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
             : $"{service.Name}: {preview.Environment} previews {Releases.Release.ShortHash(open.Commit)}";
     }
 
-    /// <summary>Starts destroying a preview; null when it has none live.</summary>
-    public async Task<Preview?> EndAsync(ServiceConfig service, long number, string why, string actor, CancellationToken cancellationToken)
+    /// <summary>Starts destroying a preview; null when it has none live (or, with <paramref name="unlessPushedSince"/>, it was pushed since).</summary>
+    public async Task<Preview?> EndAsync(ServiceConfig service, long number, string why, string actor, CancellationToken cancellationToken, DateTimeOffset? unlessPushedSince = null)
     {
-        var ended = await previews.EndAsync(service.Name, number, why, actor, time.GetUtcNow(), cancellationToken);
+        var ended = await previews.EndAsync(service.Name, number, why, actor, time.GetUtcNow(), cancellationToken, unlessPushedSince);
         if (ended is not null)
         {
             logger.LogInformation("{Environment}: destroying ({Why})", ended.Environment, why);
@@ -89,16 +91,31 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
         return ended;
     }
 
-    /// <summary>Destroys the previews no push reached for their service's <c>previews.ttl</c>.</summary>
+    /// <summary>
+    /// Destroys the previews no push reached for their service's <c>previews.ttl</c>, and those whose service no longer
+    /// has <c>previews</c> (removed from onward.yaml); lets waiting ones take the places there are (after <c>max</c> was
+    /// raised, say).
+    /// </summary>
     public async Task ExpireAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        foreach (var preview in await previews.LiveAsync(cancellationToken))
+        var live = await previews.LiveAsync(cancellationToken);
+        foreach (var preview in live.Where(p => p.State != PreviewState.Destroying))
         {
-            if (preview.State != PreviewState.Destroying && config.FindService(preview.Service) is { Previews: { } settings } service && now - preview.PushedAt >= settings.Ttl)
+            if (config.FindService(preview.Service) is not { Previews: { } settings })
             {
-                await EndAsync(service, preview.Number, $"no push for {DurationText.Format(settings.Ttl)} (previews.ttl)", Pipeline.Actors.Onward, cancellationToken);
+                await previews.EndAsync(preview.Service, preview.Number, $"{preview.Service} has no `previews` in onward.yaml any more", Pipeline.Actors.Onward, now, cancellationToken);
             }
+            else if (now - preview.PushedAt >= settings.Ttl)
+            {
+                // Unless a push came in the meantime.
+                await previews.EndAsync(preview.Service, preview.Number, $"no push for {DurationText.Format(settings.Ttl)} (previews.ttl)", Pipeline.Actors.Onward, now,
+                    cancellationToken, preview.PushedAt);
+            }
+        }
+        foreach (var service in config.Services.Where(s => s.Previews is not null && live.Any(p => p.Service == s.Name && p.State == PreviewState.Waiting)))
+        {
+            await previews.ActivateAsync(service.Name, service.Previews!.Max, service.Previews.Ports, now, cancellationToken);
         }
     }
 
@@ -107,20 +124,21 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
     /// no longer open is destroyed; one whose head moved is moved on; an open pull request never previewed gets one. A
     /// preview destroyed while its pull request stayed open (by hand, or its time ran out) comes back only with a new head.
     /// </summary>
-    public async Task ReconcileAsync(ServiceConfig service, IReadOnlyList<OpenPullRequest> open, CancellationToken cancellationToken)
+    /// <param name="lookedAt">When the host was asked: what was pushed or opened since is newer than its list, and left alone.</param>
+    public async Task ReconcileAsync(ServiceConfig service, IReadOnlyList<OpenPullRequest> open, DateTimeOffset lookedAt, CancellationToken cancellationToken)
     {
         var byNumber = open.GroupBy(o => o.Number).ToDictionary(g => g.Key, g => g.First());
         foreach (var preview in (await previews.LiveAsync(cancellationToken)).Where(p => p.Service == service.Name && p.State != PreviewState.Destroying))
         {
-            if (!byNumber.ContainsKey(preview.Number))
+            if (!byNumber.ContainsKey(preview.Number) && preview.PushedAt < lookedAt)
             {
-                await EndAsync(service, preview.Number, $"pull request #{preview.Number} is no longer open on the host", Pipeline.Actors.Onward, cancellationToken);
+                await EndAsync(service, preview.Number, $"pull request #{preview.Number} is no longer open on the host", Pipeline.Actors.Onward, cancellationToken, lookedAt);
             }
         }
         foreach (var pull in byNumber.Values)
         {
             var known = await previews.FindAsync(service.Name, pull.Number, cancellationToken);
-            if (known is null || (known.Commit != pull.Commit && known.State != PreviewState.Destroying))
+            if (known is null || (known.Commit != pull.Commit && known.State != PreviewState.Destroying && known.PushedAt < lookedAt))
             {
                 await PushedAsync(service, pull, $"pull request #{pull.Number} seen open at {Releases.Release.ShortHash(pull.Commit)} on the host", cancellationToken);
             }

@@ -54,9 +54,14 @@ public sealed class PreviewRunner(
             {
                 return StepResult.Done();
             }
-            // Its service (or the service's previews) left onward.yaml: nothing it ran can be found to remove.
+            // Its service (or the service's previews) left onward.yaml: its target is no longer known. Processes on this
+            // host are found by their environment's name; a namespace's cluster is not.
             await previews.EndAsync(preview.Service, preview.Number, "the service has no `previews` in onward.yaml any more", Actors.Onward, time.GetUtcNow(), cancellationToken);
-            await previews.DestroyedAsync(preview.Id, "nothing removed: the service's previews are gone from onward.yaml, so its target is unknown; remove what it ran by hand",
+            var local = targets.FirstOrDefault(t => t.Kind == Targets.TargetKind.Local);
+            var stopped = local is null ? "" : await local.DestroyAsync(preview.Service, new EnvironmentConfig(preview.Environment,
+                new TargetConfig(new LocalTargetConfig(new Dictionary<string, int>()), null), new EnvironmentPolicy(AutoDeployMode.None, [], false, null, false, OnFailureMode.Halt, [])),
+                cancellationToken) + "; ";
+            await previews.DestroyedAsync(preview.Id, stopped + "its service's previews are gone from onward.yaml, so a namespace it had on a cluster is left; remove it by hand",
                 PreviewConfig.DefaultMax, null, time.GetUtcNow(), cancellationToken);
             await RefreshAsync(cancellationToken);
             return StepResult.Done();
@@ -88,8 +93,14 @@ public sealed class PreviewRunner(
         }
         if (release is null)
         {
-            // Built by an external CI, which registers the release of the commit with Onward.
-            return StepResult.Wait(TimeSpan.FromSeconds(5), $"waiting for the CI to register {Release.ShortHash(preview.Commit)}");
+            // Built by an external CI, which registers the release of the commit with Onward, within the build's time.
+            return time.GetUtcNow() - preview.PushedAt > service.Build.Timeout
+                ? await MoveAsync(preview, preview with
+                {
+                    State = PreviewState.Failed,
+                    Failure = $"the CI registered no release of {Release.ShortHash(preview.Commit)} within {DurationText.Format(service.Build.Timeout)} (build.timeout)",
+                }, cancellationToken)
+                : StepResult.Wait(TimeSpan.FromSeconds(5), $"waiting for the CI to register {Release.ShortHash(preview.Commit)}");
         }
         if (release.Id != preview.ReleaseId && !await previews.MoveAsync(preview, preview with { ReleaseId = release.Id }, time.GetUtcNow(), cancellationToken))
         {
@@ -186,7 +197,21 @@ public sealed class PreviewRunner(
 
     private async Task<StepResult?> DestroyAsync(ServiceConfig service, Preview preview, CancellationToken cancellationToken)
     {
-        var environment = config.FindEnvironment(preview.Environment) ?? PreviewEnvironments.Make(config, preview.Place);
+        // What waits is cancelled; what is under way ends first (its environment left the configuration, so it is
+        // finished or cancelled by its own job), so that nothing is started after what runs was removed.
+        foreach (var deployment in await deployments.ListAsync(new DeploymentQuery(service.Name, preview.Environment, null, 100), cancellationToken))
+        {
+            if (DeploymentStates.Waiting.Contains(deployment.State))
+            {
+                await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Cancelled, Actors.Onward,
+                    $"the preview is being destroyed: {preview.Ending}"), time.GetUtcNow(), cancellationToken);
+            }
+            else if (deployment.State is DeploymentState.Applying or DeploymentState.Verifying || deployment.RestoreState.InProgress())
+            {
+                return StepResult.Wait(Look, $"waiting for deployment {deployment.Id} to end before {preview.Environment} is destroyed");
+            }
+        }
+        var environment = PreviewEnvironments.Make(config, preview.Place);
         string note;
         if (environment is null)
         {
@@ -198,7 +223,7 @@ public sealed class PreviewRunner(
         }
         else
         {
-            note = await target.DestroyAsync(service, environment, cancellationToken);
+            note = await target.DestroyAsync(service.Name, environment, cancellationToken);
         }
         await previews.DestroyedAsync(preview.Id, note, service.Previews!.Max, service.Previews.Ports, time.GetUtcNow(), cancellationToken);
         logger.LogInformation("{Environment} destroyed: {Note}", preview.Environment, note);
@@ -232,31 +257,45 @@ public sealed class PreviewRunner(
         {
             return true;
         }
-        var text = PreviewComment.Of(preview, config.Server.LinkBase);
+        var text = PreviewComment.Of(preview, config.Server.LinkBase, PreviewComment.Mark(report.Token, preview.Service, preview.Number));
         if (text == preview.Said)
         {
             return true;
         }
-        var (commentId, error) = await host.SayAsync(report, preview, text, cancellationToken);
+        var (commentId, error, again) = await host.SayAsync(report, preview, text, cancellationToken);
         if (commentId is null)
         {
-            logger.LogWarning("{Environment}: the comment on pull request #{Number} could not be written: {Error}", preview.Environment, preview.Number, error);
-            return false;
+            logger.LogWarning("{Environment}: the comment on pull request #{Number} could not be written{Again}: {Error}", preview.Environment, preview.Number,
+                again ? " (tried again later)" : "", error);
+            if (again)
+            {
+                return false;
+            }
+            // Refused for good (no right to comment, say): not asked again until the preview changes.
         }
-        await previews.SaidAsync(preview.Id, commentId, text, cancellationToken);
+        await previews.SaidAsync(preview.Id, commentId ?? preview.CommentId, text, cancellationToken);
         return true;
     }
 
     private static string FirstLine(string? text) => TextCut.Within((text ?? "no reason given").Split('\n')[0].Trim(), 300);
 
-    public Task AbandonAsync(long subject, string reason, CancellationToken cancellationToken) =>
-        AbandonedAsync(subject, reason, cancellationToken);
-
-    private async Task AbandonedAsync(long previewId, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// A step that kept failing: a preview being made fails with the reason; one being destroyed is recorded destroyed
+    /// with what could not be removed, so that it neither hangs nor holds a place under <c>max</c>.
+    /// </summary>
+    public async Task AbandonAsync(long subject, string reason, CancellationToken cancellationToken)
     {
-        if (await previews.GetAsync(previewId, cancellationToken) is { State: PreviewState.Building or PreviewState.Deploying } preview)
+        var preview = await previews.GetAsync(subject, cancellationToken);
+        if (preview is { State: PreviewState.Building or PreviewState.Deploying })
         {
             await previews.MoveAsync(preview, preview with { State = PreviewState.Failed, Failure = FirstLine(reason) }, time.GetUtcNow(), cancellationToken);
+        }
+        else if (preview is { State: PreviewState.Destroying })
+        {
+            var settings = config.FindService(preview.Service)?.Previews;
+            await previews.DestroyedAsync(preview.Id, $"what it ran could not be removed ({FirstLine(reason)}); remove it by hand",
+                settings?.Max ?? PreviewConfig.DefaultMax, settings?.Ports, time.GetUtcNow(), cancellationToken);
+            logger.LogWarning("{Environment} is recorded destroyed, but what it ran could not be removed: {Reason}", preview.Environment, reason);
         }
     }
 }

@@ -32,4 +32,7 @@ public sealed record PullRequestEvent(
 {
     /// <summary>Whether the head is in another repository (a fork): its code comes from outside the team.</summary>
     public bool FromFork { get; init; }
+
+    /// <summary>Opened or reopened (not only pushed to): a preview destroyed by hand or by its time comes back even at the same head.</summary>
+    public bool Opened { get; init; }
 }

@@ -24,7 +24,7 @@ public interface IReleaseStore
     /// A commit a pull request's preview was built from reached the main line (a fast-forward merge) or a version ref:
     /// its release becomes that ref's, and its build job runs again, which hands it to continuous delivery once built.
     /// </summary>
-    Task ToMainLineAsync(long id, string gitRef, RefKind kind, bool releaseCandidate, CancellationToken cancellationToken);
+    Task ToMainLineAsync(long id, string gitRef, RefKind kind, bool releaseCandidate, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Builds started and not yet ended.</summary>
     Task<int> CountRunningBuildsAsync(CancellationToken cancellationToken);

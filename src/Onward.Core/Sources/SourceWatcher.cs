@@ -46,7 +46,7 @@ public sealed class SourceWatcher(
             ReleaseTraces.End(span, release);
             if (release is null)
             {
-                await releases.TakeFromPreviewAsync(candidate, logger, cancellationToken);
+                await releases.TakeFromPreviewAsync(candidate, time.GetUtcNow(), logger, cancellationToken);
                 logger.LogDebug("{Service} {Version} already has a release", service.Name, candidate.Version);
                 continue;
             }

@@ -60,7 +60,7 @@ public sealed class DeliveryProcessor(
                 ReleaseTraces.End(span, added);
                 if (added is null)
                 {
-                    await releases.TakeFromPreviewAsync(candidate, logger, cancellationToken);
+                    await releases.TakeFromPreviewAsync(candidate, time.GetUtcNow(), logger, cancellationToken);
                 }
                 var release = added ?? await releases.FindAsync(service.Name, candidate.Version, cancellationToken);
                 if (release is null)

@@ -59,6 +59,7 @@ public sealed class BitbucketProvider : GitProvider
             WebLink(pull.OptionalChild("links")?.OptionalChild("html")?.Text("href")))
         {
             FromFork = from is not null && into is not null && !string.Equals(from, into, StringComparison.OrdinalIgnoreCase),
+            Opened = eventName == "pullrequest:created",
         });
     }
 

@@ -65,9 +65,11 @@ public sealed class GitLabProvider : GitProvider
         var commit = attributes.Child("last_commit").RequiredCommit("id");
         var project = fields.Child("project");
         var identities = Identities(project.Text("git_http_url"), project.Text("git_ssh_url"), project.Text("web_url"), project.Text("path_with_namespace"));
+        // An update without `oldrev` changed the title, labels or the like, not the commits.
         var action = said switch
         {
-            "open" or "reopen" or "update" => PullRequestAction.Updated,
+            "open" or "reopen" => PullRequestAction.Updated,
+            "update" when attributes.Commit("oldrev") is not null => PullRequestAction.Updated,
             "close" or "merge" => PullRequestAction.Closed,
             _ => PullRequestAction.Other,
         };
@@ -75,6 +77,7 @@ public sealed class GitLabProvider : GitProvider
             $"refs/merge-requests/{number}/head", WebLink(attributes.Text("url")))
         {
             FromFork = attributes.Whole("source_project_id") is { } source && attributes.Whole("target_project_id") is { } target && source != target,
+            Opened = said is "open" or "reopen",
         });
     }
 }

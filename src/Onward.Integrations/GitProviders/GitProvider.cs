@@ -74,6 +74,7 @@ public abstract class GitProvider
         return new ProviderReading.PullRequest(new PullRequestEvent(identities, number, action, said, branch, commit, $"refs/pull/{number}/head", WebLink(pull.Text("html_url")))
         {
             FromFork = IsFork(head, pull.OptionalChild("base")),
+            Opened = said is "opened" or "reopened",
         });
     }
 

@@ -57,7 +57,7 @@ public sealed partial class KubernetesTarget : IDeploymentTarget, IPreviewTarget
     /// Deletes the preview's namespace, and with it everything in it, provided Onward created it (it carries Onward's
     /// label); a namespace someone else made is left as it is, with what Onward applied there.
     /// </summary>
-    public async Task<string> DestroyAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    public async Task<string> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken)
     {
         var ns = environment.Target.Kubernetes!.Namespace;
         var cluster = _clusters.For(environment);

@@ -52,7 +52,15 @@ public static class ManifestRenderer
                 unknown.Add($"{document.Source}: the cluster does not know kind {kindName} ({apiVersion}): {await discovery.OffersAsync(apiVersion, cancellationToken)}");
                 continue;
             }
-            var ns = kind.Namespaced ? Text(body["metadata"]?["namespace"]) ?? environment.Target.Kubernetes!.Namespace : null;
+            if (environment.Preview is not null && !kind.Namespaced && !(kind.Is("", "Namespace") && name == environment.Target.Kubernetes!.Namespace))
+            {
+                // A preview lives in its namespace: a cluster-wide object would be shared with (and overwrite) every environment's.
+                return ([], $"{document.Source}: {kindName} {name} is cluster-wide, and a preview applies only into its own namespace; leave it out of previews (a `render` command sees ONWARD_PREVIEW_NUMBER set in a preview)");
+            }
+            // A preview's objects all go to its own namespace, whatever the manifests name.
+            var ns = !kind.Namespaced ? null
+                : environment.Preview is not null ? environment.Target.Kubernetes!.Namespace
+                : Text(body["metadata"]?["namespace"]) ?? environment.Target.Kubernetes!.Namespace;
             Stamp(body, ns, release, service, environment, deploymentId);
             var item = new RenderedObject(kind, ns, name, body, document.Source);
             if (seen.TryGetValue(item.Identity, out var first))

@@ -32,7 +32,7 @@ public sealed class ManifestSources(string dataDir, ChartFetcher? charts = null)
         {
             return await RenderAsync(mirror, release, service, environment, deploymentId, render, cancellationToken);
         }
-        var directory = service.Deploy.ManifestsFor(service.Name, environment.Name)!;
+        var directory = service.Deploy.ManifestsFor(service.Name, environment.PathName)!;
         var tree = await ManifestFiles.ReadAsync(mirror, release.Commit, directory, cancellationToken);
         if (tree.Kustomization)
         {
@@ -152,7 +152,7 @@ public sealed class ManifestSources(string dataDir, ChartFetcher? charts = null)
             var arguments = new List<string> { "template", name, chart, "--namespace", ns, "--include-crds", "--skip-tests" };
             foreach (var file in helm.Values)
             {
-                var path = HelmConfig.Fill(file.Path, values);
+                var path = HelmConfig.Fill(file.Path, new Dictionary<string, string>(values) { ["environment"] = environment.PathName });
                 if (File.Exists(Path.Combine(checkout, path)))
                 {
                     arguments.AddRange(["--values", path]);

@@ -116,7 +116,7 @@ public sealed class LocalTarget(
     /// Stops the preview's release processes and its forwarder, and removes the forwarder's folder: its stable port is
     /// closed for good (the releases' folders stay, with their logs).
     /// </summary>
-    public async Task<string> DestroyAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    public async Task<string> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken)
     {
         var stopped = await LocalShutdown.StopAsync(dataDir, [environment.Name], cancellationToken);
         var folder = StablePorts.DirectoryOf(dataDir, environment.Name);
@@ -128,8 +128,8 @@ public sealed class LocalTarget(
         {
             _open.TryRemove(key, out _);
         }
-        _assigned.TryRemove((service.Name, environment.Name), out _);
-        _knownPorts.TryRemove((service.Name, environment.Name), out _);
+        _assigned.TryRemove((service, environment.Name), out _);
+        _knownPorts.TryRemove((service, environment.Name), out _);
         return $"stopped {stopped.Releases} release process(es) and the forwarder of its stable port";
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Onward.Core.Configuration;
+using Onward.Core.Notifications;
 using Onward.Core.Previews;
 using Onward.Core.Sources;
 using Onward.Integrations.Notifications;
@@ -21,15 +22,15 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
     /// <summary>The most pages of open pull requests read (and of comments looked through for Onward's).</summary>
     private const int MostPages = 20;
 
-    public async Task<(string? CommentId, string? Error)> SayAsync(ReportConfig report, Preview preview, string text, CancellationToken cancellationToken)
+    public async Task<(string? CommentId, string? Error, bool Again)> SayAsync(ReportConfig report, Preview preview, string text, CancellationToken cancellationToken)
     {
         var id = preview.CommentId;
         if (id is null)
         {
-            var (found, error) = await FindCommentAsync(report, preview, cancellationToken);
-            if (error is not null)
+            var (found, looked) = await FindCommentAsync(report, preview, cancellationToken);
+            if (!looked.Delivered)
             {
-                return (null, error);
+                return (null, "looking for Onward's comment: " + looked.Error, looked.Retry);
             }
             id = found;
         }
@@ -42,11 +43,11 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
             var (edited, _) = await Delivery.SendAsync(http, edit, report.ApiUrl.Host, cancellationToken);
             if (edited.Delivered)
             {
-                return (id, null);
+                return (id, null, false);
             }
             if (edited.Status != 404)
             {
-                return (null, edited.Error);
+                return (null, edited.Error, edited.Retry);
             }
             // Deleted by someone: a new one is made.
         }
@@ -55,15 +56,17 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
         var (made, answer) = await Delivery.SendAsync(http, make, report.ApiUrl.Host, cancellationToken);
         if (!made.Delivered)
         {
-            return (null, made.Error);
+            return (null, made.Error, made.Retry);
         }
-        return Parse(answer) is JsonObject comment && IdOf(comment) is { } madeId ? (madeId, null) : (null, $"{report.ApiUrl.Host} answered {made.Status} without a comment id");
+        return Parse(answer) is JsonObject comment && IdOf(comment) is { } madeId
+            ? (madeId, null, false)
+            : (null, $"{report.ApiUrl.Host} answered {made.Status} without a comment id", false);
     }
 
     /// <summary>Onward's comment on the pull request, by its mark (its id was lost, or never kept); null when there is none.</summary>
-    private async Task<(string? Id, string? Error)> FindCommentAsync(ReportConfig report, Preview preview, CancellationToken cancellationToken)
+    private async Task<(string? Id, SendOutcome Outcome)> FindCommentAsync(ReportConfig report, Preview preview, CancellationToken cancellationToken)
     {
-        var mark = PreviewComment.Mark(preview.Service);
+        var mark = PreviewComment.Mark(report.Token, preview.Service, preview.Number);
         for (var page = 1; page <= MostPages; page++)
         {
             var path = report.Host == GitHostKind.GitLab
@@ -73,22 +76,22 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
             var (outcome, answer) = await Delivery.SendAsync(http, request, report.ApiUrl.Host, cancellationToken);
             if (!outcome.Delivered)
             {
-                return (null, "looking for Onward's comment: " + outcome.Error);
+                return (null, outcome);
             }
             if (Parse(answer) is not JsonArray comments)
             {
-                return (null, $"{report.ApiUrl.Host} answered {outcome.Status} without a list of comments");
+                return (null, SendOutcome.Refused(outcome.Status ?? 0, $"{report.ApiUrl.Host} answered {outcome.Status} without a list of comments"));
             }
             if (comments.OfType<JsonObject>().FirstOrDefault(c => Text(c, "body")?.StartsWith(mark, StringComparison.Ordinal) == true) is { } ours)
             {
-                return (IdOf(ours), null);
+                return (IdOf(ours), outcome);
             }
             if (comments.Count < PerPage)
             {
-                break;
+                return (null, outcome);
             }
         }
-        return (null, null);
+        return (null, SendOutcome.Sent(200));
     }
 
     public async Task<(IReadOnlyList<OpenPullRequest>? Open, string? Error)> OpenAsync(ReportConfig report, CancellationToken cancellationToken)

@@ -131,7 +131,19 @@ public static class WebhookReceiver
         {
             return TypedResults.Json(new WebhookAnswer(recorded.Id, false, "ignore", reason), statusCode: 202);
         }
-        var done = await previews.HandleAsync(pull, provider, cancellationToken);
+        string done;
+        try
+        {
+            done = await previews.HandleAsync(pull, provider, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Recorded, so a redelivery is a duplicate: the delivery says what went wrong, and the look at the host's
+            // open pull requests (with `report`) catches up.
+            var failed = $"{reason} → not done: {e.Message}";
+            await store.CompleteAsync(recorded.Id, DeliveryAction.Ignore, Bounded(failed, 4000), null, delivery.Commit, CancellationToken.None);
+            return TypedResults.Problem(statusCode: 500, detail: $"{failed} (recorded as delivery {recorded.Id})");
+        }
         await store.CompleteAsync(recorded.Id, DeliveryAction.Build, Bounded($"{reason} → {done}", 4000), null, delivery.Commit, cancellationToken);
         return TypedResults.Json(new WebhookAnswer(recorded.Id, false, "build", done), statusCode: 202);
     }

@@ -103,6 +103,7 @@ public sealed class PreviewWorker(
 
     private async Task LookAsync(ServiceConfig service, CancellationToken stoppingToken)
     {
+        var lookedAt = time.GetUtcNow();
         var (open, error) = await host.OpenAsync(service.Report!, stoppingToken);
         if (open is null)
         {
@@ -115,6 +116,6 @@ public sealed class PreviewWorker(
             return;
         }
         problems.Set(service.Name, null);
-        await requests.ReconcileAsync(service, open, stoppingToken);
+        await requests.ReconcileAsync(service, open, lookedAt, stoppingToken);
     }
 }

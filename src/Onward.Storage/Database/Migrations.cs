@@ -417,7 +417,8 @@ public static class Migrations
             CREATE INDEX ix_canary_analyses ON canary_analyses (deployment_id, id);
             """),
         // Pull requests' previews: one row per pull request, kept after it is destroyed (a push brings it back);
-        // a release built for a preview is marked, so that continuous delivery leaves it out.
+        // a release built for a preview is marked, so that continuous delivery leaves it out; a destroyed preview's
+        // deployments are retired, so that none of them is current any more.
         new(26, "previews", """
             CREATE TABLE previews (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -443,6 +444,7 @@ public static class Migrations
                 UNIQUE (service, number)
             );
             ALTER TABLE releases ADD COLUMN preview INTEGER;
+            ALTER TABLE deployments ADD COLUMN retired_at INTEGER;
             """),
     ];
 }

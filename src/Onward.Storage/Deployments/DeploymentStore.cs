@@ -194,7 +194,7 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await QueryAsync(connection, $"""
             SELECT {Columns} {From}
-            WHERE d.service = @service AND d.environment = @environment AND d.state = {Succeeded}
+            WHERE d.service = @service AND d.environment = @environment AND d.state = {Succeeded} AND d.retired_at IS NULL
             ORDER BY d.succeeded_at DESC, d.id DESC LIMIT 1
             """, new { service, environment }, cancellationToken)).FirstOrDefault();
     }
@@ -206,9 +206,9 @@ public sealed class DeploymentStore(OnwardDatabase database, JobQueue jobs) : ID
             SELECT {Columns} {From}
             WHERE d.id IN (
                 SELECT (SELECT c.id FROM deployments c
-                        WHERE c.service = p.service AND c.environment = p.environment AND c.state = {Succeeded}
+                        WHERE c.service = p.service AND c.environment = p.environment AND c.state = {Succeeded} AND c.retired_at IS NULL
                         ORDER BY c.succeeded_at DESC, c.id DESC LIMIT 1)
-                FROM (SELECT DISTINCT service, environment FROM deployments WHERE state = {Succeeded}) p)
+                FROM (SELECT DISTINCT service, environment FROM deployments WHERE state = {Succeeded} AND retired_at IS NULL) p)
             ORDER BY d.service, d.environment
             """, new { }, cancellationToken);
     }

@@ -3,6 +3,7 @@ using Dapper;
 using Onward.Contracts.Notifications;
 using Onward.Core.Pipeline;
 using Onward.Core.Previews;
+using Onward.Core.Releases;
 using Onward.Storage.Audit;
 using Onward.Storage.Database;
 using Onward.Storage.Notifications;
@@ -34,7 +35,9 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var (connection, transaction) = (write.Connection, write.Transaction);
         var known = await FindAsync(connection, transaction, push.Service, push.Number, cancellationToken);
-        if (known is not null && known.Commit == push.Commit && known.State is not PreviewState.Destroyed and not PreviewState.Destroying)
+        // The same head again changes nothing, also for a destroyed one (it comes back with a push or a reopen, not with
+        // a title edited); a push that came while it is being destroyed is kept below.
+        if (known is not null && known.Commit == push.Commit && known.State != PreviewState.Destroying && (known.State != PreviewState.Destroyed || !push.Opened))
         {
             return (known, false);
         }
@@ -78,7 +81,7 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
             }
             action = "preview.created";
             await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, action, environment,
-                $"{push.Why}: preview of {push.Branch} at {push.Commit[..7]}" + (place.Free ? "" : $"; waiting, {push.Max} previews of {push.Service} run already (previews.max)"),
+                $"{push.Why}: preview of {push.Branch} at {Release.ShortHash(push.Commit)}" + (place.Free ? "" : $"; waiting, {push.Max} previews of {push.Service} run already (previews.max)"),
                 cancellationToken);
         }
         else if (known.State == PreviewState.Destroying)
@@ -91,7 +94,7 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
                 """, new { push.Branch, Commit = push.Commit, push.HeadRef, Link = Bounded(push.Link, 2000), at, id }, transaction, cancellationToken: cancellationToken));
             action = "preview.updated";
             await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, action, environment,
-                $"{push.Why}: it comes back at {push.Commit[..7]} once it is destroyed", cancellationToken);
+                $"{push.Why}: it comes back at {Release.ShortHash(push.Commit)} once it is destroyed", cancellationToken);
         }
         else
         {
@@ -105,7 +108,7 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
                 """, new { push.Branch, Commit = push.Commit, push.HeadRef, Link = Bounded(push.Link, 2000), State = state.ToString(), at, id },
                 transaction, cancellationToken: cancellationToken));
             action = "preview.updated";
-            await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, action, environment, $"{push.Why}: preview moves to {push.Commit[..7]}", cancellationToken);
+            await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, action, environment, $"{push.Why}: preview moves to {Release.ShortHash(push.Commit)}", cancellationToken);
         }
         await QueueAsync(connection, transaction, id, now, cancellationToken);
         await write.CommitAsync(cancellationToken);
@@ -192,14 +195,14 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
         if (changed > 0 && next.State != was.State && next.State is PreviewState.Ready or PreviewState.Failed)
         {
             await AuditRows.InsertAsync(write.Connection, write.Transaction, now, Actors.Onward, "preview." + next.State.ToString().ToLowerInvariant(), next.Environment,
-                next.State == PreviewState.Ready ? $"preview of {next.Commit[..7]} ready{(next.Url is null ? "" : " at " + next.Url)}" : $"preview of {next.Commit[..7]} failed: {Bounded(next.Failure, 500)}",
+                next.State == PreviewState.Ready ? $"preview of {Release.ShortHash(next.Commit)} ready{(next.Url is null ? "" : " at " + next.Url)}" : $"preview of {Release.ShortHash(next.Commit)} failed: {Bounded(next.Failure, 500)}",
                 cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
         return changed > 0;
     }
 
-    public async Task SaidAsync(long id, string commentId, string said, CancellationToken cancellationToken)
+    public async Task SaidAsync(long id, string? commentId, string said, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         await write.Connection.ExecuteAsync(new CommandDefinition("UPDATE previews SET comment_id = @commentId, said = @said WHERE id = @id",
@@ -207,12 +210,24 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
         await write.CommitAsync(cancellationToken);
     }
 
-    public async Task<Preview?> EndAsync(string service, long number, string why, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<Preview?> EndAsync(string service, long number, string why, string actor, DateTimeOffset now, CancellationToken cancellationToken, DateTimeOffset? unlessPushedSince = null)
     {
         await using var turn = await database.LockAsync("previews/" + service, cancellationToken);
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var known = await FindAsync(write.Connection, write.Transaction, service, number, cancellationToken);
-        if (known is null || known.State is PreviewState.Destroyed or PreviewState.Destroying)
+        if (known is not null && known.State == PreviewState.Destroying)
+        {
+            // Closed again while being destroyed: a push that came meanwhile no longer brings it back.
+            var cleared = await write.Connection.ExecuteAsync(new CommandDefinition("UPDATE previews SET comeback = 0 WHERE id = @id AND comeback = 1",
+                new { id = known.Id }, write.Transaction, cancellationToken: cancellationToken));
+            if (cleared > 0)
+            {
+                await AuditRows.InsertAsync(write.Connection, write.Transaction, now, actor, "preview.destroying", known.Environment, why, cancellationToken);
+            }
+            await write.CommitAsync(cancellationToken);
+            return cleared > 0 ? known : null;
+        }
+        if (known is null || known.State == PreviewState.Destroyed || (unlessPushedSince is { } since && known.PushedAt > since))
         {
             return null;
         }
@@ -241,15 +256,20 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
         if (changed > 0)
         {
             await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, "preview.destroyed", preview.Environment, note, cancellationToken);
-            // The git host's deployment of what ran there is no longer active.
-            var current = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT MAX(id) FROM deployments WHERE environment = @environment AND service = @service AND state = 'Succeeded'",
+            // The git host's deployment of what ran there is no longer active (GitLab: its environment stops).
+            var last = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT MAX(id) FROM deployments WHERE environment = @environment AND service = @service",
                 new { environment = preview.Environment, service = preview.Service }, transaction, cancellationToken: cancellationToken));
-            if (current is { } deployment)
+            if (last is { } deployment)
             {
                 await NotificationOutbox.AddForDeploymentAsync(connection, transaction, NotificationKind.Retired, deployment, Actors.Onward,
                     $"preview destroyed: {preview.Ending ?? note}", UnixTime.From(now), cancellationToken);
             }
+            // Nothing runs there any more: none of its deployments is current (a preview that comes back starts afresh,
+            // with nothing to adopt, heal or restore).
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE deployments SET retired_at = @at WHERE environment = @environment AND service = @service AND retired_at IS NULL",
+                new { environment = preview.Environment, service = preview.Service, at = UnixTime.From(now) }, transaction, cancellationToken: cancellationToken));
             // A push that came while it was being destroyed brings it back, behind those that waited already.
             var comeback = await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE previews SET state = 'Waiting', comeback = 0, url = NULL, failure = NULL, release_id = NULL, deployment_id = NULL, ending = NULL, destroyed_at = NULL, created_at = @at WHERE id = @id AND comeback = 1",
@@ -261,24 +281,44 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
                 // Its job goes on: it takes a place below, or says on the pull request that it waits.
                 await QueueAsync(connection, transaction, id, now, cancellationToken);
             }
-            // The oldest waiting previews of the service take the places there are now.
-            var waiting = (await connection.QueryAsync<long>(new CommandDefinition(
-                "SELECT id FROM previews WHERE service = @service AND state = 'Waiting' ORDER BY created_at, id",
-                new { service = preview.Service }, transaction, cancellationToken: cancellationToken))).ToList();
-            foreach (var next in waiting)
-            {
-                var place = await PlaceAsync(connection, transaction, preview.Service, max, ports, cancellationToken);
-                if (!place.Free)
-                {
-                    break;
-                }
-                await connection.ExecuteAsync(new CommandDefinition("UPDATE previews SET state = 'Building', port = @Port WHERE id = @next",
-                    new { place.Port, next }, transaction, cancellationToken: cancellationToken));
-                await QueueAsync(connection, transaction, next, now, cancellationToken);
-            }
+            await ActivateAsync(connection, transaction, preview.Service, max, ports, now, cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
         jobs.Notify();
+    }
+
+    public async Task ActivateAsync(string service, int max, (int First, int Last)? ports, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var turn = await database.LockAsync("previews/" + service, cancellationToken);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        if (await ActivateAsync(write.Connection, write.Transaction, service, max, ports, now, cancellationToken) > 0)
+        {
+            await write.CommitAsync(cancellationToken);
+            jobs.Notify();
+        }
+    }
+
+    /// <summary>The oldest waiting previews of the service take the places there are; returns how many did.</summary>
+    private static async Task<int> ActivateAsync(
+        DbConnection connection, DbTransaction transaction, string service, int max, (int First, int Last)? ports, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var waiting = (await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT id FROM previews WHERE service = @service AND state = 'Waiting' ORDER BY created_at, id",
+            new { service }, transaction, cancellationToken: cancellationToken))).ToList();
+        var started = 0;
+        foreach (var next in waiting)
+        {
+            var place = await PlaceAsync(connection, transaction, service, max, ports, cancellationToken);
+            if (!place.Free)
+            {
+                break;
+            }
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE previews SET state = 'Building', port = @Port WHERE id = @next",
+                new { place.Port, next }, transaction, cancellationToken: cancellationToken));
+            await QueueAsync(connection, transaction, next, now, cancellationToken);
+            started++;
+        }
+        return started;
     }
 
     private static string? Bounded(string? text, int most) => text is null || text.Length <= most ? text : text[..most];

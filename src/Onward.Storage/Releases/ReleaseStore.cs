@@ -52,7 +52,7 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         { TraceParent = release.TraceParent, Preview = release.Preview };
     }
 
-    public async Task ToMainLineAsync(long id, string gitRef, RefKind kind, bool releaseCandidate, CancellationToken cancellationToken)
+    public async Task ToMainLineAsync(long id, string gitRef, RefKind kind, bool releaseCandidate, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var changed = await write.Connection.ExecuteAsync(new CommandDefinition(
@@ -61,9 +61,9 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         if (changed > 0)
         {
             // Its build job, run again, hands it to continuous delivery once it is built.
-            if (await JobQueue.MakeDueAsync(write.Connection, write.Transaction, JobKind.Build, id, DateTimeOffset.UtcNow, cancellationToken) == 0)
+            if (await JobQueue.MakeDueAsync(write.Connection, write.Transaction, JobKind.Build, id, now, cancellationToken) == 0)
             {
-                await JobQueue.EnqueueAsync(write.Connection, write.Transaction, JobKind.Build, id, DateTimeOffset.UtcNow, cancellationToken);
+                await JobQueue.EnqueueAsync(write.Connection, write.Transaction, JobKind.Build, id, now, cancellationToken);
             }
         }
         await write.CommitAsync(cancellationToken);

@@ -30,7 +30,8 @@ public class PreviewConfigTests
         var config = PreviewEnvironments.Add(result.Config, [new PreviewPlace("shop", 42, 9200)]);
         var environment = config.FindEnvironment("shop-pr-42").ShouldNotBeNull();
         config.Environments.Count.ShouldBe(2, "previews are not onward.yaml's environments");
-        environment.Preview.ShouldBe(new PreviewOf("shop", 42));
+        environment.Preview.ShouldBe(new PreviewOf("shop", 42, "dev-1"));
+        environment.PathName.ShouldBe("dev-1", "paths in the repository are the from environment's");
         environment.Target.Local!.Ports.ShouldBe(new Dictionary<string, int> { ["shop"] = 9200 });
         (environment.Policy.AutoDeploy, environment.Policy.Approval, environment.Policy.ForwardOnly, environment.Policy.OnFailure, environment.Policy.Requires.Count)
             .ShouldBe((AutoDeployMode.None, (ApprovalPolicy?)null, false, OnFailureMode.Restore, 0));

@@ -52,7 +52,12 @@ public class PullRequestReadingTests
 
         (e.Number, e.Action, e.Branch, e.Commit, e.HeadRef).ShouldBe((7L, expected, "feature/cart", Head, "refs/merge-requests/7/head"));
         e.Link.ShouldBe("https://gitlab.example.invalid/acme/shop/-/merge_requests/7");
+        e.Opened.ShouldBe(action is "open" or "reopen");
     }
+
+    [Fact]
+    public void A_gitlab_update_without_new_commits_changes_nothing() =>
+        Read(new GitLabProvider(), "Merge Request Hook", Payloads.GitLabMergeRequest("r", "update", 7, "feature/cart", Head, newCommits: false)).Action.ShouldBe(PullRequestAction.Other);
 
     [Theory]
     [InlineData("pullrequest:created", PullRequestAction.Updated)]

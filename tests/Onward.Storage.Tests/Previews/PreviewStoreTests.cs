@@ -67,11 +67,20 @@ public abstract class PreviewStoreTests
         var trail = await setup.Db.Audit.ListAsync(new AuditQuery(null, "shop-pr-1", null, 50), None);
         trail.Select(a => a.Action).ShouldBe(["preview.destroyed", "preview.destroying", "preview.updated", "preview.created"]);
         trail[0].Message.ShouldBe("stopped 1 release process");
+        await setup.Requests.ExpireAsync(None);
+        (await setup.Store.LiveAsync(None)).ShouldBeEmpty();
 
-        // The same head seen again (a look at the host) does not bring it back; a new push does.
-        await setup.Requests.ReconcileAsync(setup.Service, [new OpenPullRequest(1, "feature/a", Head2, null, null)], None);
-        (await setup.Store.LiveAsync(None)).ShouldBeEmpty("destroyed while its pull request stayed open: back only with a new head");
-        await setup.Requests.ReconcileAsync(setup.Service, [new OpenPullRequest(1, "feature/a", Head3, null, null)], None);
+        // The same head seen again (a look at the host, a title edited) does not bring it back; a reopen or a new push does.
+        setup.Clock.Advance(TimeSpan.FromSeconds(1));
+        await setup.Requests.ReconcileAsync(setup.Service, [new OpenPullRequest(1, "feature/a", Head2, null, null)], setup.Clock.GetUtcNow(), None);
+        await setup.Requests.PushedAsync(setup.Service, new OpenPullRequest(1, "feature/a", Head2, null, null), "updated", None);
+        (await setup.Store.LiveAsync(None)).ShouldBeEmpty("destroyed while its pull request stayed open: back only with a new head or a reopen");
+        await setup.Requests.PushedAsync(setup.Service, new OpenPullRequest(1, "feature/a", Head2, null, null), "reopened", None, opened: true);
+        (await setup.Store.LiveAsync(None)).ShouldHaveSingleItem().State.ShouldBe(PreviewState.Building);
+        await setup.Requests.EndAsync(setup.Service, 1, "by hand", "alice", None);
+        await setup.Store.DestroyedAsync(ended.Id, "gone", 10, null, setup.Clock.GetUtcNow(), None);
+        setup.Clock.Advance(TimeSpan.FromSeconds(1));
+        await setup.Requests.ReconcileAsync(setup.Service, [new OpenPullRequest(1, "feature/a", Head3, null, null)], setup.Clock.GetUtcNow(), None);
         (await setup.Store.LiveAsync(None)).ShouldHaveSingleItem().Commit.ShouldBe(Head3);
     }
 
@@ -109,6 +118,13 @@ public abstract class PreviewStoreTests
 
         var back = (await setup.Store.FindAsync("shop", 4, None))!;
         (back.State, back.Commit, back.Ending, back.DestroyedAt).ShouldBe((PreviewState.Building, Head2, (string?)null, (DateTimeOffset?)null));
+
+        // Closed again while being destroyed: the push in between no longer brings it back.
+        var again = await setup.Requests.EndAsync(setup.Service, 4, "pull request #4 closed", "onward", None);
+        await setup.Requests.PushedAsync(setup.Service, new OpenPullRequest(4, "feature/a", Head3, null, null), "synchronize", None);
+        (await setup.Requests.EndAsync(setup.Service, 4, "pull request #4 closed again", "onward", None)).ShouldNotBeNull();
+        await setup.Store.DestroyedAsync(again!.Id, "gone", 10, null, setup.Clock.GetUtcNow(), None);
+        (await setup.Store.FindAsync("shop", 4, None))!.State.ShouldBe(PreviewState.Destroyed);
     }
 
     [Fact]
@@ -129,7 +145,13 @@ public abstract class PreviewStoreTests
         await setup.Requests.PushedAsync(setup.Service, new OpenPullRequest(1, "feature/a", Head1, null, null), "opened", None);
         await setup.Requests.PushedAsync(setup.Service, new OpenPullRequest(2, "feature/b", Head1, null, null), "opened", None);
 
-        await setup.Requests.ReconcileAsync(setup.Service, [new OpenPullRequest(2, "feature/b", Head2, "refs/pull/2/head", null), new OpenPullRequest(3, "fix/c", Head3, null, null)], None);
+        setup.Clock.Advance(TimeSpan.FromSeconds(1));
+        var lookedAt = setup.Clock.GetUtcNow();
+        setup.Clock.Advance(TimeSpan.FromSeconds(1));
+        // Opened while the host's list was read: not in the list, and not destroyed for it.
+        await setup.Requests.PushedAsync(setup.Service, new OpenPullRequest(9, "feature/new", Head1, null, null), "opened", None, opened: true);
+        await setup.Requests.ReconcileAsync(setup.Service, [new OpenPullRequest(2, "feature/b", Head2, "refs/pull/2/head", null), new OpenPullRequest(3, "fix/c", Head3, null, null)], lookedAt, None);
+        (await setup.Store.FindAsync("shop", 9, None))!.State.ShouldBe(PreviewState.Building, "newer than the list");
 
         (await setup.Store.FindAsync("shop", 1, None))!.State.ShouldBe(PreviewState.Destroying);
         (await setup.Store.FindAsync("shop", 1, None))!.Ending.ShouldBe("pull request #1 is no longer open on the host");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Onward.Contracts.Previews;
+using Onward.Core.Configuration;
 using Spectre.Console;
 
 namespace Onward.Cli.Commands.Previews;
@@ -38,7 +39,7 @@ public static class PreviewsCommand
             foreach (var p in previews)
             {
                 table.AddRow(ApiCommand.Escape(p.Environment), $"#{p.Number}", ApiCommand.Escape(p.Branch), p.Commit[..Math.Min(7, p.Commit.Length)],
-                    State(p), ApiCommand.Escape(p.Url ?? ""), Span(now - p.CreatedAt), p.ExpiresAt > now ? Span(p.ExpiresAt - now) : "expired");
+                    State(p), ApiCommand.Escape(p.Url ?? ""), DurationText.Format(now - p.CreatedAt), p.ExpiresAt > now ? DurationText.Format(p.ExpiresAt - now) : "expired");
             }
             AnsiConsole.Write(table);
             return ExitCodes.Success;
@@ -70,7 +71,4 @@ public static class PreviewsCommand
         "waiting" => "[yellow]waiting[/]",
         _ => ApiCommand.Escape(p.State),
     };
-
-    private static string Span(TimeSpan span) =>
-        span.TotalDays >= 1 ? $"{(int)span.TotalDays}d{span.Hours}h" : span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes:00}m" : $"{(int)span.TotalMinutes}m";
 }
