@@ -66,6 +66,21 @@ public class PreviewConfigTests
         PreviewRequests.Classify(off, fork with { Action = PullRequestAction.Closed }).Acts.ShouldBeTrue("a close always ends what there is");
     }
 
+    private static readonly string[] TwoServices = ["shop", "cart"];
+
+    [Fact]
+    public void Two_services_previews_may_not_share_a_namespace()
+    {
+        var result = ConfigParser.Parse(
+            "environments:\n  stage: { target: { kubernetes: { namespace: stage, server: \"https://k8s.example:6443\", token: t } }, policy: {} }\nservices:\n"
+            + string.Concat(TwoServices.Select(name => $"  {name}:\n    repository: https://git.example/{name}.git\n    build: {{ buildah: {{ image: 127.0.0.1:5000/acme/{name} }} }}\n"
+                + "    deploy: { manifests: deploy/ }\n    previews: { from: stage, namespace: 'pr-{number}' }\n")),
+            "onward.yaml", "/srv/onward", _ => null, _ => true);
+
+        result.Problems.Select(p => p.ToString()).ShouldContain(p => p.Contains("shop's and cart's previews of the same pull request number would share a namespace", StringComparison.Ordinal),
+            string.Join("\n", result.Problems));
+    }
+
     public static TheoryData<string, string, string, string> Mistakes => new()
     {
         { "no from", "{ ttl: 1h }", "", "services.shop.previews: missing `from`" },

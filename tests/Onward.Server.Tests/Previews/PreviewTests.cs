@@ -268,4 +268,29 @@ public class PreviewTests
         await Eventually.WaitAsync(() => Task.FromResult(host.Stopped.Contains("shop-pr-3")), "GitLab's environment of the merged request to be stopped");
         host.Refusals.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task A_pull_request_closed_while_its_preview_verifies_is_destroyed_once_that_deployment_ended_leaving_nothing_running()
+    {
+        await using var setup = await Setup.StartAsync("github");
+        var (repo, host) = (setup.Repo, setup.Host);
+        await repo.RunAsync("checkout", "-q", "-b", "feature/slow", "main");
+        await repo.BehaveAsync("slow:4000");
+        var head = await repo.CommitAsync("slow to start");
+        host.Open(11, "feature/slow", head);
+        await SentAsync(setup.Hooks.GitHubAsync("pull_request", Payloads.GitHubPullRequest(repo.Path, "opened", 11, "feature/slow", head)));
+        var verifying = await Eventually.WaitAsync(async () => (await setup.Onward.Api.DeploymentsAsync("shop", "shop-pr-11")).FirstOrDefault(d => d.State == DeploymentState.Verifying),
+            "the preview's deployment to verify", TimeSpan.FromSeconds(60));
+
+        host.Close(11);
+        await SentAsync(setup.Hooks.GitHubAsync("pull_request", Payloads.GitHubPullRequest(repo.Path, "closed", 11, "feature/slow", head)));
+        (await setup.PreviewsAsync()).ShouldHaveSingleItem().State.ShouldBe("destroying");
+
+        await setup.GoneAsync(11, TimeSpan.FromSeconds(30));
+        (await setup.Onward.Api.DeploymentAsync(verifying.Id)).State.ShouldBeOneOf(DeploymentState.Succeeded, DeploymentState.Failed, DeploymentState.Cancelled);
+        await Task.Delay(1000);
+        setup.Running("shop-pr-11").ShouldBe(0, "nothing was started after the destroy");
+        var (status, problem, _) = await setup.Onward.Api.RequestAsync("shop", "shop-pr-11", head[..7]);
+        status.ShouldBe(HttpStatusCode.NotFound, problem?.Detail);
+    }
 }
