@@ -5,16 +5,16 @@ namespace Onward.Server.Tests.Cli;
 public class DemoTests
 {
     [Fact]
-    public async Task The_demo_shows_good_versions_verified_a_crash_caught_the_fix_deployed_and_prod_untouched()
+    public async Task The_demo_shows_good_versions_verified_a_crash_caught_the_fix_deployed_prod_untouched_and_a_pull_request_previewed()
     {
         await using var dir = new TempDirectory();
 
-        // About 25 s alone; each of its five commits is a dotnet build, which takes minutes when the other test assemblies run beside it.
+        // About 20 s alone; each of its six commits is a dotnet build, which takes minutes when the other test assemblies run beside it.
         var result = await OnwardCli.RunAsync(null, new Dictionary<string, string>(), TimeSpan.FromMinutes(10), "demo", "--dir", dir.Combine("demo"));
 
         result.ExitCode.ShouldBe(0, result.Output + result.Error);
         var output = result.Output;
-        output.ShouldContain("1/5 commit");
+        output.ShouldContain("1/6 commit");
         output.ShouldContain("✔ dev-1: verified");
         output.ShouldContain("✔ dev-2: verified");
         output.ShouldContain("✘ dev-1: Failed");
@@ -22,8 +22,12 @@ public class DemoTests
         output.ShouldContain("GREETING is not set");
         output.ShouldContain("kept serving");
         output.ShouldContain("answers: Hello again, world from sample");
-        output.ShouldContain("5/5 a feature flag switched in dev-1");
+        output.ShouldContain("5/6 a feature flag switched in dev-1");
         output.ShouldContain("dev-1 answers: HELLO AGAIN, WORLD FROM SAMPLE");
+        output.ShouldContain("6/6 a pull request gets a preview environment of its own");
+        output.ShouldContain("✔ sample-pr-1: built, deployed and verified");
+        output.ShouldContain("answers: Hello from a pull request from sample");
+        output.ShouldContain("sample-pr-1 destroyed, its process stopped");
         output.ShouldContain("Summary");
         output.ShouldContain("none (untouched until requested)");
         var forwarders = Directory.GetDirectories(dir.Combine("demo", ".onward", "forwarders"));

@@ -5,6 +5,7 @@ using Onward.Core.Configuration;
 using Onward.Cli.Commands.Services;
 using Onward.Contracts.Deployments;
 using Onward.Contracts.Flags;
+using Onward.Contracts.Previews;
 using Onward.Contracts.Releases;
 using Onward.Contracts.Services;
 using Onward.Integrations.LocalProcesses;
@@ -17,7 +18,8 @@ namespace Onward.Cli.Commands.Demo;
 
 /// <summary>
 /// <c>onward demo</c>: a sample repository, a server on the embedded default, and four commits (a first version, a
-/// good change, a change that crashes on start, its fix) followed live through the API.
+/// good change, a change that crashes on start, its fix) followed live through the API; then a flag switched, and a
+/// pull request previewed in an environment of its own.
 /// </summary>
 public static class DemoCommand
 {
@@ -57,7 +59,8 @@ public static class DemoCommand
         var sample = new SampleRepository(Path.Combine(root, "sample"));
         await sample.CreateAsync(cancellationToken);
         var configPath = Path.Combine(root, ConfigFile.DefaultName);
-        await File.WriteAllTextAsync(configPath, Config(port), cancellationToken);
+        var webhookSecret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await File.WriteAllTextAsync(configPath, Config(port, webhookSecret), cancellationToken);
 
         AnsiConsole.MarkupLine($"[bold]Onward demo[/] in {Markup.Escape(root)}");
         AnsiConsole.MarkupLine($"  sample repository  {Markup.Escape(sample.Path)}");
@@ -82,6 +85,7 @@ public static class DemoCommand
             var fix = await sample.CommitAsync(SampleRepository.Program("Hello again, world"), "Go back to a built-in greeting", cancellationToken);
             await demo.StepAsync(4, "the fix", fix, expectHealthy: true, cancellationToken);
             await demo.SwitchFlagAsync(cancellationToken);
+            await demo.PreviewAsync(sample, config.Server.Listen, webhookSecret, cancellationToken);
 
             var (services, _) = await client.GetAsync<ServiceResponse[]>("api/v1/services", cancellationToken);
             PrintSummary(services[0], clock.Elapsed);
@@ -103,7 +107,7 @@ public static class DemoCommand
         }
     }
 
-    private static string Config(int port) => $$"""
+    private static string Config(int port, string webhookSecret) => $$"""
         # Written by `onward demo`. Two development environments get every build of main; prod only on request,
         # and only with a release that succeeded in both dev environments first.
         server:
@@ -126,6 +130,9 @@ public static class DemoCommand
                 healthUrl: "http://127.0.0.1:{port}/healthz"
             verify: { timeout: 60s }
             flags: flags/flags.json           # shipped with each release; switched per environment
+            previews: { from: dev-1 }         # each pull request gets an environment of its own, sample-pr-NUMBER
+        webhooks:
+          github: { secret: "{{webhookSecret}}" }   # the demo signs its pull request event as GitHub would
         """;
 
     private static void PrintSummary(ServiceResponse service, TimeSpan elapsed)
@@ -157,6 +164,7 @@ public static class DemoCommand
         AnsiConsole.WriteLine($"  {Onward} deployments request --service sample --env prod --version {fix[..7]} --reason \"ship the fix\" --wait");
         AnsiConsole.WriteLine($"  curl {dev1}/");
         AnsiConsole.WriteLine($"  {Onward} flags list --env dev-1");
+        AnsiConsole.WriteLine($"  {Onward} previews list                # a pull request's environment, while it is open");
         AnsiConsole.WriteLine($"  {Onward} flags set shout --env dev-1 --state DISABLED --comment \"quiet again\"   # the kill switch");
         AnsiConsole.WriteLine($"  cd {Path.Combine(root, "sample")} && edit Program.cs && git commit -am \"…\"   # builds and deploys to dev-1 and dev-2");
     }
@@ -197,7 +205,7 @@ public static class DemoCommand
         {
             var shortHash = commit[..7];
             AnsiConsole.WriteLine();
-            AnsiConsole.MarkupLine($"[bold]{number}/5[/] commit [blue]{shortHash}[/]: {Markup.Escape(title)}");
+            AnsiConsole.MarkupLine($"[bold]{number}/6[/] commit [blue]{shortHash}[/]: {Markup.Escape(title)}");
             var deadline = clock.Elapsed + StepTimeout;
             var release = await WaitForAsync(deadline, "the release to be built", async () =>
             {
@@ -259,7 +267,7 @@ public static class DemoCommand
         public async Task SwitchFlagAsync(CancellationToken cancellationToken)
         {
             AnsiConsole.WriteLine();
-            AnsiConsole.MarkupLine("[bold]5/5[/] a feature flag switched in dev-1, without a deployment");
+            AnsiConsole.MarkupLine("[bold]5/6[/] a feature flag switched in dev-1, without a deployment");
             var (services, _) = await client.GetAsync<ServiceResponse[]>("api/v1/services", cancellationToken);
             var dev1 = services[0].Environments.First(e => e.Name == "dev-1").Url + "/";
             Say($"dev-1 answers: [bold]{Markup.Escape(await GetAsync(dev1))}[/]  (flag shout is off, as the release shipped it)");
@@ -271,6 +279,61 @@ public static class DemoCommand
             if (!answer.Equals(answer.ToUpperInvariant(), StringComparison.Ordinal))
             {
                 throw new DemoException("dev-1 did not follow the switched flag");
+            }
+        }
+
+        /// <summary>
+        /// Opens a pull request (a signed GitHub <c>pull_request</c> event, as GitHub sends it), shows its preview
+        /// verified and answering beside dev-1, then closes it and shows the preview gone.
+        /// </summary>
+        public async Task PreviewAsync(SampleRepository sample, Uri server, string secret, CancellationToken cancellationToken)
+        {
+            AnsiConsole.WriteLine();
+            AnsiConsole.MarkupLine("[bold]6/6[/] a pull request gets a preview environment of its own");
+            const string branch = "feature/pull-request";
+            var head = await sample.OnBranchAsync(branch, () => sample.CommitAsync(SampleRepository.Program("Hello from a pull request"), "Say hello from a pull request", cancellationToken),
+                cancellationToken);
+            using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(10) };
+            await SendAsync(http, secret, "opened", sample.Path, branch, head, cancellationToken);
+            Say($"pull request #1 from {branch} opened (commit [blue]{head[..7]}[/]); the signed event reached /hooks/github");
+            var deadline = clock.Elapsed + StepTimeout;
+            var preview = await WaitForAsync(deadline, "the preview to be verified", async () =>
+                (await client.GetAsync<PreviewResponse[]>("api/v1/previews", cancellationToken)).Value.FirstOrDefault(p => p.State is "ready" or "failed"), cancellationToken);
+            if (preview.State != "ready" || preview.Url is null)
+            {
+                throw new DemoException($"the preview of pull request #1 failed: {preview.Reason}");
+            }
+            Say($"[green]✔[/] {preview.Environment}: built, deployed and verified; {preview.Url} answers: [bold]{Markup.Escape(await GetAsync(preview.Url + "/"))}[/]");
+            await SendAsync(http, secret, "closed", sample.Path, branch, head, cancellationToken);
+            await WaitForAsync(deadline, "the preview to be destroyed", async () =>
+                (await client.GetAsync<PreviewResponse[]>("api/v1/previews", cancellationToken)).Value.Length == 0 ? preview : null, cancellationToken);
+            var after = await GetAsync(preview.Url + "/");
+            if (!after.StartsWith("(no answer", StringComparison.Ordinal))
+            {
+                throw new DemoException($"{preview.Url} still answers after {preview.Environment} was destroyed: {after}");
+            }
+            Say($"pull request #1 closed: {preview.Environment} destroyed, its process stopped, {preview.Url} no longer answers");
+        }
+
+        /// <summary>A <c>pull_request</c> event shaped and signed as GitHub sends it.</summary>
+        private static async Task SendAsync(HttpClient http, string secret, string action, string repository, string branch, string head, CancellationToken cancellationToken)
+        {
+            var body = System.Text.Json.JsonSerializer.Serialize(new
+            {
+                action,
+                number = 1,
+                pull_request = new { number = 1, state = action == "closed" ? "closed" : "open", head = new { @ref = branch, sha = head }, @base = new { @ref = "main" } },
+                repository = new { full_name = "demo/sample", clone_url = repository },
+            });
+            using var request = new HttpRequestMessage(HttpMethod.Post, "hooks/github") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-GitHub-Event", "pull_request");
+            request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
+            request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(body))));
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new DemoException($"the pull request event was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
             }
         }
 

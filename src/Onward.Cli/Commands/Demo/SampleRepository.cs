@@ -99,6 +99,20 @@ public sealed class SampleRepository(string path)
         await File.WriteAllTextAsync(System.IO.Path.Combine(Path, "flags", "flags.json"), Flags, cancellationToken);
     }
 
+    /// <summary>Runs <paramref name="work"/> on a new branch made from main, then goes back to main.</summary>
+    public async Task<T> OnBranchAsync<T>(string branch, Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        await GitCli.RequireAsync(Path, ["checkout", "--quiet", "-b", branch, "main"], cancellationToken);
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            await GitCli.RequireAsync(Path, ["checkout", "--quiet", "main"], cancellationToken);
+        }
+    }
+
     /// <summary>Writes the program and commits it; returns the commit's full SHA.</summary>
     public async Task<string> CommitAsync(string program, string message, CancellationToken cancellationToken)
     {
