@@ -5,7 +5,7 @@ using Onward.Testing;
 namespace Onward.Server.Tests.Previews;
 
 /// <summary>
-/// The parts of GitHub's or GitLab's REST API a preview uses, answering a <see cref="HookReceiver"/>'s requests under
+/// The parts of GitHub's, Gitea's (the same paths) or GitLab's REST API a preview uses, answering a <see cref="HookReceiver"/>'s requests under
 /// <c>/api</c> for the repository <c>acme/shop</c>: the open pull requests (which the test sets), each one's comments
 /// (GitLab: notes), made and edited, and the deployments with their states. It checks the token and keeps everything it
 /// was told.
@@ -28,7 +28,7 @@ public sealed partial class FakePullRequestHost
     public FakePullRequestHost(HookReceiver receiver, string host, string token)
     {
         _host = host;
-        _auth = host == "github" ? $"Bearer {token}" : token;
+        _auth = host switch { "github" => $"Bearer {token}", "gitea" => $"token {token}", _ => token };
         receiver.Respond(Answer);
     }
 
@@ -77,12 +77,12 @@ public sealed partial class FakePullRequestHost
     {
         var q = request.Path.IndexOf('?', StringComparison.Ordinal);
         var path = q >= 0 ? request.Path[..q] : request.Path;
-        var prefix = _host == "github" ? "/api/repos/acme/shop/" : "/api/projects/acme%2Fshop/";
+        var prefix = _host == "gitlab" ? "/api/projects/acme%2Fshop/" : "/api/repos/acme/shop/";
         if (!path.StartsWith(prefix, StringComparison.Ordinal))
         {
             return Refuse(404, "Not Found");
         }
-        var header = _host == "github" ? "Authorization" : "PRIVATE-TOKEN";
+        var header = _host == "gitlab" ? "PRIVATE-TOKEN" : "Authorization";
         if (!request.Headers.TryGetValue(header, out var auth) || auth != _auth)
         {
             return Refuse(401, "Bad credentials");
@@ -109,7 +109,7 @@ public sealed partial class FakePullRequestHost
         }
     }
 
-    private string ListOpen() => new JsonArray([.. _open.Select(p => (JsonNode)(_host == "github"
+    private string ListOpen() => new JsonArray([.. _open.Select(p => (JsonNode)(_host != "gitlab"
         ? new JsonObject { ["number"] = p.Key, ["state"] = "open", ["html_url"] = $"https://github.com/acme/shop/pull/{p.Key}", ["head"] = new JsonObject { ["ref"] = p.Value.Branch, ["sha"] = p.Value.Sha } }
         : new JsonObject { ["iid"] = p.Key, ["state"] = "opened", ["source_branch"] = p.Value.Branch, ["sha"] = p.Value.Sha, ["web_url"] = $"https://gitlab.example.invalid/acme/shop/-/merge_requests/{p.Key}" }))]).ToJsonString();
 

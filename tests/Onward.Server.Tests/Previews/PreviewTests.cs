@@ -293,4 +293,27 @@ public class PreviewTests
         var (status, problem, _) = await setup.Onward.Api.RequestAsync("shop", "shop-pr-11", head[..7]);
         status.ShouldBe(HttpStatusCode.NotFound, problem?.Detail);
     }
+
+    [Fact]
+    public async Task A_gitea_pull_request_gets_a_preview_and_one_comment()
+    {
+        await using var setup = await Setup.StartAsync("gitea");
+        var head = await setup.CommitOnAsync("feature/wiki", "wiki");
+        setup.Host.Open(5, "feature/wiki", head);
+        await SentAsync(setup.Hooks.GiteaAsync("pull_request", Payloads.GitHubPullRequest(setup.Repo.Path, "opened", 5, "feature/wiki", head)));
+        (await setup.ReadyAsync(5, head)).State.ShouldBe("ready");
+        var next = await setup.CommitOnAsync("feature/wiki", "wiki, again");
+        setup.Host.Open(5, "feature/wiki", next);
+        await SentAsync(setup.Hooks.GiteaAsync("pull_request", Payloads.GitHubPullRequest(setup.Repo.Path, "synchronized", 5, "feature/wiki", next)));
+        (await setup.ReadyAsync(5, next)).State.ShouldBe("ready");
+
+        setup.Host.Close(5);
+        await SentAsync(setup.Hooks.GiteaAsync("pull_request", Payloads.GitHubPullRequest(setup.Repo.Path, "closed", 5, "feature/wiki", next)));
+
+        await setup.GoneAsync(5, TimeSpan.FromSeconds(10));
+        await Eventually.WaitAsync(() => Task.FromResult(setup.Host.Comments.ShouldHaveSingleItem().Bodies[^1].Contains("destroyed", StringComparison.Ordinal)), "the one comment to say destroyed");
+        var version = next[..7];
+        setup.Host.Comments.Single().Bodies.ShouldContain(b => b.Contains(version, StringComparison.Ordinal) && b.Contains("ready", StringComparison.Ordinal));
+        setup.Host.Refusals.ShouldBeEmpty();
+    }
 }
