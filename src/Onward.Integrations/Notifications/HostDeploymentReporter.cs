@@ -2,6 +2,7 @@ using Onward.Contracts.Notifications;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static Onward.Integrations.Notifications.HostAnswers;
 using Onward.Core.Configuration;
 using Onward.Core.Notifications;
 using Onward.Core.Previews;
@@ -223,22 +224,4 @@ public sealed class HostDeploymentReporter(HttpClient http, INotificationStore s
         }
         return (outcome, null, null);
     }
-
-    private static JsonNode? Parse(string? answer)
-    {
-        try
-        {
-            return answer is null ? null : JsonNode.Parse(answer);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string? IdOf(JsonObject deployment) =>
-        deployment["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id.ToString(CultureInfo.InvariantCulture) : null;
-
-    private static string? Text(JsonObject o, string field) =>
-        o[field] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static Onward.Integrations.Notifications.HostAnswers;
 using Onward.Core.Configuration;
 using Onward.Core.Notifications;
 using Onward.Core.Previews;
@@ -160,25 +161,4 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
             FromFork = fork,
         };
     }
-
-    private static JsonNode? Parse(string? answer)
-    {
-        try
-        {
-            return answer is null ? null : JsonNode.Parse(answer);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string? IdOf(JsonObject o) =>
-        o["id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id.ToString(CultureInfo.InvariantCulture) : null;
-
-    private static long? Whole(JsonObject o, string field) =>
-        o[field] is JsonValue v && v.TryGetValue<long>(out var n) && n > 0 ? n : null;
-
-    private static string? Text(JsonObject o, string field) =>
-        o[field] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 }
