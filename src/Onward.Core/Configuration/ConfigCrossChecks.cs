@@ -60,6 +60,18 @@ public sealed class ConfigCrossChecks(NodeReader nodes)
                 nodes.Problem(previews.At, path + ".namespace", $"{service.Name}'s and {sharing.Name}'s previews of the same pull request number would share a namespace, and destroying one would delete the other",
                     "put {service} (or the service's name) in the `namespace` of each");
             }
+            if (from.Target.Kubernetes is not null)
+            {
+                // A preview's namespace is deleted with the preview: it may never be an environment's.
+                var pattern = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(previews.Namespace ?? "{service}-pr-{number}")
+                    .Replace(@"\{service}", System.Text.RegularExpressions.Regex.Escape(service.Name), StringComparison.Ordinal)
+                    .Replace(@"\{number}", "[0-9]+", StringComparison.Ordinal) + "$", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                if (environments.FirstOrDefault(e => e.Target.Kubernetes is { } k && pattern.IsMatch(k.Namespace)) is { } taken)
+                {
+                    nodes.Problem(previews.At, path + ".namespace", $"a preview's namespace could be {taken.Target.Kubernetes!.Namespace}, {taken.Name}'s, which destroying the preview would delete",
+                        "give previews namespaces no environment uses, e.g. `namespace: '{service}-pr-{number}'`");
+                }
+            }
             foreach (var clash in environments.Where(e => e.Name.StartsWith(service.Name + "-pr-", StringComparison.Ordinal) && e.Name[(service.Name.Length + 4)..].All(char.IsAsciiDigit)))
             {
                 nodes.Problem(clash.At, $"environments.{clash.Name}", $"'{clash.Name}' is the name of a preview of {service.Name}'s pull requests", "rename the environment");

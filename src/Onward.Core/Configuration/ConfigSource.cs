@@ -13,6 +13,7 @@ public sealed class ConfigSource(OnwardConfig initial)
     private readonly Lock _gate = new();
     private OnwardConfig _file = initial;
     private IReadOnlyList<PreviewPlace> _previews = [];
+    private IReadOnlyList<PreviewPlace> _ending = [];
     private OnwardConfig _current = initial;
 
     public OnwardConfig Current => Volatile.Read(ref _current);
@@ -27,22 +28,25 @@ public sealed class ConfigSource(OnwardConfig initial)
         {
             _file = next;
             before = _current;
-            after = _current = PreviewEnvironments.Add(next, _previews);
+            after = _current = PreviewEnvironments.Add(next, _previews, _ending);
         }
         Replaced?.Invoke(before, after);
     }
 
-    /// <summary>The previews that live now; their environments join the configuration's (the file's stays as it is).</summary>
-    public void SetPreviews(IReadOnlyList<PreviewPlace> previews)
+    /// <summary>
+    /// The previews that live now, whose environments join the configuration's (the file's stays as it is), and those
+    /// being destroyed, whose environments are known only to say which server runs them (<see cref="OnwardConfig.PreviewsEnding"/>).
+    /// </summary>
+    public void SetPreviews(IReadOnlyList<PreviewPlace> previews, IReadOnlyList<PreviewPlace> ending)
     {
         lock (_gate)
         {
-            if (_previews.SequenceEqual(previews))
+            if (_previews.SequenceEqual(previews) && _ending.SequenceEqual(ending))
             {
                 return;
             }
-            _previews = previews;
-            Volatile.Write(ref _current, PreviewEnvironments.Add(_file, previews));
+            (_previews, _ending) = (previews, ending);
+            Volatile.Write(ref _current, PreviewEnvironments.Add(_file, previews, ending));
         }
     }
 

@@ -19,6 +19,12 @@ public sealed record OnwardConfig(
     /// <summary>The environments of the pull requests' previews that live now (never written in onward.yaml).</summary>
     public IReadOnlyList<EnvironmentConfig> Previews { get; init; } = [];
 
+    /// <summary>
+    /// The environments of previews being destroyed: in no lookup (nothing is deployed there any more), only for what
+    /// must still know their target (which replica runs them).
+    /// </summary>
+    public IReadOnlyList<EnvironmentConfig> PreviewsEnding { get; init; } = [];
+
     /// <summary>The environments of onward.yaml, then the previews'.</summary>
     public IEnumerable<EnvironmentConfig> AllEnvironments => Environments.Concat(Previews);
 

@@ -41,6 +41,9 @@ public sealed class DeploymentRunner(
     /// <summary>How long a deployment of a service or environment this server's configuration lacks waits for an edit to reach it before it is cancelled.</summary>
     public static readonly TimeSpan ConfigurationLag = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a deployment to a preview this server does not know (yet) waits before it is cancelled.</summary>
+    private static readonly TimeSpan PreviewLag = TimeSpan.FromSeconds(10);
+
     /// <summary>The longest progress text kept; a longer one (a long condition message) is cut.</summary>
     private const int MostProgress = 500;
 
@@ -99,7 +102,10 @@ public sealed class DeploymentRunner(
         }
         var (service, environment) = ConfigurationOf(deployment);
         var release = await releases.GetAsync(deployment.ReleaseId, cancellationToken);
-        if ((service is null || environment is null) && release is not null && time.GetUtcNow() - deployment.CreatedAt < ConfigurationLag)
+        // A preview's environment comes from the database, which every replica reads again each second (not from a file
+        // edited later on one): a preview's deployment waits for it briefly.
+        var preview = service?.Previews is not null && PreviewConfig.NumberOf(deployment.Service, deployment.Environment) is not null;
+        if ((service is null || environment is null) && release is not null && time.GetUtcNow() - deployment.CreatedAt < (preview ? PreviewLag : ConfigurationLag))
         {
             // Another replica, whose onward.yaml was edited first, may have asked for it: this one's edit may be on its way.
             return StepResult.Wait(TimeSpan.FromSeconds(5), $"this server's onward.yaml has no {(service is null ? "service " + deployment.Service : "environment " + deployment.Environment)} (yet)");
@@ -107,7 +113,7 @@ public sealed class DeploymentRunner(
         if (service is null || environment is null || release is null)
         {
             await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Cancelled, Actors.Onward,
-                "the service or environment is no longer configured"), time.GetUtcNow(), cancellationToken);
+                preview ? "the preview is being destroyed" : "the service or environment is no longer configured"), time.GetUtcNow(), cancellationToken);
             return StepResult.Done();
         }
         if (!_targets.TryGetValue(environment.Target.Kind, out var target))

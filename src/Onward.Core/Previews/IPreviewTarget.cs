@@ -15,6 +15,6 @@ public interface IPreviewTarget
     /// Removes what runs in the preview's environment (processes and the stable port; or the namespace Onward created,
     /// with everything in it). Idempotent.
     /// </summary>
-    /// <returns>What was done, for the audit trail.</returns>
-    Task<string> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken);
+    /// <returns>What was done, for the audit trail; null while it is still under way (the step looks again).</returns>
+    Task<string?> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken);
 }

@@ -10,21 +10,16 @@ namespace Onward.Core.Previews;
 /// </summary>
 public static class PreviewEnvironments
 {
-    public static OnwardConfig Add(OnwardConfig file, IReadOnlyList<PreviewPlace> previews)
+    /// <param name="ending">Previews being destroyed: known apart, so that nothing new is deployed there.</param>
+    public static OnwardConfig Add(OnwardConfig file, IReadOnlyList<PreviewPlace> previews, IReadOnlyList<PreviewPlace>? ending = null)
     {
-        if (previews.Count == 0)
+        if (previews.Count == 0 && (ending is null || ending.Count == 0))
         {
-            return file.Previews.Count == 0 ? file : file with { Previews = [] };
+            return file.Previews.Count == 0 && file.PreviewsEnding.Count == 0 ? file : file with { Previews = [], PreviewsEnding = [] };
         }
-        var made = new List<EnvironmentConfig>();
-        foreach (var place in previews)
-        {
-            if (Make(file, place) is { } environment && file.Environments.All(e => e.Name != environment.Name))
-            {
-                made.Add(environment);
-            }
-        }
-        return file with { Previews = made };
+        List<EnvironmentConfig> Made(IEnumerable<PreviewPlace> places) =>
+            places.Select(place => Make(file, place)).OfType<EnvironmentConfig>().Where(e => file.Environments.All(f => f.Name != e.Name)).ToList();
+        return file with { Previews = Made(previews), PreviewsEnding = Made(ending ?? []) };
     }
 
     /// <summary>The preview's environment; null when its service or the <c>from</c> environment is gone from onward.yaml.</summary>

@@ -12,6 +12,9 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
 {
     private OnwardConfig config => configuration.Current;
 
+    /// <summary>Since when each service with live previews has had no <c>previews</c> in this server's onward.yaml.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _missingSince = new(StringComparer.Ordinal);
+
     /// <summary>The services with previews whose repository the event is about.</summary>
     public static IReadOnlyList<ServiceConfig> ServicesOf(OnwardConfig config, PullRequestEvent e) =>
         config.Services.Where(s => s.Previews is not null && RepositoryMatcher.Matches(s.Repository.Url, e.Repositories)).ToList();
@@ -100,11 +103,20 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
     {
         var now = time.GetUtcNow();
         var live = await previews.LiveAsync(cancellationToken);
+        foreach (var back in _missingSince.Keys.Where(s => config.FindService(s)?.Previews is not null).ToList())
+        {
+            _missingSince.TryRemove(back, out _);
+        }
         foreach (var preview in live.Where(p => p.State != PreviewState.Destroying))
         {
             if (config.FindService(preview.Service) is not { Previews: { } settings })
             {
-                await previews.EndAsync(preview.Service, preview.Number, $"{preview.Service} has no `previews` in onward.yaml any more", Pipeline.Actors.Onward, now, cancellationToken);
+                // Another replica's onward.yaml may have previews this one's does not have yet: ended only once they stayed away.
+                var missing = _missingSince.GetOrAdd(preview.Service, now);
+                if (now - missing >= Deployments.DeploymentRunner.ConfigurationLag)
+                {
+                    await previews.EndAsync(preview.Service, preview.Number, $"{preview.Service} has no `previews` in onward.yaml any more", Pipeline.Actors.Onward, now, cancellationToken);
+                }
             }
             else if (now - preview.PushedAt >= settings.Ttl)
             {

@@ -28,6 +28,12 @@ public sealed class PreviewRunner(
 {
     private static readonly TimeSpan Look = TimeSpan.FromSeconds(1);
 
+    /// <summary>A deployment not moved on for its verification's time and this long is not waited for by a destroy (its job was given up).</summary>
+    private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a service without <c>previews</c> in this server's onward.yaml is waited for (another replica's may be newer).</summary>
+    private static readonly TimeSpan ConfigurationLag = DeploymentRunner.ConfigurationLag;
+
     /// <summary>How long a comment the host refused to take waits before it is tried again.</summary>
     private static readonly TimeSpan SayAgain = TimeSpan.FromSeconds(30);
 
@@ -36,8 +42,12 @@ public sealed class PreviewRunner(
     public JobKind Kind => JobKind.Preview;
 
     /// <summary>Makes the live previews' environments part of the configuration in force (this server's view of the table).</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken) =>
-        configuration.SetPreviews((await previews.LiveAsync(cancellationToken)).Where(p => p.HoldsEnvironment).Select(p => p.Place).ToList());
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var live = await previews.LiveAsync(cancellationToken);
+        configuration.SetPreviews(live.Where(p => p.HoldsEnvironment).Select(p => p.Place).ToList(),
+            live.Where(p => p.State == PreviewState.Destroying).Select(p => p.Place).ToList());
+    }
 
     public async Task<StepResult> StepAsync(long subject, CancellationToken cancellationToken)
     {
@@ -50,13 +60,14 @@ public sealed class PreviewRunner(
         var service = config.FindService(preview.Service);
         if (service?.Previews is null)
         {
-            if (preview.State is PreviewState.Destroyed)
+            if (preview.State is not PreviewState.Destroying)
             {
-                return StepResult.Done();
+                // Ended by ExpireAsync once the service's previews stayed away from onward.yaml (not for a replica's lag).
+                return preview.State is PreviewState.Destroyed ? StepResult.Done()
+                    : StepResult.Wait(TimeSpan.FromSeconds(30), $"this server's onward.yaml has no previews for {preview.Service}");
             }
             // Its service (or the service's previews) left onward.yaml: its target is no longer known. Processes on this
             // host are found by their environment's name; a namespace's cluster is not.
-            await previews.EndAsync(preview.Service, preview.Number, "the service has no `previews` in onward.yaml any more", Actors.Onward, time.GetUtcNow(), cancellationToken);
             var local = targets.FirstOrDefault(t => t.Kind == Targets.TargetKind.Local);
             var stopped = local is null ? "" : await local.DestroyAsync(preview.Service, new EnvironmentConfig(preview.Environment,
                 new TargetConfig(new LocalTargetConfig(new Dictionary<string, int>()), null), new EnvironmentPolicy(AutoDeployMode.None, [], false, null, false, OnFailureMode.Halt, [])),
@@ -199,14 +210,22 @@ public sealed class PreviewRunner(
     {
         // What waits is cancelled; what is under way ends first (its environment left the configuration, so it is
         // finished or cancelled by its own job), so that nothing is started after what runs was removed.
-        foreach (var deployment in await deployments.ListAsync(new DeploymentQuery(service.Name, preview.Environment, null, 100), cancellationToken))
+        // Only this life of the preview counts: what an earlier one (destroyed, then back) left is over.
+        foreach (var deployment in (await deployments.ListAsync(new DeploymentQuery(service.Name, preview.Environment, null, 100), cancellationToken))
+            .Where(d => d.CreatedAt >= preview.CreatedAt))
         {
             if (DeploymentStates.Waiting.Contains(deployment.State))
             {
-                await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Cancelled, Actors.Onward,
-                    $"the preview is being destroyed: {preview.Ending}"), time.GetUtcNow(), cancellationToken);
+                if (!await deployments.TransitionAsync(deployment.Id, new Transition(deployment.State, DeploymentState.Cancelled, Actors.Onward,
+                    $"the preview is being destroyed: {preview.Ending}"), time.GetUtcNow(), cancellationToken))
+                {
+                    // It moved on meanwhile (started to apply): look at all of them again.
+                    return StepResult.Wait(TimeSpan.Zero);
+                }
             }
-            else if (deployment.State is DeploymentState.Applying or DeploymentState.Verifying || deployment.RestoreState.InProgress())
+            else if ((deployment.State is DeploymentState.Applying or DeploymentState.Verifying
+                    || (deployment.State == DeploymentState.Failed && deployment.RestoreState.InProgress()))
+                && time.GetUtcNow() - deployment.UpdatedAt < service.VerifyTimeout + Abandoned)
             {
                 return StepResult.Wait(Look, $"waiting for deployment {deployment.Id} to end before {preview.Environment} is destroyed");
             }
@@ -221,9 +240,13 @@ public sealed class PreviewRunner(
         {
             return StepResult.Wait(TimeSpan.FromSeconds(5), $"no {environment.Target.Kind} target runs here");
         }
+        else if (await target.DestroyAsync(service.Name, environment, cancellationToken) is { } done)
+        {
+            note = done;
+        }
         else
         {
-            note = await target.DestroyAsync(service.Name, environment, cancellationToken);
+            return StepResult.Wait(Look, $"{preview.Environment} is being removed");
         }
         await previews.DestroyedAsync(preview.Id, note, service.Previews!.Max, service.Previews.Ports, time.GetUtcNow(), cancellationToken);
         logger.LogInformation("{Environment} destroyed: {Note}", preview.Environment, note);

@@ -53,29 +53,37 @@ public sealed partial class KubernetesTarget : IDeploymentTarget, IPreviewTarget
     /// <summary>A preview on a cluster is reached through the team's ingress, at <c>previews.url</c>: the target cannot tell.</summary>
     public Task<string?> AddressAsync(ServiceConfig service, EnvironmentConfig environment, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
+    /// <summary>The label of a namespace Onward made for a preview, naming the preview's environment.</summary>
+    public const string PreviewLabel = "onward.dev/preview";
+
     /// <summary>
-    /// Deletes the preview's namespace, and with it everything in it, provided Onward created it (it carries Onward's
-    /// label); a namespace someone else made is left as it is, with what Onward applied there.
+    /// Deletes the preview's namespace, and with it everything in it, provided Onward created it for this preview (it
+    /// carries <see cref="PreviewLabel"/> with the preview's name); any other namespace is left as it is, with what
+    /// Onward applied there. Answers null while the namespace is being deleted (the step looks again).
     /// </summary>
-    public async Task<string> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    public async Task<string?> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken)
     {
         var ns = environment.Target.Kubernetes!.Namespace;
         var cluster = _clusters.For(environment);
         var (status, body, message) = await KubernetesRequests.ReadAsync(cluster.Client, ResourceMapping.Namespaces.ObjectPath(null, ns), cancellationToken);
         if (status == 404)
         {
-            return $"namespace {ns} was gone already";
+            return $"namespace {ns} deleted, with everything in it";
         }
         if (status != 200)
         {
             throw new KubernetesException($"the API server answered {status} {message} when asked for namespace {ns}", status);
         }
-        if (body?["metadata"]?["labels"]?[ManifestRenderer.ManagedBy]?.GetValue<string>() != "onward")
+        if (body?["metadata"]?["labels"]?[PreviewLabel]?.GetValue<string>() != environment.Name)
         {
-            return $"namespace {ns} was not created by Onward (it has no {ManifestRenderer.ManagedBy}: onward label) and was left as it is";
+            return $"namespace {ns} was not created by Onward for {environment.Name} (it has no {PreviewLabel}: {environment.Name} label) and was left as it is";
+        }
+        if (body["metadata"]?["deletionTimestamp"] is not null)
+        {
+            return null;
         }
         var (ok, detail) = await KubernetesRequests.DeleteAsync(cluster.Client, ResourceMapping.Namespaces, null, ns, cancellationToken);
-        return ok ? $"namespace {ns} {detail}, with everything in it" : throw new KubernetesException($"namespace {ns} could not be deleted: {detail}", 0);
+        return ok ? null : throw new KubernetesException($"namespace {ns} could not be deleted: {detail}", 0);
     }
 
     /// <summary>The deployments verifying now, with what they applied: the watches' changes are judged against them.</summary>
@@ -97,7 +105,7 @@ public sealed partial class KubernetesTarget : IDeploymentTarget, IPreviewTarget
         var kinds = context.Service.Deploy.SecretKinds;
         await _manifests.SaveAsync(context.Deployment.Id, RenderedManifests.Serialize(objects, kinds), SecretKind.Signature(kinds), cancellationToken);
         var target = context.Environment.Target.Kubernetes!;
-        if (await EnsureNamespaceAsync(cluster, target, objects, cancellationToken) is { } noNamespace)
+        if (await EnsureNamespaceAsync(cluster, target, context.Environment.Preview is null ? null : context.Environment.Name, objects, cancellationToken) is { } noNamespace)
         {
             return noNamespace;
         }
@@ -490,13 +498,20 @@ public sealed partial class KubernetesTarget : IDeploymentTarget, IPreviewTarget
     }
 
     /// <summary>Creates the environment's namespace when it is missing, unless the manifests make it or the environment says not to.</summary>
-    private static async Task<StepResult?> EnsureNamespaceAsync(Cluster cluster, KubernetesTargetConfig target, List<RenderedObject> objects, CancellationToken cancellationToken)
+    /// <param name="preview">A preview's environment: the namespace Onward makes is labelled as that preview's, which its destroy requires.</param>
+    private static async Task<StepResult?> EnsureNamespaceAsync(
+        Cluster cluster, KubernetesTargetConfig target, string? preview, List<RenderedObject> objects, CancellationToken cancellationToken)
     {
         if (objects.Any(o => o.Kind.Is("", "Namespace") && o.Name == target.Namespace))
         {
             return null;
         }
-        var (status, _, message) = await KubernetesRequests.ReadAsync(cluster.Client, ResourceMapping.Namespaces.ObjectPath(null, target.Namespace), cancellationToken);
+        var (status, body, message) = await KubernetesRequests.ReadAsync(cluster.Client, ResourceMapping.Namespaces.ObjectPath(null, target.Namespace), cancellationToken);
+        if (status == 200 && body?["metadata"]?["deletionTimestamp"] is not null)
+        {
+            // A preview destroyed a moment ago and back already: its old namespace is still going.
+            return StepResult.Wait(TimeSpan.FromSeconds(1), $"namespace {target.Namespace} is still being deleted; applying once it is gone");
+        }
         if (status != 404)
         {
             // There, or not ours to look at (403): the applies will say if it is missing.
@@ -510,7 +525,13 @@ public sealed partial class KubernetesTarget : IDeploymentTarget, IPreviewTarget
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Namespace",
-            ["metadata"] = new JsonObject { ["name"] = target.Namespace, ["labels"] = new JsonObject { [ManifestRenderer.ManagedBy] = "onward" } },
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = target.Namespace,
+                ["labels"] = preview is null
+                    ? new JsonObject { [ManifestRenderer.ManagedBy] = "onward" }
+                    : new JsonObject { [ManifestRenderer.ManagedBy] = "onward", [PreviewLabel] = preview },
+            },
         });
         var (ok, detail) = await KubernetesRequests.ApplyAsync(cluster.Client, item, cancellationToken);
         return ok ? null : StepResult.Fail($"namespace {target.Namespace} does not exist and creating it failed, nothing was applied: {detail}");

@@ -116,7 +116,7 @@ public sealed class LocalTarget(
     /// Stops the preview's release processes and its forwarder, and removes the forwarder's folder: its stable port is
     /// closed for good (the releases' folders stay, with their logs).
     /// </summary>
-    public async Task<string> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken)
+    public async Task<string?> DestroyAsync(string service, EnvironmentConfig environment, CancellationToken cancellationToken)
     {
         var stopped = await LocalShutdown.StopAsync(dataDir, [environment.Name], cancellationToken);
         var folder = StablePorts.DirectoryOf(dataDir, environment.Name);

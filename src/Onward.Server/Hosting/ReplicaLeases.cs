@@ -32,7 +32,8 @@ public sealed class ReplicaLeases
         (_configuration, _database, _leases, _identity, _time) = (configuration, database, leases, identity, time);
 
     /// <summary>Each environment run by one replica at a time, with the name of its target's lease, as the configuration in force says.</summary>
-    private Dictionary<string, string> LeaseOf => _configuration.Current.AllEnvironments
+    // A preview being destroyed stays with the replica that runs its target until it is gone.
+    private Dictionary<string, string> LeaseOf => _configuration.Current.AllEnvironments.Concat(_configuration.Current.PreviewsEnding)
         .Where(e => e.Target.Local is not null || e.Target.Kubernetes is not null)
         .ToDictionary(e => e.Name, e => e.Target.Kubernetes is { } cluster ? ClusterLease(cluster) : Local, StringComparer.Ordinal);
 

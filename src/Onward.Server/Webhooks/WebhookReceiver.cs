@@ -140,9 +140,9 @@ public static class WebhookReceiver
         {
             // Recorded, so a redelivery is a duplicate: the delivery says what went wrong, and the look at the host's
             // open pull requests (with `report`) catches up.
-            var failed = $"{reason} → not done: {e.Message}";
-            await store.CompleteAsync(recorded.Id, DeliveryAction.Ignore, Bounded(failed, 4000), null, delivery.Commit, CancellationToken.None);
-            return TypedResults.Problem(statusCode: 500, detail: $"{failed} (recorded as delivery {recorded.Id})");
+            await store.CompleteAsync(recorded.Id, DeliveryAction.Ignore, Bounded($"{reason} → not done: {e.Message}", 4000), null, delivery.Commit, CancellationToken.None);
+            return TypedResults.Problem(statusCode: 500,
+                detail: $"the pull request event could not be handled; delivery {recorded.Id} in Onward says why (previews catch up at the next look at the open pull requests)");
         }
         await store.CompleteAsync(recorded.Id, DeliveryAction.Build, Bounded($"{reason} → {done}", 4000), null, delivery.Commit, cancellationToken);
         return TypedResults.Json(new WebhookAnswer(recorded.Id, false, "build", done), statusCode: 202);

@@ -154,10 +154,10 @@ public sealed class NotificationWorker(
     /// <summary>The notifications that want the event, and the service's commit statuses and host deployments when it reports them.</summary>
     private IEnumerable<string> SinksOf(NotificationEvent e)
     {
-        // A preview tells its pull request; notifications hear of it only where they name its environment.
+        // A preview tells its pull request (comment, commit statuses, the host's deployments), not the notifications.
         var preview = e.Service is not null && e.Environment is not null && config.FindService(e.Service)?.Previews is not null
             && PreviewConfig.NumberOf(e.Service, e.Environment) is not null;
-        foreach (var sink in Sinks.Values.Where(s => s.Wants(e.Kind, e.Service, e.Environment) && (!preview || s.Environments.Contains(e.Environment!))))
+        foreach (var sink in Sinks.Values.Where(s => !preview && s.Wants(e.Kind, e.Service, e.Environment)))
         {
             yield return sink.Name;
         }

@@ -84,6 +84,10 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
                 $"{push.Why}: preview of {push.Branch} at {Release.ShortHash(push.Commit)}" + (place.Free ? "" : $"; waiting, {push.Max} previews of {push.Service} run already (previews.max)"),
                 cancellationToken);
         }
+        else if (known.State == PreviewState.Destroying && known.Commit == push.Commit && !push.Opened)
+        {
+            return (known, false);
+        }
         else if (known.State == PreviewState.Destroying)
         {
             // Pushed (or reopened) while it is being destroyed: it comes back with this head once that is done.
@@ -258,7 +262,7 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
             await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, "preview.destroyed", preview.Environment, note, cancellationToken);
             // The git host's deployment of what ran there is no longer active (GitLab: its environment stops).
             var last = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT MAX(id) FROM deployments WHERE environment = @environment AND service = @service",
+                "SELECT MAX(id) FROM deployments WHERE environment = @environment AND service = @service AND retired_at IS NULL",
                 new { environment = preview.Environment, service = preview.Service }, transaction, cancellationToken: cancellationToken));
             if (last is { } deployment)
             {

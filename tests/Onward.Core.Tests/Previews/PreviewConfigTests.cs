@@ -96,6 +96,8 @@ public class PreviewConfigTests
         { "ttl too short", "{ from: dev-1, ttl: 10s }", "", "a preview would be destroyed before anyone looked at it" },
         { "max zero", "{ from: dev-1, max: 0 }", "", "'0' is not a whole number from 1 to 1000" },
         { "bad branches", "{ from: dev-1, branches: '(' }", "", "not a valid regular expression" },
+        { "an environment's namespace", "{ from: stage }", "  other: { target: { kubernetes: { namespace: shop-pr-7, server: \"https://k8s.example:6443\", token: t } }, policy: {} }\n",
+            "a preview's namespace could be shop-pr-7, other's, which destroying the preview would delete" },
         { "a preview's name taken", "{ from: dev-1 }", "  shop-pr-1: { target: { local: {} }, policy: {} }\n", "'shop-pr-1' is the name of a preview of shop's pull requests" },
     };
 
