@@ -11,6 +11,7 @@ namespace Onward.Server.Tests.Canaries;
 /// Issue 27: canary releases on the local target, judged by a real Prometheus that scrapes Onward's <c>/metrics</c>
 /// every second, where the stable port in HTTP mode counts each version's requests.
 /// </summary>
+[Collection(MeasuredTraffic.Name)]
 public class LocalCanaryTests
 {
     /// <summary>The error rate of one version over the interval; 0 rather than nothing when no request failed.</summary>
