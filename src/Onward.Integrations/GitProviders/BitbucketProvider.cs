@@ -36,7 +36,8 @@ public sealed class BitbucketProvider : GitProvider
         "repo:push" => ReadCloud(PayloadReader.Root(payload)),
         "repo:refs_changed" => ReadDataCenter(PayloadReader.Root(payload)),
         "pullrequest:created" or "pullrequest:updated" or "pullrequest:fulfilled" or "pullrequest:rejected" => ReadPullRequest(eventName, PayloadReader.Root(payload)),
-        _ => new ProviderReading.Unknown($"Bitbucket event '{eventName}' is not handled; send repo:push (Cloud) or repo:refs_changed (Data Center), and pullrequest:created/updated/fulfilled/rejected (Cloud) for previews"),
+        "pr:opened" or "pr:from_ref_updated" or "pr:modified" or "pr:merged" or "pr:declined" or "pr:deleted" => ReadDataCenterPullRequest(eventName, PayloadReader.Root(payload)),
+        _ => new ProviderReading.Unknown($"Bitbucket event '{eventName}' is not handled; send repo:push (Cloud) or repo:refs_changed (Data Center), and pullrequest:created/updated/fulfilled/rejected (Cloud) or pr:opened/from_ref_updated/merged/declined/deleted (Data Center) for previews"),
     };
 
     /// <summary>
@@ -60,6 +61,57 @@ public sealed class BitbucketProvider : GitProvider
         {
             FromFork = from is not null && into is not null && !string.Equals(from, into, StringComparison.OrdinalIgnoreCase),
             Opened = eventName == "pullrequest:created",
+        });
+    }
+
+    /// <summary>
+    /// Bitbucket Data Center's pull request events
+    /// (https://confluence.atlassian.com/bitbucketserver/event-payload-938025882.html#Eventpayload-Pullrequest):
+    /// <c>pullRequest.id</c>, its <c>fromRef</c> (<c>id</c>, <c>latestCommit</c>) and the <c>toRef</c>'s repository.
+    /// Data Center keeps the head under <c>refs/pull-requests/ID/from</c> of the target repository, a fork's too.
+    /// <c>pr:modified</c> (title, description, target) changes no commit.
+    /// </summary>
+    private static ProviderReading ReadDataCenterPullRequest(string eventName, PayloadReader payload)
+    {
+        var pull = payload.Child("pullRequest");
+        var number = pull.RequiredWhole("id");
+        var from = pull.Child("fromRef");
+        var fromId = from.RequiredRef("id");
+        if (SplitRef(fromId) is not { Kind: RefKind.Branch } split)
+        {
+            throw new PayloadException(from.Path + ".id", $"is not a branch: '{TextCut.After(fromId, 80)}'");
+        }
+        var commit = from.RequiredCommit("latestCommit");
+        var into = pull.Child("toRef").Child("repository");
+        var identities = new List<string?>();
+        if (into.OptionalChild("links") is { } links && links.Element.TryGetProperty("clone", out var clone) && clone.ValueKind != JsonValueKind.Null)
+        {
+            identities.AddRange(links.Objects("clone").Select(c => c.Text("href")));
+        }
+        var key = into.OptionalChild("project")?.Text("key");
+        var slug = into.Text("slug");
+        if (key is not null && slug is not null)
+        {
+            identities.Add($"{key.ToLowerInvariant()}/{slug}");
+        }
+        var fromRepository = from.OptionalChild("repository");
+        var fork = fromRepository?.Whole("id") is { } source && into.Whole("id") is { } target && source != target;
+        var action = eventName switch
+        {
+            "pr:opened" or "pr:from_ref_updated" => PullRequestAction.Updated,
+            "pr:modified" => PullRequestAction.Other,
+            _ => PullRequestAction.Closed,
+        };
+        string? link = null;
+        if (pull.OptionalChild("links") is { } pullLinks && pullLinks.Element.TryGetProperty("self", out var self) && self.ValueKind == JsonValueKind.Array)
+        {
+            link = WebLink(pullLinks.Objects("self").Select(s => s.Text("href")).FirstOrDefault());
+        }
+        return new ProviderReading.PullRequest(new PullRequestEvent(Identities([.. identities]), number, action, eventName["pr:".Length..], split.Name, commit,
+            $"refs/pull-requests/{number}/from", link)
+        {
+            FromFork = fork,
+            Opened = eventName == "pr:opened",
         });
     }
 

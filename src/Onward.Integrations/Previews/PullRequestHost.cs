@@ -20,6 +20,9 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
 {
     private const int PerPage = 100;
 
+    /// <summary>The user name of each token (by its API and a digest of the token).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _users = new(StringComparer.Ordinal);
+
     /// <summary>The most pages of open pull requests read (and of comments looked through for Onward's).</summary>
     private const int MostPages = 20;
 
@@ -68,6 +71,12 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
     private async Task<(string? Id, SendOutcome Outcome)> FindCommentAsync(ReportConfig report, Preview preview, CancellationToken cancellationToken)
     {
         var mark = PreviewComment.Mark(report.Token, preview.Service, preview.Number);
+        // Anyone can copy the mark from Onward's comment into one of their own: only the token's user's count.
+        var (user, asked) = await TokenUserAsync(report, cancellationToken);
+        if (user is null)
+        {
+            return (null, asked);
+        }
         for (var page = 1; page <= MostPages; page++)
         {
             var path = report.Host == GitHostKind.GitLab
@@ -83,7 +92,7 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
             {
                 return (null, SendOutcome.Refused(outcome.Status ?? 0, $"{report.ApiUrl.Host} answered {outcome.Status} without a list of comments"));
             }
-            if (comments.OfType<JsonObject>().FirstOrDefault(c => Text(c, "body")?.StartsWith(mark, StringComparison.Ordinal) == true) is { } ours)
+            if (comments.OfType<JsonObject>().FirstOrDefault(c => Text(c, "body")?.StartsWith(mark, StringComparison.Ordinal) == true && AuthorOf(report, c) == user) is { } ours)
             {
                 return (IdOf(ours), outcome);
             }
@@ -94,6 +103,33 @@ public sealed class PullRequestHost(HttpClient http) : IPullRequestHost
         }
         return (null, SendOutcome.Sent(200));
     }
+
+    /// <summary>The token's user on the host (GitHub's and Gitea's <c>GET /user</c> login, GitLab's username), asked once per token.</summary>
+    private async Task<(string? User, SendOutcome Outcome)> TokenUserAsync(ReportConfig report, CancellationToken cancellationToken)
+    {
+        var key = report.ApiUrl + " " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(report.Token)));
+        if (_users.TryGetValue(key, out var known))
+        {
+            return (known, SendOutcome.Sent(200));
+        }
+        using var request = GitHostApi.Request(report, HttpMethod.Get, "user", null);
+        var (outcome, answer) = await Delivery.SendAsync(http, request, report.ApiUrl.Host, cancellationToken);
+        if (!outcome.Delivered)
+        {
+            return (null, outcome with { Error = "asking who the token is: " + outcome.Error });
+        }
+        if (Parse(answer) is not JsonObject me || Text(me, report.Host == GitHostKind.GitLab ? "username" : "login") is not { Length: > 0 } name)
+        {
+            return (null, SendOutcome.Refused(outcome.Status ?? 0, $"{report.ApiUrl.Host} answered {outcome.Status} to GET /user without the token's user name"));
+        }
+        _users[key] = name;
+        return (name, outcome);
+    }
+
+    private static string? AuthorOf(ReportConfig report, JsonObject comment) =>
+        report.Host == GitHostKind.GitLab
+            ? comment["author"] is JsonObject author ? Text(author, "username") : null
+            : comment["user"] is JsonObject user ? Text(user, "login") : null;
 
     public async Task<(IReadOnlyList<OpenPullRequest>? Open, string? Error)> OpenAsync(ReportConfig report, CancellationToken cancellationToken)
     {

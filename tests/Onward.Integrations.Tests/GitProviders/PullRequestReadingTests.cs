@@ -86,6 +86,41 @@ public class PullRequestReadingTests
         e.Link.ShouldBe("https://bitbucket.org/acme/shop/pull-requests/12");
     }
 
+    [Theory]
+    [InlineData("pr:opened", PullRequestAction.Updated)]
+    [InlineData("pr:from_ref_updated", PullRequestAction.Updated)]
+    [InlineData("pr:modified", PullRequestAction.Other)]
+    [InlineData("pr:merged", PullRequestAction.Closed)]
+    [InlineData("pr:declined", PullRequestAction.Closed)]
+    [InlineData("pr:deleted", PullRequestAction.Closed)]
+    public void Bitbucket_data_center_pull_request_events(string eventName, PullRequestAction expected)
+    {
+        var payload = JsonSerializer.Serialize(new
+        {
+            eventKey = eventName,
+            pullRequest = new
+            {
+                id = 9,
+                title = "A change",
+                fromRef = new { id = "refs/heads/feature/dc", displayId = "feature/dc", latestCommit = Head, repository = new { id = 84, slug = "shop", project = new { key = "ACME" } } },
+                toRef = new
+                {
+                    id = "refs/heads/main",
+                    latestCommit = "1111111111111111111111111111111111111111",
+                    repository = new { id = 84, slug = "shop", project = new { key = "ACME" }, links = new { clone = new[] { new { href = "https://bitbucket.example/scm/acme/shop.git", name = "http" } } } },
+                },
+                links = new { self = new[] { new { href = "https://bitbucket.example/projects/ACME/repos/shop/pull-requests/9" } } },
+            },
+        });
+
+        var e = Read(new BitbucketProvider(), eventName, payload);
+
+        (e.Number, e.Action, e.Branch, e.Commit, e.HeadRef, e.FromFork).ShouldBe((9L, expected, "feature/dc", Head, "refs/pull-requests/9/from", false));
+        e.Repositories.ShouldBe(["https://bitbucket.example/scm/acme/shop.git", "acme/shop"]);
+        e.Link.ShouldBe("https://bitbucket.example/projects/ACME/repos/shop/pull-requests/9");
+        e.Opened.ShouldBe(eventName == "pr:opened");
+    }
+
     [Fact]
     public void A_head_in_another_repository_is_a_forks()
     {

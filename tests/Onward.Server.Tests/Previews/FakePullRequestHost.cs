@@ -20,7 +20,23 @@ public sealed partial class FakePullRequestHost
     private readonly List<Deployment> _deployments = [];
     private long _next = 5000;
 
-    public sealed record Comment(long Id, long Number, List<string> Bodies);
+    /// <summary>A comment on a pull request: whose, and each text it had, in order.</summary>
+    public sealed record Comment(long Id, long Number, List<string> Bodies)
+    {
+        public string Author { get; init; } = Bot;
+    }
+
+    /// <summary>The token's user.</summary>
+    public const string Bot = "onward-bot";
+
+    /// <summary>A comment someone else wrote.</summary>
+    public void Say(long number, string body, string author)
+    {
+        lock (_gate)
+        {
+            _comments.Add(new Comment(++_next, number, [body]) { Author = author });
+        }
+    }
 
     /// <summary>A deployment on the host: what it was made with, and each status it was given (state and environment URL).</summary>
     public sealed record Deployment(long Id, string Environment, string Ref, bool Transient, List<(string State, string? Url)> Statuses);
@@ -78,14 +94,18 @@ public sealed partial class FakePullRequestHost
         var q = request.Path.IndexOf('?', StringComparison.Ordinal);
         var path = q >= 0 ? request.Path[..q] : request.Path;
         var prefix = _host == "gitlab" ? "/api/projects/acme%2Fshop/" : "/api/repos/acme/shop/";
-        if (!path.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            return Refuse(404, "Not Found");
-        }
         var header = _host == "gitlab" ? "PRIVATE-TOKEN" : "Authorization";
         if (!request.Headers.TryGetValue(header, out var auth) || auth != _auth)
         {
             return Refuse(401, "Bad credentials");
+        }
+        if (request.Method == "GET" && path == "/api/user")
+        {
+            return (200, new JsonObject { ["id"] = 7, ["login"] = Bot, ["username"] = Bot }.ToJsonString());
+        }
+        if (!path.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return Refuse(404, "Not Found");
         }
         var rest = path[prefix.Length..];
         lock (_gate)
@@ -94,7 +114,10 @@ public sealed partial class FakePullRequestHost
             {
                 ("GET", "pulls" or "merge_requests") => (200, ListOpen()),
                 ("GET", _) when Notes().Match(rest) is { Success: true } m => (200, new JsonArray([.. _comments.Where(c => c.Number == long.Parse(m.Groups["n"].Value))
-                    .Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["body"] = c.Bodies[^1] })]).ToJsonString()),
+                    .Select(c => (JsonNode)new JsonObject
+                    {
+                        ["id"] = c.Id, ["body"] = c.Bodies[^1], ["user"] = new JsonObject { ["login"] = c.Author }, ["author"] = new JsonObject { ["username"] = c.Author },
+                    })]).ToJsonString()),
                 ("POST", _) when Notes().Match(rest) is { Success: true } m => MakeComment(long.Parse(m.Groups["n"].Value), request),
                 ("PATCH" or "PUT", _) when Note().Match(rest) is { Success: true } m => EditComment(long.Parse(m.Groups["id"].Value), request),
                 ("GET", "deployments") => (200, "[]"),
@@ -129,6 +152,10 @@ public sealed partial class FakePullRequestHost
         if (_comments.FirstOrDefault(c => c.Id == id) is not { } comment)
         {
             return Refuse(404, "Not Found");
+        }
+        if (comment.Author != Bot)
+        {
+            return Refuse(403, "Must have admin rights to edit another user's comment");
         }
         if (Text(request, "body") is not { Length: > 0 } body)
         {

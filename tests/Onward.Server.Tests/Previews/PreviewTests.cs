@@ -113,6 +113,8 @@ public class PreviewTests
         var (repo, host) = (setup.Repo, setup.Host);
         var first = await setup.CommitOnAsync("feature/login", "login page");
         host.Open(42, "feature/login", first);
+        // Someone copied the mark of Onward's comment into their own, before Onward wrote any: it is not Onward's.
+        host.Say(42, Core.Previews.PreviewComment.Mark("the-token", "shop", 42) + "\nnot Onward's", "mallory");
 
         var answer = await SentAsync(setup.Hooks.GitHubAsync("pull_request", Payloads.GitHubPullRequest(repo.Path, "opened", 42, "feature/login", first)));
 
@@ -127,7 +129,7 @@ public class PreviewTests
         var url = preview.Url.ShouldNotBeNull();
         url.ShouldStartWith("http://127.0.0.1:");
         (await OnwardApi.AnswerAsync(url + "/")).ShouldBe($"{first[..7]} in shop-pr-42");
-        var comment = await Eventually.WaitAsync(() => Task.FromResult(host.Comments.SingleOrDefault(c => c.Bodies[^1].Contains("ready", StringComparison.Ordinal))),
+        var comment = await Eventually.WaitAsync(() => Task.FromResult(host.Comments.SingleOrDefault(c => c.Author == FakePullRequestHost.Bot && c.Bodies[^1].Contains("ready", StringComparison.Ordinal))),
             "the comment to say ready");
         comment.Number.ShouldBe(42);
         comment.Bodies[^1].ShouldContain(url);
@@ -149,7 +151,7 @@ public class PreviewTests
         }
         (await setup.ReadyAsync(42, head)).State.ShouldBe("ready");
         (await OnwardApi.AnswerAsync(url + "/")).ShouldBe($"{head[..7]} in shop-pr-42", "the stable port stays the preview's URL");
-        var edited = await Eventually.WaitAsync(() => Task.FromResult(host.Comments.ShouldHaveSingleItem("one comment per pull request, never one per push")
+        var edited = await Eventually.WaitAsync(() => Task.FromResult(host.Comments.Where(c => c.Author == FakePullRequestHost.Bot).ShouldHaveSingleItem("one comment per pull request, never one per push")
             is var only && only.Bodies[^1].Contains(head[..7], StringComparison.Ordinal) && only.Bodies[^1].Contains("ready", StringComparison.Ordinal) ? only : null),
             "the comment to name the last commit");
         edited.Bodies.Count.ShouldBeGreaterThan(3);
@@ -172,7 +174,8 @@ public class PreviewTests
         await setup.GoneAsync(42, TimeSpan.FromSeconds(10));
         setup.Running("shop-pr-42").ShouldBe(0);
         await Should.ThrowAsync<HttpRequestException>(() => OnwardApi.AnswerAsync(url + "/"));
-        await Eventually.WaitAsync(() => Task.FromResult(host.Comments.Single().Bodies[^1].Contains("destroyed", StringComparison.Ordinal)), "the comment to say destroyed");
+        await Eventually.WaitAsync(() => Task.FromResult(host.Comments.Single(c => c.Author == FakePullRequestHost.Bot).Bodies[^1].Contains("destroyed", StringComparison.Ordinal)), "the comment to say destroyed");
+        host.Comments.Single(c => c.Author == "mallory").Bodies.Count.ShouldBe(1, "someone else's comment is never edited");
         await Eventually.WaitAsync(() => Task.FromResult(host.Deployments.Single(d => d.Ref == head).Statuses[^1].State == "inactive"), "the host's deployment to be inactive");
         var audit = await setup.Onward.Api.GetAsync<AuditEntryResponse[]>("api/v1/audit?environment=shop-pr-42&limit=500");
         audit.Select(a => a.Action).ShouldContain("preview.created");
