@@ -23,16 +23,7 @@ public static class Payloads
             ["compare"] = $"https://github.com/acme/shop/compare/{before[..12]}...{after[..12]}",
             ["commits"] = Array.Empty<object>(),
             ["head_commit"] = after == Zero ? null : new { id = headCommit ?? after, tree_id = "4b825dc642cb6eb9a060e54bf8d69288fbee4904", distinct = true, message = "change" },
-            ["repository"] = new
-            {
-                id = 1296269,
-                name = "shop",
-                full_name = "acme/shop",
-                html_url = "https://github.com/acme/shop",
-                clone_url = repository,
-                ssh_url = "git@github.com:acme/shop.git",
-                default_branch = "main",
-            },
+            ["repository"] = GitHubRepository(repository),
             ["pusher"] = new { name = "octocat", email = "octocat@github.invalid" },
             ["sender"] = new { login = "octocat", id = 1 },
         });
@@ -186,16 +177,7 @@ public static class Payloads
                 ["head"] = new { label = headRepository.Split('/')[0] + ":" + branch, @ref = branch, sha = head, repo = new { full_name = headRepository, clone_url = repository } },
                 ["base"] = new { label = "acme:main", @ref = "main", sha = "1111111111111111111111111111111111111111", repo = new { full_name = "acme/shop", clone_url = repository } },
             },
-            ["repository"] = new
-            {
-                id = 1296269,
-                name = "shop",
-                full_name = "acme/shop",
-                html_url = "https://github.com/acme/shop",
-                clone_url = repository,
-                ssh_url = "git@github.com:acme/shop.git",
-                default_branch = "main",
-            },
+            ["repository"] = GitHubRepository(repository),
             ["sender"] = new { login = "octocat", id = 1 },
         });
 
@@ -223,4 +205,16 @@ public static class Payloads
             },
             ["repository"] = new { name = "shop", url = repository, homepage = "https://gitlab.example.invalid/acme/shop" },
         });
+
+    /// <summary>The repository acme/shop as GitHub describes it in its events, cloned from <paramref name="repository"/>.</summary>
+    private static object GitHubRepository(string repository) => new
+    {
+        id = 1296269,
+        name = "shop",
+        full_name = "acme/shop",
+        html_url = "https://github.com/acme/shop",
+        clone_url = repository,
+        ssh_url = "git@github.com:acme/shop.git",
+        default_branch = "main",
+    };
 }
