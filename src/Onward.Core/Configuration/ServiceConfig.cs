@@ -35,6 +35,9 @@ public sealed record ServiceConfig(
     /// <summary><c>previews</c>: an environment per pull request; null when the service has none.</summary>
     public PreviewConfig? Previews { get; init; }
 
+    /// <summary>The pull request whose preview of this service <paramref name="environment"/> is, by its name; null when it is none.</summary>
+    public long? PreviewNumberOf(string environment) => Previews is null ? null : PreviewConfig.NumberOf(Name, environment);
+
     /// <summary>The canary its releases go out with in <paramref name="environment"/>; null when none.</summary>
     public CanaryConfig? CanaryIn(EnvironmentConfig environment) =>
         CanaryOff || environment.Policy.Canary is null ? null : Canary ?? environment.Policy.Canary;

@@ -104,7 +104,7 @@ public sealed class DeploymentRunner(
         var release = await releases.GetAsync(deployment.ReleaseId, cancellationToken);
         // A preview's environment comes from the database, which every replica reads again each second (not from a file
         // edited later on one): a preview's deployment waits for it briefly.
-        var preview = service?.Previews is not null && PreviewConfig.NumberOf(deployment.Service, deployment.Environment) is not null;
+        var preview = service?.PreviewNumberOf(deployment.Environment) is not null;
         if ((service is null || environment is null) && release is not null && time.GetUtcNow() - deployment.CreatedAt < (preview ? PreviewLag : ConfigurationLag))
         {
             // Another replica, whose onward.yaml was edited first, may have asked for it: this one's edit may be on its way.

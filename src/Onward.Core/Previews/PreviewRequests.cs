@@ -33,12 +33,13 @@ public sealed class PreviewRequests(ConfigSource configuration, IPreviewStore pr
         {
             return (false, $"pull request #{e.Number} {e.Said}: nothing for a preview to do");
         }
-        var said = services.Select(s => e.Action == PullRequestAction.Closed
-            ? $"{s.Name}: {PreviewConfig.EnvironmentName(s.Name, e.Number)} is destroyed"
-            : s.Previews!.Refuses(e.Branch, e.FromFork) is { } refused
-                ? $"{s.Name}: no preview: {refused}"
-                : $"{s.Name}: {PreviewConfig.EnvironmentName(s.Name, e.Number)} previews {Releases.Release.ShortHash(e.Commit)}").ToList();
-        var acts = e.Action == PullRequestAction.Closed || services.Any(s => s.Previews!.Refuses(e.Branch, e.FromFork) is null);
+        var refusals = services.Select(s => (Service: s, Refused: s.Previews!.Refuses(e.Branch, e.FromFork))).ToList();
+        var said = refusals.Select(r => e.Action == PullRequestAction.Closed
+            ? $"{r.Service.Name}: {PreviewConfig.EnvironmentName(r.Service.Name, e.Number)} is destroyed"
+            : r.Refused is { } refused
+                ? $"{r.Service.Name}: no preview: {refused}"
+                : $"{r.Service.Name}: {PreviewConfig.EnvironmentName(r.Service.Name, e.Number)} previews {Releases.Release.ShortHash(e.Commit)}").ToList();
+        var acts = e.Action == PullRequestAction.Closed || refusals.Any(r => r.Refused is null);
         return (acts, $"pull request #{e.Number} {e.Said}: {string.Join("; ", said)}");
     }
 

@@ -31,9 +31,6 @@ public sealed class PreviewRunner(
     /// <summary>A deployment not moved on for its verification's time and this long is not waited for by a destroy (its job was given up).</summary>
     private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(2);
 
-    /// <summary>How long a service without <c>previews</c> in this server's onward.yaml is waited for (another replica's may be newer).</summary>
-    private static readonly TimeSpan ConfigurationLag = DeploymentRunner.ConfigurationLag;
-
     /// <summary>How long a comment the host refused to take waits before it is tried again.</summary>
     private static readonly TimeSpan SayAgain = TimeSpan.FromSeconds(30);
 
@@ -68,7 +65,7 @@ public sealed class PreviewRunner(
             }
             // Its service (or the service's previews) left onward.yaml: its target is no longer known. Processes on this
             // host are found by their environment's name; a namespace's cluster is not.
-            var local = targets.FirstOrDefault(t => t.Kind == Targets.TargetKind.Local);
+            var local = TargetFor(Targets.TargetKind.Local);
             var stopped = local is null ? "" : await local.DestroyAsync(preview.Service, new EnvironmentConfig(preview.Environment,
                 new TargetConfig(new LocalTargetConfig(new Dictionary<string, int>()), null), new EnvironmentPolicy(AutoDeployMode.None, [], false, null, false, OnFailureMode.Halt, [])),
                 cancellationToken) + "; ";
@@ -236,7 +233,7 @@ public sealed class PreviewRunner(
         {
             note = $"nothing removed: {service.Name}'s previews.from environment is gone from onward.yaml, so its target is unknown";
         }
-        else if (targets.FirstOrDefault(t => t.Kind == environment.Target.Kind) is not { } target)
+        else if (TargetFor(environment.Target.Kind) is not { } target)
         {
             return StepResult.Wait(TimeSpan.FromSeconds(5), $"no {environment.Target.Kind} target runs here");
         }
@@ -270,8 +267,10 @@ public sealed class PreviewRunner(
         {
             return PreviewConfig.Fill(template, service.Name, preview.Number);
         }
-        return targets.FirstOrDefault(t => t.Kind == environment.Target.Kind) is { } target ? await target.AddressAsync(service, environment, cancellationToken) : null;
+        return TargetFor(environment.Target.Kind) is { } target ? await target.AddressAsync(service, environment, cancellationToken) : null;
     }
+
+    private IPreviewTarget? TargetFor(Targets.TargetKind kind) => targets.FirstOrDefault(t => t.Kind == kind);
 
     /// <summary>Makes the pull request's comment say where the preview stands; false when the host would not take it.</summary>
     private async Task<bool> SayAsync(ServiceConfig service, Preview preview, CancellationToken cancellationToken)

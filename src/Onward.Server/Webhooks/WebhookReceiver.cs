@@ -1,3 +1,4 @@
+using Onward.Core.Sources;
 using Onward.Core.Previews;
 using Onward.Core.Releases;
 using System.Security.Cryptography;
@@ -120,12 +121,12 @@ public static class WebhookReceiver
     {
         var (acts, reason) = PreviewRequests.Classify(config, pull);
         var delivery = new NewDelivery(provider, eventName, deliveryId, pull.Repositories.FirstOrDefault(), $"refs/heads/{pull.Branch}", RefKind.Branch, pull.Branch,
-            pull.Commit.Length == 40 || pull.Commit.Length == 64 ? pull.Commit : null, null, acts ? DeliveryAction.Build : DeliveryAction.Ignore, Bounded(reason, 2000));
-        var recorded = await store.AddAsync(delivery with { Action = DeliveryAction.Ignore }, null, time.GetUtcNow(), cancellationToken);
-        OnwardMetrics.WebhookDeliveries.WithLabels(provider, recorded is null ? "duplicate" : delivery.Action.ToString().ToLowerInvariant()).Inc();
+            CommitId.IsFull(pull.Commit) ? pull.Commit : null, null, acts ? DeliveryAction.Build : DeliveryAction.Ignore, Bounded(reason, 2000));
+        // Recorded as ignored (no push to fetch for it) until the previews have it; counted as what it does.
+        var (recorded, duplicate) = await AddAsync(store, time, delivery with { Action = DeliveryAction.Ignore }, null, delivery.Action, cancellationToken);
         if (recorded is null)
         {
-            return TypedResults.Ok(new WebhookAnswer(null, true, null, $"delivery {deliveryId} was received before; nothing is done twice"));
+            return duplicate!;
         }
         if (!acts)
         {
@@ -171,14 +172,24 @@ public static class WebhookReceiver
     private static NewDelivery Ignored(string provider, string eventName, string deliveryId, string reason) =>
         new(provider, eventName, deliveryId, null, null, null, null, null, null, DeliveryAction.Ignore, reason);
 
+    /// <summary>Records the delivery and counts it as <paramref name="counted"/>; a delivery seen before is counted and answered as a duplicate.</summary>
+    private static async Task<(Delivery? Recorded, IResult? Duplicate)> AddAsync(
+        IDeliveryStore store, TimeProvider time, NewDelivery delivery, PushEvent? push, DeliveryAction counted, CancellationToken cancellationToken)
+    {
+        var recorded = await store.AddAsync(delivery, push, time.GetUtcNow(), cancellationToken);
+        OnwardMetrics.WebhookDeliveries.WithLabels(delivery.Provider, recorded is null ? "duplicate" : counted.ToString().ToLowerInvariant()).Inc();
+        return recorded is null
+            ? (null, TypedResults.Ok(new WebhookAnswer(null, true, null, $"delivery {delivery.DeliveryId} was received before; nothing is done twice")))
+            : (recorded, null);
+    }
+
     private static async Task<IResult> RecordAsync(
         IDeliveryStore store, TimeProvider time, NewDelivery delivery, PushEvent? push, int status, CancellationToken cancellationToken)
     {
-        var recorded = await store.AddAsync(delivery, push, time.GetUtcNow(), cancellationToken);
-        OnwardMetrics.WebhookDeliveries.WithLabels(delivery.Provider, recorded is null ? "duplicate" : delivery.Action.ToString().ToLowerInvariant()).Inc();
+        var (recorded, duplicate) = await AddAsync(store, time, delivery, push, delivery.Action, cancellationToken);
         if (recorded is null)
         {
-            return TypedResults.Ok(new WebhookAnswer(null, true, null, $"delivery {delivery.DeliveryId} was received before; nothing is done twice"));
+            return duplicate!;
         }
         if (status >= 400)
         {

@@ -155,8 +155,7 @@ public sealed class NotificationWorker(
     private IEnumerable<string> SinksOf(NotificationEvent e)
     {
         // A preview tells its pull request (comment, commit statuses, the host's deployments), not the notifications.
-        var preview = e.Service is not null && e.Environment is not null && config.FindService(e.Service)?.Previews is not null
-            && PreviewConfig.NumberOf(e.Service, e.Environment) is not null;
+        var preview = e.Service is not null && e.Environment is not null && config.FindService(e.Service)?.PreviewNumberOf(e.Environment) is not null;
         foreach (var sink in Sinks.Values.Where(s => !preview && s.Wants(e.Kind, e.Service, e.Environment)))
         {
             yield return sink.Name;

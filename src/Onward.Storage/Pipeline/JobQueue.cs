@@ -188,6 +188,15 @@ public sealed class JobQueue(OnwardDatabase database) : IJobQueue
         $"NOT ((kind = 'Deploy' AND subject IN (SELECT id FROM deployments WHERE environment IN ({database.JsonTexts("@skip")})))"
         + $" OR (kind = 'Preview' AND subject IN (SELECT id FROM previews WHERE service || '-pr-' || number IN ({database.JsonTexts("@skip")}))))";
 
+    /// <summary>Makes the subject's job due now inside a caller's transaction, adding it when there is none (it ended).</summary>
+    internal static async Task DueOrEnqueueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await MakeDueAsync(connection, transaction, kind, subject, now, cancellationToken) == 0)
+        {
+            await EnqueueAsync(connection, transaction, kind, subject, now, cancellationToken);
+        }
+    }
+
     /// <summary>Adds a job inside a caller's transaction, so the work and the record of it commit together.</summary>
     internal static async Task EnqueueAsync(DbConnection connection, DbTransaction transaction, JobKind kind, long subject, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -114,7 +114,7 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
             action = "preview.updated";
             await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, action, environment, $"{push.Why}: preview moves to {Release.ShortHash(push.Commit)}", cancellationToken);
         }
-        await QueueAsync(connection, transaction, id, now, cancellationToken);
+        await JobQueue.DueOrEnqueueAsync(connection, transaction, JobKind.Preview, id, now, cancellationToken);
         await write.CommitAsync(cancellationToken);
         jobs.Notify();
         return ((await GetAsync(id, cancellationToken))!, true);
@@ -145,14 +145,6 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
             }
         }
         return (false, null);
-    }
-
-    private static async Task QueueAsync(DbConnection connection, DbTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (await JobQueue.MakeDueAsync(connection, transaction, JobKind.Preview, id, now, cancellationToken) == 0)
-        {
-            await JobQueue.EnqueueAsync(connection, transaction, JobKind.Preview, id, now, cancellationToken);
-        }
     }
 
     public async Task<Preview?> GetAsync(long id, CancellationToken cancellationToken)
@@ -238,7 +230,7 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
         await write.Connection.ExecuteAsync(new CommandDefinition("UPDATE previews SET state = 'Destroying', ending = @why WHERE id = @id",
             new { id = known.Id, why = Bounded(why, MostText) }, write.Transaction, cancellationToken: cancellationToken));
         await AuditRows.InsertAsync(write.Connection, write.Transaction, now, actor, "preview.destroying", known.Environment, why, cancellationToken);
-        await QueueAsync(write.Connection, write.Transaction, known.Id, now, cancellationToken);
+        await JobQueue.DueOrEnqueueAsync(write.Connection, write.Transaction, JobKind.Preview, known.Id, now, cancellationToken);
         await write.CommitAsync(cancellationToken);
         jobs.Notify();
         return known with { State = PreviewState.Destroying, Ending = why };
@@ -283,7 +275,7 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
                 await AuditRows.InsertAsync(connection, transaction, now, Actors.Onward, "preview.created", preview.Environment,
                     "back: its pull request was pushed to while it was being destroyed", cancellationToken);
                 // Its job goes on: it takes a place below, or says on the pull request that it waits.
-                await QueueAsync(connection, transaction, id, now, cancellationToken);
+                await JobQueue.DueOrEnqueueAsync(connection, transaction, JobKind.Preview, id, now, cancellationToken);
             }
             await ActivateAsync(connection, transaction, preview.Service, max, ports, now, cancellationToken);
         }
@@ -319,7 +311,7 @@ public sealed class PreviewStore(OnwardDatabase database, JobQueue jobs) : IPrev
             }
             await connection.ExecuteAsync(new CommandDefinition("UPDATE previews SET state = 'Building', port = @Port WHERE id = @next",
                 new { place.Port, next }, transaction, cancellationToken: cancellationToken));
-            await QueueAsync(connection, transaction, next, now, cancellationToken);
+            await JobQueue.DueOrEnqueueAsync(connection, transaction, JobKind.Preview, next, now, cancellationToken);
             started++;
         }
         return started;

@@ -61,10 +61,7 @@ public sealed class ReleaseStore(OnwardDatabase database, JobQueue jobs) : IRele
         if (changed > 0)
         {
             // Its build job, run again, hands it to continuous delivery once it is built.
-            if (await JobQueue.MakeDueAsync(write.Connection, write.Transaction, JobKind.Build, id, now, cancellationToken) == 0)
-            {
-                await JobQueue.EnqueueAsync(write.Connection, write.Transaction, JobKind.Build, id, now, cancellationToken);
-            }
+            await JobQueue.DueOrEnqueueAsync(write.Connection, write.Transaction, JobKind.Build, id, now, cancellationToken);
         }
         await write.CommitAsync(cancellationToken);
         _settled.TryRemove(id, out _);
